@@ -1,0 +1,175 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType, Wait, WaitTime } from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+import { routingSettings, type StackConfig } from '#shared/config/stack-config.ts';
+import { LeadRouterFunction } from './lead-router-function.ts';
+
+export interface LeadRouterStackProps extends StackProps {
+  readonly config: StackConfig;
+}
+
+/** State names of the SLA timer; the local runtime binds task states to handlers by these. */
+export const SlaStates = {
+  waitForContactDeadline: 'WaitForContactDeadline',
+  escalate: 'Escalate',
+} as const;
+
+export class LeadRouterStack extends Stack {
+  constructor(scope: Construct, id: string, props: LeadRouterStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    const table = new TableV2(this, 'Leads', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      globalSecondaryIndexes: [
+        {
+          indexName: 'gsi1',
+          partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },
+          sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
+        },
+      ],
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: 'expiresAt',
+      encryption: TableEncryptionV2.awsManagedKey(),
+      // Leads are customer data: deleting the stack must never delete them.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const routingDlq = new Queue(this, 'RoutingDlq', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    const routeTimeout = Duration.seconds(30);
+    const routingQueue = new Queue(this, 'RoutingQueue', {
+      // AWS advises six times the consumer's timeout so a slow batch is not redelivered mid-flight.
+      visibilityTimeout: Duration.seconds(routeTimeout.toSeconds() * 6),
+      retentionPeriod: Duration.days(4),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: routingDlq, maxReceiveCount: 5 },
+    });
+
+    const linkSigningKey = new Secret(this, 'LinkSigningKey', {
+      description: 'HMAC key that signs the accept and reject links in offer emails',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+
+    const httpApi = new HttpApi(this, 'Api', {
+      description: `Lead router webhook and rep actions (${config.name})`,
+    });
+
+    const common = {
+      TABLE_NAME: table.tableName,
+      STACK_CONFIG: JSON.stringify(routingSettings(config)),
+    };
+
+    const ingest = new LeadRouterFunction(this, 'IngestFunction', {
+      entry: 'functions/ingest/handler.ts',
+      description: 'Validates a posted lead, stores it and queues it for routing',
+      environment: { ...common, ROUTING_QUEUE_URL: routingQueue.queueUrl },
+    });
+    table.grantWriteData(ingest);
+    routingQueue.grantSendMessages(ingest);
+
+    const escalate = new LeadRouterFunction(this, 'EscalateFunction', {
+      entry: 'functions/escalate/handler.ts',
+      description: 'Escalates a lead nobody contacted before its deadline',
+      environment: { ...common, EMAIL_FROM: config.emailFrom, PUBLIC_BASE_URL: httpApi.apiEndpoint },
+    });
+    table.grantReadWriteData(escalate);
+
+    const slaTimer = new StateMachine(this, 'SlaTimer', {
+      stateMachineType: StateMachineType.STANDARD,
+      comment: 'Per lead and attempt: wait until the contact deadline, then escalate if nobody contacted the lead',
+      definitionBody: DefinitionBody.fromChainable(
+        new Wait(this, SlaStates.waitForContactDeadline, {
+          time: WaitTime.timestampPath('$.contactDeadline'),
+        }).next(
+          new LambdaInvoke(this, SlaStates.escalate, {
+            lambdaFunction: escalate,
+            payloadResponseOnly: true,
+            retryOnServiceExceptions: true,
+          }),
+        ),
+      ),
+      logs: {
+        destination: new LogGroup(this, 'SlaTimerLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
+        level: LogLevel.ERROR,
+        includeExecutionData: false,
+      },
+      tracingEnabled: true,
+    });
+
+    const route = new LeadRouterFunction(this, 'RouteFunction', {
+      entry: 'functions/route/handler.ts',
+      description: 'Offers each queued lead to the best available rep',
+      timeout: routeTimeout,
+      environment: {
+        ...common,
+        EMAIL_FROM: config.emailFrom,
+        PUBLIC_BASE_URL: httpApi.apiEndpoint,
+        SLA_STATE_MACHINE_ARN: slaTimer.stateMachineArn,
+        LINK_SIGNING_SECRET: linkSigningKey.secretArn,
+      },
+    });
+    table.grantReadWriteData(route);
+    slaTimer.grantStartExecution(route);
+    linkSigningKey.grantRead(route);
+    route.addEventSource(
+      new SqsEventSource(routingQueue, {
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(1),
+        reportBatchItemFailures: true,
+      }),
+    );
+
+    const actions = new LeadRouterFunction(this, 'ActionsFunction', {
+      entry: 'functions/actions/handler.ts',
+      description: 'Confirmation pages and accept or reject actions behind the links in offer emails',
+      environment: {
+        ...common,
+        ROUTING_QUEUE_URL: routingQueue.queueUrl,
+        LINK_SIGNING_SECRET: linkSigningKey.secretArn,
+      },
+    });
+    table.grantReadWriteData(actions);
+    routingQueue.grantSendMessages(actions);
+    linkSigningKey.grantRead(actions);
+
+    const sendEmail = new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: ['ses:SendEmail'],
+      resources: [`arn:${this.partition}:ses:${this.region}:${this.account}:identity/*`],
+      conditions: { StringEquals: { 'ses:FromAddress': config.emailFrom } },
+    });
+    route.addToRolePolicy(sendEmail);
+    escalate.addToRolePolicy(sendEmail);
+
+    httpApi.addRoutes({
+      path: '/leads',
+      methods: [HttpMethod.POST],
+      integration: new HttpLambdaIntegration('IngestIntegration', ingest),
+    });
+    httpApi.addRoutes({
+      path: '/a/{token}',
+      methods: [HttpMethod.GET, HttpMethod.POST],
+      integration: new HttpLambdaIntegration('ActionsIntegration', actions),
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: httpApi.apiEndpoint, description: 'Post leads to <ApiUrl>/leads' });
+    new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'RoutingDlqUrl', { value: routingDlq.queueUrl });
+  }
+}
