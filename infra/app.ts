@@ -1,11 +1,18 @@
 import { App, type AppProps } from 'aws-cdk-lib';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadStackConfig, type StackConfig } from '#shared/config/stack-config.ts';
 import { LeadRouterStack } from './lead-router-stack.ts';
 
 export const stacksDir = fileURLToPath(new URL('./stacks/', import.meta.url));
+const cdkJson = fileURLToPath(new URL('../cdk.json', import.meta.url));
+
+/** The feature flags of cdk.json, so tests and the local runtime shape the stack as `cdk synth` does. */
+function cdkJsonContext(): Record<string, unknown> {
+  const { context = {} } = JSON.parse(readFileSync(cdkJson, 'utf8')) as { context?: Record<string, unknown> };
+  return context;
+}
 
 export function stackId(config: StackConfig): string {
   return `LeadRouter-${config.name}`;
@@ -29,7 +36,7 @@ export function buildApp(options: BuildAppOptions = {}): { app: App; stacks: Lea
   const { configs = loadStackConfigs(), bundle = true, ...appProps } = options;
   const app = new App({
     ...appProps,
-    context: { ...appProps.context, ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
+    context: { ...cdkJsonContext(), ...appProps.context, ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
   });
   const stacks = configs.map(
     (config) =>

@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -57,6 +57,7 @@ export class LeadRouterFunction extends NodejsFunction {
         banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
       },
     });
-    this.node.defaultChild?.node.addMetadata(ENTRY_METADATA, props.entry);
+    // In the template itself, so the local runtime binds function to source from the template alone.
+    (this.node.defaultChild as CfnFunction).addMetadata(ENTRY_METADATA, props.entry);
   }
 }

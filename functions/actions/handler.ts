@@ -1,1 +1,51 @@
-export const handler = async () => ({ statusCode: 200 });
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { LeadStore } from '#shared/adapters/lead-store.ts';
+import { RoutingQueue } from '#shared/adapters/routing-queue.ts';
+import { loadSecret } from '#shared/adapters/secrets.ts';
+import { requireEnv } from '#shared/config/runtime.ts';
+import { signLink, verifyLink } from '#shared/domain/link-token.ts';
+import { httpErrors } from '#shared/http/errors.ts';
+import { logger } from '#shared/observability.ts';
+import { respondToOffer, viewOffer, type RespondToOfferDeps } from '#shared/use-cases/respond-to-offer.ts';
+import { confirmPage, donePage, errorPage, stalePage } from '#shared/views/action-pages.ts';
+
+const tableName = requireEnv('TABLE_NAME');
+const signingKey = await loadSecret(requireEnv('LINK_SIGNING_SECRET'));
+const deps: RespondToOfferDeps = {
+  leads: new LeadStore(tableName),
+  queue: new RoutingQueue(requireEnv('ROUTING_QUEUE_URL')),
+  now: () => new Date(),
+};
+
+function formReason(event: APIGatewayProxyEventV2): string | undefined {
+  if (!event.body) return undefined;
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const reason = new URLSearchParams(text).get('reason')?.trim().slice(0, 500);
+  return reason || undefined;
+}
+
+/**
+ * GET|HEAD /a/{token}: a confirmation page (opening a link changes nothing).
+ * POST /a/{token}: performs the one action the signed link allows, once.
+ */
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(httpErrors((status) => errorPage(status)))
+  .handler(async (event) => {
+    const claims = verifyLink(signingKey, event.pathParameters?.token ?? '', new Date());
+    logger.appendKeys({ leadId: claims.leadId });
+
+    if (event.requestContext.http.method !== 'POST') {
+      const view = await viewOffer(claims, deps);
+      return view.state === 'actionable' ? confirmPage(claims.action, view.lead) : stalePage(view.lead, claims.repId);
+    }
+
+    const result = await respondToOffer(claims, deps, claims.action === 'reject' ? formReason(event) : undefined);
+    logger.info('offer answered', { action: claims.action, repId: claims.repId, state: result.state });
+    if (result.state === 'stale') return stalePage(result.lead, claims.repId);
+    const contacted =
+      claims.action === 'accept' ? signLink(signingKey, { ...claims, action: 'contacted' }) : undefined;
+    return donePage(claims.action, result.lead, { contacted });
+  });

@@ -1,1 +1,55 @@
-export const handler = async () => ({ statusCode: 200 });
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { LeadStore } from '#shared/adapters/lead-store.ts';
+import { Mailer } from '#shared/adapters/mailer.ts';
+import { RepStore } from '#shared/adapters/rep-store.ts';
+import { RoutingMessageSchema } from '#shared/adapters/routing-queue.ts';
+import { loadSecret } from '#shared/adapters/secrets.ts';
+import { SlaTimer } from '#shared/adapters/sla-timer.ts';
+import { loadRoutingSettings, requireEnv } from '#shared/config/runtime.ts';
+import { signLink } from '#shared/domain/link-token.ts';
+import { logger } from '#shared/observability.ts';
+import { routeLead, type RouteLeadDeps } from '#shared/use-cases/route-lead.ts';
+
+const settings = loadRoutingSettings();
+const tableName = requireEnv('TABLE_NAME');
+const publicBaseUrl = requireEnv('PUBLIC_BASE_URL').replace(/\/+$/, '');
+const signingKey = await loadSecret(requireEnv('LINK_SIGNING_SECRET'));
+
+const deps: RouteLeadDeps = {
+  leads: new LeadStore(tableName),
+  reps: new RepStore(tableName),
+  mailer: new Mailer(requireEnv('EMAIL_FROM')),
+  timer: new SlaTimer(requireEnv('SLA_STATE_MACHINE_ARN')),
+  now: () => new Date(),
+  actionUrl: (lead, repId, action) => {
+    const exp = Math.floor(Date.now() / 1000 + settings.linkTtlHours * 3600);
+    return `${publicBaseUrl}/a/${signLink(signingKey, { v: 1, leadId: lead.id, repId, attempt: lead.attempt, action, exp })}`;
+  },
+};
+
+const processor = new BatchProcessor(EventType.SQS);
+
+async function routeRecord(record: SQSRecord): Promise<void> {
+  // A body that is not a routing message fails every retry and ends in the DLQ for a human.
+  const { leadId } = RoutingMessageSchema.parse(JSON.parse(record.body));
+  logger.appendKeys({ leadId });
+  try {
+    const outcome = await routeLead(leadId, deps);
+    logger.info('lead routed', { outcome });
+  } finally {
+    logger.removeKeys(['leadId']);
+  }
+}
+
+/**
+ * SQS -> route: each record is one lead id. Records are handled independently and only the
+ * failed ones are reported back, so one bad lead never redelivers its neighbours.
+ */
+export const handler = middy<SQSEvent, SQSBatchResponse>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event, context) =>
+    processPartialResponse(event, routeRecord, processor, { context, throwOnFullBatchFailure: false }),
+  );

@@ -28,6 +28,8 @@ export const RoutingSettingsSchema = z.object({
   sla: SlaSchema.prefault({}),
   /** Hours an accept or reject link in an offer email stays valid. */
   linkTtlHours: z.number().positive().max(24 * 30).default(72),
+  /** Days a lead is kept before DynamoDB's TTL removes it. */
+  retentionDays: z.number().int().positive().max(3650).default(365),
 });
 
 export const StackConfigSchema = z
@@ -96,5 +98,6 @@ export function routingSettings(config: StackConfig): RoutingSettings {
     defaultTeam: config.defaultTeam ?? config.teams[0]!.id,
     sla: config.sla,
     linkTtlHours: config.linkTtlHours,
+    retentionDays: config.retentionDays,
   };
 }

@@ -1,0 +1,340 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { randomBytes } from 'node:crypto';
+import { LeadStateConflict, RepUnavailable } from '../domain/errors.ts';
+import { LeadStatus, type Lead } from '../domain/lead.ts';
+import { dynamoDocument } from './aws-clients.ts';
+import { repKey } from './rep-store.ts';
+
+/** One entry of a lead's history: who did what, when, from which state, and why. */
+export interface LeadEvent {
+  readonly at: string;
+  readonly kind: string;
+  readonly actor: string;
+  readonly from?: LeadStatus;
+  readonly to?: LeadStatus;
+  readonly detail?: Record<string, unknown>;
+}
+
+export const leadKey = (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'LEAD' });
+
+function eventItem(leadId: string, event: LeadEvent) {
+  // The random suffix keeps two events in the same millisecond apart; the time prefix keeps order.
+  return { pk: `LEAD#${leadId}`, sk: `EVENT#${event.at}#${randomBytes(3).toString('hex')}`, type: 'lead-event', ...event };
+}
+
+function toLead(item: Record<string, unknown>): Lead {
+  const { pk: _pk, sk: _sk, type: _type, expiresAt: _expiresAt, ...lead } = item;
+  return lead as unknown as Lead;
+}
+
+const isCancelledAt = (error: unknown, index: number) =>
+  error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
+
+/**
+ * Leads and their history in the stack's single table. Every state change is conditioned on
+ * the state it was read in, so a redelivered message, a second router or a double click can
+ * only ever win once; the loser gets `LeadStateConflict`.
+ */
+export class LeadStore {
+  readonly #table: string;
+  readonly #db: DynamoDBDocumentClient;
+
+  constructor(tableName: string, db: DynamoDBDocumentClient = dynamoDocument) {
+    this.#table = tableName;
+    this.#db = db;
+  }
+
+  async create(lead: Lead, expiresAt: number): Promise<void> {
+    await this.#db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.#table,
+              Item: { ...leadKey(lead.id), type: 'lead', ...lead, expiresAt },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName: this.#table,
+              Item: { ...eventItem(lead.id, { at: lead.receivedAt, kind: 'received', actor: 'webhook', to: lead.status }), expiresAt },
+            },
+          },
+        ],
+      }),
+    );
+  }
+
+  async get(leadId: string): Promise<Lead | undefined> {
+    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: leadKey(leadId), ConsistentRead: true }));
+    return Item ? toLead(Item) : undefined;
+  }
+
+  async history(leadId: string): Promise<LeadEvent[]> {
+    const events: LeadEvent[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#db.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': `LEAD#${leadId}`, ':prefix': 'EVENT#' },
+          ConsistentRead: true,
+          ExclusiveStartKey,
+        }),
+      );
+      for (const { pk: _pk, sk: _sk, type: _type, expiresAt: _e, ...event } of page.Items ?? []) events.push(event as unknown as LeadEvent);
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return events;
+  }
+
+  /**
+   * Removes a just-created lead that could not be queued, together with its history, so the
+   * client's retry does not leave an unrouted twin behind.
+   */
+  async discard(leadId: string): Promise<void> {
+    const { Items = [] } = await this.#db.send(
+      new QueryCommand({
+        TableName: this.#table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `LEAD#${leadId}` },
+        ProjectionExpression: 'pk, sk',
+        ConsistentRead: true,
+      }),
+    );
+    if (Items.length === 0) return;
+    await this.#db.send(
+      new TransactWriteCommand({
+        TransactItems: Items.map((item) => ({ Delete: { TableName: this.#table, Key: { pk: item.pk, sk: item.sk } } })),
+      }),
+    );
+  }
+
+  /**
+   * Offers the lead to a rep in ONE transaction: the lead moves RECEIVED -> OFFERED only if
+   * nobody moved it since it was read, and the rep's open-lead count goes up only while it is
+   * under capacity. Either both happen or neither, so concurrent routers and redelivered
+   * messages can never double-assign a lead or overfill a rep.
+   */
+  async offer(lead: Lead, repId: string, now: Date, detail: Record<string, unknown>): Promise<Lead> {
+    const at = now.toISOString();
+    const attempt = lead.attempt + 1;
+    try {
+      await this.#db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.#table,
+                Key: leadKey(lead.id),
+                ConditionExpression: '#status = :from AND attempt = :attempt',
+                UpdateExpression: 'SET #status = :to, ownerId = :rep, attempt = :next, offeredAt = :at',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: {
+                  ':from': lead.status,
+                  ':to': LeadStatus.offered,
+                  ':attempt': lead.attempt,
+                  ':next': attempt,
+                  ':rep': repId,
+                  ':at': at,
+                },
+              },
+            },
+            {
+              Update: {
+                TableName: this.#table,
+                Key: repKey(repId),
+                ConditionExpression: 'active = :true AND openLeads < capacity',
+                UpdateExpression: 'SET openLeads = openLeads + :one, lastOfferedAt = :at',
+                ExpressionAttributeValues: { ':true': true, ':one': 1, ':at': at },
+              },
+            },
+            {
+              Put: {
+                TableName: this.#table,
+                Item: eventItem(lead.id, {
+                  at,
+                  kind: 'offered',
+                  actor: 'router',
+                  from: lead.status,
+                  to: LeadStatus.offered,
+                  detail: { ...detail, repId, attempt },
+                }),
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (isCancelledAt(error, 0)) throw new LeadStateConflict(`lead ${lead.id} changed before it could be offered`, { cause: error });
+      if (isCancelledAt(error, 1)) throw new RepUnavailable(`rep ${repId} is full or inactive`, { cause: error });
+      throw error;
+    }
+    return { ...lead, status: LeadStatus.offered, ownerId: repId, attempt, offeredAt: at };
+  }
+
+  /** Nobody can take the lead now: it waits in its team's queue. */
+  async queue(lead: Lead, now: Date, detail: Record<string, unknown>): Promise<Lead> {
+    const at = now.toISOString();
+    await this.#transition(lead, LeadStatus.queued, { at, kind: 'queued', actor: 'router', detail }, {
+      condition: '#status = :from AND attempt = :attempt',
+      values: { ':from': lead.status, ':attempt': lead.attempt },
+    });
+    return { ...lead, status: LeadStatus.queued };
+  }
+
+  /** The offer's email went out and its timer runs; a redelivery must not repeat them. */
+  async markNotified(leadId: string, attempt: number): Promise<void> {
+    await this.#db.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: leadKey(leadId),
+        UpdateExpression: 'SET notifiedAttempt = :attempt',
+        ConditionExpression: 'attempt = :attempt',
+        ExpressionAttributeValues: { ':attempt': attempt },
+      }),
+    ).catch((error: unknown) => {
+      // The lead moved on to a newer attempt meanwhile: nothing to mark.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
+  }
+
+  async accept(leadId: string, repId: string, attempt: number, now: Date): Promise<void> {
+    await this.#transition({ id: leadId }, LeadStatus.accepted, { at: now.toISOString(), kind: 'accepted', actor: `rep:${repId}`, from: LeadStatus.offered }, {
+      condition: '#status = :from AND ownerId = :rep AND attempt = :attempt',
+      values: { ':from': LeadStatus.offered, ':rep': repId, ':attempt': attempt },
+      set: { acceptedAt: now.toISOString() },
+    });
+  }
+
+  async markContacted(leadId: string, repId: string, attempt: number, now: Date): Promise<void> {
+    await this.#transition({ id: leadId }, LeadStatus.contacted, { at: now.toISOString(), kind: 'contacted', actor: `rep:${repId}` }, {
+      condition: '#status IN (:offered, :accepted) AND ownerId = :rep AND attempt = :attempt',
+      values: { ':offered': LeadStatus.offered, ':accepted': LeadStatus.accepted, ':rep': repId, ':attempt': attempt },
+      set: { contactedAt: now.toISOString() },
+    });
+  }
+
+  /**
+   * The rep passes: the lead goes back to RECEIVED for the router, the rep is never offered it
+   * again, and the rep's capacity is released, all in one transaction.
+   */
+  async reject(leadId: string, repId: string, attempt: number, now: Date, reason?: string): Promise<void> {
+    const at = now.toISOString();
+    try {
+      await this.#db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.#table,
+                Key: leadKey(leadId),
+                ConditionExpression: '#status = :from AND ownerId = :rep AND attempt = :attempt',
+                UpdateExpression: 'SET #status = :to, excludedReps = list_append(if_not_exists(excludedReps, :none), :reps) REMOVE ownerId',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: {
+                  ':from': LeadStatus.offered,
+                  ':to': LeadStatus.received,
+                  ':rep': repId,
+                  ':attempt': attempt,
+                  ':none': [],
+                  ':reps': [repId],
+                },
+              },
+            },
+            {
+              Update: {
+                TableName: this.#table,
+                Key: repKey(repId),
+                ConditionExpression: 'openLeads > :zero',
+                UpdateExpression: 'SET openLeads = openLeads - :one',
+                ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
+              },
+            },
+            {
+              Put: {
+                TableName: this.#table,
+                Item: eventItem(leadId, {
+                  at,
+                  kind: 'rejected',
+                  actor: `rep:${repId}`,
+                  from: LeadStatus.offered,
+                  to: LeadStatus.received,
+                  detail: reason ? { attempt, reason } : { attempt },
+                }),
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (isCancelledAt(error, 0)) throw new LeadStateConflict(`lead ${leadId} is no longer offered to ${repId}`, { cause: error });
+      throw error;
+    }
+  }
+
+  /** Records that the deadline escalation for this attempt went out (at most once per attempt). */
+  async markEscalated(leadId: string, attempt: number, now: Date, detail: Record<string, unknown>): Promise<void> {
+    await this.#db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.#table,
+              Key: leadKey(leadId),
+              ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(escalatedAttempt) OR escalatedAttempt < :attempt)',
+              UpdateExpression: 'SET escalatedAttempt = :attempt',
+              ExpressionAttributeValues: { ':attempt': attempt },
+            },
+          },
+          { Put: { TableName: this.#table, Item: eventItem(leadId, { at: now.toISOString(), kind: 'escalated', actor: 'sla-timer', detail }) } },
+        ],
+      }),
+    ).catch((error: unknown) => {
+      if (isCancelledAt(error, 0)) throw new LeadStateConflict(`lead ${leadId} was already escalated`, { cause: error });
+      throw error;
+    });
+  }
+
+  async #transition(
+    lead: Pick<Lead, 'id'>,
+    to: LeadStatus,
+    event: LeadEvent,
+    options: { condition: string; values: Record<string, unknown>; set?: Record<string, unknown> },
+  ): Promise<void> {
+    const setEntries = Object.entries(options.set ?? {});
+    const setValues = Object.fromEntries(setEntries.map(([key, value]) => [`:set_${key}`, value]));
+    try {
+      await this.#db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.#table,
+                Key: leadKey(lead.id),
+                ConditionExpression: options.condition,
+                UpdateExpression: ['SET #status = :to', ...setEntries.map(([key]) => `${key} = :set_${key}`)].join(', '),
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ...options.values, ...setValues, ':to': to },
+              },
+            },
+            { Put: { TableName: this.#table, Item: eventItem(lead.id, { ...event, to }) } },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (isCancelledAt(error, 0)) throw new LeadStateConflict(`lead ${lead.id} cannot move to ${to} from its current state`, { cause: error });
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import { RoutingSettingsSchema, describeIssues, type RoutingSettings } from './stack-config.ts';
+
+/**
+ * Configuration read once, at cold start. A missing or malformed variable fails the function
+ * at load time with a message naming it, instead of failing the first lead.
+ */
+export function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === '') throw new Error(`Missing environment variable ${name}`);
+  return value;
+}
+
+export function loadRoutingSettings(): RoutingSettings {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(requireEnv('STACK_CONFIG'));
+  } catch (error) {
+    throw new Error(`STACK_CONFIG is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  const result = RoutingSettingsSchema.safeParse(raw);
+  if (!result.success) throw new Error(`Invalid STACK_CONFIG\n${describeIssues('STACK_CONFIG', result.error)}`);
+  return result.data;
+}
+
+/**
+ * `TIME_SCALE=N` makes every configured duration N times shorter (demos and tests): the same
+ * state machine and code paths run, only the waits shrink.
+ */
+export function timeScale(): number {
+  const raw = process.env.TIME_SCALE;
+  if (raw === undefined || raw === '') return 1;
+  const scale = Number(raw);
+  if (!Number.isFinite(scale) || scale <= 0) throw new Error(`TIME_SCALE must be a positive number, got "${raw}"`);
+  return scale;
+}
+
+export function minutesToMs(minutes: number, scale = timeScale()): number {
+  return Math.round((minutes * 60_000) / scale);
+}

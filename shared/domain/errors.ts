@@ -1,0 +1,66 @@
+/**
+ * Domain errors. Adapters translate SDK exceptions into these; `shared/http/errors.ts` is the one
+ * place that maps them to HTTP status codes.
+ */
+export class DomainError extends Error {
+  override name = 'DomainError';
+}
+
+export interface FieldProblem {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** The client sent something we cannot read at all (malformed JSON, wrong encoding). */
+export class MalformedRequest extends DomainError {
+  override name = 'MalformedRequest';
+}
+
+export class PayloadTooLarge extends DomainError {
+  override name = 'PayloadTooLarge';
+}
+
+export class UnsupportedMediaType extends DomainError {
+  override name = 'UnsupportedMediaType';
+}
+
+/** Readable, but the lead is not acceptable; `problems` names each field and why. */
+export class InvalidLead extends DomainError {
+  override name = 'InvalidLead';
+  readonly problems: readonly FieldProblem[];
+  constructor(problems: readonly FieldProblem[]) {
+    super(`Invalid lead: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
+    this.problems = problems;
+  }
+}
+
+export class LeadNotFound extends DomainError {
+  override name = 'LeadNotFound';
+  constructor(leadId: string, options?: ErrorOptions) {
+    super(`Lead ${leadId} not found`, options);
+  }
+}
+
+/** The lead changed since it was read (someone else assigned, accepted or rerouted it). */
+export class LeadStateConflict extends DomainError {
+  override name = 'LeadStateConflict';
+}
+
+/** The rep was full or inactive by the time the assignment committed. */
+export class RepUnavailable extends DomainError {
+  override name = 'RepUnavailable';
+}
+
+/** A link whose signature does not verify: forged or tampered. */
+export class InvalidLinkToken extends DomainError {
+  override name = 'InvalidLinkToken';
+}
+
+export class ExpiredLinkToken extends DomainError {
+  override name = 'ExpiredLinkToken';
+}
+
+/** A dependency failed after nothing was written; the client may retry. */
+export class TemporarilyUnavailable extends DomainError {
+  override name = 'TemporarilyUnavailable';
+}

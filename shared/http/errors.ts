@@ -1,0 +1,69 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import {
+  DomainError,
+  ExpiredLinkToken,
+  InvalidLead,
+  InvalidLinkToken,
+  LeadNotFound,
+  LeadStateConflict,
+  MalformedRequest,
+  PayloadTooLarge,
+  TemporarilyUnavailable,
+  UnsupportedMediaType,
+} from '../domain/errors.ts';
+import { logger } from '../observability.ts';
+
+const statusByError = new Map<new (...args: never[]) => DomainError, number>([
+  [MalformedRequest, 400],
+  [InvalidLinkToken, 403],
+  [LeadNotFound, 404],
+  [LeadStateConflict, 409],
+  [ExpiredLinkToken, 410],
+  [PayloadTooLarge, 413],
+  [UnsupportedMediaType, 415],
+  [InvalidLead, 422],
+  [TemporarilyUnavailable, 503],
+]);
+
+/** The one place domain errors become HTTP status codes. Unknown errors are 500. */
+export function statusFor(error: unknown): number {
+  for (const [type, status] of statusByError) if (error instanceof type) return status;
+  return 500;
+}
+
+export interface ErrorBody {
+  readonly message: string;
+  readonly errors?: readonly { field: string; message: string }[];
+}
+
+/** What a caller may see: the domain message for its own mistakes, nothing internal otherwise. */
+export function errorBody(error: unknown): ErrorBody {
+  const status = statusFor(error);
+  if (status === 500) return { message: 'Internal error' };
+  if (error instanceof InvalidLead) return { message: 'Invalid lead', errors: error.problems };
+  return { message: (error as Error).message };
+}
+
+type Render = (status: number, error: unknown) => APIGatewayProxyResultV2;
+
+export const renderJsonError: Render = (status, error) => ({
+  statusCode: status,
+  headers: { 'content-type': 'application/json; charset=utf-8', ...(status === 503 ? { 'retry-after': '5' } : {}) },
+  body: JSON.stringify(errorBody(error)),
+});
+
+/**
+ * middy onError: logs server faults with their stack, client mistakes briefly, and answers
+ * with the renderer's shape (JSON for the webhook, a page for the rep's links).
+ */
+export function httpErrors(render: Render = renderJsonError): MiddlewareObj {
+  return {
+    onError: async (request) => {
+      const status = statusFor(request.error);
+      if (status >= 500) logger.error('request failed', { error: request.error as Error });
+      else logger.info('request rejected', { status, reason: (request.error as Error).message });
+      request.response = render(status, request.error);
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { MalformedRequest, PayloadTooLarge, UnsupportedMediaType } from '../domain/errors.ts';
+
+/** A lead form is a few kilobytes; anything near this is not a lead. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function parseContentType(header: string | undefined): { type: string; charset?: string } {
+  const [type = '', ...params] = (header ?? '').split(';').map((part) => part.trim());
+  const charset = params.find((p) => p.toLowerCase().startsWith('charset='))?.slice('charset='.length).replace(/"/g, '').toLowerCase();
+  return { type: type.toLowerCase(), charset };
+}
+
+function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
+  // HTTP APIs lower-case header names in payload 2.0; be lenient for hand-made events.
+  return event.headers?.[name] ?? Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
+}
+
+/** Form posts repeat a key for multi-selects; keep every value. */
+function formToObject(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of new URLSearchParams(text)) out[key] = key in out ? `${out[key]}, ${value}` : value;
+  return out;
+}
+
+/**
+ * Reads the body of a JSON or form post into a plain value, or throws a domain error saying
+ * exactly what is wrong with it (size, content type, charset, encoding, syntax).
+ */
+export function readBody(event: APIGatewayProxyEventV2): unknown {
+  const { type, charset } = parseContentType(header(event, 'content-type'));
+  const raw = event.body ?? '';
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (bytes.length > MAX_BODY_BYTES) throw new PayloadTooLarge(`Body is ${bytes.length} bytes; the limit is ${MAX_BODY_BYTES}`);
+
+  const isJson = type === 'application/json' || /^application\/[\w.+-]+\+json$/.test(type);
+  const isForm = type === 'application/x-www-form-urlencoded';
+  if (!isJson && !isForm) {
+    throw new UnsupportedMediaType(
+      `Content-Type ${type ? `"${type}"` : 'is missing; it'} must be application/json or application/x-www-form-urlencoded`,
+    );
+  }
+  if (charset && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new UnsupportedMediaType(`charset "${charset}" is not supported; send UTF-8`);
+  }
+  if (bytes.length === 0) throw new MalformedRequest('Body is empty');
+
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch (error) {
+    throw new MalformedRequest('Body is not valid UTF-8', { cause: error });
+  }
+  if (isForm) return formToObject(text);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new MalformedRequest(`Body is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+}

@@ -1,0 +1,73 @@
+import type { Email } from '../adapters/mailer.ts';
+import type { Lead } from '../domain/lead.ts';
+import { html } from './html.ts';
+import { leadDetailsHtml, leadDetailsText, leadTitle } from './lead-summary.ts';
+
+const when = (iso: string) => new Date(iso).toUTCString();
+
+const button = (href: string, label: string, color: string) =>
+  html`<a href="${href}" style="display:inline-block;padding:12px 20px;margin:0 8px 8px 0;border-radius:6px;background:${color};color:#fff;text-decoration:none;font-weight:bold">${label}</a>`;
+
+export interface OfferEmailInput {
+  readonly lead: Lead;
+  readonly rep: { readonly name: string; readonly email: string };
+  readonly acceptUrl: string;
+  readonly rejectUrl: string;
+}
+
+/** The email a rep gets when a lead is offered: who, what, by when, and two links. */
+export function offerEmail({ lead, rep, acceptUrl, rejectUrl }: OfferEmailInput): Email {
+  const title = leadTitle(lead);
+  const product = lead.contact.product ? ` (${lead.contact.product})` : '';
+  const subject = `New lead: ${title}${product}`;
+  const body = html`<!doctype html><html><body style="font-family:system-ui,sans-serif;font-size:16px;color:#111;max-width:600px">
+<p>Hi ${rep.name},</p>
+<p>A new lead is yours if you want it. Please contact them before <strong>${when(lead.contactDeadline)}</strong>.</p>
+<h2 style="font-size:20px">${title}</h2>
+${leadDetailsHtml(lead)}
+<p style="margin-top:24px">${button(acceptUrl, 'Accept lead', '#1a7f37')}${button(rejectUrl, 'Pass to someone else', '#57606a')}</p>
+<p style="color:#555;font-size:13px">Each link opens a page where you confirm; nothing happens just by opening it.</p>
+</body></html>`;
+  const text = [
+    `Hi ${rep.name},`,
+    '',
+    `A new lead is yours if you want it. Please contact them before ${when(lead.contactDeadline)}.`,
+    '',
+    title,
+    leadDetailsText(lead),
+    '',
+    `Accept: ${acceptUrl}`,
+    `Pass to someone else: ${rejectUrl}`,
+  ].join('\n');
+  return { to: rep.email, subject, html: body.value, text };
+}
+
+export interface EscalationEmailInput {
+  readonly lead: Lead;
+  readonly managerEmail: string;
+  readonly owner?: { readonly name: string; readonly email: string };
+}
+
+/** The email a team manager gets when a lead passed its contact deadline untouched. */
+export function escalationEmail({ lead, managerEmail, owner }: EscalationEmailInput): Email {
+  const title = leadTitle(lead);
+  const status = owner ? `${lead.status.toLowerCase()} by ${owner.name} <${owner.email}>` : lead.status.toLowerCase();
+  const subject = `Not contacted in time: ${title}`;
+  const body = html`<!doctype html><html><body style="font-family:system-ui,sans-serif;font-size:16px;color:#111;max-width:600px">
+<p>Nobody has contacted this lead, and its deadline (${when(lead.contactDeadline)}) has passed.</p>
+<p>Status: <strong>${status}</strong>. Received ${when(lead.receivedAt)}.</p>
+<h2 style="font-size:20px">${title}</h2>
+${leadDetailsHtml(lead)}
+<p style="color:#555;font-size:13px">Lead id ${lead.id}</p>
+</body></html>`;
+  const text = [
+    `Nobody has contacted this lead, and its deadline (${when(lead.contactDeadline)}) has passed.`,
+    `Status: ${status}. Received ${when(lead.receivedAt)}.`,
+    '',
+    title,
+    leadDetailsText(lead),
+    '',
+    `Lead id ${lead.id}`,
+  ].join('\n');
+  return { to: managerEmail, subject, html: body.value, text };
+}

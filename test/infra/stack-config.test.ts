@@ -1,0 +1,110 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildApp, loadStackConfigs, stackId, stacksDir } from '#infra/app.ts';
+import { loadStackConfig, parseStackConfig, StackConfigError } from '#shared/config/stack-config.ts';
+import { cdkJsonContext, repoRoot } from './support.ts';
+
+const demoFile = `${repoRoot}infra/stacks/demo.json`;
+/** A fresh, valid raw config each call, so a test can break one field without touching others. */
+function validRaw(): Record<string, any> {
+  return JSON.parse(readFileSync(demoFile, 'utf8'));
+}
+
+function errorOf(act: () => unknown): StackConfigError {
+  try {
+    act();
+  } catch (error) {
+    expect(error).toBeInstanceOf(StackConfigError);
+    return error as StackConfigError;
+  }
+  throw new Error('expected a StackConfigError, nothing was thrown');
+}
+
+const tempDir = mkdtempSync(join(tmpdir(), 'lead-router-stack-config-'));
+afterAll(() => rmSync(tempDir, { recursive: true, force: true }));
+
+describe('given the stack configs shipped in infra/stacks', () => {
+  it('when the app is built from that directory then every file synthesizes to its own stack', () => {
+    const files = readdirSync(stacksDir).filter((file) => file.endsWith('.json'));
+
+    const { app, stacks } = buildApp({ bundle: false, context: cdkJsonContext() });
+    const assembly = app.synth();
+
+    expect(files.length).toBeGreaterThan(0);
+    expect(stacks.map((stack) => stack.stackName)).toEqual(loadStackConfigs().map(stackId));
+    expect(assembly.stacks.map((stack) => stack.stackName).sort()).toEqual(stacks.map((stack) => stack.stackName).sort());
+  });
+});
+
+describe('stack config validation', () => {
+  const source = 'infra/stacks/acme-west.json';
+  const cases: { given: string; raw: () => unknown; line: string | RegExp }[] = [
+    {
+      given: 'a region that is not an AWS region',
+      raw: () => ({ ...validRaw(), region: 'Ireland' }),
+      line: `${source}: region: an AWS region such as eu-west-1`,
+    },
+    {
+      given: 'two teams with the same id',
+      raw: () => {
+        const raw = validRaw();
+        raw.teams.push({ ...raw.teams[0], name: 'Sales again' });
+        return raw;
+      },
+      line: `${source}: teams.1.id: duplicate team id "sales"`,
+    },
+    {
+      given: 'a default team that is not one of the teams',
+      raw: () => ({ ...validRaw(), defaultTeam: 'marketing' }),
+      line: `${source}: defaultTeam: no team with id "marketing"`,
+    },
+    {
+      given: 'a manager email that is not an email address',
+      raw: () => {
+        const raw = validRaw();
+        raw.teams[0].managerEmail = 'sales manager';
+        return raw;
+      },
+      line: new RegExp(`^${source}: teams\\.0\\.managerEmail: .*email`, 'im'),
+    },
+  ];
+
+  for (const { given, raw, line } of cases) {
+    it(`given ${given}, when it is parsed, then a StackConfigError names the file, the path and the reason`, () => {
+      const error = errorOf(() => parseStackConfig(source, raw()));
+
+      if (typeof line === 'string') expect(error.message.split('\n')).toContain(line);
+      else expect(error.message).toMatch(line);
+    });
+  }
+
+  it('given several mistakes, when it is parsed, then each is reported on its own line', () => {
+    const error = errorOf(() => parseStackConfig(source, { ...validRaw(), region: 'Ireland', emailFrom: 'nobody' }));
+
+    const lines = error.message.split('\n').filter((line) => line.startsWith(`${source}: `));
+    expect(lines.map((line) => line.split(': ')[1]).sort()).toEqual(['emailFrom', 'region']);
+  });
+
+  it('given a file with broken JSON, when it is loaded, then a StackConfigError names the file and the parse error', () => {
+    const file = join(tempDir, 'broken.json');
+    writeFileSync(file, '{ "name": "broken", ');
+
+    const error = errorOf(() => loadStackConfig(file));
+
+    expect(error.message).toMatch(new RegExp(`^${file}: cannot read JSON: .+`));
+    expect(error.cause).toBeInstanceOf(SyntaxError);
+  });
+
+  it('given a directory with one valid and one invalid file, when configs are loaded, then the error names the invalid file and path', () => {
+    const dir = mkdtempSync(join(tempDir, 'stacks-'));
+    writeFileSync(join(dir, 'good.json'), JSON.stringify(validRaw()));
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...validRaw(), name: 'bad', defaultTeam: 'nobody' }));
+
+    const error = errorOf(() => loadStackConfigs(dir));
+
+    expect(error.message).toContain(`${join(dir, 'bad.json')}: defaultTeam: no team with id "nobody"`);
+    expect(error.message).not.toContain('good.json');
+  });
+});

@@ -1,0 +1,372 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { existsSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, stackId } from '#infra/app.ts';
+import { ENTRY_METADATA } from '#infra/lead-router-function.ts';
+import { SlaStates } from '#infra/lead-router-stack.ts';
+import type { LeadRouterStack } from '#infra/lead-router-stack.ts';
+import type { StackConfig } from '#shared/config/stack-config.ts';
+import {
+  actionsOf,
+  cdkJsonContext,
+  demoConfig,
+  franchiseConfig,
+  logicalIdOf,
+  parseDefinition,
+  repoRoot,
+  resourcesOf,
+  roleOfFunction,
+  statementsOfRole,
+  type PolicyStatementJson,
+} from './support.ts';
+
+/*
+ * One app, synthesized once for the whole file, without bundling (esbuild output is not under
+ * test here; see stack-bundling.test.ts). Two stacks: the shipped demo and a franchise region
+ * in another AWS region, so "a second region is a second config file" is checked too.
+ */
+const demo = demoConfig();
+const franchise = franchiseConfig();
+const { app, stacks } = buildApp({ configs: [demo, franchise], bundle: false, context: cdkJsonContext() });
+const [demoStack, franchiseStack] = stacks as [LeadRouterStack, LeadRouterStack];
+let template: Template;
+
+const functionIds = ['IngestFunction', 'RouteFunction', 'ActionsFunction', 'EscalateFunction'] as const;
+type FunctionId = (typeof functionIds)[number];
+const fnId = (id: FunctionId): string => logicalIdOf(demoStack, id);
+const tableRef = () => ({ Ref: logicalIdOf(demoStack, 'Leads') });
+const queueRef = () => ({ Ref: logicalIdOf(demoStack, 'RoutingQueue') });
+
+function functionProps(id: FunctionId): Record<string, any> {
+  const fn = template.findResources('AWS::Lambda::Function')[fnId(id)];
+  if (!fn) throw new Error(`${id} not in template`);
+  return fn.Properties;
+}
+
+function statementsOf(id: FunctionId): PolicyStatementJson[] {
+  return statementsOfRole(template, roleOfFunction(template, fnId(id)));
+}
+
+function allowedActions(id: FunctionId): string[] {
+  return statementsOf(id)
+    .filter((statement) => statement.Effect === 'Allow')
+    .flatMap(actionsOf);
+}
+
+beforeAll(() => {
+  template = Template.fromStack(demoStack);
+});
+
+describe('given the demo stack config', () => {
+  describe('when the stack is synthesized', () => {
+    it('then the leads table is an on-demand TableV2 keyed by pk/sk with a gsi1 index', () => {
+      template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+      template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'gsi1',
+            KeySchema: [
+              { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      });
+    });
+
+    it('then the leads table has point-in-time recovery, TTL on expiresAt and server-side encryption', () => {
+      template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        Replicas: [
+          Match.objectLike({
+            Region: demo.region,
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          }),
+        ],
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        SSESpecification: Match.objectLike({ SSEEnabled: true }),
+      });
+    });
+
+    it('then the leads table survives stack deletion and replacement', () => {
+      template.hasResource('AWS::DynamoDB::GlobalTable', {
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+    });
+
+    it('then the routing queue redrives to the DLQ after a bounded number of receives', () => {
+      const dlqArn = { 'Fn::GetAtt': [logicalIdOf(demoStack, 'RoutingDlq'), 'Arn'] };
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        RedrivePolicy: { deadLetterTargetArn: dlqArn, maxReceiveCount: 5 },
+      });
+    });
+
+    it('then the DLQ keeps failed leads for 14 days, longer than the routing queue keeps them', () => {
+      const queues = template.findResources('AWS::SQS::Queue');
+      const dlq = queues[logicalIdOf(demoStack, 'RoutingDlq')]?.Properties;
+      const routing = queues[logicalIdOf(demoStack, 'RoutingQueue')]?.Properties;
+      expect(dlq?.MessageRetentionPeriod).toBe(14 * 24 * 60 * 60);
+      // SQS keeps the original enqueue time on redrive, so a shorter DLQ retention would drop messages early.
+      expect(dlq?.MessageRetentionPeriod).toBeGreaterThan(routing?.MessageRetentionPeriod ?? 345_600);
+    });
+
+    it('then the routing queue visibility timeout is at least six times the route function timeout', () => {
+      const routing = template.findResources('AWS::SQS::Queue')[logicalIdOf(demoStack, 'RoutingQueue')]?.Properties;
+      const routeTimeout = functionProps('RouteFunction').Timeout as number;
+      expect(routeTimeout).toBeGreaterThan(0);
+      expect(routing?.VisibilityTimeout).toBeGreaterThanOrEqual(6 * routeTimeout);
+    });
+
+    it('then both queues deny any access that is not over TLS', () => {
+      for (const queueId of ['RoutingQueue', 'RoutingDlq']) {
+        const queue = logicalIdOf(demoStack, queueId);
+        template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+          Queues: [{ Ref: queue }],
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({
+                Effect: 'Deny',
+                Action: 'sqs:*',
+                Principal: { AWS: '*' },
+                Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+                Resource: { 'Fn::GetAtt': [queue, 'Arn'] },
+              }),
+            ]),
+          },
+        });
+      }
+    });
+
+    it('then there are exactly four functions, all Node 24 on arm64 with active tracing', () => {
+      template.resourceCountIs('AWS::Lambda::Function', 4);
+      for (const id of functionIds) {
+        expect(functionProps(id), id).toMatchObject({
+          Runtime: 'nodejs24.x',
+          Architectures: ['arm64'],
+          TracingConfig: { Mode: 'Active' },
+        });
+      }
+    });
+
+    it('then every function logs to its own log group with a retention period', () => {
+      const logGroups = template.findResources('AWS::Logs::LogGroup');
+      const used = new Set<string>();
+      for (const id of functionIds) {
+        const logGroupId = (functionProps(id).LoggingConfig?.LogGroup as { Ref: string } | undefined)?.Ref;
+        expect(logGroupId, `${id} log group`).toBeDefined();
+        expect(logGroups[logGroupId!]?.Properties?.RetentionInDays, `${id} retention`).toBe(30);
+        used.add(logGroupId!);
+      }
+      expect(used.size).toBe(functionIds.length);
+    });
+
+    it('then each function gets exactly the resource environment variables it needs', () => {
+      const refs = {
+        TABLE_NAME: tableRef(),
+        ROUTING_QUEUE_URL: queueRef(),
+        SLA_STATE_MACHINE_ARN: { Ref: logicalIdOf(demoStack, 'SlaTimer') },
+        LINK_SIGNING_SECRET: { Ref: logicalIdOf(demoStack, 'LinkSigningKey') },
+      };
+      const expected: Record<FunctionId, (keyof typeof refs)[]> = {
+        IngestFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL'],
+        RouteFunction: ['TABLE_NAME', 'SLA_STATE_MACHINE_ARN', 'LINK_SIGNING_SECRET'],
+        ActionsFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'LINK_SIGNING_SECRET'],
+        EscalateFunction: ['TABLE_NAME'],
+      };
+      for (const id of functionIds) {
+        const variables = functionProps(id).Environment.Variables as Record<string, unknown>;
+        const present = (Object.keys(refs) as (keyof typeof refs)[]).filter((name) => name in variables);
+        expect(present.sort(), id).toEqual([...expected[id]].sort());
+        for (const name of expected[id]) expect(variables[name], `${id} ${name}`).toEqual(refs[name]);
+      }
+    });
+
+    it('then each function carries its routing settings derived from the stack config', () => {
+      for (const id of functionIds) {
+        const settings = JSON.parse(functionProps(id).Environment.Variables.STACK_CONFIG as string);
+        expect(settings, id).toMatchObject({ stackName: demo.name, defaultTeam: 'sales', teams: demo.teams });
+      }
+    });
+
+    it('then each function carries, in the template, the metadata entry of an existing source file', () => {
+      const functions = template.findResources('AWS::Lambda::Function');
+      expect(Object.keys(functions).sort()).toEqual(functionIds.map(fnId).sort());
+      for (const [id, resource] of Object.entries(functions)) {
+        const entry = (resource as { Metadata?: Record<string, unknown> }).Metadata?.[ENTRY_METADATA];
+        expect(entry, id).toMatch(/^functions\/[a-z-]+\/handler\.ts$/);
+        expect(existsSync(`${repoRoot}${entry as string}`), `${entry} exists`).toBe(true);
+      }
+    });
+
+    it('then the route function consumes the routing queue in batches and reports item failures', () => {
+      template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: { 'Fn::GetAtt': [logicalIdOf(demoStack, 'RoutingQueue'), 'Arn'] },
+        FunctionName: { Ref: fnId('RouteFunction') },
+        BatchSize: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+    });
+
+    it('then the HTTP API routes the webhook to ingest and the link actions to actions with payload 2.0', () => {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+      const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
+      const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
+      const expected: Record<string, FunctionId> = {
+        'POST /leads': 'IngestFunction',
+        'GET /a/{token}': 'ActionsFunction',
+        'POST /a/{token}': 'ActionsFunction',
+      };
+      expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(Object.keys(expected).sort());
+      for (const [routeKey, functionId] of Object.entries(expected)) {
+        const route = routes.find((candidate) => candidate.Properties.RouteKey === routeKey);
+        const target = route?.Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] };
+        const integration = integrations[target['Fn::Join'][1][1].Ref]?.Properties;
+        expect(integration, routeKey).toMatchObject({
+          IntegrationType: 'AWS_PROXY',
+          PayloadFormatVersion: '2.0',
+          IntegrationUri: { 'Fn::GetAtt': [fnId(functionId), 'Arn'] },
+        });
+      }
+    });
+
+    it('then the SLA timer is a logged, traced STANDARD state machine', () => {
+      const logGroup = logicalIdOf(demoStack, 'SlaTimerLogs');
+      template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+        StateMachineType: 'STANDARD',
+        TracingConfiguration: { Enabled: true },
+        LoggingConfiguration: Match.objectLike({
+          Level: Match.not('OFF'),
+          Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [logGroup, 'Arn'] } } }],
+        }),
+      });
+      expect(template.findResources('AWS::Logs::LogGroup')[logGroup]?.Properties?.RetentionInDays).toBe(30);
+    });
+
+    it('then the SLA timer waits until $.contactDeadline and then invokes the escalate function', () => {
+      const machine = template.findResources('AWS::StepFunctions::StateMachine')[logicalIdOf(demoStack, 'SlaTimer')];
+      const definition = parseDefinition(machine?.Properties.DefinitionString);
+      const wait = definition.States[SlaStates.waitForContactDeadline];
+      const escalate = definition.States[SlaStates.escalate];
+      expect(definition.StartAt).toBe(SlaStates.waitForContactDeadline);
+      expect(wait).toMatchObject({ Type: 'Wait', TimestampPath: '$.contactDeadline', Next: SlaStates.escalate });
+      expect(escalate).toMatchObject({ Type: 'Task', Resource: `${fnId('EscalateFunction')}.Arn`, End: true });
+    });
+  });
+
+  describe('when the IAM policies are inspected', () => {
+    it('then ingest may write leads (grantWriteData) but not read or scan them', () => {
+      const dynamo = allowedActions('IngestFunction').filter((action) => action.startsWith('dynamodb:'));
+      expect(dynamo.sort()).toEqual(
+        ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:DescribeTable', 'dynamodb:PutItem', 'dynamodb:UpdateItem'].sort(),
+      );
+      expect(allowedActions('IngestFunction')).toEqual(expect.arrayContaining(['sqs:SendMessage']));
+      expect(allowedActions('IngestFunction')).not.toEqual(expect.arrayContaining(['sqs:ReceiveMessage']));
+    });
+
+    it('then only the route function may start SLA timer executions, and only on that state machine', () => {
+      const startsExecutions = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+        (policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]).some((statement) =>
+          actionsOf(statement).some((action) => action === 'states:StartExecution' || action === 'states:*'),
+        ),
+      );
+      expect(startsExecutions.map((policy) => policy.Properties.Roles)).toEqual([
+        [{ Ref: roleOfFunction(template, fnId('RouteFunction')) }],
+      ]);
+      const start = statementsOf('RouteFunction').find((statement) => actionsOf(statement).includes('states:StartExecution'));
+      expect(resourcesOf(start!)).toEqual([{ Ref: logicalIdOf(demoStack, 'SlaTimer') }]);
+    });
+
+    it('then ses:SendEmail is granted only to route and escalate, conditioned on the configured from address', () => {
+      const sendsEmail = functionIds.filter((id) => allowedActions(id).includes('ses:SendEmail'));
+      expect(sendsEmail.sort()).toEqual(['EscalateFunction', 'RouteFunction']);
+      const sesStatements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
+        (policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]).filter((statement) =>
+          actionsOf(statement).some((action) => action.startsWith('ses:')),
+        ),
+      );
+      expect(sesStatements.length).toBeGreaterThan(0);
+      for (const statement of sesStatements) {
+        expect(actionsOf(statement)).toEqual(['ses:SendEmail']);
+        expect(statement.Condition).toEqual({ StringEquals: { 'ses:FromAddress': demo.emailFrom } });
+      }
+    });
+
+    it('then no statement allows Action "*" and Resource "*" appears only where CDK requires it', () => {
+      // Actions that cannot be scoped to a resource: X-Ray segments (Lambda and Step Functions
+      // tracing) and the vended-log delivery calls Step Functions logging needs.
+      const wildcardResourceActions = new Set([
+        'xray:PutTraceSegments',
+        'xray:PutTelemetryRecords',
+        'xray:GetSamplingRules',
+        'xray:GetSamplingTargets',
+        'logs:CreateLogDelivery',
+        'logs:GetLogDelivery',
+        'logs:UpdateLogDelivery',
+        'logs:DeleteLogDelivery',
+        'logs:ListLogDeliveries',
+        'logs:PutResourcePolicy',
+        'logs:DescribeResourcePolicies',
+        'logs:DescribeLogGroups',
+      ]);
+      const lambdaWildcardActions = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
+      const lambdaRoles = new Set(functionIds.map((id) => roleOfFunction(template, fnId(id))));
+      for (const [policyId, policy] of Object.entries(template.findResources('AWS::IAM::Policy'))) {
+        const roles = (policy.Properties.Roles as { Ref: string }[]).map((role) => role.Ref);
+        const allowed = roles.every((role) => lambdaRoles.has(role)) ? lambdaWildcardActions : wildcardResourceActions;
+        for (const statement of policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]) {
+          expect(actionsOf(statement).filter((action) => action === '*' || action.endsWith(':*')), policyId).toEqual([]);
+          if (resourcesOf(statement).includes('*')) {
+            expect(actionsOf(statement).filter((action) => !allowed.has(action)), `${policyId} Resource "*"`).toEqual([]);
+          }
+        }
+      }
+    });
+  });
+});
+
+describe('given a second config for a franchise region in us-east-1 with two teams', () => {
+  describe('when it is synthesized in the same app as the demo', () => {
+    it('then it is its own stack, named after the config, in its own region', () => {
+      expect(stacks.map((stack) => stack.stackName)).toEqual([stackId(demo), stackId(franchise)]);
+      expect(franchiseStack.stackName).toBe('LeadRouter-franchise-us-east');
+      expect(franchiseStack.region).toBe('us-east-1');
+      expect(demoStack.region).toBe('eu-west-1');
+    });
+
+    it('then its resources live in us-east-1 and its functions carry its two teams and default team', () => {
+      const franchiseTemplate = Template.fromStack(franchiseStack);
+      franchiseTemplate.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        Replicas: [Match.objectLike({ Region: 'us-east-1' })],
+      });
+      const functions = Object.values(franchiseTemplate.findResources('AWS::Lambda::Function'));
+      expect(functions).toHaveLength(4);
+      for (const fn of functions) {
+        const settings = JSON.parse(fn.Properties.Environment.Variables.STACK_CONFIG as string);
+        expect(settings).toMatchObject({
+          stackName: 'franchise-us-east',
+          defaultTeam: 'commercial',
+          teams: franchise.teams satisfies StackConfig['teams'],
+          sla: { contactMinutes: 15 },
+        });
+      }
+      franchiseTemplate.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Action: 'ses:SendEmail',
+              Condition: { StringEquals: { 'ses:FromAddress': 'leads@franchise.example.com' } },
+              Resource: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':ses:us-east-1:')])] },
+            }),
+          ]),
+        },
+      });
+    });
+  });
+});
