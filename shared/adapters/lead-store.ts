@@ -154,8 +154,15 @@ export class LeadStore {
               Update: {
                 TableName: this.#table,
                 Key: repKey(repId),
-                ConditionExpression: 'active = :true AND openLeads < capacity',
-                UpdateExpression: 'SET openLeads = openLeads + :one, lastOfferedAt = :at',
+                // CAPACITY is a DynamoDB reserved word, hence the aliases.
+                ConditionExpression: '#active = :true AND #openLeads < #capacity',
+                UpdateExpression: 'SET #openLeads = #openLeads + :one, #lastOfferedAt = :at',
+                ExpressionAttributeNames: {
+                  '#active': 'active',
+                  '#openLeads': 'openLeads',
+                  '#capacity': 'capacity',
+                  '#lastOfferedAt': 'lastOfferedAt',
+                },
                 ExpressionAttributeValues: { ':true': true, ':one': 1, ':at': at },
               },
             },

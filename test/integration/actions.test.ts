@@ -1,0 +1,120 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { signLink, type LinkAction } from '#shared/domain/link-token.ts';
+import { loadEvent, useLocalStack, type LocalStackForTests } from './support.ts';
+
+let stack: LocalStackForTests;
+let handler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+beforeAll(async () => {
+  stack = await useLocalStack('actions');
+  handler = await stack.handler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>();
+});
+
+function request(method: 'GET' | 'POST', token: string, form?: string): APIGatewayProxyEventV2 {
+  const sample = loadEvent<APIGatewayProxyEventV2>('actions/open-link.json');
+  return {
+    ...sample,
+    routeKey: `${method} /a/{token}`,
+    rawPath: `/a/${token}`,
+    pathParameters: { token },
+    requestContext: { ...sample.requestContext, http: { ...sample.requestContext.http, method, path: `/a/${token}` } },
+    ...(form === undefined
+      ? {}
+      : {
+          headers: { ...sample.headers, 'content-type': 'application/x-www-form-urlencoded' },
+          body: Buffer.from(form).toString('base64'),
+          isBase64Encoded: true,
+        }),
+  };
+}
+
+/** A lead offered to the first rep of a new team, and a way to sign links for that offer. */
+async function offeredLead(reps = 2) {
+  const team = await stack.addTeam(Array.from({ length: reps }, () => ({ capacity: 3 })));
+  const leadId = await stack.receiveLead({ firstName: 'Linked', email: 'linked@example.com', phone: '+44 20 7946 0000' }, team.id);
+  const lead = await stack.offerTo(leadId, team.reps[0]!.id);
+  const link = (action: LinkAction, over: { repId?: string; exp?: number; key?: string } = {}) =>
+    signLink(over.key ?? stack.signingKey, {
+      v: 1,
+      leadId,
+      repId: over.repId ?? team.reps[0]!.id,
+      attempt: lead.attempt,
+      action,
+      exp: over.exp ?? Math.floor(Date.now() / 1000) + 3600,
+    });
+  return { team, leadId, link };
+}
+
+describe('actions handler on DynamoDB Local and fauxqs', () => {
+  it('given an offer link, when opened with GET, then a confirmation page shows the lead and nothing changes', async () => {
+    const { leadId, link } = await offeredLead();
+
+    const response = await handler(request('GET', link('accept')));
+
+    expect(response.statusCode).toBe(200);
+    expect(response.headers?.['content-type']).toMatch(/text\/html/);
+    expect(response.body).toContain('Accept this lead?');
+    expect(response.body).toContain('Linked');
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED' });
+  });
+
+  it('given an accept link, when POSTed, then the lead is accepted, and posting again shows the link is spent', async () => {
+    const { leadId, link, team } = await offeredLead();
+
+    const first = await handler(request('POST', link('accept'), ''));
+    const again = await handler(request('POST', link('accept'), ''));
+
+    expect(first.statusCode).toBe(200);
+    expect(first.body).toContain('Lead accepted');
+    expect(first.body).toContain('href="tel:+44 20 7946 0000"');
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'ACCEPTED', ownerId: team.reps[0]!.id });
+    expect(again.statusCode).toBe(409);
+    expect(again.body).toContain('already been accepted');
+  });
+
+  it('given a reject link, when POSTed with a reason, then the rep is released and excluded and the lead is queued for routing again', async () => {
+    const { leadId, link, team } = await offeredLead();
+
+    const response = await handler(request('POST', link('reject'), 'reason=Not+my+area'));
+
+    expect(response.statusCode).toBe(200);
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'RECEIVED', excludedReps: [team.reps[0]!.id] });
+    expect((await stack.leads.get(leadId))!.ownerId).toBeUndefined();
+    expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ openLeads: 0 });
+    expect(await stack.history(leadId)).toContainEqual(expect.objectContaining({ kind: 'rejected', detail: { attempt: 1, reason: 'Not my area' } }));
+    expect(await stack.drainRoutingQueue()).toContainEqual({ leadId });
+  });
+
+  it('given a link signed with another key, when opened or posted, then it is refused with 403 and nothing changes', async () => {
+    const { leadId, link } = await offeredLead();
+    const forged = link('accept', { key: 'not-the-key' });
+
+    const opened = await handler(request('GET', forged));
+    const posted = await handler(request('POST', forged, ''));
+
+    expect(opened.statusCode).toBe(403);
+    expect(posted.statusCode).toBe(403);
+    expect(posted.body).toContain('This link is not valid');
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED' });
+  });
+
+  it('given an expired link, when posted, then it answers 410 and nothing changes', async () => {
+    const { leadId, link } = await offeredLead();
+
+    const response = await handler(request('POST', link('accept', { exp: Math.floor(Date.now() / 1000) - 1 }), ''));
+
+    expect(response.statusCode).toBe(410);
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED' });
+  });
+
+  it("given a genuine link for a colleague's offer, when posted by the other rep's link, then it is stale and nothing changes", async () => {
+    const { leadId, link, team } = await offeredLead();
+
+    const response = await handler(request('POST', link('accept', { repId: team.reps[1]!.id }), ''));
+
+    expect(response.statusCode).toBe(409);
+    expect(response.body).toContain('moved on to a colleague');
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED', ownerId: team.reps[0]!.id });
+  });
+});

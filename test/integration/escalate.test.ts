@@ -1,0 +1,62 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { EscalationOutcome } from '#shared/use-cases/escalate-lead.ts';
+import { loadEvent, useLocalStack, type LocalStackForTests } from './support.ts';
+
+let stack: LocalStackForTests;
+let handler: (event: unknown) => Promise<EscalationOutcome>;
+
+beforeAll(async () => {
+  stack = await useLocalStack('escalate');
+  handler = await stack.handler<unknown, EscalationOutcome>();
+});
+
+const timerInput = (leadId: string, attempt: number, contactDeadline: string) => ({
+  ...loadEvent<Record<string, unknown>>('escalate/sla-deadline.json'),
+  leadId,
+  attempt,
+  contactDeadline,
+});
+
+describe('escalate handler on DynamoDB Local and aws-ses-v2-local', () => {
+  it('given an offered lead nobody contacted, when its deadline fires, then the manager is emailed once, even if the task is retried', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const leadId = await stack.receiveLead({ firstName: 'Late', lastName: 'Lead', email: 'late@example.com' }, team.id);
+    const lead = await stack.offerTo(leadId, team.reps[0]!.id);
+
+    const first = await handler(timerInput(leadId, 1, lead.contactDeadline));
+    const retry = await handler(timerInput(leadId, 1, lead.contactDeadline));
+
+    expect(first).toEqual({ escalated: true, to: stack.managerEmail });
+    expect(retry).toEqual({ escalated: false, reason: 'already-escalated' });
+    const emails = (await stack.emailsTo(stack.managerEmail)).filter((e) => e.subject === 'Not contacted in time: Late Lead');
+    expect(emails).toHaveLength(1);
+    expect(emails[0]!.text).toContain(team.reps[0]!.email);
+    expect(await stack.history(leadId)).toContainEqual(expect.objectContaining({ kind: 'escalated' }));
+  });
+
+  it('given a contacted lead, when its deadline fires, then nobody is emailed', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const leadId = await stack.receiveLead({ firstName: 'Called', email: 'called@example.com' }, team.id);
+    const lead = await stack.offerTo(leadId, team.reps[0]!.id);
+    await stack.leads.markContacted(leadId, team.reps[0]!.id, 1, new Date());
+
+    const outcome = await handler(timerInput(leadId, 1, lead.contactDeadline));
+
+    expect(outcome).toEqual({ escalated: false, reason: 'settled' });
+    expect((await stack.emailsTo(stack.managerEmail)).filter((e) => e.subject.includes('Called'))).toEqual([]);
+  });
+
+  it('given a timer of an earlier attempt, when it fires, then it does nothing', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const leadId = await stack.receiveLead({ firstName: 'Moved', email: 'moved@example.com' }, team.id);
+    const lead = await stack.offerTo(leadId, team.reps[0]!.id);
+
+    const outcome = await handler(timerInput(leadId, 0, lead.contactDeadline));
+
+    expect(outcome).toEqual({ escalated: false, reason: 'stale-attempt' });
+  });
+
+  it('given a malformed timer input, when invoked, then it fails loudly instead of escalating nothing', async () => {
+    await expect(handler({ leadId: 'x' })).rejects.toThrow();
+  });
+});

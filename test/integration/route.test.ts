@@ -1,0 +1,86 @@
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadEvent, useLocalStack, type LocalStackForTests } from './support.ts';
+
+let stack: LocalStackForTests;
+let handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
+
+beforeAll(async () => {
+  stack = await useLocalStack('route');
+  handler = await stack.handler<SQSEvent, SQSBatchResponse>();
+});
+
+/** The sample SQS batch, one record per lead id, each with its own message id. */
+function batchFor(...leadIds: string[]): SQSEvent {
+  const sample = loadEvent<SQSEvent>('route/routing-batch.json');
+  const [template] = sample.Records;
+  return {
+    Records: leadIds.map((leadId, i) => ({ ...template!, messageId: `${leadId}-${i}`, body: JSON.stringify({ leadId }) })),
+  };
+}
+
+describe('route handler on DynamoDB Local, aws-ses-v2-local and the local Step Functions runtime', () => {
+  it('given a received lead and an available rep, when routed, then the lead is offered, the rep emailed with links, and the SLA timer started', async () => {
+    const team = await stack.addTeam([{ capacity: 3 }]);
+    const leadId = await stack.receiveLead({ firstName: 'Routed', email: 'routed@example.com' }, team.id);
+
+    const response = await handler(batchFor(leadId));
+
+    expect(response.batchItemFailures).toEqual([]);
+    const lead = await stack.leads.get(leadId);
+    expect(lead).toMatchObject({ status: 'OFFERED', ownerId: team.reps[0]!.id, attempt: 1, notifiedAttempt: 1 });
+    expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ openLeads: 1 });
+    const [email, ...others] = await stack.emailsTo(team.reps[0]!.email);
+    expect(others).toEqual([]);
+    expect(email!.subject).toBe('New lead: Routed');
+    expect(email!.links.filter((href) => href.startsWith(`${stack.publicBaseUrl}/a/`))).toHaveLength(2);
+    expect(await stack.executions()).toContainEqual(expect.objectContaining({ name: `${leadId}-1`, input: { leadId, attempt: 1, contactDeadline: lead!.contactDeadline } }));
+  });
+
+  it('given the same message delivered twice, one after the other and concurrently, when routed, then the lead is offered once and emailed once', async () => {
+    const team = await stack.addTeam([{ capacity: 5 }, { capacity: 5 }]);
+    const leadId = await stack.receiveLead({ firstName: 'Twice', email: 'twice@example.com' }, team.id);
+    const event = batchFor(leadId);
+
+    await Promise.all([handler(event), handler(event)]);
+    await handler(event);
+
+    const offers = (await stack.history(leadId)).filter((e) => e.kind === 'offered');
+    expect(offers).toHaveLength(1);
+    const loads = await Promise.all(team.reps.map(async (rep) => (await stack.reps.get(rep.id))!.openLeads));
+    expect(loads.reduce((a, b) => a + b, 0)).toBe(1);
+    const emails = (await Promise.all(team.reps.map((rep) => stack.emailsTo(rep.email)))).flat();
+    expect(emails).toHaveLength(1);
+    expect((await stack.executions()).filter((e) => e.name.startsWith(leadId))).toHaveLength(1);
+  });
+
+  it('given more leads than the team has room for, routed in concurrent batches, then no rep exceeds capacity and the rest are queued', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }, { capacity: 2 }, { capacity: 1 }]);
+    const leadIds = await Promise.all(Array.from({ length: 9 }, (_, i) => stack.receiveLead({ email: `cap${i}@example.com` }, team.id)));
+
+    // Three routers at once, three leads each, like three concurrent Lambda invocations.
+    await Promise.all([0, 3, 6].map((start) => handler(batchFor(...leadIds.slice(start, start + 3)))));
+
+    const leads = await Promise.all(leadIds.map((id) => stack.leads.get(id)));
+    const byStatus = Object.groupBy(leads, (lead) => lead!.status);
+    expect(byStatus.OFFERED).toHaveLength(5);
+    expect(byStatus.QUEUED).toHaveLength(4);
+    for (const rep of team.reps) {
+      const stored = (await stack.reps.get(rep.id))!;
+      expect(stored.openLeads).toBe(rep.capacity);
+      expect(byStatus.OFFERED!.filter((lead) => lead!.ownerId === rep.id)).toHaveLength(rep.capacity);
+    }
+  });
+
+  it('given a record that is not a routing message among good ones, when routed, then only that record is reported failed', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const leadId = await stack.receiveLead({ email: 'good@example.com' }, team.id);
+    const event = batchFor(leadId);
+    event.Records.push({ ...event.Records[0]!, messageId: 'poison', body: 'not json' });
+
+    const response = await handler(event);
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'poison' }]);
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED' });
+  });
+});

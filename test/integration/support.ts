@@ -1,0 +1,207 @@
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Context } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterAll, inject } from 'vitest';
+import { localScope } from '#infra/local/intrinsics.ts';
+import { provision } from '#infra/local/provision.ts';
+import { writeSecrets } from '#infra/local/secrets.ts';
+import { startStepFunctions } from '#infra/local/stepfunctions.ts';
+import { synthesizeStack } from '#infra/local/synth.ts';
+import { localValues, parseTemplate, resolveFunctions, resolveStateMachines } from '#infra/local/template.ts';
+import { LeadStore, type LeadEvent } from '#shared/adapters/lead-store.ts';
+import { RepStore } from '#shared/adapters/rep-store.ts';
+import { loadSecret } from '#shared/adapters/secrets.ts';
+import { createLead, parseLeadInput, type Lead } from '#shared/domain/lead.ts';
+
+const eventsDir = new URL('../../events/', import.meta.url);
+
+/** A sample event from `events/`, the same files `npm run invoke` replays. */
+export function loadEvent<T = unknown>(path: string): T {
+  return JSON.parse(readFileSync(new URL(path, eventsDir), 'utf8')) as T;
+}
+
+/** The logical-id prefix of each function in the stack. */
+const functionIds = { ingest: 'IngestFunction', route: 'RouteFunction', actions: 'ActionsFunction', escalate: 'EscalateFunction' } as const;
+type FunctionName = keyof typeof functionIds;
+
+export interface SentEmail {
+  readonly to: readonly string[];
+  readonly subject: string;
+  readonly html: string;
+  readonly text: string;
+  readonly links: readonly string[];
+}
+
+export interface TestTeam {
+  readonly id: string;
+  readonly reps: readonly { id: string; email: string; capacity: number }[];
+}
+
+export interface LocalStackForTests {
+  readonly leads: LeadStore;
+  readonly reps: RepStore;
+  readonly signingKey: string;
+  readonly publicBaseUrl: string;
+  readonly managerEmail: string;
+  /** The function under test, loaded from its template entry, invoked with a Lambda context. */
+  handler<E, R>(): Promise<(event: E) => Promise<R>>;
+  history(leadId: string): Promise<LeadEvent[]>;
+  countItems(): Promise<number>;
+  drainRoutingQueue(): Promise<unknown[]>;
+  addTeam(reps: readonly { capacity: number }[]): Promise<TestTeam>;
+  /** Stores a lead as the webhook would, without queuing it, so a test routes it by hand. */
+  receiveLead(fields: Record<string, unknown>, teamId: string): Promise<string>;
+  offerTo(leadId: string, repId: string): Promise<Lead>;
+  emailsTo(address: string): Promise<SentEmail[]>;
+  executions(): Promise<{ name: string; status: string; input: unknown }[]>;
+}
+
+/**
+ * Provisions this test file's own table and queues on the shared emulators, from the
+ * synthesized stack, and sets `process.env` to what the template gives the function under test
+ * (resolved to the local resources). Import the handler after this, so it reads that
+ * environment at load, exactly like a cold start.
+ */
+export async function useLocalStack(fn: FunctionName): Promise<LocalStackForTests> {
+  const endpoints = inject('emulatorEndpoints');
+  const suffix = `-${fn}-${randomUUID().slice(0, 8)}`;
+  const model = parseTemplate(synthesizeStack());
+  const provisioned = await provision(model, endpoints, { suffix });
+  const baseScope = localScope({ region: model.region, stackName: model.stackName, resources: provisioned.values });
+  const secrets = writeSecrets(model.secrets, baseScope);
+  const publicBaseUrl = 'https://leads.test.example';
+  const scope = localScope({
+    region: model.region,
+    stackName: model.stackName,
+    resources: localValues(model, { provisioned: provisioned.values, apiUrl: publicBaseUrl, secretRefs: secrets.refs }),
+  });
+  const functions = resolveFunctions(model, scope);
+  const underTest = functions.find((f) => f.logicalId.startsWith(functionIds[fn]));
+  if (!underTest) throw new Error(`No ${functionIds[fn]} in the stack`);
+
+  // The real state machine runs; its deadline waits outlast these tests, so tasks never fire here.
+  const sfnServer = await startStepFunctions({
+    stateMachines: resolveStateMachines(model, scope),
+    region: model.region,
+    port: 0,
+    invoke: async (id) => {
+      throw new Error(`${id} is not bound in the ${fn} integration tests`);
+    },
+  });
+  Object.assign(process.env, underTest.environment, { AWS_ENDPOINT_URL_SFN: sfnServer.endpoint });
+  afterAll(async () => {
+    await sfnServer.stop();
+    secrets.dispose();
+  });
+
+  const tableName = Object.values(provisioned.tables)[0]!.name;
+  const routingQueue = Object.entries(provisioned.queues).find(([id]) => id.startsWith('RoutingQueue'))![1];
+  const clientConfig = { region: model.region };
+  const dynamodb = new DynamoDBClient(clientConfig);
+  const sqs = new SQSClient(clientConfig);
+  const sfn = new SFNClient({ ...clientConfig, endpoint: sfnServer.endpoint });
+  const leads = new LeadStore(tableName);
+  const reps = new RepStore(tableName);
+  const signingKey = await loadSecret(Object.values(secrets.refs)[0]!);
+  const config = JSON.parse(underTest.environment.STACK_CONFIG ?? '{}') as { teams: { managerEmail: string }[] };
+  const stateMachineArn = resolveStateMachines(model, scope)[0]!.arn;
+
+  return {
+    leads,
+    reps,
+    signingKey,
+    publicBaseUrl,
+    managerEmail: config.teams[0]!.managerEmail,
+    async handler<E, R>() {
+      const module = (await import(new URL(`../../${underTest.entry}`, import.meta.url).href)) as {
+        handler: (event: E, context: Context) => Promise<R>;
+      };
+      return (event: E) => module.handler(event, lambdaContext(underTest.logicalId));
+    },
+    history: (leadId) => leads.history(leadId),
+    async countItems() {
+      const { Count } = await dynamodb.send(new ScanCommand({ TableName: tableName, Select: 'COUNT' }));
+      return Count ?? 0;
+    },
+    async drainRoutingQueue() {
+      const bodies: unknown[] = [];
+      for (;;) {
+        const { Messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: routingQueue.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+        );
+        if (Messages.length === 0) return bodies;
+        for (const message of Messages) bodies.push(JSON.parse(message.Body ?? 'null'));
+        await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: routingQueue.url,
+            Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+          }),
+        );
+      }
+    },
+    async addTeam(specs) {
+      const id = `team-${randomUUID().slice(0, 8)}`;
+      const members = specs.map((spec, i) => ({ id: `${id}-rep${i}`, email: `rep${i}.${id}@example.com`, capacity: spec.capacity }));
+      for (const rep of members) await reps.add({ ...rep, name: `Rep ${rep.id}`, teamId: id });
+      return { id, reps: members };
+    },
+    async receiveLead(fields, teamId) {
+      const lead = createLead(parseLeadInput(fields), teamId, { now: new Date(), contactWithinMs: 30 * 60_000 });
+      await leads.create(lead, Math.floor(Date.now() / 1000) + 86_400);
+      return lead.id;
+    },
+    async offerTo(leadId, repId) {
+      const lead = await leads.get(leadId);
+      if (!lead) throw new Error(`no lead ${leadId}`);
+      return leads.offer(lead, repId, new Date(), { strategy: 'test' });
+    },
+    async emailsTo(address) {
+      const response = await fetch(`${endpoints.ses}/store`);
+      const { emails } = (await response.json()) as { emails: StoredEmail[] };
+      return emails
+        .filter((email) => email.destination.to.includes(address))
+        .map((email) => ({
+          to: email.destination.to,
+          subject: email.subject,
+          html: email.body.html ?? '',
+          text: email.body.text ?? '',
+          links: [...(email.body.html ?? '').matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&')),
+        }));
+    },
+    async executions() {
+      const { executions = [] } = await sfn.send(new ListExecutionsCommand({ stateMachineArn }));
+      return Promise.all(
+        executions.map(async (execution) => {
+          const described = await sfn.send(new DescribeExecutionCommand({ executionArn: execution.executionArn! }));
+          return { name: execution.name!, status: execution.status!, input: JSON.parse(described.input ?? 'null') };
+        }),
+      );
+    },
+  };
+}
+
+interface StoredEmail {
+  destination: { to: string[] };
+  subject: string;
+  body: { html?: string; text?: string };
+}
+
+function lambdaContext(functionName: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:eu-west-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'test',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
