@@ -164,7 +164,8 @@ export class LeadRouterStack extends Stack {
     });
     httpApi.addRoutes({
       path: '/a/{token}',
-      methods: [HttpMethod.GET, HttpMethod.POST],
+      // Mail scanners probe links with HEAD; it gets the same harmless page as GET.
+      methods: [HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST],
       integration: new HttpLambdaIntegration('ActionsIntegration', actions),
     });
 

@@ -30,8 +30,6 @@ const deps: RouteLeadDeps = {
   },
 };
 
-const processor = new BatchProcessor(EventType.SQS);
-
 async function routeRecord(record: SQSRecord): Promise<void> {
   // A body that is not a routing message fails every retry and ends in the DLQ for a human.
   const { leadId } = RoutingMessageSchema.parse(JSON.parse(record.body));
@@ -39,6 +37,10 @@ async function routeRecord(record: SQSRecord): Promise<void> {
   try {
     const outcome = await routeLead(leadId, deps);
     logger.info('lead routed', { outcome });
+  } catch (error) {
+    // The batch processor only reports the record as failed; say why, with the lead id.
+    logger.error('routing failed; the message will be retried', { error: error as Error, messageId: record.messageId });
+    throw error;
   } finally {
     logger.removeKeys(['leadId']);
   }
@@ -51,5 +53,6 @@ async function routeRecord(record: SQSRecord): Promise<void> {
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event, context) =>
-    processPartialResponse(event, routeRecord, processor, { context, throwOnFullBatchFailure: false }),
+    // A processor per batch: it keeps the batch's records and failures as state.
+    processPartialResponse(event, routeRecord, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false }),
   );

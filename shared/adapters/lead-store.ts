@@ -200,6 +200,35 @@ export class LeadStore {
     return { ...lead, status: LeadStatus.queued };
   }
 
+  /**
+   * Claims the right to send this attempt's offer email and start its timer. Exactly one of
+   * several concurrent deliveries gets it; a claim older than `leaseMs` (its holder crashed)
+   * can be taken over by a later redelivery.
+   */
+  async claimNotification(leadId: string, attempt: number, now: Date, leaseMs: number): Promise<boolean> {
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: leadKey(leadId),
+          UpdateExpression: 'SET notifyClaimAttempt = :attempt, notifyClaimedAt = :now',
+          ConditionExpression:
+            'attempt = :attempt AND (attribute_not_exists(notifiedAttempt) OR notifiedAttempt < :attempt) AND ' +
+            '(attribute_not_exists(notifyClaimAttempt) OR notifyClaimAttempt < :attempt OR notifyClaimedAt < :staleBefore)',
+          ExpressionAttributeValues: {
+            ':attempt': attempt,
+            ':now': now.toISOString(),
+            ':staleBefore': new Date(now.getTime() - leaseMs).toISOString(),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   /** The offer's email went out and its timer runs; a redelivery must not repeat them. */
   async markNotified(leadId: string, attempt: number): Promise<void> {
     await this.#db.send(

@@ -51,6 +51,11 @@ export class RepUnavailable extends DomainError {
   override name = 'RepUnavailable';
 }
 
+/** Another delivery of the same message is sending this offer's email right now; retry later. */
+export class NotificationInProgress extends DomainError {
+  override name = 'NotificationInProgress';
+}
+
 /** A link whose signature does not verify: forged or tampered. */
 export class InvalidLinkToken extends DomainError {
   override name = 'InvalidLinkToken';

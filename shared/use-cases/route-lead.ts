@@ -2,7 +2,7 @@ import type { LeadStore } from '../adapters/lead-store.ts';
 import type { Mailer } from '../adapters/mailer.ts';
 import type { Rep, RepStore } from '../adapters/rep-store.ts';
 import type { SlaTimer } from '../adapters/sla-timer.ts';
-import { LeadNotFound, LeadStateConflict, RepUnavailable } from '../domain/errors.ts';
+import { LeadNotFound, LeadStateConflict, NotificationInProgress, RepUnavailable } from '../domain/errors.ts';
 import { LeadStatus, type Lead } from '../domain/lead.ts';
 import type { LinkAction } from '../domain/link-token.ts';
 import { roundRobinOrder } from '../domain/round-robin.ts';
@@ -27,13 +27,20 @@ export type RouteOutcome =
 const MAX_REREADS = 5;
 
 /**
+ * How long a notification claim holds. Far longer than sending one email takes, and shorter
+ * than the routing queue's visibility timeout, so the redelivery after a crash can take over.
+ */
+export const NOTIFY_LEASE_MS = 60_000;
+
+/**
  * Route a lead that is waiting for a rep.
  * 1. Read the lead fresh; finish the side effects of an offer a previous delivery committed.
  * 2. Order the team's available reps by round robin, skipping anyone who passed on it.
  * 3. Offer it to the first rep whose capacity the transaction can still take; fall through to
  *    the next when a concurrent router filled that rep.
  * 4. Nobody available: the lead waits in the team queue, with its deadline timer running.
- * Safe to run twice for the same message and in parallel with other routers.
+ * Safe to run twice for the same message and in parallel with other routers: the offer is one
+ * conditional transaction, and its email is sent by whichever delivery claims it first.
  */
 export async function routeLead(leadId: string, deps: RouteLeadDeps): Promise<RouteOutcome> {
   for (let read = 0; read < MAX_REREADS; read++) {
@@ -76,8 +83,15 @@ export async function routeLead(leadId: string, deps: RouteLeadDeps): Promise<Ro
   throw new LeadStateConflict(`lead ${leadId} kept changing while being routed`);
 }
 
-/** Timer first, then email: a lead with a running timer cannot go unnoticed even if the email fails. */
+/**
+ * Timer first, then email: a lead with a running timer cannot go unnoticed even if the email
+ * fails. Only the delivery holding the claim sends; another one fails its record so SQS brings
+ * it back later, when the lead is either notified (nothing to do) or its claim has lapsed.
+ */
 async function notifyOffer(lead: Lead, rep: Rep, deps: RouteLeadDeps): Promise<void> {
+  if (!(await deps.leads.claimNotification(lead.id, lead.attempt, deps.now(), NOTIFY_LEASE_MS))) {
+    throw new NotificationInProgress(`offer ${lead.id}/${lead.attempt} is being notified by another delivery`);
+  }
   await deps.timer.start({ leadId: lead.id, attempt: lead.attempt, contactDeadline: lead.contactDeadline });
   await deps.mailer.send(
     offerEmail({

@@ -221,6 +221,7 @@ describe('given the demo stack config', () => {
       const expected: Record<string, FunctionId> = {
         'POST /leads': 'IngestFunction',
         'GET /a/{token}': 'ActionsFunction',
+        'HEAD /a/{token}': 'ActionsFunction',
         'POST /a/{token}': 'ActionsFunction',
       };
       expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(Object.keys(expected).sort());

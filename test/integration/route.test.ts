@@ -37,13 +37,17 @@ describe('route handler on DynamoDB Local, aws-ses-v2-local and the local Step F
     expect(await stack.executions()).toContainEqual(expect.objectContaining({ name: `${leadId}-1`, input: { leadId, attempt: 1, contactDeadline: lead!.contactDeadline } }));
   });
 
-  it('given the same message delivered twice, one after the other and concurrently, when routed, then the lead is offered once and emailed once', async () => {
+  it('given the same message delivered several times at once and again later, when routed, then the lead is offered once and emailed once', async () => {
     const team = await stack.addTeam([{ capacity: 5 }, { capacity: 5 }]);
     const leadId = await stack.receiveLead({ firstName: 'Twice', email: 'twice@example.com' }, team.id);
     const event = batchFor(leadId);
 
-    await Promise.all([handler(event), handler(event)]);
-    await handler(event);
+    const concurrent = await Promise.all([handler(event), handler(event), handler(event), handler(event)]);
+    const later = await handler(event);
+
+    // At least one delivery completed; any other was told to come back later, and later nothing is left to do.
+    expect(concurrent.some((response) => response.batchItemFailures.length === 0)).toBe(true);
+    expect(later.batchItemFailures).toEqual([]);
 
     const offers = (await stack.history(leadId)).filter((e) => e.kind === 'offered');
     expect(offers).toHaveLength(1);
@@ -52,6 +56,18 @@ describe('route handler on DynamoDB Local, aws-ses-v2-local and the local Step F
     const emails = (await Promise.all(team.reps.map((rep) => stack.emailsTo(rep.email)))).flat();
     expect(emails).toHaveLength(1);
     expect((await stack.executions()).filter((e) => e.name.startsWith(leadId))).toHaveLength(1);
+  });
+
+  it('given an offer committed by a delivery that crashed before emailing, when redelivered three times at once, then the rep gets exactly one email', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const leadId = await stack.receiveLead({ firstName: 'Crashed', email: 'crashed@example.com' }, team.id);
+    await stack.offerTo(leadId, team.reps[0]!.id);
+
+    await Promise.all([handler(batchFor(leadId)), handler(batchFor(leadId)), handler(batchFor(leadId))]);
+
+    expect(await stack.emailsTo(team.reps[0]!.email)).toHaveLength(1);
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED', notifiedAttempt: 1 });
+    expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ openLeads: 1 });
   });
 
   it('given more leads than the team has room for, routed in concurrent batches, then no rep exceeds capacity and the rest are queued', async () => {
@@ -82,5 +98,23 @@ describe('route handler on DynamoDB Local, aws-ses-v2-local and the local Step F
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'poison' }]);
     expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED' });
+  });
+});
+
+describe('offer notification claims on DynamoDB Local', () => {
+  it('given an offered lead, when two deliveries claim its notification, then only one gets it until the lease lapses', async () => {
+    const team = await stack.addTeam([{ capacity: 1 }]);
+    const leadId = await stack.receiveLead({ email: 'claim@example.com' }, team.id);
+    await stack.offerTo(leadId, team.reps[0]!.id);
+    const now = new Date();
+
+    const claims = await Promise.all([1, 2, 3].map(() => stack.leads.claimNotification(leadId, 1, now, 60_000)));
+    const takeover = await stack.leads.claimNotification(leadId, 1, new Date(now.getTime() + 61_000), 60_000);
+    await stack.leads.markNotified(leadId, 1);
+    const afterNotified = await stack.leads.claimNotification(leadId, 1, new Date(now.getTime() + 200_000), 60_000);
+
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(takeover).toBe(true);
+    expect(afterNotified).toBe(false);
   });
 });

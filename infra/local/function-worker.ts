@@ -1,0 +1,56 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+import { InvokeMessage, toFunctionError, WorkerConfig, type WorkerMessage } from './function-protocol.ts';
+
+/**
+ * One Lambda execution environment: a worker thread with its own module graph and its own
+ * `process.env`, running one invocation at a time. Events and results cross as JSON text,
+ * as they do through the Lambda API, so a handler cannot rely on anything JSON would lose.
+ */
+
+type Handler = (event: unknown, context: object) => unknown;
+
+async function main(): Promise<void> {
+  const port = parentPort;
+  if (!port) return;
+  const config = WorkerConfig.parse(workerData);
+  const post = (message: WorkerMessage) => port.postMessage(message);
+
+  let handler: Handler;
+  try {
+    const module: Record<string, unknown> = await import(pathToFileURL(config.entryFile).href);
+    const exported = module[config.handlerExport];
+    if (typeof exported !== 'function') throw new Error(`${config.entryFile} does not export a function "${config.handlerExport}"`);
+    handler = exported as Handler;
+  } catch (error) {
+    post({ type: 'init-error', error: toFunctionError(error) });
+    return;
+  }
+
+  port.on('message', async (raw: unknown) => {
+    const message = InvokeMessage.parse(raw);
+    const context = {
+      callbackWaitsForEmptyEventLoop: true,
+      functionName: config.functionName,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: config.functionArn,
+      memoryLimitInMB: String(config.memorySize),
+      awsRequestId: message.requestId,
+      logGroupName: `/aws/lambda/${config.functionName}`,
+      logStreamName: `local/[$LATEST]${process.pid}`,
+      getRemainingTimeInMillis: () => Math.max(0, message.deadline - Date.now()),
+      done: () => undefined,
+      fail: () => undefined,
+      succeed: () => undefined,
+    };
+    try {
+      const result = await handler(JSON.parse(message.event), context);
+      post({ type: 'result', requestId: message.requestId, payload: JSON.stringify(result ?? null) });
+    } catch (error) {
+      post({ type: 'error', requestId: message.requestId, error: toFunctionError(error) });
+    }
+  });
+  post({ type: 'ready' });
+}
+
+await main();

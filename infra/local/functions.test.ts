@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFunctions, type FunctionRuntime } from './functions.ts';
+import type { LocalFunction } from './template.ts';
+
+const fixtures: Record<string, string> = {
+  'env.mjs': `export const handler = async (event, context) => ({
+    own: process.env.OWN, other: process.env.OTHER ?? null, shared: process.env.SHARED, event,
+    requestId: context.awsRequestId, name: context.functionName, remaining: context.getRemainingTimeInMillis(),
+  });`,
+  'fails.mjs': `class LeadNotFound extends Error { name = 'LeadNotFound'; }
+    export const handler = async () => { throw new LeadNotFound('no such lead'); };`,
+  'slow.mjs': `export const handler = () => new Promise((resolve) => setTimeout(resolve, 5000));`,
+  'broken.mjs': `throw new Error('cannot load');`,
+};
+
+const fn = (logicalId: string, file: string, environment: Record<string, string> = {}, timeoutSeconds = 3): LocalFunction => ({
+  logicalId,
+  name: logicalId,
+  arn: `arn:aws:lambda:eu-west-1:000000000000:function:${logicalId}`,
+  entry: file,
+  handlerExport: 'handler',
+  timeoutSeconds,
+  memorySize: 256,
+  environment,
+});
+
+describe('local function environments', () => {
+  let dir: string;
+  let runtime: FunctionRuntime;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'functions-test-'));
+    for (const [name, source] of Object.entries(fixtures)) writeFileSync(join(dir, name), source);
+    runtime = startFunctions(
+      [
+        fn('First', 'env.mjs', { OWN: 'first', OTHER: 'only-first' }),
+        fn('Second', 'env.mjs', { OWN: 'second' }),
+        fn('Fails', 'fails.mjs'),
+        fn('Slow', 'slow.mjs', {}, 0.2),
+        fn('Broken', 'broken.mjs'),
+      ],
+      { repoRoot: dir, sharedEnv: { SHARED: 'yes' } },
+    );
+  });
+
+  afterAll(async () => {
+    await runtime.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('given two functions from the same module, when invoked, then each sees only its own environment', async () => {
+    expect(await runtime.invoke('First', { n: 1 })).toMatchObject({ own: 'first', other: 'only-first', shared: 'yes', event: { n: 1 }, name: 'First' });
+    const second = (await runtime.invoke('Second', {})) as { own: string; other: null; requestId: string; remaining: number };
+    expect(second).toMatchObject({ own: 'second', other: null });
+    expect(second.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second.remaining).toBeGreaterThan(2000);
+    expect(process.env.OWN).toBeUndefined();
+  });
+
+  it('given a handler that throws, when invoked, then the rejection carries its name and message', async () => {
+    await expect(runtime.invoke('Fails', {})).rejects.toMatchObject({ name: 'LeadNotFound', message: 'no such lead' });
+  });
+
+  it('given a handler slower than its timeout, when invoked, then it times out and the next call gets a fresh environment', async () => {
+    await expect(runtime.invoke('Slow', {})).rejects.toMatchObject({ name: 'Sandbox.Timedout' });
+    await expect(runtime.invoke('Slow', {})).rejects.toMatchObject({ name: 'Sandbox.Timedout' });
+  });
+
+  it('given a module that fails to load, when warmed and invoked, then the load error is reported', async () => {
+    const warmed = await runtime.warm();
+    expect(warmed.find((result) => result.logicalId === 'Broken')?.error?.message).toBe('cannot load');
+    await expect(runtime.invoke('Broken', {})).rejects.toThrow('cannot load');
+  });
+
+  it('given concurrent invocations, when they overlap, then all complete', async () => {
+    const results = await Promise.all(Array.from({ length: 6 }, (_, n) => runtime.invoke('First', { n })));
+    expect(results.map((result) => (result as { event: { n: number } }).event.n)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+});

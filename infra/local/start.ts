@@ -1,0 +1,229 @@
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { LOCAL_CREDENTIALS, startEmulators, type EmulatorEndpoints } from './emulators.ts';
+import { startFunctions, type FunctionRuntime } from './functions.ts';
+import { startGateway } from './gateway.ts';
+import { localScope } from './intrinsics.ts';
+import { startPollers } from './poller.ts';
+import { provision, type Provisioned } from './provision.ts';
+import { writeSecrets } from './secrets.ts';
+import { seedDemoData } from './seed.ts';
+import { startStepFunctions } from './stepfunctions.ts';
+import { DEFAULT_CONFIG_FILE, synthesizeStack } from './synth.ts';
+import { localValues, parseTemplate, resolveFunctions, resolveStateMachines, type SynthesizedStack } from './template.ts';
+
+/**
+ * The whole stack on this machine, wired from the synthesized template: emulators, tables and
+ * queues, secrets, the state machine endpoint, one worker per function environment, the API
+ * gateway and the queue pollers. `npm start` runs it; tests call `startLocalStack`.
+ */
+
+export interface LocalStackOptions {
+  /** Stack config file; default infra/stacks/demo.json. */
+  readonly config?: string;
+  /** Persist tables, queues and secrets here; in memory when absent. */
+  readonly dataDir?: string;
+  /** Put the demo reps in the table; default true. */
+  readonly seed?: boolean;
+  /** API port; default 0, a free one. */
+  readonly port?: number;
+  /** SES port, whose `/store` and web page are the inbox; default 0, a free one. */
+  readonly sesPort?: number;
+  /** Passed to the functions as TIME_SCALE; default the TIME_SCALE of this process. */
+  readonly timeScale?: string;
+  /** Passed to the functions as LOG_LEVEL; default the LOG_LEVEL of this process. */
+  readonly logLevel?: string;
+  /** Prefix for local table and queue names, to share emulators between stacks. */
+  readonly namePrefix?: string;
+  /** The runtime's own lines (requests, failures); default console.log. */
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  readonly apiUrl: string;
+  readonly inboxUrl: string;
+  readonly region: string;
+  readonly endpoints: EmulatorEndpoints & { readonly sfn: string };
+  /** The stack's table (the first one, should it ever have several). */
+  readonly tableName: string;
+  readonly resources: Provisioned;
+  /** Invokes a function by logical id, as the gateway, pollers and state machines do. */
+  invoke(functionLogicalId: string, event: unknown): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  // Stopped front to back: no new work comes in while what runs drains, emulators go last.
+  const stopOrder = ['pollers', 'gateway', 'stepfunctions', 'functions', 'emulators', 'secrets'] as const;
+  const cleanups = new Map<(typeof stopOrder)[number], () => Promise<void> | void>();
+  const stopAll = async () => {
+    for (const name of stopOrder) {
+      const cleanup = cleanups.get(name);
+      cleanups.delete(name);
+      await Promise.resolve()
+        .then(cleanup)
+        .catch((error: unknown) => log(`while stopping ${name}: ${(error as Error).message}`));
+    }
+  };
+  try {
+    const emulatorsStarting = startEmulators({
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ports: { ses: options.sesPort ?? 0 },
+    });
+    // Synthesis is seconds of synchronous work; let java get spawned first so both overlap.
+    await sleep(150);
+    let stack: SynthesizedStack;
+    try {
+      stack = synthesizeStack(options.config ?? DEFAULT_CONFIG_FILE);
+    } catch (error) {
+      await emulatorsStarting.then((emulators) => emulators.stop()).catch(() => undefined);
+      throw error;
+    }
+    const emulators = await emulatorsStarting;
+    cleanups.set('emulators', () => emulators.stop());
+    const model = parseTemplate(stack);
+    for (const note of model.notRunLocally) log(`not run locally: ${note}`);
+
+    const provisioned = await provision(model, emulators.endpoints, { ...(options.namePrefix ? { prefix: options.namePrefix } : {}) });
+    const baseScope = localScope({ region: model.region, stackName: model.stackName, resources: provisioned.values });
+    const secrets = writeSecrets(model.secrets, baseScope, options.dataDir);
+    cleanups.set('secrets', () => secrets.dispose());
+
+    // The gateway listens first: its URL is the API endpoint in the functions' environment.
+    const gateway = await startGateway({ routes: model.routes, port: options.port ?? 0, log });
+    cleanups.set('gateway', () => gateway.stop());
+    const scope = localScope({
+      region: model.region,
+      stackName: model.stackName,
+      resources: localValues(model, { provisioned: provisioned.values, apiUrl: gateway.url, secretRefs: secrets.refs }),
+    });
+    const functions = resolveFunctions(model, scope);
+
+    // The state machines call the functions, whose environment needs the state machine endpoint.
+    let runtime: FunctionRuntime | undefined;
+    const invoke = (functionLogicalId: string, event: unknown) => {
+      if (!runtime) return Promise.reject(new Error('functions are not started yet'));
+      return runtime.invoke(functionLogicalId, event);
+    };
+    const sfn = await startStepFunctions({ stateMachines: resolveStateMachines(model, scope), invoke, region: model.region, log });
+    cleanups.set('stepfunctions', () => sfn.stop());
+
+    const timeScale = options.timeScale ?? process.env.TIME_SCALE;
+    const logLevel = options.logLevel ?? process.env.LOG_LEVEL;
+    const started = startFunctions(functions, {
+      repoRoot,
+      sharedEnv: {
+        AWS_REGION: model.region,
+        AWS_DEFAULT_REGION: model.region,
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_ENDPOINT_URL_DYNAMODB: emulators.endpoints.dynamodb,
+        AWS_ENDPOINT_URL_SQS: emulators.endpoints.sqs,
+        AWS_ENDPOINT_URL_SES: emulators.endpoints.ses,
+        AWS_ENDPOINT_URL_SESV2: emulators.endpoints.ses,
+        AWS_ENDPOINT_URL_SFN: sfn.endpoint,
+        ...(timeScale ? { TIME_SCALE: timeScale } : {}),
+        ...(logLevel ? { LOG_LEVEL: logLevel } : {}),
+      },
+    });
+    runtime = started;
+    cleanups.set('functions', () => started.stop());
+    for (const { logicalId, error } of await started.warm()) {
+      if (error) log(`${logicalId} failed to load, its invocations will fail: ${error.name}: ${error.message}`);
+    }
+
+    const [table] = model.tables;
+    const tableName = table ? provisioned.tables[table.logicalId]!.name : '';
+    if (options.seed !== false && table) {
+      const added = await seedDemoData({ tableName, endpoint: emulators.endpoints.dynamodb, region: model.region });
+      if (added) log(`seeded ${added} demo reps`);
+    }
+
+    gateway.serve(invoke);
+    const pollers = startPollers({
+      queues: model.eventSourceMappings.map((mapping) => {
+        const queue = provisioned.queues[mapping.queueLogicalId]!;
+        return { mapping, queueUrl: queue.url, queueArn: queue.arn };
+      }),
+      invoke,
+      sqsEndpoint: emulators.endpoints.sqs,
+      region: model.region,
+      log,
+    });
+    cleanups.set('pollers', () => pollers.stop());
+
+    let stopping: Promise<void> | undefined;
+    return {
+      apiUrl: gateway.url,
+      inboxUrl: `http://localhost:${new URL(emulators.endpoints.ses).port}`,
+      region: model.region,
+      endpoints: { ...emulators.endpoints, sfn: sfn.endpoint },
+      tableName,
+      resources: provisioned,
+      invoke,
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const { values: flags } = parseArgs({
+    options: {
+      config: { type: 'string', default: DEFAULT_CONFIG_FILE },
+      'data-dir': { type: 'string' },
+      'no-seed': { type: 'boolean', default: false },
+    },
+  });
+  const port = Number(process.env.PORT ?? 3000);
+  const sesPort = Number(process.env.SES_PORT ?? 8005);
+  const startedAt = Date.now();
+  console.log(`Lead router: starting the local stack from ${flags.config}${flags['data-dir'] ? `, data in ${flags['data-dir']}` : ', in memory'}`);
+  const stack = await startLocalStack({
+    config: flags.config,
+    ...(flags['data-dir'] ? { dataDir: flags['data-dir'] } : {}),
+    seed: !flags['no-seed'],
+    port,
+    sesPort,
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    console.log(`${signal}: stopping`);
+    stack.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // `npm start` runs us under `sh -c`; a SIGTERM to npm kills that shell, not us. Being
+  // re-parented means whoever started us is gone, so stop rather than linger with java.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) shutdown('parent process exited');
+  }, 1_000).unref();
+
+  console.log(`  API    ${stack.apiUrl}`);
+  console.log(`  Inbox  ${stack.inboxUrl}`);
+  console.log(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s: POST ${stack.apiUrl}/leads (Ctrl-C stops)`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? `cannot start: ${error.message}` : error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,136 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { LOCAL_CREDENTIALS } from '#infra/local/emulators.ts';
+import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
+import { LeadStore } from '#shared/adapters/lead-store.ts';
+
+/**
+ * A lead's life on the running local stack, as a rep and a manager see it: the webhook, the
+ * offer email in the inbox, the links in it, and the deadline escalation. Durations run 120
+ * times faster (the 30-minute deadline passes in 15 seconds) through the same state machine.
+ */
+
+const TIME_SCALE = 120;
+const CONTACT_DEADLINE_MS = (30 * 60_000) / TIME_SCALE;
+
+const Inbox = z.object({
+  emails: z.array(
+    z.looseObject({
+      destination: z.looseObject({ to: z.array(z.string()) }),
+      subject: z.string(),
+      body: z.looseObject({ text: z.string().optional(), html: z.string().optional() }),
+    }),
+  ),
+});
+type Sent = z.infer<typeof Inbox>['emails'][number];
+
+let stack: LocalStack;
+let leads: LeadStore;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ timeScale: String(TIME_SCALE), log: () => {} });
+  const db = new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: stack.region, credentials: LOCAL_CREDENTIALS });
+  leads = new LeadStore(stack.tableName, DynamoDBDocumentClient.from(db));
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function postLead(fields: Record<string, string>): Promise<string> {
+  const response = await fetch(`${stack.apiUrl}/leads`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(fields),
+  });
+  expect(response.status).toBe(202);
+  return ((await response.json()) as { leadId: string }).leadId;
+}
+
+async function inbox(): Promise<Sent[]> {
+  return Inbox.parse(await (await fetch(`${stack.inboxUrl}/store`)).json()).emails;
+}
+
+/** Polls the inbox until `count` emails match, or gives up after `withinMs`. */
+async function waitForEmails(match: (email: Sent) => boolean, count = 1, withinMs = 20_000): Promise<Sent[]> {
+  const giveUp = Date.now() + withinMs;
+  for (;;) {
+    const found = (await inbox()).filter(match);
+    if (found.length >= count || Date.now() > giveUp) return found;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function link(email: Sent, label: string): string {
+  const html = email.body.html ?? '';
+  const match = new RegExp(`href="([^"]+)"[^>]*>${label}<`).exec(html);
+  if (!match) throw new Error(`no "${label}" link in ${email.subject}`);
+  return match[1]!.replaceAll('&amp;', '&');
+}
+
+const postForm = (url: string, form = '') =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+
+describe('a lead on the local stack', () => {
+  it('given a posted lead, when the rep opens the accept link, confirms, and later marks it contacted, then the lead is accepted and contacted', async () => {
+    const leadId = await postLead({ firstName: 'Grace', lastName: 'Hopper', email: 'grace@example.com', phone: '+1 202 555 0100' });
+    const [offer] = await waitForEmails((e) => e.subject === 'New lead: Grace Hopper');
+    expect(offer).toBeDefined();
+    const acceptUrl = link(offer!, 'Accept lead');
+    expect(acceptUrl.startsWith(`${stack.apiUrl}/a/`)).toBe(true);
+
+    const opened = await fetch(acceptUrl);
+    const probed = await fetch(acceptUrl, { method: 'HEAD' });
+    expect(opened.status).toBe(200);
+    expect(await opened.text()).toContain('Accept this lead?');
+    expect(probed.status).toBe(200);
+    expect(await leads.get(leadId)).toMatchObject({ status: 'OFFERED' });
+
+    const accepted = await postForm(acceptUrl);
+    const acceptedPage = await accepted.text();
+    expect(accepted.status).toBe(200);
+    expect(acceptedPage).toContain('Lead accepted');
+    expect(await leads.get(leadId)).toMatchObject({ status: 'ACCEPTED', ownerId: expect.any(String) });
+
+    const contactedAction = /<form method="post" action="([^"]+)"/.exec(acceptedPage)?.[1];
+    expect(contactedAction).toBeDefined();
+    const contacted = await postForm(new URL(contactedAction!, acceptUrl).href);
+    expect(await contacted.text()).toContain('Marked as contacted');
+    expect(await leads.get(leadId)).toMatchObject({ status: 'CONTACTED' });
+    expect((await leads.history(leadId)).map((event) => event.kind)).toEqual(['received', 'offered', 'accepted', 'contacted']);
+  });
+
+  it('given a posted lead, when the rep passes on it, then it is offered to a colleague', async () => {
+    const leadId = await postLead({ firstName: 'Alan', lastName: 'Turing', email: 'alan@example.com' });
+    const [first] = await waitForEmails((e) => e.subject === 'New lead: Alan Turing');
+    expect(first).toBeDefined();
+
+    const passed = await postForm(link(first!, 'Pass to someone else'), 'reason=Out+of+my+territory');
+    expect(await passed.text()).toContain('Lead passed on');
+
+    const offers = await waitForEmails((e) => e.subject === 'New lead: Alan Turing', 2);
+    expect(offers).toHaveLength(2);
+    expect(offers[1]!.destination.to[0]).not.toBe(first!.destination.to[0]);
+    expect(await leads.get(leadId)).toMatchObject({ status: 'OFFERED', attempt: 2, excludedReps: [expect.any(String)] });
+  });
+
+  it('given two leads, one ignored and one contacted, when the contact deadline passes, then only the ignored one is escalated to the manager', async () => {
+    const ignoredId = await postLead({ firstName: 'Ignored', lastName: 'Lead', email: 'ignored@example.com' });
+    await postLead({ firstName: 'Handled', lastName: 'Lead', email: 'handled@example.com' });
+    const [handledOffer] = await waitForEmails((e) => e.subject === 'New lead: Handled Lead');
+    const contactedPage = await (await postForm(link(handledOffer!, 'Accept lead'))).text();
+    const contactedAction = /<form method="post" action="([^"]+)"/.exec(contactedPage)![1]!;
+    await postForm(new URL(contactedAction, link(handledOffer!, 'Accept lead')).href);
+
+    const escalations = await waitForEmails((e) => e.subject === 'Not contacted in time: Ignored Lead', 1, CONTACT_DEADLINE_MS + 20_000);
+    expect(escalations).toHaveLength(1);
+    expect(escalations[0]!.destination.to).toEqual(['sales.manager@demo.example.com']);
+    expect((await leads.history(ignoredId)).map((event) => event.kind)).toContain('escalated');
+
+    // The handled lead's deadline passed at the same time; give its timer a moment, then check.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect((await inbox()).filter((e) => e.subject === 'Not contacted in time: Handled Lead')).toEqual([]);
+  });
+});
