@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 // Three tiers plus the CDK assertions, each runnable alone (`npm run test:<tier>`).
 export default defineConfig({
   test: {
+    // The JSON report lets CI print one plain "N passed, N failed" line.
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     projects: [
       {
         test: {

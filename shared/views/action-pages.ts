@@ -5,7 +5,7 @@ import { html, SafeHtml } from './html.ts';
 import { leadDetailsHtml, leadTitle } from './lead-summary.ts';
 
 const style = `body{font-family:system-ui,sans-serif;font-size:17px;line-height:1.45;color:#111;margin:0;padding:16px;max-width:640px}
-h1{font-size:1.4rem;margin:.2em 0 .6em}button,.button{font:inherit;font-weight:600;padding:12px 20px;border-radius:8px;border:0;color:#fff;background:#1a7f37;cursor:pointer;text-decoration:none;display:inline-block;min-width:44px;min-height:44px}
+h1{font-size:1.4rem;margin:.2em 0 .6em}button,.button{font:inherit;font-weight:600;padding:12px 20px;border-radius:8px;border:0;color:#fff;background:#1a7f37;cursor:pointer;text-decoration:none;display:inline-block;min-width:44px;min-height:44px;box-sizing:border-box;margin:0 8px 8px 0}
 button.secondary{background:#57606a}label{display:block;margin:12px 0 4px}textarea{width:100%;box-sizing:border-box;font:inherit}.note{color:#555;font-size:.9rem}
 th{text-align:left;font-weight:normal;color:#555;padding:4px 12px 4px 0;vertical-align:top}td{padding:4px 0;white-space:pre-wrap;word-break:break-word}`;
 
@@ -59,7 +59,7 @@ export function donePage(action: LinkAction, lead: Lead, links: DoneLinks = {}):
   const next =
     action === 'accept'
       ? html`<p>Please get in touch now:
-${contact.phone ? html`<a class="button" href="tel:${contact.phone}">Call ${contact.phone}</a> ` : html``}${contact.email ? html`<a class="button" href="mailto:${contact.email}">Email ${contact.email}</a>` : html``}</p>
+${contact.phone ? html`<a class="button" href="tel:${contact.phone.replace(/[^\d+]/g, '')}">Call ${contact.phone}</a> ` : html``}${contact.email ? html`<a class="button" href="mailto:${contact.email}">Email ${contact.email}</a>` : html``}</p>
 ${links.contacted ? html`<form method="post" action="${links.contacted}"><p><button type="submit" class="secondary">I contacted them</button></p></form>` : html``}`
       : action === 'reject'
         ? html`<p>Thanks. The lead goes to the next available colleague.</p>`

@@ -30,7 +30,7 @@ let stack: LocalStack;
 let leads: LeadStore;
 
 beforeAll(async () => {
-  stack = await startLocalStack({ timeScale: String(TIME_SCALE), log: () => {} });
+  stack = await startLocalStack({ timeScale: String(TIME_SCALE), logLevel: 'WARN', log: () => {} });
   const db = new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: stack.region, credentials: LOCAL_CREDENTIALS });
   leads = new LeadStore(stack.tableName, DynamoDBDocumentClient.from(db));
 });

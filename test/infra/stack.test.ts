@@ -211,6 +211,8 @@ describe('given the demo stack config', () => {
         FunctionName: { Ref: fnId('RouteFunction') },
         BatchSize: 10,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
+        // Leads are routed the moment they arrive, not after a batching window.
+        MaximumBatchingWindowInSeconds: Match.absent(),
       });
     });
 

@@ -67,7 +67,7 @@ describe('actions handler on DynamoDB Local and fauxqs', () => {
 
     expect(first.statusCode).toBe(200);
     expect(first.body).toContain('Lead accepted');
-    expect(first.body).toContain('href="tel:+44 20 7946 0000"');
+    expect(first.body).toContain('href="tel:+442079460000"');
     expect(await stack.leads.get(leadId)).toMatchObject({ status: 'ACCEPTED', ownerId: team.reps[0]!.id });
     expect(again.statusCode).toBe(409);
     expect(again.body).toContain('already been accepted');
