@@ -10,7 +10,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType, Wait, WaitTime } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { routingSettings, type StackConfig } from '#shared/config/stack-config.ts';
+import { encodeRoutingSettings, routingSettings, type StackConfig } from '#shared/config/stack-config.ts';
 import { LeadRouterFunction } from './lead-router-function.ts';
 
 export interface LeadRouterStackProps extends StackProps {
@@ -66,13 +66,18 @@ export class LeadRouterStack extends Stack {
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
 
+    const adminApiKey = new Secret(this, 'AdminApiKey', {
+      description: 'Bearer key for the admin endpoints (lead history, routing simulator)',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+
     const httpApi = new HttpApi(this, 'Api', {
       description: `Lead router webhook and rep actions (${config.name})`,
     });
 
     const common = {
       TABLE_NAME: table.tableName,
-      STACK_CONFIG: JSON.stringify(routingSettings(config)),
+      STACK_CONFIG: encodeRoutingSettings(routingSettings(config)),
     };
 
     const ingest = new LeadRouterFunction(this, 'IngestFunction', {
@@ -145,6 +150,14 @@ export class LeadRouterStack extends Stack {
     routingQueue.grantSendMessages(actions);
     linkSigningKey.grantRead(actions);
 
+    const admin = new LeadRouterFunction(this, 'AdminFunction', {
+      entry: 'functions/admin/handler.ts',
+      description: 'Admin API: a lead with its history, and the routing simulator',
+      environment: { ...common, ADMIN_API_KEY_SECRET: adminApiKey.secretArn },
+    });
+    table.grantReadData(admin);
+    adminApiKey.grantRead(admin);
+
     const sendEmail = new PolicyStatement({
       effect: Effect.ALLOW,
       actions: ['ses:SendEmail'],
@@ -166,8 +179,13 @@ export class LeadRouterStack extends Stack {
       integration: new HttpLambdaIntegration('ActionsIntegration', actions),
     });
 
+    const adminIntegration = new HttpLambdaIntegration('AdminIntegration', admin);
+    httpApi.addRoutes({ path: '/leads/{id}', methods: [HttpMethod.GET], integration: adminIntegration });
+    httpApi.addRoutes({ path: '/admin/simulate', methods: [HttpMethod.POST], integration: adminIntegration });
+
     new CfnOutput(this, 'ApiUrl', { value: httpApi.apiEndpoint, description: 'Post leads to <ApiUrl>/leads' });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'RoutingDlqUrl', { value: routingDlq.queueUrl });
+    new CfnOutput(this, 'AdminApiKeySecret', { value: adminApiKey.secretArn, description: 'Secrets Manager ARN of the admin bearer key' });
   }
 }

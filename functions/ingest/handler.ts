@@ -15,7 +15,8 @@ const deps: ReceiveLeadDeps = {
   queue: new RoutingQueue(requireEnv('ROUTING_QUEUE_URL')),
   settings,
   now: () => new Date(),
-  contactWithinMs: minutesToMs(settings.sla.contactMinutes),
+  // Provisional until the router knows the tier: the strictest SLA, so nothing starts late.
+  contactWithinMs: minutesToMs(settings.routing.tiers.hot.contactMinutes),
 };
 
 /** POST /leads: a landing page hands over a lead. 202 once it is stored and queued. */

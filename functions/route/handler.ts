@@ -5,10 +5,11 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
 import { Mailer } from '#shared/adapters/mailer.ts';
 import { RepStore } from '#shared/adapters/rep-store.ts';
+import { RosterCache } from '#shared/adapters/roster-cache.ts';
 import { RoutingMessageSchema } from '#shared/adapters/routing-queue.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
 import { SlaTimer } from '#shared/adapters/sla-timer.ts';
-import { loadRoutingSettings, requireEnv } from '#shared/config/runtime.ts';
+import { loadRoutingSettings, minutesToMs, requireEnv } from '#shared/config/runtime.ts';
 import { signLink } from '#shared/domain/link-token.ts';
 import { logger } from '#shared/observability.ts';
 import { routeLead, type RouteLeadDeps } from '#shared/use-cases/route-lead.ts';
@@ -18,9 +19,14 @@ const tableName = requireEnv('TABLE_NAME');
 const publicBaseUrl = requireEnv('PUBLIC_BASE_URL').replace(/\/+$/, '');
 const signingKey = await loadSecret(requireEnv('LINK_SIGNING_SECRET'));
 
+const reps = new RepStore(tableName);
 const deps: RouteLeadDeps = {
   leads: new LeadStore(tableName),
-  reps: new RepStore(tableName),
+  reps,
+  // Per warm container: a team's roster is read once every few seconds, not once per lead.
+  roster: new RosterCache((teamId) => reps.listTeam(teamId)),
+  config: settings.routing,
+  minutes: (minutes) => minutesToMs(minutes),
   mailer: new Mailer(requireEnv('EMAIL_FROM')),
   timer: new SlaTimer(requireEnv('SLA_STATE_MACHINE_ARN')),
   now: () => new Date(),

@@ -1,8 +1,10 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { RepStore } from '#shared/adapters/rep-store.ts';
+import { RepProfileSchema } from '#shared/routing/eligibility.ts';
 import { LOCAL_CREDENTIALS } from './emulators.ts';
 
 /**
@@ -12,17 +14,7 @@ import { LOCAL_CREDENTIALS } from './emulators.ts';
 
 export const DEMO_SEED_FILE = fileURLToPath(new URL('./demo-seed.json', import.meta.url));
 
-const SeedFile = z.object({
-  reps: z.array(
-    z.object({
-      id: z.string().min(1),
-      name: z.string().min(1),
-      email: z.email(),
-      teamId: z.string().min(1),
-      capacity: z.number().int().nonnegative(),
-    }),
-  ),
-});
+const SeedFile = z.object({ reps: z.array(RepProfileSchema) });
 export type SeedFile = z.infer<typeof SeedFile>;
 
 export interface SeedOptions {
@@ -44,37 +36,10 @@ export async function seedDemoData(options: SeedOptions): Promise<number> {
   const client = DynamoDBDocumentClient.from(
     new DynamoDBClient({ endpoint: options.endpoint, region: options.region, credentials: LOCAL_CREDENTIALS }),
   );
+  const store = new RepStore(options.tableName, client);
   let added = 0;
   try {
-    for (const rep of reps) {
-      try {
-        await client.send(
-          new PutCommand({
-            TableName: options.tableName,
-            Item: {
-              pk: `REP#${rep.id}`,
-              sk: 'PROFILE',
-              type: 'rep',
-              id: rep.id,
-              name: rep.name,
-              email: rep.email,
-              teamId: rep.teamId,
-              capacity: rep.capacity,
-              openLeads: 0,
-              active: true,
-              // Never offered: sorts first in round-robin order.
-              lastOfferedAt: '1970-01-01T00:00:00.000Z',
-              gsi1pk: `TEAM#${rep.teamId}`,
-              gsi1sk: `REP#${rep.id}`,
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        added++;
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
-    }
+    for (const rep of reps) if (await store.add(rep)) added++;
   } finally {
     client.destroy();
   }

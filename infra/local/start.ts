@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -48,6 +49,8 @@ export interface LocalStack {
   /** The stack's table (the first one, should it ever have several). */
   readonly tableName: string;
   readonly resources: Provisioned;
+  /** The value of each secret by logical id (the admin key, the link-signing key). */
+  readonly secrets: Readonly<Record<string, string>>;
   /** Invokes a function by logical id, as the gateway, pollers and state machines do. */
   invoke(functionLogicalId: string, event: unknown): Promise<unknown>;
   stop(): Promise<void>;
@@ -165,6 +168,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       endpoints: { ...emulators.endpoints, sfn: sfn.endpoint },
       tableName,
       resources: provisioned,
+      secrets: Object.fromEntries(
+        Object.entries(secrets.refs).map(([id, ref]) => [id, readFileSync(ref.slice('file:'.length), 'utf8').trim()]),
+      ),
       invoke,
       stop: () => (stopping ??= stopAll()),
     };
@@ -218,6 +224,8 @@ async function main(): Promise<void> {
 
   console.log(`  API    ${stack.apiUrl}`);
   console.log(`  Inbox  ${stack.inboxUrl}`);
+  const adminKey = Object.entries(stack.secrets).find(([id]) => id.startsWith('AdminApiKey'))?.[1];
+  if (adminKey) console.log(`  Admin  Authorization: Bearer ${adminKey}   (GET /leads/{id}, POST /admin/simulate)`);
   console.log(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s: POST ${stack.apiUrl}/leads (Ctrl-C stops)`);
 }
 

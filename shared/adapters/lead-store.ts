@@ -9,7 +9,7 @@ import {
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { LeadStateConflict, RepUnavailable } from '../domain/errors.ts';
-import { LeadStatus, type Lead } from '../domain/lead.ts';
+import { LeadStatus, type Lead, type Tier } from '../domain/lead.ts';
 import { dynamoDocument } from './aws-clients.ts';
 import { repKey } from './rep-store.ts';
 
@@ -28,6 +28,82 @@ export const leadKey = (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'LEAD' }
 function eventItem(leadId: string, event: LeadEvent) {
   // The random suffix keeps two events in the same millisecond apart; the time prefix keeps order.
   return { pk: `LEAD#${leadId}`, sk: `EVENT#${event.at}#${randomBytes(3).toString('hex')}`, type: 'lead-event', ...event };
+}
+
+const tierRank: Record<Tier, number> = { hot: 1, warm: 2, cold: 3 };
+export const teamQueueKey = (teamId: string) => `QUEUE#${teamId}`;
+const teamQueueSortKey = (tier: Tier, lead: Pick<Lead, 'receivedAt' | 'id'>) => `${tierRank[tier]}#${lead.receivedAt}#${lead.id}`;
+
+/** Where the router put a lead and why: recorded on the lead and in its history. */
+export interface Placement {
+  readonly tier: Tier;
+  readonly score: number;
+  readonly teamId: string;
+  /** The contact deadline under the SLA of the lead's tier. */
+  readonly contactDeadline: string;
+  /** The decision as the history shows it: rule, candidates and why each was skipped. */
+  readonly detail: Record<string, unknown>;
+}
+
+/** The rep's day and week counters as the router read them, in the rep's time zone. */
+export interface CounterState {
+  readonly dayKey: string;
+  readonly weekKey: string;
+  /** Whether the stored counters are for this day and week (else they restart at 1). */
+  readonly sameDay: boolean;
+  readonly sameWeek: boolean;
+  readonly dailyCap?: number;
+  readonly weeklyCap?: number;
+}
+
+export interface Assignment extends Placement {
+  readonly repId: string;
+  readonly counters: CounterState;
+  /** The rep's next place in a weighted rotation, when the team uses one. */
+  readonly virtualTime?: number;
+}
+
+/**
+ * The rep side of an offer. Capacity, and the day and week caps when set, are conditions, so a
+ * stale roster can never push a rep over; counters of a new day or week restart at one.
+ */
+function repCounterUpdate(counters: CounterState, at: string, virtualTime: number | undefined) {
+  // CAPACITY is a DynamoDB reserved word, hence the aliases throughout.
+  const names: Record<string, string> = {
+    '#active': 'active',
+    '#openLeads': 'openLeads',
+    '#capacity': 'capacity',
+    '#lastOfferedAt': 'lastOfferedAt',
+    '#dayKey': 'dayKey',
+    '#dayCount': 'dayCount',
+    '#weekKey': 'weekKey',
+    '#weekCount': 'weekCount',
+  };
+  const values: Record<string, unknown> = { ':true': true, ':one': 1, ':at': at, ':day': counters.dayKey, ':week': counters.weekKey };
+  const conditions = ['#active = :true', '#openLeads < #capacity'];
+  const sets = ['#openLeads = #openLeads + :one', '#lastOfferedAt = :at'];
+  const period = (key: '#dayKey' | '#weekKey', count: '#dayCount' | '#weekCount', value: ':day' | ':week', same: boolean, cap?: number) => {
+    if (same) {
+      conditions.push(`${key} = ${value}`);
+      if (cap !== undefined) {
+        const capValue = `${value}Cap`;
+        conditions.push(`${count} < ${capValue}`);
+        values[capValue] = cap;
+      }
+      sets.push(`${count} = ${count} + :one`);
+    } else {
+      conditions.push(`(attribute_not_exists(${key}) OR ${key} <> ${value})`);
+      sets.push(`${key} = ${value}`, `${count} = :one`);
+    }
+  };
+  period('#dayKey', '#dayCount', ':day', counters.sameDay, counters.dailyCap);
+  period('#weekKey', '#weekCount', ':week', counters.sameWeek, counters.weeklyCap);
+  if (virtualTime !== undefined) {
+    names['#virtualTime'] = 'virtualTime';
+    values[':vt'] = virtualTime;
+    sets.push('#virtualTime = :vt');
+  }
+  return { condition: conditions.join(' AND '), update: `SET ${sets.join(', ')}`, names, values };
 }
 
 function toLead(item: Record<string, unknown>): Lead {
@@ -121,14 +197,18 @@ export class LeadStore {
   }
 
   /**
-   * Offers the lead to a rep in ONE transaction: the lead moves RECEIVED -> OFFERED only if
-   * nobody moved it since it was read, and the rep's open-lead count goes up only while it is
-   * under capacity. Either both happen or neither, so concurrent routers and redelivered
-   * messages can never double-assign a lead or overfill a rep.
+   * Offers the lead to a rep in ONE transaction: the lead moves to OFFERED only if nobody moved
+   * it since it was read, and the rep's open-lead count (and day and week counters) go up only
+   * while the rep is active and under capacity and caps. Either both happen or neither, so
+   * concurrent routers and redelivered messages can never double-assign a lead or overfill a rep.
    */
-  async offer(lead: Lead, repId: string, now: Date, detail: Record<string, unknown>): Promise<Lead> {
+  async offer(lead: Lead, assignment: Assignment, now: Date): Promise<Lead> {
     const at = now.toISOString();
     const attempt = lead.attempt + 1;
+    const { repId, counters } = assignment;
+    // A cap of zero leaves no room even in a fresh period; no condition can say that about a counter not yet written.
+    if (counters.dailyCap === 0 || counters.weeklyCap === 0) throw new RepUnavailable(`rep ${repId} takes no new leads this period`);
+    const rep = repCounterUpdate(counters, at, assignment.virtualTime);
     try {
       await this.#db.send(
         new TransactWriteCommand({
@@ -138,7 +218,9 @@ export class LeadStore {
                 TableName: this.#table,
                 Key: leadKey(lead.id),
                 ConditionExpression: '#status = :from AND attempt = :attempt',
-                UpdateExpression: 'SET #status = :to, ownerId = :rep, attempt = :next, offeredAt = :at',
+                // Leaving the team queue: drop the queue index keys.
+                UpdateExpression:
+                  'SET #status = :to, ownerId = :rep, attempt = :next, offeredAt = :at, tier = :tier, score = :score, teamId = :team, contactDeadline = :deadline REMOVE gsi1pk, gsi1sk',
                 ExpressionAttributeNames: { '#status': 'status' },
                 ExpressionAttributeValues: {
                   ':from': lead.status,
@@ -147,6 +229,10 @@ export class LeadStore {
                   ':next': attempt,
                   ':rep': repId,
                   ':at': at,
+                  ':tier': assignment.tier,
+                  ':score': assignment.score,
+                  ':team': assignment.teamId,
+                  ':deadline': assignment.contactDeadline,
                 },
               },
             },
@@ -154,16 +240,10 @@ export class LeadStore {
               Update: {
                 TableName: this.#table,
                 Key: repKey(repId),
-                // CAPACITY is a DynamoDB reserved word, hence the aliases.
-                ConditionExpression: '#active = :true AND #openLeads < #capacity',
-                UpdateExpression: 'SET #openLeads = #openLeads + :one, #lastOfferedAt = :at',
-                ExpressionAttributeNames: {
-                  '#active': 'active',
-                  '#openLeads': 'openLeads',
-                  '#capacity': 'capacity',
-                  '#lastOfferedAt': 'lastOfferedAt',
-                },
-                ExpressionAttributeValues: { ':true': true, ':one': 1, ':at': at },
+                ConditionExpression: rep.condition,
+                UpdateExpression: rep.update,
+                ExpressionAttributeNames: rep.names,
+                ExpressionAttributeValues: rep.values,
               },
             },
             {
@@ -175,7 +255,7 @@ export class LeadStore {
                   actor: 'router',
                   from: lead.status,
                   to: LeadStatus.offered,
-                  detail: { ...detail, repId, attempt },
+                  detail: { ...assignment.detail, repId, attempt },
                 }),
               },
             },
@@ -184,20 +264,93 @@ export class LeadStore {
       );
     } catch (error) {
       if (isCancelledAt(error, 0)) throw new LeadStateConflict(`lead ${lead.id} changed before it could be offered`, { cause: error });
-      if (isCancelledAt(error, 1)) throw new RepUnavailable(`rep ${repId} is full or inactive`, { cause: error });
+      if (isCancelledAt(error, 1)) throw new RepUnavailable(`rep ${repId} is full, capped or inactive`, { cause: error });
       throw error;
     }
-    return { ...lead, status: LeadStatus.offered, ownerId: repId, attempt, offeredAt: at };
+    return {
+      ...lead,
+      status: LeadStatus.offered,
+      ownerId: repId,
+      attempt,
+      offeredAt: at,
+      tier: assignment.tier,
+      score: assignment.score,
+      teamId: assignment.teamId,
+      contactDeadline: assignment.contactDeadline,
+    };
   }
 
-  /** Nobody can take the lead now: it waits in its team's queue. */
-  async queue(lead: Lead, now: Date, detail: Record<string, unknown>): Promise<Lead> {
+  /**
+   * Nobody can take the lead now: it waits in its team's queue, indexed so that the queue reads
+   * hot before warm before cold, then oldest first.
+   */
+  async queue(lead: Lead, placement: Placement, now: Date): Promise<Lead> {
     const at = now.toISOString();
-    await this.#transition(lead, LeadStatus.queued, { at, kind: 'queued', actor: 'router', detail }, {
+    await this.#transition(lead, LeadStatus.queued, { at, kind: 'queued', actor: 'router', detail: placement.detail }, {
       condition: '#status = :from AND attempt = :attempt',
       values: { ':from': lead.status, ':attempt': lead.attempt },
+      set: {
+        tier: placement.tier,
+        score: placement.score,
+        teamId: placement.teamId,
+        contactDeadline: placement.contactDeadline,
+        queuedAt: at,
+        gsi1pk: teamQueueKey(placement.teamId),
+        gsi1sk: teamQueueSortKey(placement.tier, lead),
+      },
     });
-    return { ...lead, status: LeadStatus.queued };
+    return {
+      ...lead,
+      status: LeadStatus.queued,
+      tier: placement.tier,
+      score: placement.score,
+      teamId: placement.teamId,
+      contactDeadline: placement.contactDeadline,
+    };
+  }
+
+  /** A cold lead goes to marketing for nurturing instead of a rep. */
+  async nurture(lead: Lead, placement: Omit<Placement, 'teamId' | 'contactDeadline'>, now: Date): Promise<Lead> {
+    await this.#transition(lead, LeadStatus.nurture, { at: now.toISOString(), kind: 'nurture', actor: 'router', detail: placement.detail }, {
+      condition: '#status = :from AND attempt = :attempt',
+      values: { ':from': lead.status, ':attempt': lead.attempt },
+      set: { tier: placement.tier, score: placement.score },
+    });
+    return { ...lead, status: LeadStatus.nurture, tier: placement.tier, score: placement.score };
+  }
+
+  /** Ids of the leads waiting in a team's queue, in the order they should be offered. */
+  async teamQueue(teamId: string, limit = 25): Promise<string[]> {
+    const { Items = [] } = await this.#db.send(
+      new QueryCommand({
+        TableName: this.#table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :queue',
+        ExpressionAttributeValues: { ':queue': teamQueueKey(teamId) },
+        ProjectionExpression: 'id',
+        Limit: limit,
+      }),
+    );
+    return Items.map((item) => item.id as string);
+  }
+
+  /** Claims the one "your queue has a lead nobody can take" note to the manager per lead. */
+  async claimQueuedNotice(leadId: string, now: Date): Promise<boolean> {
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: leadKey(leadId),
+          UpdateExpression: 'SET queuedNoticeAt = :now',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(queuedNoticeAt)',
+          ExpressionAttributeValues: { ':now': now.toISOString() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   /**

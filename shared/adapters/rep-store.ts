@@ -1,21 +1,11 @@
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { RosterEntry } from '../domain/round-robin.ts';
+import type { z } from 'zod';
+import { RepProfileSchema, type RepProfile } from '../routing/eligibility.ts';
 import { dynamoDocument } from './aws-clients.ts';
 
-export interface Rep extends RosterEntry {
-  readonly name: string;
-  readonly email: string;
-  readonly teamId: string;
-}
-
-export interface NewRep {
-  readonly id: string;
-  readonly name: string;
-  readonly email: string;
-  readonly teamId: string;
-  readonly capacity: number;
-  readonly active?: boolean;
-}
+export type Rep = RepProfile;
+/** A rep as an admin or the seed describes them; load and rotation state start fresh. */
+export type NewRep = z.input<typeof RepProfileSchema>;
 
 export const repKey = (repId: string) => ({ pk: `REP#${repId}`, sk: 'PROFILE' });
 
@@ -34,25 +24,24 @@ export class RepStore {
     this.#db = db;
   }
 
-  /** Adds a rep with no open leads and a fresh place in the rotation; an existing rep is kept. */
-  async add(rep: NewRep): Promise<boolean> {
+  /**
+   * Adds a rep with no open leads and a fresh place in the rotation; an existing rep is kept
+   * as is (returns false), so re-running a seed or an import never resets anyone's load.
+   */
+  async add(input: NewRep): Promise<boolean> {
+    const profile = RepProfileSchema.parse({ ...input, openLeads: 0 });
+    const { dayKey: _d, dayCount: _dc, weekKey: _w, weekCount: _wc, virtualTime: _vt, ...fresh } = profile;
     try {
       await this.#db.send(
         new PutCommand({
           TableName: this.#table,
           Item: {
-            ...repKey(rep.id),
+            ...repKey(profile.id),
             type: 'rep',
-            id: rep.id,
-            name: rep.name,
-            email: rep.email.toLowerCase(),
-            teamId: rep.teamId,
-            capacity: rep.capacity,
-            openLeads: 0,
-            active: rep.active ?? true,
-            lastOfferedAt: '1970-01-01T00:00:00.000Z',
-            gsi1pk: `TEAM#${rep.teamId}`,
-            gsi1sk: `REP#${rep.id}`,
+            ...fresh,
+            email: profile.email.toLowerCase(),
+            gsi1pk: `TEAM#${profile.teamId}`,
+            gsi1sk: `REP#${profile.id}`,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -71,7 +60,7 @@ export class RepStore {
 
   /**
    * The team's roster from the index. Index reads can lag by a moment; that is fine because
-   * the assignment transaction re-checks capacity and rejects a stale choice.
+   * the assignment transaction re-checks capacity and caps and rejects a stale choice.
    */
   async listTeam(teamId: string): Promise<Rep[]> {
     const reps: Rep[] = [];

@@ -1,4 +1,4 @@
-import { RoutingSettingsSchema, describeIssues, type RoutingSettings } from './stack-config.ts';
+import { RoutingSettingsSchema, decodeRoutingSettings, describeIssues, type RoutingSettings } from './stack-config.ts';
 
 /**
  * Configuration read once, at cold start. A missing or malformed variable fails the function
@@ -13,9 +13,9 @@ export function requireEnv(name: string): string {
 export function loadRoutingSettings(): RoutingSettings {
   let raw: unknown;
   try {
-    raw = JSON.parse(requireEnv('STACK_CONFIG'));
+    raw = decodeRoutingSettings(requireEnv('STACK_CONFIG'));
   } catch (error) {
-    throw new Error(`STACK_CONFIG is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw new Error(`STACK_CONFIG is not readable: ${(error as Error).message}`, { cause: error });
   }
   const result = RoutingSettingsSchema.safeParse(raw);
   if (!result.success) throw new Error(`Invalid STACK_CONFIG\n${describeIssues('STACK_CONFIG', result.error)}`);

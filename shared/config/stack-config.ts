@@ -1,67 +1,41 @@
 import { readFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
+import { RoutingConfigSchema, type RoutingConfig } from '../routing/config-schema.ts';
 
 /**
- * One deployment of the lead router: a company, or one franchise region.
- * Validated at synth time and at local start; the routing-relevant part is handed to the
- * functions as `RoutingSettings` (see below), so the deployed code and the config cannot drift.
+ * One deployment of the lead router: a company, or one franchise region. Deployment settings
+ * sit at the top; `routing` holds teams, rules, scoring and SLAs. Validated at synth time and at
+ * local start; the functions get the runtime part as `RoutingSettings`, so the deployed code and
+ * the config cannot drift.
  */
 
 const Email = z.email();
-const Minutes = z.number().positive().max(7 * 24 * 60);
-
-export const TeamSchema = z.object({
-  id: z.string().regex(/^[a-z0-9-]{1,40}$/, 'lowercase letters, digits and dashes, at most 40'),
-  name: z.string().min(1).max(80),
-  managerEmail: Email,
-});
-
-export const SlaSchema = z.object({
-  /** Minutes from receipt within which someone must contact the lead. */
-  contactMinutes: Minutes.default(30),
-});
 
 export const RoutingSettingsSchema = z.object({
   stackName: z.string(),
-  teams: z.array(TeamSchema).min(1),
-  defaultTeam: z.string(),
-  sla: SlaSchema.prefault({}),
   /** Hours an accept or reject link in an offer email stays valid. */
   linkTtlHours: z.number().positive().max(24 * 30).default(72),
   /** Days a lead is kept before DynamoDB's TTL removes it. */
   retentionDays: z.number().int().positive().max(3650).default(365),
+  routing: RoutingConfigSchema,
 });
 
-export const StackConfigSchema = z
-  .object({
-    /** Logical name; the CloudFormation stack is called `LeadRouter-<name>`. */
-    name: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,60}$/, 'letters, digits and dashes, starting with a letter'),
-    account: z.string().regex(/^\d{12}$/).optional(),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1'),
-    /** Verified SES identity the offer and escalation emails are sent from. */
-    emailFrom: Email,
-    teams: z.array(TeamSchema).min(1),
-    /** Team that receives leads no rule claims. Defaults to the first team. */
-    defaultTeam: z.string().optional(),
-    sla: SlaSchema.prefault({}),
-    linkTtlHours: z.number().positive().max(24 * 30).default(72),
-    /** Days a lead is kept before DynamoDB's TTL removes it. */
-    retentionDays: z.number().int().positive().max(3650).default(365),
-  })
-  .superRefine((config, ctx) => {
-    const ids = new Set<string>();
-    config.teams.forEach((team, i) => {
-      if (ids.has(team.id)) ctx.addIssue({ code: 'custom', path: ['teams', i, 'id'], message: `duplicate team id "${team.id}"` });
-      ids.add(team.id);
-    });
-    if (config.defaultTeam !== undefined && !ids.has(config.defaultTeam)) {
-      ctx.addIssue({ code: 'custom', path: ['defaultTeam'], message: `no team with id "${config.defaultTeam}"` });
-    }
-  });
+export const StackConfigSchema = z.strictObject({
+  /** Logical name; the CloudFormation stack is called `LeadRouter-<name>`. */
+  name: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,60}$/, 'letters, digits and dashes, starting with a letter'),
+  account: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id').optional(),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1'),
+  /** Verified SES identity the offer and escalation emails are sent from. */
+  emailFrom: Email,
+  linkTtlHours: z.number().positive().max(24 * 30).default(72),
+  retentionDays: z.number().int().positive().max(3650).default(365),
+  routing: RoutingConfigSchema,
+});
 
 export type StackConfig = z.infer<typeof StackConfigSchema>;
 export type RoutingSettings = z.infer<typeof RoutingSettingsSchema>;
-export type Team = z.infer<typeof TeamSchema>;
+export type { RoutingConfig };
 
 export class StackConfigError extends Error {
   override name = 'StackConfigError';
@@ -94,10 +68,34 @@ export function loadStackConfig(file: string): StackConfig {
 export function routingSettings(config: StackConfig): RoutingSettings {
   return {
     stackName: config.name,
-    teams: config.teams,
-    defaultTeam: config.defaultTeam ?? config.teams[0]!.id,
-    sla: config.sla,
     linkTtlHours: config.linkTtlHours,
     retentionDays: config.retentionDays,
+    routing: config.routing,
   };
+}
+
+/**
+ * Lambda allows 4 KB of environment variables per function, shared with everything else. Large
+ * routing configs travel gzip-compressed (`gzip:<base64>`); one that does not fit even so fails
+ * synth here, naming the limit, rather than failing the deployment.
+ */
+const PLAIN_LIMIT = 1_500;
+const COMPRESSED_LIMIT = 3_000;
+
+export function encodeRoutingSettings(settings: RoutingSettings): string {
+  const json = JSON.stringify(settings);
+  if (json.length <= PLAIN_LIMIT) return json;
+  const encoded = `gzip:${gzipSync(json, { level: 9 }).toString('base64')}`;
+  if (encoded.length > COMPRESSED_LIMIT) {
+    throw new StackConfigError(
+      `The routing config of stack "${settings.stackName}" is ${json.length} bytes (${encoded.length} compressed); ` +
+        `Lambda's environment holds at most ${COMPRESSED_LIMIT} bytes of it. Fewer or shorter rules and teams are needed.`,
+    );
+  }
+  return encoded;
+}
+
+export function decodeRoutingSettings(value: string): unknown {
+  const json = value.startsWith('gzip:') ? gunzipSync(Buffer.from(value.slice(5), 'base64')).toString('utf8') : value;
+  return JSON.parse(json);
 }

@@ -12,11 +12,16 @@ export const LeadStatus = {
   contacted: 'CONTACTED',
   /** Nobody could take it; it waits in its team's queue. */
   queued: 'QUEUED',
+  /** A cold lead, handed to marketing instead of a rep. */
+  nurture: 'NURTURE',
 } as const;
 export type LeadStatus = (typeof LeadStatus)[keyof typeof LeadStatus];
 
 /** Statuses in which nobody needs to be chased any more. */
-export const settledStatuses: ReadonlySet<LeadStatus> = new Set([LeadStatus.contacted]);
+export const settledStatuses: ReadonlySet<LeadStatus> = new Set([LeadStatus.contacted, LeadStatus.nurture]);
+
+export const Tiers = ['hot', 'warm', 'cold'] as const;
+export type Tier = (typeof Tiers)[number];
 
 const MAX_TEXT = 200;
 const MAX_MESSAGE = 5_000;
@@ -86,6 +91,8 @@ export interface LeadContact {
   city?: string;
   message?: string;
   source?: string;
+  /** ISO 639-1, lower case. */
+  language?: string;
 }
 
 export interface NewLead {
@@ -159,6 +166,9 @@ export interface Lead {
   readonly escalatedAttempt?: number;
   readonly contact: LeadContact;
   readonly fields: Readonly<Record<string, string>>;
+  /** Set by the router when it first classifies the lead. */
+  readonly tier?: Tier;
+  readonly score?: number;
 }
 
 export interface LeadTiming {

@@ -13,9 +13,11 @@ import {
   UnsupportedMediaType,
 } from '../domain/errors.ts';
 import { logger } from '../observability.ts';
+import { Unauthorized } from './admin-auth.ts';
 
 const statusByError = new Map<new (...args: never[]) => DomainError, number>([
   [MalformedRequest, 400],
+  [Unauthorized, 401],
   [InvalidLinkToken, 403],
   [LeadNotFound, 404],
   [LeadStateConflict, 409],
@@ -49,7 +51,11 @@ type Render = (status: number, error: unknown) => APIGatewayProxyResultV2;
 
 export const renderJsonError: Render = (status, error) => ({
   statusCode: status,
-  headers: { 'content-type': 'application/json; charset=utf-8', ...(status === 503 ? { 'retry-after': '5' } : {}) },
+  headers: {
+    'content-type': 'application/json; charset=utf-8',
+    ...(status === 503 ? { 'retry-after': '5' } : {}),
+    ...(status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
+  },
   body: JSON.stringify(errorBody(error)),
 });
 

@@ -5,6 +5,7 @@ import type { SlaTimerInput } from '../adapters/sla-timer.ts';
 import type { RoutingSettings } from '../config/stack-config.ts';
 import { LeadStateConflict } from '../domain/errors.ts';
 import { settledStatuses } from '../domain/lead.ts';
+import { defaultTeamOf } from '../routing/config-schema.ts';
 import { escalationEmail } from '../views/emails.ts';
 
 export interface EscalateLeadDeps {
@@ -33,8 +34,7 @@ export async function escalateLead(input: SlaTimerInput, deps: EscalateLeadDeps)
   if (settledStatuses.has(lead.status)) return { escalated: false, reason: 'settled' };
   if ((lead.escalatedAttempt ?? -1) >= input.attempt) return { escalated: false, reason: 'already-escalated' };
 
-  const team = deps.settings.teams.find((t) => t.id === lead.teamId) ?? deps.settings.teams.find((t) => t.id === deps.settings.defaultTeam);
-  if (!team) throw new Error(`No team "${lead.teamId}" and no default team in the stack config`);
+  const team = deps.settings.routing.teams.find((t) => t.id === lead.teamId) ?? defaultTeamOf(deps.settings.routing);
   const owner = lead.ownerId ? await deps.reps.get(lead.ownerId) : undefined;
 
   // Email before recording: a failure retries the task and may email twice, but never zero times.

@@ -3,6 +3,7 @@ import type { RoutingQueue } from '../adapters/routing-queue.ts';
 import type { RoutingSettings } from '../config/stack-config.ts';
 import { TemporarilyUnavailable } from '../domain/errors.ts';
 import { createLead, parseLeadInput } from '../domain/lead.ts';
+import { defaultTeamOf } from '../routing/config-schema.ts';
 
 export interface ReceiveLeadDeps {
   readonly leads: LeadStore;
@@ -23,7 +24,7 @@ export interface ReceiveLeadDeps {
 export async function receiveLead(body: unknown, deps: ReceiveLeadDeps): Promise<{ leadId: string }> {
   const input = parseLeadInput(body);
   const now = deps.now();
-  const lead = createLead(input, deps.settings.defaultTeam, { now, contactWithinMs: deps.contactWithinMs });
+  const lead = createLead(input, defaultTeamOf(deps.settings.routing).id, { now, contactWithinMs: deps.contactWithinMs });
   const expiresAt = Math.floor(now.getTime() / 1000) + deps.settings.retentionDays * 86_400;
   await deps.leads.create(lead, expiresAt);
   try {

@@ -1,18 +1,26 @@
-import type { LeadStore } from '../adapters/lead-store.ts';
+import type { Assignment, LeadStore, Placement } from '../adapters/lead-store.ts';
 import type { Mailer } from '../adapters/mailer.ts';
-import type { Rep, RepStore } from '../adapters/rep-store.ts';
+import type { RepStore } from '../adapters/rep-store.ts';
+import type { RosterCache } from '../adapters/roster-cache.ts';
 import type { SlaTimer } from '../adapters/sla-timer.ts';
 import { LeadNotFound, LeadStateConflict, NotificationInProgress, RepUnavailable } from '../domain/errors.ts';
 import { LeadStatus, type Lead } from '../domain/lead.ts';
 import type { LinkAction } from '../domain/link-token.ts';
-import { roundRobinOrder } from '../domain/round-robin.ts';
-import { offerEmail } from '../views/emails.ts';
+import type { RoutingConfig, Team } from '../routing/config-schema.ts';
+import { checkEligibility, periodKeys, type RepProfile } from '../routing/eligibility.ts';
+import { classifyLead, explain, rankCandidates, type Classification, type Ranking } from '../routing/engine.ts';
+import { nextVirtualTime } from '../routing/strategies.ts';
+import { nurtureEmail, offerEmail, queuedEmail } from '../views/emails.ts';
 
 export interface RouteLeadDeps {
   readonly leads: LeadStore;
-  readonly reps: RepStore;
+  readonly reps: Pick<RepStore, 'get'>;
+  readonly roster: RosterCache<RepProfile>;
   readonly mailer: Mailer;
   readonly timer: SlaTimer;
+  readonly config: RoutingConfig;
+  /** Real milliseconds of a configured number of minutes (time-scaled locally). */
+  readonly minutes: (minutes: number) => number;
   /** Builds the signed URL of one action on one offer. */
   readonly actionUrl: (lead: Lead, repId: string, action: LinkAction) => string;
   readonly now: () => Date;
@@ -20,7 +28,8 @@ export interface RouteLeadDeps {
 
 export type RouteOutcome =
   | { readonly kind: 'offered'; readonly repId: string; readonly attempt: number }
-  | { readonly kind: 'queued' }
+  | { readonly kind: 'queued'; readonly teamId: string }
+  | { readonly kind: 'nurtured' }
   | { readonly kind: 'unchanged'; readonly status: LeadStatus };
 
 /** Conflicts mean another router moved the lead; re-reading it settles the question quickly. */
@@ -32,15 +41,22 @@ const MAX_REREADS = 5;
  */
 export const NOTIFY_LEASE_MS = 60_000;
 
+/** The history keeps every eligible candidate but only this many skipped ones by name. */
+const SKIPPED_IN_HISTORY = 50;
+
+const routable: ReadonlySet<LeadStatus> = new Set([LeadStatus.received, LeadStatus.queued]);
+
 /**
  * Route a lead that is waiting for a rep.
  * 1. Read the lead fresh; finish the side effects of an offer a previous delivery committed.
- * 2. Order the team's available reps by round robin, skipping anyone who passed on it.
- * 3. Offer it to the first rep whose capacity the transaction can still take; fall through to
- *    the next when a concurrent router filled that rep.
- * 4. Nobody available: the lead waits in the team queue, with its deadline timer running.
- * Safe to run twice for the same message and in parallel with other routers: the offer is one
- * conditional transaction, and its email is sent by whichever delivery claims it first.
+ * 2. Score and classify it: cold goes to marketing; otherwise a rule, a franchisee's territory
+ *    or the default team decides the team.
+ * 3. Rank the team's roster by the team's strategy and offer the lead to the first rep whose
+ *    capacity and caps the transaction can still take, falling through on conflicts.
+ * 4. Nobody available: the lead waits in the team queue (hot first, then oldest), the manager
+ *    is told once, and its deadline timer runs.
+ * Safe to run twice for the same message and in parallel with other routers: every write is
+ * conditional, and each offer's email is sent by whichever delivery claims it first.
  */
 export async function routeLead(leadId: string, deps: RouteLeadDeps): Promise<RouteOutcome> {
   for (let read = 0; read < MAX_REREADS; read++) {
@@ -52,30 +68,10 @@ export async function routeLead(leadId: string, deps: RouteLeadDeps): Promise<Ro
       if (rep) await notifyOffer(lead, rep, deps);
       return { kind: 'offered', repId: lead.ownerId, attempt: lead.attempt };
     }
-    if (lead.status !== LeadStatus.received) return { kind: 'unchanged', status: lead.status };
+    if (!routable.has(lead.status)) return { kind: 'unchanged', status: lead.status };
 
-    const roster = await deps.reps.listTeam(lead.teamId);
-    const candidates = roundRobinOrder(roster, new Set(lead.excludedReps));
     try {
-      for (const rep of candidates) {
-        try {
-          const offered = await deps.leads.offer(lead, rep.id, deps.now(), {
-            strategy: 'round-robin',
-            teamId: lead.teamId,
-            candidates: candidates.map((c) => c.id),
-          });
-          await notifyOffer(offered, rep, deps);
-          return { kind: 'offered', repId: rep.id, attempt: offered.attempt };
-        } catch (error) {
-          if (!(error instanceof RepUnavailable)) throw error;
-        }
-      }
-      await deps.leads.queue(lead, deps.now(), {
-        teamId: lead.teamId,
-        reason: candidates.length === 0 ? 'no rep in the team is available' : 'every available rep filled up meanwhile',
-      });
-      await deps.timer.start({ leadId: lead.id, attempt: lead.attempt, contactDeadline: lead.contactDeadline });
-      return { kind: 'queued' };
+      return await placeLead(lead, deps);
     } catch (error) {
       if (!(error instanceof LeadStateConflict)) throw error;
     }
@@ -83,12 +79,114 @@ export async function routeLead(leadId: string, deps: RouteLeadDeps): Promise<Ro
   throw new LeadStateConflict(`lead ${leadId} kept changing while being routed`);
 }
 
+async function placeLead(lead: Lead, deps: RouteLeadDeps): Promise<RouteOutcome> {
+  const classification = classifyLead(lead, deps.config);
+  const { tier, score } = classification;
+  const contactDeadline = deadlineFor(lead, deps.config.tiers[tier].contactMinutes, deps);
+
+  if (classification.department === 'marketing' || classification.teamId === undefined) {
+    const nurtured = await deps.leads.nurture(lead, { tier, score, detail: decisionDetail(classification) }, deps.now());
+    if (deps.config.marketing) await deps.mailer.send(nurtureEmail({ lead: nurtured, to: deps.config.marketing.email }));
+    return { kind: 'nurtured' };
+  }
+
+  const team = teamOf(deps.config, classification.teamId);
+  const roster = await deps.roster.get(team.id);
+  const now = deps.now();
+  const ranking = rankCandidates(lead, team, roster, now);
+
+  for (const repId of ranking.order) {
+    let rep: RepProfile | undefined = roster.find((r) => r.id === repId)!;
+    // A cached profile may be stale (load, day counters): on a conflict, read this rep afresh
+    // and try once more if they are still eligible; the next lead reads the whole team again.
+    for (let fresh = false; rep; fresh = true) {
+      try {
+        const placement = { tier, score, teamId: team.id, contactDeadline, detail: decisionDetail(classification, team, ranking, repId) };
+        const offered = await deps.leads.offer(lead, assignmentFor(rep, roster, team, placement, now), now);
+        await notifyOffer(offered, rep, deps);
+        return { kind: 'offered', repId, attempt: offered.attempt };
+      } catch (error) {
+        if (!(error instanceof RepUnavailable)) throw error;
+        deps.roster.invalidate(team.id);
+        if (fresh) break;
+        rep = await deps.reps.get(repId);
+        if (rep && !checkEligibility(rep, lead, now).eligible) break;
+      }
+    }
+  }
+
+  // Still nobody for a lead that was already waiting: it keeps its place, nothing to record.
+  if (lead.status === LeadStatus.queued) return { kind: 'queued', teamId: team.id };
+  const queued = await deps.leads.queue(lead, { tier, score, teamId: team.id, contactDeadline, detail: decisionDetail(classification, team, ranking) }, now);
+  await deps.timer.start({ leadId: lead.id, attempt: lead.attempt, contactDeadline });
+  if (await deps.leads.claimQueuedNotice(lead.id, now)) {
+    await deps.mailer.send(queuedEmail({ lead: queued, team, reasons: skipSummary(ranking) }));
+  }
+  return { kind: 'queued', teamId: team.id };
+}
+
+function teamOf(config: RoutingConfig, teamId: string): Team {
+  const team = config.teams.find((t) => t.id === teamId);
+  if (!team) throw new Error(`The routing config has no team "${teamId}"`);
+  return team;
+}
+
+/** The contact deadline counts from receipt, with the SLA of the tier the lead turned out to be. */
+function deadlineFor(lead: Lead, contactMinutes: number, deps: RouteLeadDeps): string {
+  return new Date(Date.parse(lead.receivedAt) + deps.minutes(contactMinutes)).toISOString();
+}
+
+function assignmentFor(rep: RepProfile, roster: readonly RepProfile[], team: Team, placement: Placement, now: Date): Assignment {
+  const { dayKey, weekKey } = periodKeys(rep.timeZone, now);
+  return {
+    ...placement,
+    repId: rep.id,
+    counters: {
+      dayKey,
+      weekKey,
+      sameDay: rep.dayKey === dayKey,
+      sameWeek: rep.weekKey === weekKey,
+      ...(rep.dailyCap !== undefined ? { dailyCap: rep.dailyCap } : {}),
+      ...(rep.weeklyCap !== undefined ? { weeklyCap: rep.weeklyCap } : {}),
+    },
+    ...(team.strategy === 'weighted-round-robin' ? { virtualTime: nextVirtualTime(rep, roster) } : {}),
+  };
+}
+
+function skipSummary(ranking: Ranking): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const candidate of ranking.candidates) if (candidate.reason) counts[candidate.reason] = (counts[candidate.reason] ?? 0) + 1;
+  return counts;
+}
+
+/** What the lead's history keeps of a decision: enough to answer "why did I get this lead?". */
+function decisionDetail(classification: Classification, team?: Team, ranking?: Ranking, offeredTo?: string): Record<string, unknown> {
+  const skipped = ranking?.candidates.filter((c) => !c.eligible) ?? [];
+  return {
+    tier: classification.tier,
+    score: classification.score,
+    scoring: classification.reasons,
+    via: classification.via,
+    department: classification.department,
+    ...(team ? { teamId: team.id, strategy: team.strategy } : {}),
+    ...(ranking
+      ? {
+          order: ranking.order,
+          skipped: skipped.slice(0, SKIPPED_IN_HISTORY).map((c) => ({ repId: c.repId, reason: c.reason })),
+          skippedCount: skipped.length,
+          skippedByReason: skipSummary(ranking),
+        }
+      : {}),
+    explanation: explain({ classification, ...(ranking ? { ranking } : {}), ...(offeredTo ? { offeredTo } : {}) }),
+  };
+}
+
 /**
  * Timer first, then email: a lead with a running timer cannot go unnoticed even if the email
  * fails. Only the delivery holding the claim sends; another one fails its record so SQS brings
  * it back later, when the lead is either notified (nothing to do) or its claim has lapsed.
  */
-async function notifyOffer(lead: Lead, rep: Rep, deps: RouteLeadDeps): Promise<void> {
+async function notifyOffer(lead: Lead, rep: { readonly id: string; readonly name: string; readonly email: string }, deps: RouteLeadDeps): Promise<void> {
   if (!(await deps.leads.claimNotification(lead.id, lead.attempt, deps.now(), NOTIFY_LEASE_MS))) {
     throw new NotificationInProgress(`offer ${lead.id}/${lead.attempt} is being notified by another delivery`);
   }

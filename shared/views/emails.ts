@@ -71,3 +71,56 @@ ${leadDetailsHtml(lead)}
   ].join('\n');
   return { to: managerEmail, subject, html: body.value, text };
 }
+
+/** A cold lead handed to marketing: the details, and that no rep was asked. */
+export function nurtureEmail({ lead, to }: { readonly lead: Lead; readonly to: string }): Email {
+  const title = leadTitle(lead);
+  const subject = `Lead for nurturing: ${title}`;
+  const body = html`<!doctype html><html><body style="font-family:system-ui,sans-serif;font-size:16px;color:#111;max-width:600px">
+<p>This lead scored as cold (score ${lead.score ?? 0}), so it comes to marketing instead of sales.</p>
+<h2 style="font-size:20px">${title}</h2>
+${leadDetailsHtml(lead)}
+<p style="color:#555;font-size:13px">Lead id ${lead.id}</p>
+</body></html>`;
+  const text = [
+    `This lead scored as cold (score ${lead.score ?? 0}), so it comes to marketing instead of sales.`,
+    '',
+    title,
+    leadDetailsText(lead),
+    '',
+    `Lead id ${lead.id}`,
+  ].join('\n');
+  return { to, subject, html: body.value, text };
+}
+
+export interface QueuedEmailInput {
+  readonly lead: Lead;
+  readonly team: { readonly name: string; readonly managerEmail: string };
+  /** How many reps were skipped for each reason. */
+  readonly reasons: Readonly<Record<string, number>>;
+}
+
+/** Told once per lead: it waits in the team queue because nobody can take it right now. */
+export function queuedEmail({ lead, team, reasons }: QueuedEmailInput): Email {
+  const title = leadTitle(lead);
+  const why = Object.entries(reasons).map(([reason, count]) => `${count} ${reason.replaceAll('-', ' ')}`);
+  const whyText = why.length ? `Reps skipped: ${why.join(', ')}.` : 'The team has no reps.';
+  const subject = `Waiting in the ${team.name} queue: ${title}`;
+  const body = html`<!doctype html><html><body style="font-family:system-ui,sans-serif;font-size:16px;color:#111;max-width:600px">
+<p>Nobody in ${team.name} can take this ${lead.tier ?? ''} lead right now, so it waits in the team queue. It is offered as soon as someone frees capacity.</p>
+<p>${whyText} Contact deadline: <strong>${when(lead.contactDeadline)}</strong>.</p>
+<h2 style="font-size:20px">${title}</h2>
+${leadDetailsHtml(lead)}
+<p style="color:#555;font-size:13px">Lead id ${lead.id}</p>
+</body></html>`;
+  const text = [
+    `Nobody in ${team.name} can take this ${lead.tier ?? ''} lead right now, so it waits in the team queue.`,
+    `${whyText} Contact deadline: ${when(lead.contactDeadline)}.`,
+    '',
+    title,
+    leadDetailsText(lead),
+    '',
+    `Lead id ${lead.id}`,
+  ].join('\n');
+  return { to: team.managerEmail, subject, html: body.value, text };
+}

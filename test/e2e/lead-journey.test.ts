@@ -39,11 +39,14 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+/** A homeowner in Hamburg asking about solar: warm under the demo scoring, for the DACH team. */
+const hamburgSolar = { product: 'solar', country: 'DE', postalCode: '20095', source: 'website' };
+
 async function postLead(fields: Record<string, string>): Promise<string> {
   const response = await fetch(`${stack.apiUrl}/leads`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(fields),
+    body: JSON.stringify({ ...hamburgSolar, ...fields }),
   });
   expect(response.status).toBe(202);
   return ((await response.json()) as { leadId: string }).leadId;
@@ -76,7 +79,7 @@ const postForm = (url: string, form = '') =>
 describe('a lead on the local stack', () => {
   it('given a posted lead, when the rep opens the accept link, confirms, and later marks it contacted, then the lead is accepted and contacted', async () => {
     const leadId = await postLead({ firstName: 'Grace', lastName: 'Hopper', email: 'grace@example.com', phone: '+1 202 555 0100' });
-    const [offer] = await waitForEmails((e) => e.subject === 'New lead: Grace Hopper');
+    const [offer] = await waitForEmails((e) => e.subject === 'New lead: Grace Hopper (solar)');
     expect(offer).toBeDefined();
     const acceptUrl = link(offer!, 'Accept lead');
     expect(acceptUrl.startsWith(`${stack.apiUrl}/a/`)).toBe(true);
@@ -104,13 +107,13 @@ describe('a lead on the local stack', () => {
 
   it('given a posted lead, when the rep passes on it, then it is offered to a colleague', async () => {
     const leadId = await postLead({ firstName: 'Alan', lastName: 'Turing', email: 'alan@example.com' });
-    const [first] = await waitForEmails((e) => e.subject === 'New lead: Alan Turing');
+    const [first] = await waitForEmails((e) => e.subject === 'New lead: Alan Turing (solar)');
     expect(first).toBeDefined();
 
     const passed = await postForm(link(first!, 'Pass to someone else'), 'reason=Out+of+my+territory');
     expect(await passed.text()).toContain('Lead passed on');
 
-    const offers = await waitForEmails((e) => e.subject === 'New lead: Alan Turing', 2);
+    const offers = await waitForEmails((e) => e.subject === 'New lead: Alan Turing (solar)', 2);
     expect(offers).toHaveLength(2);
     expect(offers[1]!.destination.to[0]).not.toBe(first!.destination.to[0]);
     expect(await leads.get(leadId)).toMatchObject({ status: 'OFFERED', attempt: 2, excludedReps: [expect.any(String)] });
@@ -119,7 +122,7 @@ describe('a lead on the local stack', () => {
   it('given two leads, one ignored and one contacted, when the contact deadline passes, then only the ignored one is escalated to the manager', async () => {
     const ignoredId = await postLead({ firstName: 'Ignored', lastName: 'Lead', email: 'ignored@example.com' });
     await postLead({ firstName: 'Handled', lastName: 'Lead', email: 'handled@example.com' });
-    const [handledOffer] = await waitForEmails((e) => e.subject === 'New lead: Handled Lead');
+    const [handledOffer] = await waitForEmails((e) => e.subject === 'New lead: Handled Lead (solar)');
     const contactedPage = await (await postForm(link(handledOffer!, 'Accept lead'))).text();
     const contactedAction = /<form method="post" action="([^"]+)"/.exec(contactedPage)![1]!;
     await postForm(new URL(contactedAction, link(handledOffer!, 'Accept lead')).href);

@@ -40,11 +40,11 @@ describe('a local stack with a data directory', () => {
     const response = await fetch(`${first.apiUrl}/leads`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'persist@example.com', firstName: 'Per' }),
+      body: JSON.stringify({ email: 'persist@example.com', firstName: 'Per', product: 'solar', country: 'DE', postalCode: '20095', phone: '+49 40 123456' }),
     });
     expect(response.status).toBe(202);
     const { leadId } = z.object({ leadId: z.string() }).parse(await response.json());
-    const signingKey = readFileSync(onlySecretFile(), 'utf8');
+    const signingKey = readFileSync(signingKeyFile(), 'utf8');
     await first.stop();
     expect(firstLines).toContainEqual(expect.stringMatching(/^seeded \d+ demo reps$/));
 
@@ -52,13 +52,13 @@ describe('a local stack with a data directory', () => {
     const second = await start(secondLines);
     expect(await tableText(second)).toContain(leadId);
     expect(secondLines.filter((line) => line.startsWith('seeded'))).toEqual([]);
-    expect(readFileSync(onlySecretFile(), 'utf8')).toBe(signingKey);
+    expect(readFileSync(signingKeyFile(), 'utf8')).toBe(signingKey);
     expect(signingKey).toMatch(/^[A-Za-z0-9]{64}$/);
   });
 
-  /** The stack has one secret, the link signing key; its file name is the secret's logical id. */
-  function onlySecretFile(): string {
-    const files = readdirSync(secretsDir);
+  /** The link signing key's file; secret files are named by the secret's logical id. */
+  function signingKeyFile(): string {
+    const files = readdirSync(secretsDir).filter((file) => file.startsWith('LinkSigningKey'));
     expect(files).toHaveLength(1);
     return join(secretsDir, files[0]!);
   }

@@ -108,7 +108,7 @@ describe('npm start', () => {
     const response = await fetch(`${apiUrl}/leads`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, firstName: 'Ada' }),
+      body: JSON.stringify({ email, firstName: 'Ada', product: 'solar', country: 'DE', postalCode: '20095', phone: '+49 40 123456' }),
     });
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ leadId: expect.any(String) });

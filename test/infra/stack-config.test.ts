@@ -50,24 +50,24 @@ describe('stack config validation', () => {
       given: 'two teams with the same id',
       raw: () => {
         const raw = validRaw();
-        raw.teams.push({ ...raw.teams[0], name: 'Sales again' });
+        raw.routing.teams.push({ ...raw.routing.teams[0], name: 'Sales again' });
         return raw;
       },
-      line: `${source}: teams.1.id: duplicate team id "sales"`,
+      line: `${source}: routing.teams.5.id: duplicate team id "dach-sales"`,
     },
     {
       given: 'a default team that is not one of the teams',
-      raw: () => ({ ...validRaw(), defaultTeam: 'marketing' }),
-      line: `${source}: defaultTeam: no team with id "marketing"`,
+      raw: () => ({ ...validRaw(), routing: { ...validRaw().routing, defaultTeam: 'marketing' } }),
+      line: `${source}: routing.defaultTeam: no team with id "marketing"`,
     },
     {
       given: 'a manager email that is not an email address',
       raw: () => {
         const raw = validRaw();
-        raw.teams[0].managerEmail = 'sales manager';
+        raw.routing.teams[0].managerEmail = 'sales manager';
         return raw;
       },
-      line: new RegExp(`^${source}: teams\\.0\\.managerEmail: .*email`, 'im'),
+      line: new RegExp(`^${source}: routing\\.teams\\.0\\.managerEmail: .*email`, 'im'),
     },
   ];
 
@@ -100,11 +100,11 @@ describe('stack config validation', () => {
   it('given a directory with one valid and one invalid file, when configs are loaded, then the error names the invalid file and path', () => {
     const dir = mkdtempSync(join(tempDir, 'stacks-'));
     writeFileSync(join(dir, 'good.json'), JSON.stringify(validRaw()));
-    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...validRaw(), name: 'bad', defaultTeam: 'nobody' }));
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...validRaw(), name: 'bad', routing: { ...validRaw().routing, defaultTeam: 'nobody' } }));
 
     const error = errorOf(() => loadStackConfigs(dir));
 
-    expect(error.message).toContain(`${join(dir, 'bad.json')}: defaultTeam: no team with id "nobody"`);
+    expect(error.message).toContain(`${join(dir, 'bad.json')}: routing.defaultTeam: no team with id "nobody"`);
     expect(error.message).not.toContain('good.json');
   });
 });

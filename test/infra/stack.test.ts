@@ -5,7 +5,7 @@ import { buildApp, stackId } from '#infra/app.ts';
 import { ENTRY_METADATA } from '#infra/lead-router-function.ts';
 import { SlaStates } from '#infra/lead-router-stack.ts';
 import type { LeadRouterStack } from '#infra/lead-router-stack.ts';
-import type { StackConfig } from '#shared/config/stack-config.ts';
+import { decodeRoutingSettings, routingSettings, type StackConfig } from '#shared/config/stack-config.ts';
 import {
   actionsOf,
   cdkJsonContext,
@@ -31,7 +31,7 @@ const { app, stacks } = buildApp({ configs: [demo, franchise], bundle: false, co
 const [demoStack, franchiseStack] = stacks as [LeadRouterStack, LeadRouterStack];
 let template: Template;
 
-const functionIds = ['IngestFunction', 'RouteFunction', 'ActionsFunction', 'EscalateFunction'] as const;
+const functionIds = ['IngestFunction', 'RouteFunction', 'ActionsFunction', 'EscalateFunction', 'AdminFunction'] as const;
 type FunctionId = (typeof functionIds)[number];
 const fnId = (id: FunctionId): string => logicalIdOf(demoStack, id);
 const tableRef = () => ({ Ref: logicalIdOf(demoStack, 'Leads') });
@@ -143,8 +143,8 @@ describe('given the demo stack config', () => {
       }
     });
 
-    it('then there are exactly four functions, all Node 24 on arm64 with active tracing', () => {
-      template.resourceCountIs('AWS::Lambda::Function', 4);
+    it('then there are exactly five functions, all Node 24 on arm64 with active tracing', () => {
+      template.resourceCountIs('AWS::Lambda::Function', functionIds.length);
       for (const id of functionIds) {
         expect(functionProps(id), id).toMatchObject({
           Runtime: 'nodejs24.x',
@@ -172,12 +172,14 @@ describe('given the demo stack config', () => {
         ROUTING_QUEUE_URL: queueRef(),
         SLA_STATE_MACHINE_ARN: { Ref: logicalIdOf(demoStack, 'SlaTimer') },
         LINK_SIGNING_SECRET: { Ref: logicalIdOf(demoStack, 'LinkSigningKey') },
+        ADMIN_API_KEY_SECRET: { Ref: logicalIdOf(demoStack, 'AdminApiKey') },
       };
       const expected: Record<FunctionId, (keyof typeof refs)[]> = {
         IngestFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL'],
         RouteFunction: ['TABLE_NAME', 'SLA_STATE_MACHINE_ARN', 'LINK_SIGNING_SECRET'],
         ActionsFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'LINK_SIGNING_SECRET'],
         EscalateFunction: ['TABLE_NAME'],
+        AdminFunction: ['TABLE_NAME', 'ADMIN_API_KEY_SECRET'],
       };
       for (const id of functionIds) {
         const variables = functionProps(id).Environment.Variables as Record<string, unknown>;
@@ -189,8 +191,8 @@ describe('given the demo stack config', () => {
 
     it('then each function carries its routing settings derived from the stack config', () => {
       for (const id of functionIds) {
-        const settings = JSON.parse(functionProps(id).Environment.Variables.STACK_CONFIG as string);
-        expect(settings, id).toMatchObject({ stackName: demo.name, defaultTeam: 'sales', teams: demo.teams });
+        const settings = decodeRoutingSettings(functionProps(id).Environment.Variables.STACK_CONFIG as string);
+        expect(settings, id).toEqual(routingSettings(demo));
       }
     });
 
@@ -222,6 +224,8 @@ describe('given the demo stack config', () => {
       const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
       const expected: Record<string, FunctionId> = {
         'POST /leads': 'IngestFunction',
+        'GET /leads/{id}': 'AdminFunction',
+        'POST /admin/simulate': 'AdminFunction',
         'GET /a/{token}': 'ActionsFunction',
         'HEAD /a/{token}': 'ActionsFunction',
         'POST /a/{token}': 'ActionsFunction',
@@ -271,6 +275,12 @@ describe('given the demo stack config', () => {
       );
       expect(allowedActions('IngestFunction')).toEqual(expect.arrayContaining(['sqs:SendMessage']));
       expect(allowedActions('IngestFunction')).not.toEqual(expect.arrayContaining(['sqs:ReceiveMessage']));
+    });
+
+    it('then the admin function may only read the table', () => {
+      const dynamo = allowedActions('AdminFunction').filter((action) => action.startsWith('dynamodb:'));
+      expect(dynamo.length).toBeGreaterThan(0);
+      expect(dynamo.filter((action) => /Put|Update|Delete|Write/.test(action))).toEqual([]);
     });
 
     it('then only the route function may start SLA timer executions, and only on that state machine', () => {
@@ -349,14 +359,12 @@ describe('given a second config for a franchise region in us-east-1 with two tea
         Replicas: [Match.objectLike({ Region: 'us-east-1' })],
       });
       const functions = Object.values(franchiseTemplate.findResources('AWS::Lambda::Function'));
-      expect(functions).toHaveLength(4);
+      expect(functions).toHaveLength(5);
       for (const fn of functions) {
-        const settings = JSON.parse(fn.Properties.Environment.Variables.STACK_CONFIG as string);
+        const settings = decodeRoutingSettings(fn.Properties.Environment.Variables.STACK_CONFIG as string);
         expect(settings).toMatchObject({
           stackName: 'franchise-us-east',
-          defaultTeam: 'commercial',
-          teams: franchise.teams satisfies StackConfig['teams'],
-          sla: { contactMinutes: 15 },
+          routing: { defaultTeam: 'commercial', teams: franchise.routing.teams, tiers: { hot: { contactMinutes: 15 } } },
         });
       }
       franchiseTemplate.hasResourceProperties('AWS::IAM::Policy', {

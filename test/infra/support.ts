@@ -17,12 +17,14 @@ export function franchiseConfig(): StackConfig {
     name: 'franchise-us-east',
     region: 'us-east-1',
     emailFrom: 'leads@franchise.example.com',
-    teams: [
-      { id: 'residential', name: 'Residential', managerEmail: 'residential.lead@franchise.example.com' },
-      { id: 'commercial', name: 'Commercial', managerEmail: 'commercial.lead@franchise.example.com' },
-    ],
-    defaultTeam: 'commercial',
-    sla: { contactMinutes: 15 },
+    routing: {
+      teams: [
+        { id: 'residential', name: 'Residential', managerEmail: 'residential.lead@franchise.example.com' },
+        { id: 'commercial', name: 'Commercial', managerEmail: 'commercial.lead@franchise.example.com' },
+      ],
+      defaultTeam: 'commercial',
+      tiers: { hot: { acceptMinutes: 5, contactMinutes: 15 } },
+    },
   });
 }
 

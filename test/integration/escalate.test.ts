@@ -26,9 +26,9 @@ describe('escalate handler on DynamoDB Local and aws-ses-v2-local', () => {
     const first = await handler(timerInput(leadId, 1, lead.contactDeadline));
     const retry = await handler(timerInput(leadId, 1, lead.contactDeadline));
 
-    expect(first).toEqual({ escalated: true, to: stack.managerEmail });
+    expect(first).toEqual({ escalated: true, to: stack.managerEmail(team.id) });
     expect(retry).toEqual({ escalated: false, reason: 'already-escalated' });
-    const emails = (await stack.emailsTo(stack.managerEmail)).filter((e) => e.subject === 'Not contacted in time: Late Lead');
+    const emails = (await stack.emailsTo(stack.managerEmail(team.id))).filter((e) => e.subject === 'Not contacted in time: Late Lead');
     expect(emails).toHaveLength(1);
     expect(emails[0]!.text).toContain(team.reps[0]!.email);
     expect(await stack.history(leadId)).toContainEqual(expect.objectContaining({ kind: 'escalated' }));
@@ -43,7 +43,7 @@ describe('escalate handler on DynamoDB Local and aws-ses-v2-local', () => {
     const outcome = await handler(timerInput(leadId, 1, lead.contactDeadline));
 
     expect(outcome).toEqual({ escalated: false, reason: 'settled' });
-    expect((await stack.emailsTo(stack.managerEmail)).filter((e) => e.subject.includes('Called'))).toEqual([]);
+    expect((await stack.emailsTo(stack.managerEmail(team.id))).filter((e) => e.subject.includes('Called'))).toEqual([]);
   });
 
   it('given a timer of an earlier attempt, when it fires, then it does nothing', async () => {

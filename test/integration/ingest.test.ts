@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { RoutingQueue } from '#shared/adapters/routing-queue.ts';
+import { RoutingSettingsSchema } from '#shared/config/stack-config.ts';
 import { TemporarilyUnavailable } from '#shared/domain/errors.ts';
 import { receiveLead } from '#shared/use-cases/receive-lead.ts';
 import { loadEvent, useLocalStack, type LocalStackForTests } from './support.ts';
@@ -28,7 +29,7 @@ describe('ingest handler on DynamoDB Local and fauxqs', () => {
     expect(lead).toMatchObject({
       status: 'RECEIVED',
       attempt: 0,
-      teamId: 'sales',
+      teamId: 'inbox',
       contact: { firstName: 'Dana', email: 'dana.fox@example.com', country: 'DE', postalCode: '10115' },
       fields: { utm_campaign: 'spring' },
     });
@@ -87,7 +88,7 @@ describe('receiveLead when the routing queue cannot take the lead', () => {
       {
         leads: stack.leads,
         queue: missingQueue,
-        settings: { stackName: 't', teams: [{ id: 'sales', name: 'Sales', managerEmail: 'm@example.com' }], defaultTeam: 'sales', sla: { contactMinutes: 30 }, linkTtlHours: 72, retentionDays: 30 },
+        settings: RoutingSettingsSchema.parse({ stackName: 't', routing: { teams: [{ id: 'sales', name: 'Sales', managerEmail: 'm@example.com' }] } }),
         now: () => new Date(),
         contactWithinMs: 1_800_000,
       },

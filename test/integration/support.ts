@@ -4,6 +4,7 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aw
 import type { Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, inject } from 'vitest';
 import { localScope } from '#infra/local/intrinsics.ts';
 import { provision } from '#infra/local/provision.ts';
@@ -14,9 +15,18 @@ import { localValues, parseTemplate, resolveFunctions, resolveStateMachines } fr
 import { LeadStore, type LeadEvent } from '#shared/adapters/lead-store.ts';
 import { RepStore } from '#shared/adapters/rep-store.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
+import { decodeRoutingSettings, RoutingSettingsSchema } from '#shared/config/stack-config.ts';
 import { createLead, parseLeadInput, type Lead } from '#shared/domain/lead.ts';
 
 const eventsDir = new URL('../../events/', import.meta.url);
+
+/**
+ * The integration suite's own stack: teams t01…t20, each reached by a rule on the form field
+ * `routeTo`, so every test routes into a team of its own; "inbox" takes everything else.
+ */
+const testStackConfig = fileURLToPath(new URL('./stack.json', import.meta.url));
+const testTeams = Array.from({ length: 20 }, (_, i) => `t${String(i + 1).padStart(2, '0')}`);
+let teamsTaken = 0;
 
 /** A sample event from `events/`, the same files `npm run invoke` replays. */
 export function loadEvent<T = unknown>(path: string): T {
@@ -24,7 +34,13 @@ export function loadEvent<T = unknown>(path: string): T {
 }
 
 /** The logical-id prefix of each function in the stack. */
-const functionIds = { ingest: 'IngestFunction', route: 'RouteFunction', actions: 'ActionsFunction', escalate: 'EscalateFunction' } as const;
+const functionIds = {
+  ingest: 'IngestFunction',
+  route: 'RouteFunction',
+  actions: 'ActionsFunction',
+  escalate: 'EscalateFunction',
+  admin: 'AdminFunction',
+} as const;
 type FunctionName = keyof typeof functionIds;
 
 export interface SentEmail {
@@ -44,15 +60,16 @@ export interface LocalStackForTests {
   readonly leads: LeadStore;
   readonly reps: RepStore;
   readonly signingKey: string;
+  readonly adminKey: string;
   readonly publicBaseUrl: string;
-  readonly managerEmail: string;
+  managerEmail(teamId: string): string;
   /** The function under test, loaded from its template entry, invoked with a Lambda context. */
   handler<E, R>(): Promise<(event: E) => Promise<R>>;
   history(leadId: string): Promise<LeadEvent[]>;
   countItems(): Promise<number>;
   drainRoutingQueue(): Promise<unknown[]>;
   addTeam(reps: readonly { capacity: number }[]): Promise<TestTeam>;
-  /** Stores a lead as the webhook would, without queuing it, so a test routes it by hand. */
+  /** Stores a lead as the webhook would (its rules send it to `teamId`), without queuing it, so a test routes it by hand. */
   receiveLead(fields: Record<string, unknown>, teamId: string): Promise<string>;
   offerTo(leadId: string, repId: string): Promise<Lead>;
   emailsTo(address: string): Promise<SentEmail[]>;
@@ -68,7 +85,7 @@ export interface LocalStackForTests {
 export async function useLocalStack(fn: FunctionName): Promise<LocalStackForTests> {
   const endpoints = inject('emulatorEndpoints');
   const suffix = `-${fn}-${randomUUID().slice(0, 8)}`;
-  const model = parseTemplate(synthesizeStack());
+  const model = parseTemplate(synthesizeStack(testStackConfig));
   const provisioned = await provision(model, endpoints, { suffix });
   const baseScope = localScope({ region: model.region, stackName: model.stackName, resources: provisioned.values });
   const secrets = writeSecrets(model.secrets, baseScope);
@@ -105,16 +122,19 @@ export async function useLocalStack(fn: FunctionName): Promise<LocalStackForTest
   const sfn = new SFNClient({ ...clientConfig, endpoint: sfnServer.endpoint });
   const leads = new LeadStore(tableName);
   const reps = new RepStore(tableName);
-  const signingKey = await loadSecret(Object.values(secrets.refs)[0]!);
-  const config = JSON.parse(underTest.environment.STACK_CONFIG ?? '{}') as { teams: { managerEmail: string }[] };
+  const secretRef = (prefix: string) => Object.entries(secrets.refs).find(([id]) => id.startsWith(prefix))![1];
+  const signingKey = await loadSecret(secretRef('LinkSigningKey'));
+  const adminKey = await loadSecret(secretRef('AdminApiKey'));
+  const settings = RoutingSettingsSchema.parse(decodeRoutingSettings(underTest.environment.STACK_CONFIG ?? ''));
   const stateMachineArn = resolveStateMachines(model, scope)[0]!.arn;
 
   return {
     leads,
     reps,
     signingKey,
+    adminKey,
     publicBaseUrl,
-    managerEmail: config.teams[0]!.managerEmail,
+    managerEmail: (teamId) => settings.routing.teams.find((team) => team.id === teamId)!.managerEmail,
     async handler<E, R>() {
       const module = (await import(new URL(`../../${underTest.entry}`, import.meta.url).href)) as {
         handler: (event: E, context: Context) => Promise<R>;
@@ -143,20 +163,37 @@ export async function useLocalStack(fn: FunctionName): Promise<LocalStackForTest
       }
     },
     async addTeam(specs) {
-      const id = `team-${randomUUID().slice(0, 8)}`;
+      const id = testTeams[teamsTaken++];
+      if (!id) throw new Error('every test team is taken; add teams to test/integration/stack.json');
       const members = specs.map((spec, i) => ({ id: `${id}-rep${i}`, email: `rep${i}.${id}@example.com`, capacity: spec.capacity }));
       for (const rep of members) await reps.add({ ...rep, name: `Rep ${rep.id}`, teamId: id });
       return { id, reps: members };
     },
     async receiveLead(fields, teamId) {
-      const lead = createLead(parseLeadInput(fields), teamId, { now: new Date(), contactWithinMs: 30 * 60_000 });
+      const lead = createLead(parseLeadInput({ ...fields, routeTo: teamId }), teamId, { now: new Date(), contactWithinMs: 30 * 60_000 });
       await leads.create(lead, Math.floor(Date.now() / 1000) + 86_400);
       return lead.id;
     },
     async offerTo(leadId, repId) {
       const lead = await leads.get(leadId);
       if (!lead) throw new Error(`no lead ${leadId}`);
-      return leads.offer(lead, repId, new Date(), { strategy: 'test' });
+      const rep = await reps.get(repId);
+      const now = new Date();
+      const dayKey = now.toISOString().slice(0, 10);
+      // A fixed week key is enough here: these reps take at most a handful of leads and have no caps.
+      return leads.offer(
+        lead,
+        {
+          repId,
+          tier: 'warm',
+          score: 0,
+          teamId: lead.teamId,
+          contactDeadline: lead.contactDeadline,
+          counters: { dayKey, weekKey: 'test-week', sameDay: rep?.dayKey === dayKey, sameWeek: rep?.weekKey === 'test-week' },
+          detail: { strategy: 'test' },
+        },
+        now,
+      );
     },
     async emailsTo(address) {
       const response = await fetch(`${endpoints.ses}/store`);

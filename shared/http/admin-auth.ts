@@ -1,0 +1,20 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { DomainError } from '../domain/errors.ts';
+
+export class Unauthorized extends DomainError {
+  override name = 'Unauthorized';
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/**
+ * Admin endpoints take `Authorization: Bearer <admin key>`; the key lives in Secrets Manager.
+ * Both sides are hashed first so the comparison takes the same time whatever the input length.
+ */
+export function requireAdmin(headers: Record<string, string | undefined> | undefined, adminKey: string): void {
+  const header = headers?.authorization ?? '';
+  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+  if (!match || !timingSafeEqual(digest(match[1]!), digest(adminKey))) {
+    throw new Unauthorized('Missing or invalid admin key: send Authorization: Bearer <admin key>');
+  }
+}

@@ -1,0 +1,228 @@
+import { z } from 'zod';
+import { Tiers } from '../domain/lead.ts';
+import { fold } from './lead-facts.ts';
+import { isAnywhere, territoryOverlaps } from './territory.ts';
+
+/**
+ * The routing part of a stack's configuration: who the teams and franchisees are, which rule
+ * sends which lead where, how leads are scored, and how long each tier may wait.
+ * Nested objects are strict so a misspelt key ("product" for "products") fails validation
+ * instead of silently matching everything.
+ */
+
+export const TierSchema = z.enum(Tiers);
+
+const Text = z.string().trim().min(1).max(200);
+/** A canonical contact field (firstName … language) or the name of a custom form field. */
+const FieldName = z.string().trim().min(1).max(64);
+const Points = z.number().int().min(-1000).max(1000);
+const Country = z
+  .string()
+  .regex(/^[A-Za-z]{2}$/, 'a two-letter ISO 3166 country code such as DE')
+  .transform((code) => code.toUpperCase());
+const PostalPrefix = z.string().trim().min(1).max(20).regex(/^[A-Za-z0-9 -]+$/, 'letters, digits, spaces and dashes');
+
+/** Points per value; the lead's value is matched without regard to case. */
+const PointsByValue = z.record(Text, Points).superRefine((record, ctx) => {
+  const seen = new Map<string, string>();
+  for (const key of Object.keys(record)) {
+    const earlier = seen.get(fold(key));
+    if (earlier !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `same value as "${earlier}" when case is ignored` });
+    seen.set(fold(key), key);
+  }
+});
+
+const ValuePoints = z.strictObject({ field: FieldName, values: PointsByValue });
+
+export const ScoringSchema = z
+  .strictObject({
+    /** Points by the lead's `source` (e.g. "ads": 30, "newsletter": 5). */
+    sourcePoints: PointsByValue.optional(),
+    productPoints: PointsByValue.optional(),
+    /** Points for a field that has any value (e.g. "phone": 10, "company": 10). */
+    fieldPresentPoints: z.record(FieldName, Points).optional(),
+    /** Points by the number in a size field: the band with the highest `min` not above it applies. */
+    companySize: z
+      .strictObject({
+        field: FieldName,
+        bands: z.array(z.strictObject({ min: z.number().min(0), points: Points })).min(1).max(20),
+      })
+      .optional(),
+    /** An explicit priority the form or an upstream system sets, e.g. "urgent": 50. */
+    priority: ValuePoints.optional(),
+    fieldValuePoints: z.array(ValuePoints).max(50).optional(),
+    /** A score at or above `hot` is hot, at or above `warm` warm, anything lower cold. */
+    tiers: z.strictObject({ hot: z.number(), warm: z.number() }).refine((t) => t.hot > t.warm, {
+      path: ['hot'],
+      message: 'the hot threshold must be above the warm threshold',
+    }),
+  })
+  .superRefine((scoring, ctx) => {
+    const mins = scoring.companySize?.bands.map((band) => band.min) ?? [];
+    mins.forEach((min, i) => {
+      if (mins.indexOf(min) !== i) ctx.addIssue({ code: 'custom', path: ['companySize', 'bands', i, 'min'], message: `two bands start at ${min}` });
+    });
+  });
+export type Scoring = z.infer<typeof ScoringSchema>;
+
+/**
+ * Without a scoring section every lead that can be reached (email or phone, which intake
+ * requires) is warm: it goes to sales with the warm SLA, nothing is hot, nothing is cold.
+ */
+export const DEFAULT_SCORING: Scoring = { fieldPresentPoints: { email: 10, phone: 10 }, tiers: { hot: 1000, warm: 10 } };
+
+/**
+ * Where a team, franchisee or rep works. Countries bound the rest: regions and postal
+ * prefixes then only apply within them. An empty territory means anywhere.
+ */
+export const TerritorySchema = z.strictObject({
+  countries: z.array(Country).max(250).optional(),
+  regions: z.array(Text).max(500).optional(),
+  postalPrefixes: z.array(PostalPrefix).max(5000).optional(),
+});
+export type Territory = z.infer<typeof TerritorySchema>;
+
+export const Strategies = ['round-robin', 'weighted-round-robin', 'least-loaded', 'best-match'] as const;
+export const StrategySchema = z.enum(Strategies);
+export type Strategy = z.infer<typeof StrategySchema>;
+
+export const TeamSchema = z.object({
+  id: z.string().regex(/^[a-z0-9-]{1,40}$/, 'lowercase letters, digits and dashes, at most 40'),
+  name: z.string().trim().min(1).max(80),
+  managerEmail: z.email(),
+  /** A franchisee owns an exclusive territory; a team is reached by rules or as the default. */
+  kind: z.enum(['team', 'franchisee']).default('team'),
+  /** How the team picks among its eligible reps (a franchisee: among its field agents). */
+  strategy: StrategySchema.default('round-robin'),
+  /** For a franchisee: the exclusive territory; leads located there go to it unless a rule says otherwise. */
+  territory: TerritorySchema.optional(),
+});
+export type Team = z.infer<typeof TeamSchema>;
+
+const AnyOf = <T extends z.ZodType>(item: T) => z.array(item).min(1).max(1000).optional();
+
+/** Conditions of a rule: every condition given must hold; within one, any listed value does. */
+export const RuleConditionsSchema = z.strictObject({
+  products: AnyOf(Text),
+  countries: AnyOf(Country),
+  regions: AnyOf(Text),
+  postalPrefixes: AnyOf(PostalPrefix),
+  tiers: AnyOf(TierSchema),
+  sources: AnyOf(Text),
+  /** Custom or canonical field name → accepted values. */
+  fields: z.record(FieldName, z.array(Text).min(1).max(1000)).optional(),
+});
+export type RuleConditions = z.infer<typeof RuleConditionsSchema>;
+
+export const RuleSchema = z.object({
+  name: z.string().trim().min(1).max(80),
+  /** `{}` matches every lead, which makes a catch-all rule at the end of the list. */
+  when: RuleConditionsSchema,
+  team: z.string(),
+});
+export type Rule = z.infer<typeof RuleSchema>;
+
+const Minutes = z.number().positive().max(7 * 24 * 60);
+
+/** Built per tier so a partly given tier keeps that tier's own defaults for the rest. */
+const tierWindow = (acceptMinutes: number, contactMinutes: number) =>
+  z
+    .strictObject({
+      /** How long one rep has to accept an offer before it moves to the next. */
+      acceptMinutes: Minutes.default(acceptMinutes),
+      /** How long from receipt until someone must have contacted the lead. */
+      contactMinutes: Minutes.default(contactMinutes),
+    })
+    .refine((w) => w.acceptMinutes <= w.contactMinutes, {
+      path: ['acceptMinutes'],
+      message: 'the accept window cannot be longer than the contact SLA',
+    })
+    .prefault({});
+
+/**
+ * Defaults: hot 5 min to accept / 30 to contact (the product promise), warm 15 / 120,
+ * cold 60 / 1440 (cold leads go to marketing; the window only matters if marketing
+ * hands one back).
+ */
+export const TierSettingsSchema = z
+  .strictObject({ hot: tierWindow(5, 30), warm: tierWindow(15, 120), cold: tierWindow(60, 24 * 60) })
+  .prefault({});
+export type TierSettings = z.infer<typeof TierSettingsSchema>;
+
+export const MarketingSchema = z.strictObject({
+  /** Where cold leads are delivered for nurturing. */
+  email: z.email(),
+});
+export type Marketing = z.infer<typeof MarketingSchema>;
+
+export const RoutingConfigSchema = z
+  .object({
+    teams: z.array(TeamSchema).min(1).max(1000),
+    /** Team for leads no rule and no franchise territory claims; defaults to the first non-franchisee team. */
+    defaultTeam: z.string().optional(),
+    /** Tried in order; the first whose conditions all hold decides the team. */
+    rules: z.array(RuleSchema).max(1000).default([]),
+    scoring: ScoringSchema.default(DEFAULT_SCORING),
+    tiers: TierSettingsSchema,
+    /** Offers per lead before it stops rotating and is escalated to the team manager. */
+    maxAttempts: z.number().int().min(1).max(20).default(3),
+    marketing: MarketingSchema.optional(),
+  })
+  .superRefine((config, ctx) => {
+    const ids = new Set<string>();
+    config.teams.forEach((team, i) => {
+      if (ids.has(team.id)) ctx.addIssue({ code: 'custom', path: ['teams', i, 'id'], message: `duplicate team id "${team.id}"` });
+      ids.add(team.id);
+    });
+    if (config.defaultTeam !== undefined && !ids.has(config.defaultTeam)) {
+      ctx.addIssue({ code: 'custom', path: ['defaultTeam'], message: `no team with id "${config.defaultTeam}"` });
+    }
+    config.rules.forEach((rule, i) => {
+      if (!ids.has(rule.team)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'team'], message: `no team with id "${rule.team}"` });
+      const coldAt = rule.when.tiers?.indexOf('cold') ?? -1;
+      if (coldAt >= 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', i, 'when', 'tiers', coldAt],
+          message: 'cold leads always go to marketing and never reach the rules',
+        });
+      }
+    });
+    checkFranchiseTerritories(config.teams, ctx);
+  });
+export type RoutingConfig = z.infer<typeof RoutingConfigSchema>;
+export type RoutingConfigInput = z.input<typeof RoutingConfigSchema>;
+
+/**
+ * Franchise territories are exclusive: a lead may belong to at most one franchisee, or the
+ * franchise agreement (and the routing) would depend on config order. Each collision is
+ * reported at the later franchisee's element, naming the earlier one.
+ */
+function checkFranchiseTerritories(teams: readonly Team[], ctx: z.RefinementCtx): void {
+  const franchisees: { team: Team; index: number }[] = [];
+  teams.forEach((team, index) => {
+    if (team.kind !== 'franchisee') return;
+    if (isAnywhere(team.territory)) {
+      ctx.addIssue({ code: 'custom', path: ['teams', index, 'territory'], message: 'a franchisee needs an exclusive territory' });
+      return;
+    }
+    for (const earlier of franchisees) {
+      for (const overlap of territoryOverlaps(earlier.team.territory, team.territory)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['teams', index, 'territory', ...overlap.path],
+          message: `${overlap.description} of franchisee "${earlier.team.id}" (teams.${[earlier.index, 'territory', ...overlap.otherPath].join('.')})`,
+        });
+      }
+    }
+    franchisees.push({ team, index });
+  });
+}
+
+/** The team for unclaimed leads: the configured one, else the first plain team, else the first. */
+export function defaultTeamOf(config: Pick<RoutingConfig, 'teams' | 'defaultTeam'>): Team {
+  const byId = config.defaultTeam === undefined ? undefined : config.teams.find((team) => team.id === config.defaultTeam);
+  const team = byId ?? config.teams.find((t) => t.kind === 'team') ?? config.teams[0];
+  if (team === undefined) throw new Error('routing config has no teams');
+  return team;
+}

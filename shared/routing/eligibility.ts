@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import { TerritorySchema } from './config-schema.ts';
+import { fold, leadLanguage, leadLocation, leadValue, sameText, speaks, type LeadFacts } from './lead-facts.ts';
+import { coverage } from './territory.ts';
+import { isValidTimeZone, localClock, periodKeysAt, withinHoursAt, WorkingHoursSchema, type PeriodKeys } from './working-hours.ts';
+
+export type { LeadFacts } from './lead-facts.ts';
+export { periodKeys } from './working-hours.ts';
+
+const NEVER = '1970-01-01T00:00:00.000Z';
+
+/** A rep as routing sees them: who they are, what they can take, and their rotation state. */
+export const RepProfileSchema = z.object({
+  id: z.string().min(1),
+  name: z.string(),
+  email: z.string(),
+  teamId: z.string(),
+  active: z.boolean().default(true),
+  /** Most leads the rep may have open (offered or accepted, not yet contacted) at once. */
+  capacity: z.number().int().min(0),
+  openLeads: z.number().int().min(0).default(0),
+  /** Share in weighted round robin, relative to teammates. */
+  weight: z.number().positive().max(1000).default(1),
+  /** Empty: every product. */
+  products: z.array(z.string()).default([]),
+  /** ISO 639-1 codes; empty: every language. */
+  languages: z.array(z.string()).default([]),
+  /** Absent: anywhere. */
+  territory: TerritorySchema.optional(),
+  timeZone: z.string().refine(isValidTimeZone, 'an IANA time zone such as Europe/Berlin').default('UTC'),
+  /** Absent: always available. */
+  workingHours: WorkingHoursSchema.optional(),
+  outOfOfficeUntil: z.iso.datetime({ offset: true }).optional(),
+  /** Most new leads per local day / ISO week, beside the open-lead capacity. */
+  dailyCap: z.number().int().min(0).optional(),
+  weeklyCap: z.number().int().min(0).optional(),
+  /** Counters of new leads offered in the period named by the key (see `periodKeys`); a stale key counts as 0. */
+  dayKey: z.string().optional(),
+  dayCount: z.number().int().min(0).optional(),
+  weekKey: z.string().optional(),
+  weekCount: z.number().int().min(0).optional(),
+  /** Time of the last offer: round robin's memory. Never offered: the epoch. */
+  lastOfferedAt: z.iso.datetime({ offset: true }).default(NEVER),
+  /** Weighted round robin's memory (see `nextVirtualTime`); absent until the first weighted offer. */
+  virtualTime: z.number().min(0).optional(),
+});
+export type RepProfile = z.infer<typeof RepProfileSchema>;
+
+export const SkipReasons = [
+  'inactive',
+  'passed-before',
+  'lacks-product',
+  'lacks-language',
+  'outside-territory',
+  'out-of-office',
+  'outside-working-hours',
+  'at-capacity',
+  'daily-cap',
+  'weekly-cap',
+] as const;
+export type SkipReason = (typeof SkipReasons)[number];
+
+export interface RepMatch {
+  /** Territory specificity (see `Specificity` in territory.ts); 0 for a rep without a territory. */
+  readonly specificity: number;
+  /** 1 each for naming the lead's product and its language explicitly (0–2); generalists score 0. */
+  readonly skill: number;
+}
+
+export type Eligibility =
+  | { readonly eligible: true; readonly match: RepMatch }
+  | { readonly eligible: false; readonly reason: SkipReason };
+
+// One shared, frozen result per reason: ranking 10,000 reps then allocates nothing for the
+// (usually many) skipped ones.
+const SKIPPED = Object.fromEntries(SkipReasons.map((reason) => [reason, Object.freeze({ eligible: false, reason })])) as Record<
+  SkipReason,
+  Eligibility
+>;
+const skip = (reason: SkipReason): Eligibility => SKIPPED[reason];
+
+/** Decides eligibility of many reps for one lead at one instant, with the lead-side work done once. */
+export type EligibilityCheck = (rep: RepProfile) => Eligibility;
+
+/**
+ * Build the check for one lead at one instant.
+ * The order of checks is the order of reasons reported: first whether the rep could ever take
+ * this lead (active, has not passed on it, product, language, territory), then whether they can
+ * take it now (leave, hours, capacity, caps). A manager reading "outside working hours" can then
+ * trust that the rep would otherwise have been offered it.
+ */
+export function eligibilityFor(lead: Pick<LeadFacts, 'contact' | 'fields' | 'excludedReps'>, now: Date): EligibilityCheck {
+  const excluded = new Set(lead.excludedReps);
+  const rawProduct = leadValue(lead, 'product');
+  const product = rawProduct === undefined ? undefined : fold(rawProduct);
+  const language = leadLanguage(lead);
+  const location = leadLocation(lead);
+  const nowMs = now.getTime();
+  const periods = new Map<string, PeriodKeys>();
+  const periodsIn = (timeZone: string) => {
+    let keys = periods.get(timeZone);
+    if (keys === undefined) periods.set(timeZone, (keys = periodKeysAt(localClock(timeZone, now))));
+    return keys;
+  };
+
+  return (rep) => {
+    if (!rep.active) return skip('inactive');
+    if (excluded.has(rep.id)) return skip('passed-before');
+
+    // Plain loops rather than .some(): this closure runs once per rep of rosters up to 10,000.
+    let skill = 0;
+    if (product !== undefined && rep.products.length > 0) {
+      let has = false;
+      for (let i = 0; !has && i < rep.products.length; i++) has = sameText(rep.products[i]!, product);
+      if (!has) return skip('lacks-product');
+      skill++;
+    }
+    if (language !== undefined && rep.languages.length > 0) {
+      let has = false;
+      for (let i = 0; !has && i < rep.languages.length; i++) has = speaks(rep.languages[i]!, language);
+      if (!has) return skip('lacks-language');
+      skill++;
+    }
+    const where = coverage(rep.territory, location);
+    if (!where.covers) return skip('outside-territory');
+
+    if (rep.outOfOfficeUntil !== undefined && nowMs < Date.parse(rep.outOfOfficeUntil)) return skip('out-of-office');
+    if (rep.workingHours !== undefined && !withinHoursAt(rep.workingHours, localClock(rep.timeZone, now))) {
+      return skip('outside-working-hours');
+    }
+    if (rep.openLeads >= rep.capacity) return skip('at-capacity');
+    if (rep.dailyCap !== undefined && (rep.dayKey === periodsIn(rep.timeZone).dayKey ? (rep.dayCount ?? 0) : 0) >= rep.dailyCap) {
+      return skip('daily-cap');
+    }
+    if (rep.weeklyCap !== undefined && (rep.weekKey === periodsIn(rep.timeZone).weekKey ? (rep.weekCount ?? 0) : 0) >= rep.weeklyCap) {
+      return skip('weekly-cap');
+    }
+    return { eligible: true, match: { specificity: where.specificity, skill } };
+  };
+}
+
+/** Whether one rep may be offered one lead now, and if so how well they match it. */
+export function checkEligibility(rep: RepProfile, lead: Pick<LeadFacts, 'contact' | 'fields' | 'excludedReps'>, now: Date): Eligibility {
+  return eligibilityFor(lead, now)(rep);
+}

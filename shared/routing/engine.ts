@@ -1,0 +1,203 @@
+import type { Tier } from '../domain/lead.ts';
+import { defaultTeamOf, type RoutingConfig, type RuleConditions, type Team } from './config-schema.ts';
+import { eligibilityFor, type RepProfile, type SkipReason } from './eligibility.ts';
+import { fold, leadLocation, leadValue, postalPrefixLength, sameText, type LeadFacts, type LeadLocation } from './lead-facts.ts';
+import { scoreLead, type ScoreReason } from './scoring.ts';
+import { sortCandidates, type Candidate } from './strategies.ts';
+import { coverage } from './territory.ts';
+
+export type Department = 'sales' | 'marketing';
+
+/** Why the lead went where it went. */
+export type Via =
+  /** `index` is 0-based in `rules`; explanations number rules from 1 as an admin reads them. */
+  | { readonly kind: 'rule'; readonly index: number; readonly name: string }
+  | { readonly kind: 'franchise-territory'; readonly franchiseeId: string; readonly specificity: number }
+  | { readonly kind: 'default-team' }
+  /** Cold leads go to marketing before any rule is looked at. */
+  | { readonly kind: 'cold-to-marketing' };
+
+export interface Classification {
+  readonly score: number;
+  readonly tier: Tier;
+  readonly reasons: readonly ScoreReason[];
+  readonly department: Department;
+  /** The sales team or franchisee; undefined for marketing. */
+  readonly teamId?: string;
+  readonly via: Via;
+}
+
+type LeadInput = Pick<LeadFacts, 'contact' | 'fields'>;
+
+const anyFolded = (configured: readonly string[], value: string | undefined): boolean =>
+  value !== undefined && configured.some((c) => sameText(c, value));
+
+function ruleMatches(when: RuleConditions, lead: LeadInput, where: LeadLocation, tier: Tier): boolean {
+  const folded = (field: string) => {
+    const value = leadValue(lead, field);
+    return value === undefined ? undefined : fold(value);
+  };
+  if (when.tiers !== undefined && !when.tiers.includes(tier)) return false;
+  if (when.products !== undefined && !anyFolded(when.products, folded('product'))) return false;
+  if (when.sources !== undefined && !anyFolded(when.sources, folded('source'))) return false;
+  if (when.countries !== undefined && (where.country === undefined || !when.countries.includes(where.country))) return false;
+  if (when.regions !== undefined && !anyFolded(when.regions, where.region)) return false;
+  if (when.postalPrefixes !== undefined) {
+    const postal = where.postalCode;
+    if (postal === undefined || !when.postalPrefixes.some((p) => postalPrefixLength(postal, p) > 0)) return false;
+  }
+  for (const [field, values] of Object.entries(when.fields ?? {})) {
+    if (!anyFolded(values, folded(field))) return false;
+  }
+  return true;
+}
+
+/**
+ * Decide the department and team for a new lead.
+ * 1. Score it; a cold lead goes to marketing and nothing else is looked at.
+ * 2. Otherwise the first rule whose conditions all hold names the team.
+ * 3. No rule: the franchisee whose exclusive territory covers the lead most specifically.
+ * 4. Nobody claims it: the default team.
+ */
+export function classifyLead(lead: LeadInput, config: RoutingConfig): Classification {
+  const { score, tier, reasons } = scoreLead(lead, config.scoring);
+  if (tier === 'cold') return { score, tier, reasons, department: 'marketing', via: { kind: 'cold-to-marketing' } };
+  const sales = (teamId: string, via: Via): Classification => ({ score, tier, reasons, department: 'sales', teamId, via });
+
+  const where = leadLocation(lead);
+  for (const [index, rule] of config.rules.entries()) {
+    if (ruleMatches(rule.when, lead, where, tier)) return sales(rule.team, { kind: 'rule', index, name: rule.name });
+  }
+  let owner: { team: Team; specificity: number } | undefined;
+  for (const team of config.teams) {
+    if (team.kind !== 'franchisee') continue;
+    const { covers, specificity } = coverage(team.territory, where);
+    // Strictly greater: on an equal claim (only possible between a region and a prefix the
+    // schema cannot compare) the franchisee listed first keeps it.
+    if (covers && (owner === undefined || specificity > owner.specificity)) owner = { team, specificity };
+  }
+  if (owner !== undefined) {
+    return sales(owner.team.id, { kind: 'franchise-territory', franchiseeId: owner.team.id, specificity: owner.specificity });
+  }
+  return sales(defaultTeamOf(config).id, { kind: 'default-team' });
+}
+
+export interface CandidateRecord {
+  readonly repId: string;
+  readonly name: string;
+  readonly eligible: boolean;
+  readonly reason?: SkipReason;
+  /** 1 for the rep to offer first. */
+  readonly rank?: number;
+}
+
+export interface Ranking {
+  /** Eligible rep ids in offer order; the caller falls through to the next when one is taken concurrently. */
+  readonly order: readonly string[];
+  /** Every roster member: eligible ones by rank, then the skipped ones by id, each with its reason. */
+  readonly candidates: readonly CandidateRecord[];
+}
+
+/**
+ * Choose who in a team is offered a lead, and in what order.
+ * 1. Check every rep of the team's roster for eligibility, recording why each skipped rep was.
+ * 2. Order the eligible reps by the team's strategy, with deterministic tie-breaks.
+ * The roster is the team's reps as loaded between classifying and ranking.
+ */
+export function rankCandidates(
+  lead: Pick<LeadFacts, 'contact' | 'fields' | 'excludedReps'>,
+  team: Pick<Team, 'id' | 'strategy'>,
+  roster: readonly RepProfile[],
+  now: Date,
+): Ranking {
+  const check = eligibilityFor(lead, now);
+  const eligible: Candidate[] = [];
+  const skipped: CandidateRecord[] = [];
+  for (const rep of roster) {
+    const result = check(rep);
+    if (result.eligible) eligible.push({ rep, match: result.match });
+    else skipped.push({ repId: rep.id, name: rep.name, eligible: false, reason: result.reason });
+  }
+  const ranked = sortCandidates(team.strategy, eligible, { roster });
+  // Rosters usually arrive sorted by id (the rep index sorts by it), which the sort detects in one pass.
+  skipped.sort((a, b) => (a.repId < b.repId ? -1 : a.repId > b.repId ? 1 : 0));
+  const order: string[] = [];
+  const candidates: CandidateRecord[] = [];
+  ranked.forEach(({ rep }, i) => {
+    order.push(rep.id);
+    candidates.push({ repId: rep.id, name: rep.name, eligible: true, rank: i + 1 });
+  });
+  for (const record of skipped) candidates.push(record);
+  return { order, candidates };
+}
+
+/** Everything needed to tell, later, why a lead went where it did. */
+export interface RoutingDecision {
+  readonly classification: Classification;
+  /** Absent for marketing. */
+  readonly ranking?: Ranking;
+  /** The rep who was offered the lead, if anyone was. */
+  readonly offeredTo?: string;
+}
+
+const reasonText: Record<SkipReason, string> = {
+  inactive: 'inactive',
+  'passed-before': 'passed on this lead before',
+  'lacks-product': 'does not handle this product',
+  'lacks-language': "does not speak the lead's language",
+  'outside-territory': 'outside territory',
+  'out-of-office': 'out of office',
+  'outside-working-hours': 'outside working hours',
+  'at-capacity': 'at capacity',
+  'daily-cap': 'daily cap reached',
+  'weekly-cap': 'weekly cap reached',
+};
+
+const signed = (n: number) => (n < 0 ? `${n}` : `+${n}`);
+
+/**
+ * The decision as short lines for the lead history and the simulator. Large rosters are cut
+ * after `maxCandidates` lines, with the rest summed up by reason.
+ */
+export function explain(decision: RoutingDecision, options: { maxCandidates?: number } = {}): string[] {
+  const { classification: c, ranking, offeredTo } = decision;
+  const points = c.reasons.length === 0 ? 'no points' : c.reasons.map((r) => `${signed(r.points)} ${r.why}`).join(', ');
+  const lines = [`tier ${c.tier} (score ${c.score}: ${points})`];
+  switch (c.via.kind) {
+    case 'cold-to-marketing':
+      lines.push('cold → marketing');
+      break;
+    case 'rule':
+      lines.push(`rule ${c.via.index + 1} '${c.via.name}' → team ${c.teamId}`);
+      break;
+    case 'franchise-territory':
+      lines.push(`territory of franchisee ${c.via.franchiseeId} covers the lead → team ${c.teamId}`);
+      break;
+    case 'default-team':
+      lines.push(`no rule or franchise territory matched → default team ${c.teamId}`);
+      break;
+  }
+  if (ranking === undefined) return lines;
+
+  const max = options.maxCandidates ?? 50;
+  for (const candidate of ranking.candidates.slice(0, max)) {
+    const status =
+      candidate.reason !== undefined
+        ? `skipped (${reasonText[candidate.reason]})`
+        : candidate.repId === offeredTo
+          ? 'offered'
+          : `eligible, #${candidate.rank} in line`;
+    lines.push(`${candidate.name || candidate.repId}: ${status}`);
+  }
+  const rest = ranking.candidates.slice(max);
+  if (rest.length > 0) {
+    const counts = new Map<string, number>();
+    for (const r of rest) {
+      const key = r.reason === undefined ? 'eligible' : reasonText[r.reason];
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    lines.push(`… and ${rest.length} more: ${[...counts].map(([why, n]) => `${n} ${why}`).join(', ')}`);
+  }
+  if (ranking.order.length === 0) lines.push('nobody eligible → waits in the team queue');
+  return lines;
+}

@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
+
+/**
+ * The demo stack config and its seeded reps route a realistic mix of leads (several products,
+ * countries, postal areas and tiers, two franchisees with field agents) to the right people:
+ * first through the simulator, which changes nothing, then for real, with every decision
+ * explained in the lead's history.
+ */
+
+const { leads: mix } = JSON.parse(readFileSync(new URL('../../events/leads/demo-mix.json', import.meta.url), 'utf8')) as {
+  leads: Record<string, string>[];
+};
+
+/** Where each lead of the mix must go, in mix order, and why. */
+const expected = [
+  { who: 'Hamburg homeowner, solar', tier: 'warm', teamId: 'dach-sales', via: 'default-team', reps: ['ana', 'ben'] },
+  { who: 'Berlin referral, heat pump', tier: 'hot', teamId: 'berlin-solar', via: 'franchise-territory', reps: ['hans'] },
+  { who: 'Munich ad click, battery', tier: 'warm', teamId: 'munich-solar', via: 'franchise-territory', reps: ['ida'] },
+  { who: 'London partner lead', tier: 'hot', teamId: 'uk-sales', via: 'rule', reps: ['dave'] },
+  { who: 'Dublin web lead', tier: 'warm', teamId: 'uk-sales', via: 'rule', reps: ['dave', 'emma'] },
+  { who: 'Stuttgart logistics firm', tier: 'hot', teamId: 'enterprise', via: 'rule', reps: ['frank'] },
+  { who: 'newsletter browser', tier: 'cold', via: 'cold-to-marketing' },
+  { who: 'French-speaking Geneva homeowner', tier: 'warm', teamId: 'dach-sales', via: 'default-team', reps: ['chloe'] },
+] as const;
+
+let stack: LocalStack;
+let admin: Record<string, string>;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ logLevel: 'WARN', log: () => {} });
+  const adminKey = Object.entries(stack.secrets).find(([id]) => id.startsWith('AdminApiKey'))![1];
+  admin = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('the demo routing config', () => {
+  it('given the mix, when simulated, then each lead would go to the expected team and rep, and nothing is assigned', async () => {
+    const response = await fetch(`${stack.apiUrl}/admin/simulate`, { method: 'POST', headers: admin, body: JSON.stringify({ leads: mix }) });
+    expect(response.status).toBe(200);
+    const { results } = (await response.json()) as { results: { tier: string; teamId?: string; via: { kind: string }; wouldOffer?: string; explanation: string[] }[] };
+
+    expected.forEach((want, i) => {
+      const got = results[i]!;
+      expect({ who: want.who, tier: got.tier, teamId: got.teamId, via: got.via.kind }).toEqual({
+        who: want.who,
+        tier: want.tier,
+        teamId: 'teamId' in want ? want.teamId : undefined,
+        via: want.via,
+      });
+      if ('reps' in want) expect(want.reps, want.who).toContain(got.wouldOffer);
+      expect(got.explanation.length, want.who).toBeGreaterThan(0);
+    });
+    const unchanged = await fetch(`${stack.apiUrl}/leads/simulated`, { headers: admin });
+    expect(unchanged.status).toBe(404);
+  });
+
+  it('given the mix, when posted to the webhook, then each lead is offered to the expected rep (or nurtured) and its history explains why', async () => {
+    const ids: string[] = [];
+    for (const lead of mix) {
+      const response = await fetch(`${stack.apiUrl}/leads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(lead) });
+      expect(response.status).toBe(202);
+      ids.push(((await response.json()) as { leadId: string }).leadId);
+    }
+
+    for (const [i, want] of expected.entries()) {
+      const settled = await waitFor(async () => {
+        const body = (await (await fetch(`${stack.apiUrl}/leads/${ids[i]}`, { headers: admin })).json()) as {
+          lead: { status: string; ownerId?: string; tier?: string };
+          history: { kind: string; detail?: { explanation?: string[]; via?: { kind: string } } }[];
+        };
+        return body.lead.status === 'RECEIVED' ? undefined : body;
+      });
+      if ('reps' in want) {
+        expect(settled.lead, want.who).toMatchObject({ status: 'OFFERED', tier: want.tier });
+        expect(want.reps, want.who).toContain(settled.lead.ownerId);
+      } else {
+        expect(settled.lead, want.who).toMatchObject({ status: 'NURTURE', tier: 'cold' });
+      }
+      const decision = settled.history.find((event) => event.kind === 'offered' || event.kind === 'nurture');
+      expect(decision?.detail?.via?.kind, want.who).toBe(want.via);
+      expect(decision?.detail?.explanation?.join('\n'), want.who).toMatch(new RegExp(`tier ${want.tier}`, 'i'));
+    }
+  });
+});
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, withinMs = 20_000): Promise<T> {
+  const giveUp = Date.now() + withinMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > giveUp) throw new Error('timed out waiting for the lead to be routed');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
