@@ -12,7 +12,7 @@ import { SlaTimer } from '#shared/adapters/sla-timer.ts';
 import { loadRoutingSettings, minutesToMs, requireEnv } from '#shared/config/runtime.ts';
 import { signLink } from '#shared/domain/link-token.ts';
 import { logger } from '#shared/observability.ts';
-import { routeLead, type RouteLeadDeps } from '#shared/use-cases/route-lead.ts';
+import { drainTeamQueue, routeLead, type RouteLeadDeps } from '#shared/use-cases/route-lead.ts';
 
 const settings = loadRoutingSettings();
 const tableName = requireEnv('TABLE_NAME');
@@ -38,7 +38,13 @@ const deps: RouteLeadDeps = {
 
 async function routeRecord(record: SQSRecord): Promise<void> {
   // A body that is not a routing message fails every retry and ends in the DLQ for a human.
-  const { leadId } = RoutingMessageSchema.parse(JSON.parse(record.body));
+  const message = RoutingMessageSchema.parse(JSON.parse(record.body));
+  if ('drainTeam' in message) {
+    const outcomes = await drainTeamQueue(message.drainTeam, deps);
+    logger.info('team queue drained', { teamId: message.drainTeam, outcomes });
+    return;
+  }
+  const { leadId } = message;
   logger.appendKeys({ leadId });
   try {
     const outcome = await routeLead(leadId, deps);
@@ -53,7 +59,7 @@ async function routeRecord(record: SQSRecord): Promise<void> {
 }
 
 /**
- * SQS -> route: each record is one lead id. Records are handled independently and only the
+ * SQS -> route: each record is one lead id, or a team whose queue to offer again. Records are handled independently and only the
  * failed ones are reported back, so one bad lead never redelivers its neighbours.
  */
 export const handler = middy<SQSEvent, SQSBatchResponse>()

@@ -334,16 +334,19 @@ export class LeadStore {
     return Items.map((item) => item.id as string);
   }
 
-  /** Claims the one "your queue has a lead nobody can take" note to the manager per lead. */
-  async claimQueuedNotice(leadId: string, now: Date): Promise<boolean> {
+  /**
+   * Claims the team's "leads are waiting and nobody can take them" notice: at most one per team
+   * per cool-down, so a burst of queued leads is one email to the manager, not hundreds.
+   */
+  async claimQueueNotice(teamId: string, now: Date, cooldownMs: number): Promise<boolean> {
     try {
       await this.#db.send(
         new UpdateCommand({
           TableName: this.#table,
-          Key: leadKey(leadId),
-          UpdateExpression: 'SET queuedNoticeAt = :now',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(queuedNoticeAt)',
-          ExpressionAttributeValues: { ':now': now.toISOString() },
+          Key: { pk: `TEAM#${teamId}`, sk: 'QUEUE-NOTICE' },
+          UpdateExpression: 'SET noticeAt = :now',
+          ConditionExpression: 'attribute_not_exists(noticeAt) OR noticeAt < :quietSince',
+          ExpressionAttributeValues: { ':now': now.toISOString(), ':quietSince': new Date(now.getTime() - cooldownMs).toISOString() },
         }),
       );
       return true;

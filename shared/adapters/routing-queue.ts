@@ -2,8 +2,14 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { sqs as defaultSqs } from './aws-clients.ts';
 
-/** The routing queue carries only the lead id: the lead itself is always read fresh from the table. */
-export const RoutingMessageSchema = z.object({ leadId: z.string().min(1) });
+/**
+ * The routing queue carries only ids, never lead data: the lead is always read fresh. Either one
+ * lead to route, or a team whose queue should be offered again because someone freed capacity.
+ */
+export const RoutingMessageSchema = z.union([
+  z.strictObject({ leadId: z.string().min(1) }),
+  z.strictObject({ drainTeam: z.string().min(1) }),
+]);
 export type RoutingMessage = z.infer<typeof RoutingMessageSchema>;
 
 export class RoutingQueue {

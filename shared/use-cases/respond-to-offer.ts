@@ -37,7 +37,7 @@ export type ActionResult =
  * Carry out the action a rep confirmed on the page.
  * accept: OFFERED -> ACCEPTED. contacted: OFFERED/ACCEPTED -> CONTACTED (stops escalation).
  * reject: OFFERED -> RECEIVED with the rep excluded and their capacity released, then back on
- * the routing queue for the next rep. Each is one conditional write, so a double click or a
+ * the routing queue for the next rep, and the team's queue is offered again. Each is one conditional write, so a double click or a
  * replayed link changes nothing the second time and is reported as stale.
  */
 export async function respondToOffer(claims: LinkClaims, deps: RespondToOfferDeps, reason?: string): Promise<ActionResult> {
@@ -51,11 +51,15 @@ export async function respondToOffer(claims: LinkClaims, deps: RespondToOfferDep
       case 'contacted':
         await deps.leads.markContacted(leadId, repId, attempt, now);
         break;
-      case 'reject':
+      case 'reject': {
         await deps.leads.reject(leadId, repId, attempt, now, reason);
-        // If this send fails the lead waits as RECEIVED; its deadline timer still escalates it.
+        // If these sends fail the lead waits as RECEIVED; its deadline timer still escalates it.
         await deps.queue.enqueue({ leadId });
+        // The rep's freed slot may suit a lead already waiting in the team queue.
+        const teamId = (await deps.leads.get(leadId))?.teamId;
+        if (teamId) await deps.queue.enqueue({ drainTeam: teamId });
         break;
+      }
     }
   } catch (error) {
     if (!(error instanceof LeadStateConflict)) throw error;

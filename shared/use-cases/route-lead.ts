@@ -41,6 +41,9 @@ const MAX_REREADS = 5;
  */
 export const NOTIFY_LEASE_MS = 60_000;
 
+/** A manager hears about leads stuck in the team queue at most this often. */
+export const QUEUE_NOTICE_COOLDOWN_MINUTES = 15;
+
 /** The history keeps every eligible candidate but only this many skipped ones by name. */
 const SKIPPED_IN_HISTORY = 50;
 
@@ -53,8 +56,8 @@ const routable: ReadonlySet<LeadStatus> = new Set([LeadStatus.received, LeadStat
  *    or the default team decides the team.
  * 3. Rank the team's roster by the team's strategy and offer the lead to the first rep whose
  *    capacity and caps the transaction can still take, falling through on conflicts.
- * 4. Nobody available: the lead waits in the team queue (hot first, then oldest), the manager
- *    is told once, and its deadline timer runs.
+ * 4. Nobody available: the lead waits in the team queue (hot first, then oldest), its deadline
+ *    timer runs, and the manager is told (once per cool-down, not once per lead).
  * Safe to run twice for the same message and in parallel with other routers: every write is
  * conditional, and each offer's email is sent by whichever delivery claims it first.
  */
@@ -77,6 +80,21 @@ export async function routeLead(leadId: string, deps: RouteLeadDeps): Promise<Ro
     }
   }
   throw new LeadStateConflict(`lead ${leadId} kept changing while being routed`);
+}
+
+/** How many queued leads one drain looks at; a longer queue drains as capacity keeps freeing. */
+const DRAIN_BATCH = 10;
+
+/**
+ * Someone in the team freed capacity: offer the team's queued leads, hot before warm before
+ * cold and then oldest first, to whoever can take them now. A lead nobody can take yet keeps
+ * its place in the queue without a new history entry.
+ */
+export async function drainTeamQueue(teamId: string, deps: RouteLeadDeps): Promise<RouteOutcome[]> {
+  deps.roster.invalidate(teamId);
+  const outcomes: RouteOutcome[] = [];
+  for (const leadId of await deps.leads.teamQueue(teamId, DRAIN_BATCH)) outcomes.push(await routeLead(leadId, deps));
+  return outcomes;
 }
 
 async function placeLead(lead: Lead, deps: RouteLeadDeps): Promise<RouteOutcome> {
@@ -119,7 +137,7 @@ async function placeLead(lead: Lead, deps: RouteLeadDeps): Promise<RouteOutcome>
   if (lead.status === LeadStatus.queued) return { kind: 'queued', teamId: team.id };
   const queued = await deps.leads.queue(lead, { tier, score, teamId: team.id, contactDeadline, detail: decisionDetail(classification, team, ranking) }, now);
   await deps.timer.start({ leadId: lead.id, attempt: lead.attempt, contactDeadline });
-  if (await deps.leads.claimQueuedNotice(lead.id, now)) {
+  if (await deps.leads.claimQueueNotice(team.id, now, deps.minutes(QUEUE_NOTICE_COOLDOWN_MINUTES))) {
     await deps.mailer.send(queuedEmail({ lead: queued, team, reasons: skipSummary(ranking) }));
   }
   return { kind: 'queued', teamId: team.id };

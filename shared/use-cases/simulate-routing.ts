@@ -51,6 +51,7 @@ export async function simulateRouting(body: unknown, deps: SimulateRoutingDeps):
     ...(wouldOffer ? { wouldOffer } : {}),
     order: ranking.order,
     skipped: ranking.candidates.filter((c) => !c.eligible).map((c) => ({ repId: c.repId, reason: c.reason })),
-    explanation: explain({ classification, ranking, ...(wouldOffer ? { offeredTo: wouldOffer } : {}) }),
+    // Nobody is offered anything here: the explanation ranks the reps instead.
+    explanation: explain({ classification, ranking }),
   };
 }

@@ -107,7 +107,7 @@ export function queuedEmail({ lead, team, reasons }: QueuedEmailInput): Email {
   const whyText = why.length ? `Reps skipped: ${why.join(', ')}.` : 'The team has no reps.';
   const subject = `Waiting in the ${team.name} queue: ${title}`;
   const body = html`<!doctype html><html><body style="font-family:system-ui,sans-serif;font-size:16px;color:#111;max-width:600px">
-<p>Nobody in ${team.name} can take this ${lead.tier ?? ''} lead right now, so it waits in the team queue. It is offered as soon as someone frees capacity.</p>
+<p>Nobody in ${team.name} can take this ${lead.tier ?? ''} lead right now, so it waits in the team queue, with any others that arrive in the next minutes. Queued leads are offered as soon as someone frees capacity.</p>
 <p>${whyText} Contact deadline: <strong>${when(lead.contactDeadline)}</strong>.</p>
 <h2 style="font-size:20px">${title}</h2>
 ${leadDetailsHtml(lead)}

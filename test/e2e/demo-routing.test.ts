@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
 
@@ -85,6 +87,34 @@ describe('the demo routing config', () => {
       expect(decision?.detail?.via?.kind, want.who).toBe(want.via);
       expect(decision?.detail?.explanation?.join('\n'), want.who).toMatch(new RegExp(`tier ${want.tier}`, 'i'));
     }
+  });
+});
+
+/** Runs the admin CLI without blocking this process, which serves the stack it talks to. */
+function runAdminCli(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['infra/admin/cli.ts', ...args], { cwd: fileURLToPath(new URL('../../', import.meta.url)) }, (error, stdout, stderr) =>
+      resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('npm run admin -- simulate', () => {
+  it('given the demo mix file, when simulated from the command line, then it prints each lead with its tier, team and rep', async () => {
+    const adminKey = admin.authorization!.replace('Bearer ', '');
+    const cli = await runAdminCli('simulate', 'events/leads/demo-mix.json', '--url', stack.apiUrl, '--key', adminKey);
+
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(cli.stdout).toMatch(/Lena Fischer: hot \(\d+\) -> berlin-solar -> hans/);
+    expect(cli.stdout).toMatch(/Sam: cold \(-?\d+\) -> marketing/);
+    expect(cli.stdout).toMatch(/Élodie Rochat: warm \(\d+\) -> dach-sales -> chloe/);
+  });
+
+  it('given a wrong admin key, when simulating, then it exits non-zero with the reason', async () => {
+    const cli = await runAdminCli('simulate', 'events/leads/demo-mix.json', '--url', stack.apiUrl, '--key', 'wrong');
+
+    expect(cli.status).not.toBe(0);
+    expect(cli.stderr).toContain('401');
   });
 });
 

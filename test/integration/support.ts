@@ -165,7 +165,8 @@ export async function useLocalStack(fn: FunctionName): Promise<LocalStackForTest
     async addTeam(specs) {
       const id = testTeams[teamsTaken++];
       if (!id) throw new Error('every test team is taken; add teams to test/integration/stack.json');
-      const members = specs.map((spec, i) => ({ id: `${id}-rep${i}`, email: `rep${i}.${id}@example.com`, capacity: spec.capacity }));
+      // The inbox is shared by every test file; the file's suffix keeps addresses apart.
+      const members = specs.map((spec, i) => ({ id: `${id}-rep${i}`, email: `rep${i}.${id}${suffix}@example.com`, capacity: spec.capacity }));
       for (const rep of members) await reps.add({ ...rep, name: `Rep ${rep.id}`, teamId: id });
       return { id, reps: members };
     },
