@@ -1,0 +1,71 @@
+import { mkdirSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
+
+/**
+ * A rep on a phone opens the accept link from the real offer email in the local inbox, sees the
+ * confirmation page, taps the button and sees the lead accepted. Debian's Chromium, headless;
+ * screenshots land in test-results/ for a human to look at.
+ */
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const screenshots = new URL('../../test-results/screenshots/', import.meta.url);
+
+let stack: LocalStack;
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(screenshots, { recursive: true });
+  [stack, browser] = await Promise.all([
+    startLocalStack({ logLevel: 'WARN', log: () => {} }),
+    chromium.launch({
+      executablePath: CHROMIUM,
+      // The machine has no network beyond localhost; keep Chromium from reaching for it.
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    }),
+  ]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+async function offerEmailFor(subject: string, withinMs = 20_000): Promise<string> {
+  const giveUp = Date.now() + withinMs;
+  for (;;) {
+    const { emails } = (await (await fetch(`${stack.inboxUrl}/store`)).json()) as { emails: { subject: string; body: { html?: string } }[] };
+    const email = emails.find((e) => e.subject === subject);
+    if (email?.body.html) return email.body.html;
+    if (Date.now() > giveUp) throw new Error(`no email "${subject}"`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('the accept link in a browser', () => {
+  it('given an offer email, when the rep opens its accept link on a phone and taps Accept, then the page confirms and offers to call', async () => {
+    const response = await fetch(`${stack.apiUrl}/leads`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ firstName: 'Mia', lastName: 'Wagner', email: 'mia@example.de', phone: '+49 40 5550 1111', product: 'solar', country: 'DE', postalCode: '20095', source: 'website' }),
+    });
+    expect(response.status).toBe(202);
+    const html = await offerEmailFor('New lead: Mia Wagner (solar)');
+    const acceptUrl = /href="([^"]+)"[^>]*>Accept lead</.exec(html)![1]!.replaceAll('&amp;', '&');
+
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await page.goto(acceptUrl);
+    await expect.poll(() => page.title()).toBe('Accept this lead?');
+    await page.screenshot({ path: new URL('accept-confirm.png', screenshots).pathname });
+
+    await page.getByRole('button', { name: 'Accept lead' }).tap();
+    await page.getByRole('heading', { name: 'Lead accepted' }).waitFor();
+    await page.screenshot({ path: new URL('accept-done.png', screenshots).pathname });
+
+    expect(await page.getByRole('link', { name: 'Call +49 40 5550 1111' }).getAttribute('href')).toBe('tel:+494055501111');
+    await page.goto(acceptUrl);
+    await expect.poll(() => page.getByRole('heading').first().textContent()).toBe('This link is no longer active');
+    await page.close();
+  });
+});
