@@ -5,6 +5,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
@@ -339,21 +340,12 @@ export class LeadStore {
    * per cool-down, so a burst of queued leads is one email to the manager, not hundreds.
    */
   async claimQueueNotice(teamId: string, now: Date, cooldownMs: number): Promise<boolean> {
-    try {
-      await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: { pk: `TEAM#${teamId}`, sk: 'QUEUE-NOTICE' },
-          UpdateExpression: 'SET noticeAt = :now',
-          ConditionExpression: 'attribute_not_exists(noticeAt) OR noticeAt < :quietSince',
-          ExpressionAttributeValues: { ':now': now.toISOString(), ':quietSince': new Date(now.getTime() - cooldownMs).toISOString() },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return this.#updateIf({
+      Key: { pk: `TEAM#${teamId}`, sk: 'QUEUE-NOTICE' },
+      UpdateExpression: 'SET noticeAt = :now',
+      ConditionExpression: 'attribute_not_exists(noticeAt) OR noticeAt < :quietSince',
+      ExpressionAttributeValues: { ':now': now.toISOString(), ':quietSince': new Date(now.getTime() - cooldownMs).toISOString() },
+    });
   }
 
   /**
@@ -362,42 +354,28 @@ export class LeadStore {
    * can be taken over by a later redelivery.
    */
   async claimNotification(leadId: string, attempt: number, now: Date, leaseMs: number): Promise<boolean> {
-    try {
-      await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: leadKey(leadId),
-          UpdateExpression: 'SET notifyClaimAttempt = :attempt, notifyClaimedAt = :now',
-          ConditionExpression:
-            'attempt = :attempt AND (attribute_not_exists(notifiedAttempt) OR notifiedAttempt < :attempt) AND ' +
-            '(attribute_not_exists(notifyClaimAttempt) OR notifyClaimAttempt < :attempt OR notifyClaimedAt < :staleBefore)',
-          ExpressionAttributeValues: {
-            ':attempt': attempt,
-            ':now': now.toISOString(),
-            ':staleBefore': new Date(now.getTime() - leaseMs).toISOString(),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return this.#updateIf({
+      Key: leadKey(leadId),
+      UpdateExpression: 'SET notifyClaimAttempt = :attempt, notifyClaimedAt = :now',
+      ConditionExpression:
+        'attempt = :attempt AND (attribute_not_exists(notifiedAttempt) OR notifiedAttempt < :attempt) AND ' +
+        '(attribute_not_exists(notifyClaimAttempt) OR notifyClaimAttempt < :attempt OR notifyClaimedAt < :staleBefore)',
+      ExpressionAttributeValues: {
+        ':attempt': attempt,
+        ':now': now.toISOString(),
+        ':staleBefore': new Date(now.getTime() - leaseMs).toISOString(),
+      },
+    });
   }
 
   /** The offer's email went out and its timer runs; a redelivery must not repeat them. */
   async markNotified(leadId: string, attempt: number): Promise<void> {
-    await this.#db.send(
-      new UpdateCommand({
-        TableName: this.#table,
-        Key: leadKey(leadId),
-        UpdateExpression: 'SET notifiedAttempt = :attempt',
-        ConditionExpression: 'attempt = :attempt',
-        ExpressionAttributeValues: { ':attempt': attempt },
-      }),
-    ).catch((error: unknown) => {
-      // The lead moved on to a newer attempt meanwhile: nothing to mark.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    // False when the lead moved on to a newer attempt meanwhile: nothing to mark then.
+    await this.#updateIf({
+      Key: leadKey(leadId),
+      UpdateExpression: 'SET notifiedAttempt = :attempt',
+      ConditionExpression: 'attempt = :attempt',
+      ExpressionAttributeValues: { ':attempt': attempt },
     });
   }
 
@@ -496,6 +474,17 @@ export class LeadStore {
       if (isCancelledAt(error, 0)) throw new LeadStateConflict(`lead ${leadId} was already escalated`, { cause: error });
       throw error;
     });
+  }
+
+  /** A conditional update of one item: false when its condition did not hold. */
+  async #updateIf(input: Omit<UpdateCommandInput, 'TableName'>): Promise<boolean> {
+    try {
+      await this.#db.send(new UpdateCommand({ TableName: this.#table, ...input }));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   async #transition(

@@ -1,9 +1,24 @@
 import type { Email } from '../adapters/mailer.ts';
 import type { Lead } from '../domain/lead.ts';
-import { html } from './html.ts';
+import { html, type SafeHtml } from './html.ts';
 import { leadDetailsHtml, leadDetailsText, leadTitle } from './lead-summary.ts';
 
 const when = (iso: string) => new Date(iso).toUTCString();
+
+/** Every email's frame: one readable column, the lead's details, and its id for support. */
+function emailHtml(intro: SafeHtml, lead: Lead, actions: SafeHtml = html``): string {
+  return html`<!doctype html><html><body style="font-family:system-ui,sans-serif;font-size:16px;color:#111;max-width:600px">
+${intro}
+<h2 style="font-size:20px">${leadTitle(lead)}</h2>
+${leadDetailsHtml(lead)}
+${actions}
+<p style="color:#555;font-size:13px">Lead id ${lead.id}</p>
+</body></html>`.value;
+}
+
+function emailText(intro: readonly string[], lead: Lead, actions: readonly string[] = []): string {
+  return [...intro, '', leadTitle(lead), leadDetailsText(lead), '', ...actions, ...(actions.length ? [''] : []), `Lead id ${lead.id}`].join('\n');
+}
 
 const button = (href: string, label: string, color: string) =>
   html`<a href="${href}" style="display:inline-block;padding:12px 20px;margin:0 8px 8px 0;border-radius:6px;background:${color};color:#fff;text-decoration:none;font-weight:bold">${label}</a>`;
@@ -20,26 +35,20 @@ export function offerEmail({ lead, rep, acceptUrl, rejectUrl }: OfferEmailInput)
   const title = leadTitle(lead);
   const product = lead.contact.product ? ` (${lead.contact.product})` : '';
   const subject = `New lead: ${title}${product}`;
-  const body = html`<!doctype html><html><body style="font-family:system-ui,sans-serif;font-size:16px;color:#111;max-width:600px">
-<p>Hi ${rep.name},</p>
-<p>A new lead is yours if you want it. Please contact them before <strong>${when(lead.contactDeadline)}</strong>.</p>
-<h2 style="font-size:20px">${title}</h2>
-${leadDetailsHtml(lead)}
-<p style="margin-top:24px">${button(acceptUrl, 'Accept lead', '#1a7f37')}${button(rejectUrl, 'Pass to someone else', '#57606a')}</p>
-<p style="color:#555;font-size:13px">Each link opens a page where you confirm; nothing happens just by opening it.</p>
-</body></html>`;
-  const text = [
-    `Hi ${rep.name},`,
-    '',
-    `A new lead is yours if you want it. Please contact them before ${when(lead.contactDeadline)}.`,
-    '',
-    title,
-    leadDetailsText(lead),
-    '',
-    `Accept: ${acceptUrl}`,
-    `Pass to someone else: ${rejectUrl}`,
-  ].join('\n');
-  return { to: rep.email, subject, html: body.value, text };
+  const deadline = when(lead.contactDeadline);
+  const body = emailHtml(
+    html`<p>Hi ${rep.name},</p>
+<p>A new lead is yours if you want it. Please contact them before <strong>${deadline}</strong>.</p>`,
+    lead,
+    html`<p style="margin-top:24px">${button(acceptUrl, 'Accept lead', '#1a7f37')}${button(rejectUrl, 'Pass to someone else', '#57606a')}</p>
+<p style="color:#555;font-size:13px">Each link opens a page where you confirm; nothing happens just by opening it.</p>`,
+  );
+  const text = emailText(
+    [`Hi ${rep.name},`, '', `A new lead is yours if you want it. Please contact them before ${deadline}.`],
+    lead,
+    [`Accept: ${acceptUrl}`, `Pass to someone else: ${rejectUrl}`],
+  );
+  return { to: rep.email, subject, html: body, text };
 }
 
 export interface EscalationEmailInput {
@@ -53,44 +62,20 @@ export function escalationEmail({ lead, managerEmail, owner }: EscalationEmailIn
   const title = leadTitle(lead);
   const status = owner ? `${lead.status.toLowerCase()} by ${owner.name} <${owner.email}>` : lead.status.toLowerCase();
   const subject = `Not contacted in time: ${title}`;
-  const body = html`<!doctype html><html><body style="font-family:system-ui,sans-serif;font-size:16px;color:#111;max-width:600px">
-<p>Nobody has contacted this lead, and its deadline (${when(lead.contactDeadline)}) has passed.</p>
-<p>Status: <strong>${status}</strong>. Received ${when(lead.receivedAt)}.</p>
-<h2 style="font-size:20px">${title}</h2>
-${leadDetailsHtml(lead)}
-<p style="color:#555;font-size:13px">Lead id ${lead.id}</p>
-</body></html>`;
-  const text = [
-    `Nobody has contacted this lead, and its deadline (${when(lead.contactDeadline)}) has passed.`,
-    `Status: ${status}. Received ${when(lead.receivedAt)}.`,
-    '',
-    title,
-    leadDetailsText(lead),
-    '',
-    `Lead id ${lead.id}`,
-  ].join('\n');
-  return { to: managerEmail, subject, html: body.value, text };
+  const intro = `Nobody has contacted this lead, and its deadline (${when(lead.contactDeadline)}) has passed.`;
+  const state = `Status: ${status}. Received ${when(lead.receivedAt)}.`;
+  const body = emailHtml(html`<p>${intro}</p>\n<p>Status: <strong>${status}</strong>. Received ${when(lead.receivedAt)}.</p>`, lead);
+  const text = emailText([intro, state], lead);
+  return { to: managerEmail, subject, html: body, text };
 }
 
 /** A cold lead handed to marketing: the details, and that no rep was asked. */
 export function nurtureEmail({ lead, to }: { readonly lead: Lead; readonly to: string }): Email {
-  const title = leadTitle(lead);
-  const subject = `Lead for nurturing: ${title}`;
-  const body = html`<!doctype html><html><body style="font-family:system-ui,sans-serif;font-size:16px;color:#111;max-width:600px">
-<p>This lead scored as cold (score ${lead.score ?? 0}), so it comes to marketing instead of sales.</p>
-<h2 style="font-size:20px">${title}</h2>
-${leadDetailsHtml(lead)}
-<p style="color:#555;font-size:13px">Lead id ${lead.id}</p>
-</body></html>`;
-  const text = [
-    `This lead scored as cold (score ${lead.score ?? 0}), so it comes to marketing instead of sales.`,
-    '',
-    title,
-    leadDetailsText(lead),
-    '',
-    `Lead id ${lead.id}`,
-  ].join('\n');
-  return { to, subject, html: body.value, text };
+  const subject = `Lead for nurturing: ${leadTitle(lead)}`;
+  const intro = `This lead scored as cold (score ${lead.score ?? 0}), so it comes to marketing instead of sales.`;
+  const body = emailHtml(html`<p>${intro}</p>`, lead);
+  const text = emailText([intro], lead);
+  return { to, subject, html: body, text };
 }
 
 export interface QueuedEmailInput {
@@ -106,21 +91,8 @@ export function queuedEmail({ lead, team, reasons }: QueuedEmailInput): Email {
   const why = Object.entries(reasons).map(([reason, count]) => `${count} ${reason.replaceAll('-', ' ')}`);
   const whyText = why.length ? `Reps skipped: ${why.join(', ')}.` : 'The team has no reps.';
   const subject = `Waiting in the ${team.name} queue: ${title}`;
-  const body = html`<!doctype html><html><body style="font-family:system-ui,sans-serif;font-size:16px;color:#111;max-width:600px">
-<p>Nobody in ${team.name} can take this ${lead.tier ?? ''} lead right now, so it waits in the team queue, with any others that arrive in the next minutes. Queued leads are offered as soon as someone frees capacity.</p>
-<p>${whyText} Contact deadline: <strong>${when(lead.contactDeadline)}</strong>.</p>
-<h2 style="font-size:20px">${title}</h2>
-${leadDetailsHtml(lead)}
-<p style="color:#555;font-size:13px">Lead id ${lead.id}</p>
-</body></html>`;
-  const text = [
-    `Nobody in ${team.name} can take this ${lead.tier ?? ''} lead right now, so it waits in the team queue.`,
-    `${whyText} Contact deadline: ${when(lead.contactDeadline)}.`,
-    '',
-    title,
-    leadDetailsText(lead),
-    '',
-    `Lead id ${lead.id}`,
-  ].join('\n');
-  return { to: team.managerEmail, subject, html: body.value, text };
+  const intro = `Nobody in ${team.name} can take this ${lead.tier ?? ''} lead right now, so it waits in the team queue, with any others that arrive in the next minutes. Queued leads are offered as soon as someone frees capacity.`;
+  const body = emailHtml(html`<p>${intro}</p>\n<p>${whyText} Contact deadline: <strong>${when(lead.contactDeadline)}</strong>.</p>`, lead);
+  const text = emailText([intro, `${whyText} Contact deadline: ${when(lead.contactDeadline)}.`], lead);
+  return { to: team.managerEmail, subject, html: body, text };
 }
