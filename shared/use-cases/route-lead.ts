@@ -109,8 +109,12 @@ async function placeLead(lead: Lead, deps: RouteLeadDeps): Promise<RouteOutcome>
   }
 
   const team = teamOf(deps.config, classification.teamId);
-  const roster = await deps.roster.get(team.id);
   const now = deps.now();
+  if (lead.attempt >= deps.config.maxAttempts) {
+    // Offered as often as the team allows: it stops rotating and waits for a person to decide.
+    return queueLead(lead, team, { ...placementBase(classification, contactDeadline), detail: { ...decisionDetail(classification, team), reason: `offered ${lead.attempt} times, the most this stack allows` } }, undefined, now, deps);
+  }
+  const roster = await deps.roster.get(team.id);
   const ranking = rankCandidates(lead, team, roster, now);
 
   for (const repId of ranking.order) {
@@ -119,7 +123,7 @@ async function placeLead(lead: Lead, deps: RouteLeadDeps): Promise<RouteOutcome>
     // and try once more if they are still eligible; the next lead reads the whole team again.
     for (let fresh = false; rep; fresh = true) {
       try {
-        const placement = { tier, score, teamId: team.id, contactDeadline, detail: decisionDetail(classification, team, ranking, repId) };
+        const placement = { ...placementBase(classification, contactDeadline), teamId: team.id, detail: decisionDetail(classification, team, ranking, repId) };
         const offered = await deps.leads.offer(lead, assignmentFor(rep, roster, team, placement, now), now);
         await notifyOffer(offered, rep, deps);
         return { kind: 'offered', repId, attempt: offered.attempt };
@@ -133,12 +137,30 @@ async function placeLead(lead: Lead, deps: RouteLeadDeps): Promise<RouteOutcome>
     }
   }
 
+  return queueLead(lead, team, { ...placementBase(classification, contactDeadline), detail: decisionDetail(classification, team, ranking) }, ranking, now, deps);
+}
+
+const placementBase = (classification: Classification, contactDeadline: string) => ({
+  tier: classification.tier,
+  score: classification.score,
+  contactDeadline,
+});
+
+/** Nobody takes the lead now: it waits in the team queue with its deadline timer running. */
+async function queueLead(
+  lead: Lead,
+  team: Team,
+  placement: Omit<Placement, 'teamId'>,
+  ranking: Ranking | undefined,
+  now: Date,
+  deps: RouteLeadDeps,
+): Promise<RouteOutcome> {
   // Still nobody for a lead that was already waiting: it keeps its place, nothing to record.
   if (lead.status === LeadStatus.queued) return { kind: 'queued', teamId: team.id };
-  const queued = await deps.leads.queue(lead, { tier, score, teamId: team.id, contactDeadline, detail: decisionDetail(classification, team, ranking) }, now);
-  await deps.timer.start({ leadId: lead.id, attempt: lead.attempt, contactDeadline });
+  const queued = await deps.leads.queue(lead, { ...placement, teamId: team.id }, now);
+  await deps.timer.start({ leadId: lead.id, attempt: lead.attempt, contactDeadline: placement.contactDeadline });
   if (await deps.leads.claimQueueNotice(team.id, now, deps.minutes(QUEUE_NOTICE_COOLDOWN_MINUTES))) {
-    await deps.mailer.send(queuedEmail({ lead: queued, team, reasons: skipSummary(ranking) }));
+    await deps.mailer.send(queuedEmail({ lead: queued, team, reasons: ranking ? skipSummary(ranking) : {} }));
   }
   return { kind: 'queued', teamId: team.id };
 }

@@ -90,4 +90,37 @@ describe('routing engine on DynamoDB Local', () => {
     const nurture = (await stack.history(leadId)).find((event) => event.kind === 'nurture');
     expect(nurture?.detail).toMatchObject({ tier: 'cold', department: 'marketing', via: { kind: 'cold-to-marketing' } });
   });
+
+  it('given a rep with a daily cap of 2 and room for more, when 6 leads arrive the same day, then they get 2 and the colleague the rest', async () => {
+    const team = await stack.addTeam([{ capacity: 10, dailyCap: 2 }, { capacity: 10 }]);
+    const leadIds = [];
+    // Round robin alone would split six leads three and three; only the cap makes it two and four.
+    for (let i = 0; i < 6; i++) leadIds.push(await stack.receiveLead({ email: `capped${i}@example.com` }, team.id));
+
+    await Promise.all(leadIds.map((leadId) => handler(batchOf([{ leadId }]))));
+
+    const owners = (await Promise.all(leadIds.map((id) => stack.leads.get(id)))).map((lead) => lead!.ownerId);
+    expect(owners.filter((owner) => owner === team.reps[0]!.id)).toHaveLength(2);
+    expect(owners.filter((owner) => owner === team.reps[1]!.id)).toHaveLength(4);
+    expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ openLeads: 2, dayCount: 2 });
+  });
+
+  it('given a lead already offered as often as the stack allows, when it comes back for routing, then it waits in the team queue and says why', async () => {
+    const team = await stack.addTeam([{ capacity: 5 }, { capacity: 5 }, { capacity: 5 }, { capacity: 5 }]);
+    const leadId = await stack.receiveLead({ email: 'passed-around@example.com' }, team.id);
+    // Three reps pass in turn (the default maxAttempts is 3).
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      await handler(batchOf([{ leadId }]));
+      const lead = (await stack.leads.get(leadId))!;
+      expect(lead).toMatchObject({ status: 'OFFERED', attempt });
+      await stack.leads.reject(leadId, lead.ownerId!, attempt, new Date());
+    }
+
+    await handler(batchOf([{ leadId }]));
+
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'QUEUED', attempt: 3 });
+    const queued = (await stack.history(leadId)).find((event) => event.kind === 'queued');
+    expect(queued?.detail).toMatchObject({ reason: 'offered 3 times, the most this stack allows' });
+    expect(await stack.reps.get(team.reps[3]!.id)).toMatchObject({ openLeads: 0 });
+  });
 });

@@ -68,7 +68,7 @@ export interface LocalStackForTests {
   history(leadId: string): Promise<LeadEvent[]>;
   countItems(): Promise<number>;
   drainRoutingQueue(): Promise<unknown[]>;
-  addTeam(reps: readonly { capacity: number }[]): Promise<TestTeam>;
+  addTeam(reps: readonly { capacity: number; dailyCap?: number }[]): Promise<TestTeam>;
   /** Stores a lead as the webhook would (its rules send it to `teamId`), without queuing it, so a test routes it by hand. */
   receiveLead(fields: Record<string, unknown>, teamId: string): Promise<string>;
   offerTo(leadId: string, repId: string): Promise<Lead>;
@@ -166,7 +166,7 @@ export async function useLocalStack(fn: FunctionName): Promise<LocalStackForTest
       const id = testTeams[teamsTaken++];
       if (!id) throw new Error('every test team is taken; add teams to test/integration/stack.json');
       // The inbox is shared by every test file; the file's suffix keeps addresses apart.
-      const members = specs.map((spec, i) => ({ id: `${id}-rep${i}`, email: `rep${i}.${id}${suffix}@example.com`, capacity: spec.capacity }));
+      const members = specs.map((spec, i) => ({ ...spec, id: `${id}-rep${i}`, email: `rep${i}.${id}${suffix}@example.com` }));
       for (const rep of members) await reps.add({ ...rep, name: `Rep ${rep.id}`, teamId: id });
       return { id, reps: members };
     },
