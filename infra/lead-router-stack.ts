@@ -7,7 +7,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { DefinitionBody, LogLevel, StateMachine, StateMachineType, Wait, WaitTime } from 'aws-cdk-lib/aws-stepfunctions';
+import { DefinitionBody, JsonPath, LogLevel, StateMachine, StateMachineType, TaskInput, Wait, WaitTime } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { encodeRoutingSettings, routingSettings, type StackConfig } from '#shared/config/stack-config.ts';
@@ -19,6 +19,8 @@ export interface LeadRouterStackProps extends StackProps {
 
 /** State names of the SLA timer; the local runtime binds task states to handlers by these. */
 export const SlaStates = {
+  waitForAcceptWindow: 'WaitForAcceptWindow',
+  checkAcceptance: 'CheckAcceptance',
   waitForContactDeadline: 'WaitForContactDeadline',
   escalate: 'Escalate',
 } as const;
@@ -90,24 +92,37 @@ export class LeadRouterStack extends Stack {
 
     const escalate = new LeadRouterFunction(this, 'EscalateFunction', {
       entry: 'functions/escalate/handler.ts',
-      description: 'Escalates a lead nobody contacted before its deadline',
-      environment: { ...common, EMAIL_FROM: config.emailFrom, PUBLIC_BASE_URL: httpApi.apiEndpoint },
+      description: 'SLA timer tasks: takes back an offer not accepted in time, escalates a lead not contacted in time',
+      environment: { ...common, EMAIL_FROM: config.emailFrom, PUBLIC_BASE_URL: httpApi.apiEndpoint, ROUTING_QUEUE_URL: routingQueue.queueUrl },
     });
     table.grantReadWriteData(escalate);
+    routingQueue.grantSendMessages(escalate);
 
+    // Both task states run the same function; `step` tells it which deadline passed.
+    const slaStep = (id: string, step: 'accept-window' | 'contact-deadline') =>
+      new LambdaInvoke(this, id, {
+        lambdaFunction: escalate,
+        payload: TaskInput.fromObject({
+          step,
+          leadId: JsonPath.stringAt('$.leadId'),
+          attempt: JsonPath.numberAt('$.attempt'),
+          acceptDeadline: JsonPath.stringAt('$.acceptDeadline'),
+          contactDeadline: JsonPath.stringAt('$.contactDeadline'),
+        }),
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: true,
+        // Keep the timer's input for the next wait; the outcome is in the lead's history.
+        resultPath: JsonPath.DISCARD,
+      });
     const slaTimer = new StateMachine(this, 'SlaTimer', {
       stateMachineType: StateMachineType.STANDARD,
-      comment: 'Per lead and attempt: wait until the contact deadline, then escalate if nobody contacted the lead',
+      comment:
+        'Per lead and attempt: take the offer back if it is not accepted in time, then escalate if nobody contacted the lead by its deadline',
       definitionBody: DefinitionBody.fromChainable(
-        new Wait(this, SlaStates.waitForContactDeadline, {
-          time: WaitTime.timestampPath('$.contactDeadline'),
-        }).next(
-          new LambdaInvoke(this, SlaStates.escalate, {
-            lambdaFunction: escalate,
-            payloadResponseOnly: true,
-            retryOnServiceExceptions: true,
-          }),
-        ),
+        new Wait(this, SlaStates.waitForAcceptWindow, { time: WaitTime.timestampPath('$.acceptDeadline') })
+          .next(slaStep(SlaStates.checkAcceptance, 'accept-window'))
+          .next(new Wait(this, SlaStates.waitForContactDeadline, { time: WaitTime.timestampPath('$.contactDeadline') }))
+          .next(slaStep(SlaStates.escalate, 'contact-deadline')),
       ),
       logs: {
         destination: new LogGroup(this, 'SlaTimerLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),

@@ -396,10 +396,11 @@ export class LeadStore {
   }
 
   /**
-   * The rep passes: the lead goes back to RECEIVED for the router, the rep is never offered it
-   * again, and the rep's capacity is released, all in one transaction.
+   * The rep passes, or let the accept window run out (`expired`): the lead goes back to RECEIVED
+   * for the router, the rep is never offered it again, and the rep's capacity is released, all
+   * in one transaction.
    */
-  async reject(leadId: string, repId: string, attempt: number, now: Date, reason?: string): Promise<void> {
+  async reject(leadId: string, repId: string, attempt: number, now: Date, reason?: string, how: 'rejected' | 'expired' = 'rejected'): Promise<void> {
     const at = now.toISOString();
     try {
       await this.#db.send(
@@ -436,8 +437,8 @@ export class LeadStore {
                 TableName: this.#table,
                 Item: eventItem(leadId, {
                   at,
-                  kind: 'rejected',
-                  actor: `rep:${repId}`,
+                  kind: how === 'rejected' ? 'rejected' : 'offer-expired',
+                  actor: how === 'rejected' ? `rep:${repId}` : 'sla-timer',
                   from: LeadStatus.offered,
                   to: LeadStatus.received,
                   detail: reason ? { attempt, reason } : { attempt },

@@ -1,10 +1,12 @@
 import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { sfn as defaultSfn } from './aws-clients.ts';
 
-/** What the SLA state machine receives; its Wait state reads `contactDeadline`. */
+/** What the SLA state machine receives; its Wait states read the two deadlines. */
 export interface SlaTimerInput {
   readonly leadId: string;
   readonly attempt: number;
+  /** Until when the rep may accept this offer before it moves on. */
+  readonly acceptDeadline: string;
   readonly contactDeadline: string;
 }
 

@@ -158,7 +158,8 @@ async function queueLead(
   // Still nobody for a lead that was already waiting: it keeps its place, nothing to record.
   if (lead.status === LeadStatus.queued) return { kind: 'queued', teamId: team.id };
   const queued = await deps.leads.queue(lead, { ...placement, teamId: team.id }, now);
-  await deps.timer.start({ leadId: lead.id, attempt: lead.attempt, contactDeadline: placement.contactDeadline });
+  // A queued lead has no offer to take back: its accept check finds nothing and passes.
+  await deps.timer.start({ leadId: lead.id, attempt: lead.attempt, acceptDeadline: now.toISOString(), contactDeadline: placement.contactDeadline });
   if (await deps.leads.claimQueueNotice(team.id, now, deps.minutes(QUEUE_NOTICE_COOLDOWN_MINUTES))) {
     await deps.mailer.send(queuedEmail({ lead: queued, team, reasons: ranking ? skipSummary(ranking) : {} }));
   }
@@ -230,7 +231,9 @@ async function notifyOffer(lead: Lead, rep: { readonly id: string; readonly name
   if (!(await deps.leads.claimNotification(lead.id, lead.attempt, deps.now(), NOTIFY_LEASE_MS))) {
     throw new NotificationInProgress(`offer ${lead.id}/${lead.attempt} is being notified by another delivery`);
   }
-  await deps.timer.start({ leadId: lead.id, attempt: lead.attempt, contactDeadline: lead.contactDeadline });
+  const acceptMinutes = deps.config.tiers[lead.tier ?? 'warm'].acceptMinutes;
+  const acceptDeadline = new Date(Date.parse(lead.offeredAt ?? deps.now().toISOString()) + deps.minutes(acceptMinutes)).toISOString();
+  await deps.timer.start({ leadId: lead.id, attempt: lead.attempt, acceptDeadline, contactDeadline: lead.contactDeadline });
   await deps.mailer.send(
     offerEmail({
       lead,

@@ -69,6 +69,13 @@ export function escalationEmail({ lead, managerEmail, owner }: EscalationEmailIn
   return { to: managerEmail, subject, html: body, text };
 }
 
+/** The offer's accept window ran out: the rep hears that the lead went to a colleague. */
+export function offerMovedEmail({ lead, rep }: { readonly lead: Lead; readonly rep: { readonly name: string; readonly email: string } }): Email {
+  const subject = `Lead moved on: ${leadTitle(lead)}`;
+  const intro = `Hi ${rep.name}, this lead was not accepted in time, so it has been offered to a colleague. Its links in the earlier email no longer work.`;
+  return { to: rep.email, subject, html: emailHtml(html`<p>${intro}</p>`, lead), text: emailText([intro], lead) };
+}
+
 /** A cold lead handed to marketing: the details, and that no rep was asked. */
 export function nurtureEmail({ lead, to }: { readonly lead: Lead; readonly to: string }): Email {
   const subject = `Lead for nurturing: ${leadTitle(lead)}`;

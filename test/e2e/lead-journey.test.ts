@@ -14,6 +14,8 @@ import { LeadStore } from '#shared/adapters/lead-store.ts';
 
 const TIME_SCALE = 120;
 const CONTACT_DEADLINE_MS = (30 * 60_000) / TIME_SCALE;
+/** The demo config's accept window for warm leads: 15 minutes, 7.5 seconds here. */
+const ACCEPT_WINDOW_MS = (15 * 60_000) / TIME_SCALE;
 
 const Inbox = z.object({
   emails: z.array(
@@ -119,6 +121,23 @@ describe('a lead on the local stack', () => {
     expect(await leads.get(leadId)).toMatchObject({ status: 'OFFERED', attempt: 2, excludedReps: [expect.any(String)] });
   });
 
+  it('given an offer nobody answers, when its accept window passes, then the lead is offered to a colleague and the first rep is told', async () => {
+    const leadId = await postLead({ firstName: 'Quiet', lastName: 'Offer', email: 'quiet@example.com' });
+    const [first] = await waitForEmails((e) => e.subject === 'New lead: Quiet Offer (solar)');
+    expect(first).toBeDefined();
+    const firstRep = first!.destination.to[0]!;
+
+    const offers = await waitForEmails((e) => e.subject === 'New lead: Quiet Offer (solar)', 2, ACCEPT_WINDOW_MS + 20_000);
+    expect(offers).toHaveLength(2);
+    expect(offers[1]!.destination.to[0]).not.toBe(firstRep);
+    expect((await waitForEmails((e) => e.subject === 'Lead moved on: Quiet Offer' && e.destination.to[0] === firstRep))).toHaveLength(1);
+    expect(await leads.get(leadId)).toMatchObject({ status: 'OFFERED', attempt: 2 });
+    expect((await leads.history(leadId)).map((event) => event.kind)).toEqual(['received', 'offered', 'offer-expired', 'offered']);
+    // The first offer's links no longer act: the page says the lead moved on.
+    const stale = await postForm(link(first!, 'Accept lead'));
+    expect(stale.status).toBe(409);
+  });
+
   it('given two leads, one ignored and one contacted, when the contact deadline passes, then only the ignored one is escalated to the manager', async () => {
     const ignoredId = await postLead({ firstName: 'Ignored', lastName: 'Lead', email: 'ignored@example.com' });
     await postLead({ firstName: 'Handled', lastName: 'Lead', email: 'handled@example.com' });
@@ -130,7 +149,8 @@ describe('a lead on the local stack', () => {
     const escalations = await waitForEmails((e) => e.subject === 'Not contacted in time: Ignored Lead', 1, CONTACT_DEADLINE_MS + 20_000);
     expect(escalations).toHaveLength(1);
     expect(escalations[0]!.destination.to).toEqual(['sales.manager@demo.example.com']);
-    expect((await leads.history(ignoredId)).map((event) => event.kind)).toContain('escalated');
+    // The email goes out before the escalation is recorded (a retry may repeat it, never lose it).
+    await expect.poll(async () => (await leads.history(ignoredId)).map((event) => event.kind), { timeout: 5_000 }).toContain('escalated');
 
     // The handled lead's deadline passed at the same time; give its timer a moment, then check.
     await new Promise((resolve) => setTimeout(resolve, 2_000));

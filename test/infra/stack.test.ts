@@ -178,7 +178,7 @@ describe('given the demo stack config', () => {
         IngestFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL'],
         RouteFunction: ['TABLE_NAME', 'SLA_STATE_MACHINE_ARN', 'LINK_SIGNING_SECRET'],
         ActionsFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'LINK_SIGNING_SECRET'],
-        EscalateFunction: ['TABLE_NAME'],
+        EscalateFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL'],
         AdminFunction: ['TABLE_NAME', 'ADMIN_API_KEY_SECRET'],
       };
       for (const id of functionIds) {
@@ -256,14 +256,34 @@ describe('given the demo stack config', () => {
       expect(template.findResources('AWS::Logs::LogGroup')[logGroup]?.Properties?.RetentionInDays).toBe(30);
     });
 
-    it('then the SLA timer waits until $.contactDeadline and then invokes the escalate function', () => {
+    it('then the SLA timer waits for the accept window, checks acceptance, waits for the contact deadline, then escalates', () => {
       const machine = template.findResources('AWS::StepFunctions::StateMachine')[logicalIdOf(demoStack, 'SlaTimer')];
       const definition = parseDefinition(machine?.Properties.DefinitionString);
-      const wait = definition.States[SlaStates.waitForContactDeadline];
-      const escalate = definition.States[SlaStates.escalate];
-      expect(definition.StartAt).toBe(SlaStates.waitForContactDeadline);
-      expect(wait).toMatchObject({ Type: 'Wait', TimestampPath: '$.contactDeadline', Next: SlaStates.escalate });
-      expect(escalate).toMatchObject({ Type: 'Task', Resource: `${fnId('EscalateFunction')}.Arn`, End: true });
+      const state = (name: string) => definition.States[name];
+      const stepParameters = (step: string) => ({
+        step,
+        'leadId.$': '$.leadId',
+        'attempt.$': '$.attempt',
+        'acceptDeadline.$': '$.acceptDeadline',
+        'contactDeadline.$': '$.contactDeadline',
+      });
+
+      expect(definition.StartAt).toBe(SlaStates.waitForAcceptWindow);
+      expect(state(SlaStates.waitForAcceptWindow)).toMatchObject({ Type: 'Wait', TimestampPath: '$.acceptDeadline', Next: SlaStates.checkAcceptance });
+      expect(state(SlaStates.checkAcceptance)).toMatchObject({
+        Type: 'Task',
+        Resource: `${fnId('EscalateFunction')}.Arn`,
+        Parameters: stepParameters('accept-window'),
+        ResultPath: null,
+        Next: SlaStates.waitForContactDeadline,
+      });
+      expect(state(SlaStates.waitForContactDeadline)).toMatchObject({ Type: 'Wait', TimestampPath: '$.contactDeadline', Next: SlaStates.escalate });
+      expect(state(SlaStates.escalate)).toMatchObject({
+        Type: 'Task',
+        Resource: `${fnId('EscalateFunction')}.Arn`,
+        Parameters: stepParameters('contact-deadline'),
+        End: true,
+      });
     });
   });
 

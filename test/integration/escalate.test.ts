@@ -1,13 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EscalationOutcome } from '#shared/use-cases/escalate-lead.ts';
+import type { ExpiryOutcome } from '#shared/use-cases/expire-offer.ts';
 import { loadEvent, useLocalStack, type LocalStackForTests } from './support.ts';
 
 let stack: LocalStackForTests;
-let handler: (event: unknown) => Promise<EscalationOutcome>;
+let handler: (event: unknown) => Promise<EscalationOutcome | ExpiryOutcome>;
 
 beforeAll(async () => {
   stack = await useLocalStack('escalate');
-  handler = await stack.handler<unknown, EscalationOutcome>();
+  handler = await stack.handler<unknown, EscalationOutcome | ExpiryOutcome>();
 });
 
 const timerInput = (leadId: string, attempt: number, contactDeadline: string) => ({
@@ -58,5 +59,53 @@ describe('escalate handler on DynamoDB Local and aws-ses-v2-local', () => {
 
   it('given a malformed timer input, when invoked, then it fails loudly instead of escalating nothing', async () => {
     await expect(handler({ leadId: 'x' })).rejects.toThrow();
+  });
+
+});
+
+describe('escalate handler at the accept window, on DynamoDB Local, fauxqs and aws-ses-v2-local', () => {
+  const acceptWindow = (leadId: string, attempt: number) => ({ ...loadEvent<Record<string, unknown>>('escalate/accept-window.json'), leadId, attempt });
+
+  it('given an offer nobody answered, when its accept window passes, then it is taken back, the rep released and told, and the lead rerouted', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }, { capacity: 2 }]);
+    const leadId = await stack.receiveLead({ firstName: 'Unanswered', email: 'unanswered@example.com' }, team.id);
+    await stack.offerTo(leadId, team.reps[0]!.id);
+    await stack.drainRoutingQueue();
+
+    const outcome = await handler(acceptWindow(leadId, 1));
+
+    expect(outcome).toEqual({ expired: true, repId: team.reps[0]!.id });
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'RECEIVED', attempt: 1, excludedReps: [team.reps[0]!.id] });
+    expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ openLeads: 0 });
+    expect(await stack.drainRoutingQueue()).toEqual([{ leadId }, { drainTeam: team.id }]);
+    expect((await stack.emailsTo(team.reps[0]!.email)).map((e) => e.subject)).toContain('Lead moved on: Unanswered');
+    expect(await stack.history(leadId)).toContainEqual(expect.objectContaining({ kind: 'offer-expired', actor: 'sla-timer' }));
+  });
+
+  it('given an offer the rep accepted in time, when its accept window passes, then nothing changes', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const leadId = await stack.receiveLead({ firstName: 'Taken', email: 'taken@example.com' }, team.id);
+    await stack.offerTo(leadId, team.reps[0]!.id);
+    await stack.leads.accept(leadId, team.reps[0]!.id, 1, new Date());
+    await stack.drainRoutingQueue();
+
+    const outcome = await handler(acceptWindow(leadId, 1));
+
+    expect(outcome).toEqual({ expired: false, reason: 'answered' });
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'ACCEPTED', ownerId: team.reps[0]!.id });
+    expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ openLeads: 1 });
+    expect(await stack.drainRoutingQueue()).toEqual([]);
+  });
+
+  it('given the same accept window firing twice (a retried task), then the offer is taken back once', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const leadId = await stack.receiveLead({ firstName: 'Twice', email: 'twice-expired@example.com' }, team.id);
+    await stack.offerTo(leadId, team.reps[0]!.id);
+
+    const outcomes = await Promise.all([handler(acceptWindow(leadId, 1)), handler(acceptWindow(leadId, 1))]);
+
+    expect(outcomes.filter((o) => 'expired' in o && o.expired)).toHaveLength(1);
+    expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ openLeads: 0 });
+    expect((await stack.history(leadId)).filter((e) => e.kind === 'offer-expired')).toHaveLength(1);
   });
 });

@@ -34,7 +34,11 @@ describe('route handler on DynamoDB Local, aws-ses-v2-local and the local Step F
     expect(others).toEqual([]);
     expect(email!.subject).toBe('New lead: Routed');
     expect(email!.links.filter((href) => href.startsWith(`${stack.publicBaseUrl}/a/`))).toHaveLength(2);
-    expect(await stack.executions()).toContainEqual(expect.objectContaining({ name: `${leadId}-1`, input: { leadId, attempt: 1, contactDeadline: lead!.contactDeadline } }));
+    // The test stack keeps the default warm tier: 15 minutes to accept.
+    const acceptDeadline = new Date(Date.parse(lead!.offeredAt!) + 15 * 60_000).toISOString();
+    expect(await stack.executions()).toContainEqual(
+      expect.objectContaining({ name: `${leadId}-1`, input: { leadId, attempt: 1, acceptDeadline, contactDeadline: lead!.contactDeadline } }),
+    );
   });
 
   it('given the same message delivered several times at once and again later, when routed, then the lead is offered once and emailed once', async () => {
