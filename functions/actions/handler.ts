@@ -45,7 +45,13 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
     const result = await respondToOffer(claims, deps, claims.action === 'reject' ? formReason(event) : undefined);
     logger.info('offer answered', { action: claims.action, repId: claims.repId, state: result.state });
     if (result.state === 'stale') return stalePage(result.lead, claims.repId);
-    const contacted =
-      claims.action === 'accept' ? signLink(signingKey, { ...claims, action: 'contacted' }) : undefined;
-    return donePage(claims.action, result.lead, { contacted });
+    // Next steps for the same offer, as relative links signed for this rep and attempt.
+    const next = (action: 'contacted' | 'won' | 'lost') => signLink(signingKey, { ...claims, action });
+    const links =
+      claims.action === 'accept'
+        ? { contacted: next('contacted'), won: next('won'), lost: next('lost') }
+        : claims.action === 'contacted'
+          ? { won: next('won'), lost: next('lost') }
+          : {};
+    return donePage(claims.action, result.lead, links);
   });

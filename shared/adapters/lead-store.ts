@@ -395,6 +395,50 @@ export class LeadStore {
     });
   }
 
+  /** The rep closes the lead, won or lost: their capacity is free again, in the same transaction. */
+  async close(leadId: string, repId: string, attempt: number, now: Date, outcome: 'won' | 'lost'): Promise<void> {
+    const at = now.toISOString();
+    try {
+      await this.#db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.#table,
+                Key: leadKey(leadId),
+                ConditionExpression: '#status IN (:accepted, :contacted) AND ownerId = :rep AND attempt = :attempt',
+                UpdateExpression: 'SET #status = :to, outcome = :outcome, closedAt = :at',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: {
+                  ':accepted': LeadStatus.accepted,
+                  ':contacted': LeadStatus.contacted,
+                  ':to': LeadStatus.closed,
+                  ':rep': repId,
+                  ':attempt': attempt,
+                  ':outcome': outcome,
+                  ':at': at,
+                },
+              },
+            },
+            {
+              Update: {
+                TableName: this.#table,
+                Key: repKey(repId),
+                ConditionExpression: 'openLeads > :zero',
+                UpdateExpression: 'SET openLeads = openLeads - :one',
+                ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
+              },
+            },
+            { Put: { TableName: this.#table, Item: eventItem(leadId, { at, kind: 'closed', actor: `rep:${repId}`, to: LeadStatus.closed, detail: { outcome } }) } },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (isCancelledAt(error, 0)) throw new LeadStateConflict(`lead ${leadId} cannot be closed by ${repId} now`, { cause: error });
+      throw error;
+    }
+  }
+
   /**
    * The rep passes, or let the accept window run out (`expired`): the lead goes back to RECEIVED
    * for the router, the rep is never offered it again, and the rep's capacity is released, all

@@ -14,11 +14,13 @@ export const LeadStatus = {
   queued: 'QUEUED',
   /** A cold lead, handed to marketing instead of a rep. */
   nurture: 'NURTURE',
+  /** Won or lost; the rep's capacity is free again. */
+  closed: 'CLOSED',
 } as const;
 export type LeadStatus = (typeof LeadStatus)[keyof typeof LeadStatus];
 
 /** Statuses in which nobody needs to be chased any more. */
-export const settledStatuses: ReadonlySet<LeadStatus> = new Set([LeadStatus.contacted, LeadStatus.nurture]);
+export const settledStatuses: ReadonlySet<LeadStatus> = new Set([LeadStatus.contacted, LeadStatus.nurture, LeadStatus.closed]);
 
 export const Tiers = ['hot', 'warm', 'cold'] as const;
 export type Tier = (typeof Tiers)[number];

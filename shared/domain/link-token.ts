@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { ExpiredLinkToken, InvalidLinkToken } from './errors.ts';
 
-export const LinkActions = ['accept', 'reject', 'contacted'] as const;
+export const LinkActions = ['accept', 'reject', 'contacted', 'won', 'lost'] as const;
 export type LinkAction = (typeof LinkActions)[number];
 
 /** What a link in an offer email lets its holder do: one action, on one offer, until it expires. */

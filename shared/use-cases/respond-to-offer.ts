@@ -20,6 +20,8 @@ const allowedFrom: Record<LinkClaims['action'], readonly LeadStatus[]> = {
   accept: [LeadStatus.offered],
   reject: [LeadStatus.offered],
   contacted: [LeadStatus.offered, LeadStatus.accepted],
+  won: [LeadStatus.accepted, LeadStatus.contacted],
+  lost: [LeadStatus.accepted, LeadStatus.contacted],
 };
 
 export async function viewOffer(claims: LinkClaims, deps: Pick<RespondToOfferDeps, 'leads'>): Promise<OfferView> {
@@ -51,6 +53,14 @@ export async function respondToOffer(claims: LinkClaims, deps: RespondToOfferDep
       case 'contacted':
         await deps.leads.markContacted(leadId, repId, attempt, now);
         break;
+      case 'won':
+      case 'lost': {
+        await deps.leads.close(leadId, repId, attempt, now, claims.action);
+        // The closed lead's slot may suit a lead waiting in the team queue.
+        const teamId = (await deps.leads.get(leadId))?.teamId;
+        if (teamId) await deps.queue.enqueue({ drainTeam: teamId });
+        break;
+      }
       case 'reject': {
         await deps.leads.reject(leadId, repId, attempt, now, reason);
         // If these sends fail the lead waits as RECEIVED; its deadline timer still escalates it.

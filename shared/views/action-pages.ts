@@ -28,6 +28,8 @@ const verbs: Record<LinkAction, { question: string; button: string; done: string
   accept: { question: 'Accept this lead?', button: 'Accept lead', done: 'Lead accepted' },
   reject: { question: 'Pass this lead to someone else?', button: 'Pass it on', done: 'Lead passed on' },
   contacted: { question: 'Have you contacted this lead?', button: 'Yes, I contacted them', done: 'Marked as contacted' },
+  won: { question: 'Close this lead as won?', button: 'Won', done: 'Closed as won' },
+  lost: { question: 'Close this lead as lost?', button: 'Lost', done: 'Closed as lost' },
 };
 
 /**
@@ -52,7 +54,16 @@ export function confirmPage(action: LinkAction, lead: Lead): APIGatewayProxyResu
 export interface DoneLinks {
   /** Relative URL of the "contacted" link for the same offer, shown after accepting. */
   readonly contacted?: string;
+  /** Relative URLs of the close links, shown once the lead is accepted or contacted. */
+  readonly won?: string;
+  readonly lost?: string;
 }
+
+const closeButtons = (links: DoneLinks) =>
+  links.won && links.lost
+    ? html`<p>When it is decided:</p><form method="post" action="${links.won}" style="display:inline"><button type="submit">Won</button></form>
+<form method="post" action="${links.lost}" style="display:inline"><button type="submit" class="secondary">Lost</button></form>`
+    : html``;
 
 export function donePage(action: LinkAction, lead: Lead, links: DoneLinks = {}): APIGatewayProxyResultV2 {
   const { contact } = lead;
@@ -60,16 +71,19 @@ export function donePage(action: LinkAction, lead: Lead, links: DoneLinks = {}):
     action === 'accept'
       ? html`<p>Please get in touch now:
 ${contact.phone ? html`<a class="button" href="tel:${contact.phone.replace(/[^\d+]/g, '')}">Call ${contact.phone}</a> ` : html``}${contact.email ? html`<a class="button" href="mailto:${contact.email}">Email ${contact.email}</a>` : html``}</p>
-${links.contacted ? html`<form method="post" action="${links.contacted}"><p><button type="submit" class="secondary">I contacted them</button></p></form>` : html``}`
+${links.contacted ? html`<form method="post" action="${links.contacted}"><p><button type="submit" class="secondary">I contacted them</button></p></form>` : html``}${closeButtons(links)}`
       : action === 'reject'
         ? html`<p>Thanks. The lead goes to the next available colleague.</p>`
-        : html`<p>Thanks. No escalation will be sent for this lead.</p>`;
+        : action === 'contacted'
+          ? html`<p>Thanks. No escalation will be sent for this lead.</p>${closeButtons(links)}`
+          : html`<p>Thanks. Your slot is free for the next lead.</p>`;
   return page(200, verbs[action].done, html`<h1>${verbs[action].done}</h1><h2>${leadTitle(lead)}</h2>${next}`);
 }
 
 const staleReasons: Partial<Record<Lead['status'], string>> = {
   ACCEPTED: 'It has already been accepted.',
   CONTACTED: 'It has already been contacted.',
+  CLOSED: 'It has already been closed.',
   RECEIVED: 'It is being offered to someone else.',
   QUEUED: 'It is waiting in the team queue.',
 };

@@ -79,7 +79,7 @@ const postForm = (url: string, form = '') =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
 
 describe('a lead on the local stack', () => {
-  it('given a posted lead, when the rep opens the accept link, confirms, and later marks it contacted, then the lead is accepted and contacted', async () => {
+  it('given a posted lead, when the rep accepts it from the email, marks it contacted and closes it as won, then each step is recorded', async () => {
     const leadId = await postLead({ firstName: 'Grace', lastName: 'Hopper', email: 'grace@example.com', phone: '+1 202 555 0100' });
     const [offer] = await waitForEmails((e) => e.subject === 'New lead: Grace Hopper (solar)');
     expect(offer).toBeDefined();
@@ -102,9 +102,16 @@ describe('a lead on the local stack', () => {
     const contactedAction = /<form method="post" action="([^"]+)"/.exec(acceptedPage)?.[1];
     expect(contactedAction).toBeDefined();
     const contacted = await postForm(new URL(contactedAction!, acceptUrl).href);
-    expect(await contacted.text()).toContain('Marked as contacted');
+    const contactedPage = await contacted.text();
+    expect(contactedPage).toContain('Marked as contacted');
     expect(await leads.get(leadId)).toMatchObject({ status: 'CONTACTED' });
-    expect((await leads.history(leadId)).map((event) => event.kind)).toEqual(['received', 'offered', 'accepted', 'contacted']);
+
+    const wonAction = /<form method="post" action="([^"]+)"[^>]*><button type="submit">Won</.exec(contactedPage)?.[1];
+    expect(wonAction).toBeDefined();
+    const won = await postForm(new URL(wonAction!, acceptUrl).href);
+    expect(await won.text()).toContain('Closed as won');
+    expect(await leads.get(leadId)).toMatchObject({ status: 'CLOSED', outcome: 'won' });
+    expect((await leads.history(leadId)).map((event) => event.kind)).toEqual(['received', 'offered', 'accepted', 'contacted', 'closed']);
   });
 
   it('given a posted lead, when the rep passes on it, then it is offered to a colleague', async () => {
@@ -142,8 +149,8 @@ describe('a lead on the local stack', () => {
     const ignoredId = await postLead({ firstName: 'Ignored', lastName: 'Lead', email: 'ignored@example.com' });
     await postLead({ firstName: 'Handled', lastName: 'Lead', email: 'handled@example.com' });
     const [handledOffer] = await waitForEmails((e) => e.subject === 'New lead: Handled Lead (solar)');
-    const contactedPage = await (await postForm(link(handledOffer!, 'Accept lead'))).text();
-    const contactedAction = /<form method="post" action="([^"]+)"/.exec(contactedPage)![1]!;
+    const acceptedPage = await (await postForm(link(handledOffer!, 'Accept lead'))).text();
+    const contactedAction = /<form method="post" action="([^"]+)"/.exec(acceptedPage)![1]!;
     await postForm(new URL(contactedAction, link(handledOffer!, 'Accept lead')).href);
 
     const escalations = await waitForEmails((e) => e.subject === 'Not contacted in time: Ignored Lead', 1, CONTACT_DEADLINE_MS + 20_000);

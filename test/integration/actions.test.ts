@@ -117,4 +117,42 @@ describe('actions handler on DynamoDB Local and fauxqs', () => {
     expect(response.body).toContain('moved on to a colleague');
     expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED', ownerId: team.reps[0]!.id });
   });
+
+  it('given an accepted lead, when the rep closes it as won, then it is closed, their capacity is free and the team queue is offered again', async () => {
+    const { leadId, link, team } = await offeredLead();
+    await handler(request('POST', link('accept'), ''));
+    await stack.drainRoutingQueue();
+
+    const response = await handler(request('POST', link('won'), ''));
+
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('Closed as won');
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'CLOSED', outcome: 'won' });
+    expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ openLeads: 0 });
+    expect(await stack.drainRoutingQueue()).toEqual([{ drainTeam: team.id }]);
+  });
+
+  it('given a contacted lead, when closed as lost and the link is used again, then it is closed once and the second use is stale', async () => {
+    const { leadId, link, team } = await offeredLead();
+    await handler(request('POST', link('contacted'), ''));
+
+    const first = await handler(request('POST', link('lost'), ''));
+    const again = await handler(request('POST', link('lost'), ''));
+
+    expect(first.body).toContain('Closed as lost');
+    expect(again.statusCode).toBe(409);
+    expect(again.body).toContain('already been closed');
+    expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ openLeads: 0 });
+    expect((await stack.history(leadId)).filter((e) => e.kind === 'closed')).toHaveLength(1);
+  });
+
+  it('given an offer not yet accepted, when a close link is posted, then it is refused as stale and the rep keeps the offer', async () => {
+    const { leadId, link, team } = await offeredLead();
+
+    const response = await handler(request('POST', link('won'), ''));
+
+    expect(response.statusCode).toBe(409);
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED' });
+    expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ openLeads: 1 });
+  });
 });
