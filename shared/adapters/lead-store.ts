@@ -420,15 +420,7 @@ export class LeadStore {
                 },
               },
             },
-            {
-              Update: {
-                TableName: this.#table,
-                Key: repKey(repId),
-                ConditionExpression: 'openLeads > :zero',
-                UpdateExpression: 'SET openLeads = openLeads - :one',
-                ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
-              },
-            },
+            this.#releaseCapacity(repId),
             { Put: { TableName: this.#table, Item: eventItem(leadId, { at, kind: 'closed', actor: `rep:${repId}`, to: LeadStatus.closed, detail: { outcome } }) } },
           ],
         }),
@@ -467,15 +459,7 @@ export class LeadStore {
                 },
               },
             },
-            {
-              Update: {
-                TableName: this.#table,
-                Key: repKey(repId),
-                ConditionExpression: 'openLeads > :zero',
-                UpdateExpression: 'SET openLeads = openLeads - :one',
-                ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
-              },
-            },
+            this.#releaseCapacity(repId),
             {
               Put: {
                 TableName: this.#table,
@@ -519,6 +503,19 @@ export class LeadStore {
       if (isCancelledAt(error, 0)) throw new LeadStateConflict(`lead ${leadId} was already escalated`, { cause: error });
       throw error;
     });
+  }
+
+  /** The rep side of a pass, an expiry or a close: one open lead fewer, never below zero. */
+  #releaseCapacity(repId: string) {
+    return {
+      Update: {
+        TableName: this.#table,
+        Key: repKey(repId),
+        ConditionExpression: 'openLeads > :zero',
+        UpdateExpression: 'SET openLeads = openLeads - :one',
+        ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
+      },
+    };
   }
 
   /** A conditional update of one item: false when its condition did not hold. */

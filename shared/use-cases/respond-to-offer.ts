@@ -54,22 +54,14 @@ export async function respondToOffer(claims: LinkClaims, deps: RespondToOfferDep
         await deps.leads.markContacted(leadId, repId, attempt, now);
         break;
       case 'won':
-      case 'lost': {
+      case 'lost':
         await deps.leads.close(leadId, repId, attempt, now, claims.action);
-        // The closed lead's slot may suit a lead waiting in the team queue.
-        const teamId = (await deps.leads.get(leadId))?.teamId;
-        if (teamId) await deps.queue.enqueue({ drainTeam: teamId });
         break;
-      }
-      case 'reject': {
+      case 'reject':
         await deps.leads.reject(leadId, repId, attempt, now, reason);
-        // If these sends fail the lead waits as RECEIVED; its deadline timer still escalates it.
+        // If this send fails the lead waits as RECEIVED; its deadline timer still escalates it.
         await deps.queue.enqueue({ leadId });
-        // The rep's freed slot may suit a lead already waiting in the team queue.
-        const teamId = (await deps.leads.get(leadId))?.teamId;
-        if (teamId) await deps.queue.enqueue({ drainTeam: teamId });
         break;
-      }
     }
   } catch (error) {
     if (!(error instanceof LeadStateConflict)) throw error;
@@ -79,5 +71,9 @@ export async function respondToOffer(claims: LinkClaims, deps: RespondToOfferDep
   }
   const lead = await deps.leads.get(leadId);
   if (!lead) throw new LeadNotFound(leadId);
+  // A pass or a close freed the rep's slot, which may suit a lead waiting in the team queue.
+  if (freesCapacity.has(claims.action)) await deps.queue.enqueue({ drainTeam: lead.teamId });
   return { state: 'done', lead };
 }
+
+const freesCapacity: ReadonlySet<LinkClaims['action']> = new Set(['reject', 'won', 'lost']);
