@@ -21,6 +21,8 @@ export interface LeadRouterStackProps extends StackProps {
 export const SlaStates = {
   waitForAcceptWindow: 'WaitForAcceptWindow',
   checkAcceptance: 'CheckAcceptance',
+  waitForReminder: 'WaitForReminder',
+  remindOwner: 'RemindOwner',
   waitForContactDeadline: 'WaitForContactDeadline',
   escalate: 'Escalate',
 } as const;
@@ -92,14 +94,21 @@ export class LeadRouterStack extends Stack {
 
     const escalate = new LeadRouterFunction(this, 'EscalateFunction', {
       entry: 'functions/escalate/handler.ts',
-      description: 'SLA timer tasks: takes back an offer not accepted in time, escalates a lead not contacted in time',
-      environment: { ...common, EMAIL_FROM: config.emailFrom, PUBLIC_BASE_URL: httpApi.apiEndpoint, ROUTING_QUEUE_URL: routingQueue.queueUrl },
+      description: 'SLA timer tasks: takes back an offer not accepted in time, reminds the owner, escalates a lead not contacted in time',
+      environment: {
+        ...common,
+        EMAIL_FROM: config.emailFrom,
+        PUBLIC_BASE_URL: httpApi.apiEndpoint,
+        ROUTING_QUEUE_URL: routingQueue.queueUrl,
+        LINK_SIGNING_SECRET: linkSigningKey.secretArn,
+      },
     });
     table.grantReadWriteData(escalate);
     routingQueue.grantSendMessages(escalate);
+    linkSigningKey.grantRead(escalate);
 
-    // Both task states run the same function; `step` tells it which deadline passed.
-    const slaStep = (id: string, step: 'accept-window' | 'contact-deadline') =>
+    // All task states run the same function; `step` tells it which instant came.
+    const slaStep = (id: string, step: 'accept-window' | 'reminder' | 'contact-deadline') =>
       new LambdaInvoke(this, id, {
         lambdaFunction: escalate,
         payload: TaskInput.fromObject({
@@ -107,6 +116,7 @@ export class LeadRouterStack extends Stack {
           leadId: JsonPath.stringAt('$.leadId'),
           attempt: JsonPath.numberAt('$.attempt'),
           acceptDeadline: JsonPath.stringAt('$.acceptDeadline'),
+          reminderAt: JsonPath.stringAt('$.reminderAt'),
           contactDeadline: JsonPath.stringAt('$.contactDeadline'),
         }),
         payloadResponseOnly: true,
@@ -117,10 +127,12 @@ export class LeadRouterStack extends Stack {
     const slaTimer = new StateMachine(this, 'SlaTimer', {
       stateMachineType: StateMachineType.STANDARD,
       comment:
-        'Per lead and attempt: take the offer back if it is not accepted in time, then escalate if nobody contacted the lead by its deadline',
+        'Per lead and attempt: take the offer back if it is not accepted in time, remind the owner, then escalate if nobody contacted the lead by its deadline',
       definitionBody: DefinitionBody.fromChainable(
         new Wait(this, SlaStates.waitForAcceptWindow, { time: WaitTime.timestampPath('$.acceptDeadline') })
           .next(slaStep(SlaStates.checkAcceptance, 'accept-window'))
+          .next(new Wait(this, SlaStates.waitForReminder, { time: WaitTime.timestampPath('$.reminderAt') }))
+          .next(slaStep(SlaStates.remindOwner, 'reminder'))
           .next(new Wait(this, SlaStates.waitForContactDeadline, { time: WaitTime.timestampPath('$.contactDeadline') }))
           .next(slaStep(SlaStates.escalate, 'contact-deadline')),
       ),
@@ -154,16 +166,19 @@ export class LeadRouterStack extends Stack {
 
     const actions = new LeadRouterFunction(this, 'ActionsFunction', {
       entry: 'functions/actions/handler.ts',
-      description: 'Confirmation pages and accept or reject actions behind the links in offer emails',
+      description: 'Confirmation pages and the actions behind the links in emails: accept, pass, contacted, won, lost, claim',
       environment: {
         ...common,
         ROUTING_QUEUE_URL: routingQueue.queueUrl,
         LINK_SIGNING_SECRET: linkSigningKey.secretArn,
+        SLA_STATE_MACHINE_ARN: slaTimer.stateMachineArn,
       },
     });
     table.grantReadWriteData(actions);
     routingQueue.grantSendMessages(actions);
     linkSigningKey.grantRead(actions);
+    // A claimed lead starts the timer of its new attempt.
+    slaTimer.grantStartExecution(actions);
 
     const admin = new LeadRouterFunction(this, 'AdminFunction', {
       entry: 'functions/admin/handler.ts',

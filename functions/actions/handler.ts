@@ -2,20 +2,26 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
+import { RepStore } from '#shared/adapters/rep-store.ts';
 import { RoutingQueue } from '#shared/adapters/routing-queue.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
-import { requireEnv } from '#shared/config/runtime.ts';
+import { SlaTimer } from '#shared/adapters/sla-timer.ts';
+import { loadRoutingSettings, minutesToMs, requireEnv } from '#shared/config/runtime.ts';
 import { signLink, verifyLink } from '#shared/domain/link-token.ts';
 import { httpErrors } from '#shared/http/errors.ts';
 import { logger } from '#shared/observability.ts';
 import { respondToOffer, viewOffer, type RespondToOfferDeps } from '#shared/use-cases/respond-to-offer.ts';
-import { confirmPage, donePage, errorPage, stalePage } from '#shared/views/action-pages.ts';
+import { confirmPage, donePage, errorPage, fullPage, stalePage } from '#shared/views/action-pages.ts';
 
 const tableName = requireEnv('TABLE_NAME');
 const signingKey = await loadSecret(requireEnv('LINK_SIGNING_SECRET'));
 const deps: RespondToOfferDeps = {
   leads: new LeadStore(tableName),
+  reps: new RepStore(tableName),
   queue: new RoutingQueue(requireEnv('ROUTING_QUEUE_URL')),
+  timer: new SlaTimer(requireEnv('SLA_STATE_MACHINE_ARN')),
+  config: loadRoutingSettings().routing,
+  minutes: (minutes) => minutesToMs(minutes),
   now: () => new Date(),
 };
 
@@ -39,16 +45,18 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
 
     if (event.requestContext.http.method !== 'POST') {
       const view = await viewOffer(claims, deps);
-      return view.state === 'actionable' ? confirmPage(claims.action, view.lead) : stalePage(view.lead, claims.repId);
+      return view.state === 'actionable' ? confirmPage(claims.action, view.lead, view.rep?.timeZone) : stalePage(view.lead, claims.repId, claims.action);
     }
 
     const result = await respondToOffer(claims, deps, claims.action === 'reject' ? formReason(event) : undefined);
     logger.info('offer answered', { action: claims.action, repId: claims.repId, state: result.state });
-    if (result.state === 'stale') return stalePage(result.lead, claims.repId);
-    // Next steps for the same offer, as relative links signed for this rep and attempt.
-    const next = (action: 'contacted' | 'won' | 'lost') => signLink(signingKey, { ...claims, action });
+    if (result.state === 'stale') return stalePage(result.lead, claims.repId, claims.action);
+    if (result.state === 'full') return fullPage(result.lead);
+    // Next steps for the same lead, as relative links signed for this rep and the lead's current
+    // attempt (a claim starts a new one).
+    const next = (action: 'contacted' | 'won' | 'lost') => signLink(signingKey, { ...claims, attempt: result.lead.attempt, action });
     const links =
-      claims.action === 'accept'
+      claims.action === 'accept' || claims.action === 'claim'
         ? { contacted: next('contacted'), won: next('won'), lost: next('lost') }
         : claims.action === 'contacted'
           ? { won: next('won'), lost: next('lost') }

@@ -5,10 +5,13 @@ import { LeadStore } from '#shared/adapters/lead-store.ts';
 import { Mailer } from '#shared/adapters/mailer.ts';
 import { RepStore } from '#shared/adapters/rep-store.ts';
 import { RoutingQueue } from '#shared/adapters/routing-queue.ts';
+import { loadSecret } from '#shared/adapters/secrets.ts';
 import { loadRoutingSettings, requireEnv } from '#shared/config/runtime.ts';
+import { actionLinkBuilder } from '#shared/domain/link-token.ts';
 import { logger } from '#shared/observability.ts';
 import { escalateLead, type EscalationOutcome } from '#shared/use-cases/escalate-lead.ts';
 import { expireOffer, type ExpiryOutcome } from '#shared/use-cases/expire-offer.ts';
+import { remindOwner, type ReminderOutcome } from '#shared/use-cases/remind-owner.ts';
 
 const tableName = requireEnv('TABLE_NAME');
 const leads = new LeadStore(tableName);
@@ -17,18 +20,20 @@ const mailer = new Mailer(requireEnv('EMAIL_FROM'));
 const now = () => new Date();
 const settings = loadRoutingSettings();
 const queue = new RoutingQueue(requireEnv('ROUTING_QUEUE_URL'));
+const actionUrl = actionLinkBuilder(await loadSecret(requireEnv('LINK_SIGNING_SECRET')), requireEnv('PUBLIC_BASE_URL'), settings.linkTtlHours);
 
 const TimerStepSchema = z.object({
-  /** Which deadline of the offer passed. */
-  step: z.enum(['accept-window', 'contact-deadline']),
+  /** Which instant of the offer came. */
+  step: z.enum(['accept-window', 'reminder', 'contact-deadline']),
   leadId: z.string().min(1),
   attempt: z.number().int().nonnegative(),
   acceptDeadline: z.iso.datetime(),
+  reminderAt: z.iso.datetime(),
   contactDeadline: z.iso.datetime(),
 });
 
-/** Task states of the SLA timer: the accept window or the contact deadline of one lead attempt passed. */
-export const handler = middy<unknown, EscalationOutcome | ExpiryOutcome>()
+/** Task states of the SLA timer: the accept window, the reminder time or the contact deadline of one lead attempt came. */
+export const handler = middy<unknown, EscalationOutcome | ExpiryOutcome | ReminderOutcome>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event) => {
     const { step, ...input } = TimerStepSchema.parse(event);
@@ -36,7 +41,9 @@ export const handler = middy<unknown, EscalationOutcome | ExpiryOutcome>()
     const outcome =
       step === 'accept-window'
         ? await expireOffer(input, { leads, reps, queue, mailer, now })
-        : await escalateLead(input, { leads, reps, mailer, settings, now });
+        : step === 'reminder'
+          ? await remindOwner(input, { leads, reps, mailer, actionUrl, now })
+          : await escalateLead(input, { leads, reps, queue, mailer, settings, now });
     logger.info('deadline checked', { step, outcome });
     return outcome;
   });

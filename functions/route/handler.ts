@@ -10,13 +10,12 @@ import { RoutingMessageSchema } from '#shared/adapters/routing-queue.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
 import { SlaTimer } from '#shared/adapters/sla-timer.ts';
 import { loadRoutingSettings, minutesToMs, requireEnv } from '#shared/config/runtime.ts';
-import { signLink } from '#shared/domain/link-token.ts';
+import { actionLinkBuilder } from '#shared/domain/link-token.ts';
 import { logger } from '#shared/observability.ts';
 import { drainTeamQueue, routeLead, type RouteLeadDeps } from '#shared/use-cases/route-lead.ts';
 
 const settings = loadRoutingSettings();
 const tableName = requireEnv('TABLE_NAME');
-const publicBaseUrl = requireEnv('PUBLIC_BASE_URL').replace(/\/+$/, '');
 const signingKey = await loadSecret(requireEnv('LINK_SIGNING_SECRET'));
 
 const reps = new RepStore(tableName);
@@ -30,10 +29,7 @@ const deps: RouteLeadDeps = {
   mailer: new Mailer(requireEnv('EMAIL_FROM')),
   timer: new SlaTimer(requireEnv('SLA_STATE_MACHINE_ARN')),
   now: () => new Date(),
-  actionUrl: (lead, repId, action) => {
-    const exp = Math.floor(Date.now() / 1000 + settings.linkTtlHours * 3600);
-    return `${publicBaseUrl}/a/${signLink(signingKey, { v: 1, leadId: lead.id, repId, attempt: lead.attempt, action, exp })}`;
-  },
+  actionUrl: actionLinkBuilder(signingKey, requireEnv('PUBLIC_BASE_URL'), settings.linkTtlHours),
 };
 
 async function routeRecord(record: SQSRecord): Promise<void> {

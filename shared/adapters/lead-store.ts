@@ -437,7 +437,109 @@ export class LeadStore {
    * in one transaction.
    */
   async reject(leadId: string, repId: string, attempt: number, now: Date, reason?: string, how: 'rejected' | 'expired' = 'rejected'): Promise<void> {
+    await this.#giveBack(leadId, repId, attempt, now, {
+      from: LeadStatus.offered,
+      kind: how === 'rejected' ? 'rejected' : 'offer-expired',
+      actor: how === 'rejected' ? `rep:${repId}` : 'sla-timer',
+      detail: reason ? { attempt, reason } : { attempt },
+    });
+  }
+
+  /**
+   * The contact deadline passed and the team reassigns such leads: the owner loses it (offered
+   * or accepted, not contacted) exactly as if they had passed, and the SLA starts afresh for
+   * the next rep from now.
+   */
+  async reassign(leadId: string, repId: string, attempt: number, from: LeadStatus, now: Date): Promise<void> {
+    await this.#giveBack(leadId, repId, attempt, now, {
+      from,
+      kind: 'reassigned',
+      actor: 'sla-timer',
+      detail: { attempt, reason: 'not contacted by the deadline', previousOwner: repId },
+      restartSla: true,
+    });
+  }
+
+  /**
+   * A rep claims a lead waiting in the team queue (one opened to the team, or the next one
+   * they pull): the lead becomes theirs, accepted, in the same transaction that counts it
+   * against their capacity and caps. Of many reps claiming at once exactly one wins; the others
+   * get `LeadStateConflict`, and a rep without room `RepUnavailable`.
+   */
+  async claim(lead: Pick<Lead, 'id' | 'attempt'>, repId: string, counters: CounterState, now: Date): Promise<Lead> {
     const at = now.toISOString();
+    const attempt = lead.attempt + 1;
+    if (counters.dailyCap === 0 || counters.weeklyCap === 0) throw new RepUnavailable(`rep ${repId} takes no new leads this period`);
+    const rep = repCounterUpdate(counters, at, undefined);
+    try {
+      await this.#db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.#table,
+                Key: leadKey(lead.id),
+                ConditionExpression: '#status = :from AND attempt = :attempt',
+                // Accepted by claiming: no offer email to send, so the attempt counts as notified.
+                UpdateExpression:
+                  'SET #status = :to, ownerId = :rep, attempt = :next, offeredAt = :at, acceptedAt = :at, notifiedAttempt = :next REMOVE gsi1pk, gsi1sk',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':from': LeadStatus.queued, ':to': LeadStatus.accepted, ':attempt': lead.attempt, ':next': attempt, ':rep': repId, ':at': at },
+              },
+            },
+            {
+              Update: {
+                TableName: this.#table,
+                Key: repKey(repId),
+                ConditionExpression: rep.condition,
+                UpdateExpression: rep.update,
+                ExpressionAttributeNames: rep.names,
+                ExpressionAttributeValues: rep.values,
+              },
+            },
+            {
+              Put: {
+                TableName: this.#table,
+                Item: eventItem(lead.id, { at, kind: 'claimed', actor: `rep:${repId}`, from: LeadStatus.queued, to: LeadStatus.accepted, detail: { repId, attempt } }),
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (isCancelledAt(error, 0)) throw new LeadStateConflict(`lead ${lead.id} is no longer waiting in the queue`, { cause: error });
+      if (isCancelledAt(error, 1)) throw new RepUnavailable(`rep ${repId} is full, capped or inactive`, { cause: error });
+      throw error;
+    }
+    const claimed = await this.get(lead.id);
+    if (!claimed) throw new LeadStateConflict(`lead ${lead.id} disappeared after it was claimed`);
+    return claimed;
+  }
+
+  /** Claims the one reminder of this attempt for its owner; false when sent already or the lead moved on. */
+  async claimReminder(leadId: string, attempt: number, now: Date): Promise<boolean> {
+    return this.#claimOnce(leadId, attempt, now, 'remindedAttempt', 'reminded', '#status IN (:offered, :accepted)', {
+      ':offered': LeadStatus.offered,
+      ':accepted': LeadStatus.accepted,
+    });
+  }
+
+  /** Claims opening this queued lead to the team, once per attempt; the history names who was asked. */
+  async claimOpening(leadId: string, attempt: number, now: Date, repIds: readonly string[]): Promise<boolean> {
+    return this.#claimOnce(leadId, attempt, now, 'openedAttempt', 'opened-to-team', '#status = :queued', { ':queued': LeadStatus.queued }, { repIds });
+  }
+
+  /** Sets `field` to the attempt and records the event, only if not yet done for this attempt. */
+  async #claimOnce(
+    leadId: string,
+    attempt: number,
+    now: Date,
+    field: 'remindedAttempt' | 'openedAttempt',
+    kind: string,
+    statusCondition: string,
+    statusValues: Record<string, unknown>,
+    detail: Record<string, unknown> = {},
+  ): Promise<boolean> {
     try {
       await this.#db.send(
         new TransactWriteCommand({
@@ -446,38 +548,19 @@ export class LeadStore {
               Update: {
                 TableName: this.#table,
                 Key: leadKey(leadId),
-                ConditionExpression: '#status = :from AND ownerId = :rep AND attempt = :attempt',
-                UpdateExpression: 'SET #status = :to, excludedReps = list_append(if_not_exists(excludedReps, :none), :reps) REMOVE ownerId',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':from': LeadStatus.offered,
-                  ':to': LeadStatus.received,
-                  ':rep': repId,
-                  ':attempt': attempt,
-                  ':none': [],
-                  ':reps': [repId],
-                },
+                ConditionExpression: `attempt = :attempt AND ${statusCondition} AND (attribute_not_exists(#field) OR #field < :attempt)`,
+                UpdateExpression: 'SET #field = :attempt',
+                ExpressionAttributeNames: { '#status': 'status', '#field': field },
+                ExpressionAttributeValues: { ':attempt': attempt, ...statusValues },
               },
             },
-            this.#releaseCapacity(repId),
-            {
-              Put: {
-                TableName: this.#table,
-                Item: eventItem(leadId, {
-                  at,
-                  kind: how === 'rejected' ? 'rejected' : 'offer-expired',
-                  actor: how === 'rejected' ? `rep:${repId}` : 'sla-timer',
-                  from: LeadStatus.offered,
-                  to: LeadStatus.received,
-                  detail: reason ? { attempt, reason } : { attempt },
-                }),
-              },
-            },
+            { Put: { TableName: this.#table, Item: eventItem(leadId, { at: now.toISOString(), kind, actor: 'sla-timer', detail: { attempt, ...detail } }) } },
           ],
         }),
       );
+      return true;
     } catch (error) {
-      if (isCancelledAt(error, 0)) throw new LeadStateConflict(`lead ${leadId} is no longer offered to ${repId}`, { cause: error });
+      if (isCancelledAt(error, 0)) return false;
       throw error;
     }
   }
@@ -503,6 +586,51 @@ export class LeadStore {
       if (isCancelledAt(error, 0)) throw new LeadStateConflict(`lead ${leadId} was already escalated`, { cause: error });
       throw error;
     });
+  }
+
+  /** The owner loses the lead back to routing, excluded from it from now on, with their capacity released. */
+  async #giveBack(
+    leadId: string,
+    repId: string,
+    attempt: number,
+    now: Date,
+    how: { from: LeadStatus; kind: string; actor: string; detail: Record<string, unknown>; restartSla?: boolean },
+  ): Promise<void> {
+    const at = now.toISOString();
+    try {
+      await this.#db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.#table,
+                Key: leadKey(leadId),
+                ConditionExpression: '#status = :from AND ownerId = :rep AND attempt = :attempt',
+                // A missed deadline also lands on `missedBy`: such a rep is not invited to claim the lead back.
+                UpdateExpression: `SET #status = :to, excludedReps = list_append(if_not_exists(excludedReps, :none), :reps)${
+                  how.restartSla ? ', slaStartedAt = :at, missedBy = list_append(if_not_exists(missedBy, :none), :reps)' : ''
+                } REMOVE ownerId`,
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: {
+                  ':from': how.from,
+                  ':to': LeadStatus.received,
+                  ':rep': repId,
+                  ':attempt': attempt,
+                  ':none': [],
+                  ':reps': [repId],
+                  ...(how.restartSla ? { ':at': at } : {}),
+                },
+              },
+            },
+            this.#releaseCapacity(repId),
+            { Put: { TableName: this.#table, Item: eventItem(leadId, { at, kind: how.kind, actor: how.actor, from: how.from, to: LeadStatus.received, detail: how.detail }) } },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (isCancelledAt(error, 0)) throw new LeadStateConflict(`lead ${leadId} is no longer with ${repId} in attempt ${attempt}`, { cause: error });
+      throw error;
+    }
   }
 
   /** The rep side of a pass, an expiry or a close: one open lead fewer, never below zero. */

@@ -1,12 +1,14 @@
 import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { sfn as defaultSfn } from './aws-clients.ts';
 
-/** What the SLA state machine receives; its Wait states read the two deadlines. */
+/** What the SLA state machine receives; its Wait states read the three instants. */
 export interface SlaTimerInput {
   readonly leadId: string;
   readonly attempt: number;
   /** Until when the rep may accept this offer before it moves on. */
   readonly acceptDeadline: string;
+  /** When the owner is reminded of the contact deadline (the deadline itself: no reminder). */
+  readonly reminderAt: string;
   readonly contactDeadline: string;
 }
 

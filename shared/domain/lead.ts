@@ -162,10 +162,18 @@ export interface Lead {
   readonly contactedAt?: string;
   /** Reps who passed on this lead; never offered it again. */
   readonly excludedReps: readonly string[];
+  /** Reps it was taken from because they did not contact it by the deadline. */
+  readonly missedBy?: readonly string[];
   /** Attempt whose offer email and timer are done, so a redelivered message does not repeat them. */
   readonly notifiedAttempt?: number;
   /** Attempt whose deadline escalation was sent. */
   readonly escalatedAttempt?: number;
+  /** Attempt whose owner was reminded of the deadline. */
+  readonly remindedAttempt?: number;
+  /** Attempt (while queued) at which the lead was opened to the whole team. */
+  readonly openedAttempt?: number;
+  /** Where the contact SLA counts from: receipt, or the moment a missed lead was reassigned. */
+  readonly slaStartedAt?: string;
   readonly contact: LeadContact;
   readonly fields: Readonly<Record<string, string>>;
   /** Set by the router when it first classifies the lead. */

@@ -2,7 +2,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { ExpiredLinkToken, InvalidLinkToken } from './errors.ts';
 
-export const LinkActions = ['accept', 'reject', 'contacted', 'won', 'lost'] as const;
+/** `claim` takes a lead opened to the whole team out of its queue; the others act on one offer. */
+export const LinkActions = ['accept', 'reject', 'contacted', 'won', 'lost', 'claim'] as const;
 export type LinkAction = (typeof LinkActions)[number];
 
 /** What a link in an offer email lets its holder do: one action, on one offer, until it expires. */
@@ -52,4 +53,13 @@ export function verifyLink(key: string, token: string, now: Date): LinkClaims {
   if (!claims.success) throw new InvalidLinkToken('unexpected payload');
   if (claims.data.exp * 1000 <= now.getTime()) throw new ExpiredLinkToken('link expired');
   return claims.data;
+}
+
+/** Builds the signed URL of one action on one lead attempt for one rep, valid for `ttlHours`. */
+export function actionLinkBuilder(key: string, publicBaseUrl: string, ttlHours: number) {
+  const base = publicBaseUrl.replace(/\/+$/, '');
+  return (lead: { readonly id: string; readonly attempt: number }, repId: string, action: LinkAction): string => {
+    const exp = Math.floor(Date.now() / 1000 + ttlHours * 3600);
+    return `${base}/a/${signLink(key, { v: 1, leadId: lead.id, repId, attempt: lead.attempt, action, exp })}`;
+  };
 }

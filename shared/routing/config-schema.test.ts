@@ -39,7 +39,7 @@ describe('RoutingConfigSchema', () => {
 
   it('given one tier window partly set, when parsed, then the rest keeps that tier default', () => {
     const parsed = RoutingConfigSchema.parse({ teams: [team('sales')], tiers: { warm: { acceptMinutes: 10 } } });
-    expect(parsed.tiers.warm).toEqual({ acceptMinutes: 10, contactMinutes: 120 });
+    expect(parsed.tiers.warm).toEqual({ acceptMinutes: 10, contactMinutes: 120, remindMinutesBefore: 30 });
   });
 
   it.each<{ name: string; input: Partial<RoutingConfigInput> & Record<string, unknown>; expected: string }>([
@@ -80,6 +80,26 @@ describe('RoutingConfigSchema', () => {
       name: 'an accept window longer than the contact SLA',
       input: { teams: [team('a')], tiers: { hot: { acceptMinutes: 45 } } },
       expected: 'tiers.hot.acceptMinutes: the accept window cannot be longer than the contact SLA',
+    },
+    {
+      name: 'a reminder as early as the lead arrives',
+      input: { teams: [team('a')], tiers: { warm: { contactMinutes: 20, remindMinutesBefore: 20 } } },
+      expected: 'tiers.warm.remindMinutesBefore: the reminder must come after the lead arrives: less than contactMinutes',
+    },
+    {
+      name: 'business hours without a single shift',
+      input: { teams: [team('a', { businessHours: { timeZone: 'Europe/Berlin', hours: {} } })] },
+      expected: 'teams.0.businessHours.hours: business hours need at least one shift',
+    },
+    {
+      name: 'business hours in an unknown zone',
+      input: { teams: [team('a', { businessHours: { timeZone: 'Mars/Olympus', hours: { mon: [['09:00', '17:00']] } } })] },
+      expected: 'teams.0.businessHours.timeZone: an IANA time zone such as Europe/Berlin',
+    },
+    {
+      name: 'an unknown missed-contact policy',
+      input: { teams: [team('a', { onMissedContact: 'drop' as never })] },
+      expected: 'teams.0.onMissedContact: Invalid option: expected one of "keep"|"reassign"',
     },
     {
       name: 'a franchisee without a territory',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Tiers } from '../domain/lead.ts';
+import { BusinessHoursSchema } from './business-clock.ts';
 import { fold } from './lead-facts.ts';
 import { isAnywhere, territoryOverlaps } from './territory.ts';
 
@@ -96,6 +97,22 @@ export const TeamSchema = z.object({
   strategy: StrategySchema.default('round-robin'),
   /** For a franchisee: the exclusive territory; leads located there go to it unless a rule says otherwise. */
   territory: TerritorySchema.optional(),
+  /**
+   * When given, the team's SLA clock (accept window, reminder, contact deadline) runs only in
+   * these hours, so a lead posted at midnight is due in the morning, not at 00:30.
+   */
+  businessHours: BusinessHoursSchema.optional(),
+  /**
+   * At the contact deadline the manager is always told; `reassign` also takes the lead from a
+   * rep who has not contacted it and offers it to the next one, with a fresh deadline.
+   */
+  onMissedContact: z.enum(['keep', 'reassign']).default('keep'),
+  /**
+   * When every rep who could take a lead has passed on it: `open-to-team` emails all of them a
+   * claim link and the first to claim gets it; `queue` only leaves it in the team queue.
+   * Either way the lead waits in the queue and the manager is told.
+   */
+  whenAllPass: z.enum(['open-to-team', 'queue']).default('open-to-team'),
 });
 export type Team = z.infer<typeof TeamSchema>;
 
@@ -125,28 +142,35 @@ export type Rule = z.infer<typeof RuleSchema>;
 const Minutes = z.number().positive().max(7 * 24 * 60);
 
 /** Built per tier so a partly given tier keeps that tier's own defaults for the rest. */
-const tierWindow = (acceptMinutes: number, contactMinutes: number) =>
+const tierWindow = (acceptMinutes: number, contactMinutes: number, remindMinutesBefore: number) =>
   z
     .strictObject({
       /** How long one rep has to accept an offer before it moves to the next. */
       acceptMinutes: Minutes.default(acceptMinutes),
       /** How long from receipt until someone must have contacted the lead. */
       contactMinutes: Minutes.default(contactMinutes),
+      /** The owner is reminded this long before the contact deadline; 0 sends no reminder. */
+      remindMinutesBefore: z.number().min(0).max(7 * 24 * 60).default(remindMinutesBefore),
     })
     .refine((w) => w.acceptMinutes <= w.contactMinutes, {
       path: ['acceptMinutes'],
       message: 'the accept window cannot be longer than the contact SLA',
     })
+    .refine((w) => w.remindMinutesBefore < w.contactMinutes, {
+      path: ['remindMinutesBefore'],
+      message: 'the reminder must come after the lead arrives: less than contactMinutes',
+    })
     .prefault({});
 
 /**
- * Defaults: hot 5 min to accept / 30 to contact (the product promise), warm 15 / 120,
- * cold 60 / 1440 (cold leads go to marketing; the window only matters if marketing
- * hands one back).
+ * Defaults: hot 5 min to accept / 30 to contact (the product promise) / reminder 10 before,
+ * warm 15 / 120 / 30, cold 60 / 1440 / 120 (cold leads go to marketing; the window only
+ * matters if marketing hands one back).
  */
 export const TierSettingsSchema = z
-  .strictObject({ hot: tierWindow(5, 30), warm: tierWindow(15, 120), cold: tierWindow(60, 24 * 60) })
+  .strictObject({ hot: tierWindow(5, 30, 10), warm: tierWindow(15, 120, 30), cold: tierWindow(60, 24 * 60, 120) })
   .prefault({});
+export type TierWindow = TierSettings['hot'];
 export type TierSettings = z.infer<typeof TierSettingsSchema>;
 
 export const MarketingSchema = z.strictObject({

@@ -10,7 +10,8 @@ import type { RoutingConfig, Team } from '../routing/config-schema.ts';
 import { checkEligibility, periodKeys, type RepProfile } from '../routing/eligibility.ts';
 import { classifyLead, explain, rankCandidates, type Classification, type Ranking } from '../routing/engine.ts';
 import { nextVirtualTime } from '../routing/strategies.ts';
-import { nurtureEmail, offerEmail, queuedEmail } from '../views/emails.ts';
+import { nurtureEmail, offerEmail, openToTeamEmail, queuedEmail } from '../views/emails.ts';
+import { contactDeadlineFor, slaTimerFor } from './sla-schedule.ts';
 
 export interface RouteLeadDeps {
   readonly leads: LeadStore;
@@ -100,7 +101,6 @@ export async function drainTeamQueue(teamId: string, deps: RouteLeadDeps): Promi
 async function placeLead(lead: Lead, deps: RouteLeadDeps): Promise<RouteOutcome> {
   const classification = classifyLead(lead, deps.config);
   const { tier, score } = classification;
-  const contactDeadline = deadlineFor(lead, deps.config.tiers[tier].contactMinutes, deps);
 
   if (classification.department === 'marketing' || classification.teamId === undefined) {
     const nurtured = await deps.leads.nurture(lead, { tier, score, detail: decisionDetail(classification) }, deps.now());
@@ -109,6 +109,7 @@ async function placeLead(lead: Lead, deps: RouteLeadDeps): Promise<RouteOutcome>
   }
 
   const team = teamOf(deps.config, classification.teamId);
+  const contactDeadline = contactDeadlineFor(lead, team, deps.config.tiers[tier], deps.minutes);
   const now = deps.now();
   if (lead.attempt >= deps.config.maxAttempts) {
     // Offered as often as the team allows: it stops rotating and waits for a person to decide.
@@ -137,7 +138,23 @@ async function placeLead(lead: Lead, deps: RouteLeadDeps): Promise<RouteOutcome>
     }
   }
 
-  return queueLead(lead, team, { ...placementBase(classification, contactDeadline), detail: decisionDetail(classification, team, ranking) }, ranking, now, deps);
+  // Everyone who could ever take it has passed: the team may claim it, first come first served.
+  const allPassed = ranking.order.length === 0 && ranking.candidates.some((c) => c.reason === 'passed-before');
+  const openTo = allPassed && team.whenAllPass === 'open-to-team' ? roster.filter((rep) => couldClaim(rep, lead, now)) : [];
+  return queueLead(lead, team, { ...placementBase(classification, contactDeadline), detail: decisionDetail(classification, team, ranking) }, ranking, now, deps, openTo);
+}
+
+/** Reasons that only say "not right now": such a rep may still claim a lead opened to the team. */
+const claimableLater: ReadonlySet<string> = new Set(['outside-working-hours', 'at-capacity', 'daily-cap', 'weekly-cap']);
+
+/**
+ * Whether a rep could take this lead had they not passed on it: active, skilled, in territory
+ * and not away. A rep it was taken from for a missed deadline is not asked again.
+ */
+function couldClaim(rep: RepProfile, lead: Lead, now: Date): boolean {
+  if (lead.missedBy?.includes(rep.id)) return false;
+  const check = checkEligibility(rep, { ...lead, excludedReps: [] }, now);
+  return check.eligible || claimableLater.has(check.reason);
 }
 
 const placementBase = (classification: Classification, contactDeadline: string) => ({
@@ -146,7 +163,10 @@ const placementBase = (classification: Classification, contactDeadline: string) 
   contactDeadline,
 });
 
-/** Nobody takes the lead now: it waits in the team queue with its deadline timer running. */
+/**
+ * Nobody takes the lead now: it waits in the team queue with its deadline timer running, and
+ * when everyone who could take it has passed, the team is invited to claim it (`openTo`).
+ */
 async function queueLead(
   lead: Lead,
   team: Team,
@@ -154,14 +174,23 @@ async function queueLead(
   ranking: Ranking | undefined,
   now: Date,
   deps: RouteLeadDeps,
+  openTo: readonly RepProfile[] = [],
 ): Promise<RouteOutcome> {
   // Still nobody for a lead that was already waiting: it keeps its place, nothing to record.
-  if (lead.status === LeadStatus.queued) return { kind: 'queued', teamId: team.id };
-  const queued = await deps.leads.queue(lead, { ...placement, teamId: team.id }, now);
-  // A queued lead has no offer to take back: its accept check finds nothing and passes.
-  await deps.timer.start({ leadId: lead.id, attempt: lead.attempt, acceptDeadline: now.toISOString(), contactDeadline: placement.contactDeadline });
-  if (await deps.leads.claimQueueNotice(team.id, now, deps.minutes(QUEUE_NOTICE_COOLDOWN_MINUTES))) {
-    await deps.mailer.send(queuedEmail({ lead: queued, team, reasons: ranking ? skipSummary(ranking) : {} }));
+  const queued = lead.status === LeadStatus.queued ? lead : await deps.leads.queue(lead, { ...placement, teamId: team.id }, now);
+  // Started on every pass, not only the first: a redelivery after a crash must not leave a
+  // queued lead without its deadline. The start is idempotent per lead and attempt.
+  await deps.timer.start(slaTimerFor(queued, team, deps.config.tiers, deps.minutes, now));
+  if (queued !== lead && (await deps.leads.claimQueueNotice(team.id, now, deps.minutes(QUEUE_NOTICE_COOLDOWN_MINUTES)))) {
+    const timeZone = team.businessHours?.timeZone;
+    await deps.mailer.send(
+      queuedEmail({ lead: queued, team, reasons: ranking ? skipSummary(ranking) : {}, openedToTeam: openTo.length > 0, ...(timeZone ? { timeZone } : {}) }),
+    );
+  }
+  if (openTo.length > 0 && queued.openedAttempt !== queued.attempt && (await deps.leads.claimOpening(queued.id, queued.attempt, now, openTo.map((rep) => rep.id)))) {
+    for (const rep of openTo) {
+      await deps.mailer.send(openToTeamEmail({ lead: queued, rep, teamName: team.name, claimUrl: deps.actionUrl(queued, rep.id, 'claim') }));
+    }
   }
   return { kind: 'queued', teamId: team.id };
 }
@@ -170,11 +199,6 @@ function teamOf(config: RoutingConfig, teamId: string): Team {
   const team = config.teams.find((t) => t.id === teamId);
   if (!team) throw new Error(`The routing config has no team "${teamId}"`);
   return team;
-}
-
-/** The contact deadline counts from receipt, with the SLA of the tier the lead turned out to be. */
-function deadlineFor(lead: Lead, contactMinutes: number, deps: RouteLeadDeps): string {
-  return new Date(Date.parse(lead.receivedAt) + deps.minutes(contactMinutes)).toISOString();
 }
 
 function assignmentFor(rep: RepProfile, roster: readonly RepProfile[], team: Team, placement: Placement, now: Date): Assignment {
@@ -227,19 +251,20 @@ function decisionDetail(classification: Classification, team?: Team, ranking?: R
  * fails. Only the delivery holding the claim sends; another one fails its record so SQS brings
  * it back later, when the lead is either notified (nothing to do) or its claim has lapsed.
  */
-async function notifyOffer(lead: Lead, rep: { readonly id: string; readonly name: string; readonly email: string }, deps: RouteLeadDeps): Promise<void> {
-  if (!(await deps.leads.claimNotification(lead.id, lead.attempt, deps.now(), NOTIFY_LEASE_MS))) {
+async function notifyOffer(lead: Lead, rep: Pick<RepProfile, 'id' | 'name' | 'email' | 'timeZone'>, deps: RouteLeadDeps): Promise<void> {
+  const now = deps.now();
+  if (!(await deps.leads.claimNotification(lead.id, lead.attempt, now, NOTIFY_LEASE_MS))) {
     throw new NotificationInProgress(`offer ${lead.id}/${lead.attempt} is being notified by another delivery`);
   }
-  const acceptMinutes = deps.config.tiers[lead.tier ?? 'warm'].acceptMinutes;
-  const acceptDeadline = new Date(Date.parse(lead.offeredAt ?? deps.now().toISOString()) + deps.minutes(acceptMinutes)).toISOString();
-  await deps.timer.start({ leadId: lead.id, attempt: lead.attempt, acceptDeadline, contactDeadline: lead.contactDeadline });
+  const timer = slaTimerFor(lead, teamOf(deps.config, lead.teamId), deps.config.tiers, deps.minutes, now);
+  await deps.timer.start(timer);
   await deps.mailer.send(
     offerEmail({
       lead,
       rep,
       acceptUrl: deps.actionUrl(lead, rep.id, 'accept'),
       rejectUrl: deps.actionUrl(lead, rep.id, 'reject'),
+      acceptDeadline: timer.acceptDeadline,
     }),
   );
   await deps.leads.markNotified(lead.id, lead.attempt);

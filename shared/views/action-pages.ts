@@ -3,6 +3,7 @@ import type { Lead } from '../domain/lead.ts';
 import type { LinkAction } from '../domain/link-token.ts';
 import { html, SafeHtml } from './html.ts';
 import { leadDetailsHtml, leadTitle } from './lead-summary.ts';
+import { localTime } from './local-time.ts';
 
 const style = `body{font-family:system-ui,sans-serif;font-size:17px;line-height:1.45;color:#111;margin:0;padding:16px;max-width:640px}
 h1{font-size:1.4rem;margin:.2em 0 .6em}button,.button{font:inherit;font-weight:600;padding:12px 20px;border-radius:8px;border:0;color:#fff;background:#1a7f37;cursor:pointer;text-decoration:none;display:inline-block;min-width:44px;min-height:44px;box-sizing:border-box;margin:0 8px 8px 0}
@@ -30,13 +31,14 @@ const verbs: Record<LinkAction, { question: string; button: string; done: string
   contacted: { question: 'Have you contacted this lead?', button: 'Yes, I contacted them', done: 'Marked as contacted' },
   won: { question: 'Close this lead as won?', button: 'Won', done: 'Closed as won' },
   lost: { question: 'Close this lead as lost?', button: 'Lost', done: 'Closed as lost' },
+  claim: { question: 'Claim this lead?', button: 'Claim lead', done: 'Lead claimed' },
 };
 
 /**
  * What opening a link shows. Mail scanners open every link, some run scripts, so the page only
  * asks; the action happens on the button's POST, never on load.
  */
-export function confirmPage(action: LinkAction, lead: Lead): APIGatewayProxyResultV2 {
+export function confirmPage(action: LinkAction, lead: Lead, timeZone?: string): APIGatewayProxyResultV2 {
   const verb = verbs[action];
   const reason =
     action === 'reject'
@@ -46,7 +48,7 @@ export function confirmPage(action: LinkAction, lead: Lead): APIGatewayProxyResu
     200,
     verb.question,
     html`<h1>${verb.question}</h1><h2>${leadTitle(lead)}</h2>${leadDetailsHtml(lead)}
-<p class="note">Contact deadline: ${new Date(lead.contactDeadline).toUTCString()}</p>
+<p class="note">Contact deadline: ${localTime(lead.contactDeadline, timeZone)}</p>
 <form method="post">${reason}<p><button type="submit"${action === 'reject' ? html` class="secondary"` : html``}>${verb.button}</button></p></form>`,
   );
 }
@@ -68,7 +70,7 @@ const closeButtons = (links: DoneLinks) =>
 export function donePage(action: LinkAction, lead: Lead, links: DoneLinks = {}): APIGatewayProxyResultV2 {
   const { contact } = lead;
   const next =
-    action === 'accept'
+    action === 'accept' || action === 'claim'
       ? html`<p>Please get in touch now:
 ${contact.phone ? html`<a class="button" href="tel:${contact.phone.replace(/[^\d+]/g, '')}">Call ${contact.phone}</a> ` : html``}${contact.email ? html`<a class="button" href="mailto:${contact.email}">Email ${contact.email}</a>` : html``}</p>
 ${links.contacted ? html`<form method="post" action="${links.contacted}"><p><button type="submit" class="secondary">I contacted them</button></p></form>` : html``}${closeButtons(links)}`
@@ -89,10 +91,26 @@ const staleReasons: Partial<Record<Lead['status'], string>> = {
 };
 
 /** The link was genuine but the lead moved on; say what happened instead of an error. */
-export function stalePage(lead: Lead, repId: string): APIGatewayProxyResultV2 {
+export function stalePage(lead: Lead, repId: string, action?: LinkAction): APIGatewayProxyResultV2 {
   const yours = lead.ownerId === repId;
-  const why = yours ? (staleReasons[lead.status] ?? 'Nothing more to do from this link.') : 'It has moved on to a colleague, so this link no longer applies.';
+  const why =
+    action === 'claim'
+      ? yours
+        ? 'You have claimed it already: it is yours.'
+        : 'A colleague claimed it first, or it has been assigned meanwhile.'
+      : yours
+        ? (staleReasons[lead.status] ?? 'Nothing more to do from this link.')
+        : 'It has moved on to a colleague, so this link no longer applies.';
   return page(409, 'This link is no longer active', html`<h1>This link is no longer active</h1><h2>${leadTitle(lead)}</h2><p>${why}</p>`);
+}
+
+/** A claim the rep has no room for: say why, so they can close a lead and try again. */
+export function fullPage(lead: Lead): APIGatewayProxyResultV2 {
+  return page(
+    409,
+    'You cannot take another lead right now',
+    html`<h1>You cannot take another lead right now</h1><h2>${leadTitle(lead)}</h2><p>You are at your limit of open leads for now (or marked unavailable). Close or pass on a lead, then use the link again if the lead is still open.</p>`,
+  );
 }
 
 const errorTitles: Record<number, string> = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLead } from '../domain/lead.ts';
 import { confirmPage } from './action-pages.ts';
-import { escalationEmail, offerEmail } from './emails.ts';
+import { escalationEmail, offerEmail, openToTeamEmail, reminderEmail } from './emails.ts';
 
 const hostile = '<script>alert("x")</script>';
 const lead = createLead(
@@ -20,7 +20,36 @@ describe('emails and pages', () => {
     expect(email.html).toContain('href="https://api/a/acc"');
     expect(email.text).toContain('Accept: https://api/a/acc');
     expect(email.subject).toBe(`New lead: ${hostile} (CRM)`);
-    expect(email.to).toBe('ana@x.co');
+  });
+
+  it('given a classified lead and a rep in Vienna, when the offer email is rendered, then the subject leads with the tier and the deadlines read on their clock', () => {
+    const hot = { ...lead, tier: 'hot' as const };
+    const email = offerEmail({
+      lead: hot,
+      rep: { name: 'Ana', email: 'ana@x.co', timeZone: 'Europe/Vienna' },
+      acceptUrl: 'https://api/a/acc',
+      rejectUrl: 'https://api/a/rej',
+      acceptDeadline: '2026-03-01T10:05:00.000Z',
+    });
+    expect(email.subject).toBe(`New hot lead: ${hostile} (CRM)`);
+    // 10:30 UTC is 11:30 in Vienna in winter.
+    expect(email.text).toContain('Please contact them before Sun 1 Mar, 11:30 CET. Accept it by Sun 1 Mar, 11:05 CET');
+  });
+
+  it('given a rep without a time zone, when a reminder is rendered, then the deadline reads in UTC and both links are there while the lead is only offered', () => {
+    const email = reminderEmail({ lead: { ...lead, tier: 'warm' }, rep: { name: 'Ana', email: 'ana@x.co' }, acceptUrl: 'https://api/a/acc', contactedUrl: 'https://api/a/con' });
+    expect(email.subject).toBe(`Reminder: contact ${hostile} (CRM, warm) by Sun 1 Mar, 10:30 UTC`);
+    expect(email.html).not.toContain('<script>');
+    expect(email.text).toContain('Accept: https://api/a/acc\nI contacted them: https://api/a/con');
+  });
+
+  it('given a lead opened to the team, when the invitation is rendered, then it carries one claim link and the escaped lead', () => {
+    const email = openToTeamEmail({ lead, rep: { name: 'Ben', email: 'ben@x.co' }, teamName: 'DACH <sales>', claimUrl: 'https://api/a/claim' });
+    expect(email.subject).toBe(`Open to DACH <sales>: ${hostile} (CRM)`);
+    expect(email.html).toContain('href="https://api/a/claim"');
+    expect(email.html).not.toContain('<script>');
+    expect(email.html).not.toContain('DACH <sales>');
+    expect(email.to).toBe('ben@x.co');
   });
 
   it('given a lead with markup, when the escalation email is rendered, then it is escaped and addressed to the manager', () => {
@@ -28,6 +57,26 @@ describe('emails and pages', () => {
     expect(email.to).toBe('boss@x.co');
     expect(email.html).not.toContain('<script>');
     expect(email.text).toContain('Status: received by Ana <ana@x.co>');
+  });
+
+  it('given a lead with a history, when escalated to a manager in London, then the email tells the story in their time, escaped', () => {
+    const email = escalationEmail({
+      lead,
+      managerEmail: 'boss@x.co',
+      owner: { name: 'Ana', email: 'ana@x.co' },
+      outcome: 'reassigned',
+      timeZone: 'Europe/London',
+      history: [
+        { at: '2026-03-01T10:00:00.000Z', kind: 'received', actor: 'webhook', to: 'RECEIVED' },
+        { at: '2026-03-01T10:00:01.000Z', kind: 'offered', actor: 'router', from: 'RECEIVED', to: 'OFFERED', detail: { repId: 'ana', explanation: ['warm lead', 'offered to ana'] } },
+        { at: '2026-03-01T10:02:00.000Z', kind: 'rejected', actor: 'rep:ben', from: 'OFFERED', to: 'RECEIVED', detail: { reason: hostile } },
+      ],
+    });
+    expect(email.text).toContain('It has been taken from Ana and is being offered to the next available rep');
+    expect(email.text).toContain('History:\n- Sun 1 Mar, 10:00 GMT | received | webhook | → RECEIVED\n- Sun 1 Mar, 10:00 GMT | offered | router, to ana | RECEIVED → OFFERED | offered to ana');
+    expect(email.text).toContain(`| rejected | ben | OFFERED → RECEIVED | ${hostile}`);
+    expect(email.html).toContain('<h3 style="font-size:17px;margin-top:24px">History</h3>');
+    expect(email.html).not.toContain('<script>');
   });
 
   it('given a lead with markup, when the confirmation page is rendered, then it is escaped and only a POST form acts', () => {

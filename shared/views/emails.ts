@@ -1,84 +1,189 @@
 import type { Email } from '../adapters/mailer.ts';
+import type { LeadEvent } from '../adapters/lead-store.ts';
 import type { Lead } from '../domain/lead.ts';
 import { html, type SafeHtml } from './html.ts';
 import { leadDetailsHtml, leadDetailsText, leadTitle } from './lead-summary.ts';
+import { localTime } from './local-time.ts';
 
-const when = (iso: string) => new Date(iso).toUTCString();
+/** Who reads an email: their name, address, and the zone their deadlines are shown in. */
+export interface Reader {
+  readonly name: string;
+  readonly email: string;
+  /** IANA zone; absent: UTC. */
+  readonly timeZone?: string;
+}
 
 /** Every email's frame: one readable column, the lead's details, and its id for support. */
-function emailHtml(intro: SafeHtml, lead: Lead, actions: SafeHtml = html``): string {
+function emailHtml(intro: SafeHtml, lead: Lead, actions: SafeHtml = html``, after: SafeHtml = html``): string {
   return html`<!doctype html><html><body style="font-family:system-ui,sans-serif;font-size:16px;color:#111;max-width:600px">
 ${intro}
 <h2 style="font-size:20px">${leadTitle(lead)}</h2>
 ${leadDetailsHtml(lead)}
 ${actions}
+${after}
 <p style="color:#555;font-size:13px">Lead id ${lead.id}</p>
 </body></html>`.value;
 }
 
-function emailText(intro: readonly string[], lead: Lead, actions: readonly string[] = []): string {
-  return [...intro, '', leadTitle(lead), leadDetailsText(lead), '', ...actions, ...(actions.length ? [''] : []), `Lead id ${lead.id}`].join('\n');
+function emailText(intro: readonly string[], lead: Lead, actions: readonly string[] = [], after: readonly string[] = []): string {
+  return [
+    ...intro,
+    '',
+    leadTitle(lead),
+    leadDetailsText(lead),
+    '',
+    ...actions,
+    ...(actions.length ? [''] : []),
+    ...after,
+    ...(after.length ? [''] : []),
+    `Lead id ${lead.id}`,
+  ].join('\n');
 }
 
 const button = (href: string, label: string, color: string) =>
   html`<a href="${href}" style="display:inline-block;padding:12px 20px;margin:0 8px 8px 0;border-radius:6px;background:${color};color:#fff;text-decoration:none;font-weight:bold">${label}</a>`;
 
-export interface OfferEmailInput {
-  readonly lead: Lead;
-  readonly rep: { readonly name: string; readonly email: string };
-  readonly acceptUrl: string;
-  readonly rejectUrl: string;
+const linkNote = html`<p style="color:#555;font-size:13px">Each link opens a page where you confirm; nothing happens just by opening it.</p>`;
+
+/** "Grace Hopper (solar, hot)": the lead with the product and tier a reader triages by, for subjects. */
+export function leadSubject(lead: Pick<Lead, 'contact' | 'tier'>): string {
+  const tags = [lead.contact.product, lead.tier].filter(Boolean);
+  return `${leadTitle(lead)}${tags.length ? ` (${tags.join(', ')})` : ''}`;
 }
 
-/** The email a rep gets when a lead is offered: who, what, by when, and two links. */
-export function offerEmail({ lead, rep, acceptUrl, rejectUrl }: OfferEmailInput): Email {
-  const title = leadTitle(lead);
-  const product = lead.contact.product ? ` (${lead.contact.product})` : '';
-  const subject = `New lead: ${title}${product}`;
-  const deadline = when(lead.contactDeadline);
+export interface OfferEmailInput {
+  readonly lead: Lead;
+  readonly rep: Reader;
+  readonly acceptUrl: string;
+  readonly rejectUrl: string;
+  /** Until when the rep may accept before the lead moves on. */
+  readonly acceptDeadline?: string;
+}
+
+/** The email a rep gets when a lead is offered: who, what, by when (on their clock), and two links. */
+export function offerEmail({ lead, rep, acceptUrl, rejectUrl, acceptDeadline }: OfferEmailInput): Email {
+  // The tier first: a phone's notification shows only the start of a subject.
+  const subject = `New ${lead.tier ? `${lead.tier} ` : ''}lead: ${leadTitle(lead)}${lead.contact.product ? ` (${lead.contact.product})` : ''}`;
+  const deadline = localTime(lead.contactDeadline, rep.timeZone);
+  const acceptBy = acceptDeadline ? ` Accept it by ${localTime(acceptDeadline, rep.timeZone)} or it goes to a colleague.` : '';
   const body = emailHtml(
     html`<p>Hi ${rep.name},</p>
-<p>A new lead is yours if you want it. Please contact them before <strong>${deadline}</strong>.</p>`,
+<p>A new lead is yours if you want it. Please contact them before <strong>${deadline}</strong>.${acceptBy}</p>`,
     lead,
     html`<p style="margin-top:24px">${button(acceptUrl, 'Accept lead', '#1a7f37')}${button(rejectUrl, 'Pass to someone else', '#57606a')}</p>
-<p style="color:#555;font-size:13px">Each link opens a page where you confirm; nothing happens just by opening it.</p>`,
+${linkNote}`,
   );
   const text = emailText(
-    [`Hi ${rep.name},`, '', `A new lead is yours if you want it. Please contact them before ${deadline}.`],
+    [`Hi ${rep.name},`, '', `A new lead is yours if you want it. Please contact them before ${deadline}.${acceptBy}`],
     lead,
     [`Accept: ${acceptUrl}`, `Pass to someone else: ${rejectUrl}`],
   );
   return { to: rep.email, subject, html: body, text };
 }
 
+export interface ReminderEmailInput {
+  readonly lead: Lead;
+  readonly rep: Reader;
+  /** Accept link while the lead is still only offered. */
+  readonly acceptUrl?: string;
+  readonly contactedUrl: string;
+}
+
+/** Shortly before the contact deadline, the owner hears that the lead is still waiting for their call. */
+export function reminderEmail({ lead, rep, acceptUrl, contactedUrl }: ReminderEmailInput): Email {
+  const deadline = localTime(lead.contactDeadline, rep.timeZone);
+  const subject = `Reminder: contact ${leadSubject(lead)} by ${deadline}`;
+  const intro = `Hi ${rep.name}, this lead is still waiting for your call. Please contact them before ${deadline}, or your manager will be told.`;
+  const actions = acceptUrl
+    ? html`${button(acceptUrl, 'Accept lead', '#1a7f37')}${button(contactedUrl, 'I contacted them', '#57606a')}`
+    : button(contactedUrl, 'I contacted them', '#1a7f37');
+  const body = emailHtml(html`<p>${intro}</p>`, lead, html`<p style="margin-top:24px">${actions}</p>${linkNote}`);
+  const text = emailText([intro], lead, [...(acceptUrl ? [`Accept: ${acceptUrl}`] : []), `I contacted them: ${contactedUrl}`]);
+  return { to: rep.email, subject, html: body, text };
+}
+
+/** One history event as a manager reads it: when, what, who, state change, why. */
+function historyRow(event: LeadEvent, timeZone: string | undefined): [string, string, string, string, string] {
+  const detail = event.detail ?? {};
+  const repId = typeof detail.repId === 'string' ? detail.repId : undefined;
+  const who = event.actor === 'router' && repId ? `router, to ${repId}` : event.actor.replace(/^rep:/, '');
+  const change = event.from ? `${event.from} → ${event.to ?? event.from}` : event.to ? `→ ${event.to}` : '';
+  const explanation = Array.isArray(detail.explanation) ? detail.explanation.filter((line) => typeof line === 'string') : [];
+  const why = typeof detail.reason === 'string' ? detail.reason : (explanation.at(-1) ?? '');
+  return [localTime(event.at, timeZone), event.kind.replaceAll('-', ' '), who, change, why];
+}
+
 export interface EscalationEmailInput {
   readonly lead: Lead;
   readonly managerEmail: string;
-  readonly owner?: { readonly name: string; readonly email: string };
+  readonly owner?: Reader;
+  /** The lead's history, oldest first. */
+  readonly history?: readonly LeadEvent[];
+  /** `reassigned`: the owner lost the lead to the next rep; `kept`: it stays with them. */
+  readonly outcome?: 'kept' | 'reassigned';
+  /** The team's zone for the times shown; absent: UTC. */
+  readonly timeZone?: string;
 }
 
-/** The email a team manager gets when a lead passed its contact deadline untouched. */
-export function escalationEmail({ lead, managerEmail, owner }: EscalationEmailInput): Email {
-  const title = leadTitle(lead);
+/** The email a team manager gets when a lead passed its contact deadline untouched, with its whole story. */
+export function escalationEmail({ lead, managerEmail, owner, history = [], outcome = 'kept', timeZone }: EscalationEmailInput): Email {
+  const at = (iso: string) => localTime(iso, timeZone);
   const status = owner ? `${lead.status.toLowerCase()} by ${owner.name} <${owner.email}>` : lead.status.toLowerCase();
-  const subject = `Not contacted in time: ${title}`;
-  const intro = `Nobody has contacted this lead, and its deadline (${when(lead.contactDeadline)}) has passed.`;
-  const state = `Status: ${status}. Received ${when(lead.receivedAt)}.`;
-  const body = emailHtml(html`<p>${intro}</p>\n<p>Status: <strong>${status}</strong>. Received ${when(lead.receivedAt)}.</p>`, lead);
-  const text = emailText([intro, state], lead);
+  const subject = `Not contacted in time: ${leadSubject(lead)}`;
+  const intro = `Nobody has contacted this lead, and its deadline (${at(lead.contactDeadline)}) has passed.`;
+  const state = `Status: ${status}. Received ${at(lead.receivedAt)}.`;
+  const next =
+    outcome === 'reassigned' && owner
+      ? `It has been taken from ${owner.name} and is being offered to the next available rep, with a fresh deadline.`
+      : owner
+        ? `It stays with ${owner.name}. Please follow up with them.`
+        : 'Nobody holds it. Please assign it by hand.';
+  const rows = history.map((event) => historyRow(event, timeZone));
+  const historyHtml = rows.length
+    ? html`<h3 style="font-size:17px;margin-top:24px">History</h3>
+<table style="border-collapse:collapse;font-size:14px"><tr>${['When', 'What', 'Who', 'State', 'Why'].map((h) => html`<th align="left" style="padding:4px 10px 4px 0;color:#555;font-weight:normal">${h}</th>`)}</tr>
+${rows.map((row) => html`<tr>${row.map((cell) => html`<td style="padding:4px 10px 4px 0;vertical-align:top">${cell}</td>`)}</tr>`)}</table>`
+    : html``;
+  const historyText = rows.length ? ['History:', ...rows.map((row) => `- ${row.filter(Boolean).join(' | ')}`)] : [];
+  const body = emailHtml(html`<p>${intro}</p>\n<p>Status: <strong>${status}</strong>. Received ${at(lead.receivedAt)}.</p>\n<p>${next}</p>`, lead, html``, historyHtml);
+  const text = emailText([intro, state, next], lead, [], historyText);
   return { to: managerEmail, subject, html: body, text };
 }
 
-/** The offer's accept window ran out: the rep hears that the lead went to a colleague. */
-export function offerMovedEmail({ lead, rep }: { readonly lead: Lead; readonly rep: { readonly name: string; readonly email: string } }): Email {
-  const subject = `Lead moved on: ${leadTitle(lead)}`;
-  const intro = `Hi ${rep.name}, this lead was not accepted in time, so it has been offered to a colleague. Its links in the earlier email no longer work.`;
+export interface OfferMovedEmailInput {
+  readonly lead: Lead;
+  readonly rep: Reader;
+  /** `expired`: not accepted in time; `reassigned`: not contacted by the deadline. */
+  readonly why?: 'expired' | 'reassigned';
+}
+
+/** The lead left the rep (accept window or contact deadline passed): they hear it went to a colleague. */
+export function offerMovedEmail({ lead, rep, why = 'expired' }: OfferMovedEmailInput): Email {
+  const subject = `Lead moved on: ${leadSubject(lead)}`;
+  const what = why === 'expired' ? 'was not accepted in time' : 'was not contacted by its deadline';
+  const intro = `Hi ${rep.name}, this lead ${what}, so it has been offered to a colleague. Its links in the earlier emails no longer work.`;
   return { to: rep.email, subject, html: emailHtml(html`<p>${intro}</p>`, lead), text: emailText([intro], lead) };
+}
+
+export interface OpenToTeamEmailInput {
+  readonly lead: Lead;
+  readonly rep: Reader;
+  readonly teamName: string;
+  readonly claimUrl: string;
+}
+
+/** Everyone it was offered to passed: any rep of the team who could take it may claim it, first come first served. */
+export function openToTeamEmail({ lead, rep, teamName, claimUrl }: OpenToTeamEmailInput): Email {
+  const subject = `Open to ${teamName}: ${leadSubject(lead)}`;
+  const deadline = localTime(lead.contactDeadline, rep.timeZone);
+  const intro = `Hi ${rep.name}, every rep this lead was offered to has passed, so it is open to the whole team. The first to claim it gets it. It should be contacted before ${deadline}.`;
+  const body = emailHtml(html`<p>${intro}</p>`, lead, html`<p style="margin-top:24px">${button(claimUrl, 'Claim lead', '#1a7f37')}</p>${linkNote}`);
+  return { to: rep.email, subject, html: body, text: emailText([intro], lead, [`Claim: ${claimUrl}`]) };
 }
 
 /** A cold lead handed to marketing: the details, and that no rep was asked. */
 export function nurtureEmail({ lead, to }: { readonly lead: Lead; readonly to: string }): Email {
-  const subject = `Lead for nurturing: ${leadTitle(lead)}`;
+  const subject = `Lead for nurturing: ${leadSubject(lead)}`;
   const intro = `This lead scored as cold (score ${lead.score ?? 0}), so it comes to marketing instead of sales.`;
   const body = emailHtml(html`<p>${intro}</p>`, lead);
   const text = emailText([intro], lead);
@@ -90,16 +195,21 @@ export interface QueuedEmailInput {
   readonly team: { readonly name: string; readonly managerEmail: string };
   /** How many reps were skipped for each reason. */
   readonly reasons: Readonly<Record<string, number>>;
+  /** The team's zone for the deadline shown; absent: UTC. */
+  readonly timeZone?: string;
+  /** Whether the team's reps were also invited to claim it. */
+  readonly openedToTeam?: boolean;
 }
 
-/** Told once per lead: it waits in the team queue because nobody can take it right now. */
-export function queuedEmail({ lead, team, reasons }: QueuedEmailInput): Email {
-  const title = leadTitle(lead);
+/** Told once per cool-down: a lead waits in the team queue because nobody can take it right now. */
+export function queuedEmail({ lead, team, reasons, timeZone, openedToTeam = false }: QueuedEmailInput): Email {
   const why = Object.entries(reasons).map(([reason, count]) => `${count} ${reason.replaceAll('-', ' ')}`);
   const whyText = why.length ? `Reps skipped: ${why.join(', ')}.` : 'The team has no reps.';
-  const subject = `Waiting in the ${team.name} queue: ${title}`;
-  const intro = `Nobody in ${team.name} can take this ${lead.tier ?? ''} lead right now, so it waits in the team queue, with any others that arrive in the next minutes. Queued leads are offered as soon as someone frees capacity.`;
-  const body = emailHtml(html`<p>${intro}</p>\n<p>${whyText} Contact deadline: <strong>${when(lead.contactDeadline)}</strong>.</p>`, lead);
-  const text = emailText([intro, `${whyText} Contact deadline: ${when(lead.contactDeadline)}.`], lead);
+  const subject = `Waiting in the ${team.name} queue: ${leadSubject(lead)}`;
+  const opened = openedToTeam ? ' Every rep who could take it has passed, so the team has been invited to claim it.' : '';
+  const intro = `Nobody in ${team.name} can take this ${lead.tier ?? ''} lead right now, so it waits in the team queue, with any others that arrive in the next minutes. Queued leads are offered as soon as someone frees capacity.${opened}`;
+  const deadline = localTime(lead.contactDeadline, timeZone);
+  const body = emailHtml(html`<p>${intro}</p>\n<p>${whyText} Contact deadline: <strong>${deadline}</strong>.</p>`, lead);
+  const text = emailText([intro, `${whyText} Contact deadline: ${deadline}.`], lead);
   return { to: team.managerEmail, subject, html: body, text };
 }

@@ -51,7 +51,7 @@ describe('the accept link in a browser', () => {
       body: JSON.stringify({ firstName: 'Mia', lastName: 'Wagner', email: 'mia@example.de', phone: '+49 40 5550 1111', product: 'solar', country: 'DE', postalCode: '20095', source: 'website' }),
     });
     expect(response.status).toBe(202);
-    const html = await offerEmailFor('New lead: Mia Wagner (solar)');
+    const html = await offerEmailFor('New warm lead: Mia Wagner (solar)');
     const acceptUrl = /href="([^"]+)"[^>]*>Accept lead</.exec(html)![1]!.replaceAll('&amp;', '&');
 
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });

@@ -81,7 +81,7 @@ const postForm = (url: string, form = '') =>
 describe('a lead on the local stack', () => {
   it('given a posted lead, when the rep accepts it from the email, marks it contacted and closes it as won, then each step is recorded', async () => {
     const leadId = await postLead({ firstName: 'Grace', lastName: 'Hopper', email: 'grace@example.com', phone: '+1 202 555 0100' });
-    const [offer] = await waitForEmails((e) => e.subject === 'New lead: Grace Hopper (solar)');
+    const [offer] = await waitForEmails((e) => e.subject === 'New warm lead: Grace Hopper (solar)');
     expect(offer).toBeDefined();
     const acceptUrl = link(offer!, 'Accept lead');
     expect(acceptUrl.startsWith(`${stack.apiUrl}/a/`)).toBe(true);
@@ -116,13 +116,13 @@ describe('a lead on the local stack', () => {
 
   it('given a posted lead, when the rep passes on it, then it is offered to a colleague', async () => {
     const leadId = await postLead({ firstName: 'Alan', lastName: 'Turing', email: 'alan@example.com' });
-    const [first] = await waitForEmails((e) => e.subject === 'New lead: Alan Turing (solar)');
+    const [first] = await waitForEmails((e) => e.subject === 'New warm lead: Alan Turing (solar)');
     expect(first).toBeDefined();
 
     const passed = await postForm(link(first!, 'Pass to someone else'), 'reason=Out+of+my+territory');
     expect(await passed.text()).toContain('Lead passed on');
 
-    const offers = await waitForEmails((e) => e.subject === 'New lead: Alan Turing (solar)', 2);
+    const offers = await waitForEmails((e) => e.subject === 'New warm lead: Alan Turing (solar)', 2);
     expect(offers).toHaveLength(2);
     expect(offers[1]!.destination.to[0]).not.toBe(first!.destination.to[0]);
     expect(await leads.get(leadId)).toMatchObject({ status: 'OFFERED', attempt: 2, excludedReps: [expect.any(String)] });
@@ -130,14 +130,14 @@ describe('a lead on the local stack', () => {
 
   it('given an offer nobody answers, when its accept window passes, then the lead is offered to a colleague and the first rep is told', async () => {
     const leadId = await postLead({ firstName: 'Quiet', lastName: 'Offer', email: 'quiet@example.com' });
-    const [first] = await waitForEmails((e) => e.subject === 'New lead: Quiet Offer (solar)');
+    const [first] = await waitForEmails((e) => e.subject === 'New warm lead: Quiet Offer (solar)');
     expect(first).toBeDefined();
     const firstRep = first!.destination.to[0]!;
 
-    const offers = await waitForEmails((e) => e.subject === 'New lead: Quiet Offer (solar)', 2, ACCEPT_WINDOW_MS + 20_000);
+    const offers = await waitForEmails((e) => e.subject === 'New warm lead: Quiet Offer (solar)', 2, ACCEPT_WINDOW_MS + 20_000);
     expect(offers).toHaveLength(2);
     expect(offers[1]!.destination.to[0]).not.toBe(firstRep);
-    expect((await waitForEmails((e) => e.subject === 'Lead moved on: Quiet Offer' && e.destination.to[0] === firstRep))).toHaveLength(1);
+    expect((await waitForEmails((e) => e.subject === 'Lead moved on: Quiet Offer (solar, warm)' && e.destination.to[0] === firstRep))).toHaveLength(1);
     expect(await leads.get(leadId)).toMatchObject({ status: 'OFFERED', attempt: 2 });
     expect((await leads.history(leadId)).map((event) => event.kind)).toEqual(['received', 'offered', 'offer-expired', 'offered']);
     // The first offer's links no longer act: the page says the lead moved on.
@@ -145,22 +145,89 @@ describe('a lead on the local stack', () => {
     expect(stale.status).toBe(409);
   });
 
-  it('given two leads, one ignored and one contacted, when the contact deadline passes, then only the ignored one is escalated to the manager', async () => {
+  it('given an ignored, an accepted, a contacted and a missed enterprise lead, when the contact deadline passes, then the owners are reminded and the manager gets each uncontacted one with its history', async () => {
     const ignoredId = await postLead({ firstName: 'Ignored', lastName: 'Lead', email: 'ignored@example.com' });
-    await postLead({ firstName: 'Handled', lastName: 'Lead', email: 'handled@example.com' });
-    const [handledOffer] = await waitForEmails((e) => e.subject === 'New lead: Handled Lead (solar)');
+    const acceptedId = await postLead({ firstName: 'Accepted', lastName: 'Lead', email: 'accepted@example.com' });
+    const handledId = await postLead({ firstName: 'Handled', lastName: 'Lead', email: 'handled@example.com' });
+    // Commercial projects go to the enterprise team, which takes missed leads away from their owner.
+    const missedId = await postLead({ firstName: 'Missed', lastName: 'Project', email: 'missed@example.com', segment: 'commercial' });
+
+    const [acceptedOffer] = await waitForEmails((e) => e.subject === 'New warm lead: Accepted Lead (solar)');
+    await postForm(link(acceptedOffer!, 'Accept lead'));
+    const accepter = acceptedOffer!.destination.to[0]!;
+    const [handledOffer] = await waitForEmails((e) => e.subject === 'New warm lead: Handled Lead (solar)');
     const acceptedPage = await (await postForm(link(handledOffer!, 'Accept lead'))).text();
     const contactedAction = /<form method="post" action="([^"]+)"/.exec(acceptedPage)![1]!;
     await postForm(new URL(contactedAction, link(handledOffer!, 'Accept lead')).href);
+    const [missedOffer] = await waitForEmails((e) => e.subject === 'New warm lead: Missed Project (solar)');
+    expect(missedOffer!.destination.to).toEqual(['frank@demo.example.com']);
+    await postForm(link(missedOffer!, 'Accept lead'));
 
-    const escalations = await waitForEmails((e) => e.subject === 'Not contacted in time: Ignored Lead', 1, CONTACT_DEADLINE_MS + 20_000);
-    expect(escalations).toHaveLength(1);
-    expect(escalations[0]!.destination.to).toEqual(['sales.manager@demo.example.com']);
+    // Ten minutes before the 30-minute deadline (5 seconds here), the owner is reminded.
+    const [reminder] = await waitForEmails((e) => e.subject.startsWith('Reminder: contact Accepted Lead (solar, warm) by'), 1, CONTACT_DEADLINE_MS);
+    expect(reminder!.destination.to).toEqual([accepter]);
+    expect(reminder!.body.text).toMatch(/before \w{3} \d{1,2} \w{3}, \d{2}:\d{2} (CET|CEST|GMT\+\d)/);
+
+    // Leads of the earlier tests are escalated too; only these three count here.
+    const escalations = await waitForEmails((e) => /^Not contacted in time: (Ignored Lead|Accepted Lead|Missed Project) /.test(e.subject), 3, CONTACT_DEADLINE_MS + 20_000);
+    const escalation = (name: string) => escalations.find((e) => e.subject === `Not contacted in time: ${name} (solar, warm)`);
+    expect(escalation('Ignored Lead')?.destination.to).toEqual(['sales.manager@demo.example.com']);
+    expect(escalation('Accepted Lead')?.destination.to).toEqual(['sales.manager@demo.example.com']);
+    expect(escalation('Accepted Lead')?.body.text).toMatch(/History:\n- .+ \| received \| webhook[^\n]*\n- .+ \| offered \| router, to \w+[^\n]*\n- .+ \| accepted \| \w+ \| OFFERED → ACCEPTED/);
+    expect(escalation('Accepted Lead')?.body.text).toContain('It stays with');
+    expect(escalation('Missed Project')?.destination.to).toEqual(['enterprise.manager@demo.example.com']);
+    expect(escalation('Missed Project')?.body.text).toContain('It has been taken from Frank');
     // The email goes out before the escalation is recorded (a retry may repeat it, never lose it).
-    await expect.poll(async () => (await leads.history(ignoredId)).map((event) => event.kind), { timeout: 5_000 }).toContain('escalated');
+    for (const id of [ignoredId, acceptedId, missedId]) {
+      await expect.poll(async () => (await leads.history(id)).map((event) => event.kind), { timeout: 5_000 }).toContain('escalated');
+    }
+    expect(await leads.get(acceptedId)).toMatchObject({ status: 'ACCEPTED' });
+    // Nobody else in the enterprise team: the missed lead waits in its queue, Frank is told and not invited back.
+    await expect.poll(async () => (await leads.get(missedId))?.status, { timeout: 5_000 }).toBe('QUEUED');
+    expect(await waitForEmails((e) => e.subject === 'Lead moved on: Missed Project (solar, warm)' && e.destination.to[0] === 'frank@demo.example.com')).toHaveLength(1);
+    expect((await inbox()).filter((e) => e.subject.startsWith('Open to Commercial projects: Missed Project'))).toEqual([]);
 
     // The handled lead's deadline passed at the same time; give its timer a moment, then check.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    expect((await inbox()).filter((e) => e.subject === 'Not contacted in time: Handled Lead')).toEqual([]);
+    const aboutHandled = (await inbox()).filter((e) => e.subject.includes('Handled Lead') && !e.subject.startsWith('New warm lead'));
+    expect(aboutHandled).toEqual([]);
+    expect((await leads.history(handledId)).map((event) => event.kind)).toEqual(['received', 'offered', 'accepted', 'contacted']);
+  });
+
+  it('given a lead both reps of a franchisee pass on, then it waits in their queue, the owner is told, both are invited to claim it, and the first claim wins', async () => {
+    const leadId = await postLead({ firstName: 'Nobody', lastName: 'Wants', email: 'nobody@example.com', postalCode: '10115' });
+    const offer = (n: number) => waitForEmails((e) => e.subject === 'New warm lead: Nobody Wants (solar)', n);
+    const [first] = await offer(1);
+    await postForm(link(first!, 'Pass to someone else'), 'reason=Too+far');
+    const offers = await offer(2);
+    expect(offers).toHaveLength(2);
+    await postForm(link(offers[1]!, 'Pass to someone else'), 'reason=Fully+booked');
+
+    const invitations = await waitForEmails((e) => e.subject === 'Open to Berlin Solar GmbH (franchisee): Nobody Wants (solar, warm)', 2);
+    expect(invitations.map((e) => e.destination.to[0]).sort()).toEqual(['greta@berlin-solar.example.com', 'hans@berlin-solar.example.com']);
+    const [notice] = await waitForEmails((e) => e.subject === 'Waiting in the Berlin Solar GmbH (franchisee) queue: Nobody Wants (solar, warm)');
+    expect(notice!.destination.to).toEqual(['owner@berlin-solar.example.com']);
+    expect(await leads.get(leadId)).toMatchObject({ status: 'QUEUED' });
+
+    const [hansInvite] = invitations.filter((e) => e.destination.to[0] === 'hans@berlin-solar.example.com');
+    const [gretaInvite] = invitations.filter((e) => e.destination.to[0] === 'greta@berlin-solar.example.com');
+    expect(await (await fetch(link(hansInvite!, 'Claim lead'))).text()).toContain('Claim this lead?');
+    const claimed = await postForm(link(hansInvite!, 'Claim lead'));
+    expect(await claimed.text()).toContain('Lead claimed');
+    const late = await postForm(link(gretaInvite!, 'Claim lead'));
+    expect(late.status).toBe(409);
+    expect(await late.text()).toContain('A colleague claimed it first');
+
+    expect(await leads.get(leadId)).toMatchObject({ status: 'ACCEPTED', ownerId: 'hans', attempt: 3 });
+    expect((await leads.history(leadId)).map((event) => event.kind)).toEqual([
+      'received',
+      'offered',
+      'rejected',
+      'offered',
+      'rejected',
+      'queued',
+      'opened-to-team',
+      'claimed',
+    ]);
   });
 });

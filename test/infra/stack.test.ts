@@ -177,8 +177,8 @@ describe('given the demo stack config', () => {
       const expected: Record<FunctionId, (keyof typeof refs)[]> = {
         IngestFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL'],
         RouteFunction: ['TABLE_NAME', 'SLA_STATE_MACHINE_ARN', 'LINK_SIGNING_SECRET'],
-        ActionsFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'LINK_SIGNING_SECRET'],
-        EscalateFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL'],
+        ActionsFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'LINK_SIGNING_SECRET', 'SLA_STATE_MACHINE_ARN'],
+        EscalateFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'LINK_SIGNING_SECRET'],
         AdminFunction: ['TABLE_NAME', 'ADMIN_API_KEY_SECRET'],
       };
       for (const id of functionIds) {
@@ -256,7 +256,7 @@ describe('given the demo stack config', () => {
       expect(template.findResources('AWS::Logs::LogGroup')[logGroup]?.Properties?.RetentionInDays).toBe(30);
     });
 
-    it('then the SLA timer waits for the accept window, checks acceptance, waits for the contact deadline, then escalates', () => {
+    it('then the SLA timer waits for the accept window, checks acceptance, waits to remind the owner, waits for the contact deadline, then escalates', () => {
       const machine = template.findResources('AWS::StepFunctions::StateMachine')[logicalIdOf(demoStack, 'SlaTimer')];
       const definition = parseDefinition(machine?.Properties.DefinitionString);
       const state = (name: string) => definition.States[name];
@@ -265,6 +265,7 @@ describe('given the demo stack config', () => {
         'leadId.$': '$.leadId',
         'attempt.$': '$.attempt',
         'acceptDeadline.$': '$.acceptDeadline',
+        'reminderAt.$': '$.reminderAt',
         'contactDeadline.$': '$.contactDeadline',
       });
 
@@ -274,6 +275,14 @@ describe('given the demo stack config', () => {
         Type: 'Task',
         Resource: `${fnId('EscalateFunction')}.Arn`,
         Parameters: stepParameters('accept-window'),
+        ResultPath: null,
+        Next: SlaStates.waitForReminder,
+      });
+      expect(state(SlaStates.waitForReminder)).toMatchObject({ Type: 'Wait', TimestampPath: '$.reminderAt', Next: SlaStates.remindOwner });
+      expect(state(SlaStates.remindOwner)).toMatchObject({
+        Type: 'Task',
+        Resource: `${fnId('EscalateFunction')}.Arn`,
+        Parameters: stepParameters('reminder'),
         ResultPath: null,
         Next: SlaStates.waitForContactDeadline,
       });
@@ -303,17 +312,20 @@ describe('given the demo stack config', () => {
       expect(dynamo.filter((action) => /Put|Update|Delete|Write/.test(action))).toEqual([]);
     });
 
-    it('then only the route function may start SLA timer executions, and only on that state machine', () => {
+    it('then only the route function (offers) and the actions function (claims) may start SLA timer executions, and only on that state machine', () => {
       const startsExecutions = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
         (policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]).some((statement) =>
           actionsOf(statement).some((action) => action === 'states:StartExecution' || action === 'states:*'),
         ),
       );
-      expect(startsExecutions.map((policy) => policy.Properties.Roles)).toEqual([
-        [{ Ref: roleOfFunction(template, fnId('RouteFunction')) }],
-      ]);
-      const start = statementsOf('RouteFunction').find((statement) => actionsOf(statement).includes('states:StartExecution'));
-      expect(resourcesOf(start!)).toEqual([{ Ref: logicalIdOf(demoStack, 'SlaTimer') }]);
+      expect(startsExecutions.flatMap((policy) => policy.Properties.Roles as unknown[])).toEqual(
+        expect.arrayContaining([{ Ref: roleOfFunction(template, fnId('RouteFunction')) }, { Ref: roleOfFunction(template, fnId('ActionsFunction')) }]),
+      );
+      expect(startsExecutions).toHaveLength(2);
+      for (const fn of ['RouteFunction', 'ActionsFunction'] as const) {
+        const start = statementsOf(fn).find((statement) => actionsOf(statement).includes('states:StartExecution'));
+        expect(resourcesOf(start!)).toEqual([{ Ref: logicalIdOf(demoStack, 'SlaTimer') }]);
+      }
     });
 
     it('then ses:SendEmail is granted only to route and escalate, conditioned on the configured from address', () => {

@@ -155,4 +155,84 @@ describe('actions handler on DynamoDB Local and fauxqs', () => {
     expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED' });
     expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ openLeads: 1 });
   });
+
+  it('given an accept link whose payload was edited to another action, when posted, then it is refused with 403 and nothing changes', async () => {
+    const { leadId, link } = await offeredLead();
+    const [payload, signature] = link('accept').split('.') as [string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const edited = `${Buffer.from(JSON.stringify({ ...claims, action: 'won' })).toString('base64url')}.${signature}`;
+
+    const response = await handler(request('POST', edited, ''));
+
+    expect(response.statusCode).toBe(403);
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED' });
+  });
+});
+
+/** A lead every rep of a new team has passed on, waiting in the team queue at attempt 1, and claim links for it. */
+async function openedLead(reps: readonly { capacity: number }[]) {
+  const team = await stack.addTeam(reps);
+  const leadId = await stack.receiveLead({ firstName: 'Open', lastName: 'Lead', email: 'open@example.com' }, team.id);
+  const offered = await stack.offerTo(leadId, team.reps[0]!.id);
+  await stack.leads.reject(leadId, team.reps[0]!.id, 1, new Date(), 'not for me');
+  const passed = (await stack.leads.get(leadId))!;
+  await stack.leads.queue(passed, { tier: 'warm', score: 10, teamId: team.id, contactDeadline: offered.contactDeadline, detail: {} }, new Date());
+  await stack.drainRoutingQueue();
+  const claimLink = (repId: string) =>
+    signLink(stack.signingKey, { v: 1, leadId, repId, attempt: 1, action: 'claim', exp: Math.floor(Date.now() / 1000) + 3600 });
+  return { team, leadId, claimLink };
+}
+
+describe('claiming a lead opened to the team', () => {
+  it('given 20 reps clicking claim on the same lead at once, then exactly one gets it, counted against their capacity, and the others see it is taken', async () => {
+    const { team, leadId, claimLink } = await openedLead(Array.from({ length: 20 }, () => ({ capacity: 2 })));
+
+    const responses = await Promise.all(team.reps.map((rep) => handler(request('POST', claimLink(rep.id), ''))));
+
+    const winners = responses.flatMap((response, i) => (response.statusCode === 200 ? [team.reps[i]!.id] : []));
+    expect(winners).toHaveLength(1);
+    expect(responses.filter((r) => r.statusCode === 409 && r.body?.includes('A colleague claimed it first'))).toHaveLength(19);
+    const lead = await stack.leads.get(leadId);
+    expect(lead).toMatchObject({ status: 'ACCEPTED', ownerId: winners[0], attempt: 2 });
+    expect(lead).not.toHaveProperty('gsi1pk');
+    const loads = await Promise.all(team.reps.map(async (rep) => (await stack.reps.get(rep.id))!.openLeads));
+    expect(loads.reduce((a, b) => a + b, 0)).toBe(1);
+    expect((await stack.history(leadId)).filter((e) => e.kind === 'claimed')).toEqual([
+      expect.objectContaining({ actor: `rep:${winners[0]}`, from: 'QUEUED', to: 'ACCEPTED' }),
+    ]);
+    // The new attempt has its own SLA timer; the queued attempt's timer finds a stale attempt.
+    expect((await stack.executions()).map((e) => e.name)).toContain(`${leadId}-2`);
+  });
+
+  it('given a claim link, when opened with GET, then it only asks, and after claiming, the page offers the next steps for the new attempt', async () => {
+    const { team, leadId, claimLink } = await openedLead([{ capacity: 2 }, { capacity: 2 }]);
+    const link = claimLink(team.reps[1]!.id);
+
+    const page = await handler(request('GET', link));
+    expect(page.body).toContain('Claim this lead?');
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'QUEUED' });
+
+    const claimed = await handler(request('POST', link, ''));
+    expect(claimed.body).toContain('Lead claimed');
+    const contactedAction = /<form method="post" action="([^"]+)"/.exec(claimed.body ?? '')?.[1];
+    expect(contactedAction).toBeDefined();
+    const contacted = await handler(request('POST', contactedAction!, ''));
+    expect(contacted.body).toContain('Marked as contacted');
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'CONTACTED', ownerId: team.reps[1]!.id });
+
+    const again = await handler(request('POST', link, ''));
+    expect(again.statusCode).toBe(409);
+    expect(again.body).toContain('You have claimed it already');
+  });
+
+  it('given a rep at capacity, when they claim, then the page says so and the lead stays in the queue for others', async () => {
+    const { team, leadId, claimLink } = await openedLead([{ capacity: 1 }, { capacity: 0 }]);
+
+    const response = await handler(request('POST', claimLink(team.reps[1]!.id), ''));
+
+    expect(response.statusCode).toBe(409);
+    expect(response.body).toContain('You cannot take another lead right now');
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'QUEUED', attempt: 1 });
+    expect(await stack.reps.get(team.reps[1]!.id)).toMatchObject({ openLeads: 0 });
+  });
 });

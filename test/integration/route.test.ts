@@ -32,12 +32,14 @@ describe('route handler on DynamoDB Local, aws-ses-v2-local and the local Step F
     expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ openLeads: 1 });
     const [email, ...others] = await stack.emailsTo(team.reps[0]!.email);
     expect(others).toEqual([]);
-    expect(email!.subject).toBe('New lead: Routed');
+    expect(email!.subject).toBe('New warm lead: Routed');
     expect(email!.links.filter((href) => href.startsWith(`${stack.publicBaseUrl}/a/`))).toHaveLength(2);
     // The test stack keeps the default warm tier: 15 minutes to accept.
+    // and the owner is reminded 30 minutes before the 120-minute contact deadline.
     const acceptDeadline = new Date(Date.parse(lead!.offeredAt!) + 15 * 60_000).toISOString();
+    const reminderAt = new Date(Date.parse(lead!.receivedAt) + 90 * 60_000).toISOString();
     expect(await stack.executions()).toContainEqual(
-      expect.objectContaining({ name: `${leadId}-1`, input: { leadId, attempt: 1, acceptDeadline, contactDeadline: lead!.contactDeadline } }),
+      expect.objectContaining({ name: `${leadId}-1`, input: { leadId, attempt: 1, acceptDeadline, reminderAt, contactDeadline: lead!.contactDeadline } }),
     );
   });
 

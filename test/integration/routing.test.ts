@@ -85,7 +85,7 @@ describe('routing engine on DynamoDB Local', () => {
 
     expect(await stack.leads.get(leadId)).toMatchObject({ status: 'NURTURE', tier: 'cold' });
     expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ openLeads: 0 });
-    const [email] = (await stack.emailsTo('marketing@integration.example.com')).filter((e) => e.subject === 'Lead for nurturing: Browsing');
+    const [email] = (await stack.emailsTo('marketing@integration.example.com')).filter((e) => e.subject === 'Lead for nurturing: Browsing (cold)');
     expect(email).toBeDefined();
     const nurture = (await stack.history(leadId)).find((event) => event.kind === 'nurture');
     expect(nurture?.detail).toMatchObject({ tier: 'cold', department: 'marketing', via: { kind: 'cold-to-marketing' } });
@@ -124,3 +124,71 @@ describe('routing engine on DynamoDB Local', () => {
     expect(await stack.reps.get(team.reps[3]!.id)).toMatchObject({ openLeads: 0 });
   });
 });
+
+describe('a lead every rep has passed on', () => {
+  /** Routes the lead to each rep of the team in turn, and each passes. */
+  async function passAround(leadId: string, reps: number) {
+    for (let attempt = 1; attempt <= reps; attempt++) {
+      await handler(batchOf([{ leadId }]));
+      const lead = (await stack.leads.get(leadId))!;
+      expect(lead).toMatchObject({ status: 'OFFERED', attempt });
+      await stack.leads.reject(leadId, lead.ownerId!, attempt, new Date(), 'not for me');
+    }
+  }
+
+  it('given a team that opens such leads, when the last rep passes, then it waits in the queue, the manager is told, and every rep gets one claim link', async () => {
+    const team = await stack.addTeam([{ capacity: 3 }, { capacity: 3 }]);
+    const leadId = await stack.receiveLead({ firstName: 'Open', lastName: 'Door', email: 'open-door@example.com' }, team.id);
+    await passAround(leadId, 2);
+
+    await handler(batchOf([{ leadId }]));
+    await handler(batchOf([{ leadId }])); // redelivered: nothing is sent twice
+
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'QUEUED', attempt: 2, openedAttempt: 2 });
+    for (const rep of team.reps) {
+      const invitations = (await stack.emailsTo(rep.email)).filter((e) => e.subject === `Open to Test team ${Number(team.id.slice(1))}: Open Door (warm)`);
+      expect(invitations).toHaveLength(1);
+      expect(invitations[0]!.links.filter((href) => href.startsWith(`${stack.publicBaseUrl}/a/`))).toHaveLength(1);
+    }
+    const [notice] = (await stack.emailsTo(stack.managerEmail(team.id))).filter((e) => e.subject.startsWith('Waiting in the'));
+    expect(notice!.text).toContain('the team has been invited to claim it');
+    expect((await stack.history(leadId)).find((e) => e.kind === 'opened-to-team')?.detail).toEqual({ attempt: 2, repIds: team.reps.map((r) => r.id) });
+  });
+
+  it('given a team that only queues such leads, when the last rep passes, then it waits in the queue and no rep is invited', async () => {
+    const team = await stack.addTeam([{ capacity: 3 }, { capacity: 3 }], 'queue-only');
+    const leadId = await stack.receiveLead({ firstName: 'Closed', lastName: 'Door', email: 'closed-door@example.com' }, team.id);
+    await passAround(leadId, 2);
+
+    await handler(batchOf([{ leadId }]));
+
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'QUEUED', attempt: 2 });
+    for (const rep of team.reps) expect((await stack.emailsTo(rep.email)).filter((e) => e.subject.startsWith('Open to'))).toEqual([]);
+    expect((await stack.history(leadId)).map((e) => e.kind)).not.toContain('opened-to-team');
+  });
+});
+
+describe('a team whose SLA clock runs in business hours', () => {
+  it('given a lead, when offered, then its deadlines count only the team hours (Mon–Fri 09:00–17:00 Berlin)', async () => {
+    const team = await stack.addTeam([{ capacity: 3 }], 'office-hours');
+    const leadId = await stack.receiveLead({ firstName: 'Office', email: 'office@example.com' }, team.id);
+
+    await handler(batchOf([{ leadId }]));
+
+    const lead = (await stack.leads.get(leadId))!;
+    expect(lead).toMatchObject({ status: 'OFFERED', tier: 'warm' });
+    // Whenever this runs, the 120 minutes of the warm tier end inside the office hours, and at
+    // least 120 minutes after receipt: more when the night or a weekend falls in between.
+    const deadline = new Date(lead.contactDeadline);
+    const berlin = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(deadline);
+    const part = (type: string) => berlin.find((p) => p.type === type)!.value;
+    expect(['Mon', 'Tue', 'Wed', 'Thu', 'Fri']).toContain(part('weekday'));
+    const minute = Number(part('hour')) * 60 + Number(part('minute'));
+    expect(minute).toBeGreaterThan(9 * 60);
+    expect(minute).toBeLessThanOrEqual(17 * 60);
+    expect(deadline.getTime() - Date.parse(lead.receivedAt)).toBeGreaterThanOrEqual(120 * 60_000);
+    const [execution] = (await stack.executions()).filter((e) => e.name === `${leadId}-1`);
+    expect(execution?.input).toMatchObject({ contactDeadline: lead.contactDeadline });
+  });
+});
+

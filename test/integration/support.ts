@@ -27,6 +27,9 @@ const eventsDir = new URL('../../events/', import.meta.url);
 const testStackConfig = fileURLToPath(new URL('./stack.json', import.meta.url));
 const testTeams = Array.from({ length: 20 }, (_, i) => `t${String(i + 1).padStart(2, '0')}`);
 let teamsTaken = 0;
+/** Teams of test/integration/stack.json with their own SLA policies. */
+export type SpecialTeam = 'reassigning' | 'queue-only' | 'office-hours';
+const specialTeamsTaken = new Set<SpecialTeam>();
 
 /** A sample event from `events/`, the same files `npm run invoke` replays. */
 export function loadEvent<T = unknown>(path: string): T {
@@ -68,7 +71,11 @@ export interface LocalStackForTests {
   history(leadId: string): Promise<LeadEvent[]>;
   countItems(): Promise<number>;
   drainRoutingQueue(): Promise<unknown[]>;
-  addTeam(reps: readonly { capacity: number; dailyCap?: number }[]): Promise<TestTeam>;
+  /**
+   * Reps for the next plain test team, or for one of the stack's teams with a policy of its own
+   * (`reassigning`, `queue-only`, `office-hours`: once per file).
+   */
+  addTeam(reps: readonly { capacity: number; dailyCap?: number }[], teamId?: SpecialTeam): Promise<TestTeam>;
   /** Stores a lead as the webhook would (its rules send it to `teamId`), without queuing it, so a test routes it by hand. */
   receiveLead(fields: Record<string, unknown>, teamId: string): Promise<string>;
   offerTo(leadId: string, repId: string): Promise<Lead>;
@@ -162,8 +169,10 @@ export async function useLocalStack(fn: FunctionName): Promise<LocalStackForTest
         );
       }
     },
-    async addTeam(specs) {
-      const id = testTeams[teamsTaken++];
+    async addTeam(specs, special) {
+      if (special && specialTeamsTaken.has(special)) throw new Error(`team ${special} already has its reps in this file`);
+      if (special) specialTeamsTaken.add(special);
+      const id = special ?? testTeams[teamsTaken++];
       if (!id) throw new Error('every test team is taken; add teams to test/integration/stack.json');
       // The inbox is shared by every test file; the file's suffix keeps addresses apart.
       const members = specs.map((spec, i) => ({ ...spec, id: `${id}-rep${i}`, email: `rep${i}.${id}${suffix}@example.com` }));
