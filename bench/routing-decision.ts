@@ -51,6 +51,7 @@ export function generateRoster(size: number, seed = 42): RepProfile[] {
       name: `Rep ${i}`,
       email: `rep${i}@example.com`,
       teamId: 'sales',
+      role: 'rep',
       active: r.next() < 0.95,
       capacity,
       openLeads: r.int(0, capacity),

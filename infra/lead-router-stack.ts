@@ -37,9 +37,16 @@ export class LeadRouterStack extends Stack {
       sortKey: { name: 'sk', type: AttributeType.STRING },
       globalSecondaryIndexes: [
         {
+          // Team queues (QUEUE#team, by tier then age) and team rosters (TEAM#team).
           indexName: 'gsi1',
           partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },
           sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
+        },
+        {
+          // A rep's open leads (OWNER#rep, by offer time), for the portal.
+          indexName: 'gsi2',
+          partitionKey: { name: 'gsi2pk', type: AttributeType.STRING },
+          sortKey: { name: 'gsi2sk', type: AttributeType.STRING },
         },
       ],
       billing: Billing.onDemand(),
@@ -67,6 +74,11 @@ export class LeadRouterStack extends Stack {
 
     const linkSigningKey = new Secret(this, 'LinkSigningKey', {
       description: 'HMAC key that signs the accept and reject links in offer emails',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+
+    const sessionKey = new Secret(this, 'SessionKey', {
+      description: 'HMAC key that signs rep portal sign-in links, session cookies and form tokens',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
 
@@ -180,6 +192,24 @@ export class LeadRouterStack extends Stack {
     // A claimed lead starts the timer of its new attempt.
     slaTimer.grantStartExecution(actions);
 
+    const portal = new LeadRouterFunction(this, 'PortalFunction', {
+      entry: 'functions/portal/handler.ts',
+      description: 'Rep portal: sign-in by email link, my leads, next lead, profile, team view',
+      environment: {
+        ...common,
+        EMAIL_FROM: config.emailFrom,
+        PUBLIC_BASE_URL: httpApi.apiEndpoint,
+        ROUTING_QUEUE_URL: routingQueue.queueUrl,
+        SLA_STATE_MACHINE_ARN: slaTimer.stateMachineArn,
+        SESSION_SECRET: sessionKey.secretArn,
+      },
+    });
+    table.grantReadWriteData(portal);
+    routingQueue.grantSendMessages(portal);
+    sessionKey.grantRead(portal);
+    // A lead pulled from the queue starts the timer of its new attempt.
+    slaTimer.grantStartExecution(portal);
+
     const admin = new LeadRouterFunction(this, 'AdminFunction', {
       entry: 'functions/admin/handler.ts',
       description: 'Admin API: a lead with its history, and the routing simulator',
@@ -196,6 +226,7 @@ export class LeadRouterStack extends Stack {
     });
     route.addToRolePolicy(sendEmail);
     escalate.addToRolePolicy(sendEmail);
+    portal.addToRolePolicy(sendEmail);
 
     httpApi.addRoutes({
       path: '/leads',
@@ -209,11 +240,16 @@ export class LeadRouterStack extends Stack {
       integration: new HttpLambdaIntegration('ActionsIntegration', actions),
     });
 
+    const portalIntegration = new HttpLambdaIntegration('PortalIntegration', portal);
+    httpApi.addRoutes({ path: '/portal', methods: [HttpMethod.GET], integration: portalIntegration });
+    httpApi.addRoutes({ path: '/portal/{proxy+}', methods: [HttpMethod.GET, HttpMethod.POST], integration: portalIntegration });
+
     const adminIntegration = new HttpLambdaIntegration('AdminIntegration', admin);
     httpApi.addRoutes({ path: '/leads/{id}', methods: [HttpMethod.GET], integration: adminIntegration });
     httpApi.addRoutes({ path: '/admin/simulate', methods: [HttpMethod.POST], integration: adminIntegration });
 
     new CfnOutput(this, 'ApiUrl', { value: httpApi.apiEndpoint, description: 'Post leads to <ApiUrl>/leads' });
+    new CfnOutput(this, 'PortalUrl', { value: `${httpApi.apiEndpoint}/portal`, description: 'Reps sign in here with their email address' });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'RoutingDlqUrl', { value: routingDlq.queueUrl });
     new CfnOutput(this, 'AdminApiKeySecret', { value: adminApiKey.secretArn, description: 'Secrets Manager ARN of the admin bearer key' });

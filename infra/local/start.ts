@@ -224,6 +224,7 @@ async function main(): Promise<void> {
 
   console.log(`  API    ${stack.apiUrl}`);
   console.log(`  Inbox  ${stack.inboxUrl}`);
+  console.log(`  Portal ${stack.apiUrl}/portal   (reps sign in by email link, e.g. ana@demo.example.com; manager: sales.manager@demo.example.com)`);
   const adminKey = Object.entries(stack.secrets).find(([id]) => id.startsWith('AdminApiKey'))?.[1];
   if (adminKey) console.log(`  Admin  Authorization: Bearer ${adminKey}   (GET /leads/{id}, POST /admin/simulate)`);
   console.log(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s: POST ${stack.apiUrl}/leads (Ctrl-C stops)`);

@@ -35,6 +35,9 @@ const tierRank: Record<Tier, number> = { hot: 1, warm: 2, cold: 3 };
 export const teamQueueKey = (teamId: string) => `QUEUE#${teamId}`;
 const teamQueueSortKey = (tier: Tier, lead: Pick<Lead, 'receivedAt' | 'id'>) => `${tierRank[tier]}#${lead.receivedAt}#${lead.id}`;
 
+/** The owner index: a rep's open leads (offered, accepted, contacted), newest offer last. */
+export const ownerIndexKey = (repId: string) => `OWNER#${repId}`;
+
 /** Where the router put a lead and why: recorded on the lead and in its history. */
 export interface Placement {
   readonly tier: Tier;
@@ -55,6 +58,11 @@ export interface CounterState {
   readonly sameWeek: boolean;
   readonly dailyCap?: number;
   readonly weeklyCap?: number;
+}
+
+/** Set when a manager assigns a lead by hand: the history names them, and a previous owner is released. */
+export interface HandAssignment {
+  readonly manager?: string;
 }
 
 export interface Assignment extends Placement {
@@ -108,7 +116,7 @@ function repCounterUpdate(counters: CounterState, at: string, virtualTime: numbe
 }
 
 function toLead(item: Record<string, unknown>): Lead {
-  const { pk: _pk, sk: _sk, type: _type, expiresAt: _expiresAt, ...lead } = item;
+  const { pk: _pk, sk: _sk, type: _type, expiresAt: _expiresAt, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, ...lead } = item;
   return lead as unknown as Lead;
 }
 
@@ -203,10 +211,11 @@ export class LeadStore {
    * while the rep is active and under capacity and caps. Either both happen or neither, so
    * concurrent routers and redelivered messages can never double-assign a lead or overfill a rep.
    */
-  async offer(lead: Lead, assignment: Assignment, now: Date): Promise<Lead> {
+  async offer(lead: Lead, assignment: Assignment, now: Date, by: HandAssignment = {}): Promise<Lead> {
     const at = now.toISOString();
     const attempt = lead.attempt + 1;
     const { repId, counters } = assignment;
+    const previousOwner = by.manager ? lead.ownerId : undefined;
     // A cap of zero leaves no room even in a fresh period; no condition can say that about a counter not yet written.
     if (counters.dailyCap === 0 || counters.weeklyCap === 0) throw new RepUnavailable(`rep ${repId} takes no new leads this period`);
     const rep = repCounterUpdate(counters, at, assignment.virtualTime);
@@ -220,10 +229,13 @@ export class LeadStore {
                 Key: leadKey(lead.id),
                 ConditionExpression: '#status = :from AND attempt = :attempt',
                 // Leaving the team queue: drop the queue index keys.
-                UpdateExpression:
-                  'SET #status = :to, ownerId = :rep, attempt = :next, offeredAt = :at, tier = :tier, score = :score, teamId = :team, contactDeadline = :deadline REMOVE gsi1pk, gsi1sk',
+                // By hand the SLA restarts: the new owner gets the tier's full time from now.
+                UpdateExpression: `SET #status = :to, ownerId = :rep, attempt = :next, offeredAt = :at, tier = :tier, score = :score, teamId = :team, contactDeadline = :deadline, gsi2pk = :owner, gsi2sk = :at${
+                  by.manager ? ', slaStartedAt = :at' : ''
+                } REMOVE gsi1pk, gsi1sk`,
                 ExpressionAttributeNames: { '#status': 'status' },
                 ExpressionAttributeValues: {
+                  ':owner': ownerIndexKey(repId),
                   ':from': lead.status,
                   ':to': LeadStatus.offered,
                   ':attempt': lead.attempt,
@@ -252,14 +264,16 @@ export class LeadStore {
                 TableName: this.#table,
                 Item: eventItem(lead.id, {
                   at,
-                  kind: 'offered',
-                  actor: 'router',
+                  kind: by.manager ? 'assigned' : 'offered',
+                  actor: by.manager ? `manager:${by.manager}` : 'router',
                   from: lead.status,
                   to: LeadStatus.offered,
-                  detail: { ...assignment.detail, repId, attempt },
+                  detail: { ...assignment.detail, repId, attempt, ...(previousOwner ? { previousOwner } : {}) },
                 }),
               },
             },
+            // Assigned by hand away from someone: their slot is free again.
+            ...(previousOwner ? [this.#releaseCapacity(previousOwner)] : []),
           ],
         }),
       );
@@ -407,7 +421,7 @@ export class LeadStore {
                 TableName: this.#table,
                 Key: leadKey(leadId),
                 ConditionExpression: '#status IN (:accepted, :contacted) AND ownerId = :rep AND attempt = :attempt',
-                UpdateExpression: 'SET #status = :to, outcome = :outcome, closedAt = :at',
+                UpdateExpression: 'SET #status = :to, outcome = :outcome, closedAt = :at REMOVE gsi2pk, gsi2sk',
                 ExpressionAttributeNames: { '#status': 'status' },
                 ExpressionAttributeValues: {
                   ':accepted': LeadStatus.accepted,
@@ -460,6 +474,41 @@ export class LeadStore {
     });
   }
 
+  /** The owner hands a lead back from the portal (offered or accepted, not yet contacted): like a pass. */
+  async release(leadId: string, repId: string, attempt: number, from: LeadStatus, now: Date): Promise<void> {
+    await this.#giveBack(leadId, repId, attempt, now, { from, kind: 'released', actor: `rep:${repId}`, detail: { attempt } });
+  }
+
+  /** A rep's open leads (offered, accepted or contacted), oldest offer first. Index reads may lag a moment. */
+  async ownerLeads(repId: string): Promise<Lead[]> {
+    return this.#queryIndex('gsi2', 'gsi2pk', ownerIndexKey(repId), 100);
+  }
+
+  /** The leads waiting in a team's queue, hot before warm before cold, then oldest first. */
+  async teamQueueLeads(teamId: string, limit = 50): Promise<Lead[]> {
+    return this.#queryIndex('gsi1', 'gsi1pk', teamQueueKey(teamId), limit);
+  }
+
+  async #queryIndex(index: 'gsi1' | 'gsi2', key: string, value: string, limit: number): Promise<Lead[]> {
+    const leads: Lead[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#db.send(
+        new QueryCommand({
+          TableName: this.#table,
+          IndexName: index,
+          KeyConditionExpression: `${key} = :value`,
+          ExpressionAttributeValues: { ':value': value },
+          Limit: limit - leads.length,
+          ExclusiveStartKey,
+        }),
+      );
+      for (const item of page.Items ?? []) leads.push(toLead(item));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey && leads.length < limit);
+    return leads;
+  }
+
   /**
    * A rep claims a lead waiting in the team queue (one opened to the team, or the next one
    * they pull): the lead becomes theirs, accepted, in the same transaction that counts it
@@ -482,9 +531,9 @@ export class LeadStore {
                 ConditionExpression: '#status = :from AND attempt = :attempt',
                 // Accepted by claiming: no offer email to send, so the attempt counts as notified.
                 UpdateExpression:
-                  'SET #status = :to, ownerId = :rep, attempt = :next, offeredAt = :at, acceptedAt = :at, notifiedAttempt = :next REMOVE gsi1pk, gsi1sk',
+                  'SET #status = :to, ownerId = :rep, attempt = :next, offeredAt = :at, acceptedAt = :at, notifiedAttempt = :next, gsi2pk = :owner, gsi2sk = :at REMOVE gsi1pk, gsi1sk',
                 ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':from': LeadStatus.queued, ':to': LeadStatus.accepted, ':attempt': lead.attempt, ':next': attempt, ':rep': repId, ':at': at },
+                ExpressionAttributeValues: { ':owner': ownerIndexKey(repId), ':from': LeadStatus.queued, ':to': LeadStatus.accepted, ':attempt': lead.attempt, ':next': attempt, ':rep': repId, ':at': at },
               },
             },
             {
@@ -609,7 +658,7 @@ export class LeadStore {
                 // A missed deadline also lands on `missedBy`: such a rep is not invited to claim the lead back.
                 UpdateExpression: `SET #status = :to, excludedReps = list_append(if_not_exists(excludedReps, :none), :reps)${
                   how.restartSla ? ', slaStartedAt = :at, missedBy = list_append(if_not_exists(missedBy, :none), :reps)' : ''
-                } REMOVE ownerId`,
+                } REMOVE ownerId, gsi2pk, gsi2sk`,
                 ExpressionAttributeNames: { '#status': 'status' },
                 ExpressionAttributeValues: {
                   ':from': how.from,

@@ -1,5 +1,8 @@
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { RepNotFound } from '../domain/errors.ts';
 import { RepProfileSchema, type RepProfile } from '../routing/eligibility.ts';
 import { dynamoDocument } from './aws-clients.ts';
 
@@ -8,6 +11,12 @@ export type Rep = RepProfile;
 export type NewRep = z.input<typeof RepProfileSchema>;
 
 export const repKey = (repId: string) => ({ pk: `REP#${repId}`, sk: 'PROFILE' });
+/** One item per address: sign-in finds the rep by email, and no two reps share one. */
+const emailKey = (email: string) => ({ pk: `EMAIL#${email.trim().toLowerCase()}`, sk: 'REP' });
+
+/** What a rep may change about themselves in the portal; everything else is the admin's. */
+export type ProfileChanges = Pick<RepProfile, 'active' | 'products' | 'languages' | 'capacity' | 'timeZone'> &
+  Partial<Pick<RepProfile, 'territory' | 'workingHours' | 'outOfOfficeUntil'>>;
 
 function toRep(item: Record<string, unknown>): Rep {
   const { pk: _pk, sk: _sk, type: _type, gsi1pk: _g1, gsi1sk: _g2, ...rep } = item;
@@ -31,24 +40,71 @@ export class RepStore {
   async add(input: NewRep): Promise<boolean> {
     const profile = RepProfileSchema.parse({ ...input, openLeads: 0 });
     const { dayKey: _d, dayCount: _dc, weekKey: _w, weekCount: _wc, virtualTime: _vt, ...fresh } = profile;
+    const email = profile.email.toLowerCase();
     try {
       await this.#db.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: {
-            ...repKey(profile.id),
-            type: 'rep',
-            ...fresh,
-            email: profile.email.toLowerCase(),
-            gsi1pk: `TEAM#${profile.teamId}`,
-            gsi1sk: `REP#${profile.id}`,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.#table,
+                Item: { ...repKey(profile.id), type: 'rep', ...fresh, email, gsi1pk: `TEAM#${profile.teamId}`, gsi1sk: `REP#${profile.id}` },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            { Put: { TableName: this.#table, Item: { ...emailKey(email), type: 'rep-email', repId: profile.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          ],
         }),
       );
       return true;
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [rep, address] = error.CancellationReasons ?? [];
+      if (rep?.Code === 'ConditionalCheckFailed') return false;
+      if (address?.Code === 'ConditionalCheckFailed') throw new Error(`${email} already belongs to another rep`, { cause: error });
+      throw error;
+    }
+  }
+
+  /** The rep signed in with this address, if any (addresses are matched without regard to case). */
+  async findByEmail(email: string): Promise<Rep | undefined> {
+    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: emailKey(email), ConsistentRead: true }));
+    return typeof Item?.repId === 'string' ? this.get(Item.repId) : undefined;
+  }
+
+  /**
+   * The rep's own profile changes from the portal. Load counters and rotation state are not
+   * touched, so an edit never races the router's offer transaction on them.
+   */
+  async updateProfile(repId: string, changes: ProfileChanges): Promise<Rep> {
+    const sets: Record<string, unknown> = {
+      active: changes.active,
+      products: changes.products,
+      languages: changes.languages,
+      capacity: changes.capacity,
+      timeZone: changes.timeZone,
+    };
+    const removes: string[] = [];
+    for (const key of ['territory', 'workingHours', 'outOfOfficeUntil'] as const) {
+      if (changes[key] === undefined) removes.push(`#${key}`);
+      else sets[key] = changes[key];
+    }
+    const names = Object.fromEntries([...Object.keys(sets), 'territory', 'workingHours', 'outOfOfficeUntil'].map((key) => [`#${key}`, key]));
+    try {
+      const { Attributes } = await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: repKey(repId),
+          ConditionExpression: 'attribute_exists(pk)',
+          UpdateExpression: `SET ${Object.keys(sets).map((key) => `#${key} = :${key}`).join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: Object.fromEntries(Object.entries(sets).map(([key, value]) => [`:${key}`, value])),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toRep(Attributes ?? {});
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new RepNotFound(repId, { cause: error });
       throw error;
     }
   }

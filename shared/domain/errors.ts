@@ -57,6 +57,18 @@ export class NotificationInProgress extends DomainError {
 }
 
 /** A link whose signature does not verify: forged or tampered. */
+export class RepNotFound extends DomainError {
+  override name = 'RepNotFound';
+  constructor(repId: string, options?: ErrorOptions) {
+    super(`No rep ${repId}`, options);
+  }
+}
+
+/** Signed in, but not allowed: another rep's lead, or a manager's page for a rep. */
+export class Forbidden extends DomainError {
+  override name = 'Forbidden';
+}
+
 export class InvalidLinkToken extends DomainError {
   override name = 'InvalidLinkToken';
 }

@@ -1,6 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { ExpiredLinkToken, InvalidLinkToken } from './errors.ts';
+import { signToken, verifyToken } from './signed-token.ts';
 
 /** `claim` takes a lead opened to the whole team out of its queue; the others act on one offer. */
 export const LinkActions = ['accept', 'reject', 'contacted', 'won', 'lost', 'claim'] as const;
@@ -18,16 +17,9 @@ export const LinkClaimsSchema = z.object({
 });
 export type LinkClaims = z.infer<typeof LinkClaimsSchema>;
 
-const b64 = (data: Buffer | string) => Buffer.from(data).toString('base64url');
-
-function mac(key: string, payload: string): Buffer {
-  return createHmac('sha256', key).update(payload).digest();
-}
-
 /** `<payload>.<signature>`, both base64url: short enough for an email link, opaque to the reader. */
 export function signLink(key: string, claims: LinkClaims): string {
-  const payload = b64(JSON.stringify(claims));
-  return `${payload}.${b64(mac(key, payload))}`;
+  return signToken(key, claims);
 }
 
 /**
@@ -35,24 +27,7 @@ export function signLink(key: string, claims: LinkClaims): string {
  * Throws `InvalidLinkToken` for anything forged or tampered, `ExpiredLinkToken` for an old link.
  */
 export function verifyLink(key: string, token: string, now: Date): LinkClaims {
-  const parts = token.split('.');
-  if (parts.length !== 2 || !parts[0] || !parts[1]) throw new InvalidLinkToken('malformed link');
-  const [payload, signature] = parts as [string, string];
-  const expected = mac(key, payload);
-  const given = Buffer.from(signature, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new InvalidLinkToken('signature does not match');
-  }
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-  } catch (error) {
-    throw new InvalidLinkToken('unreadable payload', { cause: error });
-  }
-  const claims = LinkClaimsSchema.safeParse(decoded);
-  if (!claims.success) throw new InvalidLinkToken('unexpected payload');
-  if (claims.data.exp * 1000 <= now.getTime()) throw new ExpiredLinkToken('link expired');
-  return claims.data;
+  return verifyToken(key, token, LinkClaimsSchema, now);
 }
 
 /** Builds the signed URL of one action on one lead attempt for one rep, valid for `ttlHours`. */

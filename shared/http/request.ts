@@ -59,3 +59,22 @@ export function readBody(event: APIGatewayProxyEventV2): unknown {
     throw new MalformedRequest(`Body is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
 }
+
+/**
+ * Reads a browser form post (the portal's) as URLSearchParams, keeping repeated keys, with the
+ * same size, content type and encoding checks as `readBody`. An empty form is an empty result.
+ */
+export function readForm(event: APIGatewayProxyEventV2): URLSearchParams {
+  const { type, charset } = parseContentType(header(event, 'content-type'));
+  const raw = event.body ?? '';
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (bytes.length > MAX_BODY_BYTES) throw new PayloadTooLarge(`Body is ${bytes.length} bytes; the limit is ${MAX_BODY_BYTES}`);
+  if (bytes.length === 0) return new URLSearchParams();
+  if (type !== 'application/x-www-form-urlencoded') throw new UnsupportedMediaType('Content-Type must be application/x-www-form-urlencoded');
+  if (charset && charset !== 'utf-8' && charset !== 'utf8') throw new UnsupportedMediaType(`charset "${charset}" is not supported; send UTF-8`);
+  try {
+    return new URLSearchParams(utf8.decode(bytes));
+  } catch (error) {
+    throw new MalformedRequest('Body is not valid UTF-8', { cause: error });
+  }
+}

@@ -15,6 +15,9 @@ export const RepProfileSchema = z.object({
   name: z.string(),
   email: z.string(),
   teamId: z.string(),
+  /** A manager also sees the team's view in the portal: load, queue, overdue leads, reassigning by hand. */
+  role: z.enum(['rep', 'manager']).default('rep'),
+  /** Off: the rep takes no new leads (the portal's availability switch). */
   active: z.boolean().default(true),
   /** Most leads the rep may have open (offered or accepted, not yet contacted) at once. */
   capacity: z.number().int().min(0),

@@ -20,6 +20,7 @@ export const rep = (id: string, over: Partial<RepProfile> = {}): RepProfile => (
   name: id,
   email: `${id}@example.com`,
   teamId: 'sales',
+  role: 'rep',
   active: true,
   capacity: 5,
   openLeads: 0,

@@ -25,6 +25,9 @@ export type OfferView =
   /** The lead moved on: another attempt, another owner, or this action already done. */
   | { readonly state: 'stale'; readonly lead: Lead; readonly rep?: RepProfile };
 
+/** One action on one lead attempt by one rep: what a signed link or the portal asks for. */
+export type OfferAction = Pick<LinkClaims, 'leadId' | 'repId' | 'attempt' | 'action'>;
+
 const allowedFrom: Record<LinkClaims['action'], readonly LeadStatus[]> = {
   accept: [LeadStatus.offered],
   reject: [LeadStatus.offered],
@@ -35,11 +38,11 @@ const allowedFrom: Record<LinkClaims['action'], readonly LeadStatus[]> = {
 };
 
 /** A claim link is for the queued lead as it was opened to the team; the others are for the rep's own offer. */
-const isCurrent = (claims: LinkClaims, lead: Lead) =>
+const isCurrent = (claims: OfferAction, lead: Lead) =>
   lead.attempt === claims.attempt && allowedFrom[claims.action].includes(lead.status) && (claims.action === 'claim' || lead.ownerId === claims.repId);
 
 /** The link's lead, whether the link can still act on it, and the rep (for their time zone). */
-export async function viewOffer(claims: LinkClaims, deps: Pick<RespondToOfferDeps, 'leads' | 'reps'>): Promise<OfferView> {
+export async function viewOffer(claims: OfferAction, deps: Pick<RespondToOfferDeps, 'leads' | 'reps'>): Promise<OfferView> {
   const [lead, rep] = await Promise.all([deps.leads.get(claims.leadId), deps.reps.get(claims.repId)]);
   if (!lead) throw new LeadNotFound(claims.leadId);
   return { state: isCurrent(claims, lead) ? 'actionable' : 'stale', lead, ...(rep ? { rep } : {}) };
@@ -61,7 +64,7 @@ export type ActionResult =
  * Each is one conditional write, so a double click or a replayed link changes nothing the
  * second time and is reported as stale.
  */
-export async function respondToOffer(claims: LinkClaims, deps: RespondToOfferDeps, reason?: string): Promise<ActionResult> {
+export async function respondToOffer(claims: OfferAction, deps: RespondToOfferDeps, reason?: string): Promise<ActionResult> {
   const { leadId, repId, attempt } = claims;
   const now = deps.now();
   const rep = await deps.reps.get(repId);

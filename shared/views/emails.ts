@@ -153,15 +153,15 @@ ${rows.map((row) => html`<tr>${row.map((cell) => html`<td style="padding:4px 10p
 export interface OfferMovedEmailInput {
   readonly lead: Lead;
   readonly rep: Reader;
-  /** `expired`: not accepted in time; `reassigned`: not contacted by the deadline. */
-  readonly why?: 'expired' | 'reassigned';
+  /** `expired`: not accepted in time; `reassigned`: not contacted by the deadline; `manager`: assigned by hand. */
+  readonly why?: 'expired' | 'reassigned' | 'manager';
 }
 
 /** The lead left the rep (accept window or contact deadline passed): they hear it went to a colleague. */
 export function offerMovedEmail({ lead, rep, why = 'expired' }: OfferMovedEmailInput): Email {
   const subject = `Lead moved on: ${leadSubject(lead)}`;
-  const what = why === 'expired' ? 'was not accepted in time' : 'was not contacted by its deadline';
-  const intro = `Hi ${rep.name}, this lead ${what}, so it has been offered to a colleague. Its links in the earlier emails no longer work.`;
+  const what = { expired: 'was not accepted in time, so it', reassigned: 'was not contacted by its deadline, so it', manager: 'has been reassigned by your manager: it' }[why];
+  const intro = `Hi ${rep.name}, this lead ${what} has been offered to a colleague. Its links in the earlier emails no longer work.`;
   return { to: rep.email, subject, html: emailHtml(html`<p>${intro}</p>`, lead), text: emailText([intro], lead) };
 }
 
@@ -212,4 +212,15 @@ export function queuedEmail({ lead, team, reasons, timeZone, openedToTeam = fals
   const body = emailHtml(html`<p>${intro}</p>\n<p>${whyText} Contact deadline: <strong>${deadline}</strong>.</p>`, lead);
   const text = emailText([intro, `${whyText} Contact deadline: ${deadline}.`], lead);
   return { to: team.managerEmail, subject, html: body, text };
+}
+
+/** The portal's sign-in link. It only opens a page with a button: mail scanners open links too. */
+export function signInEmail({ rep, url }: { readonly rep: Reader; readonly url: string }): Email {
+  const subject = 'Your sign-in link for the lead portal';
+  const intro = `Hi ${rep.name}, use this link within 15 minutes to sign in to the lead portal. It works once. If you did not ask for it, ignore this email.`;
+  const body = html`<!doctype html><html><body style="font-family:system-ui,sans-serif;font-size:16px;color:#111;max-width:600px">
+<p>${intro}</p>
+<p style="margin-top:24px">${button(url, 'Sign in', '#1a7f37')}</p>
+</body></html>`.value;
+  return { to: rep.email, subject, html: body, text: [intro, '', `Sign in: ${url}`].join('\n') };
 }

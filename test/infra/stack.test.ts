@@ -31,7 +31,7 @@ const { app, stacks } = buildApp({ configs: [demo, franchise], bundle: false, co
 const [demoStack, franchiseStack] = stacks as [LeadRouterStack, LeadRouterStack];
 let template: Template;
 
-const functionIds = ['IngestFunction', 'RouteFunction', 'ActionsFunction', 'EscalateFunction', 'AdminFunction'] as const;
+const functionIds = ['IngestFunction', 'RouteFunction', 'ActionsFunction', 'EscalateFunction', 'PortalFunction', 'AdminFunction'] as const;
 type FunctionId = (typeof functionIds)[number];
 const fnId = (id: FunctionId): string => logicalIdOf(demoStack, id);
 const tableRef = () => ({ Ref: logicalIdOf(demoStack, 'Leads') });
@@ -59,7 +59,7 @@ beforeAll(() => {
 
 describe('given the demo stack config', () => {
   describe('when the stack is synthesized', () => {
-    it('then the leads table is an on-demand TableV2 keyed by pk/sk with a gsi1 index', () => {
+    it('then the leads table is an on-demand TableV2 keyed by pk/sk with a team index (gsi1) and an owner index (gsi2)', () => {
       template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
       template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
         BillingMode: 'PAY_PER_REQUEST',
@@ -73,6 +73,14 @@ describe('given the demo stack config', () => {
             KeySchema: [
               { AttributeName: 'gsi1pk', KeyType: 'HASH' },
               { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: 'gsi2',
+            KeySchema: [
+              { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },
           },
@@ -173,12 +181,14 @@ describe('given the demo stack config', () => {
         SLA_STATE_MACHINE_ARN: { Ref: logicalIdOf(demoStack, 'SlaTimer') },
         LINK_SIGNING_SECRET: { Ref: logicalIdOf(demoStack, 'LinkSigningKey') },
         ADMIN_API_KEY_SECRET: { Ref: logicalIdOf(demoStack, 'AdminApiKey') },
+        SESSION_SECRET: { Ref: logicalIdOf(demoStack, 'SessionKey') },
       };
       const expected: Record<FunctionId, (keyof typeof refs)[]> = {
         IngestFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL'],
         RouteFunction: ['TABLE_NAME', 'SLA_STATE_MACHINE_ARN', 'LINK_SIGNING_SECRET'],
         ActionsFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'LINK_SIGNING_SECRET', 'SLA_STATE_MACHINE_ARN'],
         EscalateFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'LINK_SIGNING_SECRET'],
+        PortalFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'SLA_STATE_MACHINE_ARN', 'SESSION_SECRET'],
         AdminFunction: ['TABLE_NAME', 'ADMIN_API_KEY_SECRET'],
       };
       for (const id of functionIds) {
@@ -218,7 +228,7 @@ describe('given the demo stack config', () => {
       });
     });
 
-    it('then the HTTP API routes the webhook to ingest and the link actions to actions with payload 2.0', () => {
+    it('then the HTTP API routes the webhook to ingest, the link actions to actions and the portal to the portal, with payload 2.0', () => {
       template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
       const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
       const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
@@ -229,6 +239,9 @@ describe('given the demo stack config', () => {
         'GET /a/{token}': 'ActionsFunction',
         'HEAD /a/{token}': 'ActionsFunction',
         'POST /a/{token}': 'ActionsFunction',
+        'GET /portal': 'PortalFunction',
+        'GET /portal/{proxy+}': 'PortalFunction',
+        'POST /portal/{proxy+}': 'PortalFunction',
       };
       expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(Object.keys(expected).sort());
       for (const [routeKey, functionId] of Object.entries(expected)) {
@@ -312,25 +325,25 @@ describe('given the demo stack config', () => {
       expect(dynamo.filter((action) => /Put|Update|Delete|Write/.test(action))).toEqual([]);
     });
 
-    it('then only the route function (offers) and the actions function (claims) may start SLA timer executions, and only on that state machine', () => {
+    it('then only the route function (offers), the actions function (claims) and the portal (pulls) may start SLA timer executions, and only on that state machine', () => {
       const startsExecutions = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
         (policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]).some((statement) =>
           actionsOf(statement).some((action) => action === 'states:StartExecution' || action === 'states:*'),
         ),
       );
       expect(startsExecutions.flatMap((policy) => policy.Properties.Roles as unknown[])).toEqual(
-        expect.arrayContaining([{ Ref: roleOfFunction(template, fnId('RouteFunction')) }, { Ref: roleOfFunction(template, fnId('ActionsFunction')) }]),
+        expect.arrayContaining((['RouteFunction', 'ActionsFunction', 'PortalFunction'] as const).map((fn) => ({ Ref: roleOfFunction(template, fnId(fn)) }))),
       );
-      expect(startsExecutions).toHaveLength(2);
-      for (const fn of ['RouteFunction', 'ActionsFunction'] as const) {
+      expect(startsExecutions).toHaveLength(3);
+      for (const fn of ['RouteFunction', 'ActionsFunction', 'PortalFunction'] as const) {
         const start = statementsOf(fn).find((statement) => actionsOf(statement).includes('states:StartExecution'));
         expect(resourcesOf(start!)).toEqual([{ Ref: logicalIdOf(demoStack, 'SlaTimer') }]);
       }
     });
 
-    it('then ses:SendEmail is granted only to route and escalate, conditioned on the configured from address', () => {
+    it('then ses:SendEmail is granted only to route, escalate and the portal, conditioned on the configured from address', () => {
       const sendsEmail = functionIds.filter((id) => allowedActions(id).includes('ses:SendEmail'));
-      expect(sendsEmail.sort()).toEqual(['EscalateFunction', 'RouteFunction']);
+      expect(sendsEmail.sort()).toEqual(['EscalateFunction', 'PortalFunction', 'RouteFunction']);
       const sesStatements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
         (policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]).filter((statement) =>
           actionsOf(statement).some((action) => action.startsWith('ses:')),
@@ -391,7 +404,7 @@ describe('given a second config for a franchise region in us-east-1 with two tea
         Replicas: [Match.objectLike({ Region: 'us-east-1' })],
       });
       const functions = Object.values(franchiseTemplate.findResources('AWS::Lambda::Function'));
-      expect(functions).toHaveLength(5);
+      expect(functions).toHaveLength(6);
       for (const fn of functions) {
         const settings = decodeRoutingSettings(fn.Properties.Environment.Variables.STACK_CONFIG as string);
         expect(settings).toMatchObject({

@@ -42,6 +42,7 @@ const functionIds = {
   route: 'RouteFunction',
   actions: 'ActionsFunction',
   escalate: 'EscalateFunction',
+  portal: 'PortalFunction',
   admin: 'AdminFunction',
 } as const;
 type FunctionName = keyof typeof functionIds;
@@ -63,6 +64,7 @@ export interface LocalStackForTests {
   readonly leads: LeadStore;
   readonly reps: RepStore;
   readonly signingKey: string;
+  readonly sessionKey: string;
   readonly adminKey: string;
   readonly publicBaseUrl: string;
   managerEmail(teamId: string): string;
@@ -75,7 +77,7 @@ export interface LocalStackForTests {
    * Reps for the next plain test team, or for one of the stack's teams with a policy of its own
    * (`reassigning`, `queue-only`, `office-hours`: once per file).
    */
-  addTeam(reps: readonly { capacity: number; dailyCap?: number }[], teamId?: SpecialTeam): Promise<TestTeam>;
+  addTeam(reps: readonly { capacity: number; dailyCap?: number; role?: 'rep' | 'manager' }[], teamId?: SpecialTeam): Promise<TestTeam>;
   /** Stores a lead as the webhook would (its rules send it to `teamId`), without queuing it, so a test routes it by hand. */
   receiveLead(fields: Record<string, unknown>, teamId: string): Promise<string>;
   offerTo(leadId: string, repId: string): Promise<Lead>;
@@ -132,6 +134,7 @@ export async function useLocalStack(fn: FunctionName): Promise<LocalStackForTest
   const secretRef = (prefix: string) => Object.entries(secrets.refs).find(([id]) => id.startsWith(prefix))![1];
   const signingKey = await loadSecret(secretRef('LinkSigningKey'));
   const adminKey = await loadSecret(secretRef('AdminApiKey'));
+  const sessionKey = await loadSecret(secretRef('SessionKey'));
   const settings = RoutingSettingsSchema.parse(decodeRoutingSettings(underTest.environment.STACK_CONFIG ?? ''));
   const stateMachineArn = resolveStateMachines(model, scope)[0]!.arn;
 
@@ -139,6 +142,7 @@ export async function useLocalStack(fn: FunctionName): Promise<LocalStackForTest
     leads,
     reps,
     signingKey,
+    sessionKey,
     adminKey,
     publicBaseUrl,
     managerEmail: (teamId) => settings.routing.teams.find((team) => team.id === teamId)!.managerEmail,

@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { InvalidLinkToken } from '../domain/errors.ts';
+import { mac, sameMac, signToken, verifyToken } from '../domain/signed-token.ts';
+
+/**
+ * Portal sign-in without passwords: a signed, single-use, short-lived link by email, exchanged
+ * for a signed session cookie. Sessions are stateless (nothing to look up per request); the
+ * rep profile read on every page is what makes a deactivated rep lose access.
+ */
+
+export const MAGIC_LINK_MINUTES = 15;
+export const SESSION_HOURS = 12;
+
+export const SESSION_COOKIE = 'lr_session';
+/** Holds the nonce of the forms shown before sign-in (double-submit CSRF). */
+export const PRE_SESSION_COOKIE = 'lr_pre';
+
+const MagicClaimsSchema = z.strictObject({
+  p: z.literal('magic'),
+  repId: z.string().min(1),
+  /** One-time id: the sign-in consumes it with a conditional write. */
+  jti: z.string().min(16),
+  exp: z.number().int(),
+});
+export type MagicClaims = z.infer<typeof MagicClaimsSchema>;
+
+const SessionClaimsSchema = z.strictObject({
+  p: z.literal('session'),
+  repId: z.string().min(1),
+  /** Session id: the CSRF token of every form is derived from it. */
+  sid: z.string().min(16),
+  exp: z.number().int(),
+});
+export type SessionClaims = z.infer<typeof SessionClaimsSchema>;
+
+const nonce = () => randomBytes(18).toString('base64url');
+const epochSeconds = (now: Date) => Math.floor(now.getTime() / 1000);
+
+export function issueMagicLink(key: string, repId: string, now: Date): { token: string; claims: MagicClaims } {
+  const claims: MagicClaims = { p: 'magic', repId, jti: nonce(), exp: epochSeconds(now) + MAGIC_LINK_MINUTES * 60 };
+  return { token: signToken(key, claims), claims };
+}
+
+export const verifyMagicLink = (key: string, token: string, now: Date): MagicClaims => verifyToken(key, token, MagicClaimsSchema, now);
+
+export function issueSession(key: string, repId: string, now: Date): { token: string; claims: SessionClaims } {
+  const claims: SessionClaims = { p: 'session', repId, sid: nonce(), exp: epochSeconds(now) + SESSION_HOURS * 3600 };
+  return { token: signToken(key, claims), claims };
+}
+
+export const verifySession = (key: string, token: string, now: Date): SessionClaims => verifyToken(key, token, SessionClaimsSchema, now);
+
+/** The CSRF token of a signed-in session's forms: bound to the session, useless without its cookie. */
+export const sessionCsrf = (key: string, session: Pick<SessionClaims, 'sid'>) => mac(key, `csrf|session|${session.sid}`).toString('base64url');
+
+/** A fresh nonce for the pre-session cookie, and the CSRF token of forms shown with it. */
+export function preSession(key: string): { nonce: string; csrf: string } {
+  const value = nonce();
+  return { nonce: value, csrf: preSessionCsrf(key, value) };
+}
+
+export const preSessionCsrf = (key: string, value: string) => mac(key, `csrf|pre|${value}`).toString('base64url');
+
+/** Throws `InvalidLinkToken` (403) unless the form's token matches what the cookie-bound secret gives. */
+export function checkCsrf(key: string, given: string | null | undefined, binding: { sid: string } | { nonce: string } | undefined): void {
+  if (!given || !binding) throw new InvalidLinkToken('missing form token');
+  const expected = 'sid' in binding ? mac(key, `csrf|session|${binding.sid}`) : mac(key, `csrf|pre|${binding.nonce}`);
+  if (!sameMac(given, expected)) throw new InvalidLinkToken('form token does not match');
+}
+
+export interface CookieOptions {
+  /** Secure outside plain-http localhost. */
+  readonly secure: boolean;
+  readonly maxAgeSeconds: number;
+}
+
+/** One Set-Cookie value: HttpOnly, SameSite=Lax, scoped to the portal. */
+export function cookie(name: string, value: string, options: CookieOptions): string {
+  return [`${name}=${value}`, 'Path=/portal', 'HttpOnly', 'SameSite=Lax', `Max-Age=${options.maxAgeSeconds}`, ...(options.secure ? ['Secure'] : [])].join('; ');
+}
+
+/** Cookies as API Gateway v2 passes them (`cookies: ["a=1", "b=2"]`). */
+export function readCookies(cookies: readonly string[] | undefined): Map<string, string> {
+  const jar = new Map<string, string>();
+  for (const entry of cookies ?? []) {
+    for (const part of entry.split(';')) {
+      const at = part.indexOf('=');
+      if (at > 0) jar.set(part.slice(0, at).trim(), part.slice(at + 1).trim());
+    }
+  }
+  return jar;
+}

@@ -1,0 +1,205 @@
+import type { LeadStore } from '../adapters/lead-store.ts';
+import type { Mailer } from '../adapters/mailer.ts';
+import type { OneTimeTokens } from '../adapters/one-time-tokens.ts';
+import type { ProfileChanges, RepStore } from '../adapters/rep-store.ts';
+import type { RoutingQueue } from '../adapters/routing-queue.ts';
+import type { SlaTimer } from '../adapters/sla-timer.ts';
+import { ExpiredLinkToken, Forbidden, LeadNotFound, LeadStateConflict, RepNotFound, RepUnavailable } from '../domain/errors.ts';
+import { LeadStatus, type Lead } from '../domain/lead.ts';
+import { issueMagicLink, issueSession, verifyMagicLink, type SessionClaims } from '../portal/session.ts';
+import { defaultTeamOf, type RoutingConfig, type Team } from '../routing/config-schema.ts';
+import { checkEligibility, periodKeys, type RepProfile } from '../routing/eligibility.ts';
+import { offerMovedEmail, signInEmail } from '../views/emails.ts';
+import { respondToOffer } from './respond-to-offer.ts';
+import { contactDeadlineFor, slaTimerFor, type MinutesToMs } from './sla-schedule.ts';
+
+export interface RepPortalDeps {
+  readonly leads: LeadStore;
+  readonly reps: RepStore;
+  readonly tokens: OneTimeTokens;
+  readonly queue: RoutingQueue;
+  readonly timer: SlaTimer;
+  readonly mailer: Mailer;
+  readonly config: RoutingConfig;
+  readonly minutes: MinutesToMs;
+  /** Signs sign-in links and sessions; not the key of the offer links. */
+  readonly sessionKey: string;
+  /** Absolute URL of the portal, e.g. https://…/portal. */
+  readonly portalUrl: string;
+  readonly now: () => Date;
+}
+
+const teamOf = (config: RoutingConfig, teamId: string): Team => config.teams.find((t) => t.id === teamId) ?? defaultTeamOf(config);
+
+/**
+ * A rep asks for a sign-in link.
+ * Known address: a signed single-use link valid for 15 minutes goes to it. Unknown address:
+ * nothing is sent. The caller shows the same page either way, so the form does not reveal who
+ * is a rep.
+ */
+export async function requestSignIn(email: string, deps: Pick<RepPortalDeps, 'reps' | 'mailer' | 'sessionKey' | 'portalUrl' | 'now'>): Promise<void> {
+  const rep = await deps.reps.findByEmail(email);
+  if (!rep) return;
+  const { token } = issueMagicLink(deps.sessionKey, rep.id, deps.now());
+  await deps.mailer.send(signInEmail({ rep, url: `${deps.portalUrl}/auth/${token}` }));
+}
+
+/**
+ * The rep confirmed the sign-in link: it must be genuine, unexpired and unused (spent in one
+ * conditional write, so two tabs racing get one session), and the rep must still exist.
+ */
+export async function signIn(token: string, deps: Pick<RepPortalDeps, 'reps' | 'tokens' | 'sessionKey' | 'now'>): Promise<{ token: string; claims: SessionClaims }> {
+  const now = deps.now();
+  const magic = verifyMagicLink(deps.sessionKey, token, now);
+  if (!(await deps.tokens.spend(magic.jti, magic.exp))) throw new ExpiredLinkToken('sign-in link already used');
+  const rep = await deps.reps.get(magic.repId);
+  if (!rep) throw new RepNotFound(magic.repId);
+  return issueSession(deps.sessionKey, rep.id, now);
+}
+
+export type PullOutcome = { readonly kind: 'claimed'; readonly lead: Lead } | { readonly kind: 'empty' } | { readonly kind: 'full' } | { readonly kind: 'unavailable' };
+
+/** How many queued leads one pull looks at; the queue is ordered, so the best come first. */
+const PULL_WINDOW = 50;
+
+/** Reasons that do not stop a rep who asks for a lead themselves: they are at work now, and caps are the transaction's to check. */
+const notNow: ReadonlySet<string> = new Set(['outside-working-hours', 'out-of-office', 'at-capacity', 'daily-cap', 'weekly-cap']);
+
+/**
+ * The rep pulls the next lead from the team queue.
+ * 1. Unavailable or at capacity: say so without touching the queue.
+ * 2. Walk the queue (hot before warm before cold, then oldest) and claim the first lead the rep
+ *    is skilled for and covers, in one transaction with their capacity. A lead someone else
+ *    claimed meanwhile is skipped for the next, so reps pulling at once never get the same one.
+ * 3. The claimed lead starts the SLA timer of its new attempt.
+ */
+export async function pullNextLead(rep: RepProfile, deps: RepPortalDeps): Promise<PullOutcome> {
+  if (!rep.active) return { kind: 'unavailable' };
+  if (rep.openLeads >= rep.capacity) return { kind: 'full' };
+  const now = deps.now();
+  for (const lead of await deps.leads.teamQueueLeads(rep.teamId, PULL_WINDOW)) {
+    if (lead.missedBy?.includes(rep.id)) continue;
+    const check = checkEligibility(rep, { ...lead, excludedReps: [] }, now);
+    if (!check.eligible && !notNow.has(check.reason)) continue;
+    try {
+      const claimed = await deps.leads.claim(lead, rep.id, counters(rep, now), now);
+      await deps.timer.start(slaTimerFor(claimed, teamOf(deps.config, claimed.teamId), deps.config.tiers, deps.minutes, now));
+      return { kind: 'claimed', lead: claimed };
+    } catch (error) {
+      if (error instanceof RepUnavailable) return { kind: 'full' };
+      if (!(error instanceof LeadStateConflict)) throw error;
+    }
+  }
+  return { kind: 'empty' };
+}
+
+function counters(rep: RepProfile, now: Date) {
+  const { dayKey, weekKey } = periodKeys(rep.timeZone, now);
+  return {
+    dayKey,
+    weekKey,
+    sameDay: rep.dayKey === dayKey,
+    sameWeek: rep.weekKey === weekKey,
+    ...(rep.dailyCap !== undefined ? { dailyCap: rep.dailyCap } : {}),
+    ...(rep.weeklyCap !== undefined ? { weeklyCap: rep.weeklyCap } : {}),
+  };
+}
+
+export const MyLeadActions = ['accept', 'contacted', 'won', 'lost', 'release'] as const;
+export type MyLeadAction = (typeof MyLeadActions)[number];
+
+/**
+ * The rep acts on one of their leads from the portal: the same conditional transitions as the
+ * email links, for the lead's current attempt. `release` hands an offered or accepted lead back
+ * (like a pass: excluded, capacity freed, routed to the next rep). Another rep's lead: 403.
+ */
+export async function actOnMyLead(rep: RepProfile, leadId: string, action: MyLeadAction, deps: RepPortalDeps): Promise<Lead> {
+  const lead = await deps.leads.get(leadId);
+  if (!lead) throw new LeadNotFound(leadId);
+  if (lead.ownerId !== rep.id) throw new Forbidden('This is not your lead');
+  if (action === 'release') {
+    if (lead.status !== LeadStatus.offered && lead.status !== LeadStatus.accepted) {
+      throw new LeadStateConflict(`a ${lead.status.toLowerCase()} lead cannot be handed back`);
+    }
+    await deps.leads.release(lead.id, rep.id, lead.attempt, lead.status, deps.now());
+    await deps.queue.enqueue({ leadId: lead.id });
+    await deps.queue.enqueue({ drainTeam: lead.teamId });
+    return (await deps.leads.get(lead.id)) ?? lead;
+  }
+  const result = await respondToOffer({ leadId, repId: rep.id, attempt: lead.attempt, action }, deps);
+  if (result.state !== 'done') throw new LeadStateConflict(`this lead can no longer be marked ${action}`);
+  return result.lead;
+}
+
+/**
+ * The rep saved their profile. It applies to the next routing decision (rosters are cached for
+ * seconds), and the team queue is offered again in case the rep can now take a waiting lead.
+ */
+export async function updateMyProfile(rep: RepProfile, changes: ProfileChanges, deps: Pick<RepPortalDeps, 'reps' | 'queue'>): Promise<RepProfile> {
+  const updated = await deps.reps.updateProfile(rep.id, changes);
+  await deps.queue.enqueue({ drainTeam: rep.teamId });
+  return updated;
+}
+
+export interface TeamOverview {
+  readonly team: Team;
+  readonly members: readonly RepProfile[];
+  readonly queue: readonly Lead[];
+  /** Leads past their contact deadline that nobody has contacted, queued or held. */
+  readonly overdue: readonly Lead[];
+}
+
+const uncontacted: ReadonlySet<LeadStatus> = new Set([LeadStatus.offered, LeadStatus.accepted, LeadStatus.queued]);
+
+function requireManager(rep: RepProfile): void {
+  if (rep.role !== 'manager') throw new Forbidden('Only team managers can see this page');
+}
+
+/** A manager's view of their team: who is available with what load, the queue, and what is overdue. */
+export async function teamOverview(manager: RepProfile, deps: RepPortalDeps): Promise<TeamOverview> {
+  requireManager(manager);
+  const [members, queue] = await Promise.all([deps.reps.listTeam(manager.teamId), deps.leads.teamQueueLeads(manager.teamId)]);
+  const held = (await Promise.all(members.map((member) => deps.leads.ownerLeads(member.id)))).flat();
+  const now = deps.now().toISOString();
+  const overdue = [...held, ...queue].filter((lead) => uncontacted.has(lead.status) && lead.contactDeadline < now);
+  overdue.sort((a, b) => a.contactDeadline.localeCompare(b.contactDeadline));
+  return { team: teamOf(deps.config, manager.teamId), members: members.sort((a, b) => a.name.localeCompare(b.name)), queue, overdue };
+}
+
+/**
+ * A manager assigns a lead of their team to a rep of their team by hand: one transaction offers
+ * it to that rep (within their capacity), frees the previous owner's slot, and restarts the SLA;
+ * the router then emails the new owner and starts the timer, and the previous owner is told.
+ */
+export async function assignByHand(manager: RepProfile, leadId: string, repId: string, deps: RepPortalDeps): Promise<Lead> {
+  requireManager(manager);
+  const [lead, target] = await Promise.all([deps.leads.get(leadId), deps.reps.get(repId)]);
+  if (!lead) throw new LeadNotFound(leadId);
+  if (lead.teamId !== manager.teamId || !target || target.teamId !== manager.teamId) throw new Forbidden('Leads can only be assigned within your team');
+  const assignable: readonly LeadStatus[] = [LeadStatus.received, LeadStatus.queued, LeadStatus.offered, LeadStatus.accepted];
+  if (!assignable.includes(lead.status)) throw new LeadStateConflict(`a ${lead.status.toLowerCase()} lead cannot be reassigned`);
+  if (lead.ownerId === target.id) throw new LeadStateConflict(`${target.name} already has this lead`);
+  const now = deps.now();
+  const team = teamOf(deps.config, lead.teamId);
+  const tier = lead.tier ?? 'warm';
+  const offered = await deps.leads.offer(
+    lead,
+    {
+      repId: target.id,
+      tier,
+      score: lead.score ?? 0,
+      teamId: lead.teamId,
+      contactDeadline: contactDeadlineFor({ receivedAt: lead.receivedAt, slaStartedAt: now.toISOString() }, team, deps.config.tiers[tier], deps.minutes),
+      counters: counters(target, now),
+      detail: { reason: `assigned by ${manager.name}` },
+    },
+    now,
+    { manager: manager.id },
+  );
+  await deps.queue.enqueue({ leadId: lead.id });
+  if (lead.ownerId) {
+    const previous = await deps.reps.get(lead.ownerId);
+    if (previous) await deps.mailer.send(offerMovedEmail({ lead, rep: previous, why: 'manager' }));
+  }
+  return offered;
+}

@@ -1,0 +1,310 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { issueMagicLink, issueSession, SESSION_COOKIE, sessionCsrf } from '#shared/portal/session.ts';
+import { loadEvent, useLocalStack, type LocalStackForTests, type TestTeam } from './support.ts';
+
+let stack: LocalStackForTests;
+let handler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+beforeAll(async () => {
+  stack = await useLocalStack('portal');
+  handler = await stack.handler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>();
+});
+
+interface Call {
+  readonly cookies?: readonly string[];
+  readonly form?: Record<string, string>;
+  readonly query?: string;
+}
+
+/** A request as API Gateway sends it for the portal route, from the sample event. */
+function request(method: 'GET' | 'POST', path: string, { cookies = [], form, query = '' }: Call = {}): APIGatewayProxyEventV2 {
+  const sample = loadEvent<APIGatewayProxyEventV2>('portal/my-leads.json');
+  const body = form ? new URLSearchParams(form).toString() : undefined;
+  return {
+    ...sample,
+    routeKey: `${method} /portal/{proxy+}`,
+    rawPath: path,
+    rawQueryString: query,
+    ...(query ? { queryStringParameters: Object.fromEntries(new URLSearchParams(query)) } : {}),
+    cookies: [...cookies],
+    pathParameters: { proxy: path.replace(/^\/portal\/?/, '') },
+    requestContext: { ...sample.requestContext, http: { ...sample.requestContext.http, method, path } },
+    headers: { ...sample.headers, ...(body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }) },
+    ...(body === undefined ? {} : { body: Buffer.from(body).toString('base64'), isBase64Encoded: true }),
+  };
+}
+
+/** Name=value pairs of a response's Set-Cookie values, as a browser would send them back. */
+const jarOf = (response: APIGatewayProxyStructuredResultV2) => (response.cookies ?? []).map((c) => c.split(';')[0]!);
+const csrfIn = (response: APIGatewayProxyStructuredResultV2) => /name="csrf" value="([^"]+)"/.exec(response.body ?? '')?.[1] ?? '';
+
+/** A signed-in rep, as the session cookie and the form token their pages carry. */
+function sessionFor(repId: string) {
+  const { token, claims } = issueSession(stack.sessionKey, repId, new Date());
+  return { cookies: [`${SESSION_COOKIE}=${token}`], csrf: sessionCsrf(stack.sessionKey, claims) };
+}
+
+/** Leads of a team waiting in its queue (as the router leaves them when nobody can take them). */
+async function queuedLeads(team: TestTeam, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const leadId = await stack.receiveLead({ firstName: `Queued${i}`, email: `queued${i}@example.com` }, team.id);
+    const lead = (await stack.leads.get(leadId))!;
+    await stack.leads.queue(lead, { tier: 'warm', score: 10, teamId: team.id, contactDeadline: lead.contactDeadline, detail: {} }, new Date());
+    ids.push(leadId);
+  }
+  return ids;
+}
+
+describe('portal sign-in by emailed link', () => {
+  it('given a known and an unknown address, when each asks for a link, then both see the same page and only the rep gets an email', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const form = await handler(request('GET', '/portal/sign-in'));
+    const cookies = jarOf(form);
+    expect(cookies[0]).toMatch(/^lr_pre=/);
+    expect(form.cookies![0]).toContain('HttpOnly');
+    expect(form.cookies![0]).toContain('SameSite=Lax');
+    expect(form.cookies![0]).toContain('Secure');
+
+    const known = await handler(request('POST', '/portal/sign-in', { cookies, form: { csrf: csrfIn(form), email: team.reps[0]!.email.toUpperCase() } }));
+    const unknown = await handler(request('POST', '/portal/sign-in', { cookies, form: { csrf: csrfIn(form), email: 'nobody@example.com' } }));
+
+    expect(known.statusCode).toBe(200);
+    expect(unknown.body).toBe(known.body);
+    const [email, ...more] = await stack.emailsTo(team.reps[0]!.email);
+    expect(more).toEqual([]);
+    expect(email!.subject).toBe('Your sign-in link for the lead portal');
+    expect(email!.links[0]).toMatch(new RegExp(`^${stack.publicBaseUrl}/portal/auth/[\\w-]+\\.[\\w-]+$`));
+    expect(await stack.emailsTo('nobody@example.com')).toEqual([]);
+  });
+
+  it('given a sign-in form posted without its token, then it is refused with 403 and no email is sent', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const form = await handler(request('GET', '/portal/sign-in'));
+
+    const response = await handler(request('POST', '/portal/sign-in', { cookies: jarOf(form), form: { email: team.reps[0]!.email } }));
+
+    expect(response.statusCode).toBe(403);
+    expect(await stack.emailsTo(team.reps[0]!.email)).toEqual([]);
+  });
+
+  it('given a sign-in link, when opened it only asks; confirmed it gives a session once; used again it is refused', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const { token } = issueMagicLink(stack.sessionKey, team.reps[0]!.id, new Date());
+    const path = `/portal/auth/${token}`;
+
+    const opened = await handler(request('GET', path));
+    expect(opened.statusCode).toBe(200);
+    expect(opened.cookies?.some((c) => c.startsWith(`${SESSION_COOKIE}=`))).toBe(false);
+
+    const confirmed = await handler(request('POST', path, { cookies: jarOf(opened), form: { csrf: csrfIn(opened) } }));
+    expect(confirmed.statusCode).toBe(303);
+    expect(confirmed.headers?.location).toBe('/portal/leads');
+    const session = jarOf(confirmed).find((c) => c.startsWith(`${SESSION_COOKIE}=`))!;
+    const page = await handler(request('GET', '/portal/leads', { cookies: [session] }));
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('No open leads');
+
+    const again = await handler(request('POST', path, { cookies: jarOf(opened), form: { csrf: csrfIn(opened) } }));
+    expect(again.statusCode).toBe(410);
+  });
+
+  it('given an expired or a forged sign-in link, then it is refused (410, 403) and no session is set', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const expired = issueMagicLink(stack.sessionKey, team.reps[0]!.id, new Date(Date.now() - 16 * 60_000)).token;
+    const forged = issueMagicLink('not-the-key', team.reps[0]!.id, new Date()).token;
+
+    const responses = [await handler(request('GET', `/portal/auth/${expired}`)), await handler(request('GET', `/portal/auth/${forged}`))];
+
+    expect(responses.map((r) => r.statusCode)).toEqual([410, 403]);
+    for (const response of responses) expect(response.cookies ?? []).toEqual([]);
+  });
+
+  it('given no session, when a page is opened, then the rep is sent to sign in', async () => {
+    const response = await handler(request('GET', '/portal/leads'));
+
+    expect(response.statusCode).toBe(303);
+    expect(response.headers?.location).toBe('/portal/sign-in');
+  });
+});
+
+describe('portal pages of a signed-in rep', () => {
+  it("given another rep's lead id, when a rep marks it contacted, then 403 and nothing changes", async () => {
+    const team = await stack.addTeam([{ capacity: 2 }, { capacity: 2 }]);
+    const leadId = await stack.receiveLead({ firstName: 'Theirs', email: 'theirs@example.com' }, team.id);
+    await stack.offerTo(leadId, team.reps[0]!.id);
+    const intruder = sessionFor(team.reps[1]!.id);
+
+    const response = await handler(request('POST', `/portal/leads/${leadId}/contacted`, { cookies: intruder.cookies, form: { csrf: intruder.csrf } }));
+
+    expect(response.statusCode).toBe(403);
+    expect(response.body).toContain('This is not your lead');
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED', ownerId: team.reps[0]!.id });
+  });
+
+  it('given a form posted without its token or with the token of another session, then 403 and nothing changes', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const leadId = await stack.receiveLead({ firstName: 'Mine', email: 'mine@example.com' }, team.id);
+    await stack.offerTo(leadId, team.reps[0]!.id);
+    const owner = sessionFor(team.reps[0]!.id);
+    const other = sessionFor(team.reps[0]!.id);
+
+    const missing = await handler(request('POST', `/portal/leads/${leadId}/accept`, { cookies: owner.cookies, form: {} }));
+    const crossed = await handler(request('POST', `/portal/leads/${leadId}/accept`, { cookies: owner.cookies, form: { csrf: other.csrf } }));
+
+    expect([missing.statusCode, crossed.statusCode]).toEqual([403, 403]);
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED' });
+  });
+
+  it('given an offered lead, when the rep accepts, marks it contacted and closes it from My leads, then each step is the same transition as the email links', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const leadId = await stack.receiveLead({ firstName: 'Portal', lastName: 'Lead', email: 'portal-lead@example.com', phone: '+49 30 1234567' }, team.id);
+    await stack.offerTo(leadId, team.reps[0]!.id);
+    const rep = sessionFor(team.reps[0]!.id);
+    const act = (action: string) => handler(request('POST', `/portal/leads/${leadId}/${action}`, { cookies: rep.cookies, form: { csrf: rep.csrf } }));
+
+    const page = await handler(request('GET', '/portal/leads', { cookies: rep.cookies }));
+    expect(page.body).toContain('Portal Lead');
+    expect((await act('accept')).headers?.location).toBe('/portal/leads?ok=accept');
+    expect((await act('contacted')).statusCode).toBe(303);
+    expect((await act('won')).statusCode).toBe(303);
+    const stale = await act('won');
+
+    expect(stale.statusCode).toBe(409);
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'CLOSED', outcome: 'won' });
+    expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ openLeads: 0 });
+    expect((await stack.history(leadId)).map((e) => e.kind)).toEqual(['received', 'offered', 'accepted', 'contacted', 'closed']);
+  });
+
+  it('given an accepted lead, when the rep releases it, then it goes back to routing without them and their slot is free', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }, { capacity: 2 }]);
+    const leadId = await stack.receiveLead({ firstName: 'Release', email: 'release@example.com' }, team.id);
+    await stack.offerTo(leadId, team.reps[0]!.id);
+    await stack.leads.accept(leadId, team.reps[0]!.id, 1, new Date());
+    await stack.drainRoutingQueue();
+    const rep = sessionFor(team.reps[0]!.id);
+
+    const response = await handler(request('POST', `/portal/leads/${leadId}/release`, { cookies: rep.cookies, form: { csrf: rep.csrf } }));
+
+    expect(response.statusCode).toBe(303);
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'RECEIVED', excludedReps: [team.reps[0]!.id] });
+    expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ openLeads: 0 });
+    expect(await stack.drainRoutingQueue()).toEqual([{ leadId }, { drainTeam: team.id }]);
+    expect(await stack.leads.ownerLeads(team.reps[0]!.id)).toEqual([]);
+  });
+
+  it('given 20 reps pressing "next lead" at once on a queue of 5, then 5 distinct leads are claimed and 15 reps hear the queue is empty', async () => {
+    const team = await stack.addTeam(Array.from({ length: 20 }, () => ({ capacity: 1 })));
+    const leadIds = await queuedLeads(team, 5);
+    const sessions = team.reps.map((rep) => sessionFor(rep.id));
+
+    const responses = await Promise.all(sessions.map((s) => handler(request('POST', '/portal/next', { cookies: s.cookies, form: { csrf: s.csrf } }))));
+
+    expect(responses.every((r) => r.statusCode === 200)).toBe(true);
+    expect(responses.filter((r) => r.body?.includes('The queue is empty'))).toHaveLength(15);
+    const owners = await Promise.all(leadIds.map(async (id) => (await stack.leads.get(id))!));
+    expect(owners.every((lead) => lead.status === 'ACCEPTED')).toBe(true);
+    expect(new Set(owners.map((lead) => lead.ownerId)).size).toBe(5);
+    const loads = await Promise.all(team.reps.map(async (rep) => (await stack.reps.get(rep.id))!.openLeads));
+    expect(loads.filter((load) => load === 1)).toHaveLength(5);
+    expect(loads.filter((load) => load === 0)).toHaveLength(15);
+    expect(await stack.leads.teamQueue(team.id)).toEqual([]);
+    // Each claimed lead runs the SLA timer of its new attempt.
+    const timers = (await stack.executions()).map((e) => e.name);
+    for (const id of leadIds) expect(timers).toContain(`${id}-1`);
+  });
+
+  it('given a rep at capacity or switched off, when they press "next lead", then they are told why and the queue keeps its lead', async () => {
+    const team = await stack.addTeam([{ capacity: 0 }, { capacity: 2 }]);
+    const [leadId] = await queuedLeads(team, 1);
+    await stack.reps.updateProfile(team.reps[1]!.id, { active: false, products: [], languages: [], capacity: 2, timeZone: 'UTC' });
+    const full = sessionFor(team.reps[0]!.id);
+    const away = sessionFor(team.reps[1]!.id);
+
+    const fullPage = await handler(request('POST', '/portal/next', { cookies: full.cookies, form: { csrf: full.csrf } }));
+    const awayPage = await handler(request('POST', '/portal/next', { cookies: away.cookies, form: { csrf: away.csrf } }));
+
+    expect(fullPage.body).toContain('at your limit');
+    expect(awayPage.body).toContain('not taking new leads');
+    expect(await stack.leads.get(leadId!)).toMatchObject({ status: 'QUEUED' });
+  });
+
+  it('given a profile form, when saved, then the profile changes; when invalid, then 400 names each field and nothing changes', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const rep = sessionFor(team.reps[0]!.id);
+    const page = await handler(request('GET', '/portal/profile', { cookies: rep.cookies }));
+    expect(page.statusCode).toBe(200);
+    const form = {
+      csrf: rep.csrf,
+      active: 'on',
+      products: 'solar, battery',
+      languages: 'de, en',
+      countries: 'DE',
+      regions: '',
+      postalPrefixes: '10, 12',
+      capacity: '4',
+      timeZone: 'Europe/Berlin',
+      'hours-mon': '09:00-17:00',
+      'hours-tue': '09:00-12:00, 13:00-17:00',
+      outOfOfficeUntil: '',
+    };
+
+    const saved = await handler(request('POST', '/portal/profile', { cookies: rep.cookies, form }));
+    const invalid = await handler(request('POST', '/portal/profile', { cookies: rep.cookies, form: { ...form, capacity: 'lots', 'hours-mon': '9 to 5' } }));
+
+    expect(saved.statusCode).toBe(303);
+    expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({
+      products: ['solar', 'battery'],
+      languages: ['de', 'en'],
+      territory: { countries: ['DE'], postalPrefixes: ['10', '12'] },
+      capacity: 4,
+      timeZone: 'Europe/Berlin',
+      workingHours: { mon: [['09:00', '17:00']], tue: [['09:00', '12:00'], ['13:00', '17:00']] },
+    });
+    expect(invalid.statusCode).toBe(400);
+    expect(invalid.body).toContain('aria-invalid="true"');
+    expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ capacity: 4 });
+    expect(await stack.drainRoutingQueue()).toContainEqual({ drainTeam: team.id });
+  });
+});
+
+describe('portal team view of a manager', () => {
+  it('given a lead held by one rep, when the manager reassigns it by hand, then it is offered to the chosen rep, the previous owner is released and told', async () => {
+    const team = await stack.addTeam([{ capacity: 0, role: 'manager' }, { capacity: 2 }, { capacity: 2 }]);
+    const [manager, first, second] = team.reps;
+    const leadId = await stack.receiveLead({ firstName: 'Stuck', lastName: 'Lead', email: 'stuck@example.com' }, team.id);
+    await stack.offerTo(leadId, first!.id);
+    await stack.drainRoutingQueue();
+    const session = sessionFor(manager!.id);
+
+    const page = await handler(request('GET', '/portal/team', { cookies: session.cookies }));
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(`Rep ${first!.id}`);
+    const assigned = await handler(
+      request('POST', `/portal/team/leads/${leadId}/assign`, { cookies: session.cookies, form: { csrf: session.csrf, repId: second!.id } }),
+    );
+
+    expect(assigned.headers?.location).toBe('/portal/team?ok=assigned');
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED', ownerId: second!.id, attempt: 2 });
+    expect(await stack.reps.get(first!.id)).toMatchObject({ openLeads: 0 });
+    expect(await stack.reps.get(second!.id)).toMatchObject({ openLeads: 1 });
+    // The router sends the new owner their offer email and starts the timer.
+    expect(await stack.drainRoutingQueue()).toEqual([{ leadId }]);
+    expect((await stack.emailsTo(first!.email)).map((e) => e.subject)).toContain('Lead moved on: Stuck Lead (warm)');
+    expect(await stack.history(leadId)).toContainEqual(expect.objectContaining({ kind: 'assigned', actor: `manager:${manager!.id}` }));
+  });
+
+  it('given a rep who is not a manager, when they open the team view or assign a lead, then 403', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }, { capacity: 2 }]);
+    const leadId = await stack.receiveLead({ firstName: 'NotYours', email: 'not-yours@example.com' }, team.id);
+    await stack.offerTo(leadId, team.reps[0]!.id);
+    const rep = sessionFor(team.reps[1]!.id);
+
+    const view = await handler(request('GET', '/portal/team', { cookies: rep.cookies }));
+    const assign = await handler(request('POST', `/portal/team/leads/${leadId}/assign`, { cookies: rep.cookies, form: { csrf: rep.csrf, repId: team.reps[1]!.id } }));
+
+    expect([view.statusCode, assign.statusCode]).toEqual([403, 403]);
+    expect(await stack.leads.get(leadId)).toMatchObject({ ownerId: team.reps[0]!.id });
+  });
+});
