@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { LeadStateConflict, RepUnavailable } from '../domain/errors.ts';
 import { LeadStatus, type Lead, type Tier } from '../domain/lead.ts';
 import { dynamoDocument } from './aws-clients.ts';
+import { periodKeys, type RepProfile } from '../routing/eligibility.ts';
 import { repKey } from './rep-store.ts';
 
 /** One entry of a lead's history: who did what, when, from which state, and why. */
@@ -63,6 +64,19 @@ export interface CounterState {
 /** Set when a manager assigns a lead by hand: the history names them, and a previous owner is released. */
 export interface HandAssignment {
   readonly manager?: string;
+}
+
+/** The counter state of a rep as last read, for the period `now` falls in on the rep's own clock. */
+export function countersFor(rep: Pick<RepProfile, 'timeZone' | 'dayKey' | 'weekKey' | 'dailyCap' | 'weeklyCap'>, now: Date): CounterState {
+  const { dayKey, weekKey } = periodKeys(rep.timeZone, now);
+  return {
+    dayKey,
+    weekKey,
+    sameDay: rep.dayKey === dayKey,
+    sameWeek: rep.weekKey === weekKey,
+    ...(rep.dailyCap !== undefined ? { dailyCap: rep.dailyCap } : {}),
+    ...(rep.weeklyCap !== undefined ? { weeklyCap: rep.weeklyCap } : {}),
+  };
 }
 
 export interface Assignment extends Placement {

@@ -205,3 +205,9 @@ export function displayName(contact: LeadContact): string {
   const name = [contact.firstName, contact.lastName].filter(Boolean).join(' ');
   return name || contact.company || contact.email || contact.phone || 'Unnamed lead';
 }
+
+/**
+ * The time to record a step that follows another in the same decision: now, but never at or
+ * before the earlier step, so the history (ordered by time) reads in the order things happened.
+ */
+export const after = (earlier: Date, now: Date): Date => new Date(Math.max(now.getTime(), earlier.getTime() + 1));

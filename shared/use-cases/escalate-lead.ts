@@ -5,7 +5,7 @@ import type { RoutingQueue } from '../adapters/routing-queue.ts';
 import type { SlaTimerInput } from '../adapters/sla-timer.ts';
 import type { RoutingSettings } from '../config/stack-config.ts';
 import { LeadStateConflict } from '../domain/errors.ts';
-import { LeadStatus, settledStatuses } from '../domain/lead.ts';
+import { after, LeadStatus, settledStatuses } from '../domain/lead.ts';
 import { defaultTeamOf } from '../routing/config-schema.ts';
 import { escalationEmail, offerMovedEmail } from '../views/emails.ts';
 
@@ -47,6 +47,7 @@ export async function escalateLead(input: SlaTimerInput, deps: EscalateLeadDeps)
   // A retried task still finishes a reassignment or a reroute the first run did not.
   if (alreadyEscalated && !reassign && lead.status !== LeadStatus.received) return { escalated: false, reason: 'already-escalated' };
 
+  let escalatedAt = deps.now();
   if (!alreadyEscalated) {
     const history = await deps.leads.history(lead.id);
     const timeZone = team.businessHours?.timeZone;
@@ -55,7 +56,8 @@ export async function escalateLead(input: SlaTimerInput, deps: EscalateLeadDeps)
       escalationEmail({ lead, managerEmail: team.managerEmail, owner, history, outcome: reassign ? 'reassigned' : 'kept', ...(timeZone ? { timeZone } : {}) }),
     );
     try {
-      await deps.leads.markEscalated(lead.id, input.attempt, deps.now(), { to: team.managerEmail, status: lead.status, ownerId: lead.ownerId, reassign });
+      escalatedAt = deps.now();
+      await deps.leads.markEscalated(lead.id, input.attempt, escalatedAt, { to: team.managerEmail, status: lead.status, ownerId: lead.ownerId, reassign });
     } catch (error) {
       if (!(error instanceof LeadStateConflict)) throw error;
     }
@@ -63,7 +65,7 @@ export async function escalateLead(input: SlaTimerInput, deps: EscalateLeadDeps)
 
   if (reassign && owner) {
     try {
-      await deps.leads.reassign(lead.id, owner.id, lead.attempt, lead.status, deps.now());
+      await deps.leads.reassign(lead.id, owner.id, lead.attempt, lead.status, after(escalatedAt, deps.now()));
       await deps.mailer.send(offerMovedEmail({ lead, rep: owner, why: 'reassigned' }));
     } catch (error) {
       // A retried task: the first run took it back already; make sure it is routed below.

@@ -1,4 +1,4 @@
-import type { LeadStore } from '../adapters/lead-store.ts';
+import { countersFor, type LeadStore } from '../adapters/lead-store.ts';
 import type { Mailer } from '../adapters/mailer.ts';
 import type { OneTimeTokens } from '../adapters/one-time-tokens.ts';
 import type { ProfileChanges, RepStore } from '../adapters/rep-store.ts';
@@ -8,7 +8,7 @@ import { ExpiredLinkToken, Forbidden, LeadNotFound, LeadStateConflict, RepNotFou
 import { LeadStatus, type Lead } from '../domain/lead.ts';
 import { issueMagicLink, issueSession, verifyMagicLink, type SessionClaims } from '../portal/session.ts';
 import { defaultTeamOf, type RoutingConfig, type Team } from '../routing/config-schema.ts';
-import { checkEligibility, periodKeys, type RepProfile } from '../routing/eligibility.ts';
+import { checkEligibility, type RepProfile } from '../routing/eligibility.ts';
 import { offerMovedEmail, signInEmail } from '../views/emails.ts';
 import { respondToOffer } from './respond-to-offer.ts';
 import { contactDeadlineFor, slaTimerFor, type MinutesToMs } from './sla-schedule.ts';
@@ -82,7 +82,7 @@ export async function pullNextLead(rep: RepProfile, deps: RepPortalDeps): Promis
     const check = checkEligibility(rep, { ...lead, excludedReps: [] }, now);
     if (!check.eligible && !notNow.has(check.reason)) continue;
     try {
-      const claimed = await deps.leads.claim(lead, rep.id, counters(rep, now), now);
+      const claimed = await deps.leads.claim(lead, rep.id, countersFor(rep, now), now);
       await deps.timer.start(slaTimerFor(claimed, teamOf(deps.config, claimed.teamId), deps.config.tiers, deps.minutes, now));
       return { kind: 'claimed', lead: claimed };
     } catch (error) {
@@ -91,18 +91,6 @@ export async function pullNextLead(rep: RepProfile, deps: RepPortalDeps): Promis
     }
   }
   return { kind: 'empty' };
-}
-
-function counters(rep: RepProfile, now: Date) {
-  const { dayKey, weekKey } = periodKeys(rep.timeZone, now);
-  return {
-    dayKey,
-    weekKey,
-    sameDay: rep.dayKey === dayKey,
-    sameWeek: rep.weekKey === weekKey,
-    ...(rep.dailyCap !== undefined ? { dailyCap: rep.dailyCap } : {}),
-    ...(rep.weeklyCap !== undefined ? { weeklyCap: rep.weeklyCap } : {}),
-  };
 }
 
 export const MyLeadActions = ['accept', 'contacted', 'won', 'lost', 'release'] as const;
@@ -190,7 +178,7 @@ export async function assignByHand(manager: RepProfile, leadId: string, repId: s
       score: lead.score ?? 0,
       teamId: lead.teamId,
       contactDeadline: contactDeadlineFor({ receivedAt: lead.receivedAt, slaStartedAt: now.toISOString() }, team, deps.config.tiers[tier], deps.minutes),
-      counters: counters(target, now),
+      counters: countersFor(target, now),
       detail: { reason: `assigned by ${manager.name}` },
     },
     now,

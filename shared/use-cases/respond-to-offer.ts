@@ -1,4 +1,4 @@
-import type { LeadStore } from '../adapters/lead-store.ts';
+import { countersFor, type LeadStore } from '../adapters/lead-store.ts';
 import type { RepStore } from '../adapters/rep-store.ts';
 import type { RoutingQueue } from '../adapters/routing-queue.ts';
 import type { SlaTimer } from '../adapters/sla-timer.ts';
@@ -6,7 +6,7 @@ import { LeadNotFound, LeadStateConflict, RepUnavailable } from '../domain/error
 import { LeadStatus, type Lead } from '../domain/lead.ts';
 import type { LinkClaims } from '../domain/link-token.ts';
 import { defaultTeamOf, type RoutingConfig } from '../routing/config-schema.ts';
-import { periodKeys, type RepProfile } from '../routing/eligibility.ts';
+import type { RepProfile } from '../routing/eligibility.ts';
 import { slaTimerFor, type MinutesToMs } from './sla-schedule.ts';
 
 export interface RespondToOfferDeps {
@@ -88,15 +88,7 @@ export async function respondToOffer(claims: OfferAction, deps: RespondToOfferDe
         break;
       case 'claim': {
         if (!rep) throw new RepUnavailable(`rep ${repId} no longer exists`);
-        const { dayKey, weekKey } = periodKeys(rep.timeZone, now);
-        const claimed = await deps.leads.claim({ id: leadId, attempt }, repId, {
-          dayKey,
-          weekKey,
-          sameDay: rep.dayKey === dayKey,
-          sameWeek: rep.weekKey === weekKey,
-          ...(rep.dailyCap !== undefined ? { dailyCap: rep.dailyCap } : {}),
-          ...(rep.weeklyCap !== undefined ? { weeklyCap: rep.weeklyCap } : {}),
-        }, now);
+        const claimed = await deps.leads.claim({ id: leadId, attempt }, repId, countersFor(rep, now), now);
         await startTimer(claimed, deps, now);
         return { state: 'done', lead: claimed, ...withRep };
       }

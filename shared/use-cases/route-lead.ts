@@ -1,13 +1,13 @@
-import type { Assignment, LeadStore, Placement } from '../adapters/lead-store.ts';
+import { countersFor, type Assignment, type LeadStore, type Placement } from '../adapters/lead-store.ts';
 import type { Mailer } from '../adapters/mailer.ts';
 import type { RepStore } from '../adapters/rep-store.ts';
 import type { RosterCache } from '../adapters/roster-cache.ts';
 import type { SlaTimer } from '../adapters/sla-timer.ts';
 import { LeadNotFound, LeadStateConflict, NotificationInProgress, RepUnavailable } from '../domain/errors.ts';
-import { LeadStatus, type Lead } from '../domain/lead.ts';
+import { after, LeadStatus, type Lead } from '../domain/lead.ts';
 import type { LinkAction } from '../domain/link-token.ts';
 import type { RoutingConfig, Team } from '../routing/config-schema.ts';
-import { checkEligibility, periodKeys, type RepProfile } from '../routing/eligibility.ts';
+import { checkEligibility, type RepProfile } from '../routing/eligibility.ts';
 import { classifyLead, explain, rankCandidates, type Classification, type Ranking } from '../routing/engine.ts';
 import { nextVirtualTime } from '../routing/strategies.ts';
 import { nurtureEmail, offerEmail, openToTeamEmail, queuedEmail } from '../views/emails.ts';
@@ -187,7 +187,7 @@ async function queueLead(
       queuedEmail({ lead: queued, team, reasons: ranking ? skipSummary(ranking) : {}, openedToTeam: openTo.length > 0, ...(timeZone ? { timeZone } : {}) }),
     );
   }
-  if (openTo.length > 0 && queued.openedAttempt !== queued.attempt && (await deps.leads.claimOpening(queued.id, queued.attempt, now, openTo.map((rep) => rep.id)))) {
+  if (openTo.length > 0 && queued.openedAttempt !== queued.attempt && (await deps.leads.claimOpening(queued.id, queued.attempt, after(now, deps.now()), openTo.map((rep) => rep.id)))) {
     for (const rep of openTo) {
       await deps.mailer.send(openToTeamEmail({ lead: queued, rep, teamName: team.name, claimUrl: deps.actionUrl(queued, rep.id, 'claim') }));
     }
@@ -202,18 +202,10 @@ function teamOf(config: RoutingConfig, teamId: string): Team {
 }
 
 function assignmentFor(rep: RepProfile, roster: readonly RepProfile[], team: Team, placement: Placement, now: Date): Assignment {
-  const { dayKey, weekKey } = periodKeys(rep.timeZone, now);
   return {
     ...placement,
     repId: rep.id,
-    counters: {
-      dayKey,
-      weekKey,
-      sameDay: rep.dayKey === dayKey,
-      sameWeek: rep.weekKey === weekKey,
-      ...(rep.dailyCap !== undefined ? { dailyCap: rep.dailyCap } : {}),
-      ...(rep.weeklyCap !== undefined ? { weeklyCap: rep.weeklyCap } : {}),
-    },
+    counters: countersFor(rep, now),
     ...(team.strategy === 'weighted-round-robin' ? { virtualTime: nextVirtualTime(rep, roster) } : {}),
   };
 }

@@ -4,25 +4,17 @@ import type { LinkAction } from '../domain/link-token.ts';
 import { html, SafeHtml } from './html.ts';
 import { leadDetailsHtml, leadTitle } from './lead-summary.ts';
 import { localTime } from './local-time.ts';
+import { htmlPageHeaders } from './page-headers.ts';
 
 const style = `body{font-family:system-ui,sans-serif;font-size:17px;line-height:1.45;color:#111;margin:0;padding:16px;max-width:640px}
 h1{font-size:1.4rem;margin:.2em 0 .6em}button,.button{font:inherit;font-weight:600;padding:12px 20px;border-radius:8px;border:0;color:#fff;background:#1a7f37;cursor:pointer;text-decoration:none;display:inline-block;min-width:44px;min-height:44px;box-sizing:border-box;margin:0 8px 8px 0}
 button.secondary{background:#57606a}label{display:block;margin:12px 0 4px}textarea{width:100%;box-sizing:border-box;font:inherit}.note{color:#555;font-size:.9rem}
 th{text-align:left;font-weight:normal;color:#555;padding:4px 12px 4px 0;vertical-align:top}td{padding:4px 0;white-space:pre-wrap;word-break:break-word}`;
 
-/** Links carry a capability in the URL: never cache the page, never leak it in a Referer. */
-const pageHeaders = {
-  'content-type': 'text/html; charset=utf-8',
-  'cache-control': 'no-store',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-};
 
 export function page(status: number, title: string, body: SafeHtml): APIGatewayProxyResultV2 {
   const doc = html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title><style>${new SafeHtml(style)}</style></head><body><main>${body}</main></body></html>`;
-  return { statusCode: status, headers: pageHeaders, body: doc.value };
+  return { statusCode: status, headers: { ...htmlPageHeaders }, body: doc.value };
 }
 
 const verbs: Record<LinkAction, { question: string; button: string; done: string }> = {

@@ -6,6 +6,7 @@ import { Weekdays } from '../routing/working-hours.ts';
 import { html, SafeHtml } from './html.ts';
 import { leadDetailsHtml, leadTitle } from './lead-summary.ts';
 import { localTime } from './local-time.ts';
+import { htmlPageHeaders } from './page-headers.ts';
 
 /**
  * The rep portal: plain server-rendered pages a rep opens on a phone between calls. No
@@ -46,19 +47,8 @@ export const leadActionPath = (leadId: string, action: LeadAction): string =>
   `${PORTAL_BASE}/leads/${encodeURIComponent(leadId)}/${action}`;
 export const assignPath = (leadId: string): string => `${PORTAL_BASE}/team/leads/${encodeURIComponent(leadId)}/assign`;
 
-/**
- * Headers of every portal page. Pages carry session state: never cached, never framed, no
- * Referer (a magic-link token in the URL must not leak), no scripts. Each response gets its
- * own copy, so a caller may add Set-Cookie or Location to it.
- */
-export const portalHeaders: Readonly<Record<string, string>> = Object.freeze({
-  'content-type': 'text/html; charset=utf-8',
-  'cache-control': 'no-store',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-});
+/** Headers of every portal page (see `htmlPageHeaders`). */
+export const portalHeaders = htmlPageHeaders;
 
 const css = `*,*::before,*::after{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%;text-size-adjust:100%}

@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
+import { launchChromium, screenshots } from './browser.ts';
 
 /**
  * A rep on a phone opens the accept link from the real offer email in the local inbox, sees the
@@ -9,21 +9,13 @@ import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
  * screenshots land in test-results/ for a human to look at.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const screenshots = new URL('../../test-results/screenshots/', import.meta.url);
-
 let stack: LocalStack;
 let browser: Browser;
 
 beforeAll(async () => {
-  mkdirSync(screenshots, { recursive: true });
   [stack, browser] = await Promise.all([
     startLocalStack({ logLevel: 'WARN', log: () => {} }),
-    chromium.launch({
-      executablePath: CHROMIUM,
-      // The machine has no network beyond localhost; keep Chromium from reaching for it.
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    }),
+    launchChromium(),
   ]);
 });
 
