@@ -66,6 +66,28 @@ export class RepStore {
     }
   }
 
+  /**
+   * Claims sending this rep a sign-in link: at most one per cool-down, so a form posted in a
+   * loop cannot flood their inbox. False while an earlier link is recent.
+   */
+  async claimSignInLink(repId: string, now: Date, cooldownMs: number): Promise<boolean> {
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: repKey(repId),
+          UpdateExpression: 'SET signInLinkAt = :now',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(signInLinkAt) OR signInLinkAt < :since)',
+          ExpressionAttributeValues: { ':now': now.toISOString(), ':since': new Date(now.getTime() - cooldownMs).toISOString() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   /** The rep signed in with this address, if any (addresses are matched without regard to case). */
   async findByEmail(email: string): Promise<Rep | undefined> {
     const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: emailKey(email), ConsistentRead: true }));

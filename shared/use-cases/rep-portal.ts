@@ -31,15 +31,19 @@ export interface RepPortalDeps {
 
 const teamOf = (config: RoutingConfig, teamId: string): Team => config.teams.find((t) => t.id === teamId) ?? defaultTeamOf(config);
 
+/** A rep gets at most one sign-in link per this many milliseconds. */
+export const SIGN_IN_LINK_COOLDOWN_MS = 60_000;
+
 /**
  * A rep asks for a sign-in link.
- * Known address: a signed single-use link valid for 15 minutes goes to it. Unknown address:
- * nothing is sent. The caller shows the same page either way, so the form does not reveal who
- * is a rep.
+ * Known address: a signed single-use link valid for 15 minutes goes to it, at most one a
+ * minute. Unknown address: nothing is sent. The caller shows the same page either way, so the
+ * form does not reveal who is a rep.
  */
 export async function requestSignIn(email: string, deps: Pick<RepPortalDeps, 'reps' | 'mailer' | 'sessionKey' | 'portalUrl' | 'now'>): Promise<void> {
   const rep = await deps.reps.findByEmail(email);
   if (!rep) return;
+  if (!(await deps.reps.claimSignInLink(rep.id, deps.now(), SIGN_IN_LINK_COOLDOWN_MS))) return;
   const { token } = issueMagicLink(deps.sessionKey, rep.id, deps.now());
   await deps.mailer.send(signInEmail({ rep, url: `${deps.portalUrl}/auth/${token}` }));
 }
