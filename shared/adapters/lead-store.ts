@@ -230,9 +230,6 @@ export class LeadStore {
     const attempt = lead.attempt + 1;
     const { repId, counters } = assignment;
     const previousOwner = by.manager ? lead.ownerId : undefined;
-    // A cap of zero leaves no room even in a fresh period; no condition can say that about a counter not yet written.
-    if (counters.dailyCap === 0 || counters.weeklyCap === 0) throw new RepUnavailable(`rep ${repId} takes no new leads this period`);
-    const rep = repCounterUpdate(counters, at, assignment.virtualTime);
     try {
       await this.#db.send(
         new TransactWriteCommand({
@@ -263,16 +260,7 @@ export class LeadStore {
                 },
               },
             },
-            {
-              Update: {
-                TableName: this.#table,
-                Key: repKey(repId),
-                ConditionExpression: rep.condition,
-                UpdateExpression: rep.update,
-                ExpressionAttributeNames: rep.names,
-                ExpressionAttributeValues: rep.values,
-              },
-            },
+            this.#takeCapacity(repId, counters, at, assignment.virtualTime),
             {
               Put: {
                 TableName: this.#table,
@@ -532,8 +520,6 @@ export class LeadStore {
   async claim(lead: Pick<Lead, 'id' | 'attempt'>, repId: string, counters: CounterState, now: Date): Promise<Lead> {
     const at = now.toISOString();
     const attempt = lead.attempt + 1;
-    if (counters.dailyCap === 0 || counters.weeklyCap === 0) throw new RepUnavailable(`rep ${repId} takes no new leads this period`);
-    const rep = repCounterUpdate(counters, at, undefined);
     try {
       await this.#db.send(
         new TransactWriteCommand({
@@ -550,16 +536,7 @@ export class LeadStore {
                 ExpressionAttributeValues: { ':owner': ownerIndexKey(repId), ':from': LeadStatus.queued, ':to': LeadStatus.accepted, ':attempt': lead.attempt, ':next': attempt, ':rep': repId, ':at': at },
               },
             },
-            {
-              Update: {
-                TableName: this.#table,
-                Key: repKey(repId),
-                ConditionExpression: rep.condition,
-                UpdateExpression: rep.update,
-                ExpressionAttributeNames: rep.names,
-                ExpressionAttributeValues: rep.values,
-              },
-            },
+            this.#takeCapacity(repId, counters, at),
             {
               Put: {
                 TableName: this.#table,
@@ -694,6 +671,26 @@ export class LeadStore {
       if (isCancelledAt(error, 0)) throw new LeadStateConflict(`lead ${leadId} is no longer with ${repId} in attempt ${attempt}`, { cause: error });
       throw error;
     }
+  }
+
+  /**
+   * The rep side of an offer or a claim: one open lead more, conditioned on capacity and caps.
+   * Throws `RepUnavailable` before any write for a cap of zero, which leaves no room even in a
+   * fresh period (no condition can say that about a counter not yet written).
+   */
+  #takeCapacity(repId: string, counters: CounterState, at: string, virtualTime?: number) {
+    if (counters.dailyCap === 0 || counters.weeklyCap === 0) throw new RepUnavailable(`rep ${repId} takes no new leads this period`);
+    const rep = repCounterUpdate(counters, at, virtualTime);
+    return {
+      Update: {
+        TableName: this.#table,
+        Key: repKey(repId),
+        ConditionExpression: rep.condition,
+        UpdateExpression: rep.update,
+        ExpressionAttributeNames: rep.names,
+        ExpressionAttributeValues: rep.values,
+      },
+    };
   }
 
   /** The rep side of a pass, an expiry or a close: one open lead fewer, never below zero. */

@@ -51,8 +51,12 @@ export function issueSession(key: string, repId: string, now: Date): { token: st
 
 export const verifySession = (key: string, token: string, now: Date): SessionClaims => verifyToken(key, token, SessionClaimsSchema, now);
 
+/** A form token is the MAC of the secret its cookie carries: a session id, or a pre-session nonce. */
+const csrfMac = (key: string, binding: { sid: string } | { nonce: string }) =>
+  'sid' in binding ? mac(key, `csrf|session|${binding.sid}`) : mac(key, `csrf|pre|${binding.nonce}`);
+
 /** The CSRF token of a signed-in session's forms: bound to the session, useless without its cookie. */
-export const sessionCsrf = (key: string, session: Pick<SessionClaims, 'sid'>) => mac(key, `csrf|session|${session.sid}`).toString('base64url');
+export const sessionCsrf = (key: string, session: Pick<SessionClaims, 'sid'>) => csrfMac(key, { sid: session.sid }).toString('base64url');
 
 /** A fresh nonce for the pre-session cookie, and the CSRF token of forms shown with it. */
 export function preSession(key: string): { nonce: string; csrf: string } {
@@ -60,13 +64,12 @@ export function preSession(key: string): { nonce: string; csrf: string } {
   return { nonce: value, csrf: preSessionCsrf(key, value) };
 }
 
-export const preSessionCsrf = (key: string, value: string) => mac(key, `csrf|pre|${value}`).toString('base64url');
+export const preSessionCsrf = (key: string, value: string) => csrfMac(key, { nonce: value }).toString('base64url');
 
 /** Throws `InvalidLinkToken` (403) unless the form's token matches what the cookie-bound secret gives. */
 export function checkCsrf(key: string, given: string | null | undefined, binding: { sid: string } | { nonce: string } | undefined): void {
   if (!given || !binding) throw new InvalidLinkToken('missing form token');
-  const expected = 'sid' in binding ? mac(key, `csrf|session|${binding.sid}`) : mac(key, `csrf|pre|${binding.nonce}`);
-  if (!sameMac(given, expected)) throw new InvalidLinkToken('form token does not match');
+  if (!sameMac(given, csrfMac(key, binding))) throw new InvalidLinkToken('form token does not match');
 }
 
 export interface CookieOptions {

@@ -250,3 +250,8 @@ export function defaultTeamOf(config: Pick<RoutingConfig, 'teams' | 'defaultTeam
   if (team === undefined) throw new Error('routing config has no teams');
   return team;
 }
+
+/** The team of a lead by its id; a team removed from the config since falls back to the default team. */
+export function teamById(config: Pick<RoutingConfig, 'teams' | 'defaultTeam'>, teamId: string): Team {
+  return config.teams.find((team) => team.id === teamId) ?? defaultTeamOf(config);
+}

@@ -6,7 +6,7 @@ import type { SlaTimerInput } from '../adapters/sla-timer.ts';
 import type { RoutingSettings } from '../config/stack-config.ts';
 import { LeadStateConflict } from '../domain/errors.ts';
 import { after, LeadStatus, settledStatuses } from '../domain/lead.ts';
-import { defaultTeamOf } from '../routing/config-schema.ts';
+import { teamById } from '../routing/config-schema.ts';
 import { escalationEmail, offerMovedEmail } from '../views/emails.ts';
 
 export interface EscalateLeadDeps {
@@ -39,7 +39,7 @@ export async function escalateLead(input: SlaTimerInput, deps: EscalateLeadDeps)
   if (lead.attempt !== input.attempt) return { escalated: false, reason: 'stale-attempt' };
   if (settledStatuses.has(lead.status)) return { escalated: false, reason: 'settled' };
 
-  const team = deps.settings.routing.teams.find((t) => t.id === lead.teamId) ?? defaultTeamOf(deps.settings.routing);
+  const team = teamById(deps.settings.routing, lead.teamId);
   const owner = lead.ownerId ? await deps.reps.get(lead.ownerId) : undefined;
   const reassign = team.onMissedContact === 'reassign' && owner !== undefined && held.has(lead.status);
 
@@ -47,7 +47,7 @@ export async function escalateLead(input: SlaTimerInput, deps: EscalateLeadDeps)
   // A retried task still finishes a reassignment or a reroute the first run did not.
   if (alreadyEscalated && !reassign && lead.status !== LeadStatus.received) return { escalated: false, reason: 'already-escalated' };
 
-  let escalatedAt = deps.now();
+  const escalatedAt = deps.now();
   if (!alreadyEscalated) {
     const history = await deps.leads.history(lead.id);
     const timeZone = team.businessHours?.timeZone;
@@ -56,7 +56,6 @@ export async function escalateLead(input: SlaTimerInput, deps: EscalateLeadDeps)
       escalationEmail({ lead, managerEmail: team.managerEmail, owner, history, outcome: reassign ? 'reassigned' : 'kept', ...(timeZone ? { timeZone } : {}) }),
     );
     try {
-      escalatedAt = deps.now();
       await deps.leads.markEscalated(lead.id, input.attempt, escalatedAt, { to: team.managerEmail, status: lead.status, ownerId: lead.ownerId, reassign });
     } catch (error) {
       if (!(error instanceof LeadStateConflict)) throw error;

@@ -7,7 +7,7 @@ import type { SlaTimer } from '../adapters/sla-timer.ts';
 import { ExpiredLinkToken, Forbidden, LeadNotFound, LeadStateConflict, RepNotFound, RepUnavailable } from '../domain/errors.ts';
 import { LeadStatus, type Lead } from '../domain/lead.ts';
 import { issueMagicLink, issueSession, verifyMagicLink, type SessionClaims } from '../portal/session.ts';
-import { defaultTeamOf, type RoutingConfig, type Team } from '../routing/config-schema.ts';
+import { teamById, type RoutingConfig, type Team } from '../routing/config-schema.ts';
 import { checkEligibility, type RepProfile } from '../routing/eligibility.ts';
 import { offerMovedEmail, signInEmail } from '../views/emails.ts';
 import { respondToOffer } from './respond-to-offer.ts';
@@ -28,8 +28,6 @@ export interface RepPortalDeps {
   readonly portalUrl: string;
   readonly now: () => Date;
 }
-
-const teamOf = (config: RoutingConfig, teamId: string): Team => config.teams.find((t) => t.id === teamId) ?? defaultTeamOf(config);
 
 /** A rep gets at most one sign-in link per this many milliseconds. */
 export const SIGN_IN_LINK_COOLDOWN_MS = 60_000;
@@ -87,7 +85,7 @@ export async function pullNextLead(rep: RepProfile, deps: RepPortalDeps): Promis
     if (!check.eligible && !notNow.has(check.reason)) continue;
     try {
       const claimed = await deps.leads.claim(lead, rep.id, countersFor(rep, now), now);
-      await deps.timer.start(slaTimerFor(claimed, teamOf(deps.config, claimed.teamId), deps.config.tiers, deps.minutes, now));
+      await deps.timer.start(slaTimerFor(claimed, teamById(deps.config, claimed.teamId), deps.config.tiers, deps.minutes, now));
       return { kind: 'claimed', lead: claimed };
     } catch (error) {
       if (error instanceof RepUnavailable) return { kind: 'full' };
@@ -155,7 +153,7 @@ export async function teamOverview(manager: RepProfile, deps: RepPortalDeps): Pr
   const now = deps.now().toISOString();
   const overdue = [...held, ...queue].filter((lead) => uncontacted.has(lead.status) && lead.contactDeadline < now);
   overdue.sort((a, b) => a.contactDeadline.localeCompare(b.contactDeadline));
-  return { team: teamOf(deps.config, manager.teamId), members: members.sort((a, b) => a.name.localeCompare(b.name)), queue, overdue };
+  return { team: teamById(deps.config, manager.teamId), members: members.sort((a, b) => a.name.localeCompare(b.name)), queue, overdue };
 }
 
 /**
@@ -172,7 +170,7 @@ export async function assignByHand(manager: RepProfile, leadId: string, repId: s
   if (!assignable.includes(lead.status)) throw new LeadStateConflict(`a ${lead.status.toLowerCase()} lead cannot be reassigned`);
   if (lead.ownerId === target.id) throw new LeadStateConflict(`${target.name} already has this lead`);
   const now = deps.now();
-  const team = teamOf(deps.config, lead.teamId);
+  const team = teamById(deps.config, lead.teamId);
   const tier = lead.tier ?? 'warm';
   const offered = await deps.leads.offer(
     lead,

@@ -5,7 +5,7 @@ import type { SlaTimer } from '../adapters/sla-timer.ts';
 import { LeadNotFound, LeadStateConflict, RepUnavailable } from '../domain/errors.ts';
 import { LeadStatus, type Lead } from '../domain/lead.ts';
 import type { LinkClaims } from '../domain/link-token.ts';
-import { defaultTeamOf, type RoutingConfig } from '../routing/config-schema.ts';
+import { teamById, type RoutingConfig } from '../routing/config-schema.ts';
 import type { RepProfile } from '../routing/eligibility.ts';
 import { slaTimerFor, type MinutesToMs } from './sla-schedule.ts';
 
@@ -49,10 +49,10 @@ export async function viewOffer(claims: OfferAction, deps: Pick<RespondToOfferDe
 }
 
 export type ActionResult =
-  | { readonly state: 'done'; readonly lead: Lead; readonly rep?: RepProfile }
-  | { readonly state: 'stale'; readonly lead: Lead; readonly rep?: RepProfile }
+  | { readonly state: 'done'; readonly lead: Lead }
+  | { readonly state: 'stale'; readonly lead: Lead }
   /** A claim the rep has no room for: at capacity, capped, or inactive. */
-  | { readonly state: 'full'; readonly lead: Lead; readonly rep?: RepProfile };
+  | { readonly state: 'full'; readonly lead: Lead };
 
 /**
  * Carry out the action a rep confirmed on the page.
@@ -67,8 +67,6 @@ export type ActionResult =
 export async function respondToOffer(claims: OfferAction, deps: RespondToOfferDeps, reason?: string): Promise<ActionResult> {
   const { leadId, repId, attempt } = claims;
   const now = deps.now();
-  const rep = await deps.reps.get(repId);
-  const withRep = rep ? { rep } : {};
   try {
     switch (claims.action) {
       case 'accept':
@@ -87,35 +85,36 @@ export async function respondToOffer(claims: OfferAction, deps: RespondToOfferDe
         await deps.queue.enqueue({ leadId });
         break;
       case 'claim': {
+        // Only a claim needs the rep: their counters condition the transaction.
+        const rep = await deps.reps.get(repId);
         if (!rep) throw new RepUnavailable(`rep ${repId} no longer exists`);
         const claimed = await deps.leads.claim({ id: leadId, attempt }, repId, countersFor(rep, now), now);
         await startTimer(claimed, deps, now);
-        return { state: 'done', lead: claimed, ...withRep };
+        return { state: 'done', lead: claimed };
       }
     }
   } catch (error) {
     if (error instanceof RepUnavailable) {
       const lead = await deps.leads.get(leadId);
       if (!lead) throw new LeadNotFound(leadId, { cause: error });
-      return { state: 'full', lead, ...withRep };
+      return { state: 'full', lead };
     }
     if (!(error instanceof LeadStateConflict)) throw error;
     const lead = await deps.leads.get(leadId);
     if (!lead) throw new LeadNotFound(leadId, { cause: error });
     // The rep's own earlier claim went through but its timer may not have started: start it now (idempotent).
     if (claims.action === 'claim' && lead.ownerId === repId && lead.attempt === attempt + 1) await startTimer(lead, deps, now);
-    return { state: 'stale', lead, ...withRep };
+    return { state: 'stale', lead };
   }
   const lead = await deps.leads.get(leadId);
   if (!lead) throw new LeadNotFound(leadId);
   // A pass or a close freed the rep's slot, which may suit a lead waiting in the team queue.
   if (freesCapacity.has(claims.action)) await deps.queue.enqueue({ drainTeam: lead.teamId });
-  return { state: 'done', lead, ...withRep };
+  return { state: 'done', lead };
 }
 
 const freesCapacity: ReadonlySet<LinkClaims['action']> = new Set(['reject', 'won', 'lost']);
 
 async function startTimer(lead: Lead, deps: RespondToOfferDeps, now: Date): Promise<void> {
-  const team = deps.config.teams.find((t) => t.id === lead.teamId) ?? defaultTeamOf(deps.config);
-  await deps.timer.start(slaTimerFor(lead, team, deps.config.tiers, deps.minutes, now));
+  await deps.timer.start(slaTimerFor(lead, teamById(deps.config, lead.teamId), deps.config.tiers, deps.minutes, now));
 }

@@ -15,7 +15,6 @@ import {
   profilePage,
   signInPage,
   teamPage,
-  withHeaders,
   type PortalUser,
 } from './portal-pages.ts';
 
@@ -444,12 +443,5 @@ describe('errors and headers', () => {
     expect(result.body).toContain('The form has expired; please try again');
     expect(result.body).not.toContain('<nav');
     expect(structured(portalErrorPage(404, 'No such lead')).statusCode).toBe(404);
-  });
-
-  it('given a page, when the caller adds headers, then the page gets them and the shared headers stay untouched', () => {
-    const page = withHeaders(magicLinkPage({ csrf: CSRF }), { location: '/portal/leads' });
-    expect(structured(page).headers?.location).toBe('/portal/leads');
-    expect(portalHeaders).not.toHaveProperty('location');
-    expect(structured(checkEmailPage()).headers).not.toHaveProperty('location');
   });
 });

@@ -146,12 +146,6 @@ export function portalPage(status: number, title: string, body: SafeHtml, option
   return { statusCode: status, headers: { ...portalHeaders }, body: doc.value };
 }
 
-/** The same response with more headers (Set-Cookie, Location, …), leaving the input untouched. */
-export function withHeaders(result: APIGatewayProxyResultV2, extra: Readonly<Record<string, string>>): APIGatewayProxyResultV2 {
-  if (typeof result === 'string') return result;
-  return { ...result, headers: { ...result.headers, ...extra } };
-}
-
 function noticeHtml(notice: Notice | undefined): SafeHtml {
   if (notice === undefined) return html``;
   return notice.kind === 'ok'
