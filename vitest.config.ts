@@ -17,6 +17,8 @@ export default defineConfig({
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
           testTimeout: 120_000,
+          // Synthesizing with esbuild bundling takes seconds per stack, more on a busy machine.
+          hookTimeout: 120_000,
         },
       },
       {

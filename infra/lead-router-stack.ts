@@ -10,7 +10,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, JsonPath, LogLevel, StateMachine, StateMachineType, TaskInput, Wait, WaitTime } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { encodeRoutingSettings, routingSettings, type StackConfig } from '#shared/config/stack-config.ts';
+import { encodeIntake, encodeRoutingSettings, routingSettings, type StackConfig } from '#shared/config/stack-config.ts';
 import { LeadRouterFunction } from './lead-router-function.ts';
 
 export interface LeadRouterStackProps extends StackProps {
@@ -87,6 +87,11 @@ export class LeadRouterStack extends Stack {
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
     });
 
+    const sourceSigningKey = new Secret(this, 'SourceSigningKey', {
+      description: 'Master key from which each signed or token lead source gets its own secret',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+
     const httpApi = new HttpApi(this, 'Api', {
       description: `Lead router webhook and rep actions (${config.name})`,
     });
@@ -99,10 +104,27 @@ export class LeadRouterStack extends Stack {
     const ingest = new LeadRouterFunction(this, 'IngestFunction', {
       entry: 'functions/ingest/handler.ts',
       description: 'Validates a posted lead, stores it and queues it for routing',
-      environment: { ...common, ROUTING_QUEUE_URL: routingQueue.queueUrl },
+      environment: {
+        ...common,
+        ROUTING_QUEUE_URL: routingQueue.queueUrl,
+        INTAKE_CONFIG: encodeIntake(config.name, config.intake),
+        SOURCE_SIGNING_SECRET: sourceSigningKey.secretArn,
+      },
     });
-    table.grantWriteData(ingest);
+    // Single items only: leads and their pointers (in transactions), idempotency records,
+    // rate-limit windows, sources added by the admin. No scans, no batch writes.
+    table.grant(
+      ingest,
+      'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:ConditionCheckItem',
+    );
     routingQueue.grantSendMessages(ingest);
+    sourceSigningKey.grantRead(ingest);
 
     const escalate = new LeadRouterFunction(this, 'EscalateFunction', {
       entry: 'functions/escalate/handler.ts',
@@ -213,10 +235,19 @@ export class LeadRouterStack extends Stack {
     const admin = new LeadRouterFunction(this, 'AdminFunction', {
       entry: 'functions/admin/handler.ts',
       description: 'Admin API: a lead with its history, and the routing simulator',
-      environment: { ...common, ADMIN_API_KEY_SECRET: adminApiKey.secretArn },
+      environment: {
+        ...common,
+        ADMIN_API_KEY_SECRET: adminApiKey.secretArn,
+        INTAKE_CONFIG: encodeIntake(config.name, config.intake),
+        SOURCE_SIGNING_SECRET: sourceSigningKey.secretArn,
+        ROUTING_QUEUE_URL: routingQueue.queueUrl,
+      },
     });
-    table.grantReadData(admin);
+    // Writes: erasing a lead, importing reps, adding sources.
+    table.grantReadWriteData(admin);
     adminApiKey.grantRead(admin);
+    sourceSigningKey.grantRead(admin);
+    routingQueue.grantSendMessages(admin);
 
     const sendEmail = new PolicyStatement({
       effect: Effect.ALLOW,
@@ -228,11 +259,10 @@ export class LeadRouterStack extends Stack {
     escalate.addToRolePolicy(sendEmail);
     portal.addToRolePolicy(sendEmail);
 
-    httpApi.addRoutes({
-      path: '/leads',
-      methods: [HttpMethod.POST],
-      integration: new HttpLambdaIntegration('IngestIntegration', ingest),
-    });
+    // OPTIONS reaches the function, which answers each source's CORS preflight from its own allowed origins.
+    const ingestIntegration = new HttpLambdaIntegration('IngestIntegration', ingest);
+    httpApi.addRoutes({ path: '/leads', methods: [HttpMethod.POST, HttpMethod.OPTIONS], integration: ingestIntegration });
+    httpApi.addRoutes({ path: '/sources/{sourceId}/leads', methods: [HttpMethod.POST, HttpMethod.OPTIONS], integration: ingestIntegration });
     httpApi.addRoutes({
       path: '/a/{token}',
       // Mail scanners probe links with HEAD; it gets the same harmless page as GET.
@@ -245,8 +275,12 @@ export class LeadRouterStack extends Stack {
     httpApi.addRoutes({ path: '/portal/{proxy+}', methods: [HttpMethod.GET, HttpMethod.POST], integration: portalIntegration });
 
     const adminIntegration = new HttpLambdaIntegration('AdminIntegration', admin);
-    httpApi.addRoutes({ path: '/leads/{id}', methods: [HttpMethod.GET], integration: adminIntegration });
+    httpApi.addRoutes({ path: '/leads/{id}', methods: [HttpMethod.GET, HttpMethod.DELETE], integration: adminIntegration });
     httpApi.addRoutes({ path: '/admin/simulate', methods: [HttpMethod.POST], integration: adminIntegration });
+    httpApi.addRoutes({ path: '/admin/reps', methods: [HttpMethod.POST], integration: adminIntegration });
+    httpApi.addRoutes({ path: '/admin/teams/{teamId}/queue', methods: [HttpMethod.GET], integration: adminIntegration });
+    httpApi.addRoutes({ path: '/admin/sources', methods: [HttpMethod.GET, HttpMethod.POST], integration: adminIntegration });
+    httpApi.addRoutes({ path: '/admin/sources/{sourceId}/secret', methods: [HttpMethod.GET, HttpMethod.PUT], integration: adminIntegration });
 
     new CfnOutput(this, 'ApiUrl', { value: httpApi.apiEndpoint, description: 'Post leads to <ApiUrl>/leads' });
     new CfnOutput(this, 'PortalUrl', { value: `${httpApi.apiEndpoint}/portal`, description: 'Reps sign in here with their email address' });

@@ -1,23 +1,38 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { LeadEraser } from '#shared/adapters/lead-erasure.ts';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
 import { RepStore } from '#shared/adapters/rep-store.ts';
 import { RosterCache } from '#shared/adapters/roster-cache.ts';
+import { RoutingQueue } from '#shared/adapters/routing-queue.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
-import { loadRoutingSettings, requireEnv } from '#shared/config/runtime.ts';
+import { IntakeStore } from '#shared/adapters/intake-store.ts';
+import { loadIntake, loadRoutingSettings, requireEnv } from '#shared/config/runtime.ts';
 import { InvalidLead, LeadNotFound, MalformedRequest } from '#shared/domain/errors.ts';
 import { readBody } from '#shared/http/request.ts';
-import { simulateRouting } from '#shared/use-cases/simulate-routing.ts';
 import { requireAdmin } from '#shared/http/admin-auth.ts';
 import { httpErrors } from '#shared/http/errors.ts';
 import { logger } from '#shared/observability.ts';
+import { eraseLead } from '#shared/use-cases/erase-lead.ts';
+import { importReps } from '#shared/use-cases/import-reps.ts';
+import { simulateRouting } from '#shared/use-cases/simulate-routing.ts';
+import { listTeamQueue } from '#shared/use-cases/team-queue.ts';
+import { addSource, listSources, setSourceSecret, sourceSecret, type ManageSourcesDeps } from '#shared/use-cases/manage-sources.ts';
 
 const tableName = requireEnv('TABLE_NAME');
 const adminKey = await loadSecret(requireEnv('ADMIN_API_KEY_SECRET'));
 const leads = new LeadStore(tableName);
 const reps = new RepStore(tableName);
+const eraser = new LeadEraser(tableName);
+const queue = new RoutingQueue(requireEnv('ROUTING_QUEUE_URL'));
 const settings = loadRoutingSettings();
+const sources: ManageSourcesDeps = {
+  intake: loadIntake(),
+  store: new IntakeStore(tableName),
+  masterKey: await loadSecret(requireEnv('SOURCE_SIGNING_SECRET')),
+  now: () => new Date(),
+};
 
 /** A whole file of leads is fine to simulate; a crawl of the roster per lead is not. */
 const MAX_SIMULATED_LEADS = 200;
@@ -33,6 +48,35 @@ async function getLead(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyRe
   const lead = await leads.get(leadId);
   if (!lead) throw new LeadNotFound(leadId);
   return json(200, { lead, history: await leads.history(leadId) });
+}
+
+/** DELETE /leads/{id}: a privacy request. 204 once erased (or finished erasing), 404 when nothing was there. */
+async function erase(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
+  const leadId = event.pathParameters?.id ?? '';
+  logger.appendKeys({ leadId });
+  const report = await eraseLead(leadId, {
+    eraser,
+    queue,
+    onDrainFailed: (error) => logger.warn('lead erased, but its team queue could not be drained', { error: error as Error }),
+  });
+  // The audit trail of an erasure: counts and ids only, nothing about the person.
+  logger.info('lead erased', { ...report });
+  return { statusCode: 204, headers: { 'cache-control': 'no-store' } };
+}
+
+/** GET /admin/teams/{teamId}/queue?limit=N: the team's waiting leads in the order they will be offered. */
+async function teamQueue(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
+  const teamId = event.pathParameters?.teamId ?? '';
+  const limit = Number(event.queryStringParameters?.limit ?? 50);
+  if (!Number.isInteger(limit) || limit < 1) throw new MalformedRequest('"limit" must be a whole number of 1 or more');
+  return json(200, await listTeamQueue(teamId, { leads, config: settings.routing }, limit));
+}
+
+/** POST /admin/reps: `{ "reps": [...] }`, up to 500; one result per row, so one bad row blocks nothing. */
+async function addReps(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
+  const report = await importReps(readBody(event), { reps, config: settings.routing });
+  logger.info('reps imported', { created: report.created, exists: report.exists, invalid: report.invalid });
+  return json(200, report);
 }
 
 /** `{ "lead": {...} }` or `{ "leads": [...] }`, each lead shaped like a webhook post. */
@@ -60,14 +104,35 @@ async function simulate(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyR
   return json(200, { results });
 }
 
-/**
- * GET /leads/{id}: the lead with its whole history ("why did this lead go there?").
- * POST /admin/simulate: who would get these leads now, and why, without assigning anything.
- */
+const sourceIdOf = (event: APIGatewayProxyEventV2) => event.pathParameters?.sourceId ?? '';
+
+/** The admin routes of the stack (infra/lead-router-stack.ts), by API Gateway route key. */
+const routes: Record<string, (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2>> = {
+  /** The lead with its whole history ("why did this lead go there?"). */
+  'GET /leads/{id}': getLead,
+  'DELETE /leads/{id}': erase,
+  /** Who would get these leads now, and why, without assigning anything. */
+  'POST /admin/simulate': simulate,
+  'GET /admin/teams/{teamId}/queue': teamQueue,
+  'POST /admin/reps': addReps,
+  /** Lead sources: those of the stack config and those added since, with their webhook paths. */
+  'GET /admin/sources': async () => json(200, { sources: await listSources(sources) }),
+  'POST /admin/sources': async (event) => json(201, await addSource(readBody(event), sources)),
+  /** The secret a signed or token source verifies with; PUT sets one a sender dictates. */
+  'GET /admin/sources/{sourceId}/secret': async (event) => json(200, await sourceSecret(sourceIdOf(event), sources)),
+  'PUT /admin/sources/{sourceId}/secret': async (event) => {
+    await setSourceSecret(sourceIdOf(event), readBody(event), sources);
+    return { statusCode: 204, headers: { 'cache-control': 'no-store' } };
+  },
+};
+
+/** Admin API: every route takes `Authorization: Bearer <admin key>`. */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(httpErrors())
   .handler(async (event) => {
     requireAdmin(event.headers, adminKey);
-    return event.routeKey === 'POST /admin/simulate' ? simulate(event) : getLead(event);
+    const route = routes[event.routeKey];
+    if (!route) return json(404, { message: `No admin route ${event.routeKey}` });
+    return route(event);
   });

@@ -1,34 +1,54 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { IntakeStore } from '#shared/adapters/intake-store.ts';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
 import { RoutingQueue } from '#shared/adapters/routing-queue.ts';
-import { loadRoutingSettings, minutesToMs, requireEnv } from '#shared/config/runtime.ts';
-import { httpErrors } from '#shared/http/errors.ts';
-import { readBody } from '#shared/http/request.ts';
+import { loadSecret } from '#shared/adapters/secrets.ts';
+import { loadIntake, loadRoutingSettings, minutesToMs, requireEnv } from '#shared/config/runtime.ts';
+import { httpErrors, statusFor } from '#shared/http/errors.ts';
+import { deliveryOf, intakeErrorResponse, preflightResponse, receivedResponse } from '#shared/ingest/http-responses.ts';
+import { SourceDirectory } from '#shared/ingest/source-directory.ts';
 import { logger } from '#shared/observability.ts';
-import { receiveLead, type ReceiveLeadDeps } from '#shared/use-cases/receive-lead.ts';
+import { receiveLead, sourceFor, type ReceiveLeadDeps } from '#shared/use-cases/receive-lead.ts';
 
+const tableName = requireEnv('TABLE_NAME');
 const settings = loadRoutingSettings();
+const intake = loadIntake();
+const intakeStore = new IntakeStore(tableName);
+const sources = new SourceDirectory(intake, intakeStore, await loadSecret(requireEnv('SOURCE_SIGNING_SECRET')));
 const deps: ReceiveLeadDeps = {
-  leads: new LeadStore(requireEnv('TABLE_NAME')),
+  leads: new LeadStore(tableName),
+  intakeStore,
   queue: new RoutingQueue(requireEnv('ROUTING_QUEUE_URL')),
   settings,
+  intake,
   now: () => new Date(),
   // Provisional until the router knows the tier: the strictest SLA, so nothing starts late.
   contactWithinMs: minutesToMs(settings.routing.tiers.hot.contactMinutes),
+  note: (message, detail) => logger.warn(message, detail),
 };
 
-/** POST /leads: a landing page hands over a lead. 202 once it is stored and queued. */
+/**
+ * POST /leads and POST /sources/{sourceId}/leads: a landing page, form builder or partner hands
+ * over a lead; 202 once it is stored and queued (or joined to the same person's recent lead).
+ * OPTIONS answers a browser's CORS preflight for the source's allowed pages.
+ */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(httpErrors())
   .handler(async (event) => {
-    const { leadId } = await receiveLead(readBody(event), deps);
-    logger.info('lead received', { leadId });
-    return {
-      statusCode: 202,
-      headers: { 'content-type': 'application/json; charset=utf-8' },
-      body: JSON.stringify({ leadId }),
-    };
+    const delivery = deliveryOf(event);
+    try {
+      const resolved = await sourceFor(delivery, sources);
+      if (delivery.method === 'OPTIONS') return preflightResponse(resolved.source, delivery.headers.origin);
+      const received = await receiveLead(delivery, resolved, deps);
+      logger.info('lead received', { leadId: received.leadId, source: received.source.id, status: received.status, replayed: received.replayed ?? false });
+      return receivedResponse(received, delivery);
+    } catch (error) {
+      const status = statusFor(error);
+      if (status >= 500) throw error;
+      logger.info('lead rejected', { status, source: delivery.sourceId ?? '(default)', reason: (error as Error).message });
+      return intakeErrorResponse(status, error, delivery, sources.known(delivery.sourceId));
+    }
   });

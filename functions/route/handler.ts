@@ -2,6 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { IntakeStore } from '#shared/adapters/intake-store.ts';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
 import { Mailer } from '#shared/adapters/mailer.ts';
 import { RepStore } from '#shared/adapters/rep-store.ts';
@@ -13,12 +14,14 @@ import { loadRoutingSettings, minutesToMs, requireEnv } from '#shared/config/run
 import { actionLinkBuilder } from '#shared/domain/link-token.ts';
 import { logger } from '#shared/observability.ts';
 import { drainTeamQueue, routeLead, type RouteLeadDeps } from '#shared/use-cases/route-lead.ts';
+import { tellOwnerOfResubmission } from '#shared/use-cases/tell-owner-of-resubmission.ts';
 
 const settings = loadRoutingSettings();
 const tableName = requireEnv('TABLE_NAME');
 const signingKey = await loadSecret(requireEnv('LINK_SIGNING_SECRET'));
 
 const reps = new RepStore(tableName);
+const intakeStore = new IntakeStore(tableName);
 const deps: RouteLeadDeps = {
   leads: new LeadStore(tableName),
   reps,
@@ -43,6 +46,11 @@ async function routeRecord(record: SQSRecord): Promise<void> {
   const { leadId } = message;
   logger.appendKeys({ leadId });
   try {
+    if ('resubmittedAt' in message) {
+      const outcome = await tellOwnerOfResubmission(leadId, message.resubmittedAt, { ...deps, intakeStore });
+      logger.info('resubmission handled', { outcome });
+      return;
+    }
     const outcome = await routeLead(leadId, deps);
     logger.info('lead routed', { outcome });
   } catch (error) {

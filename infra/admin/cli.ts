@@ -1,72 +1,308 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { formatLeadReport, formatTeamQueue, LeadWithHistorySchema, TeamQueueSchema } from '#shared/admin/lead-report.ts';
+import { chunkRows, csvColumnOf, parseRepsCsv, REPS_CSV_COLUMNS, RepsCsvError } from '#shared/admin/reps-csv.ts';
 
 /**
- * Admin commands against a running stack, local or deployed:
- *   npm run admin -- simulate <file.json>   who would get these leads now, and why (assigns nothing)
- *   npm run admin -- lead <id>              a lead with its history
+ * Admin commands against a running stack, local or deployed (`npm run admin -- <command>`).
  * The stack is `--url` (or LEAD_ROUTER_URL, default http://localhost:3000) with the admin key
  * `--key` (or LEAD_ROUTER_ADMIN_KEY): `npm start` prints it; on AWS it is the AdminApiKeySecret.
+ * Each command is one entry of `commands`; the text views and the CSV mapping live in
+ * `shared/admin/`, where the unit tests reach them. Exit codes: 0 done, 1 the stack refused or
+ * a row was invalid, 2 a usage or file problem.
  */
 
-const usage = `usage: npm run admin -- <simulate <file.json> | lead <id>> [--url URL] [--key KEY] [--json]`;
+interface Api {
+  (path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; ok: boolean; body: unknown }>;
+}
 
-interface Simulation {
-  tier: string;
-  score: number;
-  department: string;
-  teamId?: string;
-  via: { kind: string; name?: string; franchiseeId?: string };
-  wouldOffer?: string;
-  skipped: { repId: string; reason?: string }[];
-  explanation: string[];
+interface Context {
+  readonly api: Api;
+  /** The stack's API URL, for the webhook addresses shown. */
+  readonly url: string;
+  /** `--set VALUE` of `sources secret`. */
+  readonly set?: string;
+  /** `--json`: print the API's answer as it is, for scripts. */
+  readonly json: boolean;
+}
+
+interface Command {
+  /** Arguments as the usage shows them. */
+  readonly args: string;
+  readonly summary: string;
+  readonly run: (args: readonly string[], context: Context) => Promise<number>;
+}
+
+const commands: Record<string, Command> = {
+  simulate: { args: '<file.json>', summary: 'who would get these leads now, and why (assigns nothing)', run: simulate },
+  lead: { args: '<id>', summary: 'a lead and its history, one line per event (--json: raw)', run: showLead },
+  erase: { args: '<id>', summary: 'erase a lead and its whole history (privacy request)', run: eraseLead },
+  queue: { args: '<teamId>', summary: "a team's waiting leads in the order they will be offered", run: showQueue },
+  'import-reps': { args: '<file.csv>', summary: 'add the reps of a CSV file; existing ones are left as they are', run: importReps },
+  sources: {
+    args: '[add <file.json> | secret <id> [--set VALUE]]',
+    summary: "the stack's lead sources and their webhook URLs; add one; show or set a source's secret",
+    run: sources,
+  },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.entries(commands).map(([name, command]) => `${name} ${command.args}`.length));
+  return [
+    'usage: npm run admin -- <command> [--url URL] [--key KEY] [--json]',
+    '',
+    ...Object.entries(commands).map(([name, command]) => `  ${`${name} ${command.args}`.padEnd(width)}  ${command.summary}`),
+    '',
+    'import-reps CSV: a header row naming the columns, then one rep per row; several values in a',
+    'cell separated by ; or |. Columns:',
+    ...Object.entries(REPS_CSV_COLUMNS).map(([column, meaning]) => `  ${column.padEnd(16)} ${meaning}`),
+  ].join('\n');
 }
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { url: { type: 'string' }, key: { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: { url: { type: 'string' }, key: { type: 'string' }, json: { type: 'boolean', default: false }, set: { type: 'string' } },
   });
-  const [command, argument] = positionals;
+  const [name, ...args] = positionals;
+  const command = name === undefined ? undefined : commands[name];
+  if (!command) return fail(usage());
   const url = (values.url ?? process.env.LEAD_ROUTER_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
   const key = values.key ?? process.env.LEAD_ROUTER_ADMIN_KEY;
-  if (!command || !argument) return fail(usage);
   if (!key) return fail('No admin key: pass --key or set LEAD_ROUTER_ADMIN_KEY (npm start prints the local one).');
-  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+  const api: Api = async (path, init = {}) => {
+    const response = await fetch(`${url}${path}`, {
+      method: init.method ?? 'GET',
+      headers: { authorization: `Bearer ${key}`, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+    });
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      // Not JSON (a proxy's error page): keep the text for the message.
+    }
+    return { status: response.status, ok: response.ok, body };
+  };
+  return command.run(args, { api, url, json: values.json, ...(values.set !== undefined ? { set: values.set } : {}) });
+}
 
-  if (command === 'lead') {
-    const response = await fetch(`${url}/leads/${encodeURIComponent(argument)}`, { headers });
-    console.log(JSON.stringify(await response.json(), null, 2));
-    return response.ok ? 0 : 1;
+/** The API's `message`, or whatever it answered, for a one-line error. */
+function problem(status: number, body: unknown): string {
+  const message = typeof body === 'object' && body !== null && 'message' in body ? String(body.message) : JSON.stringify(body);
+  return `${status}: ${message}`;
+}
+
+function requireArgument(args: readonly string[], what: string): string | undefined {
+  const [argument] = args;
+  if (argument === undefined || argument === '') console.error(`Missing ${what}.\n\n${usage()}`);
+  return argument || undefined;
+}
+
+async function showLead(args: readonly string[], { api, json }: Context): Promise<number> {
+  const leadId = requireArgument(args, 'the lead id');
+  if (!leadId) return 2;
+  const { ok, status, body } = await api(`/leads/${encodeURIComponent(leadId)}`);
+  if (!ok) return fail(problem(status, body), 1);
+  const report = LeadWithHistorySchema.safeParse(body);
+  // An answer this CLI does not know the shape of is still worth showing.
+  console.log(json || !report.success ? JSON.stringify(body, null, 2) : formatLeadReport(report.data).join('\n'));
+  return 0;
+}
+
+async function eraseLead(args: readonly string[], { api }: Context): Promise<number> {
+  const leadId = requireArgument(args, 'the lead id');
+  if (!leadId) return 2;
+  const path = `/leads/${encodeURIComponent(leadId)}`;
+  // Read first only to say what goes; a lead already half erased has no item to read and is finished all the same.
+  const before = await api(path);
+  const found = before.ok ? LeadWithHistorySchema.safeParse(before.body) : undefined;
+  const { status, body } = await api(path, { method: 'DELETE' });
+  if (status === 404) return fail(`Nothing to erase: no lead ${leadId} and no history of one.`, 1);
+  if (status !== 204) return fail(problem(status, body), 1);
+  if (found?.success) {
+    const { lead, history } = found.data;
+    const held = ['OFFERED', 'ACCEPTED', 'CONTACTED'].includes(lead.status) && lead.ownerId;
+    console.log(`Erased lead ${leadId} (was ${lead.status}${lead.teamId ? ` in ${lead.teamId}` : ''}) with its ${history.length} history events and its duplicate-check and idempotency records.`);
+    if (held) console.log(`${lead.ownerId} has the slot back; the team queue is offered it.`);
+  } else {
+    console.log(`Erased what was left of lead ${leadId} (its history) after an earlier, interrupted erasure.`);
   }
-  if (command !== 'simulate') return fail(usage);
+  return 0;
+}
 
-  const file: unknown = JSON.parse(readFileSync(argument, 'utf8'));
-  const leads = Array.isArray(file) ? file : typeof file === 'object' && file !== null && 'leads' in file ? file.leads : [file];
-  const response = await fetch(`${url}/admin/simulate`, { method: 'POST', headers, body: JSON.stringify({ leads }) });
-  const body = (await response.json()) as { results?: (Simulation & { index: number; error?: string; errors?: unknown[] })[]; message?: string };
-  if (!response.ok || !body.results) return fail(`${response.status}: ${body.message ?? JSON.stringify(body)}`);
-  if (values.json) {
-    console.log(JSON.stringify(body.results, null, 2));
+async function showQueue(args: readonly string[], { api, json }: Context): Promise<number> {
+  const teamId = requireArgument(args, 'the team id');
+  if (!teamId) return 2;
+  const { ok, status, body } = await api(`/admin/teams/${encodeURIComponent(teamId)}/queue`);
+  if (!ok) return fail(problem(status, body), 1);
+  const queue = TeamQueueSchema.safeParse(body);
+  console.log(json || !queue.success ? JSON.stringify(body, null, 2) : formatTeamQueue(queue.data).join('\n'));
+  return 0;
+}
+
+async function importReps(args: readonly string[], { api, json }: Context): Promise<number> {
+  const file = requireArgument(args, 'the CSV file');
+  if (!file) return 2;
+  let rows;
+  try {
+    rows = parseRepsCsv(readFileSync(file, 'utf8'));
+  } catch (error) {
+    if (error instanceof RepsCsvError || (error as NodeJS.ErrnoException).code === 'ENOENT') return fail(`${file}: ${(error as Error).message}`);
+    throw error;
+  }
+  if (rows.length === 0) return fail(`${file}: no reps below the header row`);
+
+  const counts = { created: 0, exists: 0, invalid: 0 };
+  const raw: unknown[] = [];
+  for (const chunk of chunkRows(rows)) {
+    const { ok, status, body } = await api('/admin/reps', { method: 'POST', body: { reps: chunk.map((row) => row.rep) } });
+    const results = ok ? parseImportResults(body) : undefined;
+    if (!results) {
+      const done = counts.created + counts.exists + counts.invalid;
+      return fail(`${problem(status, body)}\nStopped at line ${chunk[0]!.line}; the ${done} rows before it were handled. Run the same file again to continue.`, 1);
+    }
+    for (const result of results) {
+      const line = chunk[result.index]?.line ?? '?';
+      counts[result.status]++;
+      if (json) raw.push({ line, ...result });
+      else if (result.status === 'invalid') {
+        const errors = (result.errors ?? []).map((error) => `${csvColumnOf(error.field)}: ${error.message}`).join('; ');
+        console.log(`line ${line}: invalid${result.repId ? ` (${result.repId})` : ''}: ${errors}`);
+      } else console.log(`line ${line}: ${result.status === 'created' ? 'created' : 'exists '} ${result.repId ?? ''}`.trimEnd());
+    }
+  }
+  if (json) console.log(JSON.stringify(raw, null, 2));
+  else console.log(`${counts.created} created, ${counts.exists} already there, ${counts.invalid} invalid`);
+  return counts.invalid > 0 ? 1 : 0;
+}
+
+const ImportAnswer = z.object({
+  results: z.array(
+    z.object({
+      index: z.number().int(),
+      repId: z.string().optional(),
+      status: z.enum(['created', 'exists', 'invalid']),
+      errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    }),
+  ),
+});
+
+/** The per-row results of POST /admin/reps, or undefined for an answer of another shape. */
+const parseImportResults = (body: unknown) => ImportAnswer.safeParse(body).data?.results;
+
+const SimulationAnswer = z.object({
+  results: z.array(
+    z.looseObject({
+      index: z.number().int(),
+      tier: z.string().optional(),
+      score: z.number().optional(),
+      department: z.string().optional(),
+      teamId: z.string().optional(),
+      wouldOffer: z.string().optional(),
+      explanation: z.array(z.string()).optional(),
+      error: z.string().optional(),
+      errors: z.array(z.unknown()).optional(),
+    }),
+  ),
+});
+
+/** `{ "leads": [...] }`, a list, or one lead, each shaped like a webhook post. */
+async function simulate(args: readonly string[], { api, json }: Context): Promise<number> {
+  const file = requireArgument(args, 'the JSON file of leads');
+  if (!file) return 2;
+  const content: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  const leads: unknown[] = Array.isArray(content)
+    ? content
+    : typeof content === 'object' && content !== null && 'leads' in content && Array.isArray(content.leads)
+      ? content.leads
+      : [content];
+  const { ok, status, body } = await api('/admin/simulate', { method: 'POST', body: { leads } });
+  const results = ok ? SimulationAnswer.safeParse(body).data?.results : undefined;
+  if (!results) return fail(problem(status, body), 1);
+  if (json) {
+    console.log(JSON.stringify(results, null, 2));
     return 0;
   }
-  for (const result of body.results) {
-    const lead = (leads as Record<string, unknown>[])[result.index] ?? {};
-    const who = [lead.firstName, lead.lastName].filter(Boolean).join(' ') || String(lead.email ?? `lead ${result.index + 1}`);
+  for (const result of results) {
+    const lead = leads[result.index];
+    const fields: Record<string, unknown> = typeof lead === 'object' && lead !== null ? Object.fromEntries(Object.entries(lead)) : {};
+    const who = [fields.firstName, fields.lastName].filter(Boolean).join(' ') || String(fields.email ?? `lead ${result.index + 1}`);
     if (result.error) {
       console.log(`${who}: rejected: ${JSON.stringify(result.errors)}`);
       continue;
     }
     const destination = result.department === 'marketing' ? 'marketing' : `${result.teamId} -> ${result.wouldOffer ?? 'team queue (nobody available)'}`;
     console.log(`${who}: ${result.tier} (${result.score}) -> ${destination}`);
-    for (const line of result.explanation) console.log(`    ${line}`);
+    for (const line of result.explanation ?? []) console.log(`    ${line}`);
   }
   return 0;
 }
 
-function fail(message: string): number {
+const SourcesAnswer = z.object({
+  sources: z.array(
+    z.object({
+      origin: z.enum(['config', 'added']),
+      webhookPath: z.string(),
+      source: z.looseObject({ id: z.string(), name: z.string().optional(), auth: z.string(), preset: z.string(), signature: z.string().optional(), allowedOrigins: z.array(z.string()).optional() }),
+    }),
+  ),
+});
+
+/** `sources`: list; `sources add <file.json>`: add a source; `sources secret <id> [--set VALUE]`. */
+async function sources(args: readonly string[], { api, url, json, set }: Context): Promise<number> {
+  const [sub, argument] = args;
+  if (sub === undefined) {
+    const { ok, status, body } = await api('/admin/sources');
+    const listed = ok ? SourcesAnswer.safeParse(body).data?.sources : undefined;
+    if (!listed) return fail(problem(status, body), 1);
+    if (json) {
+      console.log(JSON.stringify(listed, null, 2));
+      return 0;
+    }
+    for (const { source, origin, webhookPath } of listed) {
+      const auth =
+        source.auth === 'signed' ? `signed (${source.signature})` : source.auth === 'public' ? `public${source.allowedOrigins?.length ? ` from ${source.allowedOrigins.join(', ')}` : ', any page'}` : 'token';
+      console.log(`${source.id.padEnd(16)} ${source.preset.padEnd(10)} ${auth}${origin === 'added' ? '  [added]' : ''}`);
+      console.log(`${''.padEnd(16)} POST ${url}${webhookPath}${source.name ? `   ${source.name}` : ''}`);
+    }
+    console.log('\nSigned and token sources: `npm run admin -- sources secret <id>` shows the secret the sender needs.');
+    return 0;
+  }
+  if (sub === 'add') {
+    const file = requireArgument(args.slice(1), 'the JSON file with the source (id, auth, preset, ...)');
+    if (!file) return 2;
+    const { ok, status, body } = await api('/admin/sources', { method: 'POST', body: JSON.parse(readFileSync(file, 'utf8')) as unknown });
+    if (!ok) {
+      const errors = typeof body === 'object' && body !== null && 'errors' in body && Array.isArray(body.errors) ? body.errors : [];
+      return fail([problem(status, body), ...errors.map((e: { field: string; message: string }) => `  ${e.field}: ${e.message}`)].join('\n'), 1);
+    }
+    const added = SourcesAnswer.shape.sources.element.safeParse(body).data;
+    console.log(json || !added ? JSON.stringify(body, null, 2) : `Added ${added.source.id}: POST ${url}${added.webhookPath}`);
+    return 0;
+  }
+  if (sub === 'secret' && argument) {
+    const path = `/admin/sources/${encodeURIComponent(argument)}/secret`;
+    if (set !== undefined) {
+      const { ok, status, body } = await api(path, { method: 'PUT', body: { secret: set } });
+      if (!ok) return fail(problem(status, body), 1);
+      console.log(`The secret of ${argument} is set; the webhook uses it within a minute.`);
+      return 0;
+    }
+    const { ok, status, body } = await api(path);
+    if (!ok) return fail(problem(status, body), 1);
+    const answer = z.object({ secret: z.string(), setBy: z.string() }).safeParse(body).data;
+    console.log(json || !answer ? JSON.stringify(body, null, 2) : `${answer.secret}\n(${answer.setBy === 'admin' ? 'set by an admin' : "derived from the stack's SourceSigningKey"})`);
+    return 0;
+  }
+  return fail(usage());
+}
+
+function fail(message: string, code = 2): number {
   console.error(message);
-  return 2;
+  return code;
 }
 
 main().then(

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { LOCAL_CREDENTIALS, startEmulators, type EmulatorEndpoints } from './emulators.ts';
 import { startFunctions, type FunctionRuntime } from './functions.ts';
 import { startGateway } from './gateway.ts';
+import { startLandingServer, type LandingServer } from './landing.ts';
 import { localScope } from './intrinsics.ts';
 import { startPollers } from './poller.ts';
 import { provision, type Provisioned } from './provision.ts';
@@ -190,6 +191,7 @@ async function main(): Promise<void> {
   });
   const port = Number(process.env.PORT ?? 3000);
   const sesPort = Number(process.env.SES_PORT ?? 8005);
+  const landingPort = Number(process.env.LANDING_PORT ?? 8080);
   const startedAt = Date.now();
   console.log(`Lead router: starting the local stack from ${flags.config}${flags['data-dir'] ? `, data in ${flags['data-dir']}` : ', in memory'}`);
   const stack = await startLocalStack({
@@ -200,18 +202,29 @@ async function main(): Promise<void> {
     sesPort,
   });
 
+  // The sample page of events/landing, posting to the demo config's `website` source. A busy
+  // port costs the page, not the stack.
+  let landing: LandingServer | undefined;
+  try {
+    landing = await startLandingServer({ port: landingPort, webhookUrl: `${stack.apiUrl}/sources/website/leads` });
+  } catch (error) {
+    console.log(`  (no landing page: ${(error as Error).message}; LANDING_PORT picks another port)`);
+  }
+
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) process.exit(1);
     stopping = true;
     console.log(`${signal}: stopping`);
-    stack.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
+    Promise.resolve(landing?.stop())
+      .then(() => stack.stop())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(error);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
@@ -225,6 +238,7 @@ async function main(): Promise<void> {
   console.log(`  API    ${stack.apiUrl}`);
   console.log(`  Inbox  ${stack.inboxUrl}`);
   console.log(`  Portal ${stack.apiUrl}/portal   (reps sign in by email link, e.g. ana@demo.example.com; manager: sales.manager@demo.example.com)`);
+  if (landing) console.log(`  Landing ${landing.url}   (sample landing page posting to the webhook)`);
   const adminKey = Object.entries(stack.secrets).find(([id]) => id.startsWith('AdminApiKey'))?.[1];
   if (adminKey) console.log(`  Admin  Authorization: Bearer ${adminKey}   (GET /leads/{id}, POST /admin/simulate)`);
   console.log(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s: POST ${stack.apiUrl}/leads (Ctrl-C stops)`);

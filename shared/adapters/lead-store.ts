@@ -27,9 +27,25 @@ export interface LeadEvent {
 
 export const leadKey = (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'LEAD' });
 
-function eventItem(leadId: string, event: LeadEvent) {
+export function eventItem(leadId: string, event: LeadEvent) {
   // The random suffix keeps two events in the same millisecond apart; the time prefix keeps order.
   return { pk: `LEAD#${leadId}`, sk: `EVENT#${event.at}#${randomBytes(3).toString('hex')}`, type: 'lead-event', ...event };
+}
+
+/** The two puts that create a lead: the lead, only if its id is new, and its "received" event. */
+export function newLeadItems(tableName: string, lead: Lead, expiresAt: number) {
+  return [
+    { Put: { TableName: tableName, Item: { ...leadKey(lead.id), type: 'lead', ...lead, expiresAt }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    {
+      Put: {
+        TableName: tableName,
+        Item: {
+          ...eventItem(lead.id, { at: lead.receivedAt, kind: 'received', actor: 'webhook', to: lead.status, ...(lead.sourceId ? { detail: { source: lead.sourceId } } : {}) }),
+          expiresAt,
+        },
+      },
+    },
+  ];
 }
 
 const tierRank: Record<Tier, number> = { hot: 1, warm: 2, cold: 3 };
@@ -152,25 +168,7 @@ export class LeadStore {
   }
 
   async create(lead: Lead, expiresAt: number): Promise<void> {
-    await this.#db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: this.#table,
-              Item: { ...leadKey(lead.id), type: 'lead', ...lead, expiresAt },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          {
-            Put: {
-              TableName: this.#table,
-              Item: { ...eventItem(lead.id, { at: lead.receivedAt, kind: 'received', actor: 'webhook', to: lead.status }), expiresAt },
-            },
-          },
-        ],
-      }),
-    );
+    await this.#db.send(new TransactWriteCommand({ TransactItems: newLeadItems(this.#table, lead, expiresAt) }));
   }
 
   async get(leadId: string): Promise<Lead | undefined> {

@@ -4,10 +4,12 @@ import { sqs as defaultSqs } from './aws-clients.ts';
 
 /**
  * The routing queue carries only ids, never lead data: the lead is always read fresh. Either one
- * lead to route, or a team whose queue should be offered again because someone freed capacity.
+ * lead to route (or whose owner should hear the person got in touch again), or a team whose queue should be offered again because someone freed capacity.
  */
 export const RoutingMessageSchema = z.union([
   z.strictObject({ leadId: z.string().min(1) }),
+  /** The same person got in touch again: tell the lead's owner. */
+  z.strictObject({ leadId: z.string().min(1), resubmittedAt: z.iso.datetime() }),
   z.strictObject({ drainTeam: z.string().min(1) }),
 ]);
 export type RoutingMessage = z.infer<typeof RoutingMessageSchema>;

@@ -1,3 +1,4 @@
+import { IntakeSchema, type Intake } from '../ingest/source-config.ts';
 import { RoutingSettingsSchema, decodeRoutingSettings, describeIssues, type RoutingSettings } from './stack-config.ts';
 
 /**
@@ -19,6 +20,19 @@ export function loadRoutingSettings(): RoutingSettings {
   }
   const result = RoutingSettingsSchema.safeParse(raw);
   if (!result.success) throw new Error(`Invalid STACK_CONFIG\n${describeIssues('STACK_CONFIG', result.error)}`);
+  return result.data;
+}
+
+/** The lead sources and intake rules, from `INTAKE_CONFIG` (ingest and admin only). */
+export function loadIntake(): Intake {
+  let raw: unknown;
+  try {
+    raw = decodeRoutingSettings(requireEnv('INTAKE_CONFIG'));
+  } catch (error) {
+    throw new Error(`INTAKE_CONFIG is not readable: ${(error as Error).message}`, { cause: error });
+  }
+  const result = IntakeSchema.safeParse(raw);
+  if (!result.success) throw new Error(`Invalid INTAKE_CONFIG\n${describeIssues('INTAKE_CONFIG', result.error)}`);
   return result.data;
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
+import { IntakeSchema, type Intake } from '../ingest/source-config.ts';
 import { RoutingConfigSchema, type RoutingConfig } from '../routing/config-schema.ts';
 
 /**
@@ -31,11 +32,13 @@ export const StackConfigSchema = z.strictObject({
   linkTtlHours: z.number().positive().max(24 * 30).default(72),
   retentionDays: z.number().int().positive().max(3650).default(365),
   routing: RoutingConfigSchema,
+  /** Lead sources (webhooks), duplicate detection and idempotency. */
+  intake: IntakeSchema.prefault({}),
 });
 
 export type StackConfig = z.infer<typeof StackConfigSchema>;
 export type RoutingSettings = z.infer<typeof RoutingSettingsSchema>;
-export type { RoutingConfig };
+export type { Intake, RoutingConfig };
 
 export class StackConfigError extends Error {
   override name = 'StackConfigError';
@@ -76,23 +79,36 @@ export function routingSettings(config: StackConfig): RoutingSettings {
 
 /**
  * Lambda allows 4 KB of environment variables per function, shared with everything else. Large
- * routing configs travel gzip-compressed (`gzip:<base64>`); one that does not fit even so fails
- * synth here, naming the limit, rather than failing the deployment.
+ * configs travel gzip-compressed (`gzip:<base64>`); one that does not fit even so fails synth
+ * here, naming the limit, rather than failing the deployment.
  */
 const PLAIN_LIMIT = 1_500;
 const COMPRESSED_LIMIT = 3_000;
 
-export function encodeRoutingSettings(settings: RoutingSettings): string {
-  const json = JSON.stringify(settings);
+function encodeForEnvironment(value: unknown, tooLarge: (json: number, compressed: number) => string): string {
+  const json = JSON.stringify(value);
   if (json.length <= PLAIN_LIMIT) return json;
   const encoded = `gzip:${gzipSync(json, { level: 9 }).toString('base64')}`;
-  if (encoded.length > COMPRESSED_LIMIT) {
-    throw new StackConfigError(
-      `The routing config of stack "${settings.stackName}" is ${json.length} bytes (${encoded.length} compressed); ` +
-        `Lambda's environment holds at most ${COMPRESSED_LIMIT} bytes of it. Fewer or shorter rules and teams are needed.`,
-    );
-  }
+  if (encoded.length > COMPRESSED_LIMIT) throw new StackConfigError(tooLarge(json.length, encoded.length));
   return encoded;
+}
+
+export function encodeRoutingSettings(settings: RoutingSettings): string {
+  return encodeForEnvironment(
+    settings,
+    (json, compressed) =>
+      `The routing config of stack "${settings.stackName}" is ${json} bytes (${compressed} compressed); ` +
+      `Lambda's environment holds at most ${COMPRESSED_LIMIT} bytes of it. Fewer or shorter rules and teams are needed.`,
+  );
+}
+
+export function encodeIntake(stackName: string, intake: Intake): string {
+  return encodeForEnvironment(
+    intake,
+    (json, compressed) =>
+      `The intake config (sources) of stack "${stackName}" is ${json} bytes (${compressed} compressed); ` +
+      `Lambda's environment holds at most ${COMPRESSED_LIMIT} bytes of it. Fewer sources or shorter mappings are needed.`,
+  );
 }
 
 export function decodeRoutingSettings(value: string): unknown {

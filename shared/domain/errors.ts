@@ -24,13 +24,18 @@ export class UnsupportedMediaType extends DomainError {
   override name = 'UnsupportedMediaType';
 }
 
-/** Readable, but the lead is not acceptable; `problems` names each field and why. */
+/**
+ * Readable, but not acceptable; `problems` names each field and why. `title` says what was
+ * invalid ("Invalid lead", "Invalid source"), for the response's message.
+ */
 export class InvalidLead extends DomainError {
   override name = 'InvalidLead';
   readonly problems: readonly FieldProblem[];
-  constructor(problems: readonly FieldProblem[]) {
-    super(`Invalid lead: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
+  readonly title: string;
+  constructor(problems: readonly FieldProblem[], title = 'Invalid lead') {
+    super(`${title}: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
     this.problems = problems;
+    this.title = title;
   }
 }
 
@@ -80,4 +85,52 @@ export class ExpiredLinkToken extends DomainError {
 /** A dependency failed after nothing was written; the client may retry. */
 export class TemporarilyUnavailable extends DomainError {
   override name = 'TemporarilyUnavailable';
+}
+
+/** A server-to-server delivery whose signature or token is missing, wrong or outside the replay window. */
+export class InvalidSignature extends DomainError {
+  override name = 'InvalidSignature';
+}
+
+/** A browser form from a page whose origin the source does not allow. */
+export class OriginNotAllowed extends DomainError {
+  override name = 'OriginNotAllowed';
+}
+
+/** The same client posted more than the source allows per minute. */
+export class TooManyRequests extends DomainError {
+  override name = 'TooManyRequests';
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** No source of this id in the stack. */
+export class SourceNotFound extends DomainError {
+  override name = 'SourceNotFound';
+  constructor(sourceId: string) {
+    super(`No lead source "${sourceId}" in this stack`);
+  }
+}
+
+/** An idempotency key sent again with a different body. */
+export class IdempotencyKeyReused extends DomainError {
+  override name = 'IdempotencyKeyReused';
+}
+
+/** A source of that id exists already (in the stack config, or added before). */
+export class SourceExists extends DomainError {
+  override name = 'SourceExists';
+  constructor(sourceId: string) {
+    super(`A lead source "${sourceId}" exists already`);
+  }
+}
+
+export class TeamNotFound extends DomainError {
+  override name = 'TeamNotFound';
+  constructor(teamId: string) {
+    super(`No team "${teamId}" in this stack`);
+  }
 }

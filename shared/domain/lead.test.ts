@@ -27,8 +27,11 @@ describe('parseLeadInput', () => {
   it.each([
     [{ firstName: 'No contact' }, 'email', 'an email or a phone number is required'],
     [{ email: 'not-an-email' }, 'email', 'must be a valid email address'],
-    [{ email: 'a@b.co', country: 'Germany' }, 'country', 'must be a two-letter ISO 3166 country code such as DE'],
-    [{ phone: 'call me' }, 'phone', 'must be a phone number (digits, spaces, + ( ) . - /)'],
+    [{ email: 'a@b.co', country: 'Atlantis' }, 'country', 'must be an ISO 3166 country code such as DE, or a country name'],
+    [{ phone: 'call me' }, 'phone', 'must be a phone number with its +country code'],
+    [{ phone: '030 1234567' }, 'phone', 'must be a phone number with its +country code'],
+    [{ phone: '12345', country: 'DE' }, 'phone', 'must be a phone number valid in DE, or one with its +country code'],
+    [{ email: 'a@b.co', consent: 'maybe' }, 'consent', 'must be true or false (yes/no, on/off)'],
     [{ email: 'a@b.co', firstName: 'x'.repeat(201) }, 'firstName', 'must be at most 200 characters'],
     [{ email: 'a@b.co', extra: { nested: true } }, 'extra', 'must be text, a number or true/false'],
   ])('given %j, when parsed, then %s is named as the problem', (raw, field, message) => {
@@ -38,6 +41,45 @@ describe('parseLeadInput', () => {
   it('given several bad fields, when parsed, then every one is reported at once', () => {
     const fields = problemsOf({ email: 'nope', country: 'XYZ', phone: '!!' }).map((p) => p.field);
     expect(fields).toEqual(expect.arrayContaining(['email', 'country', 'phone']));
+  });
+
+  it.each([
+    [{ country: 'Germany' }, 'DE'],
+    [{ country: 'Deutschland' }, 'DE'],
+    [{ country: 'deu' }, 'DE'],
+    [{ country: 'United Kingdom' }, 'GB'],
+    [{ country: 'UK' }, 'GB'],
+    [{ country: 'Royaume-Uni' }, 'GB'],
+    [{ country: 'ie' }, 'IE'],
+  ])('given the country %j, when parsed, then it is stored as ISO 3166 alpha-2 %s', (raw, code) => {
+    expect(parseLeadInput({ email: 'a@b.co', ...raw }).contact.country).toBe(code);
+  });
+
+  it.each([
+    [{ phone: '030 1234567', country: 'DE' }, {}, '+49301234567'],
+    [{ phone: '(030) 123-4567' }, { defaultCountry: 'DE' }, '+49301234567'],
+    [{ phone: '020 7946 0000', country: 'United Kingdom' }, { defaultCountry: 'DE' }, '+442079460000'],
+    [{ phone: '+44 20 7946 0000', country: 'DE' }, {}, '+442079460000'],
+    [{ phone: '0049 170 1234567', country: 'DE' }, {}, '+491701234567'],
+  ])('given the phone %j (options %j), when parsed, then it is stored in E.164 as %s', (raw, options, number) => {
+    expect(parseLeadInput(raw, options).contact.phone).toBe(number);
+  });
+
+  it.each([
+    ['on', true],
+    ['yes', true],
+    [true, true],
+    ['I agree to be contacted about my enquiry', true],
+    ['false', false],
+    ['', false],
+  ])('given consent %j, when parsed, then consent is %s', (consent, expected) => {
+    expect(parseLeadInput({ email: 'a@b.co', consent }).consent).toBe(expected);
+  });
+
+  it('given a full name only, when parsed, then it is split into first and last name', () => {
+    expect(parseLeadInput({ email: 'a@b.co', name: '  Ana María  López ' }).contact).toMatchObject({ firstName: 'Ana María', lastName: 'López' });
+    expect(parseLeadInput({ email: 'a@b.co', name: 'Cher' }).contact).toMatchObject({ firstName: 'Cher' });
+    expect(parseLeadInput({ email: 'a@b.co', name: 'Ana López', firstName: 'Ana' }).contact).toEqual({ email: 'a@b.co', firstName: 'Ana' });
   });
 
   it.each([[null], [[]], ['text'], [42]])('given a body that is not an object (%j), then it is rejected as a whole', (raw) => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { InvalidLead, type FieldProblem } from './errors.ts';
+import { consentFlag, countryCode, e164, splitName } from './normalize.ts';
 
 /** Where a lead is in its life. Every change between these is a conditional write. */
 export const LeadStatus = {
@@ -42,41 +43,28 @@ const text = (max: number) =>
 const CanonicalFieldsSchema = z.object({
   firstName: text(MAX_TEXT),
   lastName: text(MAX_TEXT),
-    email: z
-      .string()
-      .trim()
-      .transform((value) => value.toLowerCase())
-      .pipe(z.union([z.literal(''), z.email('must be a valid email address').max(254)]))
-      .transform((value) => (value === '' ? undefined : value))
-      .optional(),
-  phone: text(40).pipe(
-      z
-        .string()
-        .regex(/^\+?[0-9 ().\-/]{5,40}$/, 'must be a phone number (digits, spaces, + ( ) . - /)')
-        .optional(),
-    ),
+  /** A full name, split into first and last name when those are not given. */
+  name: text(MAX_TEXT),
+  email: z
+    .string()
+    .trim()
+    .transform((value) => value.toLowerCase())
+    .pipe(z.union([z.literal(''), z.email('must be a valid email address').max(254)]))
+    .transform((value) => (value === '' ? undefined : value))
+    .optional(),
+  /** Normalized to E.164 below, once the country is known. */
+  phone: text(40),
   company: text(MAX_TEXT),
   product: text(100),
-  country: text(100).pipe(
-      z
-        .string()
-        .regex(/^[A-Za-z]{2}$/, 'must be a two-letter ISO 3166 country code such as DE')
-        .transform((value) => value.toUpperCase())
-        .optional(),
-    ),
+  country: text(100),
   region: text(100),
   postalCode: text(20),
   city: text(100),
   message: text(MAX_MESSAGE),
   source: text(100),
-  });
-
-export const LeadInputSchema = CanonicalFieldsSchema.catchall(z.unknown())
-  .superRefine((lead, ctx) => {
-    if (lead.email === undefined && lead.phone === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['email'], message: 'an email or a phone number is required' });
-    }
-  });
+  language: text(35),
+  consent: z.union([z.boolean(), z.string().max(200), z.number()]).optional(),
+});
 
 const canonicalKeys: ReadonlySet<string> = new Set(Object.keys(CanonicalFieldsSchema.shape));
 
@@ -97,10 +85,34 @@ export interface LeadContact {
   language?: string;
 }
 
+/** Contact fields a form may fill in, in the order leads show them. */
+const contactFields = [
+  'firstName',
+  'lastName',
+  'email',
+  'phone',
+  'company',
+  'product',
+  'country',
+  'region',
+  'postalCode',
+  'city',
+  'message',
+  'source',
+  'language',
+] as const satisfies readonly (keyof LeadContact)[];
+
 export interface NewLead {
   readonly contact: LeadContact;
-  /** Whatever else the form sent, kept as text so no sender-specific field is lost. */
+  /** Whatever else the form sent, kept as text so no sender-specific field is lost (utm_* too). */
   readonly fields: Record<string, string>;
+  /** Whether the person agreed to be contacted, when the form asked. */
+  readonly consent?: boolean;
+}
+
+export interface ParseOptions {
+  /** The country of a phone number written without +prefix when the lead names no country. */
+  readonly defaultCountry?: string;
 }
 
 function customFields(raw: Record<string, unknown>, problems: FieldProblem[]): Record<string, string> {
@@ -127,25 +139,56 @@ function customFields(raw: Record<string, unknown>, problems: FieldProblem[]): R
  * Validates and normalizes a posted body into a lead. Throws `InvalidLead` naming every bad
  * field at once, so a form author can fix them in one go.
  */
-export function parseLeadInput(raw: unknown): NewLead {
+export function parseLeadInput(raw: unknown, options: ParseOptions = {}): NewLead {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new InvalidLead([{ field: '(body)', message: 'must be an object of lead fields' }]);
   }
   const problems: FieldProblem[] = [];
-  const result = LeadInputSchema.safeParse(raw);
-  if (!result.success) {
-    for (const issue of result.error.issues) {
-      problems.push({ field: issue.path.join('.') || '(body)', message: issue.message });
-    }
+  // Field by field, so one bad field does not hide the others' problems (or their normalization).
+  const data: Partial<z.infer<typeof CanonicalFieldsSchema>> = {};
+  for (const [key, schema] of Object.entries(CanonicalFieldsSchema.shape)) {
+    const result = schema.safeParse((raw as Record<string, unknown>)[key]);
+    if (result.success) Object.assign(data, { [key]: result.data });
+    else for (const issue of result.error.issues) problems.push({ field: [key, ...issue.path].join('.'), message: issue.message });
   }
   const fields = customFields(raw as Record<string, unknown>, problems);
-  if (problems.length > 0 || !result.success) throw new InvalidLead(problems);
+
   const contact: LeadContact = {};
-  for (const key of canonicalKeys) {
-    const value = result.data[key];
-    if (typeof value === 'string') contact[key as keyof LeadContact] = value;
+  for (const key of contactFields) {
+    const value = data[key];
+    // Country and phone are set below, once normalized.
+    if (typeof value === 'string' && key !== 'country' && key !== 'phone') contact[key] = value;
   }
-  return { contact, fields };
+  if (data.name && !contact.firstName && !contact.lastName) Object.assign(contact, splitName(data.name));
+  if (contact.language) contact.language = contact.language.toLowerCase();
+  if (data.country !== undefined) {
+    const code = countryCode(data.country);
+    if (code) contact.country = code;
+    else problems.push({ field: 'country', message: 'must be an ISO 3166 country code such as DE, or a country name' });
+  }
+  if (data.phone !== undefined) {
+    const phoneCountry = contact.country ?? options.defaultCountry;
+    const number = e164(data.phone, phoneCountry);
+    if (number) contact.phone = number;
+    else {
+      problems.push({
+        field: 'phone',
+        message: `must be a phone number${phoneCountry ? ` valid in ${phoneCountry}, or one with its +country code` : ' with its +country code'}`,
+      });
+    }
+  }
+  let consent: boolean | undefined;
+  if (data.consent !== undefined) {
+    consent = consentFlag(data.consent);
+    if (consent === undefined) problems.push({ field: 'consent', message: 'must be true or false (yes/no, on/off)' });
+  }
+  // A bad email or phone was already named; "one is required" would only repeat it.
+  const contactProblem = problems.some((problem) => problem.field === 'email' || problem.field === 'phone');
+  if (contact.email === undefined && data.phone === undefined && !contactProblem) {
+    problems.push({ field: 'email', message: 'an email or a phone number is required' });
+  }
+  if (problems.length > 0) throw new InvalidLead(problems);
+  return { contact, fields, ...(consent !== undefined ? { consent } : {}) };
 }
 
 export interface Lead {
@@ -176,6 +219,13 @@ export interface Lead {
   readonly slaStartedAt?: string;
   readonly contact: LeadContact;
   readonly fields: Readonly<Record<string, string>>;
+  readonly consent?: boolean;
+  /** The lead source it came in through (`web` for the open `POST /leads`). */
+  readonly sourceId?: string;
+  /** Times the same person got in touch again within the duplicate window (each is in the history). */
+  readonly resubmissions?: number;
+  /** Duplicate-detection and idempotency items that point at this lead, erased with it. */
+  readonly intakeKeys?: readonly { pk: string; sk: string }[];
   /** Set by the router when it first classifies the lead. */
   readonly tier?: Tier;
   readonly score?: number;
@@ -198,6 +248,7 @@ export function createLead(input: NewLead, teamId: string, timing: LeadTiming, i
     excludedReps: [],
     contact: input.contact,
     fields: input.fields,
+    ...(input.consent !== undefined ? { consent: input.consent } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
 import { ExpiredLinkToken, InvalidLinkToken } from './errors.ts';
 
@@ -19,6 +19,12 @@ export function signToken(key: string, claims: object): string {
 export function sameMac(given: string, expected: Buffer): boolean {
   const bytes = Buffer.from(given, 'base64url');
   return bytes.length === expected.length && timingSafeEqual(bytes, expected);
+}
+
+/** Constant-time comparison of a presented secret (a key, a token) whatever the two lengths. */
+export function sameSecret(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 /**

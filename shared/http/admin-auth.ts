@@ -1,11 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../domain/errors.ts';
+import { sameSecret } from '../domain/signed-token.ts';
 
 export class Unauthorized extends DomainError {
   override name = 'Unauthorized';
 }
-
-const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /**
  * Admin endpoints take `Authorization: Bearer <admin key>`; the key lives in Secrets Manager.
@@ -14,7 +12,7 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
 export function requireAdmin(headers: Record<string, string | undefined> | undefined, adminKey: string): void {
   const header = headers?.authorization ?? '';
   const match = /^Bearer\s+(.+)$/i.exec(header.trim());
-  if (!match || !timingSafeEqual(digest(match[1]!), digest(adminKey))) {
+  if (!match || !sameSecret(match[1]!, adminKey)) {
     throw new Unauthorized('Missing or invalid admin key: send Authorization: Bearer <admin key>');
   }
 }

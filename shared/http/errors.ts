@@ -4,14 +4,21 @@ import {
   DomainError,
   ExpiredLinkToken,
   Forbidden,
+  IdempotencyKeyReused,
   InvalidLead,
+  InvalidSignature,
   InvalidLinkToken,
   LeadNotFound,
   LeadStateConflict,
   MalformedRequest,
+  OriginNotAllowed,
   PayloadTooLarge,
   RepNotFound,
+  SourceExists,
+  SourceNotFound,
+  TeamNotFound,
   TemporarilyUnavailable,
+  TooManyRequests,
   UnsupportedMediaType,
 } from '../domain/errors.ts';
 import { logger } from '../observability.ts';
@@ -20,15 +27,22 @@ import { Unauthorized } from './admin-auth.ts';
 const statusByError = new Map<new (...args: never[]) => DomainError, number>([
   [MalformedRequest, 400],
   [Unauthorized, 401],
+  [InvalidSignature, 401],
   [InvalidLinkToken, 403],
   [Forbidden, 403],
+  [OriginNotAllowed, 403],
   [LeadNotFound, 404],
   [RepNotFound, 404],
+  [SourceNotFound, 404],
+  [TeamNotFound, 404],
   [LeadStateConflict, 409],
+  [SourceExists, 409],
   [ExpiredLinkToken, 410],
   [PayloadTooLarge, 413],
   [UnsupportedMediaType, 415],
   [InvalidLead, 422],
+  [IdempotencyKeyReused, 422],
+  [TooManyRequests, 429],
   [TemporarilyUnavailable, 503],
 ]);
 
@@ -47,19 +61,23 @@ export interface ErrorBody {
 export function errorBody(error: unknown): ErrorBody {
   const status = statusFor(error);
   if (status === 500) return { message: 'Internal error' };
-  if (error instanceof InvalidLead) return { message: 'Invalid lead', errors: error.problems };
+  if (error instanceof InvalidLead) return { message: error.title, errors: error.problems };
   return { message: (error as Error).message };
 }
 
-type Render = (status: number, error: unknown) => APIGatewayProxyResultV2;
+type Render = (status: number, error: unknown, event: unknown) => APIGatewayProxyResultV2;
+
+/** Headers that tell a client when and how to try again. */
+export function retryHeaders(status: number, error: unknown): Record<string, string> {
+  if (status === 503) return { 'retry-after': '5' };
+  if (error instanceof TooManyRequests) return { 'retry-after': String(error.retryAfterSeconds) };
+  if (error instanceof Unauthorized) return { 'www-authenticate': 'Bearer' };
+  return {};
+}
 
 export const renderJsonError: Render = (status, error) => ({
   statusCode: status,
-  headers: {
-    'content-type': 'application/json; charset=utf-8',
-    ...(status === 503 ? { 'retry-after': '5' } : {}),
-    ...(status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
-  },
+  headers: { 'content-type': 'application/json; charset=utf-8', ...retryHeaders(status, error) },
   body: JSON.stringify(errorBody(error)),
 });
 
@@ -73,7 +91,7 @@ export function httpErrors(render: Render = renderJsonError): MiddlewareObj {
       const status = statusFor(request.error);
       if (status >= 500) logger.error('request failed', { error: request.error as Error });
       else logger.info('request rejected', { status, reason: (request.error as Error).message });
-      request.response = render(status, request.error);
+      request.response = render(status, request.error, request.event);
     },
   };
 }

@@ -12,7 +12,7 @@ function parseContentType(header: string | undefined): { type: string; charset?:
   return { type: type.toLowerCase(), charset };
 }
 
-function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
+export function header(event: Pick<APIGatewayProxyEventV2, 'headers'>, name: string): string | undefined {
   // HTTP APIs lower-case header names in payload 2.0; be lenient for hand-made events.
   return event.headers?.[name] ?? Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
 }
@@ -24,11 +24,19 @@ function formToObject(text: string): Record<string, string> {
   return out;
 }
 
+export type BodyKind = 'json' | 'form';
+
+/** A request body checked for size, content type and encoding, as text. */
+export interface DecodedBody {
+  readonly kind: BodyKind;
+  readonly text: string;
+}
+
 /**
- * Reads the body of a JSON or form post into a plain value, or throws a domain error saying
- * exactly what is wrong with it (size, content type, charset, encoding, syntax).
+ * The body of a JSON or form post as text, or a domain error saying exactly what is wrong with
+ * it (size, content type, charset, encoding). Signatures are checked over this text.
  */
-export function readBody(event: APIGatewayProxyEventV2): unknown {
+export function decodeBody(event: Pick<APIGatewayProxyEventV2, 'headers' | 'body' | 'isBase64Encoded'>): DecodedBody {
   const { type, charset } = parseContentType(header(event, 'content-type'));
   const raw = event.body ?? '';
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
@@ -45,19 +53,26 @@ export function readBody(event: APIGatewayProxyEventV2): unknown {
     throw new UnsupportedMediaType(`charset "${charset}" is not supported; send UTF-8`);
   }
   if (bytes.length === 0) throw new MalformedRequest('Body is empty');
-
-  let text: string;
   try {
-    text = utf8.decode(bytes);
+    return { kind: isForm ? 'form' : 'json', text: utf8.decode(bytes) };
   } catch (error) {
     throw new MalformedRequest('Body is not valid UTF-8', { cause: error });
   }
-  if (isForm) return formToObject(text);
+}
+
+/** A decoded body as a plain value: form keys to values, or the JSON document. */
+export function parseBody(body: DecodedBody): unknown {
+  if (body.kind === 'form') return formToObject(body.text);
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(body.text) as unknown;
   } catch (error) {
     throw new MalformedRequest(`Body is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/** Reads the body of a JSON or form post into a plain value (see `decodeBody`). */
+export function readBody(event: APIGatewayProxyEventV2): unknown {
+  return parseBody(decodeBody(event));
 }
 
 /**

@@ -1,37 +1,209 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { IdempotencyConflict, contactKeys, type ContactPointer, type IntakeStatus, type IntakeStore } from '../adapters/intake-store.ts';
 import type { LeadStore } from '../adapters/lead-store.ts';
 import type { RoutingQueue } from '../adapters/routing-queue.ts';
 import type { RoutingSettings } from '../config/stack-config.ts';
-import { TemporarilyUnavailable } from '../domain/errors.ts';
-import { createLead, parseLeadInput } from '../domain/lead.ts';
+import {
+  IdempotencyKeyReused,
+  InvalidSignature,
+  LeadNotFound,
+  LeadStateConflict,
+  MalformedRequest,
+  OriginNotAllowed,
+  TemporarilyUnavailable,
+  TooManyRequests,
+} from '../domain/errors.ts';
+import { createLead, parseLeadInput, type NewLead } from '../domain/lead.ts';
+import { sameSecret } from '../domain/signed-token.ts';
+import { decodeBody, parseBody } from '../http/request.ts';
+import { leadFields } from '../ingest/lead-fields.ts';
+import { presets } from '../ingest/presets/index.ts';
+import { verifySignature } from '../ingest/signatures.ts';
+import type { Intake, Source } from '../ingest/source-config.ts';
+import type { ResolvedSource, SourceDirectory } from '../ingest/source-directory.ts';
 import { defaultTeamOf } from '../routing/config-schema.ts';
 
 export interface ReceiveLeadDeps {
-  readonly leads: LeadStore;
-  readonly queue: RoutingQueue;
+  readonly leads: Pick<LeadStore, 'get' | 'discard'>;
+  readonly intakeStore: IntakeStore;
+  readonly queue: Pick<RoutingQueue, 'enqueue'>;
   readonly settings: RoutingSettings;
+  readonly intake: Intake;
   readonly now: () => Date;
   /** The contact SLA in real milliseconds (time-scaled locally). */
   readonly contactWithinMs: number;
+  /** Notes the caller may log (a dropped bot post, a lost owner notification). */
+  readonly note?: (message: string, detail: Record<string, unknown>) => void;
 }
 
+/** One HTTP delivery to a lead webhook, as the handler read it from API Gateway. */
+export interface Delivery {
+  /** From the path; absent for `POST /leads`, the stack's default source. */
+  readonly sourceId?: string;
+  readonly method: string;
+  /** The full URL the sender called (HubSpot signs it). */
+  readonly url: string;
+  /** Lower-case names. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly query: Readonly<Record<string, string | undefined>>;
+  readonly body: string | undefined;
+  readonly isBase64Encoded: boolean;
+  readonly clientIp: string;
+}
+
+export interface Received {
+  readonly source: Source;
+  readonly leadId: string;
+  /** `joined`: the same person's recent lead took this post. */
+  readonly status: IntakeStatus;
+  /** The answer to an idempotency key seen before: nothing new was written. */
+  readonly replayed?: boolean;
+}
+
+/** The source a delivery is for, and whether its Origin may post (throws otherwise). */
+export async function sourceFor(delivery: Pick<Delivery, 'sourceId' | 'headers'>, sources: Pick<SourceDirectory, 'resolve'>): Promise<ResolvedSource> {
+  const resolved = await sources.resolve(delivery.sourceId);
+  const origin = delivery.headers.origin;
+  if (origin !== undefined && !originAllowed(resolved.source, origin)) {
+    throw new OriginNotAllowed(`Pages on ${origin} may not post to the lead source "${resolved.source.id}"`);
+  }
+  return resolved;
+}
+
+/** Browsers may post to a public source from its allowed origins (any, when none are listed); to other sources, not at all. */
+export function originAllowed(source: Source, origin: string): boolean {
+  if (source.auth !== 'public') return false;
+  return source.allowedOrigins.length === 0 || source.allowedOrigins.includes(origin.toLowerCase());
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
 /**
- * Receive a lead from a landing page.
- * 1. Validate and normalize the posted fields (InvalidLead names every bad field).
- * 2. Store it as RECEIVED with its contact deadline and retention.
- * 3. Queue its id for the router. If queuing fails, remove what was stored and report a
- *    temporary failure, so nothing half-written stays behind and the sender's retry is clean.
+ * Receive a lead from a landing page, a form builder or a partner's server.
+ * 1. For the source found by `sourceFor`: check the client's rate, or the sender's signature.
+ * 2. Read the body with the sender's preset, map it by the source's rules, validate and normalize it.
+ * 3. A key seen before (Idempotency-Key header or the sender's event id) gets its first answer again.
+ * 4. The same email or phone as a recent open lead joins that lead and its owner is told;
+ *    otherwise a new lead is stored with its key and contact pointers in one transaction.
+ * 5. Queue it for the router; if that fails, remove what was stored and ask the sender to retry.
  */
-export async function receiveLead(body: unknown, deps: ReceiveLeadDeps): Promise<{ leadId: string }> {
-  const input = parseLeadInput(body);
+export async function receiveLead(delivery: Delivery, { source, secret }: ResolvedSource, deps: ReceiveLeadDeps): Promise<Received> {
   const now = deps.now();
-  const lead = createLead(input, defaultTeamOf(deps.settings.routing).id, { now, contactWithinMs: deps.contactWithinMs });
+  if (source.auth === 'public') {
+    const slot = await deps.intakeStore.takeRateSlot(source.id, delivery.clientIp, source.perClientPerMinute, now);
+    if (!slot.allowed) {
+      throw new TooManyRequests(`More than ${source.perClientPerMinute} posts a minute from this address; try again shortly`, slot.retryAfterSeconds);
+    }
+  }
+  const body = decodeBody({ headers: delivery.headers, body: delivery.body, isBase64Encoded: delivery.isBase64Encoded });
+  authenticate(source, secret, delivery, body.text, now);
+
+  const submission = presets[source.preset].extract(parseBody(body));
+  const { fields, honeypot } = leadFields(submission, source);
+  if (honeypot) {
+    // Thanked like anyone else, so the bot learns nothing; nothing is stored.
+    deps.note?.('honeypot filled; post dropped', { source: source.id });
+    return { source, leadId: randomUUID(), status: 'received' };
+  }
+  const input = parseLeadInput(fields, deps.intake.defaultCountry ? { defaultCountry: deps.intake.defaultCountry } : {});
+
+  const key = idempotencyKey(delivery, submission.eventId);
+  const claim = key ? { sourceId: source.id, key, bodyHash: createHash('sha256').update(body.text).digest('base64url') } : undefined;
+  const idempotencyUntil = now.getTime() + deps.intake.idempotencyHours * 3_600_000;
+  // A lost race on a key or a contact is retried once: the second pass finds the winner.
+  for (let pass = 0; pass < 3; pass++) {
+    if (claim) {
+      const prior = await deps.intakeStore.priorResponse(source.id, claim.key, now);
+      if (prior) {
+        // A sender's own event id may be redelivered with a new envelope; a client's key may not.
+        if (prior.bodyHash !== claim.bodyHash && delivery.headers['idempotency-key']) {
+          throw new IdempotencyKeyReused('This Idempotency-Key was already used for a different lead; use a new key per lead');
+        }
+        return { source, leadId: prior.leadId, status: prior.status, replayed: true };
+      }
+    }
+    const outcome = await joinOrCreate(source, input, claim, idempotencyUntil, now, deps);
+    if (outcome) return outcome;
+  }
+  throw new TemporarilyUnavailable('the lead could not be stored for concurrent posts of the same person; please retry');
+}
+
+function idempotencyKey(delivery: Delivery, eventId: string | undefined): string | undefined {
+  const header = delivery.headers['idempotency-key']?.trim();
+  if (header !== undefined && header !== '') {
+    if (!IDEMPOTENCY_KEY.test(header)) throw new MalformedRequest('Idempotency-Key must be 1 to 255 visible ASCII characters');
+    return `key:${header}`;
+  }
+  return eventId ? `event:${eventId.slice(0, 255)}` : undefined;
+}
+
+function authenticate(source: Source, secret: string | undefined, delivery: Delivery, rawBody: string, now: Date): void {
+  if (source.auth === 'public') return;
+  if (source.auth === 'signed') {
+    verifySignature(source.signature, { method: delivery.method, url: delivery.url, headers: delivery.headers, rawBody }, secret!, now, source.replayWindowSeconds);
+    return;
+  }
+  const token = delivery.headers['x-lead-router-token'] ?? delivery.query.token;
+  if (!token) throw new InvalidSignature(`The source "${source.id}" needs its token in the X-Lead-Router-Token header or the token query parameter`);
+  if (!sameSecret(token, secret!)) throw new InvalidSignature(`Wrong token for the source "${source.id}"`);
+}
+
+/** One pass of steps 4 and 5; undefined when a concurrent post won a race and the pass must be repeated. */
+async function joinOrCreate(
+  source: Source,
+  input: NewLead,
+  claim: { sourceId: string; key: string; bodyHash: string } | undefined,
+  idempotencyUntil: number,
+  now: Date,
+  deps: ReceiveLeadDeps,
+): Promise<Received | undefined> {
+  const dedupe = deps.intake.dedupeWindowHours > 0;
+  const stale: ContactPointer[] = [];
+  if (dedupe) {
+    for (const pointer of await deps.intakeStore.liveContacts(contactKeys(input.contact), now)) {
+      try {
+        await deps.intakeStore.join(pointer.leadId, { at: now, sourceId: source.id, contact: input.contact, fields: input.fields, ...(claim ? { idempotency: claim } : {}), idempotencyUntil });
+      } catch (error) {
+        if (error instanceof IdempotencyConflict) return undefined;
+        if (error instanceof LeadNotFound || error instanceof LeadStateConflict) {
+          // Closed or erased: this person starts a new lead, and the pointer moves to it.
+          stale.push(pointer);
+          continue;
+        }
+        throw error;
+      }
+      await tellOwner(pointer.leadId, now, deps);
+      return { source, leadId: pointer.leadId, status: 'joined' };
+    }
+  }
+
+  const lead = { ...createLead(input, defaultTeamOf(deps.settings.routing).id, { now, contactWithinMs: deps.contactWithinMs }), sourceId: source.id };
   const expiresAt = Math.floor(now.getTime() / 1000) + deps.settings.retentionDays * 86_400;
-  await deps.leads.create(lead, expiresAt);
+  const created = await deps.intakeStore.create(lead, {
+    expiresAt,
+    now,
+    idempotencyUntil,
+    ...(claim ? { idempotency: claim } : {}),
+    ...(dedupe ? { dedupeUntil: now.getTime() + deps.intake.dedupeWindowHours * 3_600_000, stale } : {}),
+  });
+  if (!created.created) return undefined;
   try {
     await deps.queue.enqueue({ leadId: lead.id });
   } catch (error) {
+    const stored = await deps.leads.get(lead.id);
+    await deps.intakeStore.discardIntake({ id: lead.id, intakeKeys: stored?.intakeKeys ?? [] });
     await deps.leads.discard(lead.id);
     throw new TemporarilyUnavailable('the lead could not be queued; please retry', { cause: error });
   }
-  return { leadId: lead.id };
+  return { source, leadId: lead.id, status: 'received' };
 }
+
+/** The owner of a joined lead hears of it through the router; losing that note loses no lead. */
+async function tellOwner(leadId: string, now: Date, deps: ReceiveLeadDeps): Promise<void> {
+  try {
+    await deps.queue.enqueue({ leadId, resubmittedAt: now.toISOString() });
+  } catch (error) {
+    deps.note?.('the owner of a joined lead could not be told', { leadId, error: (error as Error).message });
+  }
+}
+

@@ -31,7 +31,9 @@ export type RouteOutcome =
   | { readonly kind: 'offered'; readonly repId: string; readonly attempt: number }
   | { readonly kind: 'queued'; readonly teamId: string }
   | { readonly kind: 'nurtured' }
-  | { readonly kind: 'unchanged'; readonly status: LeadStatus };
+  | { readonly kind: 'unchanged'; readonly status: LeadStatus }
+  /** Erased on request (or expired) since it was queued: nothing to route, nothing to retry. */
+  | { readonly kind: 'gone' };
 
 /** Conflicts mean another router moved the lead; re-reading it settles the question quickly. */
 const MAX_REREADS = 5;
@@ -65,7 +67,7 @@ const routable: ReadonlySet<LeadStatus> = new Set([LeadStatus.received, LeadStat
 export async function routeLead(leadId: string, deps: RouteLeadDeps): Promise<RouteOutcome> {
   for (let read = 0; read < MAX_REREADS; read++) {
     const lead = await deps.leads.get(leadId);
-    if (!lead) throw new LeadNotFound(leadId);
+    if (!lead) return { kind: 'gone' };
 
     if (lead.status === LeadStatus.offered && lead.notifiedAttempt !== lead.attempt && lead.ownerId) {
       const rep = await deps.reps.get(lead.ownerId);

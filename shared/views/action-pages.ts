@@ -1,6 +1,7 @@
-import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Lead } from '../domain/lead.ts';
 import type { LinkAction } from '../domain/link-token.ts';
+import { readablePhone } from '../domain/normalize.ts';
 import { html, SafeHtml } from './html.ts';
 import { leadDetailsHtml, leadTitle } from './lead-summary.ts';
 import { localTime } from './local-time.ts';
@@ -12,7 +13,7 @@ button.secondary{background:#57606a}label{display:block;margin:12px 0 4px}textar
 th{text-align:left;font-weight:normal;color:#555;padding:4px 12px 4px 0;vertical-align:top}td{padding:4px 0;white-space:pre-wrap;word-break:break-word}`;
 
 
-export function page(status: number, title: string, body: SafeHtml): APIGatewayProxyResultV2 {
+export function page(status: number, title: string, body: SafeHtml): APIGatewayProxyStructuredResultV2 {
   const doc = html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title><style>${new SafeHtml(style)}</style></head><body><main>${body}</main></body></html>`;
   return { statusCode: status, headers: { ...htmlPageHeaders }, body: doc.value };
 }
@@ -64,7 +65,7 @@ export function donePage(action: LinkAction, lead: Lead, links: DoneLinks = {}):
   const next =
     action === 'accept' || action === 'claim'
       ? html`<p>Please get in touch now:
-${contact.phone ? html`<a class="button" href="tel:${contact.phone.replace(/[^\d+]/g, '')}">Call ${contact.phone}</a> ` : html``}${contact.email ? html`<a class="button" href="mailto:${contact.email}">Email ${contact.email}</a>` : html``}</p>
+${contact.phone ? html`<a class="button" href="tel:${contact.phone.replace(/[^\d+]/g, '')}">Call ${readablePhone(contact.phone)}</a> ` : html``}${contact.email ? html`<a class="button" href="mailto:${contact.email}">Email ${contact.email}</a>` : html``}</p>
 ${links.contacted ? html`<form method="post" action="${links.contacted}"><p><button type="submit" class="secondary">I contacted them</button></p></form>` : html``}${closeButtons(links)}`
       : action === 'reject'
         ? html`<p>Thanks. The lead goes to the next available colleague.</p>`

@@ -224,3 +224,24 @@ export function signInEmail({ rep, url }: { readonly rep: Reader; readonly url: 
 </body></html>`.value;
   return { to: rep.email, subject, html: body, text: [intro, '', `Sign in: ${url}`].join('\n') };
 }
+
+export interface ResubmittedEmailInput {
+  readonly lead: Lead;
+  readonly rep: Reader;
+  readonly at: string;
+  /** What the person sent this time, if they wrote anything. */
+  readonly message?: string;
+}
+
+/** The same person sent a form again while the rep holds their lead: the rep hears it, with the new message. */
+export function resubmittedEmail({ lead, rep, at, message }: ResubmittedEmailInput): Email {
+  const subject = `Got in touch again: ${leadSubject(lead)}`;
+  const intro = `Hi ${rep.name}, your lead sent a form again at ${localTime(at, rep.timeZone)}. It is the same lead, still yours.`;
+  const said = message ? html`<p>They wrote:</p><blockquote style="white-space:pre-wrap">${message}</blockquote>` : html``;
+  return {
+    to: rep.email,
+    subject,
+    html: emailHtml(html`<p>${intro}</p>${said}`, lead),
+    text: emailText([intro, ...(message ? ['', 'They wrote:', message] : [])], lead),
+  };
+}

@@ -1,4 +1,5 @@
 import { displayName, type Lead, type LeadContact } from '../domain/lead.ts';
+import { readablePhone } from '../domain/normalize.ts';
 import { html, type SafeHtml } from './html.ts';
 
 const labels: [keyof LeadContact, string][] = [
@@ -19,7 +20,7 @@ export function leadDetails(lead: Pick<Lead, 'contact' | 'fields'>): [string, st
   const rows: [string, string][] = [];
   for (const [key, label] of labels) {
     const value = lead.contact[key];
-    if (value) rows.push([label, value]);
+    if (value) rows.push([label, key === 'phone' ? readablePhone(value) : value]);
   }
   for (const [key, value] of Object.entries(lead.fields)) rows.push([key, value]);
   return rows;

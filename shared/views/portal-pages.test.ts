@@ -274,7 +274,7 @@ describe('my leads', () => {
     expect(body).toContain('<dt>Status</dt><dd>Offered to you: accept it or pass it on</dd>');
     expect(body).toContain('<dt>Product</dt><dd>solar&lt;b&gt;</dd>');
     expect(body).toContain('<dt>Tier</dt><dd>hot</dd>');
-    expect(body).toContain('href="tel:+49301234567">Call +49 (30) 123-4567</a>');
+    expect(body).toContain('href="tel:+49301234567">Call +49 30 1234567</a>');
     expect(body).toContain('href="mailto:kim@example.com">Email kim@example.com</a>');
   });
 

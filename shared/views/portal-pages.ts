@@ -1,3 +1,4 @@
+import { readablePhone } from '../domain/normalize.ts';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { LeadStatus, type Lead } from '../domain/lead.ts';
 import { dayNames, hoursField, profileFormValues, type FieldError, type ProfileFormValues } from '../portal/profile-form.ts';
@@ -169,7 +170,7 @@ const mailtoHref = (email: string): string => `mailto:${encodeURIComponent(email
 function contactLinks(lead: Lead): SafeHtml {
   const { phone, email } = lead.contact;
   if (!phone && !email) return html``;
-  return html`<p class="contact">${phone ? html`<a class="button" href="${telHref(phone)}">Call ${phone}</a>` : html``}${
+  return html`<p class="contact">${phone ? html`<a class="button" href="${telHref(phone)}">Call ${readablePhone(phone)}</a>` : html``}${
     email ? html`<a class="button secondary" href="${mailtoHref(email)}">Email ${email}</a>` : html``
   }</p>`;
 }

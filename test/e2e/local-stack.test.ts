@@ -111,7 +111,7 @@ describe('npm start', () => {
       body: JSON.stringify({ email, firstName: 'Ada', product: 'solar', country: 'DE', postalCode: '20095', phone: '+49 40 123456' }),
     });
     expect(response.status).toBe(202);
-    expect(await response.json()).toEqual({ leadId: expect.any(String) });
+    expect(await response.json()).toEqual({ leadId: expect.any(String), status: 'received' });
 
     const deadline = Date.now() + 30_000;
     let offers: z.infer<typeof Inbox>['emails'] = [];

@@ -182,14 +182,15 @@ describe('given the demo stack config', () => {
         LINK_SIGNING_SECRET: { Ref: logicalIdOf(demoStack, 'LinkSigningKey') },
         ADMIN_API_KEY_SECRET: { Ref: logicalIdOf(demoStack, 'AdminApiKey') },
         SESSION_SECRET: { Ref: logicalIdOf(demoStack, 'SessionKey') },
+        SOURCE_SIGNING_SECRET: { Ref: logicalIdOf(demoStack, 'SourceSigningKey') },
       };
       const expected: Record<FunctionId, (keyof typeof refs)[]> = {
-        IngestFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL'],
+        IngestFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'SOURCE_SIGNING_SECRET'],
         RouteFunction: ['TABLE_NAME', 'SLA_STATE_MACHINE_ARN', 'LINK_SIGNING_SECRET'],
         ActionsFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'LINK_SIGNING_SECRET', 'SLA_STATE_MACHINE_ARN'],
         EscalateFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'LINK_SIGNING_SECRET'],
         PortalFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'SLA_STATE_MACHINE_ARN', 'SESSION_SECRET'],
-        AdminFunction: ['TABLE_NAME', 'ADMIN_API_KEY_SECRET'],
+        AdminFunction: ['TABLE_NAME', 'ADMIN_API_KEY_SECRET', 'SOURCE_SIGNING_SECRET', 'ROUTING_QUEUE_URL'],
       };
       for (const id of functionIds) {
         const variables = functionProps(id).Environment.Variables as Record<string, unknown>;
@@ -203,6 +204,14 @@ describe('given the demo stack config', () => {
       for (const id of functionIds) {
         const settings = decodeRoutingSettings(functionProps(id).Environment.Variables.STACK_CONFIG as string);
         expect(settings, id).toEqual(routingSettings(demo));
+      }
+    });
+
+    it('then ingest and admin carry the intake config (sources) of the stack config, and no other function does', () => {
+      for (const id of functionIds) {
+        const encoded = functionProps(id).Environment.Variables.INTAKE_CONFIG as string | undefined;
+        if (id === 'IngestFunction' || id === 'AdminFunction') expect(decodeRoutingSettings(encoded!), id).toEqual(demo.intake);
+        else expect(encoded, id).toBeUndefined();
       }
     });
 
@@ -234,8 +243,18 @@ describe('given the demo stack config', () => {
       const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
       const expected: Record<string, FunctionId> = {
         'POST /leads': 'IngestFunction',
+        'OPTIONS /leads': 'IngestFunction',
+        'POST /sources/{sourceId}/leads': 'IngestFunction',
+        'OPTIONS /sources/{sourceId}/leads': 'IngestFunction',
         'GET /leads/{id}': 'AdminFunction',
+        'DELETE /leads/{id}': 'AdminFunction',
         'POST /admin/simulate': 'AdminFunction',
+        'POST /admin/reps': 'AdminFunction',
+        'GET /admin/teams/{teamId}/queue': 'AdminFunction',
+        'GET /admin/sources': 'AdminFunction',
+        'POST /admin/sources': 'AdminFunction',
+        'GET /admin/sources/{sourceId}/secret': 'AdminFunction',
+        'PUT /admin/sources/{sourceId}/secret': 'AdminFunction',
         'GET /a/{token}': 'ActionsFunction',
         'HEAD /a/{token}': 'ActionsFunction',
         'POST /a/{token}': 'ActionsFunction',
@@ -310,19 +329,18 @@ describe('given the demo stack config', () => {
   });
 
   describe('when the IAM policies are inspected', () => {
-    it('then ingest may write leads (grantWriteData) but not read or scan them', () => {
+    it('then ingest may read and write single items (duplicates, idempotency, rate windows) but not scan the table or batch-write', () => {
       const dynamo = allowedActions('IngestFunction').filter((action) => action.startsWith('dynamodb:'));
       expect(dynamo.sort()).toEqual(
-        ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:DescribeTable', 'dynamodb:PutItem', 'dynamodb:UpdateItem'].sort(),
+        ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'].sort(),
       );
       expect(allowedActions('IngestFunction')).toEqual(expect.arrayContaining(['sqs:SendMessage']));
       expect(allowedActions('IngestFunction')).not.toEqual(expect.arrayContaining(['sqs:ReceiveMessage']));
     });
 
-    it('then the admin function may only read the table', () => {
+    it('then the admin function may read and write the table (erasure, rep import, sources)', () => {
       const dynamo = allowedActions('AdminFunction').filter((action) => action.startsWith('dynamodb:'));
-      expect(dynamo.length).toBeGreaterThan(0);
-      expect(dynamo.filter((action) => /Put|Update|Delete|Write/.test(action))).toEqual([]);
+      expect(dynamo).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem']));
     });
 
     it('then only the route function (offers), the actions function (claims) and the portal (pulls) may start SLA timer executions, and only on that state machine', () => {

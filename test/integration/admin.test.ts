@@ -1,14 +1,113 @@
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { dynamoDocument } from '#shared/adapters/aws-clients.ts';
+import { Mailer } from '#shared/adapters/mailer.ts';
+import { RoutingQueue } from '#shared/adapters/routing-queue.ts';
+import type { SlaTimerInput } from '#shared/adapters/sla-timer.ts';
+import { loadRoutingSettings } from '#shared/config/runtime.ts';
+import type { Tier } from '#shared/domain/lead.ts';
+import { escalateLead } from '#shared/use-cases/escalate-lead.ts';
+import { expireOffer } from '#shared/use-cases/expire-offer.ts';
+import { remindOwner } from '#shared/use-cases/remind-owner.ts';
 import { loadEvent, useLocalStack, type LocalStackForTests } from './support.ts';
 
 let stack: LocalStackForTests;
 let handler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+let tableName: string;
+/** Keeps this file's reps apart from earlier runs' in the shared emulators. */
+const run = randomUUID().slice(0, 8);
 
 beforeAll(async () => {
   stack = await useLocalStack('admin');
   handler = await stack.handler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>();
+  tableName = process.env.TABLE_NAME!;
 });
+
+/** An admin API request shaped like the HTTP API's, from the same sample event as the other tests. */
+function adminRequest(
+  routeKey: string,
+  options: { pathParameters?: Record<string, string>; body?: unknown; rawBody?: string; authorization?: string | null; query?: Record<string, string> } = {},
+): APIGatewayProxyEventV2 {
+  const sample = loadEvent<APIGatewayProxyEventV2>('actions/open-link.json');
+  const [method = 'GET', template = '/'] = routeKey.split(' ');
+  const path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(options.pathParameters?.[name] ?? ''));
+  const authorization = options.authorization === undefined ? `Bearer ${stack.adminKey}` : options.authorization;
+  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  return {
+    ...sample,
+    routeKey,
+    rawPath: path,
+    rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
+    ...(options.query ? { queryStringParameters: options.query } : {}),
+    pathParameters: options.pathParameters ?? {},
+    headers: {
+      ...sample.headers,
+      accept: 'application/json',
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(authorization ? { authorization } : {}),
+    },
+    ...(body !== undefined ? { body } : {}),
+    requestContext: { ...sample.requestContext, routeKey, http: { ...sample.requestContext.http, method, path } },
+  };
+}
+
+const eraseRequest = (leadId: string, authorization?: string | null) => adminRequest('DELETE /leads/{id}', { pathParameters: { id: leadId }, authorization });
+const queueRequest = (teamId: string) => adminRequest('GET /admin/teams/{teamId}/queue', { pathParameters: { teamId } });
+const importRequest = (body: unknown) => adminRequest('POST /admin/reps', { body });
+const bodyOf = (response: APIGatewayProxyStructuredResultV2) => JSON.parse(response.body ?? '{}');
+
+/** Every item stored under the lead's key: the lead item and its history events. */
+async function itemsOfLead(leadId: string): Promise<Record<string, unknown>[]> {
+  const { Items = [] } = await dynamoDocument.send(
+    new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `LEAD#${leadId}` }, ConsistentRead: true }),
+  );
+  return Items;
+}
+
+/** History events written the way LeadStore writes them, enough to outgrow one transaction. */
+async function addHistory(leadId: string, count: number): Promise<void> {
+  const events = Array.from({ length: count }, (_, i) => ({
+    pk: `LEAD#${leadId}`,
+    sk: `EVENT#2026-03-01T10:00:00.${String(i).padStart(3, '0')}Z#${randomUUID().slice(0, 6)}`,
+    type: 'lead-event',
+    at: '2026-03-01T10:00:00.000Z',
+    kind: 'reminded',
+    actor: 'sla-timer',
+    detail: { attempt: 1 },
+  }));
+  for (let i = 0; i < events.length; i += 25) {
+    await dynamoDocument.send(new BatchWriteCommand({ RequestItems: { [tableName]: events.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+  }
+}
+
+/** Intake items as ingest keeps them (duplicate detection, idempotency), listed on the lead that created them. */
+async function addIntakeItems(leadId: string, items: { pk: string; sk: string; leadId: string }[]): Promise<void> {
+  for (const item of items) await dynamoDocument.send(new PutCommand({ TableName: tableName, Item: { ...item, type: 'intake' } }));
+  await dynamoDocument.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: { pk: `LEAD#${leadId}`, sk: 'LEAD' },
+      UpdateExpression: 'SET intakeKeys = :keys',
+      ExpressionAttributeValues: { ':keys': items.map(({ pk, sk }) => ({ pk, sk })) },
+    }),
+  );
+}
+
+const itemAt = async ({ pk, sk }: { pk: string; sk: string }) =>
+  (await dynamoDocument.send(new GetCommand({ TableName: tableName, Key: { pk, sk }, ConsistentRead: true }))).Item;
+
+/** Leads waiting in a team's queue, as the router leaves them when nobody can take them. */
+async function queueLead(teamId: string, firstName: string, tier: Tier, product: string): Promise<string> {
+  const leadId = await stack.receiveLead({ firstName, email: `${firstName.toLowerCase()}@example.com`, product }, teamId);
+  const lead = (await stack.leads.get(leadId))!;
+  await stack.leads.queue(lead, { tier, score: tier === 'hot' ? 90 : 40, teamId, contactDeadline: lead.contactDeadline, detail: {} }, new Date());
+  // receivedAt orders leads of one tier: keep each a millisecond apart at least.
+  await sleep(3);
+  return leadId;
+}
 
 function getLead(leadId: string, authorization?: string): APIGatewayProxyEventV2 {
   const sample = loadEvent<APIGatewayProxyEventV2>('actions/open-link.json');
@@ -54,5 +153,374 @@ describe('admin handler on DynamoDB Local', () => {
   it('given the admin key and an unknown id, when fetched, then 404', async () => {
     const response = await handler(getLead('no-such-lead', `Bearer ${stack.adminKey}`));
     expect(response.statusCode).toBe(404);
+  });
+});
+
+describe('erasing a lead (DELETE /leads/{id}) on DynamoDB Local', () => {
+  it('given a lead with a history longer than one transaction, when an admin erases it, then the lead and every event are gone', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const leadId = await stack.receiveLead({ firstName: 'Forget', lastName: 'Me', email: 'forget.me@example.com' }, team.id);
+    await addHistory(leadId, 130);
+    expect(await itemsOfLead(leadId)).toHaveLength(132);
+
+    const response = await handler(eraseRequest(leadId));
+
+    expect(response.statusCode).toBe(204);
+    expect(response.body ?? '').toBe('');
+    expect(await stack.leads.get(leadId)).toBeUndefined();
+    expect(await itemsOfLead(leadId)).toEqual([]);
+  });
+
+  it("given intake items of the lead and one a newer lead took over, when erased, then only the lead's own intake items are deleted", async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const leadId = await stack.receiveLead({ firstName: 'Dup', email: 'dup@example.com', phone: '+49 30 1234567' }, team.id);
+    const own = [
+      { pk: `CONTACT#email:dup.${run}@example.com`, sk: 'CONTACT', leadId },
+      { pk: `IDEMPOTENCY#website#key-${run}`, sk: 'IDEMPOTENCY', leadId },
+    ];
+    const takenOver = { pk: `CONTACT#phone:+4930${run}`, sk: 'CONTACT', leadId: 'a-newer-lead' };
+    await addIntakeItems(leadId, [...own, takenOver]);
+
+    const response = await handler(eraseRequest(leadId));
+
+    expect(response.statusCode).toBe(204);
+    for (const item of own) expect(await itemAt(item)).toBeUndefined();
+    expect(await itemAt(takenOver)).toMatchObject({ leadId: 'a-newer-lead' });
+  });
+
+  it("given an offered lead, when erased, then the owner's open-lead count goes back down and the rep's other lead stays theirs", async () => {
+    const team = await stack.addTeam([{ capacity: 3 }]);
+    const rep = team.reps[0]!;
+    const erased = await stack.receiveLead({ firstName: 'Gone', email: 'gone@example.com' }, team.id);
+    const kept = await stack.receiveLead({ firstName: 'Kept', email: 'kept@example.com' }, team.id);
+    await stack.offerTo(erased, rep.id);
+    await stack.offerTo(kept, rep.id);
+    expect((await stack.reps.get(rep.id))?.openLeads).toBe(2);
+
+    const response = await handler(eraseRequest(erased));
+
+    expect(response.statusCode).toBe(204);
+    expect((await stack.reps.get(rep.id))?.openLeads).toBe(1);
+    expect(await stack.leads.ownerLeads(rep.id)).toEqual([expect.objectContaining({ id: kept })]);
+    // The freed slot goes to whoever waits in the team queue, as after a pass.
+    expect(await stack.drainRoutingQueue()).toContainEqual({ drainTeam: team.id });
+  });
+
+  it('given an accepted lead whose owner has since been removed, when erased, then it is erased all the same', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const rep = team.reps[0]!;
+    const leadId = await stack.receiveLead({ firstName: 'Orphan', email: 'orphan@example.com' }, team.id);
+    await stack.offerTo(leadId, rep.id);
+    await stack.leads.accept(leadId, rep.id, 1, new Date());
+    await dynamoDocument.send(new BatchWriteCommand({ RequestItems: { [tableName]: [{ DeleteRequest: { Key: { pk: `REP#${rep.id}`, sk: 'PROFILE' } } }] } }));
+
+    const response = await handler(eraseRequest(leadId));
+
+    expect(response.statusCode).toBe(204);
+    expect(await itemsOfLead(leadId)).toEqual([]);
+    // Nothing recreated a half rep just to count it down.
+    expect(await stack.reps.get(rep.id)).toBeUndefined();
+  });
+
+  it('given a rep passing on a lead at the moment it is erased, when both run at once, then the slot is given back exactly once', async () => {
+    const team = await stack.addTeam([{ capacity: 3 }]);
+    const rep = team.reps[0]!;
+    const contested = await stack.receiveLead({ firstName: 'Race', email: 'race@example.com' }, team.id);
+    const other = await stack.receiveLead({ firstName: 'Other', email: 'other@example.com' }, team.id);
+    await stack.offerTo(contested, rep.id);
+    await stack.offerTo(other, rep.id);
+
+    const [erasure] = await Promise.allSettled([handler(eraseRequest(contested)), stack.leads.reject(contested, rep.id, 1, new Date(), 'not for me')]);
+
+    expect(erasure).toMatchObject({ status: 'fulfilled', value: { statusCode: 204 } });
+    expect(await itemsOfLead(contested)).toEqual([]);
+    // Released by the pass or by the erasure, never by both: the other lead still counts.
+    expect((await stack.reps.get(rep.id))?.openLeads).toBe(1);
+  });
+
+  it('given an erased lead, when it is erased again, then 404; and a half-erased one is finished with 204', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const done = await stack.receiveLead({ firstName: 'Once', email: 'once@example.com' }, team.id);
+    const half = await stack.receiveLead({ firstName: 'Half', email: 'half@example.com' }, team.id);
+    await addHistory(half, 30);
+    expect((await handler(eraseRequest(done))).statusCode).toBe(204);
+    // An erasure that stopped after the lead item, before its history.
+    await dynamoDocument.send(new BatchWriteCommand({ RequestItems: { [tableName]: [{ DeleteRequest: { Key: { pk: `LEAD#${half}`, sk: 'LEAD' } } }] } }));
+
+    const again = await handler(eraseRequest(done));
+    const finished = await handler(eraseRequest(half));
+
+    expect(again.statusCode).toBe(404);
+    expect(bodyOf(again).message).toContain(done);
+    expect(finished.statusCode).toBe(204);
+    expect(await itemsOfLead(half)).toEqual([]);
+  });
+
+  it('given an unknown id, when erased, then 404', async () => {
+    const response = await handler(eraseRequest(`no-such-lead-${run}`));
+
+    expect(response.statusCode).toBe(404);
+  });
+
+  it('given no admin key, when a lead is erased, then 401 and the lead is still there', async () => {
+    const team = await stack.addTeam([{ capacity: 1 }]);
+    const leadId = await stack.receiveLead({ firstName: 'Stays', email: 'stays@example.com' }, team.id);
+
+    const response = await handler(eraseRequest(leadId, null));
+
+    expect(response.statusCode).toBe(401);
+    expect(await stack.leads.get(leadId)).toMatchObject({ id: leadId });
+  });
+
+  it('given an erased lead whose offer timer is still running, when the accept window, reminder and deadline fire, then each finds it gone and writes nothing', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const rep = team.reps[0]!;
+    const leadId = await stack.receiveLead({ firstName: 'Timer', email: 'timer@example.com' }, team.id);
+    const lead = await stack.offerTo(leadId, rep.id);
+    expect((await handler(eraseRequest(leadId))).statusCode).toBe(204);
+    const timer = { ...loadEvent<SlaTimerInput>('escalate/sla-deadline.json'), leadId, attempt: 1, contactDeadline: lead.contactDeadline };
+    const deps = {
+      leads: stack.leads,
+      reps: stack.reps,
+      queue: new RoutingQueue(process.env.ROUTING_QUEUE_URL!),
+      mailer: new Mailer('leads@integration.example.com'),
+      settings: loadRoutingSettings(),
+      now: () => new Date(),
+      actionUrl: () => 'https://leads.test.example/a/unused',
+    };
+
+    const outcomes = [await expireOffer(timer, deps), await remindOwner(timer, deps), await escalateLead(timer, deps)];
+
+    expect(outcomes).toEqual([
+      { expired: false, reason: 'lead-gone' },
+      { reminded: false, reason: 'lead-gone' },
+      { escalated: false, reason: 'lead-gone' },
+    ]);
+    expect(await itemsOfLead(leadId)).toEqual([]);
+    expect((await stack.reps.get(rep.id))?.openLeads).toBe(0);
+    expect(await stack.drainRoutingQueue()).not.toContainEqual({ leadId });
+  });
+});
+
+describe('team queue (GET /admin/teams/{teamId}/queue) on DynamoDB Local', () => {
+  it('given queued leads of two tiers, when an admin lists the queue, then hot comes first, then oldest first, with what a person needs to pick', async () => {
+    const team = await stack.addTeam([]);
+    const olderWarm = await queueLead(team.id, 'Olga', 'warm', 'solar');
+    const hot = await queueLead(team.id, 'Hugo', 'hot', 'battery');
+    const newerWarm = await queueLead(team.id, 'Nina', 'warm', 'wallbox');
+
+    const response = await handler(queueRequest(team.id));
+
+    expect(response.statusCode).toBe(200);
+    const body = bodyOf(response);
+    expect(body.teamId).toBe(team.id);
+    expect(body.leads.map((lead: { id: string }) => lead.id)).toEqual([hot, olderWarm, newerWarm]);
+    expect(body.leads[0]).toEqual({
+      id: hot,
+      name: 'Hugo',
+      tier: 'hot',
+      score: 90,
+      product: 'battery',
+      receivedAt: expect.any(String),
+      contactDeadline: expect.any(String),
+      attempt: 0,
+    });
+  });
+
+  it('given a queued lead, when it is erased, then it is no longer in the queue', async () => {
+    const team = await stack.addTeam([]);
+    const erased = await queueLead(team.id, 'Erin', 'warm', 'solar');
+    const waiting = await queueLead(team.id, 'Wes', 'warm', 'solar');
+
+    expect((await handler(eraseRequest(erased))).statusCode).toBe(204);
+    const response = await handler(queueRequest(team.id));
+
+    expect(bodyOf(response).leads.map((lead: { id: string }) => lead.id)).toEqual([waiting]);
+  });
+
+  it('given a team the stack does not have, when its queue is listed, then 404 naming the team', async () => {
+    const response = await handler(queueRequest('no-such-team'));
+
+    expect(response.statusCode).toBe(404);
+    expect(bodyOf(response).message).toContain('no-such-team');
+  });
+});
+
+describe('importing reps (POST /admin/reps) on DynamoDB Local', () => {
+  const rep = (name: string, extra: Record<string, unknown> = {}) => ({
+    name,
+    email: `${name.toLowerCase()}.${run}@import.example.com`,
+    teamId: 't20',
+    capacity: 4,
+    ...extra,
+  });
+
+  it('given valid rows, when imported, then each rep is created with its profile and can be found by email', async () => {
+    const response = await handler(
+      importRequest({
+        reps: [
+          rep('Anna', { id: `anna-${run}`, products: ['solar'], languages: ['DE', 'en'], territory: { countries: ['de'] }, timeZone: 'Europe/Berlin', workingHours: 'mon-fri 09:00-17:30' }),
+          rep('Boris', { role: 'manager', capacity: 0 }),
+        ],
+      }),
+    );
+
+    expect(response.statusCode).toBe(200);
+    const body = bodyOf(response);
+    expect(body).toMatchObject({ created: 2, exists: 0, invalid: 0 });
+    expect(body.results).toEqual([
+      { index: 0, repId: `anna-${run}`, status: 'created' },
+      { index: 1, repId: expect.stringMatching(new RegExp(`^boris-${run}-[0-9a-f]{6}$`)), status: 'created' },
+    ]);
+    const anna = await stack.reps.findByEmail(`ANNA.${run}@import.example.com`);
+    expect(anna).toMatchObject({
+      id: `anna-${run}`,
+      teamId: 't20',
+      openLeads: 0,
+      languages: ['de', 'en'],
+      territory: { countries: ['DE'] },
+      workingHours: { mon: [['09:00', '17:30']], fri: [['09:00', '17:30']] },
+    });
+    expect(await stack.reps.findByEmail(`boris.${run}@import.example.com`)).toMatchObject({ id: body.results[1].repId, role: 'manager' });
+  });
+
+  it('given some bad rows among good ones, when imported, then the good ones are created and each bad one says which field is wrong', async () => {
+    const response = await handler(
+      importRequest({
+        reps: [
+          rep('Cleo'),
+          rep('Dirk', { email: 'not-an-address', teamId: 'no-such-team' }),
+          rep('Edda', { capacity: 'five', capacty: 5 }),
+          'not a rep',
+        ],
+      }),
+    );
+
+    expect(response.statusCode).toBe(200);
+    const body = bodyOf(response);
+    expect(body).toMatchObject({ created: 1, invalid: 3 });
+    expect(body.results[0]).toMatchObject({ index: 0, status: 'created' });
+    expect(body.results[1]).toEqual({
+      index: 1,
+      status: 'invalid',
+      errors: expect.arrayContaining([
+        { field: 'email', message: 'must be an email address' },
+        { field: 'teamId', message: expect.stringContaining('no team "no-such-team"') },
+      ]),
+    });
+    expect(body.results[2].errors).toEqual(
+      expect.arrayContaining([
+        { field: 'capacity', message: 'must be a whole number' },
+        { field: 'capacty', message: 'not a rep field' },
+      ]),
+    );
+    expect(body.results[3]).toMatchObject({ index: 3, status: 'invalid', errors: [{ field: '(row)' }] });
+    expect(await stack.reps.findByEmail(`edda.${run}@import.example.com`)).toBeUndefined();
+  });
+
+  it('given an imported rep with a lead, when the same import runs again, then it reports exists and changes nothing', async () => {
+    const rows = [rep('Fritz', { id: `fritz-${run}` }), rep('Gina')];
+    expect(bodyOf(await handler(importRequest({ reps: rows }))).created).toBe(2);
+    const leadId = await stack.receiveLead({ firstName: 'Busy', email: 'busy@example.com' }, 't20');
+    await stack.offerTo(leadId, `fritz-${run}`);
+
+    const again = await handler(importRequest({ reps: [{ ...rows[0], name: 'Renamed' }, rows[1]] }));
+
+    expect(bodyOf(again)).toMatchObject({ created: 0, exists: 2, invalid: 0 });
+    expect(bodyOf(again).results.map((r: { status: string }) => r.status)).toEqual(['exists', 'exists']);
+    expect(await stack.reps.get(`fritz-${run}`)).toMatchObject({ name: 'Fritz', openLeads: 1 });
+  });
+
+  it('given two imports of the same rep at once, when both run, then the rep is created once and the other reports exists', async () => {
+    const body = { reps: [rep('Hanna')] };
+
+    const responses = await Promise.all([handler(importRequest(body)), handler(importRequest(body)), handler(importRequest(body))]);
+
+    const statuses = responses.map((response) => bodyOf(response).results[0].status).sort();
+    expect(statuses).toEqual(['created', 'exists', 'exists']);
+    const repIds = new Set(responses.map((response) => bodyOf(response).results[0].repId));
+    expect(repIds.size).toBe(1);
+    expect(await stack.reps.findByEmail(`hanna.${run}@import.example.com`)).toMatchObject({ id: [...repIds][0] });
+  });
+
+  it('given an email another rep has under another id, when imported, then that row is invalid by email', async () => {
+    expect(bodyOf(await handler(importRequest({ reps: [rep('Ida', { id: `ida-${run}` })] }))).created).toBe(1);
+
+    const response = await handler(importRequest({ reps: [rep('Ida', { id: `ida-two-${run}` })] }));
+
+    expect(bodyOf(response).results).toEqual([
+      { index: 0, repId: `ida-two-${run}`, status: 'invalid', errors: [{ field: 'email', message: `already belongs to rep ida-${run}` }] },
+    ]);
+    expect(await stack.reps.get(`ida-two-${run}`)).toBeUndefined();
+  });
+
+  it.each([
+    ['no reps list', { people: [] }],
+    ['an empty list', { reps: [] }],
+    ['more than 500 rows', { reps: Array.from({ length: 501 }, () => ({})) }],
+  ])('given %s, when imported, then 400 saying what to send', async (_label, body) => {
+    const response = await handler(importRequest(body));
+
+    expect(response.statusCode).toBe(400);
+    expect(bodyOf(response).message).toContain('"reps"');
+  });
+
+  it('given a body that is not JSON, when imported, then 400', async () => {
+    const response = await handler(adminRequest('POST /admin/reps', { rawBody: '{"reps": [' }));
+
+    expect(response.statusCode).toBe(400);
+    expect(bodyOf(response).message).toContain('not valid JSON');
+  });
+});
+
+describe('lead sources (GET/POST /admin/sources, the source secret) on DynamoDB Local', () => {
+  it('given the stack config, when sources are listed, then each config source comes with its webhook path', async () => {
+    const response = await handler(adminRequest('GET /admin/sources'));
+
+    expect(response.statusCode).toBe(200);
+    const { sources } = bodyOf(response) as { sources: { origin: string; webhookPath: string; source: { id: string; auth: string } }[] };
+    expect(sources).toContainEqual(expect.objectContaining({ origin: 'config', webhookPath: '/sources/partner/leads', source: expect.objectContaining({ id: 'partner', auth: 'signed' }) }));
+  });
+
+  it('given a new source, when added, then it is listed as added with its defaults, and adding it again is a 409', async () => {
+    const id = `landing-${run}`;
+    const definition = { id, auth: 'public', allowedOrigins: ['https://spring.example.com'], defaults: { source: 'website' } };
+
+    const added = await handler(adminRequest('POST /admin/sources', { body: definition }));
+    const again = await handler(adminRequest('POST /admin/sources', { body: definition }));
+    const listed = bodyOf(await handler(adminRequest('GET /admin/sources'))) as { sources: { origin: string; source: { id: string } }[] };
+
+    expect(added.statusCode).toBe(201);
+    expect(bodyOf(added)).toMatchObject({ origin: 'added', webhookPath: `/sources/${id}/leads`, source: { id, perClientPerMinute: 10 } });
+    expect(again.statusCode).toBe(409);
+    expect(listed.sources).toContainEqual(expect.objectContaining({ origin: 'added', source: expect.objectContaining({ id }) }));
+  });
+
+  it('given an invalid source or one named like a config source, when added, then 422 names the field, or 409', async () => {
+    const invalid = await handler(adminRequest('POST /admin/sources', { body: { id: 'Bad Id!', auth: 'sometimes' } }));
+    const taken = await handler(adminRequest('POST /admin/sources', { body: { id: 'partner', auth: 'token' } }));
+
+    expect(invalid.statusCode).toBe(422);
+    expect(bodyOf(invalid).message).toBe('Invalid source');
+    expect(bodyOf(invalid).errors.map((e: { field: string }) => e.field)).toContain('auth');
+    expect(taken.statusCode).toBe(409);
+  });
+
+  it('given a signed source, when its secret is read, set and read again, then the derived secret gives way to the set one; a public source has none', async () => {
+    const path = { pathParameters: { sourceId: 'partner' } };
+    const derived = bodyOf(await handler(adminRequest('GET /admin/sources/{sourceId}/secret', path)));
+
+    const set = await handler(adminRequest('PUT /admin/sources/{sourceId}/secret', { ...path, body: { secret: `hubspot-client-secret-${run}` } }));
+    const after = bodyOf(await handler(adminRequest('GET /admin/sources/{sourceId}/secret', path)));
+    const tooShort = await handler(adminRequest('PUT /admin/sources/{sourceId}/secret', { ...path, body: { secret: 'short' } }));
+    const publicSource = await handler(adminRequest('GET /admin/sources/{sourceId}/secret', { pathParameters: { sourceId: 'form' } }));
+
+    expect(derived.setBy).toBe('derived');
+    expect(derived.secret.length).toBeGreaterThanOrEqual(40);
+    expect(set.statusCode).toBe(204);
+    expect(after).toEqual({ secret: `hubspot-client-secret-${run}`, setBy: 'admin' });
+    expect(tooShort.statusCode).toBe(422);
+    expect(publicSource.statusCode).toBe(400);
+    expect((await handler(adminRequest('GET /admin/sources/{sourceId}/secret', { pathParameters: { sourceId: 'nope' } }))).statusCode).toBe(404);
   });
 });

@@ -1,9 +1,16 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { IntakeStore } from '#shared/adapters/intake-store.ts';
 import { RoutingQueue } from '#shared/adapters/routing-queue.ts';
 import { RoutingSettingsSchema } from '#shared/config/stack-config.ts';
 import { TemporarilyUnavailable } from '#shared/domain/errors.ts';
-import { receiveLead } from '#shared/use-cases/receive-lead.ts';
+import { signDelivery } from '#shared/ingest/signatures.ts';
+import { IntakeSchema } from '#shared/ingest/source-config.ts';
+import { derivedSourceSecret } from '#shared/ingest/source-secrets.ts';
+import { deliveryOf } from '#shared/ingest/http-responses.ts';
+import { SourceDirectory } from '#shared/ingest/source-directory.ts';
+import { receiveLead, sourceFor } from '#shared/use-cases/receive-lead.ts';
 import { loadEvent, useLocalStack, type LocalStackForTests } from './support.ts';
 
 let stack: LocalStackForTests;
@@ -37,20 +44,21 @@ describe('ingest handler on DynamoDB Local and fauxqs', () => {
     expect(await stack.drainRoutingQueue()).toContainEqual({ leadId });
   });
 
-  it('given the sample form post (base64, as API Gateway delivers it), when handled, then its fields are stored', async () => {
+  it('given the sample plain form post (base64, as API Gateway delivers it), when handled, then the browser gets a thank-you page and its fields are stored', async () => {
+    await stack.drainRoutingQueue();
     const response = await handler(loadEvent('ingest/post-lead-form.json'));
 
-    expect(response.statusCode).toBe(202);
-    const { leadId } = JSON.parse(response.body ?? '{}') as { leadId: string };
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('<h1>Thank you</h1>');
+    const [{ leadId }] = (await stack.drainRoutingQueue()) as [{ leadId: string }];
     expect(await stack.leads.get(leadId)).toMatchObject({
       contact: { firstName: 'Sam', company: 'Lee & Sons', message: 'Please call after 3pm', country: 'GB' },
       fields: { interest: 'erp, payroll' },
     });
-    expect(await stack.drainRoutingQueue()).toContainEqual({ leadId });
   });
 
   it.each([
-    ['invalid fields', withBody('{"email":"nope","country":"Germany"}'), 422, /Invalid lead/],
+    ['invalid fields', withBody('{"email":"nope","country":"Atlantis"}'), 422, /Invalid lead/],
     ['malformed JSON', withBody('{"email":'), 400, /not valid JSON/],
     ['an unsupported content type', withBody('email=a@b.co', 'text/plain'), 415, /must be application\/json/],
     ['an oversized body', withBody(JSON.stringify({ email: 'a@b.co', message: 'x'.repeat(70_000) })), 413, /limit is/],
@@ -66,33 +74,330 @@ describe('ingest handler on DynamoDB Local and fauxqs', () => {
   });
 
   it('given invalid fields, when handled, then the body names each bad field and why', async () => {
-    const response = await handler(withBody('{"email":"nope","country":"Germany"}'));
+    const response = await handler(withBody('{"email":"nope","country":"Atlantis","phone":"12"}'));
 
     expect(JSON.parse(response.body ?? '{}')).toEqual({
       message: 'Invalid lead',
       errors: [
         { field: 'email', message: 'must be a valid email address' },
-        { field: 'country', message: 'must be a two-letter ISO 3166 country code such as DE' },
+        { field: 'country', message: 'must be an ISO 3166 country code such as DE, or a country name' },
+        { field: 'phone', message: 'must be a phone number valid in DE, or one with its +country code' },
       ],
     });
   });
 });
 
-describe('receiveLead when the routing queue cannot take the lead', () => {
-  it('given a queue that does not exist on fauxqs, when a lead is received, then it fails as temporary and leaves nothing stored', async () => {
-    const missingQueue = new RoutingQueue(`${inject('emulatorEndpoints').sqs}/000000000000/no-such-queue`);
+
+interface PostOptions {
+  readonly source?: string;
+  readonly body: string;
+  readonly contentType?: string;
+  readonly headers?: Record<string, string>;
+  readonly sourceIp?: string;
+  readonly method?: string;
+  readonly query?: Record<string, string>;
+}
+
+/** Each post from its own address unless a test says otherwise, so rate limits only bite where tested. */
+const randomIp = () => `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
+
+/** An API Gateway event for the webhook of `source` (or `POST /leads`), shaped like the sample. */
+function post({ source, body, contentType = 'application/json', headers = {}, sourceIp = randomIp(), method = 'POST', query }: PostOptions): APIGatewayProxyEventV2 {
+  const sample = loadEvent<APIGatewayProxyEventV2>('ingest/post-lead-json.json');
+  const path = source ? `/sources/${source}/leads` : '/leads';
+  const { origin: _origin, ...sampleHeaders } = sample.headers;
+  return {
+    ...sample,
+    routeKey: `${method} ${source ? '/sources/{sourceId}/leads' : '/leads'}`,
+    rawPath: path,
+    rawQueryString: query ? new URLSearchParams(query).toString() : '',
+    ...(query ? { queryStringParameters: query } : {}),
+    ...(source ? { pathParameters: { sourceId: source } } : {}),
+    headers: { ...sampleHeaders, 'content-type': contentType, ...headers },
+    requestContext: { ...sample.requestContext, http: { ...sample.requestContext.http, method, path, sourceIp } },
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+const person = (tag: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ firstName: 'Kim', lastName: tag, email: `kim.${tag.toLowerCase()}.${randomUUID().slice(0, 8)}@example.com`, ...extra });
+const leadIdOf = (response: APIGatewayProxyStructuredResultV2) => (JSON.parse(response.body ?? '{}') as { leadId: string }).leadId;
+
+function signed(source: string, body: string, at = new Date()): APIGatewayProxyEventV2 {
+  const event = post({ source, body });
+  const url = deliveryOf(event).url;
+  const headers = signDelivery('lead-router', { method: 'POST', url, rawBody: body }, derivedSourceSecret(stack.sourceSigningKey, source), at);
+  return { ...event, headers: { ...event.headers, ...headers } };
+}
+
+describe('public sources: browser forms', () => {
+  it('given a preflight from an allowed page, when handled, then CORS allows POST with the idempotency header; another page gets 403', async () => {
+    const allowed = await handler(post({ source: 'form', method: 'OPTIONS', body: '', headers: { origin: 'https://www.example.com', 'access-control-request-method': 'POST' } }));
+    const other = await handler(post({ source: 'form', method: 'OPTIONS', body: '', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } }));
+
+    expect(allowed.statusCode).toBe(204);
+    expect(allowed.headers).toMatchObject({
+      'access-control-allow-origin': 'https://www.example.com',
+      'access-control-allow-methods': 'POST, OPTIONS',
+      'access-control-allow-headers': 'content-type, idempotency-key',
+    });
+    expect(other.statusCode).toBe(403);
+    expect(other.headers?.['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('given a script on an allowed page, when it posts JSON, then 202 carries CORS headers and the mapping and defaults apply', async () => {
+    const response = await handler(
+      post({ source: 'form', body: JSON.stringify({ firstName: 'Ines', 'your-email': 'Ines@Example.com', phone: '030 7654321' }), headers: { origin: 'https://www.example.com' }, sourceIp: '198.51.100.1' }),
+    );
+
+    expect(response.statusCode).toBe(202);
+    expect(response.headers?.['access-control-allow-origin']).toBe('https://www.example.com');
+    const lead = await stack.leads.get(leadIdOf(response));
+    expect(lead).toMatchObject({ sourceId: 'form', contact: { firstName: 'Ines', email: 'ines@example.com', phone: '+49307654321', source: 'website' } });
+  });
+
+  it('given a plain HTML form post (browser navigation), when handled, then it redirects 303 to the thank-you page', async () => {
+    await stack.drainRoutingQueue();
+    const response = await handler(
+      post({
+        source: 'form',
+        body: `firstName=Jo&your-email=jo.${randomUUID().slice(0, 6)}%40example.com&consent=on&_gotcha=`,
+        contentType: 'application/x-www-form-urlencoded',
+        headers: { origin: 'https://www.example.com', 'sec-fetch-mode': 'navigate', accept: 'text/html' },
+        sourceIp: '198.51.100.2',
+      }),
+    );
+
+    expect(response.statusCode).toBe(303);
+    expect(response.headers?.location).toBe('https://www.example.com/thanks');
+    const [message] = (await stack.drainRoutingQueue()) as { leadId: string }[];
+    expect(await stack.leads.get(message!.leadId)).toMatchObject({ consent: true, contact: { firstName: 'Jo' } });
+  });
+
+  it('given a plain form post with a bad email, when handled, then the browser gets a 422 page naming the field and a link back', async () => {
+    const response = await handler(
+      post({
+        source: 'form',
+        body: 'firstName=Jo&your-email=not-an-email',
+        contentType: 'application/x-www-form-urlencoded',
+        headers: { origin: 'https://www.example.com', 'sec-fetch-mode': 'navigate', referer: 'https://www.example.com/offer' },
+        sourceIp: '198.51.100.3',
+      }),
+    );
+
+    expect(response.statusCode).toBe(422);
+    expect(response.headers?.['content-type']).toMatch(/text\/html/);
+    expect(response.body).toContain('must be a valid email address');
+    expect(response.body).toContain('href="https://www.example.com/offer"');
+  });
+
+  it('given a page the source does not allow, when it posts, then 403 and nothing is stored', async () => {
     const before = await stack.countItems();
 
-    const attempt = receiveLead(
-      { firstName: 'Lost', email: 'lost@example.com' },
-      {
-        leads: stack.leads,
-        queue: missingQueue,
-        settings: RoutingSettingsSchema.parse({ stackName: 't', routing: { teams: [{ id: 'sales', name: 'Sales', managerEmail: 'm@example.com' }] } }),
-        now: () => new Date(),
-        contactWithinMs: 1_800_000,
-      },
+    const response = await handler(post({ source: 'form', body: person('Evil'), headers: { origin: 'https://evil.example' }, sourceIp: '198.51.100.4' }));
+
+    expect(response.statusCode).toBe(403);
+    expect(JSON.parse(response.body ?? '{}').message).toMatch(/https:\/\/evil.example may not post/);
+    expect(await stack.countItems()).toBe(before);
+  });
+
+  it('given a bot that fills the honeypot, when it posts, then it is thanked like a person and nothing is stored or queued', async () => {
+    await stack.drainRoutingQueue();
+    const before = await stack.countItems();
+
+    const response = await handler(post({ source: 'form', body: person('Bot', { _gotcha: 'http://spam.example' }), sourceIp: '198.51.100.5' }));
+
+    expect(response.statusCode).toBe(202);
+    expect(leadIdOf(response)).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await stack.leads.get(leadIdOf(response))).toBeUndefined();
+    expect(await stack.countItems()).toBe(before);
+    expect(await stack.drainRoutingQueue()).toEqual([]);
+  });
+
+  it('given 12 parallel posts from one address to a source allowing 5 a minute, when handled, then exactly 5 are taken and the rest get 429 with Retry-After', async () => {
+    await stack.drainRoutingQueue();
+    const ip = `198.51.100.${100 + Math.floor(Math.random() * 100)}`;
+
+    const responses = await Promise.all(Array.from({ length: 12 }, (_, i) => handler(post({ source: 'form', body: person(`Rate${i}`), sourceIp: ip }))));
+
+    const statuses = responses.map((r) => r.statusCode);
+    expect(statuses.filter((s) => s === 202)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(7);
+    const limited = responses.find((r) => r.statusCode === 429)!;
+    expect(Number(limited.headers?.['retry-after'])).toBeGreaterThan(0);
+    expect(JSON.parse(limited.body ?? '{}').message).toMatch(/More than 5 posts a minute/);
+    expect(await stack.drainRoutingQueue()).toHaveLength(5);
+    // Another address is not held back by this one.
+    expect((await handler(post({ source: 'form', body: person('Other'), sourceIp: '192.0.2.77' }))).statusCode).toBe(202);
+  });
+
+  it('given an unknown source, when posted to, then 404 names it', async () => {
+    const response = await handler(post({ source: 'nope', body: person('X') }));
+    expect(response.statusCode).toBe(404);
+    expect(JSON.parse(response.body ?? '{}').message).toBe('No lead source "nope" in this stack');
+  });
+});
+
+describe('signed and token sources: servers', () => {
+  it('given a partner post signed with the source secret, when handled, then 202 and the lead carries the source defaults', async () => {
+    const response = await handler(signed('partner', person('Signed')));
+
+    expect(response.statusCode).toBe(202);
+    expect(await stack.leads.get(leadIdOf(response))).toMatchObject({ sourceId: 'partner', contact: { source: 'partner' } });
+  });
+
+  it.each([
+    ['no signature', (event: APIGatewayProxyEventV2) => post({ source: 'partner', body: event.body! })],
+    ['a tampered body', (event: APIGatewayProxyEventV2) => ({ ...event, body: event.body!.replace('Kim', 'Eve') })],
+    ['a signature from 10 minutes ago (replay)', () => signed('partner', person('Old'), new Date(Date.now() - 10 * 60_000))],
+    ['a browser origin', (event: APIGatewayProxyEventV2) => ({ ...event, headers: { ...event.headers, origin: 'https://www.example.com' } })],
+  ])('given %s, when posted to a signed source, then it is refused with 401/403 and nothing is stored', async (_label, make) => {
+    const before = await stack.countItems();
+
+    const response = await handler(make(signed('partner', person('Tampered'))));
+
+    expect([401, 403]).toContain(response.statusCode);
+    expect(JSON.parse(response.body ?? '{}').message).toBeTruthy();
+    expect(await stack.countItems()).toBe(before);
+  });
+
+  it('given a token source, when posted with its token in the header or the query, then 202; with a wrong token, 401', async () => {
+    const token = derivedSourceSecret(stack.sourceSigningKey, 'zap');
+
+    const inHeader = await handler(post({ source: 'zap', body: person('Zap1'), headers: { 'x-lead-router-token': token } }));
+    const inQuery = await handler(post({ source: 'zap', body: person('Zap2'), query: { token } }));
+    const wrong = await handler(post({ source: 'zap', body: person('Zap3'), headers: { 'x-lead-router-token': `${token}x` } }));
+
+    expect([inHeader.statusCode, inQuery.statusCode, wrong.statusCode]).toEqual([202, 202, 401]);
+    expect(JSON.parse(wrong.body ?? '{}').message).toBe('Wrong token for the source "zap"');
+  });
+});
+
+describe('sources added by the admin after deployment', () => {
+  it('given a token source added with a secret set by the admin, when posted to, then the set secret opens it and the derived one does not', async () => {
+    const store = new IntakeStore(process.env.TABLE_NAME!);
+    const id = `added-${randomUUID().slice(0, 8)}`;
+    await store.addSource(IntakeSchema.parse({ sources: [{ id, auth: 'token', defaults: { source: 'partner' } }] }).sources[0]!, new Date());
+    await store.setSourceSecret(id, 'a-secret-the-sender-chose-1234', new Date());
+
+    const withSet = await handler(post({ source: id, body: person('Added'), headers: { 'x-lead-router-token': 'a-secret-the-sender-chose-1234' } }));
+    const withDerived = await handler(post({ source: id, body: person('Added2'), headers: { 'x-lead-router-token': derivedSourceSecret(stack.sourceSigningKey, id) } }));
+
+    expect(withSet.statusCode).toBe(202);
+    expect(await stack.leads.get(leadIdOf(withSet))).toMatchObject({ sourceId: id, contact: { source: 'partner' } });
+    expect(withDerived.statusCode).toBe(401);
+  });
+});
+
+describe('idempotency and duplicates', () => {
+  it('given the same Idempotency-Key twice, when posted, then the first answer comes back and only one lead exists', async () => {
+    await stack.drainRoutingQueue();
+    const key = randomUUID();
+    const body = person('Twice');
+
+    const first = await handler(post({ body, headers: { 'idempotency-key': key } }));
+    const second = await handler(post({ body, headers: { 'idempotency-key': key } }));
+
+    expect(first.statusCode).toBe(202);
+    expect(second.statusCode).toBe(202);
+    expect(second.headers?.['idempotent-replayed']).toBe('true');
+    expect(leadIdOf(second)).toBe(leadIdOf(first));
+    expect(await stack.drainRoutingQueue()).toEqual([{ leadId: leadIdOf(first) }]);
+  });
+
+  it('given one Idempotency-Key with a different body, when posted, then 422 says the key was used for another lead', async () => {
+    const key = randomUUID();
+    await handler(post({ body: person('KeyA'), headers: { 'idempotency-key': key } }));
+
+    const response = await handler(post({ body: person('KeyB'), headers: { 'idempotency-key': key } }));
+
+    expect(response.statusCode).toBe(422);
+    expect(JSON.parse(response.body ?? '{}').message).toMatch(/already used for a different lead/);
+  });
+
+  it('given 10 concurrent posts with one Idempotency-Key, when handled, then all get the same lead id and exactly one lead is stored and queued', async () => {
+    await stack.drainRoutingQueue();
+    const key = randomUUID();
+    const body = person('Concurrent');
+    const before = await stack.countItems();
+
+    const responses = await Promise.all(Array.from({ length: 10 }, () => handler(post({ body, headers: { 'idempotency-key': key } }))));
+
+    expect(responses.map((r) => r.statusCode)).toEqual(Array(10).fill(202));
+    expect(new Set(responses.map(leadIdOf)).size).toBe(1);
+    // The lead, its received event, the idempotency record and the email pointer.
+    expect((await stack.countItems()) - before).toBe(4);
+    expect(await stack.drainRoutingQueue()).toEqual([{ leadId: leadIdOf(responses[0]!) }]);
+  });
+
+  it('given the same person posting again within the window, when handled, then the post joins their lead, fills in the new phone, and is in its history', async () => {
+    await stack.drainRoutingQueue();
+    const email = `returning.${randomUUID().slice(0, 8)}@example.com`;
+    const first = await handler(post({ body: JSON.stringify({ firstName: 'Ron', email, message: 'first' }) }));
+
+    const again = await handler(post({ body: JSON.stringify({ firstName: 'Ron', email: email.toUpperCase(), phone: '+49 170 1234567', message: 'Please call me today' }) }));
+
+    expect(again.statusCode).toBe(202);
+    expect(JSON.parse(again.body ?? '{}')).toEqual({ leadId: leadIdOf(first), status: 'joined' });
+    const lead = await stack.leads.get(leadIdOf(first));
+    expect(lead).toMatchObject({ resubmissions: 1, contact: { email, phone: '+491701234567', message: 'first' } });
+    const resubmitted = (await stack.history(leadIdOf(first))).find((e) => e.kind === 'resubmitted');
+    expect(resubmitted?.detail).toMatchObject({ contact: { message: 'Please call me today' } });
+    const messages = (await stack.drainRoutingQueue()) as Record<string, string>[];
+    expect(messages).toEqual([{ leadId: leadIdOf(first) }, { leadId: leadIdOf(first), resubmittedAt: resubmitted!.at }]);
+  });
+
+  it('given 8 concurrent posts of one new person (different keys), when handled, then exactly one lead is made and the other 7 join it', async () => {
+    const phone = `+49 30 ${1000000 + Math.floor(Math.random() * 8000000)}`;
+
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => handler(post({ body: JSON.stringify({ firstName: `Par${i}`, phone }), headers: { 'idempotency-key': randomUUID() } }))),
     );
+
+    expect(responses.map((r) => r.statusCode)).toEqual(Array(8).fill(202));
+    const bodies = responses.map((r) => JSON.parse(r.body ?? '{}') as { leadId: string; status: string });
+    expect(new Set(bodies.map((b) => b.leadId)).size).toBe(1);
+    expect(bodies.filter((b) => b.status === 'received')).toHaveLength(1);
+    expect(await stack.leads.get(bodies[0]!.leadId)).toMatchObject({ resubmissions: 7 });
+  });
+
+  it('given the earlier lead of this person was closed, when they post again, then a new lead is made and their pointer moves to it', async () => {
+    const email = `closed.${randomUUID().slice(0, 8)}@example.com`;
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const first = leadIdOf(await handler(post({ body: JSON.stringify({ firstName: 'Cleo', email }) })));
+    await stack.offerTo(first, team.reps[0]!.id);
+    await stack.leads.accept(first, team.reps[0]!.id, 1, new Date());
+    await stack.leads.close(first, team.reps[0]!.id, 1, new Date(), 'won');
+
+    const second = await handler(post({ body: JSON.stringify({ firstName: 'Cleo', email }) }));
+    const third = await handler(post({ body: JSON.stringify({ firstName: 'Cleo', email }) }));
+
+    expect(JSON.parse(second.body ?? '{}')).toMatchObject({ status: 'received' });
+    expect(leadIdOf(second)).not.toBe(first);
+    expect(JSON.parse(third.body ?? '{}')).toEqual({ leadId: leadIdOf(second), status: 'joined' });
+  });
+});
+
+describe('receiveLead when the routing queue cannot take the lead', () => {
+  it('given a queue that does not exist on fauxqs, when a lead with an idempotency key is received, then it fails as temporary and leaves nothing stored', async () => {
+    const missingQueue = new RoutingQueue(`${inject('emulatorEndpoints').sqs}/000000000000/no-such-queue`);
+    const intake = IntakeSchema.parse({ sources: [] });
+    const intakeStore = new IntakeStore(process.env.TABLE_NAME!);
+    const event = post({ body: person('Lost'), headers: { 'idempotency-key': randomUUID() } });
+    const delivery = deliveryOf(event);
+    const resolved = await sourceFor(delivery, new SourceDirectory(intake, intakeStore, 'key'));
+    const before = await stack.countItems();
+
+    const attempt = receiveLead(delivery, resolved, {
+      leads: stack.leads,
+      intakeStore,
+      queue: missingQueue,
+      intake,
+      settings: RoutingSettingsSchema.parse({ stackName: 't', routing: { teams: [{ id: 'sales', name: 'Sales', managerEmail: 'm@example.com' }] } }),
+      now: () => new Date(),
+      contactWithinMs: 1_800_000,
+    });
 
     await expect(attempt).rejects.toBeInstanceOf(TemporarilyUnavailable);
     expect(await stack.countItems()).toBe(before);

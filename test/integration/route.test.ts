@@ -1,5 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { IntakeStore } from '#shared/adapters/intake-store.ts';
 import { loadEvent, useLocalStack, type LocalStackForTests } from './support.ts';
 
 let stack: LocalStackForTests;
@@ -122,5 +123,37 @@ describe('offer notification claims on DynamoDB Local', () => {
     expect(claims.filter(Boolean)).toHaveLength(1);
     expect(takeover).toBe(true);
     expect(afterNotified).toBe(false);
+  });
+});
+
+describe('route handler: the same person got in touch again', () => {
+  it('given a resubmission joined to an offered lead, when its message is delivered three times, then the owner is emailed once with the new message', async () => {
+    const team = await stack.addTeam([{ capacity: 3 }]);
+    const leadId = await stack.receiveLead({ firstName: 'Again', email: 'again@example.com' }, team.id);
+    await handler(batchFor(leadId));
+    const at = new Date();
+    await new IntakeStore(process.env.TABLE_NAME!).join(leadId, {
+      at,
+      sourceId: 'web',
+      contact: { email: 'again@example.com', message: 'Still interested, call me after 5' },
+      fields: {},
+      idempotencyUntil: at.getTime() + 60_000,
+    });
+    const sample = loadEvent<SQSEvent>('route/routing-batch.json');
+    const record = { ...sample.Records[0]!, body: JSON.stringify({ leadId, resubmittedAt: at.toISOString() }) };
+
+    const responses = [await handler({ Records: [record] }), await handler({ Records: [record] }), await handler({ Records: [record] })];
+
+    expect(responses.map((r) => r.batchItemFailures)).toEqual([[], [], []]);
+    const notices = (await stack.emailsTo(team.reps[0]!.email)).filter((email) => email.subject.startsWith('Got in touch again'));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.subject).toBe('Got in touch again: Again (warm)');
+    expect(notices[0]!.text).toContain('Still interested, call me after 5');
+  });
+
+  it('given a routing message for a lead that was erased meanwhile, when delivered, then it is dropped without a retry', async () => {
+    const response = await handler(batchFor('erased-lead-id'));
+
+    expect(response.batchItemFailures).toEqual([]);
   });
 });

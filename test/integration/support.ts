@@ -1,4 +1,4 @@
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
@@ -66,11 +66,14 @@ export interface LocalStackForTests {
   readonly signingKey: string;
   readonly sessionKey: string;
   readonly adminKey: string;
+  /** The stack's SourceSigningKey, from which signed and token sources derive their secrets. */
+  readonly sourceSigningKey: string;
   readonly publicBaseUrl: string;
   managerEmail(teamId: string): string;
   /** The function under test, loaded from its template entry, invoked with a Lambda context. */
   handler<E, R>(): Promise<(event: E) => Promise<R>>;
   history(leadId: string): Promise<LeadEvent[]>;
+  /** Items in the table, leaving out per-client rate-limit windows (counters, not lead data). */
   countItems(): Promise<number>;
   drainRoutingQueue(): Promise<unknown[]>;
   /**
@@ -135,6 +138,7 @@ export async function useLocalStack(fn: FunctionName): Promise<LocalStackForTest
   const signingKey = await loadSecret(secretRef('LinkSigningKey'));
   const adminKey = await loadSecret(secretRef('AdminApiKey'));
   const sessionKey = await loadSecret(secretRef('SessionKey'));
+  const sourceSigningKey = await loadSecret(secretRef('SourceSigningKey'));
   const settings = RoutingSettingsSchema.parse(decodeRoutingSettings(underTest.environment.STACK_CONFIG ?? ''));
   const stateMachineArn = resolveStateMachines(model, scope)[0]!.arn;
 
@@ -144,6 +148,7 @@ export async function useLocalStack(fn: FunctionName): Promise<LocalStackForTest
     signingKey,
     sessionKey,
     adminKey,
+    sourceSigningKey,
     publicBaseUrl,
     managerEmail: (teamId) => settings.routing.teams.find((team) => team.id === teamId)!.managerEmail,
     async handler<E, R>() {
@@ -154,8 +159,22 @@ export async function useLocalStack(fn: FunctionName): Promise<LocalStackForTest
     },
     history: (leadId) => leads.history(leadId),
     async countItems() {
-      const { Count } = await dynamodb.send(new ScanCommand({ TableName: tableName, Select: 'COUNT' }));
-      return Count ?? 0;
+      let count = 0;
+      let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await dynamodb.send(
+          new ScanCommand({
+            TableName: tableName,
+            Select: 'COUNT',
+            FilterExpression: 'NOT begins_with(pk, :rate)',
+            ExpressionAttributeValues: { ':rate': { S: 'RATE#' } },
+            ExclusiveStartKey,
+          }),
+        );
+        count += page.Count ?? 0;
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+      return count;
     },
     async drainRoutingQueue() {
       const bodies: unknown[] = [];

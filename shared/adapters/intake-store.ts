@@ -1,0 +1,366 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { LeadNotFound, LeadStateConflict } from '../domain/errors.ts';
+import { LeadStatus, type Lead, type LeadContact } from '../domain/lead.ts';
+import { SourceSchema, type Source } from '../ingest/source-config.ts';
+import { dynamoDocument } from './aws-clients.ts';
+import { eventItem, leadKey, newLeadItems } from './lead-store.ts';
+
+/**
+ * What the webhook keeps besides leads: which email or phone belongs to which recent lead
+ * (duplicate detection), which idempotency key made which lead, per-client rate-limit windows,
+ * and the sources and source secrets an admin added after deployment. Every record that decides
+ * "first or not" is written in the same transaction as the lead it points at.
+ */
+
+export type IntakeStatus = 'received' | 'joined';
+
+/** The answer an idempotency key was given the first time. */
+export interface IdempotencyRecord {
+  readonly leadId: string;
+  readonly status: IntakeStatus;
+  readonly bodyHash: string;
+}
+
+export interface IdempotencyClaim {
+  readonly sourceId: string;
+  readonly key: string;
+  readonly bodyHash: string;
+}
+
+export interface ContactPointer {
+  readonly key: string;
+  readonly leadId: string;
+}
+
+export interface NewLeadIntake {
+  /** TTL of the lead and its history (epoch seconds). */
+  readonly expiresAt: number;
+  readonly idempotency?: IdempotencyClaim;
+  /** Until when (epoch ms) the same email or phone joins this lead; absent turns it off. */
+  readonly dedupeUntil?: number;
+  /** Contact keys whose pointer may be taken over although still live: it pointed at a closed or erased lead. */
+  readonly stale?: readonly ContactPointer[];
+  readonly idempotencyUntil: number;
+  readonly now: Date;
+}
+
+export type CreateOutcome = { readonly created: true } | { readonly created: false; readonly conflict: 'idempotency' | 'contact' };
+
+export interface Resubmission {
+  readonly at: Date;
+  readonly sourceId: string;
+  /** The new submission's contact fields; missing ones are filled in on the lead. */
+  readonly contact: LeadContact;
+  readonly fields: Readonly<Record<string, string>>;
+  readonly idempotency?: IdempotencyClaim;
+  readonly idempotencyUntil: number;
+}
+
+/** `email:ana@example.com`, `phone:+4930123456`: the ways one person is recognised. */
+export function contactKeys(contact: Pick<LeadContact, 'email' | 'phone'>): string[] {
+  return [...(contact.email ? [`email:${contact.email}`] : []), ...(contact.phone ? [`phone:${contact.phone}`] : [])];
+}
+
+const contactItemKey = (key: string) => ({ pk: `CONTACT#${key}`, sk: 'CONTACT' });
+const idempotencyItemKey = (sourceId: string, key: string) => ({ pk: `IDEMPOTENCY#${sourceId}#${key}`, sk: 'IDEMPOTENCY' });
+const sourceItemKey = (sourceId: string) => ({ pk: `SOURCE#${sourceId}`, sk: 'SOURCE' });
+const rateItemKey = (sourceId: string, client: string, window: number) => ({ pk: `RATE#${sourceId}#${client}`, sk: String(window) });
+
+const seconds = (ms: number) => Math.ceil(ms / 1000);
+
+export class IntakeStore {
+  readonly #table: string;
+  readonly #db: DynamoDBDocumentClient;
+
+  constructor(tableName: string, db: DynamoDBDocumentClient = dynamoDocument) {
+    this.#table = tableName;
+    this.#db = db;
+  }
+
+  /** The first answer given to this key, while it is remembered. */
+  async priorResponse(sourceId: string, key: string, now: Date): Promise<IdempotencyRecord | undefined> {
+    const { Item } = await this.#db.send(
+      new GetCommand({ TableName: this.#table, Key: idempotencyItemKey(sourceId, key), ConsistentRead: true }),
+    );
+    if (!Item || (Item.until as number) <= now.getTime()) return undefined;
+    return { leadId: Item.leadId as string, status: Item.status as IntakeStatus, bodyHash: Item.bodyHash as string };
+  }
+
+  /** The leads the given email or phone still point at (the duplicate window is open). */
+  async liveContacts(keys: readonly string[], now: Date): Promise<ContactPointer[]> {
+    if (keys.length === 0) return [];
+    const { Responses } = await this.#db.send(
+      new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: keys.map(contactItemKey), ConsistentRead: true } } }),
+    );
+    return (Responses?.[this.#table] ?? [])
+      .filter((item) => (item.until as number) > now.getTime())
+      .map((item) => ({ key: (item.pk as string).slice('CONTACT#'.length), leadId: item.leadId as string }));
+  }
+
+  /**
+   * Creates the lead in ONE transaction with its idempotency record and its contact pointers.
+   * A concurrent post with the same key, email or phone makes this fail, naming which, so the
+   * caller answers as the winner did or joins the winner's lead: never a second lead.
+   */
+  async create(lead: Lead, intake: NewLeadIntake): Promise<CreateOutcome> {
+    const now = intake.now.getTime();
+    const pointers = intake.dedupeUntil === undefined ? [] : contactKeys(lead.contact);
+    const intakeKeys = [
+      ...(intake.idempotency ? [idempotencyItemKey(intake.idempotency.sourceId, intake.idempotency.key)] : []),
+      ...pointers.map(contactItemKey),
+    ];
+    const stale = new Map((intake.stale ?? []).map((pointer) => [pointer.key, pointer.leadId]));
+    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = newLeadItems(
+      this.#table,
+      { ...lead, ...(intakeKeys.length ? { intakeKeys } : {}) },
+      intake.expiresAt,
+    );
+    const idempotencyIndex = items.length;
+    if (intake.idempotency) items.push(this.#idempotencyPut(intake.idempotency, lead.id, 'received', intake.idempotencyUntil, now));
+    const firstContactIndex = items.length;
+    for (const key of pointers) {
+      const staleLead = stale.get(key);
+      items.push({
+        Put: {
+          TableName: this.#table,
+          Item: { ...contactItemKey(key), type: 'contact', leadId: lead.id, until: intake.dedupeUntil, expiresAt: seconds(intake.dedupeUntil!) },
+          ConditionExpression: `attribute_not_exists(pk) OR #until <= :now${staleLead ? ' OR leadId = :stale' : ''}`,
+          ExpressionAttributeNames: { '#until': 'until' },
+          ExpressionAttributeValues: { ':now': now, ...(staleLead ? { ':stale': staleLead } : {}) },
+        },
+      });
+    }
+    try {
+      await this.#db.send(new TransactWriteCommand({ TransactItems: items }));
+      return { created: true };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const failed = (error.CancellationReasons ?? []).map((reason) => reason.Code === 'ConditionalCheckFailed');
+      if (intake.idempotency && failed[idempotencyIndex]) return { created: false, conflict: 'idempotency' };
+      if (failed.slice(firstContactIndex).some(Boolean)) return { created: false, conflict: 'contact' };
+      throw error;
+    }
+  }
+
+  /**
+   * The same person got in touch again: ONE transaction records it in the lead's history, fills
+   * in contact fields the lead lacked, counts it, and writes the idempotency record. A lead that
+   * was closed or erased meanwhile gives `LeadStateConflict` / `LeadNotFound`.
+   */
+  async join(leadId: string, resubmission: Resubmission): Promise<{ resubmissions: number }> {
+    const at = resubmission.at.toISOString();
+    const names: Record<string, string> = { '#status': 'status', '#contact': 'contact', '#resubmissions': 'resubmissions' };
+    const values: Record<string, unknown> = { ':closed': LeadStatus.closed, ':one': 1, ':zero': 0 };
+    const sets = ['#resubmissions = if_not_exists(#resubmissions, :zero) + :one'];
+    if (resubmission.idempotency) {
+      // Erasing the lead erases this key with it.
+      names['#intakeKeys'] = 'intakeKeys';
+      values[':noKeys'] = [];
+      values[':newKeys'] = [idempotencyItemKey(resubmission.idempotency.sourceId, resubmission.idempotency.key)];
+      sets.push('#intakeKeys = list_append(if_not_exists(#intakeKeys, :noKeys), :newKeys)');
+    }
+    for (const [field, value] of Object.entries(resubmission.contact)) {
+      if (value === undefined) continue;
+      names[`#c_${field}`] = field;
+      values[`:c_${field}`] = value;
+      sets.push(`#contact.#c_${field} = if_not_exists(#contact.#c_${field}, :c_${field})`);
+    }
+    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+      {
+        Update: {
+          TableName: this.#table,
+          Key: leadKey(leadId),
+          ConditionExpression: 'attribute_exists(pk) AND #status <> :closed',
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      },
+      {
+        Put: {
+          TableName: this.#table,
+          Item: eventItem(leadId, {
+            at,
+            kind: 'resubmitted',
+            actor: 'webhook',
+            detail: { source: resubmission.sourceId, contact: resubmission.contact, fields: resubmission.fields },
+          }),
+        },
+      },
+    ];
+    if (resubmission.idempotency) {
+      items.push(this.#idempotencyPut(resubmission.idempotency, leadId, 'joined', resubmission.idempotencyUntil, resubmission.at.getTime()));
+    }
+    try {
+      await this.#db.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [lead, , idempotency] = (error.CancellationReasons ?? []).map((reason) => reason.Code === 'ConditionalCheckFailed');
+      if (idempotency) throw new IdempotencyConflict();
+      if (lead) {
+        const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: leadKey(leadId), ConsistentRead: true }));
+        if (!Item) throw new LeadNotFound(leadId, { cause: error });
+        throw new LeadStateConflict(`lead ${leadId} is closed`, { cause: error });
+      }
+      throw error;
+    }
+    const { Item } = await this.#db.send(
+      new GetCommand({ TableName: this.#table, Key: leadKey(leadId), ProjectionExpression: 'resubmissions' }),
+    );
+    return { resubmissions: (Item?.resubmissions as number | undefined) ?? 1 };
+  }
+
+  /** Claims the one owner notice of the resubmission made at `at` (ISO time); false when already claimed. */
+  async claimResubmissionNotice(leadId: string, at: string): Promise<boolean> {
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: leadKey(leadId),
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(resubmissionNoticeAt) OR resubmissionNoticeAt < :at)',
+          UpdateExpression: 'SET resubmissionNoticeAt = :at',
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Removes what `create` wrote for a lead that could not be queued, pointers only while they still point at it. */
+  async discardIntake(lead: Pick<Lead, 'id' | 'intakeKeys'>): Promise<void> {
+    for (const key of lead.intakeKeys ?? []) {
+      try {
+        await this.#db.send(
+          new DeleteCommand({ TableName: this.#table, Key: key, ConditionExpression: 'leadId = :id', ExpressionAttributeValues: { ':id': lead.id } }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+  }
+
+  /**
+   * Counts a post in the client's current one-minute window; false once the window holds
+   * `limit` posts. The counter is a conditional update, so parallel posts cannot slip past it.
+   */
+  async takeRateSlot(sourceId: string, client: string, limit: number, now: Date): Promise<{ allowed: boolean; retryAfterSeconds: number }> {
+    const window = Math.floor(now.getTime() / 60_000);
+    const retryAfterSeconds = Math.max(1, seconds((window + 1) * 60_000 - now.getTime()));
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: rateItemKey(sourceId, client, window),
+          UpdateExpression: 'SET expiresAt = :expires ADD posts :one',
+          ConditionExpression: 'attribute_not_exists(posts) OR posts < :limit',
+          ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':expires': seconds((window + 2) * 60_000) },
+        }),
+      );
+      return { allowed: true, retryAfterSeconds };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { allowed: false, retryAfterSeconds };
+      throw error;
+    }
+  }
+
+  /** A source the admin added after deployment, and the secret set for any source. */
+  async storedSource(sourceId: string): Promise<{ source?: Source; secret?: string } | undefined> {
+    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: sourceItemKey(sourceId), ConsistentRead: true }));
+    if (!Item) return undefined;
+    const parsed = Item.definition === undefined ? undefined : SourceSchema.safeParse(Item.definition);
+    return { ...(parsed?.success ? { source: parsed.data } : {}), ...(typeof Item.secret === 'string' ? { secret: Item.secret } : {}) };
+  }
+
+  /** Adds a source; false when one of that id exists. */
+  async addSource(source: Source, at: Date): Promise<boolean> {
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { ...sourceItemKey(source.id), type: 'source', definition: source, addedAt: at.toISOString() },
+          // DEFINITION is a reserved word in DynamoDB expressions.
+          ConditionExpression: 'attribute_not_exists(pk) OR attribute_not_exists(#definition)',
+          ExpressionAttributeNames: { '#definition': 'definition' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Sets the secret a sender dictates (HubSpot's client secret, a Webflow webhook key). */
+  async setSourceSecret(sourceId: string, secret: string, at: Date): Promise<void> {
+    await this.#db.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: sourceItemKey(sourceId),
+        UpdateExpression: 'SET #type = :type, secret = :secret, secretSetAt = :at',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':type': 'source', ':secret': secret, ':at': at.toISOString() },
+      }),
+    );
+  }
+
+  /** Sources added by the admin (a handful; a filtered scan is fine at that size). */
+  async addedSources(): Promise<Source[]> {
+    const sources: Source[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#db.send(
+        new ScanCommand({
+          TableName: this.#table,
+          FilterExpression: '#type = :source AND attribute_exists(#definition)',
+          ExpressionAttributeNames: { '#type': 'type', '#definition': 'definition' },
+          ExpressionAttributeValues: { ':source': 'source' },
+          ExclusiveStartKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const parsed = SourceSchema.safeParse(item.definition);
+        if (parsed.success) sources.push(parsed.data);
+      }
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return sources;
+  }
+
+  #idempotencyPut(claim: IdempotencyClaim, leadId: string, status: IntakeStatus, until: number, now: number) {
+    return {
+      Put: {
+        TableName: this.#table,
+        Item: {
+          ...idempotencyItemKey(claim.sourceId, claim.key),
+          type: 'idempotency',
+          leadId,
+          status,
+          bodyHash: claim.bodyHash,
+          until,
+          expiresAt: seconds(until),
+        },
+        ConditionExpression: 'attribute_not_exists(pk) OR #until <= :now',
+        ExpressionAttributeNames: { '#until': 'until' },
+        ExpressionAttributeValues: { ':now': now },
+      },
+    };
+  }
+}
+
+/** Another post with the same idempotency key won the race; answer as it was answered. */
+export class IdempotencyConflict extends Error {
+  override name = 'IdempotencyConflict';
+}

@@ -1,0 +1,235 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { LeadStateConflict } from '../domain/errors.ts';
+import { LeadStatus } from '../domain/lead.ts';
+import { dynamoDocument } from './aws-clients.ts';
+import { leadKey } from './lead-store.ts';
+import { repKey } from './rep-store.ts';
+
+/** What one erasure removed. Nothing at all (the lead never existed, or is long gone) is all zeros. */
+export interface ErasureReport {
+  readonly leadId: string;
+  /** The lead item was there and is gone now; false when only leftovers of an interrupted erasure were found. */
+  readonly leadErased: boolean;
+  /** The status the lead had when it was erased. */
+  readonly status?: string;
+  readonly teamId?: string;
+  /** The rep who held the lead and got their slot back in the same transaction. */
+  readonly releasedRepId?: string;
+  /** Duplicate-detection and idempotency items that pointed at the lead. */
+  readonly intakeItemsErased: number;
+  /** History events (and any other item under the lead's key). */
+  readonly eventsErased: number;
+}
+
+/** Statuses in which a rep's capacity is taken by the lead (see LeadStore.offer, claim and close). */
+const held: ReadonlySet<string> = new Set([LeadStatus.offered, LeadStatus.accepted, LeadStatus.contacted]);
+
+/**
+ * The intake items the lead was created with: `CONTACT#email:…` / `CONTACT#phone:…` (duplicate
+ * detection) and `IDEMPOTENCY#<source>#<key>`, each carrying a `leadId`. Anything unreadable is
+ * skipped: erasure must not fail on an attribute it does not own.
+ */
+const IntakeKeysSchema = z.array(z.object({ pk: z.string().min(1), sk: z.string().min(1) })).catch([]);
+
+const LeadItemSchema = z.object({
+  status: z.string().optional(),
+  attempt: z.number().optional(),
+  ownerId: z.string().optional(),
+  teamId: z.string().optional(),
+  intakeKeys: IntakeKeysSchema.optional(),
+});
+
+/** Conflicts mean the lead moved (offer, accept, pass) between the read and the write; re-reading settles it. */
+const MAX_TRIES = 5;
+/** TransactWriteItems takes at most 100 items: the lead, the rep, and the intake items. */
+const MAX_INTAKE_IN_TRANSACTION = 98;
+/** BatchWriteItem takes at most 25 requests. */
+const BATCH_SIZE = 25;
+/** Batches in flight at once while a long history is deleted. */
+const PARALLEL_BATCHES = 4;
+const MAX_UNPROCESSED_RETRIES = 8;
+
+/**
+ * Erases a lead for a privacy request: the lead item (and with it its places in the team queue
+ * and the owner's index, which are attributes of that item), the intake items that still point
+ * at it, and its whole history. The lead item goes first, in one transaction with releasing the
+ * owner's capacity and deleting the intake items, conditioned on the state it was read in; the
+ * history follows in batches, since it can outgrow a transaction. A run that stops half way is
+ * finished by the next: the leftover history is found by its key alone.
+ */
+export class LeadEraser {
+  readonly #table: string;
+  readonly #db: DynamoDBDocumentClient;
+
+  constructor(tableName: string, db: DynamoDBDocumentClient = dynamoDocument) {
+    this.#table = tableName;
+    this.#db = db;
+  }
+
+  async erase(leadId: string): Promise<ErasureReport> {
+    const lead = await this.#eraseLeadItem(leadId);
+    // After the lead item is gone no new event can be written (every event is written in a
+    // transaction with a conditional update of the lead item), so this read sees the last one.
+    const eventsErased = await this.#eraseHistory(leadId);
+    return { leadId, ...(lead ?? { leadErased: false, intakeItemsErased: 0 }), eventsErased };
+  }
+
+  async #eraseLeadItem(leadId: string): Promise<Omit<ErasureReport, 'leadId' | 'eventsErased'> | undefined> {
+    // A rep whose counter cannot go down (deleted rep, or already at zero) is not released,
+    // rather than blocking the erasure forever.
+    let cannotRelease: string | undefined;
+    for (let attempt = 0; attempt < MAX_TRIES; attempt++) {
+      if (attempt > 0) await sleep(10 * attempt * (1 + Math.random()));
+      const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: leadKey(leadId), ConsistentRead: true }));
+      if (!Item) return undefined;
+      const lead = LeadItemSchema.parse(Item);
+      const intake = await this.#intakeItemsOf(leadId, lead.intakeKeys ?? []);
+      const owner = held.has(lead.status ?? '') && lead.ownerId !== cannotRelease ? lead.ownerId : undefined;
+
+      // Conditioned on exactly the state read: status, attempt and owner together say who holds it.
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = {};
+      const conditions = (['status', 'attempt', 'ownerId'] as const).map((field) => {
+        names[`#${field}`] = field;
+        if (lead[field] === undefined) return `attribute_not_exists(#${field})`;
+        values[`:${field}`] = lead[field];
+        return `#${field} = :${field}`;
+      });
+      // A resubmission appends its idempotency key meanwhile: read again so that item goes too.
+      names['#intakeKeys'] = 'intakeKeys';
+      if (Array.isArray(Item.intakeKeys)) {
+        conditions.push('size(#intakeKeys) = :intakeCount');
+        values[':intakeCount'] = Item.intakeKeys.length;
+      } else conditions.push('attribute_not_exists(#intakeKeys)');
+      const items = [
+        {
+          Delete: {
+            TableName: this.#table,
+            Key: leadKey(leadId),
+            ConditionExpression: conditions.join(' AND '),
+            ExpressionAttributeNames: names,
+            ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+          },
+        },
+        ...(owner ? [releaseCapacity(this.#table, owner)] : []),
+        ...intake.map((key) => ({
+          Delete: { TableName: this.#table, Key: key, ConditionExpression: 'leadId = :lead', ExpressionAttributeValues: { ':lead': leadId } },
+        })),
+      ];
+      try {
+        await this.#db.send(new TransactWriteCommand({ TransactItems: items }));
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        // Only the rep's condition failed: no slot to give back; erase without releasing.
+        const failed = (error.CancellationReasons ?? []).flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : []));
+        if (owner !== undefined && failed.length === 1 && failed[0] === 1) cannotRelease = owner;
+        // Otherwise the lead or an intake item changed, or another transaction held one of
+        // them (TransactionConflict): read again and retry.
+        continue;
+      }
+      return {
+        leadErased: true,
+        ...(lead.status ? { status: lead.status } : {}),
+        ...(lead.teamId ? { teamId: lead.teamId } : {}),
+        ...(owner ? { releasedRepId: owner } : {}),
+        intakeItemsErased: intake.length,
+      };
+    }
+    throw new LeadStateConflict(`lead ${leadId} kept changing while being erased; try again`);
+  }
+
+  /**
+   * The intake items that still point at this lead, read consistently. One that a newer lead has
+   * taken over (same address, later) is that lead's and stays. Beyond what a transaction holds,
+   * the rest are deleted one by one first, each still conditioned on pointing at this lead.
+   */
+  async #intakeItemsOf(leadId: string, keys: readonly { pk: string; sk: string }[]): Promise<{ pk: string; sk: string }[]> {
+    const unique = [...new Map(keys.map((key) => [`${key.pk}\u0000${key.sk}`, { pk: key.pk, sk: key.sk }])).values()];
+    const found = await Promise.all(
+      unique.map(async (key) => {
+        const { Item } = await this.#db.send(
+          new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: true, ProjectionExpression: 'leadId' }),
+        );
+        return Item?.leadId === leadId ? key : undefined;
+      }),
+    );
+    const ours = found.filter((key) => key !== undefined);
+    for (const key of ours.slice(MAX_INTAKE_IN_TRANSACTION)) {
+      try {
+        await this.#db.send(
+          new DeleteCommand({ TableName: this.#table, Key: key, ConditionExpression: 'leadId = :lead', ExpressionAttributeValues: { ':lead': leadId } }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+    return ours.slice(0, MAX_INTAKE_IN_TRANSACTION);
+  }
+
+  /** Deletes every remaining item under the lead's key (its events), page by page. */
+  async #eraseHistory(leadId: string): Promise<number> {
+    let erased = 0;
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#db.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': leadKey(leadId).pk },
+          ProjectionExpression: 'pk, sk',
+          ConsistentRead: true,
+          ExclusiveStartKey,
+        }),
+      );
+      // The lead item itself only ever goes through the conditional transaction above.
+      const keys = (page.Items ?? []).filter((item) => item.sk !== leadKey(leadId).sk).map((item) => ({ pk: item.pk, sk: item.sk }));
+      const batches = chunk(keys, BATCH_SIZE);
+      for (const group of chunk(batches, PARALLEL_BATCHES)) await Promise.all(group.map((batch) => this.#deleteBatch(batch)));
+      erased += keys.length;
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return erased;
+  }
+
+  /** One BatchWriteItem, resending what DynamoDB left unprocessed (throttling) with backoff. */
+  async #deleteBatch(keys: readonly Record<string, unknown>[]): Promise<void> {
+    let requests = keys.map((Key) => ({ DeleteRequest: { Key } }));
+    for (let retry = 0; requests.length > 0; retry++) {
+      if (retry > MAX_UNPROCESSED_RETRIES) throw new Error(`${requests.length} history items stayed unprocessed; erase again to finish`);
+      if (retry > 0) await sleep(Math.min(50 * 2 ** retry, 2_000) * (0.5 + Math.random() / 2));
+      const { UnprocessedItems } = await this.#db.send(new BatchWriteCommand({ RequestItems: { [this.#table]: requests } }));
+      requests = (UnprocessedItems?.[this.#table] ?? []).flatMap((request) =>
+        request.DeleteRequest?.Key ? [{ DeleteRequest: { Key: request.DeleteRequest.Key } }] : [],
+      );
+    }
+  }
+}
+
+/** Same shape as LeadStore's release after a pass or a close: one open lead fewer, never below zero. */
+function releaseCapacity(tableName: string, repId: string) {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: repKey(repId),
+      ConditionExpression: 'openLeads > :zero',
+      UpdateExpression: 'SET openLeads = openLeads - :one',
+      ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
+    },
+  };
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}

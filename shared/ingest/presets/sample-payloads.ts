@@ -1,0 +1,47 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * The senders' sample deliveries in `events/sources/`, read the way the ingest pipeline reads a
+ * delivery: JSON parsed, a form post as an object of its keys with repeated keys joined by ", ".
+ * Used by the preset tests; the same files are replayed by `npm run invoke`.
+ */
+
+const SOURCES_DIR = new URL('../../../events/sources/', import.meta.url);
+
+const SamplePayloadSchema = z.strictObject({
+  /** The demo stack's source this sender posts to. */
+  source: z.enum(['website', 'partner-api', 'unbounce', 'typeform', 'webflow', 'hubspot', 'zapier', 'wordpress']),
+  /** Where the sender documents this shape. */
+  documentation: z.string().min(1),
+  contentType: z.enum(['application/json', 'application/x-www-form-urlencoded']),
+  /** JSON as the sender posts it, or the encoded text of a form post. */
+  body: z.unknown(),
+});
+export type SamplePayload = z.infer<typeof SamplePayloadSchema>;
+
+export interface Sample extends SamplePayload {
+  readonly file: string;
+  /** The body the way a preset receives it. */
+  readonly parsed: unknown;
+}
+
+/** A form post's keys, a repeated key's values joined with ", " (as the pipeline's parser does). */
+export function formFields(encoded: string): Record<string, string> {
+  const fields = new Map<string, string>();
+  for (const [key, value] of new URLSearchParams(encoded)) fields.set(key, fields.has(key) ? `${fields.get(key)}, ${value}` : value);
+  return Object.fromEntries(fields);
+}
+
+export function sampleFiles(): string[] {
+  return readdirSync(SOURCES_DIR)
+    .filter((file) => file.endsWith('.json'))
+    .sort();
+}
+
+export function loadSample(file: string): Sample {
+  const payload = SamplePayloadSchema.parse(JSON.parse(readFileSync(new URL(file, SOURCES_DIR), 'utf8')));
+  if (payload.contentType === 'application/json') return { ...payload, file, parsed: payload.body };
+  if (typeof payload.body !== 'string') throw new Error(`${file}: a form post's body must be its encoded text`);
+  return { ...payload, file, parsed: formFields(payload.body) };
+}

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { SignatureSchemes } from './signatures.ts';
+import { CanonicalFields, PresetIds } from './submission.ts';
+
+/**
+ * Lead sources of a stack: who may post leads, how they prove it, and how their payload maps
+ * to a lead. A source's webhook is `POST /sources/<id>/leads`; `POST /leads` is the stack's
+ * default source (`intake.defaultSource`, else an open JSON and form endpoint named "web").
+ */
+
+const SourceId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, at most 40');
+
+/** `https://www.example.com`: scheme, host and port only, as browsers send `Origin`. */
+const Origin = z
+  .string()
+  .regex(/^https?:\/\/[^/\s?#]+$/, 'an origin such as https://www.example.com (scheme and host, no path)')
+  .transform((value) => value.toLowerCase());
+
+const common = {
+  id: SourceId,
+  /** As the admin knows it, e.g. "Spring campaign landing page". */
+  name: z.string().max(100).optional(),
+  preset: z.enum(PresetIds).default('canonical'),
+  /** Canonical field <- the name the sender uses, for forms whose fields are named otherwise. */
+  mapping: z.partialRecord(z.enum(CanonicalFields), z.string().min(1).max(200)).default({}),
+  /** Values every lead from this source gets unless it brings its own, e.g. { "source": "partner" }. */
+  defaults: z.record(z.string().min(1).max(64), z.string().max(200)).default({}),
+  /** Where a browser's plain form post is sent after the lead is taken (303 See Other). */
+  thankYouUrl: z.url({ protocol: /^https?$/ }).optional(),
+};
+
+export const PublicSourceSchema = z.strictObject({
+  ...common,
+  auth: z.literal('public'),
+  /** Pages allowed to post from a browser; empty allows any page. */
+  allowedOrigins: z.array(Origin).max(50).default([]),
+  /** A field real visitors never see or fill in; a post that fills it is thanked and dropped. */
+  honeypotField: z.string().min(1).max(64).default('_gotcha'),
+  /** Posts per client address per minute; more get 429. */
+  perClientPerMinute: z.number().int().min(1).max(10_000).default(10),
+});
+
+export const SignedSourceSchema = z.strictObject({
+  ...common,
+  auth: z.literal('signed'),
+  signature: z.enum(SignatureSchemes).default('lead-router'),
+  /** Deliveries whose signed timestamp is further than this from now are refused (replays). */
+  replayWindowSeconds: z.number().int().min(30).max(3600).default(300),
+});
+
+/**
+ * For senders that can neither sign nor be limited by origin (Unbounce, WordPress plugins,
+ * Zapier): a secret token in the `X-Lead-Router-Token` header or the `token` query parameter.
+ */
+export const TokenSourceSchema = z.strictObject({
+  ...common,
+  auth: z.literal('token'),
+});
+
+export const SourceSchema = z.discriminatedUnion('auth', [PublicSourceSchema, SignedSourceSchema, TokenSourceSchema]);
+export type Source = z.infer<typeof SourceSchema>;
+export type PublicSource = z.infer<typeof PublicSourceSchema>;
+export type SignedSource = z.infer<typeof SignedSourceSchema>;
+
+export const IntakeSchema = z
+  .strictObject({
+    sources: z.array(SourceSchema).max(50).default([]),
+    /** The source behind `POST /leads`; absent, an open public source "web". */
+    defaultSource: SourceId.optional(),
+    /** A post with the same email or phone as a lead of the last N hours joins that lead; 0 turns it off. */
+    dedupeWindowHours: z.number().min(0).max(24 * 90).default(72),
+    /** How long an Idempotency-Key or sender event id is remembered. */
+    idempotencyHours: z.number().min(1).max(24 * 30).default(24),
+    /** The country a phone number without a +country prefix belongs to, when the lead names none. */
+    defaultCountry: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'a two-letter ISO 3166 country code such as DE')
+      .optional(),
+  })
+  .superRefine((intake, ctx) => {
+    const seen = new Set<string>();
+    intake.sources.forEach((source, index) => {
+      if (seen.has(source.id)) ctx.addIssue({ code: 'custom', path: ['sources', index, 'id'], message: `source "${source.id}" is defined twice` });
+      seen.add(source.id);
+    });
+    if (intake.defaultSource && !seen.has(intake.defaultSource)) {
+      ctx.addIssue({ code: 'custom', path: ['defaultSource'], message: `no source "${intake.defaultSource}" in sources` });
+    }
+  });
+export type Intake = z.infer<typeof IntakeSchema>;
+
+/** The open endpoint `POST /leads` answers as when the stack names no default source. */
+export const FALLBACK_SOURCE: Source = PublicSourceSchema.parse({ id: 'web', auth: 'public', perClientPerMinute: 60 });
+
+export function sourceById(intake: Intake, id: string): Source | undefined {
+  return intake.sources.find((source) => source.id === id);
+}
+
+export function defaultSource(intake: Intake): Source {
+  return (intake.defaultSource && sourceById(intake, intake.defaultSource)) || FALLBACK_SOURCE;
+}

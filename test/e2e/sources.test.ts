@@ -1,0 +1,111 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
+import { signDelivery } from '#shared/ingest/signatures.ts';
+import { loadStackConfig } from '#shared/config/stack-config.ts';
+import { derivedSourceSecret } from '#shared/ingest/source-secrets.ts';
+
+/**
+ * Every sender's documented sample payload (events/sources/) posted over HTTP to its demo source
+ * on the running local stack, with the auth that source needs, ends as a routed lead whose
+ * contact came out of the sender's format.
+ */
+
+interface Sample {
+  readonly source: string;
+  readonly documentation: string;
+  readonly contentType: string;
+  readonly body: unknown;
+}
+
+const samplesDir = new URL('../../events/sources/', import.meta.url);
+const samples = readdirSync(samplesDir)
+  .filter((file) => file.endsWith('.json'))
+  .sort()
+  .map((file) => ({ file, sample: JSON.parse(readFileSync(new URL(file, samplesDir), 'utf8')) as Sample }));
+const demo = loadStackConfig(new URL('../../infra/stacks/demo.json', import.meta.url).pathname);
+
+let stack: LocalStack;
+let admin: Record<string, string>;
+let masterKey: string;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ logLevel: 'WARN', log: () => {} });
+  const secret = (prefix: string) => Object.entries(stack.secrets).find(([id]) => id.startsWith(prefix))![1];
+  admin = { authorization: `Bearer ${secret('AdminApiKey')}` };
+  masterKey = secret('SourceSigningKey');
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** The request a sender would make: the body as it sends it, signed or with its token. */
+function requestFor(sample: Sample): { url: string; init: RequestInit } {
+  const url = `${stack.apiUrl}/sources/${sample.source}/leads`;
+  const rawBody = typeof sample.body === 'string' ? sample.body : JSON.stringify(sample.body);
+  const source = demo.intake.sources.find((s) => s.id === sample.source);
+  if (!source) throw new Error(`no source ${sample.source} in the demo stack`);
+  const headers: Record<string, string> = { 'content-type': sample.contentType };
+  if (source.auth === 'token') headers['x-lead-router-token'] = derivedSourceSecret(masterKey, source.id);
+  if (source.auth === 'signed') Object.assign(headers, signDelivery(source.signature, { method: 'POST', url, rawBody }, derivedSourceSecret(masterKey, source.id), new Date()));
+  if (source.auth === 'public') headers.origin = source.allowedOrigins[0] ?? 'https://www.example.com';
+  return { url, init: { method: 'POST', headers, body: rawBody } };
+}
+
+async function leadOnceRouted(leadId: string): Promise<{ lead: { status: string; ownerId?: string; sourceId: string; contact: Record<string, string> } }> {
+  for (let i = 0; i < 100; i++) {
+    const response = await fetch(`${stack.apiUrl}/leads/${leadId}`, { headers: admin });
+    const body = (await response.json()) as { lead: { status: string; ownerId?: string; sourceId: string; contact: Record<string, string> } };
+    if (body.lead.status !== 'RECEIVED') return body;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`lead ${leadId} was not routed`);
+}
+
+/** The offer email follows the offer's transaction by a moment. */
+async function offerEmailAbout(name: string): Promise<boolean> {
+  for (let i = 0; i < 100; i++) {
+    const inbox = (await (await fetch(`${stack.inboxUrl}/store`)).json()) as { emails: { subject: string }[] };
+    if (inbox.emails.some((email) => email.subject.startsWith('New ') && email.subject.includes(name))) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+describe('every sender preset on the local stack', () => {
+  it('has a sample for each preset of the demo stack', () => {
+    const covered = new Set(samples.map(({ sample }) => demo.intake.sources.find((s) => s.id === sample.source)?.preset));
+    expect([...covered].sort()).toEqual(['canonical', 'hubspot', 'typeform', 'unbounce', 'webflow', 'wordpress', 'zapier']);
+  });
+
+  it.each(samples)('given $file, when its sender posts it, then a lead is stored from its fields and routed', async ({ sample }) => {
+    const { url, init } = requestFor(sample);
+
+    const response = await fetch(url, init);
+
+    expect(response.status, await response.clone().text()).toBe(202);
+    const { leadId, status } = (await response.json()) as { leadId: string; status: string };
+    expect(status).toBe('received');
+    const { lead } = await leadOnceRouted(leadId);
+    expect(lead.sourceId).toBe(sample.source);
+    // The person's address came out of the sender's own format, wherever it keeps it.
+    expect(lead.contact.email).toMatch(/@/);
+    const sent = typeof sample.body === 'string' ? decodeURIComponent(sample.body.replaceAll('+', ' ')) : JSON.stringify(sample.body);
+    expect(sent.toLowerCase()).toContain(lead.contact.email);
+    expect(lead.contact.firstName ?? lead.contact.lastName).toBeTruthy();
+    expect(['OFFERED', 'QUEUED', 'NURTURE']).toContain(lead.status);
+    if (lead.status === 'OFFERED') expect(await offerEmailAbout(lead.contact.firstName ?? lead.contact.lastName!)).toBe(true);
+  });
+
+  it('given a sample already delivered, when the sender redelivers it, then it gets the same lead back and no second lead', async () => {
+    const typeform = samples.find(({ sample }) => sample.source === 'typeform')!.sample;
+    const first = await (await fetch(requestFor(typeform).url, requestFor(typeform).init)).json();
+
+    const again = await fetch(requestFor(typeform).url, requestFor(typeform).init);
+
+    expect(again.status).toBe(202);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await again.json()).toEqual(first);
+  });
+});
