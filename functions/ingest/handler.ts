@@ -3,6 +3,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { IntakeStore } from '#shared/adapters/intake-store.ts';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
+import { RateLimiter } from '#shared/adapters/rate-limiter.ts';
 import { RoutingQueue } from '#shared/adapters/routing-queue.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
 import { loadIntake, loadRoutingSettings, minutesToMs, requireEnv } from '#shared/config/runtime.ts';
@@ -20,6 +21,7 @@ const sources = new SourceDirectory(intake, intakeStore, await loadSecret(requir
 const deps: ReceiveLeadDeps = {
   leads: new LeadStore(tableName),
   intakeStore,
+  rateLimiter: new RateLimiter(tableName),
   queue: new RoutingQueue(requireEnv('ROUTING_QUEUE_URL')),
   settings,
   intake,

@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxySt
 import { LeadStore } from '#shared/adapters/lead-store.ts';
 import { Mailer } from '#shared/adapters/mailer.ts';
 import { OneTimeTokens } from '#shared/adapters/one-time-tokens.ts';
+import { RateLimiter } from '#shared/adapters/rate-limiter.ts';
 import { RepStore } from '#shared/adapters/rep-store.ts';
 import { RoutingQueue } from '#shared/adapters/routing-queue.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
@@ -74,6 +75,9 @@ const deps: RepPortalDeps = {
   now: () => new Date(),
 };
 const timeZones = Intl.supportedValuesOf('timeZone');
+const rateLimiter = new RateLimiter(tableName);
+/** Sign-in requests per client address per minute: enough for a team behind one office address, too few to mail-bomb reps. */
+const SIGN_IN_REQUESTS_PER_MINUTE = 20;
 
 const sessionCookie = (token: string) => cookie(SESSION_COOKIE, token, { secure, maxAgeSeconds: SESSION_HOURS * 3600 });
 const preCookie = (nonce: string) => cookie(PRE_SESSION_COOKIE, nonce, { secure, maxAgeSeconds: MAGIC_LINK_MINUTES * 60 * 2 });
@@ -146,6 +150,11 @@ async function publicRoute(event: APIGatewayProxyEventV2, page: string | undefin
     const email = form.get('email')?.trim() ?? '';
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) {
       return withPreSession((csrf) => withStatus(signInPage({ csrf, error: 'Enter the email address you get leads at.' }), 400));
+    }
+    const slot = await rateLimiter.take('portal-sign-in', event.requestContext.http.sourceIp, SIGN_IN_REQUESTS_PER_MINUTE, now);
+    if (!slot.allowed) {
+      const page = withPreSession((csrf) => withStatus(signInPage({ csrf, error: 'Too many sign-in requests from this network. Wait a minute, then try again.' }), 429));
+      return typeof page === 'string' ? page : { ...page, headers: { ...page.headers, 'retry-after': String(slot.retryAfterSeconds) } };
     }
     await requestSignIn(email, deps);
     return checkEmailPage();

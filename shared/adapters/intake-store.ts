@@ -17,8 +17,7 @@ import { eventItem, leadKey, newLeadItems } from './lead-store.ts';
 
 /**
  * What the webhook keeps besides leads: which email or phone belongs to which recent lead
- * (duplicate detection), which idempotency key made which lead, per-client rate-limit windows,
- * and the sources and source secrets an admin added after deployment. Every record that decides
+ * (duplicate detection), which idempotency key made which lead, and the sources and source secrets an admin added after deployment. Every record that decides
  * "first or not" is written in the same transaction as the lead it points at.
  */
 
@@ -74,7 +73,6 @@ export function contactKeys(contact: Pick<LeadContact, 'email' | 'phone'>): stri
 const contactItemKey = (key: string) => ({ pk: `CONTACT#${key}`, sk: 'CONTACT' });
 const idempotencyItemKey = (sourceId: string, key: string) => ({ pk: `IDEMPOTENCY#${sourceId}#${key}`, sk: 'IDEMPOTENCY' });
 const sourceItemKey = (sourceId: string) => ({ pk: `SOURCE#${sourceId}`, sk: 'SOURCE' });
-const rateItemKey = (sourceId: string, client: string, window: number) => ({ pk: `RATE#${sourceId}#${client}`, sk: String(window) });
 
 const seconds = (ms: number) => Math.ceil(ms / 1000);
 
@@ -249,30 +247,6 @@ export class IntakeStore {
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
-    }
-  }
-
-  /**
-   * Counts a post in the client's current one-minute window; false once the window holds
-   * `limit` posts. The counter is a conditional update, so parallel posts cannot slip past it.
-   */
-  async takeRateSlot(sourceId: string, client: string, limit: number, now: Date): Promise<{ allowed: boolean; retryAfterSeconds: number }> {
-    const window = Math.floor(now.getTime() / 60_000);
-    const retryAfterSeconds = Math.max(1, seconds((window + 1) * 60_000 - now.getTime()));
-    try {
-      await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: rateItemKey(sourceId, client, window),
-          UpdateExpression: 'SET expiresAt = :expires ADD posts :one',
-          ConditionExpression: 'attribute_not_exists(posts) OR posts < :limit',
-          ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':expires': seconds((window + 2) * 60_000) },
-        }),
-      );
-      return { allowed: true, retryAfterSeconds };
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return { allowed: false, retryAfterSeconds };
-      throw error;
     }
   }
 

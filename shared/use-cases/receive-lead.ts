@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { IdempotencyConflict, contactKeys, type ContactPointer, type IntakeStatus, type IntakeStore } from '../adapters/intake-store.ts';
 import type { LeadStore } from '../adapters/lead-store.ts';
+import type { RateLimiter } from '../adapters/rate-limiter.ts';
 import type { RoutingQueue } from '../adapters/routing-queue.ts';
 import type { RoutingSettings } from '../config/stack-config.ts';
 import {
@@ -26,6 +27,7 @@ import { defaultTeamOf } from '../routing/config-schema.ts';
 export interface ReceiveLeadDeps {
   readonly leads: Pick<LeadStore, 'get' | 'discard'>;
   readonly intakeStore: IntakeStore;
+  readonly rateLimiter: Pick<RateLimiter, 'take'>;
   readonly queue: Pick<RoutingQueue, 'enqueue'>;
   readonly settings: RoutingSettings;
   readonly intake: Intake;
@@ -90,7 +92,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 export async function receiveLead(delivery: Delivery, { source, secret }: ResolvedSource, deps: ReceiveLeadDeps): Promise<Received> {
   const now = deps.now();
   if (source.auth === 'public') {
-    const slot = await deps.intakeStore.takeRateSlot(source.id, delivery.clientIp, source.perClientPerMinute, now);
+    const slot = await deps.rateLimiter.take(`source:${source.id}`, delivery.clientIp, source.perClientPerMinute, now);
     if (!slot.allowed) {
       throw new TooManyRequests(`More than ${source.perClientPerMinute} posts a minute from this address; try again shortly`, slot.retryAfterSeconds);
     }

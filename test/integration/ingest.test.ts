@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { IntakeStore } from '#shared/adapters/intake-store.ts';
+import { RateLimiter } from '#shared/adapters/rate-limiter.ts';
 import { RoutingQueue } from '#shared/adapters/routing-queue.ts';
 import { RoutingSettingsSchema } from '#shared/config/stack-config.ts';
 import { TemporarilyUnavailable } from '#shared/domain/errors.ts';
@@ -392,6 +393,7 @@ describe('receiveLead when the routing queue cannot take the lead', () => {
     const attempt = receiveLead(delivery, resolved, {
       leads: stack.leads,
       intakeStore,
+      rateLimiter: new RateLimiter(process.env.TABLE_NAME!),
       queue: missingQueue,
       intake,
       settings: RoutingSettingsSchema.parse({ stackName: 't', routing: { teams: [{ id: 'sales', name: 'Sales', managerEmail: 'm@example.com' }] } }),

@@ -82,6 +82,24 @@ describe('portal sign-in by emailed link', () => {
     expect(await stack.emailsTo('nobody@example.com')).toEqual([]);
   });
 
+  it('given 25 sign-in requests from one address within a minute, then 20 are answered and 5 get 429 with Retry-After, and the rep gets one email', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const form = await handler(request('GET', '/portal/sign-in'));
+    const fromOneAddress = () => {
+      const event = request('POST', '/portal/sign-in', { cookies: jarOf(form), form: { csrf: csrfIn(form), email: team.reps[0]!.email } });
+      return { ...event, requestContext: { ...event.requestContext, http: { ...event.requestContext.http, sourceIp: '192.0.2.201' } } };
+    };
+
+    const responses = await Promise.all(Array.from({ length: 25 }, () => handler(fromOneAddress())));
+
+    expect(responses.filter((r) => r.statusCode === 200)).toHaveLength(20);
+    const limited = responses.filter((r) => r.statusCode === 429);
+    expect(limited).toHaveLength(5);
+    expect(Number(limited[0]!.headers?.['retry-after'])).toBeGreaterThan(0);
+    expect(limited[0]!.body).toContain('Too many sign-in requests from this network');
+    expect(await stack.emailsTo(team.reps[0]!.email)).toHaveLength(1);
+  });
+
   it('given a sign-in form posted without its token, then it is refused with 403 and no email is sent', async () => {
     const team = await stack.addTeam([{ capacity: 2 }]);
     const form = await handler(request('GET', '/portal/sign-in'));
