@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { IntakeSchema, type Intake } from '../ingest/source-config.ts';
 import { RoutingSettingsSchema, decodeRoutingSettings, describeIssues, type RoutingSettings } from './stack-config.ts';
 
@@ -11,30 +12,23 @@ export function requireEnv(name: string): string {
   return value;
 }
 
-export function loadRoutingSettings(): RoutingSettings {
+/** A config variable written by `encodeForEnvironment` at synth, decoded and validated. */
+function loadEncoded<T>(name: string, schema: z.ZodType<T>): T {
   let raw: unknown;
   try {
-    raw = decodeRoutingSettings(requireEnv('STACK_CONFIG'));
+    raw = decodeRoutingSettings(requireEnv(name));
   } catch (error) {
-    throw new Error(`STACK_CONFIG is not readable: ${(error as Error).message}`, { cause: error });
+    throw new Error(`${name} is not readable: ${(error as Error).message}`, { cause: error });
   }
-  const result = RoutingSettingsSchema.safeParse(raw);
-  if (!result.success) throw new Error(`Invalid STACK_CONFIG\n${describeIssues('STACK_CONFIG', result.error)}`);
+  const result = schema.safeParse(raw);
+  if (!result.success) throw new Error(`Invalid ${name}\n${describeIssues(name, result.error)}`);
   return result.data;
 }
 
+export const loadRoutingSettings = (): RoutingSettings => loadEncoded('STACK_CONFIG', RoutingSettingsSchema);
+
 /** The lead sources and intake rules, from `INTAKE_CONFIG` (ingest and admin only). */
-export function loadIntake(): Intake {
-  let raw: unknown;
-  try {
-    raw = decodeRoutingSettings(requireEnv('INTAKE_CONFIG'));
-  } catch (error) {
-    throw new Error(`INTAKE_CONFIG is not readable: ${(error as Error).message}`, { cause: error });
-  }
-  const result = IntakeSchema.safeParse(raw);
-  if (!result.success) throw new Error(`Invalid INTAKE_CONFIG\n${describeIssues('INTAKE_CONFIG', result.error)}`);
-  return result.data;
-}
+export const loadIntake = (): Intake => loadEncoded('INTAKE_CONFIG', IntakeSchema);
 
 /**
  * `TIME_SCALE=N` makes every configured duration N times shorter (demos and tests): the same

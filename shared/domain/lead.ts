@@ -86,7 +86,7 @@ export interface LeadContact {
 }
 
 /** Contact fields a form may fill in, in the order leads show them. */
-const contactFields = [
+export const contactFields = [
   'firstName',
   'lastName',
   'email',

@@ -3,27 +3,14 @@
  * documented webhook shape (Unbounce, Typeform, Webflow, HubSpot, Zapier/Make, WordPress) into
  * a `Submission`; the source's own field mapping and the lead schema take it from there.
  */
+import { contactFields } from '../domain/lead.ts';
 
-/** Canonical lead fields a preset or a source mapping may fill. */
-export const CanonicalFields = [
-  'firstName',
-  'lastName',
-  /** A full name; split into first and last name when those are not given separately. */
-  'name',
-  'email',
-  'phone',
-  'company',
-  'product',
-  'country',
-  'region',
-  'postalCode',
-  'city',
-  'message',
-  'source',
-  'language',
-  /** Marketing consent: true/false, "yes", "on", "1", "accepted"… */
-  'consent',
-] as const;
+/**
+ * Canonical lead fields a preset or a source mapping may fill: the lead's contact fields, plus
+ * `name` (a full name, split into first and last name when those are not given separately) and
+ * `consent` (true/false, "yes", "on", "1", "accepted"…).
+ */
+export const CanonicalFields = [...contactFields, 'name', 'consent'] as const;
 export type CanonicalField = (typeof CanonicalFields)[number];
 
 export interface Submission {

@@ -1,4 +1,4 @@
-import type { LeadContact } from '../domain/lead.ts';
+import { contactFields, type LeadContact } from '../domain/lead.ts';
 
 /** What routing needs to know about a lead: its answers, and who already passed on it. */
 export interface LeadFacts {
@@ -10,21 +10,7 @@ export interface LeadFacts {
   readonly excludedReps: readonly string[];
 }
 
-const contactKeys: ReadonlySet<string> = new Set<keyof LeadContact>([
-  'firstName',
-  'lastName',
-  'email',
-  'phone',
-  'company',
-  'product',
-  'country',
-  'region',
-  'postalCode',
-  'city',
-  'message',
-  'source',
-  'language',
-]);
+const contactKeys: ReadonlySet<string> = new Set(contactFields);
 
 /**
  * The value a config names by field: a canonical contact field first, then a custom form field
