@@ -1,8 +1,9 @@
-import { App, type AppProps } from 'aws-cdk-lib';
+import { App, Validations, type AppProps } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadStackConfig, type StackConfig } from '#shared/config/stack-config.ts';
+import { loadStackConfig, StackConfigError, type StackConfig } from '#shared/config/stack-config.ts';
 import { LeadRouterStack } from './lead-router-stack.ts';
 
 export const stacksDir = fileURLToPath(new URL('./stacks/', import.meta.url));
@@ -18,12 +19,27 @@ export function stackId(config: StackConfig): string {
   return `LeadRouter-${config.name}`;
 }
 
-/** Every `infra/stacks/*.json` file, validated; a bad file fails synth naming file, path and problem. */
-export function loadStackConfigs(dir = stacksDir): StackConfig[] {
-  return readdirSync(dir)
+const configFiles = (dir: string) =>
+  readdirSync(dir)
     .filter((file) => file.endsWith('.json'))
-    .sort()
-    .map((file) => loadStackConfig(join(dir, file)));
+    .sort();
+
+/** The deployment names, from the file names (`infra/stacks/<name>.json`). */
+export function configNames(dir = stacksDir): string[] {
+  return configFiles(dir).map((file) => file.replace(/\.json$/, ''));
+}
+
+/**
+ * Every `infra/stacks/*.json` file, validated; a bad file fails synth naming file, path and
+ * problem. A file is named after the deployment it holds, so `npm run deploy -- <name>` finds it.
+ */
+export function loadStackConfigs(dir = stacksDir): StackConfig[] {
+  return configFiles(dir).map((file) => {
+    const path = join(dir, file);
+    const config = loadStackConfig(path);
+    if (`${config.name}.json` !== file) throw new StackConfigError(`${path}: name: "${config.name}" must match the file name (${file.replace(/\.json$/, '')})`);
+    return config;
+  });
 }
 
 export interface BuildAppOptions extends AppProps {
@@ -32,12 +48,23 @@ export interface BuildAppOptions extends AppProps {
   readonly bundle?: boolean;
 }
 
+/** `cdk ... -c stack=<name>` builds only that deployment (what `npm run deploy -- <name>` passes). */
+export const ONLY_STACK_CONTEXT = 'stack';
+/** `cdk synth -c stacksDir=<dir>` reads the configs of another directory (a staging copy, a test). */
+export const STACKS_DIR_CONTEXT = 'stacksDir';
+
 export function buildApp(options: BuildAppOptions = {}): { app: App; stacks: LeadRouterStack[] } {
-  const { configs = loadStackConfigs(), bundle = true, ...appProps } = options;
+  const { configs: given, bundle = true, ...appProps } = options;
   const app = new App({
     ...appProps,
     context: { ...cdkJsonContext(), ...appProps.context, ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
   });
+  const only: unknown = app.node.tryGetContext(ONLY_STACK_CONTEXT);
+  const dir = String(app.node.tryGetContext(STACKS_DIR_CONTEXT) ?? stacksDir);
+  const configs = (given ?? loadStackConfigs(dir)).filter((config) => only === undefined || config.name === only);
+  if (configs.length === 0) {
+    throw new StackConfigError(`No stack config named "${String(only)}" in ${dir}; the configs there are ${configNames(dir).join(', ')}`);
+  }
   const stacks = configs.map(
     (config) =>
       new LeadRouterStack(app, stackId(config), {
@@ -46,9 +73,18 @@ export function buildApp(options: BuildAppOptions = {}): { app: App; stacks: Lea
         description: `Lead router (${config.name})`,
       }),
   );
+  // AWS Solutions checks run at every synth; an unacknowledged finding stops it.
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return { app, stacks };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  buildApp().app.synth();
+  try {
+    buildApp().app.synth();
+  } catch (error) {
+    // A config mistake is the admin's to fix: the file, path and reason, without a stack trace.
+    if (!(error instanceof StackConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
 }

@@ -1,8 +1,11 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '#shared/metric-names.ts';
 import { fileURLToPath } from 'node:url';
 
 /** Metadata key the local runtime reads to bind a synthesized function to its source entry. */
@@ -17,7 +20,10 @@ export interface LeadRouterFunctionProps {
   readonly environment: Record<string, string>;
   readonly timeout?: Duration;
   readonly memorySize?: number;
+  /** Where events of an asynchronous invocation (SNS) go once Lambda's retries are spent. */
+  readonly deadLetterQueue?: IQueue;
 }
+
 
 /**
  * The house defaults for every function: Node 24 on arm64, one minified ESM bundle with source
@@ -30,7 +36,16 @@ export class LeadRouterFunction extends NodejsFunction {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // Its own role, writing only to its own log group (instead of the managed basic execution
+    // role, which may write to any log group of the account).
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs the ${id} of the lead router`,
+    });
+    logGroup.grantWrite(role);
     super(scope, id, {
+      role,
+      deadLetterQueue: props.deadLetterQueue,
       entry: `${repoRoot}${props.entry}`,
       handler: 'handler',
       projectRoot: repoRoot,
@@ -44,7 +59,8 @@ export class LeadRouterFunction extends NodejsFunction {
       logGroup,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: 'lead-router',
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...props.environment,
       },
       bundling: {
@@ -59,5 +75,9 @@ export class LeadRouterFunction extends NodejsFunction {
     });
     // In the template itself, so the local runtime binds function to source from the template alone.
     (this.node.defaultChild as CfnFunction).addMetadata(ENTRY_METADATA, props.entry);
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray PutTraceSegments and PutTelemetryRecords have no resource-level permissions; AWS requires Resource "*" for active tracing',
+    });
   }
 }

@@ -1,17 +1,23 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, type AddRoutesOptions } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { ConfigurationSet, EmailSendingEvent, EventDestination, SuppressionReasons, ConfigurationSetTlsPolicy } from 'aws-cdk-lib/aws-ses';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, JsonPath, LogLevel, StateMachine, StateMachineType, TaskInput, Wait, WaitTime } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { encodeIntake, encodeRoutingSettings, routingSettings, type StackConfig } from '#shared/config/stack-config.ts';
 import { LeadRouterFunction } from './lead-router-function.ts';
+import { LeadRouterMonitoring } from './monitoring.ts';
 
 export interface LeadRouterStackProps extends StackProps {
   readonly config: StackConfig;
@@ -72,6 +78,53 @@ export class LeadRouterStack extends Stack {
       deadLetterQueue: { queue: routingDlq, maxReceiveCount: 5 },
     });
 
+    // Bounce and complaint notifications that the feedback function could not take, after
+    // Lambda's own retries: kept for a person to look at (the alarm on DLQs says so).
+    const feedbackDlq = new Queue(this, 'FeedbackDlq', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    Validations.of(feedbackDlq).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the feedback function (a Lambda DLQ, which cdk-nag does not recognise)',
+    });
+
+    // One customer-managed key for the two topics: CloudWatch (alarms) and SES (feedback) may
+    // publish to an encrypted topic only with a key whose policy lets them.
+    const notificationKey = new Key(this, 'NotificationKey', {
+      description: `Encrypts the alarm and email feedback topics of the lead router (${config.name})`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    for (const service of ['cloudwatch.amazonaws.com', 'ses.amazonaws.com']) {
+      notificationKey.grant(new ServicePrincipal(service), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    }
+    const alarmTopic = new Topic(this, 'AlarmTopic', {
+      displayName: `Lead router alarms (${config.name})`,
+      masterKey: notificationKey,
+      enforceSSL: true,
+    });
+    if (config.alarmEmail) alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
+
+    const feedbackTopic = new Topic(this, 'EmailFeedbackTopic', {
+      displayName: `Lead router email bounces and complaints (${config.name})`,
+      masterKey: notificationKey,
+      enforceSSL: true,
+    });
+    // Every email goes out through this set: TLS to the receiving server, reputation metrics
+    // for the bounce alarm, and bounces and complaints published to the feedback topic.
+    const mail = new ConfigurationSet(this, 'Mail', {
+      tlsPolicy: ConfigurationSetTlsPolicy.REQUIRE,
+      reputationMetrics: true,
+      suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    });
+    mail.addEventDestination('BouncesAndComplaints', {
+      destination: EventDestination.snsTopic(feedbackTopic),
+      events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
+    });
+
     const linkSigningKey = new Secret(this, 'LinkSigningKey', {
       description: 'HMAC key that signs the accept and reject links in offer emails',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
@@ -92,14 +145,54 @@ export class LeadRouterStack extends Stack {
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
 
+    // Rotating a signing key on a schedule would void every link and session signed with the
+    // old one (offers in reps' inboxes, sources' configured secrets); keys are rotated by hand,
+    // at a quiet hour, as the runbook describes.
+    const rotation: Record<string, string> = {
+      LinkSigningKey: 'accept and reject links in offer emails already sent would stop working mid-offer',
+      SessionKey: 'every rep would be signed out of the portal and their sign-in links voided',
+      AdminApiKey: 'the admin key is held by the admin CLI users; it is replaced by hand with "aws secretsmanager put-secret-value" when someone leaves',
+      SourceSigningKey: 'every signed or token source derives its secret from it; rotating it breaks every configured partner, Typeform or HubSpot webhook at once',
+    };
+    for (const secret of [linkSigningKey, sessionKey, adminApiKey, sourceSigningKey]) {
+      Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: `No scheduled rotation: ${rotation[secret.node.id]}` });
+    }
+
     const httpApi = new HttpApi(this, 'Api', {
       description: `Lead router webhook and rep actions (${config.name})`,
+      createDefaultStage: false,
+    });
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
+    const stage = new HttpStage(this, 'ApiStage', {
+      httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: config.api.ratePerSecond, burstLimit: config.api.burst },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // The route key, never the path: action links carry signed tokens in the path.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTime',
+            ip: '$context.identity.sourceIp',
+            userAgent: '$context.identity.userAgent',
+            route: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
     });
 
     const common = {
       TABLE_NAME: table.tableName,
       STACK_CONFIG: encodeRoutingSettings(routingSettings(config)),
+      LEAD_ROUTER_STACK: config.name,
     };
+    const mailing = { EMAIL_FROM: config.emailFrom, SES_CONFIGURATION_SET: mail.configurationSetName };
 
     const ingest = new LeadRouterFunction(this, 'IngestFunction', {
       entry: 'functions/ingest/handler.ts',
@@ -131,7 +224,7 @@ export class LeadRouterStack extends Stack {
       description: 'SLA timer tasks: takes back an offer not accepted in time, reminds the owner, escalates a lead not contacted in time',
       environment: {
         ...common,
-        EMAIL_FROM: config.emailFrom,
+        ...mailing,
         PUBLIC_BASE_URL: httpApi.apiEndpoint,
         ROUTING_QUEUE_URL: routingQueue.queueUrl,
         LINK_SIGNING_SECRET: linkSigningKey.secretArn,
@@ -172,11 +265,21 @@ export class LeadRouterStack extends Stack {
       ),
       logs: {
         destination: new LogGroup(this, 'SlaTimerLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
-        level: LogLevel.ERROR,
+        level: LogLevel.ALL,
         includeExecutionData: false,
       },
       tracingEnabled: true,
     });
+    Validations.of(slaTimer).acknowledge(
+      {
+        id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(escalate.node.defaultChild as CfnElement)}.Arn>:*]`,
+        reason: 'LambdaInvoke grants the escalate function and its versions (<arn>:*), as Step Functions invokes a qualified ARN when one is given',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray tracing and CloudWatch Logs log delivery (logs:CreateLogDelivery and friends) have no resource-level permissions; AWS requires Resource "*"',
+      },
+    );
 
     const route = new LeadRouterFunction(this, 'RouteFunction', {
       entry: 'functions/route/handler.ts',
@@ -184,7 +287,7 @@ export class LeadRouterStack extends Stack {
       timeout: routeTimeout,
       environment: {
         ...common,
-        EMAIL_FROM: config.emailFrom,
+        ...mailing,
         PUBLIC_BASE_URL: httpApi.apiEndpoint,
         SLA_STATE_MACHINE_ARN: slaTimer.stateMachineArn,
         LINK_SIGNING_SECRET: linkSigningKey.secretArn,
@@ -219,7 +322,7 @@ export class LeadRouterStack extends Stack {
       description: 'Rep portal: sign-in by email link, my leads, next lead, profile, team view',
       environment: {
         ...common,
-        EMAIL_FROM: config.emailFrom,
+        ...mailing,
         PUBLIC_BASE_URL: httpApi.apiEndpoint,
         ROUTING_QUEUE_URL: routingQueue.queueUrl,
         SLA_STATE_MACHINE_ARN: slaTimer.stateMachineArn,
@@ -234,13 +337,14 @@ export class LeadRouterStack extends Stack {
 
     const admin = new LeadRouterFunction(this, 'AdminFunction', {
       entry: 'functions/admin/handler.ts',
-      description: 'Admin API: a lead with its history, and the routing simulator',
+      description: 'Admin API: leads and their history, erasure, rep import, sources, team queues, routing simulator, DLQ redrive',
       environment: {
         ...common,
         ADMIN_API_KEY_SECRET: adminApiKey.secretArn,
         INTAKE_CONFIG: encodeIntake(config.name, config.intake),
         SOURCE_SIGNING_SECRET: sourceSigningKey.secretArn,
         ROUTING_QUEUE_URL: routingQueue.queueUrl,
+        ROUTING_DLQ_URL: routingDlq.queueUrl,
       },
     });
     // Writes: erasing a lead, importing reps, adding sources.
@@ -248,22 +352,59 @@ export class LeadRouterStack extends Stack {
     adminApiKey.grantRead(admin);
     sourceSigningKey.grantRead(admin);
     routingQueue.grantSendMessages(admin);
+    // Redrive: routing messages move from the DLQ back to the routing queue.
+    routingDlq.grantConsumeMessages(admin);
 
+    const feedback = new LeadRouterFunction(this, 'FeedbackFunction', {
+      entry: 'functions/feedback/handler.ts',
+      description: 'SES bounces and complaints: takes a rep whose address cannot take mail out of routing and tells the manager',
+      environment: {
+        ...common,
+        ...mailing,
+        PUBLIC_BASE_URL: httpApi.apiEndpoint,
+        ROUTING_QUEUE_URL: routingQueue.queueUrl,
+      },
+      deadLetterQueue: feedbackDlq,
+    });
+    table.grantReadWriteData(feedback);
+    // Offers made to an address that bounced go back to routing at once.
+    routingQueue.grantSendMessages(feedback);
+    feedbackTopic.addSubscription(new LambdaSubscription(feedback));
+
+    // Sending through a configuration set needs both the identity and the set. The identity is
+    // the verified address or its verified domain, whichever the admin set up in SES.
+    const senderDomain = config.emailFrom.slice(config.emailFrom.lastIndexOf('@') + 1);
     const sendEmail = new PolicyStatement({
       effect: Effect.ALLOW,
       actions: ['ses:SendEmail'],
-      resources: [`arn:${this.partition}:ses:${this.region}:${this.account}:identity/*`],
+      resources: [
+        this.formatArn({ service: 'ses', resource: 'identity', resourceName: config.emailFrom }),
+        this.formatArn({ service: 'ses', resource: 'identity', resourceName: senderDomain }),
+        this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: mail.configurationSetName }),
+      ],
       conditions: { StringEquals: { 'ses:FromAddress': config.emailFrom } },
     });
-    route.addToRolePolicy(sendEmail);
-    escalate.addToRolePolicy(sendEmail);
-    portal.addToRolePolicy(sendEmail);
+    for (const sender of [route, escalate, portal, feedback]) sender.addToRolePolicy(sendEmail);
+
+    // No route uses an API Gateway authorizer: each kind of caller proves itself in its
+    // function, in a way an authorizer could not express (landing pages by origin, honeypot and
+    // rate limit; partners by HMAC signature or token; reps by signed links and sessions; admins
+    // by the bearer key in Secrets Manager). Each group says so to cdk-nag.
+    const routes = (auth: string, options: AddRoutesOptions) => {
+      for (const route of httpApi.addRoutes(options)) {
+        Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason: `Authorized in the function: ${auth}` });
+      }
+    };
+    const webhook = 'public sources by allowed origin, honeypot and per-client rate limit; signed sources by HMAC signature within a replay window; token sources by their secret';
+    const links = 'the path carries an HMAC-signed, expiring token naming the lead, the rep and the action';
+    const session = 'sign-in by an emailed one-time link; then an HMAC-signed session cookie and per-form CSRF tokens';
+    const adminKey = 'a bearer key kept in Secrets Manager (AdminApiKey), compared in constant time';
 
     // OPTIONS reaches the function, which answers each source's CORS preflight from its own allowed origins.
     const ingestIntegration = new HttpLambdaIntegration('IngestIntegration', ingest);
-    httpApi.addRoutes({ path: '/leads', methods: [HttpMethod.POST, HttpMethod.OPTIONS], integration: ingestIntegration });
-    httpApi.addRoutes({ path: '/sources/{sourceId}/leads', methods: [HttpMethod.POST, HttpMethod.OPTIONS], integration: ingestIntegration });
-    httpApi.addRoutes({
+    routes(webhook, { path: '/leads', methods: [HttpMethod.POST, HttpMethod.OPTIONS], integration: ingestIntegration });
+    routes(webhook, { path: '/sources/{sourceId}/leads', methods: [HttpMethod.POST, HttpMethod.OPTIONS], integration: ingestIntegration });
+    routes(links, {
       path: '/a/{token}',
       // Mail scanners probe links with HEAD; it gets the same harmless page as GET.
       methods: [HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST],
@@ -271,21 +412,47 @@ export class LeadRouterStack extends Stack {
     });
 
     const portalIntegration = new HttpLambdaIntegration('PortalIntegration', portal);
-    httpApi.addRoutes({ path: '/portal', methods: [HttpMethod.GET], integration: portalIntegration });
-    httpApi.addRoutes({ path: '/portal/{proxy+}', methods: [HttpMethod.GET, HttpMethod.POST], integration: portalIntegration });
+    routes(session, { path: '/portal', methods: [HttpMethod.GET], integration: portalIntegration });
+    routes(session, { path: '/portal/{proxy+}', methods: [HttpMethod.GET, HttpMethod.POST], integration: portalIntegration });
 
     const adminIntegration = new HttpLambdaIntegration('AdminIntegration', admin);
-    httpApi.addRoutes({ path: '/leads/{id}', methods: [HttpMethod.GET, HttpMethod.DELETE], integration: adminIntegration });
-    httpApi.addRoutes({ path: '/admin/simulate', methods: [HttpMethod.POST], integration: adminIntegration });
-    httpApi.addRoutes({ path: '/admin/reps', methods: [HttpMethod.POST], integration: adminIntegration });
-    httpApi.addRoutes({ path: '/admin/teams/{teamId}/queue', methods: [HttpMethod.GET], integration: adminIntegration });
-    httpApi.addRoutes({ path: '/admin/sources', methods: [HttpMethod.GET, HttpMethod.POST], integration: adminIntegration });
-    httpApi.addRoutes({ path: '/admin/sources/{sourceId}/secret', methods: [HttpMethod.GET, HttpMethod.PUT], integration: adminIntegration });
+    routes(adminKey, { path: '/leads/{id}', methods: [HttpMethod.GET, HttpMethod.DELETE], integration: adminIntegration });
+    routes(adminKey, { path: '/admin/simulate', methods: [HttpMethod.POST], integration: adminIntegration });
+    routes(adminKey, { path: '/admin/reps', methods: [HttpMethod.POST], integration: adminIntegration });
+    routes(adminKey, { path: '/admin/redrive', methods: [HttpMethod.POST], integration: adminIntegration });
+    routes(adminKey, { path: '/admin/teams/{teamId}/queue', methods: [HttpMethod.GET], integration: adminIntegration });
+    routes(adminKey, { path: '/admin/sources', methods: [HttpMethod.GET, HttpMethod.POST], integration: adminIntegration });
+    routes(adminKey, { path: '/admin/sources/{sourceId}/secret', methods: [HttpMethod.GET, HttpMethod.PUT], integration: adminIntegration });
+
+    // grantReadWriteData and grantRead on a TableV2 include its indexes (`<table>/index/*`):
+    // queries on gsi1 (team queues, rosters) and gsi2 (a rep's leads) need them.
+    const tableIndexes = `Resource::<${this.getLogicalId(table.node.defaultChild as CfnElement)}.Arn>/index/*`;
+    for (const fn of [ingest, route, actions, escalate, portal, admin, feedback]) {
+      Validations.of(fn.role!).acknowledge({
+        id: `AwsSolutions-IAM5[${tableIndexes}]`,
+        reason: "The table grant covers its two global secondary indexes (team queues and rosters, a rep's leads), which the functions query",
+      });
+    }
+
+    new LeadRouterMonitoring(this, 'Monitoring', {
+      stackName: config.name,
+      alarms: config.alarms,
+      alarmTopic,
+      api: httpApi,
+      routingQueue,
+      deadLetterQueues: [routingDlq, feedbackDlq],
+      functions: { ingest, route, actions, escalate, portal, admin, feedback },
+      slaTimer,
+      configurationSetName: mail.configurationSetName,
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: httpApi.apiEndpoint, description: 'Post leads to <ApiUrl>/leads' });
     new CfnOutput(this, 'PortalUrl', { value: `${httpApi.apiEndpoint}/portal`, description: 'Reps sign in here with their email address' });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'RoutingDlqUrl', { value: routingDlq.queueUrl });
+    new CfnOutput(this, 'FeedbackDlqUrl', { value: feedbackDlq.queueUrl });
+    new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn, description: 'Alarms publish here; subscribe more addresses or a chat integration' });
+    new CfnOutput(this, 'EmailConfigurationSet', { value: mail.configurationSetName });
     new CfnOutput(this, 'AdminApiKeySecret', { value: adminApiKey.secretArn, description: 'Secrets Manager ARN of the admin bearer key' });
   }
 }

@@ -1,4 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
@@ -9,7 +11,7 @@ import { SlaTimer } from '#shared/adapters/sla-timer.ts';
 import { loadRoutingSettings, minutesToMs, requireEnv } from '#shared/config/runtime.ts';
 import { signLink, verifyLink } from '#shared/domain/link-token.ts';
 import { httpErrors } from '#shared/http/errors.ts';
-import { logger } from '#shared/observability.ts';
+import { logger, metrics, recordAnswered, tracer } from '#shared/observability.ts';
 import { respondToOffer, viewOffer, type RespondToOfferDeps } from '#shared/use-cases/respond-to-offer.ts';
 import { confirmPage, donePage, errorPage, fullPage, stalePage } from '#shared/views/action-pages.ts';
 
@@ -38,6 +40,8 @@ function formReason(event: APIGatewayProxyEventV2): string | undefined {
  */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
   .use(httpErrors((status) => errorPage(status)))
   .handler(async (event) => {
     const claims = verifyLink(signingKey, event.pathParameters?.token ?? '', new Date());
@@ -50,6 +54,7 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
 
     const result = await respondToOffer(claims, deps, claims.action === 'reject' ? formReason(event) : undefined);
     logger.info('offer answered', { action: claims.action, repId: claims.repId, state: result.state });
+    if (result.state === 'done') recordAnswered(claims.action, result.lead);
     if (result.state === 'stale') return stalePage(result.lead, claims.repId, claims.action);
     if (result.state === 'full') return fullPage(result.lead);
     // Next steps for the same lead, as relative links signed for this rep and the lead's current

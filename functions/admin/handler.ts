@@ -1,6 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { DeadLetters } from '#shared/adapters/dead-letters.ts';
 import { LeadEraser } from '#shared/adapters/lead-erasure.ts';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
 import { RepStore } from '#shared/adapters/rep-store.ts';
@@ -13,11 +16,12 @@ import { InvalidLead, LeadNotFound, MalformedRequest } from '#shared/domain/erro
 import { readBody } from '#shared/http/request.ts';
 import { requireAdmin } from '#shared/http/admin-auth.ts';
 import { httpErrors } from '#shared/http/errors.ts';
-import { logger } from '#shared/observability.ts';
+import { logger, metrics, tracer } from '#shared/observability.ts';
 import { eraseLead } from '#shared/use-cases/erase-lead.ts';
 import { importReps } from '#shared/use-cases/import-reps.ts';
 import { simulateRouting } from '#shared/use-cases/simulate-routing.ts';
 import { listTeamQueue } from '#shared/use-cases/team-queue.ts';
+import { redriveDeadLetters } from '#shared/use-cases/redrive-dead-letters.ts';
 import { addSource, listSources, setSourceSecret, sourceSecret, type ManageSourcesDeps } from '#shared/use-cases/manage-sources.ts';
 
 const tableName = requireEnv('TABLE_NAME');
@@ -26,6 +30,7 @@ const leads = new LeadStore(tableName);
 const reps = new RepStore(tableName);
 const eraser = new LeadEraser(tableName);
 const queue = new RoutingQueue(requireEnv('ROUTING_QUEUE_URL'));
+const deadLetters = new DeadLetters(requireEnv('ROUTING_DLQ_URL'), requireEnv('ROUTING_QUEUE_URL'));
 const settings = loadRoutingSettings();
 const sources: ManageSourcesDeps = {
   intake: loadIntake(),
@@ -36,6 +41,9 @@ const sources: ManageSourcesDeps = {
 
 /** A whole file of leads is fine to simulate; a crawl of the roster per lead is not. */
 const MAX_SIMULATED_LEADS = 200;
+/** Messages one redrive call moves at most; the CLI calls again until the DLQ is empty. */
+const DEFAULT_REDRIVE = 100;
+const MAX_REDRIVE = 1_000;
 
 const json = (statusCode: number, body: unknown): APIGatewayProxyResultV2 => ({
   statusCode,
@@ -45,6 +53,7 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyResultV2 => ({
 
 async function getLead(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
   const leadId = event.pathParameters?.id ?? '';
+  logger.appendKeys({ leadId });
   const lead = await leads.get(leadId);
   if (!lead) throw new LeadNotFound(leadId);
   return json(200, { lead, history: await leads.history(leadId) });
@@ -74,7 +83,7 @@ async function teamQueue(event: APIGatewayProxyEventV2): Promise<APIGatewayProxy
 
 /** POST /admin/reps: `{ "reps": [...] }`, up to 500; one result per row, so one bad row blocks nothing. */
 async function addReps(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
-  const report = await importReps(readBody(event), { reps, config: settings.routing });
+  const report = await importReps(readBody(event), { reps, config: settings.routing, queue });
   logger.info('reps imported', { created: report.created, exists: report.exists, invalid: report.invalid });
   return json(200, report);
 }
@@ -104,10 +113,22 @@ async function simulate(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyR
   return json(200, { results });
 }
 
+/** POST /admin/redrive `{ "max": 100 }`: routing messages back from the DLQ after a fix. */
+async function redrive(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyResultV2> {
+  const body = event.body ? readBody(event) : {};
+  const max = typeof body === 'object' && body !== null && 'max' in body ? body.max : DEFAULT_REDRIVE;
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > MAX_REDRIVE) {
+    throw new MalformedRequest(`"max" must be a whole number from 1 to ${MAX_REDRIVE}`);
+  }
+  const report = await redriveDeadLetters(max, { deadLetters, timeLeft: () => context.getRemainingTimeInMillis() });
+  logger.info('dead letters redriven', { ...report });
+  return json(200, report);
+}
+
 const sourceIdOf = (event: APIGatewayProxyEventV2) => event.pathParameters?.sourceId ?? '';
 
 /** The admin routes of the stack (infra/lead-router-stack.ts), by API Gateway route key. */
-const routes: Record<string, (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyResultV2>> = {
+const routes: Record<string, (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>> = {
   /** The lead with its whole history ("why did this lead go there?"). */
   'GET /leads/{id}': getLead,
   'DELETE /leads/{id}': erase,
@@ -115,6 +136,7 @@ const routes: Record<string, (event: APIGatewayProxyEventV2) => Promise<APIGatew
   'POST /admin/simulate': simulate,
   'GET /admin/teams/{teamId}/queue': teamQueue,
   'POST /admin/reps': addReps,
+  'POST /admin/redrive': redrive,
   /** Lead sources: those of the stack config and those added since, with their webhook paths. */
   'GET /admin/sources': async () => json(200, { sources: await listSources(sources) }),
   'POST /admin/sources': async (event) => json(201, await addSource(readBody(event), sources)),
@@ -129,10 +151,12 @@ const routes: Record<string, (event: APIGatewayProxyEventV2) => Promise<APIGatew
 /** Admin API: every route takes `Authorization: Bearer <admin key>`. */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
   .use(httpErrors())
-  .handler(async (event) => {
+  .handler(async (event, context) => {
     requireAdmin(event.headers, adminKey);
     const route = routes[event.routeKey];
     if (!route) return json(404, { message: `No admin route ${event.routeKey}` });
-    return route(event);
+    return route(event, context);
   });

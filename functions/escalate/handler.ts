@@ -1,4 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
@@ -8,7 +10,7 @@ import { RoutingQueue } from '#shared/adapters/routing-queue.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
 import { loadRoutingSettings, requireEnv } from '#shared/config/runtime.ts';
 import { actionLinkBuilder } from '#shared/domain/link-token.ts';
-import { logger } from '#shared/observability.ts';
+import { logger, metrics, recordDeadline, tracer } from '#shared/observability.ts';
 import { escalateLead, type EscalationOutcome } from '#shared/use-cases/escalate-lead.ts';
 import { expireOffer, type ExpiryOutcome } from '#shared/use-cases/expire-offer.ts';
 import { remindOwner, type ReminderOutcome } from '#shared/use-cases/remind-owner.ts';
@@ -16,7 +18,7 @@ import { remindOwner, type ReminderOutcome } from '#shared/use-cases/remind-owne
 const tableName = requireEnv('TABLE_NAME');
 const leads = new LeadStore(tableName);
 const reps = new RepStore(tableName);
-const mailer = new Mailer(requireEnv('EMAIL_FROM'));
+const mailer = new Mailer(requireEnv('EMAIL_FROM'), { configurationSet: process.env.SES_CONFIGURATION_SET });
 const now = () => new Date();
 const settings = loadRoutingSettings();
 const queue = new RoutingQueue(requireEnv('ROUTING_QUEUE_URL'));
@@ -35,6 +37,8 @@ const TimerStepSchema = z.object({
 /** Task states of the SLA timer: the accept window, the reminder time or the contact deadline of one lead attempt came. */
 export const handler = middy<unknown, EscalationOutcome | ExpiryOutcome | ReminderOutcome>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
   .handler(async (event) => {
     const { step, ...input } = TimerStepSchema.parse(event);
     logger.appendKeys({ leadId: input.leadId });
@@ -45,5 +49,6 @@ export const handler = middy<unknown, EscalationOutcome | ExpiryOutcome | Remind
           ? await remindOwner(input, { leads, reps, mailer, actionUrl, now })
           : await escalateLead(input, { leads, reps, queue, mailer, settings, now });
     logger.info('deadline checked', { step, outcome });
+    recordDeadline(outcome);
     return outcome;
   });

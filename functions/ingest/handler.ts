@@ -1,4 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { IntakeStore } from '#shared/adapters/intake-store.ts';
@@ -10,7 +12,7 @@ import { loadIntake, loadRoutingSettings, minutesToMs, requireEnv } from '#share
 import { httpErrors, statusFor } from '#shared/http/errors.ts';
 import { deliveryOf, intakeErrorResponse, preflightResponse, receivedResponse } from '#shared/ingest/http-responses.ts';
 import { SourceDirectory } from '#shared/ingest/source-directory.ts';
-import { logger } from '#shared/observability.ts';
+import { logger, metrics, recordReceived, tracer } from '#shared/observability.ts';
 import { receiveLead, sourceFor, type ReceiveLeadDeps } from '#shared/use-cases/receive-lead.ts';
 
 const tableName = requireEnv('TABLE_NAME');
@@ -38,6 +40,8 @@ const deps: ReceiveLeadDeps = {
  */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
   .use(httpErrors())
   .handler(async (event) => {
     const delivery = deliveryOf(event);
@@ -45,7 +49,9 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
       const resolved = await sourceFor(delivery, sources);
       if (delivery.method === 'OPTIONS') return preflightResponse(resolved.source, delivery.headers.origin);
       const received = await receiveLead(delivery, resolved, deps);
-      logger.info('lead received', { leadId: received.leadId, source: received.source.id, status: received.status, replayed: received.replayed ?? false });
+      if (!received.dropped) logger.appendKeys({ leadId: received.leadId });
+      logger.info('lead received', { source: received.source.id, status: received.status, replayed: received.replayed ?? false, dropped: received.dropped ?? false });
+      recordReceived(received);
       return receivedResponse(received, delivery);
     } catch (error) {
       const status = statusFor(error);

@@ -1,4 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
@@ -14,7 +16,7 @@ import { DomainError, Forbidden, LeadStateConflict, MalformedRequest, RepUnavail
 import { LeadStatus, type Lead } from '#shared/domain/lead.ts';
 import { httpErrors } from '#shared/http/errors.ts';
 import { readForm } from '#shared/http/request.ts';
-import { logger } from '#shared/observability.ts';
+import { logger, metrics, recordAnswered, recordPulled, tracer } from '#shared/observability.ts';
 import { parseProfileForm } from '#shared/portal/profile-form.ts';
 import {
   checkCsrf,
@@ -67,7 +69,7 @@ const deps: RepPortalDeps = {
   tokens: new OneTimeTokens(tableName),
   queue: new RoutingQueue(requireEnv('ROUTING_QUEUE_URL')),
   timer: new SlaTimer(requireEnv('SLA_STATE_MACHINE_ARN')),
-  mailer: new Mailer(requireEnv('EMAIL_FROM')),
+  mailer: new Mailer(requireEnv('EMAIL_FROM'), { configurationSet: process.env.SES_CONFIGURATION_SET }),
   config: settings.routing,
   minutes: (minutes) => minutesToMs(minutes),
   sessionKey,
@@ -204,8 +206,10 @@ async function portal(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyRes
     case 'leads': {
       if (!form) return myLeadsPage({ rep, csrf, leads: await myOpenLeads(rep), now, ...withNotice(noticeFrom(event)) });
       if (!id || !MyLeadActions.includes(action as MyLeadAction)) break;
+      logger.appendKeys({ leadId: id });
       try {
-        await actOnMyLead(rep, id, action as MyLeadAction, deps);
+        const lead = await actOnMyLead(rep, id, action as MyLeadAction, deps);
+        recordAnswered(action as MyLeadAction, lead);
       } catch (error) {
         if (!(error instanceof LeadStateConflict)) throw error;
         return withStatus(myLeadsPage({ rep, csrf, leads: await myOpenLeads(rep), now, notice: { kind: 'error', text: `That did not work: ${error.message}.` } }), 409);
@@ -215,7 +219,9 @@ async function portal(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyRes
     case 'next': {
       if (!form) return nextLeadPage({ rep, csrf, queued: (await deps.leads.teamQueueLeads(rep.teamId)).length });
       const outcome = await pullNextLead(rep, deps);
+      if (outcome.kind === 'claimed') logger.appendKeys({ leadId: outcome.lead.id });
       logger.info('lead pulled', { outcome: outcome.kind });
+      recordPulled(outcome);
       const queued = (await deps.leads.teamQueueLeads(rep.teamId)).length;
       return nextLeadPage({ rep: outcome.kind === 'claimed' ? ((await deps.reps.get(rep.id)) ?? rep) : rep, csrf, queued, result: outcome });
     }
@@ -231,7 +237,9 @@ async function portal(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyRes
       if (id !== 'leads' || !action || !event.rawPath.endsWith('/assign')) break;
       const repId = form.get('repId');
       if (!repId) throw new MalformedRequest('Choose a rep to assign the lead to');
+      logger.appendKeys({ leadId: action });
       try {
+        // Counted as an offer by the router, which emails the new owner.
         await assignByHand(rep, action, repId, deps);
       } catch (error) {
         if (!(error instanceof LeadStateConflict || error instanceof RepUnavailable)) throw error;
@@ -263,5 +271,7 @@ function friendly(status: number, error: unknown): string {
  */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
   .use(httpErrors((status, error) => portalErrorPage(status, friendly(status, error))))
   .handler(portal);

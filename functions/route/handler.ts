@@ -1,5 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { IntakeStore } from '#shared/adapters/intake-store.ts';
@@ -12,7 +14,7 @@ import { loadSecret } from '#shared/adapters/secrets.ts';
 import { SlaTimer } from '#shared/adapters/sla-timer.ts';
 import { loadRoutingSettings, minutesToMs, requireEnv } from '#shared/config/runtime.ts';
 import { actionLinkBuilder } from '#shared/domain/link-token.ts';
-import { logger } from '#shared/observability.ts';
+import { logger, metrics, recordRouted, tracer } from '#shared/observability.ts';
 import { drainTeamQueue, routeLead, type RouteLeadDeps } from '#shared/use-cases/route-lead.ts';
 import { tellOwnerOfResubmission } from '#shared/use-cases/tell-owner-of-resubmission.ts';
 
@@ -29,7 +31,7 @@ const deps: RouteLeadDeps = {
   roster: new RosterCache((teamId) => reps.listTeam(teamId)),
   config: settings.routing,
   minutes: (minutes) => minutesToMs(minutes),
-  mailer: new Mailer(requireEnv('EMAIL_FROM')),
+  mailer: new Mailer(requireEnv('EMAIL_FROM'), { configurationSet: process.env.SES_CONFIGURATION_SET }),
   timer: new SlaTimer(requireEnv('SLA_STATE_MACHINE_ARN')),
   now: () => new Date(),
   actionUrl: actionLinkBuilder(signingKey, requireEnv('PUBLIC_BASE_URL'), settings.linkTtlHours),
@@ -41,6 +43,7 @@ async function routeRecord(record: SQSRecord): Promise<void> {
   if ('drainTeam' in message) {
     const outcomes = await drainTeamQueue(message.drainTeam, deps);
     logger.info('team queue drained', { teamId: message.drainTeam, outcomes });
+    for (const outcome of outcomes) recordRouted(outcome);
     return;
   }
   const { leadId } = message;
@@ -53,6 +56,7 @@ async function routeRecord(record: SQSRecord): Promise<void> {
     }
     const outcome = await routeLead(leadId, deps);
     logger.info('lead routed', { outcome });
+    recordRouted(outcome);
   } catch (error) {
     // The batch processor only reports the record as failed; say why, with the lead id.
     logger.error('routing failed; the message will be retried', { error: error as Error, messageId: record.messageId });
@@ -68,6 +72,8 @@ async function routeRecord(record: SQSRecord): Promise<void> {
  */
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
   .handler(async (event, context) =>
     // A processor per batch: it keeps the batch's records and failures as state.
     processPartialResponse(event, routeRecord, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false }),

@@ -25,6 +25,8 @@ interface Context {
   readonly set?: string;
   /** `--json`: print the API's answer as it is, for scripts. */
   readonly json: boolean;
+  /** `--max N` of `redrive`. */
+  readonly max?: string;
 }
 
 interface Command {
@@ -45,6 +47,7 @@ const commands: Record<string, Command> = {
     summary: "the stack's lead sources and their webhook URLs; add one; show or set a source's secret",
     run: sources,
   },
+  redrive: { args: '[--max N]', summary: 'after a fix: move the leads in the routing DLQ back to routing (all, or N)', run: redrive },
 };
 
 function usage(): string {
@@ -63,7 +66,13 @@ function usage(): string {
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { url: { type: 'string' }, key: { type: 'string' }, json: { type: 'boolean', default: false }, set: { type: 'string' } },
+    options: {
+      url: { type: 'string' },
+      key: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      set: { type: 'string' },
+      max: { type: 'string' },
+    },
   });
   const [name, ...args] = positionals;
   const command = name === undefined ? undefined : commands[name];
@@ -86,7 +95,13 @@ async function main(): Promise<number> {
     }
     return { status: response.status, ok: response.ok, body };
   };
-  return command.run(args, { api, url, json: values.json, ...(values.set !== undefined ? { set: values.set } : {}) });
+  return command.run(args, {
+    api,
+    url,
+    json: values.json,
+    ...(values.set !== undefined ? { set: values.set } : {}),
+    ...(values.max !== undefined ? { max: values.max } : {}),
+  });
 }
 
 /** The API's `message`, or whatever it answered, for a one-line error. */
@@ -298,6 +313,30 @@ async function sources(args: readonly string[], { api, url, json, set }: Context
     return 0;
   }
   return fail(usage());
+}
+
+const RedriveReportSchema = z.object({ moved: z.number(), failed: z.number(), remaining: z.number() });
+
+/** Calls the stack until the DLQ is empty, `--max` moved, or a call moves nothing (a message that cannot be sent). */
+async function redrive(_args: readonly string[], { api, json, max }: Context): Promise<number> {
+  const limit = max === undefined ? Number.POSITIVE_INFINITY : Number(max);
+  if (!(limit >= 1) || (max !== undefined && !Number.isInteger(limit))) return fail(`--max must be a whole number of 1 or more, got "${max}"`);
+  const total = { moved: 0, failed: 0, remaining: 0 };
+  for (;;) {
+    const { ok, status, body } = await api('/admin/redrive', { method: 'POST', body: { max: Math.min(1_000, limit - total.moved) } });
+    if (!ok) return fail(problem(status, body), 1);
+    const report = RedriveReportSchema.parse(body);
+    total.moved += report.moved;
+    total.failed += report.failed;
+    total.remaining = report.remaining;
+    if (report.moved === 0 || report.remaining === 0 || total.moved >= limit) break;
+  }
+  if (json) console.log(JSON.stringify(total));
+  else {
+    console.log(`Moved ${total.moved} message(s) from the routing DLQ back to routing; ${total.remaining} still waiting.`);
+    if (total.failed > 0) console.log(`${total.failed} could not be sent back; they return to the DLQ shortly: run redrive again.`);
+  }
+  return total.failed > 0 ? 1 : 0;
 }
 
 function fail(message: string, code = 2): number {

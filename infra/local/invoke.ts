@@ -30,6 +30,7 @@ const FUNCTION_BY_FOLDER: Readonly<Record<string, string>> = {
   escalate: 'EscalateFunction',
   portal: 'PortalFunction',
   admin: 'AdminFunction',
+  feedback: 'FeedbackFunction',
 };
 
 /** The folder of `events/` a file sits in, e.g. `ingest` for `events/ingest/post-lead-json.json`. */

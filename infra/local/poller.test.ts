@@ -76,6 +76,7 @@ describe('polling a queue on fauxqs', () => {
       ],
       stateMachines: [],
       secrets: [],
+      configurationSets: [],
       notRunLocally: [],
     };
     const endpoint = `http://127.0.0.1:${fauxqs.port}`;

@@ -181,6 +181,8 @@ export interface StackModel {
   readonly eventSourceMappings: EventSourceMappingModel[];
   readonly stateMachines: StateMachineModel[];
   readonly secrets: SecretModel[];
+  /** SES configuration sets: a name locally (aws-ses-v2-local takes and ignores it). */
+  readonly configurationSets: string[];
   /** Things in the template the local runtime does not run, worth a warning at start. */
   readonly notRunLocally: string[];
 }
@@ -312,6 +314,17 @@ export function parseTemplate(stack: SynthesizedStack): StackModel {
     };
   });
 
+  // SES publishes bounces and complaints through SNS; locally nothing bounces, so a sample
+  // notification is fed to the subscribed function by hand.
+  for (const [logicalId, subscription] of ofType('AWS::SNS::Subscription')) {
+    const p = subscription.Properties ?? {};
+    const target = referencedIds(p.Endpoint).find((id) => resources[id]?.Type === 'AWS::Lambda::Function');
+    const topic = referencedIds(p.TopicArn)[0];
+    if (p.Protocol === 'lambda' && target) {
+      notRunLocally.push(`topic ${topic ?? logicalId} -> ${target} (replay a sample: npm run invoke -- events/feedback/ses-bounce.json)`);
+    }
+  }
+
   return {
     stackName: stack.stackName,
     region: stack.region,
@@ -323,6 +336,7 @@ export function parseTemplate(stack: SynthesizedStack): StackModel {
     eventSourceMappings,
     stateMachines,
     secrets,
+    configurationSets: ofType('AWS::SES::ConfigurationSet').map(([id]) => id),
     notRunLocally,
   };
 }
@@ -382,6 +396,7 @@ export function localValues(model: StackModel, inputs: LocalValueInputs): Record
   for (const id of model.apis) {
     values[id] = { ref: id, attributes: { ApiEndpoint: inputs.apiUrl.replace(/\/$/, ''), ApiId: id, Host: api.host } };
   }
+  for (const id of model.configurationSets) values[id] = { ref: id, attributes: {} };
   for (const secret of model.secrets) {
     const ref = inputs.secretRefs[secret.logicalId];
     if (ref) values[secret.logicalId] = { ref, attributes: { Id: ref } };

@@ -119,7 +119,10 @@ function repCounterUpdate(counters: CounterState, at: string, virtualTime: numbe
     '#weekCount': 'weekCount',
   };
   const values: Record<string, unknown> = { ':true': true, ':one': 1, ':at': at, ':day': counters.dayKey, ':week': counters.weekKey };
-  const conditions = ['#active = :true', '#openLeads < #capacity'];
+  // A rep whose address bounced is out of routing even for a router whose cached roster still
+  // shows them (see mark-rep-unreachable.ts).
+  names['#unreachable'] = 'unreachable';
+  const conditions = ['#active = :true', 'attribute_not_exists(#unreachable)', '#openLeads < #capacity'];
   const sets = ['#openLeads = #openLeads + :one', '#lastOfferedAt = :at'];
   const period = (key: '#dayKey' | '#weekKey', count: '#dayCount' | '#weekCount', value: ':day' | ':week', same: boolean, cap?: number) => {
     if (same) {
@@ -279,7 +282,7 @@ export class LeadStore {
       );
     } catch (error) {
       if (isCancelledAt(error, 0)) throw new LeadStateConflict(`lead ${lead.id} changed before it could be offered`, { cause: error });
-      if (isCancelledAt(error, 1)) throw new RepUnavailable(`rep ${repId} is full, capped or inactive`, { cause: error });
+      if (isCancelledAt(error, 1)) throw new RepUnavailable(`rep ${repId} is full, capped, inactive or unreachable`, { cause: error });
       throw error;
     }
     return {
@@ -546,7 +549,7 @@ export class LeadStore {
       );
     } catch (error) {
       if (isCancelledAt(error, 0)) throw new LeadStateConflict(`lead ${lead.id} is no longer waiting in the queue`, { cause: error });
-      if (isCancelledAt(error, 1)) throw new RepUnavailable(`rep ${repId} is full, capped or inactive`, { cause: error });
+      if (isCancelledAt(error, 1)) throw new RepUnavailable(`rep ${repId} is full, capped, inactive or unreachable`, { cause: error });
       throw error;
     }
     const claimed = await this.get(lead.id);

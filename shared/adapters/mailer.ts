@@ -8,13 +8,24 @@ export interface Email {
   readonly text: string;
 }
 
+export interface MailerOptions {
+  /**
+   * SES configuration set every email is sent with; it publishes bounces and complaints to the
+   * feedback topic. Absent or empty (locally, in tests): sent without one.
+   */
+  readonly configurationSet?: string | undefined;
+  readonly client?: SESClient;
+}
+
 export class Mailer {
   readonly #from: string;
   readonly #ses: SESClient;
+  readonly #configurationSet: string | undefined;
 
-  constructor(from: string, client: SESClient = defaultSes) {
+  constructor(from: string, { configurationSet, client = defaultSes }: MailerOptions = {}) {
     this.#from = from;
     this.#ses = client;
+    this.#configurationSet = configurationSet || undefined;
   }
 
   async send(email: Email): Promise<void> {
@@ -26,6 +37,7 @@ export class Mailer {
           Subject: { Data: email.subject, Charset: 'UTF-8' },
           Body: { Html: { Data: email.html, Charset: 'UTF-8' }, Text: { Data: email.text, Charset: 'UTF-8' } },
         },
+        ...(this.#configurationSet ? { ConfigurationSetName: this.#configurationSet } : {}),
       }),
     );
   }

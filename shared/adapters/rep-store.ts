@@ -1,9 +1,9 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { RepNotFound } from '../domain/errors.ts';
-import { RepProfileSchema, type RepProfile } from '../routing/eligibility.ts';
+import { EmailTaken, RepNotFound } from '../domain/errors.ts';
+import { RepProfileSchema, type RepProfile, type Unreachable } from '../routing/eligibility.ts';
 import { dynamoDocument } from './aws-clients.ts';
 
 export type Rep = RepProfile;
@@ -39,7 +39,7 @@ export class RepStore {
    */
   async add(input: NewRep): Promise<boolean> {
     const profile = RepProfileSchema.parse({ ...input, openLeads: 0 });
-    const { dayKey: _d, dayCount: _dc, weekKey: _w, weekCount: _wc, virtualTime: _vt, ...fresh } = profile;
+    const { dayKey: _d, dayCount: _dc, weekKey: _w, weekCount: _wc, virtualTime: _vt, unreachable: _u, ...fresh } = profile;
     const email = profile.email.toLowerCase();
     try {
       await this.#db.send(
@@ -131,6 +131,84 @@ export class RepStore {
     }
   }
 
+  /**
+   * Marks the rep unreachable at `address`, once: only while that is still their address and
+   * they are not marked already, so a redelivered or concurrent notification finds it done
+   * (false). The mark also claims the manager's notice for the caller (`noticeClaimedAt`).
+   */
+  async markUnreachable(repId: string, address: string, mark: Omit<Unreachable, 'noticeClaimedAt' | 'noticedAt'>, now: Date): Promise<boolean> {
+    return this.#updateIf({
+      Key: repKey(repId),
+      ConditionExpression: 'attribute_exists(pk) AND email = :address AND attribute_not_exists(unreachable)',
+      UpdateExpression: 'SET unreachable = :mark',
+      ExpressionAttributeValues: { ':address': address.toLowerCase(), ':mark': { ...mark, noticeClaimedAt: now.toISOString() } },
+    });
+  }
+
+  /**
+   * Claims telling the manager about the rep's mark when nobody has: the delivery that marked
+   * the rep holds the claim, and another may take it over only once the lease has run out
+   * without the notice going out (that delivery crashed), so the manager hears it once.
+   */
+  async claimUnreachableNotice(repId: string, now: Date, leaseMs: number): Promise<boolean> {
+    return this.#updateIf({
+      Key: repKey(repId),
+      ConditionExpression: 'attribute_exists(unreachable) AND attribute_not_exists(unreachable.noticedAt) AND unreachable.noticeClaimedAt < :lapsed',
+      UpdateExpression: 'SET unreachable.noticeClaimedAt = :now',
+      ExpressionAttributeValues: { ':now': now.toISOString(), ':lapsed': new Date(now.getTime() - leaseMs).toISOString() },
+    });
+  }
+
+  /** The manager has been told about this mark (a mark cleared meanwhile is left alone). */
+  async markUnreachableNoticed(repId: string, since: string, now: Date): Promise<void> {
+    await this.#updateIf({
+      Key: repKey(repId),
+      ConditionExpression: 'unreachable.since = :since',
+      UpdateExpression: 'SET unreachable.noticedAt = :now',
+      ExpressionAttributeValues: { ':since': since, ':now': now.toISOString() },
+    });
+  }
+
+  /**
+   * An admin imported the rep again: they are reachable, at `email` if that is a new address.
+   * A new address moves the sign-in pointer in the same transaction, and fails with
+   * `EmailTaken` if another rep has it. Undefined when the rep was not marked (nothing changed).
+   */
+  async markReachable(repId: string, email: string): Promise<{ readonly emailChanged: boolean } | undefined> {
+    const rep = await this.get(repId);
+    if (!rep?.unreachable) return undefined;
+    const address = email.trim().toLowerCase();
+    const emailChanged = address !== rep.email.toLowerCase();
+    const clear = {
+      TableName: this.#table,
+      Key: repKey(repId),
+      ConditionExpression: 'unreachable.since = :since AND email = :old',
+      UpdateExpression: 'SET email = :new REMOVE unreachable',
+      ExpressionAttributeValues: { ':since': rep.unreachable.since, ':old': rep.email, ':new': address },
+    };
+    try {
+      await this.#db.send(
+        new TransactWriteCommand({
+          TransactItems: !emailChanged
+            ? [{ Update: clear }]
+            : [
+                { Update: clear },
+                { Delete: { TableName: this.#table, Key: emailKey(rep.email), ConditionExpression: 'repId = :rep', ExpressionAttributeValues: { ':rep': repId } } },
+                { Put: { TableName: this.#table, Item: { ...emailKey(address), type: 'rep-email', repId }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              ],
+        }),
+      );
+      return { emailChanged };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [profile, , pointer] = error.CancellationReasons ?? [];
+      // Cleared (or re-marked) by a concurrent import of the same row: that one reports it.
+      if (pointer?.Code === 'ConditionalCheckFailed' && (await this.findByEmail(address))?.id !== repId) throw new EmailTaken(address, { cause: error });
+      if (profile?.Code === 'ConditionalCheckFailed' || pointer?.Code === 'ConditionalCheckFailed') return undefined;
+      throw error;
+    }
+  }
+
   async get(repId: string): Promise<Rep | undefined> {
     const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: repKey(repId), ConsistentRead: true }));
     return Item ? toRep(Item) : undefined;
@@ -157,5 +235,16 @@ export class RepStore {
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
     return reps;
+  }
+
+  /** A conditional update of one item: false when its condition did not hold. */
+  async #updateIf(input: Omit<UpdateCommandInput, 'TableName'>): Promise<boolean> {
+    try {
+      await this.#db.send(new UpdateCommand({ TableName: this.#table, ...input }));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 }

@@ -13,6 +13,24 @@ import { RoutingConfigSchema, type RoutingConfig } from '../routing/config-schem
 
 const Email = z.email();
 
+/** Stage-wide limits of the HTTP API, so a flood of posts cannot run up the bill or starve routing. */
+export const ApiSchema = z.strictObject({
+  /** Steady requests per second across all routes. */
+  ratePerSecond: z.number().int().positive().max(10_000).default(50),
+  /** Requests allowed in a burst above the steady rate. */
+  burst: z.number().int().positive().max(5_000).default(100),
+});
+
+/** Thresholds of the alarms that email `alarmEmail`. */
+export const AlarmsSchema = z.strictObject({
+  /** A routing message older than this means leads are waiting for an offer. */
+  oldestMessageAgeSeconds: z.number().int().min(60).max(86_400).default(300),
+  /** Share of received leads that passed their contact deadline uncontacted, per hour. */
+  slaBreachRatePercent: z.number().positive().max(100).default(10),
+  /** SES reputation bounce rate; AWS reviews an account at 5% and may pause sending at 10%. */
+  bounceRatePercent: z.number().positive().max(100).default(4),
+});
+
 export const RoutingSettingsSchema = z.object({
   stackName: z.string(),
   /** Hours an accept or reject link in an offer email stays valid. */
@@ -34,6 +52,10 @@ export const StackConfigSchema = z.strictObject({
   routing: RoutingConfigSchema,
   /** Lead sources (webhooks), duplicate detection and idempotency. */
   intake: IntakeSchema.prefault({}),
+  /** Who the alarms email (through SNS; the address confirms the subscription once). */
+  alarmEmail: Email.optional(),
+  alarms: AlarmsSchema.prefault({}),
+  api: ApiSchema.prefault({}),
 });
 
 export type StackConfig = z.infer<typeof StackConfigSchema>;

@@ -69,6 +69,14 @@ export class RepNotFound extends DomainError {
   }
 }
 
+/** An address given to a rep already belongs to another rep. */
+export class EmailTaken extends DomainError {
+  override name = 'EmailTaken';
+  constructor(email: string, options?: ErrorOptions) {
+    super(`${email} already belongs to another rep`, options);
+  }
+}
+
 /** Signed in, but not allowed: another rep's lead, or a manager's page for a rep. */
 export class Forbidden extends DomainError {
   override name = 'Forbidden';

@@ -1,12 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { checkEligibility, RepProfileSchema, type RepProfile } from './eligibility.ts';
+import { checkEligibility, RepProfileSchema, type RepProfile, type Unreachable } from './eligibility.ts';
+import { rankCandidates } from './engine.ts';
 import { lead, MONDAY_10_UTC, rep } from './test-fixtures.ts';
 
 const munichLead = lead({ product: 'CRM', country: 'DE', region: 'Bayern', postalCode: '80331', language: 'de' });
 
+/** The mark the feedback function leaves on a rep whose address bounced. */
+const bounced: Unreachable = {
+  since: '2026-03-02T09:30:00.000Z',
+  reason: 'bounce',
+  address: 'ana@example.com',
+  subType: 'General',
+  diagnostic: 'smtp; 550 5.1.1 user unknown',
+  feedbackId: 'feedback-1',
+};
+
 describe('checkEligibility', () => {
   it.each<{ reason: string; over: Partial<RepProfile>; excluded?: string[] }>([
     { reason: 'inactive', over: { active: false } },
+    { reason: 'unreachable', over: { unreachable: bounced } },
+    { reason: 'unreachable', over: { unreachable: { ...bounced, reason: 'complaint', subType: 'abuse' } } },
     { reason: 'passed-before', over: {}, excluded: ['ana'] },
     { reason: 'lacks-product', over: { products: ['ERP'] } },
     { reason: 'lacks-language', over: { languages: ['en', 'fr'] } },
@@ -57,6 +70,22 @@ describe('checkEligibility', () => {
     expect(checkEligibility(rep('ana', over), munichLead, MONDAY_10_UTC)).toEqual({ eligible: true, match: { specificity, skill } });
   });
 
+  it('given an unreachable rep who is also switched off, when checked, then the reason is inactive (their own switch first)', () => {
+    expect(checkEligibility(rep('ana', { active: false, unreachable: bounced }), munichLead, MONDAY_10_UTC)).toEqual({ eligible: false, reason: 'inactive' });
+  });
+
+  it('given an unreachable rep who would be the best match, when the team is ranked, then they are skipped and the next rep is first in line', () => {
+    const roster = [
+      rep('ana', { unreachable: bounced, territory: { countries: ['DE'], postalPrefixes: ['803'] }, products: ['CRM'], languages: ['de'] }),
+      rep('ben'),
+    ];
+
+    const ranking = rankCandidates(munichLead, { id: 'sales', strategy: 'best-match' }, roster, MONDAY_10_UTC);
+
+    expect(ranking.order).toEqual(['ben']);
+    expect(ranking.candidates).toContainEqual({ repId: 'ana', name: 'ana', eligible: false, reason: 'unreachable' });
+  });
+
   it('given the language only in a custom form field, when checked, then it is used', () => {
     const byField = lead({}, { fields: { language: 'FR' } });
     expect(checkEligibility(rep('ana', { languages: ['de'] }), byField, MONDAY_10_UTC)).toEqual({ eligible: false, reason: 'lacks-language' });
@@ -64,6 +93,15 @@ describe('checkEligibility', () => {
 });
 
 describe('RepProfileSchema', () => {
+  it('given a stored rep marked unreachable, when parsed, then the mark is kept; without a reason it is rejected naming the field', () => {
+    const stored = { id: 'ana', name: 'Ana', email: 'ana@example.com', teamId: 'sales', capacity: 3 };
+
+    expect(RepProfileSchema.parse({ ...stored, unreachable: bounced }).unreachable).toEqual(bounced);
+    const { reason: _reason, ...withoutReason } = bounced;
+    const result = RepProfileSchema.safeParse({ ...stored, unreachable: withoutReason });
+    expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['unreachable.reason']);
+  });
+
   it('given a stored rep with only the essentials, when parsed, then the defaults are filled in', () => {
     const parsed = RepProfileSchema.parse({ id: 'ana', name: 'Ana', email: 'ana@example.com', teamId: 'sales', capacity: 3 });
     expect(parsed).toMatchObject({ active: true, openLeads: 0, weight: 1, products: [], languages: [], timeZone: 'UTC' });

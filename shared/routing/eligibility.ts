@@ -9,6 +9,26 @@ export { periodKeys } from './working-hours.ts';
 
 const NEVER = '1970-01-01T00:00:00.000Z';
 
+/**
+ * Mail to the rep's address cannot be delivered: SES reported a permanent bounce or a complaint.
+ * Set once by the feedback function (a conditional write), cleared by importing the rep again.
+ */
+export const UnreachableSchema = z.object({
+  since: z.iso.datetime({ offset: true }),
+  reason: z.enum(['bounce', 'complaint']),
+  /** The address that bounced or complained, as SES reported it. */
+  address: z.string(),
+  /** Bounce subtype (General, NoEmail, OnAccountSuppressionList…) or complaint feedback type (abuse…). */
+  subType: z.string().optional(),
+  /** What the receiving server said (`smtp; 550 5.1.1 user unknown`), when SES passed it on. */
+  diagnostic: z.string().optional(),
+  feedbackId: z.string(),
+  /** The manager's notice: claimed (a lease, so a crashed delivery's retry can send it) and sent. */
+  noticeClaimedAt: z.iso.datetime({ offset: true }).optional(),
+  noticedAt: z.iso.datetime({ offset: true }).optional(),
+});
+export type Unreachable = z.infer<typeof UnreachableSchema>;
+
 /** A rep as routing sees them: who they are, what they can take, and their rotation state. */
 export const RepProfileSchema = z.object({
   id: z.string().min(1),
@@ -46,11 +66,14 @@ export const RepProfileSchema = z.object({
   lastOfferedAt: z.iso.datetime({ offset: true }).default(NEVER),
   /** Weighted round robin's memory (see `nextVirtualTime`); absent until the first weighted offer. */
   virtualTime: z.number().min(0).optional(),
+  /** Present while their address bounces or complained: no offers, invitations or pulls until it is fixed. */
+  unreachable: UnreachableSchema.optional(),
 });
 export type RepProfile = z.infer<typeof RepProfileSchema>;
 
 export const SkipReasons = [
   'inactive',
+  'unreachable',
   'passed-before',
   'lacks-product',
   'lacks-language',
@@ -88,7 +111,7 @@ export type EligibilityCheck = (rep: RepProfile) => Eligibility;
 /**
  * Build the check for one lead at one instant.
  * The order of checks is the order of reasons reported: first whether the rep could ever take
- * this lead (active, has not passed on it, product, language, territory), then whether they can
+ * this lead (active, reachable by email, has not passed on it, product, language, territory), then whether they can
  * take it now (leave, hours, capacity, caps). A manager reading "outside working hours" can then
  * trust that the rep would otherwise have been offered it.
  */
@@ -108,6 +131,8 @@ export function eligibilityFor(lead: Pick<LeadFacts, 'contact' | 'fields' | 'exc
 
   return (rep) => {
     if (!rep.active) return skip('inactive');
+    // An offer to an address that bounces would sit unread until its accept window ran out.
+    if (rep.unreachable !== undefined) return skip('unreachable');
     if (excluded.has(rep.id)) return skip('passed-before');
 
     // Plain loops rather than .some(): this closure runs once per rep of rosters up to 10,000.

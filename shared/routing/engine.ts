@@ -142,6 +142,7 @@ export interface RoutingDecision {
 
 const reasonText: Record<SkipReason, string> = {
   inactive: 'inactive',
+  unreachable: 'unreachable by email (bounce or complaint)',
   'passed-before': 'passed on this lead before',
   'lacks-product': 'does not handle this product',
   'lacks-language': "does not speak the lead's language",

@@ -4,7 +4,7 @@ import type { RepStore } from '../adapters/rep-store.ts';
 import type { RoutingQueue } from '../adapters/routing-queue.ts';
 import type { SlaTimerInput } from '../adapters/sla-timer.ts';
 import { LeadStateConflict } from '../domain/errors.ts';
-import { LeadStatus } from '../domain/lead.ts';
+import { LeadStatus, type Lead } from '../domain/lead.ts';
 import { offerMovedEmail } from '../views/emails.ts';
 
 export interface ExpireOfferDeps {
@@ -33,16 +33,32 @@ export async function expireOffer(input: SlaTimerInput, deps: ExpireOfferDeps): 
   if (lead.attempt !== input.attempt) return { expired: false, reason: 'stale-attempt' };
   if (lead.status !== LeadStatus.offered || !lead.ownerId) return { expired: false, reason: 'answered' };
   const repId = lead.ownerId;
-  try {
-    await deps.leads.reject(lead.id, repId, lead.attempt, deps.now(), 'not accepted in time', 'expired');
-  } catch (error) {
-    if (error instanceof LeadStateConflict) return { expired: false, reason: 'answered' };
-    throw error;
-  }
-  // Route first: the lead matters more than the courtesy note.
-  await deps.queue.enqueue({ leadId: lead.id });
-  await deps.queue.enqueue({ drainTeam: lead.teamId });
+  if (!(await takeBackOffer(lead, repId, 'not accepted in time', deps))) return { expired: false, reason: 'answered' };
+  // Routed first: the lead matters more than the courtesy note.
   const rep = await deps.reps.get(repId);
   if (rep) await deps.mailer.send(offerMovedEmail({ lead, rep }));
   return { expired: true, repId };
+}
+
+/**
+ * Takes an open offer back from its rep in one transaction (the lead returns to routing, the
+ * rep's capacity is released and they are not offered it again), then queues the lead for the
+ * next rep and the team's queue for the freed slot. False when the rep answered or the lead
+ * moved on first: the take-back is conditioned on this offer still being open.
+ */
+export async function takeBackOffer(
+  lead: Pick<Lead, 'id' | 'attempt' | 'teamId'>,
+  repId: string,
+  reason: string,
+  deps: { readonly leads: Pick<LeadStore, 'reject'> } & Pick<ExpireOfferDeps, 'queue' | 'now'>,
+): Promise<boolean> {
+  try {
+    await deps.leads.reject(lead.id, repId, lead.attempt, deps.now(), reason, 'expired');
+  } catch (error) {
+    if (error instanceof LeadStateConflict) return false;
+    throw error;
+  }
+  await deps.queue.enqueue({ leadId: lead.id });
+  await deps.queue.enqueue({ drainTeam: lead.teamId });
+  return true;
 }

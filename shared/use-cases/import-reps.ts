@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { parseWorkingHoursText } from '../admin/working-hours-text.ts';
 import type { NewRep, RepStore } from '../adapters/rep-store.ts';
+import type { RoutingQueue } from '../adapters/routing-queue.ts';
 import { MalformedRequest, type FieldProblem } from '../domain/errors.ts';
 import { TerritorySchema, type RoutingConfig } from '../routing/config-schema.ts';
 import { RepProfileSchema } from '../routing/eligibility.ts';
@@ -85,6 +86,12 @@ export interface ImportRowResult {
   readonly repId?: string;
   readonly status: ImportStatus;
   readonly errors?: readonly FieldProblem[];
+  /**
+   * An existing rep whose address bounced or complained (see `markRepUnreachable`): importing
+   * them again put them back into routing, at the row's address if it was a new one.
+   */
+  readonly reachableAgain?: true;
+  readonly emailChanged?: true;
 }
 
 export interface ImportReport {
@@ -92,11 +99,15 @@ export interface ImportReport {
   readonly created: number;
   readonly exists: number;
   readonly invalid: number;
+  /** Existing reps put back into routing (of those counted as `exists`). */
+  readonly reachableAgain: number;
 }
 
 export interface ImportRepsDeps {
-  readonly reps: Pick<RepStore, 'add' | 'findByEmail'>;
+  readonly reps: Pick<RepStore, 'add' | 'findByEmail' | 'markReachable'>;
   readonly config: Pick<RoutingConfig, 'teams'>;
+  /** When given, the team queue of a rep put back into routing is offered again. */
+  readonly queue?: Pick<RoutingQueue, 'enqueue'>;
 }
 
 const ImportBodySchema = z.object({ reps: z.array(z.unknown()).min(1).max(MAX_IMPORTED_REPS) });
@@ -142,6 +153,9 @@ export function validateRepRows(rows: readonly unknown[], teamIds: readonly stri
  * 2. Add each valid rep with its email in one transaction (RepStore.add): a rep whose id exists
  *    is left exactly as it is (`exists`), so a re-run, or two runs at once, create each rep once.
  * 3. An email another rep already has is a problem of that row, not of the import.
+ * 4. An existing rep marked unreachable (their address bounced or complained) is the one thing
+ *    a re-import changes: they are reachable again, at the row's address when it differs, which
+ *    is how an admin fixes an address (a rep imported without an id is found by the address).
  */
 export async function importReps(body: unknown, deps: ImportRepsDeps): Promise<ImportReport> {
   const request = ImportBodySchema.safeParse(body);
@@ -161,18 +175,23 @@ export async function importReps(body: unknown, deps: ImportRepsDeps): Promise<I
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_WRITES, rows.length) }, worker));
+  // A rep back in routing may take a lead that waited in the team queue while they were out.
+  const teamsWithReturners = new Set(rows.flatMap((row, i) => ('rep' in row && results[i]?.reachableAgain ? [row.rep.teamId] : [])));
+  for (const teamId of teamsWithReturners) await deps.queue?.enqueue({ drainTeam: teamId });
   const count = (status: ImportStatus) => results.filter((result) => result.status === status).length;
-  return { results, created: count('created'), exists: count('exists'), invalid: count('invalid') };
+  return { results, created: count('created'), exists: count('exists'), invalid: count('invalid'), reachableAgain: results.filter((result) => result.reachableAgain).length };
 }
 
 async function addRep({ index, rep, idGiven }: ValidRow, deps: ImportRepsDeps): Promise<ImportRowResult> {
   // Without an id the address is who the rep is: one who has it already exists, whatever their id.
   const known = idGiven ? undefined : await deps.reps.findByEmail(rep.email);
-  if (known) return { index, repId: known.id, status: 'exists' };
+  if (known) return existingRep(index, known.id, rep.email, deps);
   try {
-    return { index, repId: rep.id, status: (await deps.reps.add(rep)) ? 'created' : 'exists' };
+    if (await deps.reps.add(rep)) return { index, repId: rep.id, status: 'created' };
+    return await existingRep(index, rep.id, rep.email, deps);
   } catch (error) {
-    // RepStore.add refuses an address that belongs to someone else (maybe added a moment ago).
+    // RepStore.add refuses an address that belongs to someone else (maybe added a moment ago),
+    // and so does markReachable (`EmailTaken`) when an unreachable rep is given another's address.
     const holder = await deps.reps.findByEmail(rep.email);
     if (holder && holder.id !== rep.id) {
       return idGiven
@@ -181,4 +200,11 @@ async function addRep({ index, rep, idGiven }: ValidRow, deps: ImportRepsDeps): 
     }
     throw error;
   }
+}
+
+/** A rep who exists stays as they are, unless their address was marked unreachable. */
+async function existingRep(index: number, repId: string, email: string, deps: ImportRepsDeps): Promise<ImportRowResult> {
+  const reachable = await deps.reps.markReachable(repId, email);
+  if (!reachable) return { index, repId, status: 'exists' };
+  return { index, repId, status: 'exists', reachableAgain: true, ...(reachable.emailChanged ? { emailChanged: true } : {}) };
 }

@@ -60,6 +60,8 @@ export interface Received {
   readonly status: IntakeStatus;
   /** The answer to an idempotency key seen before: nothing new was written. */
   readonly replayed?: boolean;
+  /** A bot's post (honeypot filled): thanked like anyone else, but nothing was stored. */
+  readonly dropped?: boolean;
 }
 
 /** The source a delivery is for, and whether its Origin may post (throws otherwise). */
@@ -105,7 +107,7 @@ export async function receiveLead(delivery: Delivery, { source, secret }: Resolv
   if (honeypot) {
     // Thanked like anyone else, so the bot learns nothing; nothing is stored.
     deps.note?.('honeypot filled; post dropped', { source: source.id });
-    return { source, leadId: randomUUID(), status: 'received' };
+    return { source, leadId: randomUUID(), status: 'received', dropped: true };
   }
   const input = parseLeadInput(fields, deps.intake.defaultCountry ? { defaultCountry: deps.intake.defaultCountry } : {});
 

@@ -76,7 +76,8 @@ const notNow: ReadonlySet<string> = new Set(['outside-working-hours', 'out-of-of
  * 3. The claimed lead starts the SLA timer of its new attempt.
  */
 export async function pullNextLead(rep: RepProfile, deps: RepPortalDeps): Promise<PullOutcome> {
-  if (!rep.active) return { kind: 'unavailable' };
+  // Their address bounced: out of routing until an admin fixes it, pulls included.
+  if (!rep.active || rep.unreachable) return { kind: 'unavailable' };
   if (rep.openLeads >= rep.capacity) return { kind: 'full' };
   const now = deps.now();
   for (const lead of await deps.leads.teamQueueLeads(rep.teamId, PULL_WINDOW)) {
@@ -169,6 +170,8 @@ export async function assignByHand(manager: RepProfile, leadId: string, repId: s
   const assignable: readonly LeadStatus[] = [LeadStatus.received, LeadStatus.queued, LeadStatus.offered, LeadStatus.accepted];
   if (!assignable.includes(lead.status)) throw new LeadStateConflict(`a ${lead.status.toLowerCase()} lead cannot be reassigned`);
   if (lead.ownerId === target.id) throw new LeadStateConflict(`${target.name} already has this lead`);
+  // The offer email would bounce: the rep would never see it, and the feedback would take it straight back.
+  if (target.unreachable) throw new LeadStateConflict(`email to ${target.name} cannot be delivered (${target.unreachable.address}); import them again with a working address first`);
   const now = deps.now();
   const team = teamById(deps.config, lead.teamId);
   const tier = lead.tier ?? 'warm';

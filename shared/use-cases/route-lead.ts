@@ -28,8 +28,10 @@ export interface RouteLeadDeps {
 }
 
 export type RouteOutcome =
-  | { readonly kind: 'offered'; readonly repId: string; readonly attempt: number }
-  | { readonly kind: 'queued'; readonly teamId: string }
+  /** With the lead's arrival and this offer's time, for time-to-offer. */
+  | { readonly kind: 'offered'; readonly repId: string; readonly attempt: number; readonly receivedAt: string; readonly offeredAt: string }
+  /** `newlyQueued` false: it was waiting in the queue already and keeps its place. */
+  | { readonly kind: 'queued'; readonly teamId: string; readonly newlyQueued: boolean }
   | { readonly kind: 'nurtured' }
   | { readonly kind: 'unchanged'; readonly status: LeadStatus }
   /** Erased on request (or expired) since it was queued: nothing to route, nothing to retry. */
@@ -72,7 +74,7 @@ export async function routeLead(leadId: string, deps: RouteLeadDeps): Promise<Ro
     if (lead.status === LeadStatus.offered && lead.notifiedAttempt !== lead.attempt && lead.ownerId) {
       const rep = await deps.reps.get(lead.ownerId);
       if (rep) await notifyOffer(lead, rep, deps);
-      return { kind: 'offered', repId: lead.ownerId, attempt: lead.attempt };
+      return offeredOutcome(lead, lead.ownerId, deps.now());
     }
     if (!routable.has(lead.status)) return { kind: 'unchanged', status: lead.status };
 
@@ -129,7 +131,7 @@ async function placeLead(lead: Lead, deps: RouteLeadDeps): Promise<RouteOutcome>
         const placement = { ...placementBase(classification, contactDeadline), teamId: team.id, detail: decisionDetail(classification, team, ranking, repId) };
         const offered = await deps.leads.offer(lead, assignmentFor(rep, roster, team, placement, now), now);
         await notifyOffer(offered, rep, deps);
-        return { kind: 'offered', repId, attempt: offered.attempt };
+        return offeredOutcome(offered, repId, now);
       } catch (error) {
         if (!(error instanceof RepUnavailable)) throw error;
         deps.roster.invalidate(team.id);
@@ -194,8 +196,17 @@ async function queueLead(
       await deps.mailer.send(openToTeamEmail({ lead: queued, rep, teamName: team.name, claimUrl: deps.actionUrl(queued, rep.id, 'claim') }));
     }
   }
-  return { kind: 'queued', teamId: team.id };
+  return { kind: 'queued', teamId: team.id, newlyQueued: queued !== lead };
 }
+
+const offeredOutcome = (lead: Lead, repId: string, now: Date): RouteOutcome => ({
+  kind: 'offered',
+  repId,
+  attempt: lead.attempt,
+  receivedAt: lead.receivedAt,
+  // Every offer writes offeredAt; the fallback only satisfies the optional field of the type.
+  offeredAt: lead.offeredAt ?? now.toISOString(),
+});
 
 function teamOf(config: RoutingConfig, teamId: string): Team {
   const team = config.teams.find((t) => t.id === teamId);

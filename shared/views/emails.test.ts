@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLead } from '../domain/lead.ts';
 import { confirmPage } from './action-pages.ts';
-import { escalationEmail, offerEmail, openToTeamEmail, reminderEmail } from './emails.ts';
+import { escalationEmail, offerEmail, openToTeamEmail, reminderEmail, unreachableRepEmail } from './emails.ts';
 
 const hostile = '<script>alert("x")</script>';
 const lead = createLead(
@@ -84,5 +84,42 @@ describe('emails and pages', () => {
     expect(page.body).not.toContain('<script>');
     expect(page.body).toContain('<form method="post">');
     expect(page.headers['referrer-policy']).toBe('no-referrer');
+  });
+
+  it('given a rep whose address bounced, when the manager email is rendered, then it names the rep, the address and why, lists the leads taken back, and shows the import to fix it, all escaped', () => {
+    const email = unreachableRepEmail({
+      rep: { id: 'ana', name: 'Ana <b>Souza</b>, Jr.', capacity: 5 },
+      team: { id: 'dach-sales', name: 'DACH <sales>', managerEmail: 'boss@x.co' },
+      mark: { reason: 'bounce', address: 'ana@x.co', subType: 'General', diagnostic: 'smtp; 550 5.1.1 <ana@x.co>: user unknown', since: '2026-03-02T09:41:02.669Z' },
+      takenBack: [{ ...lead, tier: 'warm' }],
+      timeZone: 'Europe/Berlin',
+    });
+
+    expect(email.to).toBe('boss@x.co');
+    expect(email.subject).toBe('Lead emails to Ana <b>Souza</b>, Jr. bounce: no new leads for them until the address is fixed');
+    expect(email.text).toContain('Lead emails to Ana <b>Souza</b>, Jr. (rep ana, DACH <sales>) at ana@x.co cannot be delivered: the receiving mail server refused them for good (permanent bounce, General) on Mon 2 Mar, 10:41 CET.');
+    expect(email.text).toContain('The server said: smtp; 550 5.1.1 <ana@x.co>: user unknown');
+    expect(email.text).toContain('no new lead offers, no invitations to claim leads, and cannot take leads from the team queue');
+    expect(email.text).toContain(`One lead that was offered to Ana <b>Souza</b>, Jr. (who never saw the email) has been taken back and offered to colleagues:\n- ${hostile} (CRM, warm) (lead lead-1)`);
+    expect(email.text).toContain('id,name,email,team,capacity\n   ana,"Ana <b>Souza</b>, Jr.",the.corrected@address,dach-sales,5');
+    expect(email.text).toContain('then run: npm run admin -- import-reps reps.csv');
+    expect(email.html).not.toContain('<b>');
+    expect(email.html).not.toContain('<script>');
+    expect(email.html).not.toContain('DACH <sales>');
+    expect(email.html).toContain('&lt;ana@x.co&gt;: user unknown');
+  });
+
+  it('given a rep who complained, when the manager email is rendered, then it says the mailbox reported spam and how to put them back', () => {
+    const email = unreachableRepEmail({
+      rep: { id: 'ana', name: 'Ana', capacity: 5 },
+      team: { id: 'dach-sales', name: 'DACH', managerEmail: 'boss@x.co' },
+      mark: { reason: 'complaint', address: 'ana@x.co', subType: 'abuse', since: '2026-03-02T09:41:02.669Z' },
+    });
+
+    expect(email.subject).toBe('Ana reported a lead email as spam: no new leads for them until this is sorted out');
+    expect(email.text).toContain('was reported as spam from that mailbox (complaint: abuse) on Mon 2 Mar, 09:41 UTC');
+    expect(email.text).toContain('Ask Ana whether they marked the lead email as spam by mistake');
+    expect(email.text).toContain('ana,Ana,ana@x.co,dach-sales,5');
+    expect(email.text).not.toContain('taken back');
   });
 });

@@ -1,6 +1,7 @@
 import type { Email } from '../adapters/mailer.ts';
 import type { LeadEvent } from '../adapters/lead-store.ts';
 import type { Lead } from '../domain/lead.ts';
+import type { RepProfile, Unreachable } from '../routing/eligibility.ts';
 import { html, type SafeHtml } from './html.ts';
 import { leadDetailsHtml, leadDetailsText, leadTitle } from './lead-summary.ts';
 import { localTime } from './local-time.ts';
@@ -244,4 +245,80 @@ export function resubmittedEmail({ lead, rep, at, message }: ResubmittedEmailInp
     html: emailHtml(html`<p>${intro}</p>${said}`, lead),
     text: emailText([intro, ...(message ? ['', 'They wrote:', message] : [])], lead),
   };
+}
+
+export interface UnreachableRepEmailInput {
+  readonly rep: Pick<RepProfile, 'id' | 'name' | 'capacity'>;
+  readonly team: { readonly id: string; readonly name: string; readonly managerEmail: string };
+  readonly mark: Pick<Unreachable, 'reason' | 'address' | 'subType' | 'diagnostic' | 'since'>;
+  /** Leads that were offered to the rep, taken back and offered to colleagues. */
+  readonly takenBack?: readonly Pick<Lead, 'id' | 'contact' | 'tier'>[];
+  /** The team's zone for the time shown; absent: UTC. */
+  readonly timeZone?: string;
+}
+
+/** A cell of the sample CSV row, quoted when it has to be (a comma in a name). */
+const csvCell = (value: string | number) => (/[",\r\n]/.test(String(value)) ? `"${String(value).replaceAll('"', '""')}"` : String(value));
+
+/**
+ * SES reported a permanent bounce or a complaint for a rep's address: the manager hears which
+ * rep, which address and why, that the rep is out of routing, and how to put them back.
+ */
+export function unreachableRepEmail({ rep, team, mark, takenBack = [], timeZone }: UnreachableRepEmailInput): Email {
+  const bounce = mark.reason === 'bounce';
+  const subject = bounce
+    ? `Lead emails to ${rep.name} bounce: no new leads for them until the address is fixed`
+    : `${rep.name} reported a lead email as spam: no new leads for them until this is sorted out`;
+  const when = localTime(mark.since, timeZone);
+  const intro = bounce
+    ? `Lead emails to ${rep.name} (rep ${rep.id}, ${team.name}) at ${mark.address} cannot be delivered: the receiving mail server refused them for good (permanent bounce${mark.subType ? `, ${mark.subType}` : ''}) on ${when}.`
+    : `A lead email to ${rep.name} (rep ${rep.id}, ${team.name}) at ${mark.address} was reported as spam from that mailbox (complaint${mark.subType ? `: ${mark.subType}` : ''}) on ${when}. Amazon SES stops mailing an address that complains.`;
+  const said = bounce && mark.diagnostic ? `The server said: ${mark.diagnostic}` : undefined;
+  const effect = `Until this is fixed, ${rep.name} gets no new lead offers, no invitations to claim leads, and cannot take leads from the team queue.`;
+  const moved = takenBack.length
+    ? `${takenBack.length === 1 ? 'One lead that was' : `${takenBack.length} leads that were`} offered to ${rep.name} (who never saw the email) ${takenBack.length === 1 ? 'has' : 'have'} been taken back and offered to colleagues:`
+    : undefined;
+  const find = bounce
+    ? `Find the right address for ${rep.name}: a typo, or a mailbox that was renamed or deleted?`
+    : `Ask ${rep.name} whether they marked the lead email as spam by mistake, or whether their mail filter did.`;
+  const sample = [
+    'id,name,email,team,capacity',
+    [rep.id, rep.name, bounce ? 'the.corrected@address' : mark.address, team.id, rep.capacity].map(csvCell).join(','),
+  ];
+  const reimport = `Import the rep again with their id (${rep.id}) and the right address. That puts them back into routing; their other settings stay as they are. For example, a file reps.csv with:`;
+  const command = 'npm run admin -- import-reps reps.csv';
+  const sameAddress = bounce
+    ? 'If the address was right after all (the mailbox has been repaired), first ask whoever runs the AWS account to remove it from the Amazon SES account suppression list, then import the rep again with the same address.'
+    : 'Amazon SES keeps an address that complained on the account suppression list: ask whoever runs the AWS account to remove it, then import the rep again with the same address.';
+
+  const leadItems = takenBack.map((lead) => html`<li>${leadSubject(lead)} <span style="color:#555">(lead ${lead.id})</span></li>`);
+  const body = html`<!doctype html><html><body style="font-family:system-ui,sans-serif;font-size:16px;color:#111;max-width:600px">
+<p>${intro}</p>
+${said ? html`<p style="color:#555">${said}</p>` : html``}
+<p><strong>${effect}</strong></p>
+${moved ? html`<p>${moved}</p><ul>${leadItems}</ul>` : html``}
+<h2 style="font-size:18px">What to do</h2>
+<ol>
+<li>${find}</li>
+<li>${reimport}<pre style="background:#f6f8fa;padding:8px">${sample.join('\n')}</pre>then run <code>${command}</code>.</li>
+<li>${sameAddress}</li>
+</ol>
+</body></html>`.value;
+  const text = [
+    intro,
+    ...(said ? ['', said] : []),
+    '',
+    effect,
+    ...(moved ? ['', moved, ...takenBack.map((lead) => `- ${leadSubject(lead)} (lead ${lead.id})`)] : []),
+    '',
+    'What to do:',
+    `1. ${find}`,
+    `2. ${reimport}`,
+    '',
+    ...sample.map((line) => `   ${line}`),
+    '',
+    `   then run: ${command}`,
+    `3. ${sameAddress}`,
+  ].join('\n');
+  return { to: team.managerEmail, subject, html: body, text };
 }

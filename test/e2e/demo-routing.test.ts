@@ -1,3 +1,4 @@
+import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -115,6 +116,47 @@ describe('npm run admin -- simulate', () => {
 
     expect(cli.status).not.toBe(0);
     expect(cli.stderr).toContain('401');
+  });
+});
+
+describe('npm run admin -- redrive', () => {
+  it('given a routing message left in the DLQ for a lead since offered, when redriven from the command line, then the DLQ empties, the lead is routed again and not offered twice', async () => {
+    const adminKey = admin.authorization!.replace('Bearer ', '');
+    const queueUrl = (prefix: string) => Object.entries(stack.resources.queues).find(([id]) => id.startsWith(prefix))![1].url;
+    const sqs = new SQSClient({ endpoint: stack.endpoints.sqs, region: stack.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const posted = await fetch(`${stack.apiUrl}/leads`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      // A person of its own: the mix's address and phone would join the lead posted above.
+      body: JSON.stringify({ ...mix[1], email: 'redrive.offered@example.org', phone: '+49 30 5550199' }),
+    });
+    const offeredId = ((await posted.json()) as { leadId: string }).leadId;
+    const offered = await waitFor(async () => {
+      const body = (await (await fetch(`${stack.apiUrl}/leads/${offeredId}`, { headers: admin })).json()) as { lead: { status: string; ownerId?: string } };
+      return body.lead.status === 'OFFERED' ? body.lead : undefined;
+    });
+    // As if routing had failed five times: the message sits in the DLQ.
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl('RoutingDlq'), MessageBody: JSON.stringify({ leadId: offeredId }) }));
+
+    const cli = await runAdminCli('redrive', '--url', stack.apiUrl, '--key', adminKey);
+
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(cli.stdout).toContain('Moved 1 message(s) from the routing DLQ back to routing; 0 still waiting.');
+    const dlq = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl('RoutingDlq'), AttributeNames: ['ApproximateNumberOfMessages'] }));
+    expect(dlq.Attributes?.ApproximateNumberOfMessages).toBe('0');
+    // Routed again: routing is idempotent per lead, so the offer stands as it was.
+    await waitFor(async () => {
+      const routing = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: queueUrl('RoutingQueue'), AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+      );
+      return routing.Attributes?.ApproximateNumberOfMessages === '0' && routing.Attributes.ApproximateNumberOfMessagesNotVisible === '0' ? true : undefined;
+    });
+    const after = (await (await fetch(`${stack.apiUrl}/leads/${offeredId}`, { headers: admin })).json()) as {
+      lead: { status: string; ownerId?: string };
+      history: { kind: string }[];
+    };
+    expect(after.lead).toMatchObject({ status: 'OFFERED', ownerId: offered.ownerId });
+    expect(after.history.filter((event) => event.kind === 'offered')).toHaveLength(1);
   });
 });
 

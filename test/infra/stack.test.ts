@@ -31,7 +31,7 @@ const { app, stacks } = buildApp({ configs: [demo, franchise], bundle: false, co
 const [demoStack, franchiseStack] = stacks as [LeadRouterStack, LeadRouterStack];
 let template: Template;
 
-const functionIds = ['IngestFunction', 'RouteFunction', 'ActionsFunction', 'EscalateFunction', 'PortalFunction', 'AdminFunction'] as const;
+const functionIds = ['IngestFunction', 'RouteFunction', 'ActionsFunction', 'EscalateFunction', 'PortalFunction', 'AdminFunction', 'FeedbackFunction'] as const;
 type FunctionId = (typeof functionIds)[number];
 const fnId = (id: FunctionId): string => logicalIdOf(demoStack, id);
 const tableRef = () => ({ Ref: logicalIdOf(demoStack, 'Leads') });
@@ -151,7 +151,7 @@ describe('given the demo stack config', () => {
       }
     });
 
-    it('then there are exactly five functions, all Node 24 on arm64 with active tracing', () => {
+    it('then there are exactly seven functions, all Node 24 on arm64 with active tracing', () => {
       template.resourceCountIs('AWS::Lambda::Function', functionIds.length);
       for (const id of functionIds) {
         expect(functionProps(id), id).toMatchObject({
@@ -183,14 +183,17 @@ describe('given the demo stack config', () => {
         ADMIN_API_KEY_SECRET: { Ref: logicalIdOf(demoStack, 'AdminApiKey') },
         SESSION_SECRET: { Ref: logicalIdOf(demoStack, 'SessionKey') },
         SOURCE_SIGNING_SECRET: { Ref: logicalIdOf(demoStack, 'SourceSigningKey') },
+        ROUTING_DLQ_URL: { Ref: logicalIdOf(demoStack, 'RoutingDlq') },
+        SES_CONFIGURATION_SET: { Ref: logicalIdOf(demoStack, 'Mail') },
       };
       const expected: Record<FunctionId, (keyof typeof refs)[]> = {
         IngestFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'SOURCE_SIGNING_SECRET'],
-        RouteFunction: ['TABLE_NAME', 'SLA_STATE_MACHINE_ARN', 'LINK_SIGNING_SECRET'],
+        RouteFunction: ['TABLE_NAME', 'SLA_STATE_MACHINE_ARN', 'LINK_SIGNING_SECRET', 'SES_CONFIGURATION_SET'],
         ActionsFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'LINK_SIGNING_SECRET', 'SLA_STATE_MACHINE_ARN'],
-        EscalateFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'LINK_SIGNING_SECRET'],
-        PortalFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'SLA_STATE_MACHINE_ARN', 'SESSION_SECRET'],
-        AdminFunction: ['TABLE_NAME', 'ADMIN_API_KEY_SECRET', 'SOURCE_SIGNING_SECRET', 'ROUTING_QUEUE_URL'],
+        EscalateFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'LINK_SIGNING_SECRET', 'SES_CONFIGURATION_SET'],
+        PortalFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'SLA_STATE_MACHINE_ARN', 'SESSION_SECRET', 'SES_CONFIGURATION_SET'],
+        AdminFunction: ['TABLE_NAME', 'ADMIN_API_KEY_SECRET', 'SOURCE_SIGNING_SECRET', 'ROUTING_QUEUE_URL', 'ROUTING_DLQ_URL'],
+        FeedbackFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'SES_CONFIGURATION_SET'],
       };
       for (const id of functionIds) {
         const variables = functionProps(id).Environment.Variables as Record<string, unknown>;
@@ -250,6 +253,7 @@ describe('given the demo stack config', () => {
         'DELETE /leads/{id}': 'AdminFunction',
         'POST /admin/simulate': 'AdminFunction',
         'POST /admin/reps': 'AdminFunction',
+        'POST /admin/redrive': 'AdminFunction',
         'GET /admin/teams/{teamId}/queue': 'AdminFunction',
         'GET /admin/sources': 'AdminFunction',
         'POST /admin/sources': 'AdminFunction',
@@ -359,9 +363,9 @@ describe('given the demo stack config', () => {
       }
     });
 
-    it('then ses:SendEmail is granted only to route, escalate and the portal, conditioned on the configured from address', () => {
+    it('then ses:SendEmail is granted only to route, escalate, the portal and feedback, on the sender identity and the configuration set, conditioned on the from address', () => {
       const sendsEmail = functionIds.filter((id) => allowedActions(id).includes('ses:SendEmail'));
-      expect(sendsEmail.sort()).toEqual(['EscalateFunction', 'PortalFunction', 'RouteFunction']);
+      expect(sendsEmail.sort()).toEqual(['EscalateFunction', 'FeedbackFunction', 'PortalFunction', 'RouteFunction']);
       const sesStatements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
         (policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]).filter((statement) =>
           actionsOf(statement).some((action) => action.startsWith('ses:')),
@@ -371,6 +375,11 @@ describe('given the demo stack config', () => {
       for (const statement of sesStatements) {
         expect(actionsOf(statement)).toEqual(['ses:SendEmail']);
         expect(statement.Condition).toEqual({ StringEquals: { 'ses:FromAddress': demo.emailFrom } });
+        const resources = JSON.stringify(resourcesOf(statement));
+        expect(resources).toContain(`:identity/${demo.emailFrom}`);
+        expect(resources).toContain(`:identity/${demo.emailFrom.split('@')[1]}`);
+        expect(resources).toContain(`:configuration-set/",{"Ref":"${logicalIdOf(demoStack, 'Mail')}"}`);
+        expect(resources).not.toContain('*');
       }
     });
 
@@ -422,7 +431,7 @@ describe('given a second config for a franchise region in us-east-1 with two tea
         Replicas: [Match.objectLike({ Region: 'us-east-1' })],
       });
       const functions = Object.values(franchiseTemplate.findResources('AWS::Lambda::Function'));
-      expect(functions).toHaveLength(6);
+      expect(functions).toHaveLength(functionIds.length);
       for (const fn of functions) {
         const settings = decodeRoutingSettings(fn.Properties.Environment.Variables.STACK_CONFIG as string);
         expect(settings).toMatchObject({
@@ -436,7 +445,7 @@ describe('given a second config for a franchise region in us-east-1 with two tea
             Match.objectLike({
               Action: 'ses:SendEmail',
               Condition: { StringEquals: { 'ses:FromAddress': 'leads@franchise.example.com' } },
-              Resource: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':ses:us-east-1:')])] },
+              Resource: Match.arrayWith([{ 'Fn::Join': ['', ['arn:aws:ses:us-east-1:', { Ref: 'AWS::AccountId' }, ':identity/leads@franchise.example.com']] }]),
             }),
           ]),
         },

@@ -524,3 +524,59 @@ describe('lead sources (GET/POST /admin/sources, the source secret) on DynamoDB 
     expect((await handler(adminRequest('GET /admin/sources/{sourceId}/secret', { pathParameters: { sourceId: 'nope' } }))).statusCode).toBe(404);
   });
 });
+
+describe('redriving the routing DLQ (POST /admin/redrive) on fauxqs', () => {
+  const dlq = () => new RoutingQueue(process.env.ROUTING_DLQ_URL!);
+  const putInDlq = async (count: number, tag: string) => {
+    const ids = Array.from({ length: count }, (_, i) => `dead-${tag}-${run}-${i}`);
+    for (const leadId of ids) await dlq().enqueue({ leadId });
+    return ids;
+  };
+  const leadIdsOf = (bodies: unknown[]) => bodies.map((body) => (body as { leadId: string }).leadId).sort();
+
+  it('given routing messages in the DLQ, when an admin redrives, then each is back on the routing queue once and the DLQ is empty', async () => {
+    await stack.drainRoutingQueue();
+    const ids = await putInDlq(23, 'all');
+
+    const response = await handler(adminRequest('POST /admin/redrive'));
+
+    expect(response.statusCode).toBe(200);
+    expect(bodyOf(response)).toEqual({ moved: 23, failed: 0, remaining: 0 });
+    expect(leadIdsOf(await stack.drainRoutingQueue())).toEqual(ids.sort());
+    expect(bodyOf(await handler(adminRequest('POST /admin/redrive')))).toEqual({ moved: 0, failed: 0, remaining: 0 });
+  });
+
+  it('given a max, when redriven, then exactly that many move and the rest wait', async () => {
+    await stack.drainRoutingQueue();
+    await putInDlq(25, 'max');
+
+    const first = bodyOf(await handler(adminRequest('POST /admin/redrive', { body: { max: 13 } })));
+    const rest = bodyOf(await handler(adminRequest('POST /admin/redrive', { body: { max: 1000 } })));
+
+    expect(first).toEqual({ moved: 13, failed: 0, remaining: 12 });
+    expect(rest).toEqual({ moved: 12, failed: 0, remaining: 0 });
+    expect(await stack.drainRoutingQueue()).toHaveLength(25);
+  });
+
+  it('given two admins redriving at once, when both run, then every message is moved exactly once between them', async () => {
+    await stack.drainRoutingQueue();
+    const ids = await putInDlq(40, 'race');
+
+    const [a, b] = await Promise.all([handler(adminRequest('POST /admin/redrive')), handler(adminRequest('POST /admin/redrive'))]);
+
+    expect(bodyOf(a).moved + bodyOf(b).moved).toBe(40);
+    expect(leadIdsOf(await stack.drainRoutingQueue())).toEqual(ids.sort());
+  });
+
+  it('given a max that is not a whole number from 1 to 1000, when redriven, then 400 names the field and nothing moves', async () => {
+    await putInDlq(1, 'bad');
+
+    const responses = await Promise.all([0, 1.5, 'all', 5000].map((max) => handler(adminRequest('POST /admin/redrive', { body: { max } }))));
+
+    for (const response of responses) {
+      expect(response.statusCode).toBe(400);
+      expect(bodyOf(response).message).toContain('"max"');
+    }
+    expect(bodyOf(await handler(adminRequest('POST /admin/redrive')))).toMatchObject({ moved: 1, remaining: 0 });
+  });
+});
