@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -239,6 +239,27 @@ for (const name of ['demo', 'northwind-heating', 'sunridge-solar-eu', 'sunridge-
     }
   });
 }
+
+describe('given "npm run synth" (the cdk CLI, with bundling)', () => {
+  it('when it runs over infra/stacks, then it succeeds and the cloud assembly holds every deployment with its bundled functions', async () => {
+    const outdir = join(tempDir, 'synth');
+
+    await promisify(execFile)('npx', ['cdk', 'synth', '--quiet', '-o', outdir], { cwd: repoRoot });
+
+    for (const config of configs) {
+      const template = JSON.parse(readFileSync(join(outdir, `${stackId(config)}.template.json`), 'utf8')) as {
+        Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string } } }>;
+      };
+      const types = Object.values(template.Resources).map((resource) => resource.Type);
+      const functions = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Lambda::Function');
+      expect(functions, config.name).toHaveLength(7);
+      for (const fn of functions) {
+        expect(existsSync(join(outdir, `asset.${fn.Properties.Code!.S3Key!.replace(/\.zip$/, '')}`, 'index.mjs')), config.name).toBe(true);
+      }
+      expect(types, config.name).toEqual(expect.arrayContaining(['AWS::CloudWatch::Dashboard', 'AWS::CloudWatch::Alarm', 'AWS::SES::ConfigurationSet']));
+    }
+  }, 300_000);
+});
 
 describe('given an invalid config in the directory synth reads', () => {
   it('when "cdk synth" runs, then it fails with the file, the path and the reason, and no stack trace', async () => {
