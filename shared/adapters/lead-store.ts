@@ -3,11 +3,9 @@ import {
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
-  UpdateCommand,
   type DynamoDBDocumentClient,
-  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { updateIf } from './conditional-update.ts';
 import { randomBytes } from 'node:crypto';
 import { LeadStateConflict, RepUnavailable } from '../domain/errors.ts';
 import { LeadStatus, type Lead, type Tier } from '../domain/lead.ts';
@@ -357,7 +355,8 @@ export class LeadStore {
    * per cool-down, so a burst of queued leads is one email to the manager, not hundreds.
    */
   async claimQueueNotice(teamId: string, now: Date, cooldownMs: number): Promise<boolean> {
-    return this.#updateIf({
+    return updateIf(this.#db, {
+      TableName: this.#table,
       Key: { pk: `TEAM#${teamId}`, sk: 'QUEUE-NOTICE' },
       UpdateExpression: 'SET noticeAt = :now',
       ConditionExpression: 'attribute_not_exists(noticeAt) OR noticeAt < :quietSince',
@@ -371,7 +370,8 @@ export class LeadStore {
    * can be taken over by a later redelivery.
    */
   async claimNotification(leadId: string, attempt: number, now: Date, leaseMs: number): Promise<boolean> {
-    return this.#updateIf({
+    return updateIf(this.#db, {
+      TableName: this.#table,
       Key: leadKey(leadId),
       UpdateExpression: 'SET notifyClaimAttempt = :attempt, notifyClaimedAt = :now',
       ConditionExpression:
@@ -388,7 +388,8 @@ export class LeadStore {
   /** The offer's email went out and its timer runs; a redelivery must not repeat them. */
   async markNotified(leadId: string, attempt: number): Promise<void> {
     // False when the lead moved on to a newer attempt meanwhile: nothing to mark then.
-    await this.#updateIf({
+    await updateIf(this.#db, {
+      TableName: this.#table,
       Key: leadKey(leadId),
       UpdateExpression: 'SET notifiedAttempt = :attempt',
       ConditionExpression: 'attempt = :attempt',
@@ -705,17 +706,6 @@ export class LeadStore {
         ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
       },
     };
-  }
-
-  /** A conditional update of one item: false when its condition did not hold. */
-  async #updateIf(input: Omit<UpdateCommandInput, 'TableName'>): Promise<boolean> {
-    try {
-      await this.#db.send(new UpdateCommand({ TableName: this.#table, ...input }));
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
   }
 
   async #transition(

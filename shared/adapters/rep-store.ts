@@ -1,7 +1,8 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { updateIf } from './conditional-update.ts';
 import { EmailTaken, RepNotFound } from '../domain/errors.ts';
 import { RepProfileSchema, type RepProfile, type Unreachable } from '../routing/eligibility.ts';
 import { dynamoDocument } from './aws-clients.ts';
@@ -71,21 +72,13 @@ export class RepStore {
    * loop cannot flood their inbox. False while an earlier link is recent.
    */
   async claimSignInLink(repId: string, now: Date, cooldownMs: number): Promise<boolean> {
-    try {
-      await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: repKey(repId),
-          UpdateExpression: 'SET signInLinkAt = :now',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(signInLinkAt) OR signInLinkAt < :since)',
-          ExpressionAttributeValues: { ':now': now.toISOString(), ':since': new Date(now.getTime() - cooldownMs).toISOString() },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return updateIf(this.#db, {
+      TableName: this.#table,
+      Key: repKey(repId),
+      UpdateExpression: 'SET signInLinkAt = :now',
+      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(signInLinkAt) OR signInLinkAt < :since)',
+      ExpressionAttributeValues: { ':now': now.toISOString(), ':since': new Date(now.getTime() - cooldownMs).toISOString() },
+    });
   }
 
   /** The rep signed in with this address, if any (addresses are matched without regard to case). */
@@ -137,7 +130,8 @@ export class RepStore {
    * (false). The mark also claims the manager's notice for the caller (`noticeClaimedAt`).
    */
   async markUnreachable(repId: string, address: string, mark: Omit<Unreachable, 'noticeClaimedAt' | 'noticedAt'>, now: Date): Promise<boolean> {
-    return this.#updateIf({
+    return updateIf(this.#db, {
+      TableName: this.#table,
       Key: repKey(repId),
       ConditionExpression: 'attribute_exists(pk) AND email = :address AND attribute_not_exists(unreachable)',
       UpdateExpression: 'SET unreachable = :mark',
@@ -151,7 +145,8 @@ export class RepStore {
    * without the notice going out (that delivery crashed), so the manager hears it once.
    */
   async claimUnreachableNotice(repId: string, now: Date, leaseMs: number): Promise<boolean> {
-    return this.#updateIf({
+    return updateIf(this.#db, {
+      TableName: this.#table,
       Key: repKey(repId),
       ConditionExpression: 'attribute_exists(unreachable) AND attribute_not_exists(unreachable.noticedAt) AND unreachable.noticeClaimedAt < :lapsed',
       UpdateExpression: 'SET unreachable.noticeClaimedAt = :now',
@@ -161,7 +156,8 @@ export class RepStore {
 
   /** The manager has been told about this mark (a mark cleared meanwhile is left alone). */
   async markUnreachableNoticed(repId: string, since: string, now: Date): Promise<void> {
-    await this.#updateIf({
+    await updateIf(this.#db, {
+      TableName: this.#table,
       Key: repKey(repId),
       ConditionExpression: 'unreachable.since = :since',
       UpdateExpression: 'SET unreachable.noticedAt = :now',
@@ -235,16 +231,5 @@ export class RepStore {
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
     return reps;
-  }
-
-  /** A conditional update of one item: false when its condition did not hold. */
-  async #updateIf(input: Omit<UpdateCommandInput, 'TableName'>): Promise<boolean> {
-    try {
-      await this.#db.send(new UpdateCommand({ TableName: this.#table, ...input }));
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
   }
 }

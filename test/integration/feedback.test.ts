@@ -1,5 +1,5 @@
 import { SESClient } from '@aws-sdk/client-ses';
-import type { Context, SNSEvent } from 'aws-lambda';
+import type { SNSEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -15,7 +15,7 @@ import { importReps } from '#shared/use-cases/import-reps.ts';
 import { NOTICE_LEASE_MS } from '#shared/use-cases/mark-rep-unreachable.ts';
 import { assignByHand, pullNextLead, type RepPortalDeps } from '#shared/use-cases/rep-portal.ts';
 import { drainTeamQueue, routeLead, type RouteLeadDeps } from '#shared/use-cases/route-lead.ts';
-import { loadEvent, useLocalStack, type LocalStackForTests, type TestTeam } from './support.ts';
+import { lambdaContext, loadEvent, useLocalStack, type LocalStackForTests, type TestTeam } from './support.ts';
 
 /**
  * The feedback function against DynamoDB Local, fauxqs and aws-ses-v2-local, with the router
@@ -299,20 +299,3 @@ describe('mailer with a configuration set', () => {
     expect((await stack.emailsTo(to)).map((email) => email.subject).sort()).toEqual(['Configured', 'Unconfigured']);
   });
 });
-
-function lambdaContext(functionName: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:eu-west-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}

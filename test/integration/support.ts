@@ -259,7 +259,8 @@ interface StoredEmail {
   body: { html?: string; text?: string };
 }
 
-function lambdaContext(functionName: string): Context {
+/** A Lambda context for a handler invoked in-process, with time to spare. */
+export function lambdaContext(functionName: string): Context {
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
