@@ -146,6 +146,15 @@ function repCounterUpdate(counters: CounterState, at: string, virtualTime: numbe
   return { condition: conditions.join(' AND '), update: `SET ${sets.join(', ')}`, names, values };
 }
 
+/** How an offer ends before acceptance, as the lead's history records it. */
+const takenBackBy = {
+  rejected: { kind: 'rejected', actor: 'rep' },
+  /** The accept window passed. */
+  expired: { kind: 'offer-expired', actor: 'sla-timer' },
+  /** The offer email bounced or the rep complained: they never saw it. */
+  undeliverable: { kind: 'offer-undeliverable', actor: 'ses-feedback' },
+} as const;
+
 function toLead(item: Record<string, unknown>): Lead {
   const { pk: _pk, sk: _sk, type: _type, expiresAt: _expiresAt, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, ...lead } = item;
   return lead as unknown as Lead;
@@ -454,11 +463,11 @@ export class LeadStore {
    * for the router, the rep is never offered it again, and the rep's capacity is released, all
    * in one transaction.
    */
-  async reject(leadId: string, repId: string, attempt: number, now: Date, reason?: string, how: 'rejected' | 'expired' = 'rejected'): Promise<void> {
+  async reject(leadId: string, repId: string, attempt: number, now: Date, reason?: string, how: keyof typeof takenBackBy = 'rejected'): Promise<void> {
     await this.#giveBack(leadId, repId, attempt, now, {
       from: LeadStatus.offered,
-      kind: how === 'rejected' ? 'rejected' : 'offer-expired',
-      actor: how === 'rejected' ? `rep:${repId}` : 'sla-timer',
+      kind: takenBackBy[how].kind,
+      actor: how === 'rejected' ? `rep:${repId}` : takenBackBy[how].actor,
       detail: reason ? { attempt, reason } : { attempt },
     });
   }

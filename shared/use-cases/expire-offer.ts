@@ -51,9 +51,10 @@ export async function takeBackOffer(
   repId: string,
   reason: string,
   deps: { readonly leads: Pick<LeadStore, 'reject'> } & Pick<ExpireOfferDeps, 'queue' | 'now'>,
+  how: 'expired' | 'undeliverable' = 'expired',
 ): Promise<boolean> {
   try {
-    await deps.leads.reject(lead.id, repId, lead.attempt, deps.now(), reason, 'expired');
+    await deps.leads.reject(lead.id, repId, lead.attempt, deps.now(), reason, how);
   } catch (error) {
     if (error instanceof LeadStateConflict) return false;
     throw error;

@@ -77,7 +77,7 @@ async function takeBackOpenOffers(rep: RepProfile, mark: Unreachable, deps: Mark
   for (const lead of await deps.leads.ownerLeads(rep.id)) {
     if (lead.status !== LeadStatus.offered) continue;
     // Accepted leads stay: the rep has seen them (they followed a link) and is working on them.
-    if (await takeBackOffer(lead, rep.id, why, deps)) takenBack.push(lead);
+    if (await takeBackOffer(lead, rep.id, why, deps, 'undeliverable')) takenBack.push(lead);
   }
   return takenBack;
 }

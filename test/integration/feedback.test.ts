@@ -154,7 +154,7 @@ describe('feedback handler on DynamoDB Local, fauxqs and aws-ses-v2-local', () =
     expect(await stack.leads.get(acceptedId)).toMatchObject({ status: 'ACCEPTED', ownerId: bounced!.id });
     expect(await stack.reps.get(bounced!.id)).toMatchObject({ openLeads: 1 });
     expect(await stack.history(offeredId)).toContainEqual(
-      expect.objectContaining({ kind: 'offer-expired', detail: { attempt: 1, reason: `the offer email to ${bounced!.email} bounced` } }),
+      expect.objectContaining({ kind: 'offer-undeliverable', actor: 'ses-feedback', detail: { attempt: 1, reason: `the offer email to ${bounced!.email} bounced` } }),
     );
     const [notice] = await managerNotices(team);
     expect(notice!.text).toContain('One lead that was offered to');
