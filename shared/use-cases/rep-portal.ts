@@ -59,7 +59,13 @@ export async function signIn(token: string, deps: Pick<RepPortalDeps, 'reps' | '
   return issueSession(deps.sessionKey, rep.id, now);
 }
 
-export type PullOutcome = { readonly kind: 'claimed'; readonly lead: Lead } | { readonly kind: 'empty' } | { readonly kind: 'full' } | { readonly kind: 'unavailable' };
+export type PullOutcome =
+  | { readonly kind: 'claimed'; readonly lead: Lead }
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'full' }
+  | { readonly kind: 'unavailable' }
+  /** Lead email to the rep's address bounces: no leads until an admin fixes the address. */
+  | { readonly kind: 'unreachable'; readonly address: string };
 
 /** How many queued leads one pull looks at; the queue is ordered, so the best come first. */
 const PULL_WINDOW = 50;
@@ -77,7 +83,8 @@ const notNow: ReadonlySet<string> = new Set(['outside-working-hours', 'out-of-of
  */
 export async function pullNextLead(rep: RepProfile, deps: RepPortalDeps): Promise<PullOutcome> {
   // Their address bounced: out of routing until an admin fixes it, pulls included.
-  if (!rep.active || rep.unreachable) return { kind: 'unavailable' };
+  if (rep.unreachable) return { kind: 'unreachable', address: rep.unreachable.address };
+  if (!rep.active) return { kind: 'unavailable' };
   if (rep.openLeads >= rep.capacity) return { kind: 'full' };
   const now = deps.now();
   for (const lead of await deps.leads.teamQueueLeads(rep.teamId, PULL_WINDOW)) {

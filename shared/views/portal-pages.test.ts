@@ -321,6 +321,14 @@ describe('next lead', () => {
   ])('given a pull that came back %s, when shown, then the heading says so plainly', (kind, heading) => {
     expect(bodyOf(nextLeadPage({ ...repUser, queued: 0, result: { kind } }))).toContain(`<h1>${heading}</h1>`);
   });
+
+  it('given a rep whose address bounces, when a pull is shown, then it says why no leads come, with the address escaped', () => {
+    const body = bodyOf(nextLeadPage({ ...repUser, queued: 3, result: { kind: 'unreachable', address: 'a<b>@example.com' } }));
+
+    expect(body).toContain('<h1>Lead emails to you bounce</h1>');
+    expect(body).toContain('<strong>a&lt;b&gt;@example.com</strong>');
+    expect(body).not.toContain('Available for new leads');
+  });
 });
 
 describe('profile', () => {

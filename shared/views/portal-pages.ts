@@ -307,12 +307,16 @@ export function myLeadsPage(input: PortalUser & { leads: readonly Lead[]; now: D
 // ---------------------------------------------------------------------------------------------
 // Next lead
 
-/** What a pull from the queue came to; `unavailable`: the rep has switched off new leads. */
+/**
+ * What a pull from the queue came to; `unavailable`: the rep has switched off new leads;
+ * `unreachable`: lead email to their address bounces, so routing has paused them.
+ */
 export type NextLeadResult =
   | { readonly kind: 'claimed'; readonly lead: Lead }
   | { readonly kind: 'empty' }
   | { readonly kind: 'full' }
-  | { readonly kind: 'unavailable' };
+  | { readonly kind: 'unavailable' }
+  | { readonly kind: 'unreachable'; readonly address: string };
 
 const waiting = (queued: number): string =>
   queued <= 0 ? 'No leads are waiting in your team queue.' : queued === 1 ? 'One lead is waiting in your team queue.' : `${queued} leads are waiting in your team queue.`;
@@ -343,6 +347,9 @@ ${myLeads}`;
   } else if (result.kind === 'full') {
     title = 'You are at your limit of open leads';
     body = html`<p>Close or pass on one of your open leads first, then get the next one.</p>${myLeads}`;
+  } else if (result.kind === 'unreachable') {
+    title = 'Lead emails to you bounce';
+    body = html`<p>Email to <strong>${result.address}</strong> cannot be delivered, so no new leads come to you for now. Your manager has been told; once your address is fixed and you are imported again, leads come back.</p>${myLeads}`;
   } else {
     title = 'You are not taking new leads';
     body = html`<p>You are marked as not available. Switch on “Available for new leads” in <a href="${PORTAL_BASE}/profile">your profile</a> to get the next lead.</p>`;

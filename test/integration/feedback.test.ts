@@ -230,7 +230,7 @@ describe('feedback handler on DynamoDB Local, fauxqs and aws-ses-v2-local', () =
     const pulled = await pullNextLead((await stack.reps.get(bounced!.id))!, portal);
     const assigning = assignByHand((await stack.reps.get(manager!.id))!, leadId, bounced!.id, portal);
 
-    expect(pulled).toEqual({ kind: 'unavailable' });
+    expect(pulled).toEqual({ kind: 'unreachable', address: bounced!.email });
     await expect(assigning).rejects.toThrow(`email to Rep ${bounced!.id} cannot be delivered (${bounced!.email})`);
     expect(await stack.leads.get(leadId)).toMatchObject({ status: 'QUEUED' });
   });
