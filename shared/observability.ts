@@ -1,6 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Lead } from './domain/lead.ts';
 import type { LinkAction } from './domain/link-token.ts';
 import type { EscalationOutcome } from './use-cases/escalate-lead.ts';
@@ -55,6 +58,17 @@ export function createMetrics(env: Readonly<Record<string, string | undefined>> 
 
 /** Flushed as EMF by the `logMetrics` middleware at the end of every invocation. */
 export const metrics = createMetrics();
+
+/**
+ * The middleware every handler starts with, in this order: a fresh log context per invocation
+ * (keys appended for one lead never leak into the next), the handler traced without its
+ * response (pages and bodies carry personal data), and the metrics flushed as EMF at the end.
+ */
+export const observed = () => [
+  injectLambdaContext(logger, { resetKeys: true }),
+  captureLambdaHandler(tracer, { captureResponse: false }),
+  logMetrics(metrics, { captureColdStartMetric: true }),
+];
 
 const count = (sink: Metrics, name: string) => sink.addMetric(name, MetricUnit.Count, 1);
 

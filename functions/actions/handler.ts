@@ -1,6 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
@@ -11,7 +8,7 @@ import { SlaTimer } from '#shared/adapters/sla-timer.ts';
 import { loadRoutingSettings, minutesToMs, requireEnv } from '#shared/config/runtime.ts';
 import { signLink, verifyLink } from '#shared/domain/link-token.ts';
 import { httpErrors } from '#shared/http/errors.ts';
-import { logger, metrics, recordAnswered, tracer } from '#shared/observability.ts';
+import { logger, observed, recordAnswered } from '#shared/observability.ts';
 import { respondToOffer, viewOffer, type RespondToOfferDeps } from '#shared/use-cases/respond-to-offer.ts';
 import { confirmPage, donePage, errorPage, fullPage, stalePage } from '#shared/views/action-pages.ts';
 
@@ -39,9 +36,7 @@ function formReason(event: APIGatewayProxyEventV2): string | undefined {
  * POST /a/{token}: performs the one action the signed link allows, once.
  */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(captureLambdaHandler(tracer, { captureResponse: false }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(observed())
   .use(httpErrors((status) => errorPage(status)))
   .handler(async (event) => {
     const claims = verifyLink(signingKey, event.pathParameters?.token ?? '', new Date());

@@ -1,6 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { DeadLetters } from '#shared/adapters/dead-letters.ts';
@@ -16,7 +13,7 @@ import { InvalidLead, LeadNotFound, MalformedRequest } from '#shared/domain/erro
 import { readBody } from '#shared/http/request.ts';
 import { requireAdmin } from '#shared/http/admin-auth.ts';
 import { httpErrors } from '#shared/http/errors.ts';
-import { logger, metrics, tracer } from '#shared/observability.ts';
+import { logger, observed } from '#shared/observability.ts';
 import { eraseLead } from '#shared/use-cases/erase-lead.ts';
 import { importReps } from '#shared/use-cases/import-reps.ts';
 import { simulateRouting } from '#shared/use-cases/simulate-routing.ts';
@@ -150,9 +147,7 @@ const routes: Record<string, (event: APIGatewayProxyEventV2, context: Context) =
 
 /** Admin API: every route takes `Authorization: Bearer <admin key>`. */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(captureLambdaHandler(tracer, { captureResponse: false }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(observed())
   .use(httpErrors())
   .handler(async (event, context) => {
     requireAdmin(event.headers, adminKey);

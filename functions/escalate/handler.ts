@@ -1,6 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
@@ -10,7 +7,7 @@ import { RoutingQueue } from '#shared/adapters/routing-queue.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
 import { loadRoutingSettings, requireEnv } from '#shared/config/runtime.ts';
 import { actionLinkBuilder } from '#shared/domain/link-token.ts';
-import { logger, metrics, recordDeadline, tracer } from '#shared/observability.ts';
+import { logger, observed, recordDeadline } from '#shared/observability.ts';
 import { escalateLead, type EscalationOutcome } from '#shared/use-cases/escalate-lead.ts';
 import { expireOffer, type ExpiryOutcome } from '#shared/use-cases/expire-offer.ts';
 import { remindOwner, type ReminderOutcome } from '#shared/use-cases/remind-owner.ts';
@@ -36,9 +33,7 @@ const TimerStepSchema = z.object({
 
 /** Task states of the SLA timer: the accept window, the reminder time or the contact deadline of one lead attempt came. */
 export const handler = middy<unknown, EscalationOutcome | ExpiryOutcome | ReminderOutcome>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(captureLambdaHandler(tracer, { captureResponse: false }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(observed())
   .handler(async (event) => {
     const { step, ...input } = TimerStepSchema.parse(event);
     logger.appendKeys({ leadId: input.leadId });

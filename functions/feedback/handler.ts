@@ -1,6 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
@@ -9,7 +6,7 @@ import { RepStore } from '#shared/adapters/rep-store.ts';
 import { RoutingQueue } from '#shared/adapters/routing-queue.ts';
 import { loadRoutingSettings, requireEnv } from '#shared/config/runtime.ts';
 import { parseMailFeedback, SnsEventSchema, undeliverableAddresses } from '#shared/domain/ses-feedback.ts';
-import { logger, metrics, tracer } from '#shared/observability.ts';
+import { logger, observed } from '#shared/observability.ts';
 import { markRepUnreachable, type MarkRepUnreachableDeps, type UnreachableOutcome } from '#shared/use-cases/mark-rep-unreachable.ts';
 
 const tableName = requireEnv('TABLE_NAME');
@@ -36,9 +33,7 @@ export type FeedbackResult =
  * invocation is retried (every step is idempotent) and finally lands in the function's DLQ.
  */
 export const handler = middy<SNSEvent, { results: FeedbackResult[] }>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(captureLambdaHandler(tracer, { captureResponse: false }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(observed())
   .handler(async (event) => {
     const envelope = SnsEventSchema.safeParse(event);
     if (!envelope.success) {

@@ -1,6 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { IntakeStore } from '#shared/adapters/intake-store.ts';
@@ -12,7 +9,7 @@ import { loadIntake, loadRoutingSettings, minutesToMs, requireEnv } from '#share
 import { httpErrors, statusFor } from '#shared/http/errors.ts';
 import { deliveryOf, intakeErrorResponse, preflightResponse, receivedResponse } from '#shared/ingest/http-responses.ts';
 import { SourceDirectory } from '#shared/ingest/source-directory.ts';
-import { logger, metrics, recordReceived, tracer } from '#shared/observability.ts';
+import { logger, observed, recordReceived } from '#shared/observability.ts';
 import { receiveLead, sourceFor, type ReceiveLeadDeps } from '#shared/use-cases/receive-lead.ts';
 
 const tableName = requireEnv('TABLE_NAME');
@@ -39,9 +36,7 @@ const deps: ReceiveLeadDeps = {
  * OPTIONS answers a browser's CORS preflight for the source's allowed pages.
  */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(captureLambdaHandler(tracer, { captureResponse: false }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(observed())
   .use(httpErrors())
   .handler(async (event) => {
     const delivery = deliveryOf(event);

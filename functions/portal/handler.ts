@@ -1,6 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
@@ -16,7 +13,7 @@ import { DomainError, Forbidden, LeadStateConflict, MalformedRequest, RepUnavail
 import { LeadStatus, type Lead } from '#shared/domain/lead.ts';
 import { httpErrors } from '#shared/http/errors.ts';
 import { readForm } from '#shared/http/request.ts';
-import { logger, metrics, recordAnswered, recordPulled, tracer } from '#shared/observability.ts';
+import { logger, observed, recordAnswered, recordPulled } from '#shared/observability.ts';
 import { parseProfileForm } from '#shared/portal/profile-form.ts';
 import {
   checkCsrf,
@@ -270,8 +267,6 @@ function friendly(status: number, error: unknown): string {
  * token bound to the session (or, before sign-in, to a short-lived cookie).
  */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(captureLambdaHandler(tracer, { captureResponse: false }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(observed())
   .use(httpErrors((status, error) => portalErrorPage(status, friendly(status, error))))
   .handler(portal);

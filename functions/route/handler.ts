@@ -1,7 +1,4 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { IntakeStore } from '#shared/adapters/intake-store.ts';
@@ -14,7 +11,7 @@ import { loadSecret } from '#shared/adapters/secrets.ts';
 import { SlaTimer } from '#shared/adapters/sla-timer.ts';
 import { loadRoutingSettings, minutesToMs, requireEnv } from '#shared/config/runtime.ts';
 import { actionLinkBuilder } from '#shared/domain/link-token.ts';
-import { logger, metrics, recordRouted, tracer } from '#shared/observability.ts';
+import { logger, observed, recordRouted } from '#shared/observability.ts';
 import { drainTeamQueue, routeLead, type RouteLeadDeps } from '#shared/use-cases/route-lead.ts';
 import { tellOwnerOfResubmission } from '#shared/use-cases/tell-owner-of-resubmission.ts';
 
@@ -71,9 +68,7 @@ async function routeRecord(record: SQSRecord): Promise<void> {
  * failed ones are reported back, so one bad lead never redelivers its neighbours.
  */
 export const handler = middy<SQSEvent, SQSBatchResponse>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(captureLambdaHandler(tracer, { captureResponse: false }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(observed())
   .handler(async (event, context) =>
     // A processor per batch: it keeps the batch's records and failures as state.
     processPartialResponse(event, routeRecord, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false }),
