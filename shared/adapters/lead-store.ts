@@ -146,9 +146,8 @@ function repCounterUpdate(counters: CounterState, at: string, virtualTime: numbe
   return { condition: conditions.join(' AND '), update: `SET ${sets.join(', ')}`, names, values };
 }
 
-/** How an offer ends before acceptance, as the lead's history records it. */
+/** How an offer is taken back before acceptance (a pass is the rep's own), as the lead's history records it. */
 const takenBackBy = {
-  rejected: { kind: 'rejected', actor: 'rep' },
   /** The accept window passed. */
   expired: { kind: 'offer-expired', actor: 'sla-timer' },
   /** The offer email bounced or the rep complained: they never saw it. */
@@ -463,11 +462,10 @@ export class LeadStore {
    * for the router, the rep is never offered it again, and the rep's capacity is released, all
    * in one transaction.
    */
-  async reject(leadId: string, repId: string, attempt: number, now: Date, reason?: string, how: keyof typeof takenBackBy = 'rejected'): Promise<void> {
+  async reject(leadId: string, repId: string, attempt: number, now: Date, reason?: string, how: 'rejected' | keyof typeof takenBackBy = 'rejected'): Promise<void> {
     await this.#giveBack(leadId, repId, attempt, now, {
       from: LeadStatus.offered,
-      kind: takenBackBy[how].kind,
-      actor: how === 'rejected' ? `rep:${repId}` : takenBackBy[how].actor,
+      ...(how === 'rejected' ? { kind: 'rejected', actor: `rep:${repId}` } : takenBackBy[how]),
       detail: reason ? { attempt, reason } : { attempt },
     });
   }

@@ -10,6 +10,7 @@ import { issueMagicLink, issueSession, verifyMagicLink, type SessionClaims } fro
 import { teamById, type RoutingConfig, type Team } from '../routing/config-schema.ts';
 import { checkEligibility, type RepProfile } from '../routing/eligibility.ts';
 import { offerMovedEmail, signInEmail } from '../views/emails.ts';
+import type { NextLeadResult } from '../views/portal-pages.ts';
 import { respondToOffer } from './respond-to-offer.ts';
 import { contactDeadlineFor, slaTimerFor, type MinutesToMs } from './sla-schedule.ts';
 
@@ -59,13 +60,8 @@ export async function signIn(token: string, deps: Pick<RepPortalDeps, 'reps' | '
   return issueSession(deps.sessionKey, rep.id, now);
 }
 
-export type PullOutcome =
-  | { readonly kind: 'claimed'; readonly lead: Lead }
-  | { readonly kind: 'empty' }
-  | { readonly kind: 'full' }
-  | { readonly kind: 'unavailable' }
-  /** Lead email to the rep's address bounces: no leads until an admin fixes the address. */
-  | { readonly kind: 'unreachable'; readonly address: string };
+/** What a pull came to, as the Next lead page shows it. */
+export type PullOutcome = NextLeadResult;
 
 /** How many queued leads one pull looks at; the queue is ordered, so the best come first. */
 const PULL_WINDOW = 50;
