@@ -11,23 +11,13 @@ import { parseTemplate } from '#infra/local/template.ts';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
 import { RepStore } from '#shared/adapters/rep-store.ts';
 import type { Lead } from '#shared/domain/lead.ts';
+import { readInbox, type SentEmail as Sent } from './inbox.ts';
 
 /**
  * An SES bounce on the running local stack: the sample notification of
  * `events/feedback/ses-bounce.json` (Ana's address bounced) goes to the FeedbackFunction as
  * SNS would deliver it, and the demo team carries on without her.
  */
-
-const Inbox = z.object({
-  emails: z.array(
-    z.looseObject({
-      destination: z.looseObject({ to: z.array(z.string()) }),
-      subject: z.string(),
-      body: z.looseObject({ text: z.string().optional(), html: z.string().optional() }),
-    }),
-  ),
-});
-type Sent = z.infer<typeof Inbox>['emails'][number];
 
 /** A warm router reads a team's roster at most every five seconds (RosterCache), and so sees a new mark that much later. */
 const ROSTER_CACHE_MS = 5_000;
@@ -65,9 +55,7 @@ async function postLead(firstName: string, lastName: string): Promise<string> {
   return z.object({ leadId: z.string() }).parse(await response.json()).leadId;
 }
 
-async function inbox(): Promise<Sent[]> {
-  return Inbox.parse(await (await fetch(`${stack.inboxUrl}/store`)).json()).emails;
-}
+const inbox = (): Promise<Sent[]> => readInbox(stack.inboxUrl);
 
 /** Polls until `probe` gives something, or fails after `withinMs`. */
 async function eventually<T>(probe: () => Promise<T | undefined>, what: string, withinMs = 20_000): Promise<T> {

@@ -14,6 +14,7 @@ import { startLandingServer, type LandingServer } from '#infra/local/landing.ts'
 import { loadSeedFile } from '#infra/local/seed.ts';
 import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
 import { launchChromium, screenshots } from './browser.ts';
+import { readInbox } from './inbox.ts';
 
 /**
  * A homeowner fills in the sample landing page of events/landing on a phone, in Debian's
@@ -178,14 +179,10 @@ async function adminLead(leadId: string): Promise<z.infer<typeof AdminLead>['lea
   return AdminLead.parse(await response.json()).lead;
 }
 
-const Inbox = z.object({
-  emails: z.array(z.looseObject({ destination: z.looseObject({ to: z.array(z.string()) }), subject: z.string() })),
-});
-
 async function waitForOffer(name: string, withinMs = 20_000): Promise<{ to: string; subject: string }> {
   const giveUp = Date.now() + withinMs;
   for (;;) {
-    const { emails } = Inbox.parse(await (await fetch(`${stack.inboxUrl}/store`)).json());
+    const emails = await readInbox(stack.inboxUrl);
     const offer = emails.find((e) => e.subject.includes(name) && repEmails.includes(e.destination.to[0] ?? ''));
     if (offer) return { to: offer.destination.to[0]!, subject: offer.subject };
     if (Date.now() > giveUp) throw new Error(`no offer email for ${name}`);

@@ -1,10 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { LOCAL_CREDENTIALS } from '#infra/local/emulators.ts';
 import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
+import { readInbox, type SentEmail as Sent } from './inbox.ts';
 
 /**
  * A lead's life on the running local stack, as a rep and a manager see it: the webhook, the
@@ -16,17 +16,6 @@ const TIME_SCALE = 120;
 const CONTACT_DEADLINE_MS = (30 * 60_000) / TIME_SCALE;
 /** The demo config's accept window for warm leads: 15 minutes, 7.5 seconds here. */
 const ACCEPT_WINDOW_MS = (15 * 60_000) / TIME_SCALE;
-
-const Inbox = z.object({
-  emails: z.array(
-    z.looseObject({
-      destination: z.looseObject({ to: z.array(z.string()) }),
-      subject: z.string(),
-      body: z.looseObject({ text: z.string().optional(), html: z.string().optional() }),
-    }),
-  ),
-});
-type Sent = z.infer<typeof Inbox>['emails'][number];
 
 let stack: LocalStack;
 let leads: LeadStore;
@@ -54,9 +43,7 @@ async function postLead(fields: Record<string, string>): Promise<string> {
   return ((await response.json()) as { leadId: string }).leadId;
 }
 
-async function inbox(): Promise<Sent[]> {
-  return Inbox.parse(await (await fetch(`${stack.inboxUrl}/store`)).json()).emails;
-}
+const inbox = (): Promise<Sent[]> => readInbox(stack.inboxUrl);
 
 /** Polls the inbox until `count` emails match, or gives up after `withinMs`. */
 async function waitForEmails(match: (email: Sent) => boolean, count = 1, withinMs = 20_000): Promise<Sent[]> {

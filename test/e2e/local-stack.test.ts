@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { loadSeedFile } from '#infra/local/seed.ts';
+import { readInbox, type SentEmail } from './inbox.ts';
 
 /**
  * `npm start` as a user runs it: the process prints `ready`, serves the API and the inbox on the
@@ -15,16 +15,6 @@ import { loadSeedFile } from '#infra/local/seed.ts';
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const READY_TIMEOUT_MS = 90_000;
 const repEmails = loadSeedFile().reps.map((rep) => rep.email);
-
-/** The part of aws-ses-v2-local's `GET /store` answer this test reads. */
-const Inbox = z.object({
-  emails: z.array(
-    z.looseObject({
-      destination: z.looseObject({ to: z.array(z.string()) }),
-      body: z.looseObject({ text: z.string().optional(), html: z.string().optional() }),
-    }),
-  ),
-});
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -114,10 +104,9 @@ describe('npm start', () => {
     expect(await response.json()).toEqual({ leadId: expect.any(String), status: 'received' });
 
     const deadline = Date.now() + 30_000;
-    let offers: z.infer<typeof Inbox>['emails'] = [];
+    let offers: SentEmail[] = [];
     while (offers.length === 0 && Date.now() < deadline) {
-      const inbox = Inbox.parse(await (await fetch(`${inboxUrl}/store`)).json());
-      offers = inbox.emails.filter((sent) => (sent.body.text ?? '').includes(email));
+      offers = (await readInbox(inboxUrl)).filter((sent) => (sent.body.text ?? '').includes(email));
       if (offers.length === 0) await new Promise((resolve) => setTimeout(resolve, 250));
     }
     expect(offers).toHaveLength(1);
