@@ -2,17 +2,20 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type CfnElement
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, type AddRoutesOptions } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, ProjectionType, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { ConfigurationSet, EmailSendingEvent, EventDestination, SuppressionReasons, ConfigurationSetTlsPolicy } from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { DefinitionBody, JsonPath, LogLevel, StateMachine, StateMachineType, TaskInput, Wait, WaitTime } from 'aws-cdk-lib/aws-stepfunctions';
+import { DefinitionBody, Errors, JitterType, JsonPath, LogLevel, StateMachine, StateMachineType, TaskInput, Wait, WaitTime } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { encodeIntake, encodeRoutingSettings, routingSettings, type StackConfig } from '#shared/config/stack-config.ts';
@@ -31,6 +34,7 @@ export const SlaStates = {
   remindOwner: 'RemindOwner',
   waitForContactDeadline: 'WaitForContactDeadline',
   escalate: 'Escalate',
+  timerFailed: 'TimerFailed',
 } as const;
 
 export class LeadRouterStack extends Stack {
@@ -54,7 +58,17 @@ export class LeadRouterStack extends Stack {
           partitionKey: { name: 'gsi2pk', type: AttributeType.STRING },
           sortKey: { name: 'gsi2sk', type: AttributeType.STRING },
         },
+        {
+          // What is due (DUE#shard, by due time): leads past their next deadline, effects past
+          // their retry budget, for the sweeper. Sparse: only items with something due are in it.
+          indexName: 'gsi3',
+          partitionKey: { name: 'gsi3pk', type: AttributeType.STRING },
+          sortKey: { name: 'gsi3sk', type: AttributeType.STRING },
+          projectionType: ProjectionType.KEYS_ONLY,
+        },
       ],
+      // The outbox: the effects relay reads every effect record a transition writes from here.
+      dynamoStream: StreamViewType.NEW_IMAGE,
       billing: Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: 'expiresAt',
@@ -235,8 +249,8 @@ export class LeadRouterStack extends Stack {
     linkSigningKey.grantRead(escalate);
 
     // All task states run the same function; `step` tells it which instant came.
-    const slaStep = (id: string, step: 'accept-window' | 'reminder' | 'contact-deadline') =>
-      new LambdaInvoke(this, id, {
+    const slaStep = (id: string, step: 'accept-window' | 'reminder' | 'contact-deadline' | 'timer-failed') => {
+      const task = new LambdaInvoke(this, id, {
         lambdaFunction: escalate,
         payload: TaskInput.fromObject({
           step,
@@ -245,23 +259,34 @@ export class LeadRouterStack extends Stack {
           acceptDeadline: JsonPath.stringAt('$.acceptDeadline'),
           reminderAt: JsonPath.stringAt('$.reminderAt'),
           contactDeadline: JsonPath.stringAt('$.contactDeadline'),
+          ...(step === 'timer-failed' ? { failure: JsonPath.objectAt('$.failure') } : {}),
         }),
         payloadResponseOnly: true,
-        retryOnServiceExceptions: true,
+        retryOnServiceExceptions: false,
         // Keep the timer's input for the next wait; the outcome is in the lead's history.
         resultPath: JsonPath.DISCARD,
       });
+      // Every error is retried, spread out (an SES or DynamoDB throttle during a burst passes):
+      // 1, 2, 4, 8, 16 and 30 s, about a minute in all, with full jitter.
+      task.addRetry({ errors: [Errors.ALL], interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 6, maxDelay: Duration.seconds(30), jitterStrategy: JitterType.FULL });
+      return task;
+    };
+    // A step that still fails records that on the lead and hands it on (a new watcher, routing
+    // if it waits for it); should even that fail, the execution fails (alarmed) and the sweeper
+    // acts on the lead's deadlines.
+    const timerFailed = slaStep(SlaStates.timerFailed, 'timer-failed');
+    const withCatch = (task: LambdaInvoke) => task.addCatch(timerFailed, { errors: [Errors.ALL], resultPath: '$.failure' });
     const slaTimer = new StateMachine(this, 'SlaTimer', {
       stateMachineType: StateMachineType.STANDARD,
       comment:
         'Per lead and attempt: take the offer back if it is not accepted in time, remind the owner, then escalate if nobody contacted the lead by its deadline',
       definitionBody: DefinitionBody.fromChainable(
         new Wait(this, SlaStates.waitForAcceptWindow, { time: WaitTime.timestampPath('$.acceptDeadline') })
-          .next(slaStep(SlaStates.checkAcceptance, 'accept-window'))
+          .next(withCatch(slaStep(SlaStates.checkAcceptance, 'accept-window')))
           .next(new Wait(this, SlaStates.waitForReminder, { time: WaitTime.timestampPath('$.reminderAt') }))
-          .next(slaStep(SlaStates.remindOwner, 'reminder'))
+          .next(withCatch(slaStep(SlaStates.remindOwner, 'reminder')))
           .next(new Wait(this, SlaStates.waitForContactDeadline, { time: WaitTime.timestampPath('$.contactDeadline') }))
-          .next(slaStep(SlaStates.escalate, 'contact-deadline')),
+          .next(withCatch(slaStep(SlaStates.escalate, 'contact-deadline'))),
       ),
       logs: {
         destination: new LogGroup(this, 'SlaTimerLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
@@ -290,11 +315,13 @@ export class LeadRouterStack extends Stack {
         ...mailing,
         PUBLIC_BASE_URL: httpApi.apiEndpoint,
         SLA_STATE_MACHINE_ARN: slaTimer.stateMachineArn,
+        ROUTING_QUEUE_URL: routingQueue.queueUrl,
         LINK_SIGNING_SECRET: linkSigningKey.secretArn,
       },
     });
     table.grantReadWriteData(route);
     slaTimer.grantStartExecution(route);
+    routingQueue.grantSendMessages(route);
     linkSigningKey.grantRead(route);
     route.addEventSource(
       // No batching window: every second before an offer lowers the odds of reaching the lead.
@@ -327,11 +354,14 @@ export class LeadRouterStack extends Stack {
         ROUTING_QUEUE_URL: routingQueue.queueUrl,
         SLA_STATE_MACHINE_ARN: slaTimer.stateMachineArn,
         SESSION_SECRET: sessionKey.secretArn,
+        // A lead assigned by hand gets its offer email, with signed links, from the portal's transaction.
+        LINK_SIGNING_SECRET: linkSigningKey.secretArn,
       },
     });
     table.grantReadWriteData(portal);
     routingQueue.grantSendMessages(portal);
     sessionKey.grantRead(portal);
+    linkSigningKey.grantRead(portal);
     // A lead pulled from the queue starts the timer of its new attempt.
     slaTimer.grantStartExecution(portal);
 
@@ -371,6 +401,79 @@ export class LeadRouterStack extends Stack {
     routingQueue.grantSendMessages(feedback);
     feedbackTopic.addSubscription(new LambdaSubscription(feedback));
 
+    // The outbox relay: every effect record a transition writes (or the sweeper re-arms) reaches
+    // it through the table's stream. Batches that fail as a whole are bisected to isolate the
+    // bad record, retries are bounded, and what still fails goes to its DLQ (alarmed); the
+    // record itself stays in the table, where the sweeper re-arms it.
+    const effectsDlq = new Queue(this, 'EffectsDlq', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    Validations.of(effectsDlq).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: "This queue is itself the on-failure destination of the effects relay's stream event source mapping",
+    });
+    const effects = new LeadRouterFunction(this, 'EffectsFunction', {
+      entry: 'functions/effects/handler.ts',
+      description: 'Effects relay: performs the emails, SLA timers and routing messages that lead transitions recorded, once each',
+      timeout: Duration.seconds(30),
+      environment: {
+        TABLE_NAME: table.tableName,
+        LEAD_ROUTER_STACK: config.name,
+        ...mailing,
+        SLA_STATE_MACHINE_ARN: slaTimer.stateMachineArn,
+        ROUTING_QUEUE_URL: routingQueue.queueUrl,
+      },
+    });
+    // Claims and marks effect records: single-item updates only.
+    table.grant(effects, 'dynamodb:UpdateItem', 'dynamodb:GetItem');
+    slaTimer.grantStartExecution(effects);
+    routingQueue.grantSendMessages(effects);
+    effects.addEventSource(
+      new DynamoEventSource(table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 25,
+        // Effects of different leads in parallel; one lead's in order.
+        parallelizationFactor: 4,
+        bisectBatchOnError: true,
+        retryAttempts: 8,
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(effectsDlq),
+        // Only effects waiting to be performed: a lead update, a history event or an effect
+        // claimed by its committing function (its fast path) never wakes the relay.
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.or('INSERT', 'MODIFY'),
+            dynamodb: { NewImage: { type: { S: FilterRule.isEqual('effect') }, status: { S: FilterRule.isEqual('pending') } } },
+          }),
+        ],
+      }),
+    );
+
+    // The last line of defence: leads nothing acts on are driven on, stuck effects re-armed,
+    // rep loads recounted.
+    const sweeper = new LeadRouterFunction(this, 'SweeperFunction', {
+      entry: 'functions/sweeper/handler.ts',
+      description: 'Every minute: drives on leads past a deadline that nothing acted on, re-arms stuck effects, recounts rep loads',
+      timeout: Duration.seconds(55),
+      environment: {
+        ...common,
+        ...mailing,
+        PUBLIC_BASE_URL: httpApi.apiEndpoint,
+        SLA_STATE_MACHINE_ARN: slaTimer.stateMachineArn,
+        ROUTING_QUEUE_URL: routingQueue.queueUrl,
+      },
+    });
+    table.grantReadWriteData(sweeper);
+    slaTimer.grantStartExecution(sweeper);
+    routingQueue.grantSendMessages(sweeper);
+    new Rule(this, 'SweepEveryMinute', {
+      description: `Runs the lead router's sweeper (${config.name})`,
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(sweeper, { retryAttempts: 2 })],
+    });
+
     // Sending through a configuration set needs both the identity and the set. The identity is
     // the verified address or its verified domain, whichever the admin set up in SES.
     const senderDomain = config.emailFrom.slice(config.emailFrom.lastIndexOf('@') + 1);
@@ -384,7 +487,7 @@ export class LeadRouterStack extends Stack {
       ],
       conditions: { StringEquals: { 'ses:FromAddress': config.emailFrom } },
     });
-    for (const sender of [route, escalate, portal, feedback]) sender.addToRolePolicy(sendEmail);
+    for (const sender of [route, escalate, portal, feedback, effects, sweeper]) sender.addToRolePolicy(sendEmail);
 
     // No route uses an API Gateway authorizer: each kind of caller proves itself in its
     // function, in a way an authorizer could not express (landing pages by origin, honeypot and
@@ -427,7 +530,7 @@ export class LeadRouterStack extends Stack {
     // grantReadWriteData and grantRead on a TableV2 include its indexes (`<table>/index/*`):
     // queries on gsi1 (team queues, rosters) and gsi2 (a rep's leads) need them.
     const tableIndexes = `Resource::<${this.getLogicalId(table.node.defaultChild as CfnElement)}.Arn>/index/*`;
-    for (const fn of [ingest, route, actions, escalate, portal, admin, feedback]) {
+    for (const fn of [ingest, route, actions, escalate, portal, admin, feedback, effects, sweeper]) {
       Validations.of(fn.role!).acknowledge({
         id: `AwsSolutions-IAM5[${tableIndexes}]`,
         reason: "The table grant covers its two global secondary indexes (team queues and rosters, a rep's leads), which the functions query",
@@ -440,8 +543,8 @@ export class LeadRouterStack extends Stack {
       alarmTopic,
       api: httpApi,
       routingQueue,
-      deadLetterQueues: [routingDlq, feedbackDlq],
-      functions: { ingest, route, actions, escalate, portal, admin, feedback },
+      deadLetterQueues: [routingDlq, feedbackDlq, effectsDlq],
+      functions: { ingest, route, actions, escalate, portal, admin, feedback, effects, sweeper },
       slaTimer,
       configurationSetName: mail.configurationSetName,
     });
@@ -451,6 +554,7 @@ export class LeadRouterStack extends Stack {
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'RoutingDlqUrl', { value: routingDlq.queueUrl });
     new CfnOutput(this, 'FeedbackDlqUrl', { value: feedbackDlq.queueUrl });
+    new CfnOutput(this, 'EffectsDlqUrl', { value: effectsDlq.queueUrl, description: 'Stream batches of follow-up effects the relay could not perform; the effects themselves are re-armed by the sweeper' });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn, description: 'Alarms publish here; subscribe more addresses or a chat integration' });
     new CfnOutput(this, 'EmailConfigurationSet', { value: mail.configurationSetName });
     new CfnOutput(this, 'AdminApiKeySecret', { value: adminApiKey.secretArn, description: 'Secrets Manager ARN of the admin bearer key' });

@@ -134,7 +134,7 @@ export function recordPulled(outcome: PullOutcome, sink: Metrics = metrics): voi
  * A step of the SLA timer: an offer taken back for want of an answer, or a lead found
  * uncontacted at its deadline (a breach, and its manager told). Retries of a step count nothing.
  */
-export function recordDeadline(outcome: EscalationOutcome | ExpiryOutcome | ReminderOutcome, sink: Metrics = metrics): void {
+export function recordDeadline(outcome: EscalationOutcome | ExpiryOutcome | ReminderOutcome | { readonly recovered: boolean }, sink: Metrics = metrics): void {
   if ('expired' in outcome && outcome.expired) count(sink, LeadMetric.offersExpired);
   if ('escalated' in outcome && outcome.escalated) {
     count(sink, LeadMetric.slaBreaches);

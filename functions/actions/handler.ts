@@ -1,10 +1,8 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { LeadStore } from '#shared/adapters/lead-store.ts';
 import { RepStore } from '#shared/adapters/rep-store.ts';
-import { RoutingQueue } from '#shared/adapters/routing-queue.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
-import { SlaTimer } from '#shared/adapters/sla-timer.ts';
+import { leadStoreFor } from '#shared/config/composition.ts';
 import { loadRoutingSettings, minutesToMs, requireEnv } from '#shared/config/runtime.ts';
 import { signLink, verifyLink } from '#shared/domain/link-token.ts';
 import { httpErrors } from '#shared/http/errors.ts';
@@ -15,10 +13,9 @@ import { confirmPage, donePage, errorPage, fullPage, stalePage } from '#shared/v
 const tableName = requireEnv('TABLE_NAME');
 const signingKey = await loadSecret(requireEnv('LINK_SIGNING_SECRET'));
 const deps: RespondToOfferDeps = {
-  leads: new LeadStore(tableName),
+  // A pass sends the lead on and a claim starts its timer at once, after the commit.
+  leads: leadStoreFor(tableName, ['timer', 'message']),
   reps: new RepStore(tableName),
-  queue: new RoutingQueue(requireEnv('ROUTING_QUEUE_URL')),
-  timer: new SlaTimer(requireEnv('SLA_STATE_MACHINE_ARN')),
   config: loadRoutingSettings().routing,
   minutes: (minutes) => minutesToMs(minutes),
   now: () => new Date(),

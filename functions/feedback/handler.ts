@@ -1,9 +1,7 @@
 import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
-import { LeadStore } from '#shared/adapters/lead-store.ts';
-import { Mailer } from '#shared/adapters/mailer.ts';
 import { RepStore } from '#shared/adapters/rep-store.ts';
-import { RoutingQueue } from '#shared/adapters/routing-queue.ts';
+import { leadStoreFor, mailerFromEnv } from '#shared/config/composition.ts';
 import { loadRoutingSettings, requireEnv } from '#shared/config/runtime.ts';
 import { parseMailFeedback, SnsEventSchema, undeliverableAddresses } from '#shared/domain/ses-feedback.ts';
 import { logger, observed } from '#shared/observability.ts';
@@ -13,9 +11,9 @@ const tableName = requireEnv('TABLE_NAME');
 const settings = loadRoutingSettings();
 const deps: MarkRepUnreachableDeps = {
   reps: new RepStore(tableName),
-  leads: new LeadStore(tableName),
-  queue: new RoutingQueue(requireEnv('ROUTING_QUEUE_URL')),
-  mailer: new Mailer(requireEnv('EMAIL_FROM'), { configurationSet: process.env.SES_CONFIGURATION_SET }),
+  // Offers taken back from the bounced address go back to routing at once.
+  leads: leadStoreFor(tableName, ['message']),
+  mailer: mailerFromEnv(),
   config: settings.routing,
   now: () => new Date(),
 };

@@ -1,10 +1,9 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { IntakeStore } from '#shared/adapters/intake-store.ts';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
 import { RateLimiter } from '#shared/adapters/rate-limiter.ts';
-import { RoutingQueue } from '#shared/adapters/routing-queue.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
+import { intakeStoreFor } from '#shared/config/composition.ts';
 import { loadIntake, loadRoutingSettings, minutesToMs, requireEnv } from '#shared/config/runtime.ts';
 import { httpErrors, statusFor } from '#shared/http/errors.ts';
 import { deliveryOf, intakeErrorResponse, preflightResponse, receivedResponse } from '#shared/ingest/http-responses.ts';
@@ -15,13 +14,13 @@ import { receiveLead, sourceFor, type ReceiveLeadDeps } from '#shared/use-cases/
 const tableName = requireEnv('TABLE_NAME');
 const settings = loadRoutingSettings();
 const intake = loadIntake();
-const intakeStore = new IntakeStore(tableName);
+// Each new lead's routing is recorded with it, and sent at once.
+const intakeStore = intakeStoreFor(tableName);
 const sources = new SourceDirectory(intake, intakeStore, await loadSecret(requireEnv('SOURCE_SIGNING_SECRET')));
 const deps: ReceiveLeadDeps = {
   leads: new LeadStore(tableName),
   intakeStore,
   rateLimiter: new RateLimiter(tableName),
-  queue: new RoutingQueue(requireEnv('ROUTING_QUEUE_URL')),
   settings,
   intake,
   now: () => new Date(),

@@ -1,14 +1,13 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { LeadStore } from '#shared/adapters/lead-store.ts';
-import { Mailer } from '#shared/adapters/mailer.ts';
 import { OneTimeTokens } from '#shared/adapters/one-time-tokens.ts';
 import { RateLimiter } from '#shared/adapters/rate-limiter.ts';
 import { RepStore } from '#shared/adapters/rep-store.ts';
 import { RoutingQueue } from '#shared/adapters/routing-queue.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
-import { SlaTimer } from '#shared/adapters/sla-timer.ts';
+import { leadStoreFor, mailerFromEnv } from '#shared/config/composition.ts';
 import { loadRoutingSettings, minutesToMs, requireEnv } from '#shared/config/runtime.ts';
+import { actionLinkBuilder } from '#shared/domain/link-token.ts';
 import { DomainError, Forbidden, LeadStateConflict, MalformedRequest, RepUnavailable } from '#shared/domain/errors.ts';
 import { LeadStatus, type Lead } from '#shared/domain/lead.ts';
 import { httpErrors } from '#shared/http/errors.ts';
@@ -61,12 +60,13 @@ const publicBaseUrl = requireEnv('PUBLIC_BASE_URL').replace(/\/+$/, '');
 // Cookies are Secure everywhere but a plain-http local stack (browsers drop Secure cookies there).
 const secure = !/^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/.test(publicBaseUrl);
 const deps: RepPortalDeps = {
-  leads: new LeadStore(tableName),
+  // Handing back, pulling and assigning by hand send their follow-ups at once, after the commit.
+  leads: leadStoreFor(tableName, ['email', 'timer', 'message']),
   reps: new RepStore(tableName),
   tokens: new OneTimeTokens(tableName),
   queue: new RoutingQueue(requireEnv('ROUTING_QUEUE_URL')),
-  timer: new SlaTimer(requireEnv('SLA_STATE_MACHINE_ARN')),
-  mailer: new Mailer(requireEnv('EMAIL_FROM'), { configurationSet: process.env.SES_CONFIGURATION_SET }),
+  mailer: mailerFromEnv(),
+  actionUrl: actionLinkBuilder(await loadSecret(requireEnv('LINK_SIGNING_SECRET')), publicBaseUrl, settings.linkTtlHours),
   config: settings.routing,
   minutes: (minutes) => minutesToMs(minutes),
   sessionKey,

@@ -1,15 +1,13 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { IntakeStore } from '#shared/adapters/intake-store.ts';
-import { LeadStore } from '#shared/adapters/lead-store.ts';
-import { Mailer } from '#shared/adapters/mailer.ts';
 import { RepStore } from '#shared/adapters/rep-store.ts';
 import { RosterCache } from '#shared/adapters/roster-cache.ts';
 import { RoutingMessageSchema } from '#shared/adapters/routing-queue.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
-import { SlaTimer } from '#shared/adapters/sla-timer.ts';
+import { leadStoreFor } from '#shared/config/composition.ts';
 import { loadRoutingSettings, minutesToMs, requireEnv } from '#shared/config/runtime.ts';
+import { LeadStatus } from '#shared/domain/lead.ts';
 import { actionLinkBuilder } from '#shared/domain/link-token.ts';
 import { logger, observed, recordRouted } from '#shared/observability.ts';
 import { drainTeamQueue, routeLead, type RouteLeadDeps } from '#shared/use-cases/route-lead.ts';
@@ -20,16 +18,15 @@ const tableName = requireEnv('TABLE_NAME');
 const signingKey = await loadSecret(requireEnv('LINK_SIGNING_SECRET'));
 
 const reps = new RepStore(tableName);
-const intakeStore = new IntakeStore(tableName);
+// Offers, queue notices and invitations are sent and timers started at once, after their commit.
+const leads = leadStoreFor(tableName, ['email', 'timer', 'message']);
 const deps: RouteLeadDeps = {
-  leads: new LeadStore(tableName),
+  leads,
   reps,
   // Per warm container: a team's roster is read once every few seconds, not once per lead.
   roster: new RosterCache((teamId) => reps.listTeam(teamId)),
   config: settings.routing,
   minutes: (minutes) => minutesToMs(minutes),
-  mailer: new Mailer(requireEnv('EMAIL_FROM'), { configurationSet: process.env.SES_CONFIGURATION_SET }),
-  timer: new SlaTimer(requireEnv('SLA_STATE_MACHINE_ARN')),
   now: () => new Date(),
   actionUrl: actionLinkBuilder(signingKey, requireEnv('PUBLIC_BASE_URL'), settings.linkTtlHours),
 };
@@ -47,9 +44,13 @@ async function routeRecord(record: SQSRecord): Promise<void> {
   logger.appendKeys({ leadId });
   try {
     if ('resubmittedAt' in message) {
-      const outcome = await tellOwnerOfResubmission(leadId, message.resubmittedAt, { ...deps, intakeStore });
-      logger.info('resubmission handled', { outcome });
-      return;
+      // A lead still waiting for a rep is routed; one a rep holds, its owner hears of.
+      const lead = await leads.get(leadId);
+      if (!lead || (lead.status !== LeadStatus.received && lead.status !== LeadStatus.queued)) {
+        const outcome = await tellOwnerOfResubmission(leadId, message.resubmittedAt, { leads, reps, now: deps.now });
+        logger.info('resubmission handled', { outcome });
+        return;
+      }
     }
     const outcome = await routeLead(leadId, deps);
     logger.info('lead routed', { outcome });

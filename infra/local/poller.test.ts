@@ -74,6 +74,8 @@ describe('polling a queue on fauxqs', () => {
       eventSourceMappings: [
         { logicalId: 'Esm', functionLogicalId: 'Worker', queueLogicalId: 'Jobs', batchSize: 10, maximumBatchingWindowInSeconds: 0, reportBatchItemFailures: true },
       ],
+      streamMappings: [],
+      schedules: [],
       stateMachines: [],
       secrets: [],
       configurationSets: [],

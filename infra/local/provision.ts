@@ -132,7 +132,14 @@ async function addMissingIndexes(
   name: string,
   withProjection: (index: TableModel['globalSecondaryIndexes'][number]) => object,
 ): Promise<TableDescription | undefined> {
-  const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+  let { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+  if (table.streamViewType && !Table?.StreamSpecification?.StreamEnabled) {
+    // A table persisted before the template gave it a stream.
+    const updated = await client.send(
+      new UpdateTableCommand({ TableName: name, StreamSpecification: { StreamEnabled: true, StreamViewType: table.streamViewType as 'NEW_IMAGE' } }),
+    );
+    Table = updated.TableDescription;
+  }
   const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
   for (const index of table.globalSecondaryIndexes.filter((gsi) => !existing.has(gsi.IndexName))) {
     await client.send(

@@ -9,16 +9,19 @@ import { startLandingServer, type LandingServer } from './landing.ts';
 import { localScope } from './intrinsics.ts';
 import { startPollers } from './poller.ts';
 import { provision, type Provisioned } from './provision.ts';
+import { parseTimeScale, startScheduler } from './scheduler.ts';
 import { writeSecrets } from './secrets.ts';
 import { seedDemoData } from './seed.ts';
 import { startStepFunctions } from './stepfunctions.ts';
+import { startStreamPollers } from './stream-poller.ts';
 import { DEFAULT_CONFIG_FILE, synthesizeStack } from './synth.ts';
 import { localValues, parseTemplate, resolveFunctions, resolveStateMachines, type SynthesizedStack } from './template.ts';
 
 /**
  * The whole stack on this machine, wired from the synthesized template: emulators, tables and
  * queues, secrets, the state machine endpoint, one worker per function environment, the API
- * gateway and the queue pollers. `npm start` runs it; tests call `startLocalStack`.
+ * gateway, the queue and table stream pollers and the scheduled rules. `npm start` runs it;
+ * tests call `startLocalStack`.
  */
 
 export interface LocalStackOptions {
@@ -32,7 +35,7 @@ export interface LocalStackOptions {
   readonly port?: number;
   /** SES port, whose `/store` and web page are the inbox; default 0, a free one. */
   readonly sesPort?: number;
-  /** Passed to the functions as TIME_SCALE; default the TIME_SCALE of this process. */
+  /** Passed to the functions as TIME_SCALE, and divides the scheduled rules' periods; default the TIME_SCALE of this process. */
   readonly timeScale?: string;
   /** Passed to the functions as LOG_LEVEL; default the LOG_LEVEL of this process. */
   readonly logLevel?: string;
@@ -62,7 +65,7 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? ((line: string) => console.log(line));
   // Stopped front to back: no new work comes in while what runs drains, emulators go last.
-  const stopOrder = ['pollers', 'gateway', 'stepfunctions', 'functions', 'emulators', 'secrets'] as const;
+  const stopOrder = ['scheduler', 'pollers', 'gateway', 'stepfunctions', 'functions', 'emulators', 'secrets'] as const;
   const cleanups = new Map<(typeof stopOrder)[number], () => Promise<void> | void>();
   const stopAll = async () => {
     for (const name of stopOrder) {
@@ -117,6 +120,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.set('stepfunctions', () => sfn.stop());
 
     const timeScale = options.timeScale ?? process.env.TIME_SCALE;
+    // Checked before anything else starts work: the functions would refuse a bad value anyway.
+    const scale = parseTimeScale(timeScale);
     const logLevel = options.logLevel ?? process.env.LOG_LEVEL;
     const started = startFunctions(functions, {
       repoRoot,
@@ -164,6 +169,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log,
     });
     cleanups.set('pollers', () => pollers.stop());
+    const streamPollers = await startStreamPollers({
+      streams: model.streamMappings.map((mapping) => {
+        const streamArn = provisioned.values[mapping.tableLogicalId]?.attributes.StreamArn;
+        if (!streamArn) throw new Error(`${mapping.logicalId}: table ${mapping.tableLogicalId} was provisioned without a stream`);
+        const onFailure = mapping.onFailureQueueLogicalId ? provisioned.queues[mapping.onFailureQueueLogicalId] : undefined;
+        return { mapping, streamArn, ...(onFailure ? { onFailureQueueUrl: onFailure.url } : {}) };
+      }),
+      invoke,
+      dynamodbEndpoint: emulators.endpoints.dynamodb,
+      sqsEndpoint: emulators.endpoints.sqs,
+      region: model.region,
+      log,
+    });
+    // Both kinds of poller share the slot: neither may hand work to stopped functions.
+    cleanups.set('pollers', () => Promise.all([pollers.stop(), streamPollers.stop()]).then(() => undefined));
+    const scheduler = startScheduler({ schedules: model.schedules, invoke, region: model.region, timeScale: scale, log });
+    cleanups.set('scheduler', () => scheduler.stop());
 
     let stopping: Promise<void> | undefined;
     return {

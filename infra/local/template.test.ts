@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { localScope, referencedIds, resolveValue, TemplateError, type ResourceValue } from './intrinsics.ts';
+import { parseScheduleExpression } from './scheduler.ts';
 import { synthesizeStack } from './synth.ts';
 import {
   functionArn,
@@ -9,6 +10,7 @@ import {
   parseTemplate,
   resolveFunctions,
   resolveStateMachines,
+  type CfnResource,
   type StackModel,
   type SynthesizedStack,
 } from './template.ts';
@@ -81,13 +83,38 @@ describe('the synthesized demo stack', () => {
     for (const route of model.routes) expect(route.payloadFormatVersion).toBe('2.0');
   });
 
+  /** Mappings whose source is one of the stack's queues, or one of its tables' streams. */
+  const mappingsFrom = (...types: string[]) =>
+    resourcesOfType('AWS::Lambda::EventSourceMapping').filter(([, resource]) =>
+      referencedIds(resource.Properties?.EventSourceArn).some((id) => types.includes(stack.template.Resources[id]?.Type ?? '')),
+    );
+
   it('given the SQS event source, when parsed, then the routing queue feeds the route function with partial batch failures', () => {
     const [mapping] = model.eventSourceMappings;
-    expect(model.eventSourceMappings).toHaveLength(resourcesOfType('AWS::Lambda::EventSourceMapping').length);
+    expect(model.eventSourceMappings).toHaveLength(mappingsFrom('AWS::SQS::Queue').length);
     expect(model.functions.find((fn) => fn.logicalId === mapping?.functionLogicalId)?.entry).toBe('functions/route/handler.ts');
     expect(model.queues.find((queue) => queue.logicalId === mapping?.queueLogicalId)?.deadLetter).toBeDefined();
     expect(mapping?.reportBatchItemFailures).toBe(true);
     expect(mapping?.batchSize).toBeGreaterThan(0);
+  });
+
+  it('given the table stream event source, when parsed, then it feeds the effects relay with bisect, bounded retries, a failure queue and a filter', () => {
+    expect(model.streamMappings).toHaveLength(mappingsFrom('AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable').length);
+    for (const mapping of model.streamMappings) {
+      expect(model.tables.find((table) => table.logicalId === mapping.tableLogicalId)?.streamViewType).toBeDefined();
+      expect(model.queues.map((queue) => queue.logicalId)).toContain(mapping.onFailureQueueLogicalId);
+      expect(mapping).toMatchObject({ bisectBatchOnFunctionError: true, reportBatchItemFailures: true });
+      expect(mapping.maximumRetryAttempts).toBeGreaterThanOrEqual(0);
+    }
+    const relay = model.streamMappings.find((mapping) => model.functions.find((fn) => fn.logicalId === mapping.functionLogicalId)?.entry === 'functions/effects/handler.ts');
+    expect(relay?.filterPatterns.length).toBeGreaterThan(0);
+  });
+
+  it('given the scheduled rules, when parsed, then each is a schedule the local scheduler plays, the sweeper among them', () => {
+    expect(model.schedules.map((rule) => rule.logicalId)).toEqual(resourcesOfType('AWS::Events::Rule').map(([id]) => id));
+    for (const rule of model.schedules) expect(() => parseScheduleExpression(rule.scheduleExpression)).not.toThrow();
+    const targets = model.schedules.flatMap((rule) => rule.targets.map((target) => model.functions.find((fn) => fn.logicalId === target.functionLogicalId)?.entry));
+    expect(targets).toContain('functions/sweeper/handler.ts');
   });
 
   it('given local values, when the functions are resolved, then every Ref and GetAtt in their environment becomes a local value', () => {
@@ -210,5 +237,156 @@ describe('template shapes beyond the demo stack', () => {
     const model = parseTemplate(stack);
     const scope = localScope({ region: 'us-east-1', stackName: 'Shapes', resources: localValues(model, { provisioned: {}, apiUrl: 'http://localhost:1', secretRefs: {} }) });
     expect(resolveStateMachines(model, scope)[0]!.tasks).toEqual({ Call: { functionLogicalId: 'Worker', style: 'lambda-invoke' } });
+  });
+});
+
+describe('table streams and scheduled rules in a template', () => {
+  // The shapes CDK synthesizes for DynamoEventSource (with SqsDlq and FilterCriteria.filter) and
+  // for Rule with Schedule.rate / Schedule.cron and LambdaFunction targets.
+  const resources = (extra: Record<string, CfnResource> = {}): SynthesizedStack => ({
+    stackName: 'Streams',
+    region: 'eu-west-1',
+    template: {
+      Resources: {
+        Table: {
+          Type: 'AWS::DynamoDB::Table',
+          Properties: {
+            KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+            AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+            StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+          },
+        },
+        Relay: { Type: 'AWS::Lambda::Function', Properties: { Handler: 'index.handler' }, Metadata: { 'lead-router:entry': 'functions/relay/handler.ts' } },
+        Sweeper: { Type: 'AWS::Lambda::Function', Properties: { Handler: 'index.handler' }, Metadata: { 'lead-router:entry': 'functions/sweep/handler.ts' } },
+        RelayDlq: { Type: 'AWS::SQS::Queue', Properties: {} },
+        RelayDynamoDBEventSourceTable: {
+          Type: 'AWS::Lambda::EventSourceMapping',
+          Properties: {
+            BatchSize: 25,
+            BisectBatchOnFunctionError: true,
+            DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['RelayDlq', 'Arn'] } } },
+            EventSourceArn: { 'Fn::GetAtt': ['Table', 'StreamArn'] },
+            FilterCriteria: { Filters: [{ Pattern: '{"eventName":["INSERT"],"dynamodb":{"NewImage":{"pk":{"S":[{"prefix":"EFFECT#"}]}}}}' }] },
+            FunctionName: { Ref: 'Relay' },
+            FunctionResponseTypes: ['ReportBatchItemFailures'],
+            MaximumBatchingWindowInSeconds: 1,
+            MaximumRecordAgeInSeconds: 3600,
+            MaximumRetryAttempts: 3,
+            ParallelizationFactor: 2,
+            StartingPosition: 'TRIM_HORIZON',
+          },
+        },
+        SweepEveryMinute: {
+          Type: 'AWS::Events::Rule',
+          Properties: { ScheduleExpression: 'rate(1 minute)', State: 'ENABLED', Targets: [{ Arn: { 'Fn::GetAtt': ['Sweeper', 'Arn'] }, Id: 'Target0' }] },
+        },
+        RecountEvery5: {
+          Type: 'AWS::Events::Rule',
+          Properties: {
+            ScheduleExpression: 'cron(*/5 * * * ? *)',
+            State: 'ENABLED',
+            Targets: [{ Arn: { 'Fn::GetAtt': ['Sweeper', 'Arn'] }, Id: 'Target0', Input: '{"job":"recount"}' }],
+          },
+        },
+        Paused: {
+          Type: 'AWS::Events::Rule',
+          Properties: { ScheduleExpression: 'rate(1 hour)', State: 'DISABLED', Targets: [{ Arn: { 'Fn::GetAtt': ['Sweeper', 'Arn'] }, Id: 'Target0' }] },
+        },
+        OnBounce: {
+          Type: 'AWS::Events::Rule',
+          Properties: { EventPattern: { source: ['aws.ses'] }, State: 'ENABLED', Targets: [{ Arn: { 'Fn::GetAtt': ['Sweeper', 'Arn'] }, Id: 'Target0' }] },
+        },
+        ...extra,
+      },
+    },
+  });
+  const withMapping = (changes: Record<string, unknown>) =>
+    resources({
+      RelayDynamoDBEventSourceTable: {
+        Type: 'AWS::Lambda::EventSourceMapping',
+        Properties: { ...resources().template.Resources.RelayDynamoDBEventSourceTable!.Properties, ...changes },
+      },
+    });
+
+  it('given a DynamoEventSource mapping, when parsed, then it is a stream mapping with every setting, and no SQS mapping', () => {
+    const model = parseTemplate(resources());
+    expect(model.streamMappings).toEqual([
+      {
+        logicalId: 'RelayDynamoDBEventSourceTable',
+        functionLogicalId: 'Relay',
+        tableLogicalId: 'Table',
+        startingPosition: 'TRIM_HORIZON',
+        batchSize: 25,
+        maximumBatchingWindowInSeconds: 1,
+        bisectBatchOnFunctionError: true,
+        maximumRetryAttempts: 3,
+        maximumRecordAgeInSeconds: 3600,
+        parallelizationFactor: 2,
+        reportBatchItemFailures: true,
+        onFailureQueueLogicalId: 'RelayDlq',
+        filterPatterns: ['{"eventName":["INSERT"],"dynamodb":{"NewImage":{"pk":{"S":[{"prefix":"EFFECT#"}]}}}}'],
+      },
+    ]);
+    expect(model.eventSourceMappings).toEqual([]);
+    expect(model.notRunLocally.filter((note) => note.includes('event source mapping'))).toEqual([]);
+  });
+
+  it('given a stream mapping with only its starting position, when parsed, then Lambda\'s stream defaults apply', () => {
+    const model = parseTemplate(
+      resources({
+        RelayDynamoDBEventSourceTable: {
+          Type: 'AWS::Lambda::EventSourceMapping',
+          Properties: { EventSourceArn: { 'Fn::GetAtt': ['Table', 'StreamArn'] }, FunctionName: { Ref: 'Relay' }, StartingPosition: 'LATEST' },
+        },
+      }),
+    );
+    expect(model.streamMappings[0]).toEqual({
+      logicalId: 'RelayDynamoDBEventSourceTable',
+      functionLogicalId: 'Relay',
+      tableLogicalId: 'Table',
+      startingPosition: 'LATEST',
+      batchSize: 100,
+      maximumBatchingWindowInSeconds: 0,
+      bisectBatchOnFunctionError: false,
+      maximumRetryAttempts: -1,
+      maximumRecordAgeInSeconds: -1,
+      parallelizationFactor: 1,
+      reportBatchItemFailures: false,
+      filterPatterns: [],
+    });
+  });
+
+  it.each([
+    ['a filter the local matcher cannot play', { FilterCriteria: { Filters: [{ Pattern: '{"dynamodb":{"Keys":{"pk":{"S":[{"wildcard":"EFFECT#*"}]}}}}' }] } }, /RelayDynamoDBEventSourceTable\.FilterCriteria\.Filters\[0\]\.Pattern.*"wildcard" is not supported/],
+    ['an OnFailure topic instead of a queue', { DestinationConfig: { OnFailure: { Destination: 'arn:aws:sns:eu-west-1:1:topic' } } }, /OnFailure destination must be an SQS queue/],
+    ['a parallelization factor Lambda refuses', { ParallelizationFactor: 11 }, /ParallelizationFactor/],
+    ['a tumbling window', { TumblingWindowInSeconds: 30 }, /TumblingWindowInSeconds is not supported/],
+  ])('given a stream mapping with %s, when parsed, then it fails loudly', (_name, changes, message) => {
+    expect(() => parseTemplate(withMapping(changes))).toThrow(TemplateError);
+    expect(() => parseTemplate(withMapping(changes))).toThrow(message);
+  });
+
+  it('given a stream mapping on a table without a stream, when parsed, then it fails naming the table', () => {
+    const stack = resources();
+    const table = stack.template.Resources.Table!;
+    const { StreamSpecification: _dropped, ...properties } = table.Properties!;
+    expect(() => parseTemplate(resources({ Table: { ...table, Properties: properties } }))).toThrow(/table Table has no StreamSpecification/);
+  });
+
+  it('given scheduled rules, when parsed, then enabled ones become schedules with their targets and input, pattern rules are reported', () => {
+    const model = parseTemplate(resources());
+    expect(model.schedules).toEqual([
+      { logicalId: 'SweepEveryMinute', scheduleExpression: 'rate(1 minute)', targets: [{ id: 'Target0', functionLogicalId: 'Sweeper' }] },
+      { logicalId: 'RecountEvery5', scheduleExpression: 'cron(*/5 * * * ? *)', targets: [{ id: 'Target0', functionLogicalId: 'Sweeper', input: '{"job":"recount"}' }] },
+    ]);
+    expect(model.notRunLocally).toEqual(['rule OnBounce (only scheduled rules run locally)']);
+  });
+
+  it('given a rule with a schedule the local scheduler cannot play, when parsed, then it fails loudly naming the rule', () => {
+    const rule = (ScheduleExpression: string): Record<string, CfnResource> => ({
+      SweepEveryMinute: { Type: 'AWS::Events::Rule', Properties: { ScheduleExpression, Targets: [{ Arn: { 'Fn::GetAtt': ['Sweeper', 'Arn'] }, Id: 'Target0' }] } },
+    });
+    expect(() => parseTemplate(resources(rule('cron(0 9 ? * MON-FRI *)')))).toThrow(/SweepEveryMinute\.ScheduleExpression/);
+    expect(() => parseTemplate(resources(rule('rate(1 minutes)')))).toThrow(TemplateError);
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ENTRY_METADATA } from '#infra/lead-router-function.ts';
+import { compileFilters } from './event-pattern.ts';
 import {
   LOCAL_ACCOUNT_ID,
   referencedIds,
@@ -9,10 +10,12 @@ import {
   type ResolveScope,
   type ResourceValue,
 } from './intrinsics.ts';
+import { parseScheduleExpression } from './scheduler.ts';
 
 /**
  * The synthesized stack read into what the local runtime needs: tables, queues, functions,
- * routes, event source mappings, state machines and secrets. Parsing is pure and keeps
+ * routes, event source mappings (queues and table streams), scheduled rules, state machines and
+ * secrets. Parsing is pure and keeps
  * CloudFormation values unresolved; `resolveFunctions` and `resolveStateMachines` turn them into
  * local values once the emulators and servers exist, so nothing here repeats the stack by hand.
  */
@@ -88,6 +91,46 @@ const EventSourceMappingProperties = z.object({
   ScalingConfig: z.object({ MaximumConcurrency: z.number().int().positive().optional() }).optional(),
 });
 
+// What CDK's DynamoEventSource synthesizes; the limits are Lambda's, so a value AWS would
+// refuse fails here too instead of running locally.
+const StreamMappingProperties = z.object({
+  FunctionName: z.unknown(),
+  EventSourceArn: z.unknown(),
+  StartingPosition: z.enum(['TRIM_HORIZON', 'LATEST']),
+  BatchSize: z.coerce.number().int().min(1).max(10_000).optional(),
+  MaximumBatchingWindowInSeconds: z.coerce.number().int().min(0).max(300).optional(),
+  BisectBatchOnFunctionError: Flag.optional(),
+  MaximumRetryAttempts: z.coerce.number().int().min(-1).max(10_000).optional(),
+  MaximumRecordAgeInSeconds: z.coerce
+    .number()
+    .int()
+    .refine((age) => age === -1 || (age >= 60 && age <= 604_800), 'must be -1 or 60..604800')
+    .optional(),
+  ParallelizationFactor: z.coerce.number().int().min(1).max(10).optional(),
+  FunctionResponseTypes: z.array(z.literal('ReportBatchItemFailures')).optional(),
+  Enabled: Flag.optional(),
+  TumblingWindowInSeconds: z.coerce.number().optional(),
+  DestinationConfig: z.object({ OnFailure: z.object({ Destination: z.unknown() }).optional() }).optional(),
+  FilterCriteria: z.object({ Filters: z.array(z.object({ Pattern: z.string() })).optional() }).optional(),
+});
+
+const RuleProperties = z.object({
+  ScheduleExpression: z.string().optional(),
+  EventPattern: z.unknown().optional(),
+  State: z.string().optional(),
+  Targets: z
+    .array(
+      z.object({
+        Arn: z.unknown(),
+        Id: z.string(),
+        Input: z.unknown().optional(),
+        InputPath: z.unknown().optional(),
+        InputTransformer: z.unknown().optional(),
+      }),
+    )
+    .optional(),
+});
+
 const RouteProperties = z.object({ RouteKey: z.string(), Target: z.unknown().optional() });
 const IntegrationProperties = z.object({ IntegrationUri: z.unknown().optional(), PayloadFormatVersion: z.string().optional() });
 
@@ -156,6 +199,41 @@ export interface EventSourceMappingModel {
   readonly maximumConcurrency?: number;
 }
 
+/** A table stream feeding a function, played by stream-poller.ts. */
+export interface StreamMappingModel {
+  readonly logicalId: string;
+  readonly functionLogicalId: string;
+  readonly tableLogicalId: string;
+  readonly startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  readonly batchSize: number;
+  readonly maximumBatchingWindowInSeconds: number;
+  readonly bisectBatchOnFunctionError: boolean;
+  /** -1: retried until the record leaves the stream. */
+  readonly maximumRetryAttempts: number;
+  /** -1: no limit. */
+  readonly maximumRecordAgeInSeconds: number;
+  readonly parallelizationFactor: number;
+  readonly reportBatchItemFailures: boolean;
+  /** The SQS queue of the stack that gets a record of each batch given up on. */
+  readonly onFailureQueueLogicalId?: string;
+  /** `FilterCriteria` patterns (JSON text), OR-ed; none lets every record through. */
+  readonly filterPatterns: string[];
+}
+
+export interface ScheduleTargetModel {
+  readonly id: string;
+  readonly functionLogicalId: string;
+  /** The target's constant `Input` (JSON text), sent instead of the scheduled event. */
+  readonly input?: string;
+}
+
+/** An enabled scheduled EventBridge rule with at least one local function target. */
+export interface ScheduleModel {
+  readonly logicalId: string;
+  readonly scheduleExpression: string;
+  readonly targets: ScheduleTargetModel[];
+}
+
 export interface SecretModel {
   readonly logicalId: string;
   readonly secretString?: unknown;
@@ -179,6 +257,8 @@ export interface StackModel {
   readonly routes: RouteModel[];
   readonly apis: string[];
   readonly eventSourceMappings: EventSourceMappingModel[];
+  readonly streamMappings: StreamMappingModel[];
+  readonly schedules: ScheduleModel[];
   readonly stateMachines: StateMachineModel[];
   readonly secrets: SecretModel[];
   /** SES configuration sets: a name locally (aws-ses-v2-local takes and ignores it). */
@@ -191,6 +271,7 @@ export interface StackModel {
 const DEFAULT_TIMEOUT_SECONDS = 3;
 const DEFAULT_MEMORY_MB = 128;
 const DEFAULT_SQS_BATCH_SIZE = 10;
+const DEFAULT_STREAM_BATCH_SIZE = 100;
 
 export function parseTemplate(stack: SynthesizedStack): StackModel {
   const resources = stack.template.Resources;
@@ -275,13 +356,21 @@ export function parseTemplate(stack: SynthesizedStack): StackModel {
     });
   }
 
+  const tableIds = new Set(tables.map((table) => table.logicalId));
   const eventSourceMappings: EventSourceMappingModel[] = [];
-  for (const [logicalId] of ofType('AWS::Lambda::EventSourceMapping')) {
+  const streamMappings: StreamMappingModel[] = [];
+  for (const [logicalId, resource] of ofType('AWS::Lambda::EventSourceMapping')) {
+    const tableLogicalId = referencedIds(resource.Properties?.EventSourceArn).find((id) => tableIds.has(id));
+    if (tableLogicalId) {
+      const mapping = parseStreamMapping(logicalId, tableLogicalId, propertiesOf(StreamMappingProperties, logicalId));
+      if (mapping) streamMappings.push(mapping);
+      continue;
+    }
     const p = propertiesOf(EventSourceMappingProperties, logicalId);
     const functionLogicalId = functionIn(p.FunctionName);
     const queueLogicalId = referencedIds(p.EventSourceArn).find((id) => queueIds.has(id));
     if (!functionLogicalId || !queueLogicalId) {
-      notRunLocally.push(`event source mapping ${logicalId} (only SQS queues feeding local functions are polled)`);
+      notRunLocally.push(`event source mapping ${logicalId} (only SQS queues and table streams feeding local functions are polled)`);
       continue;
     }
     if (p.Enabled === false) continue;
@@ -294,6 +383,77 @@ export function parseTemplate(stack: SynthesizedStack): StackModel {
       reportBatchItemFailures: p.FunctionResponseTypes?.includes('ReportBatchItemFailures') ?? false,
       ...(p.ScalingConfig?.MaximumConcurrency ? { maximumConcurrency: p.ScalingConfig.MaximumConcurrency } : {}),
     });
+  }
+
+  function parseStreamMapping(logicalId: string, tableLogicalId: string, p: z.infer<typeof StreamMappingProperties>): StreamMappingModel | undefined {
+    const functionLogicalId = functionIn(p.FunctionName);
+    if (!functionLogicalId) {
+      notRunLocally.push(`event source mapping ${logicalId} (its function is not a local function)`);
+      return undefined;
+    }
+    if (p.Enabled === false) return undefined;
+    if (!tables.find((table) => table.logicalId === tableLogicalId)?.streamViewType) {
+      throw new TemplateError(`${logicalId}: table ${tableLogicalId} has no StreamSpecification`);
+    }
+    // Tumbling windows change the event and response shape; better refused than played wrong.
+    if (p.TumblingWindowInSeconds) throw new TemplateError(`${logicalId}: TumblingWindowInSeconds is not supported locally`);
+    let onFailureQueueLogicalId: string | undefined;
+    const destination = p.DestinationConfig?.OnFailure?.Destination;
+    if (destination !== undefined) {
+      onFailureQueueLogicalId = referencedIds(destination).find((id) => queueIds.has(id));
+      if (!onFailureQueueLogicalId) throw new TemplateError(`${logicalId}: the OnFailure destination must be an SQS queue of this stack to run locally`);
+    }
+    const filterPatterns = (p.FilterCriteria?.Filters ?? []).map((filter) => filter.Pattern);
+    // Compiled here only to fail at start on a pattern the local filter cannot play.
+    compileFilters(filterPatterns, `${logicalId}.FilterCriteria`);
+    return {
+      logicalId,
+      functionLogicalId,
+      tableLogicalId,
+      startingPosition: p.StartingPosition,
+      batchSize: p.BatchSize ?? DEFAULT_STREAM_BATCH_SIZE,
+      maximumBatchingWindowInSeconds: p.MaximumBatchingWindowInSeconds ?? 0,
+      bisectBatchOnFunctionError: p.BisectBatchOnFunctionError ?? false,
+      maximumRetryAttempts: p.MaximumRetryAttempts ?? -1,
+      maximumRecordAgeInSeconds: p.MaximumRecordAgeInSeconds ?? -1,
+      parallelizationFactor: p.ParallelizationFactor ?? 1,
+      reportBatchItemFailures: p.FunctionResponseTypes?.includes('ReportBatchItemFailures') ?? false,
+      ...(onFailureQueueLogicalId ? { onFailureQueueLogicalId } : {}),
+      filterPatterns,
+    };
+  }
+
+  const schedules: ScheduleModel[] = [];
+  for (const [logicalId] of ofType('AWS::Events::Rule')) {
+    const p = propertiesOf(RuleProperties, logicalId);
+    if (p.State !== undefined && p.State !== 'ENABLED') continue;
+    if (p.ScheduleExpression === undefined) {
+      notRunLocally.push(`rule ${logicalId} (only scheduled rules run locally)`);
+      continue;
+    }
+    parseScheduleExpression(p.ScheduleExpression, `${logicalId}.ScheduleExpression`);
+    const targets: ScheduleTargetModel[] = [];
+    for (const target of p.Targets ?? []) {
+      const where = `${logicalId}.Targets.${target.Id}`;
+      const functionLogicalId = functionIn(target.Arn);
+      if (!functionLogicalId) {
+        notRunLocally.push(`rule ${logicalId} target ${target.Id} (not a local function)`);
+        continue;
+      }
+      if (target.InputPath !== undefined || target.InputTransformer !== undefined) {
+        throw new TemplateError(`${where}: InputPath and InputTransformer are not supported locally`);
+      }
+      if (target.Input !== undefined) {
+        if (typeof target.Input !== 'string') throw new TemplateError(`${where}: Input must be a JSON string without intrinsics to run locally`);
+        try {
+          JSON.parse(target.Input);
+        } catch {
+          throw new TemplateError(`${where}: Input is not valid JSON`);
+        }
+      }
+      targets.push({ id: target.Id, functionLogicalId, ...(typeof target.Input === 'string' ? { input: target.Input } : {}) });
+    }
+    if (targets.length) schedules.push({ logicalId, scheduleExpression: p.ScheduleExpression, targets });
   }
 
   const stateMachines = ofType('AWS::StepFunctions::StateMachine').map(([logicalId]): StateMachineModel => {
@@ -334,6 +494,8 @@ export function parseTemplate(stack: SynthesizedStack): StackModel {
     routes,
     apis: ofType('AWS::ApiGatewayV2::Api').map(([id]) => id),
     eventSourceMappings,
+    streamMappings,
+    schedules,
     stateMachines,
     secrets,
     configurationSets: ofType('AWS::SES::ConfigurationSet').map(([id]) => id),

@@ -11,9 +11,20 @@ import { tracer } from '../observability.ts';
  * at a local emulator), so the same code runs on Lambda and locally with nothing else changed.
  * Each call is an X-Ray subsegment on Lambda; where tracing is off the clients are left as they are.
  */
-export const dynamoDocument = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
+/**
+ * Each call gives up well within any function's timeout: a hung dependency fails fast and is
+ * retried (by the SDK, then by whoever retries the effect or message), never left half-done.
+ * Three attempts of at most 2.5 s each, plus the SDK's backoff, stay under the 10 s most functions have.
+ */
+export const clientDefaults = {
+  maxAttempts: 3,
+  // Without throwOnRequestTimeout the SDK only warns when a request outlives requestTimeout.
+  requestHandler: { connectionTimeout: 2_000, requestTimeout: 2_500, throwOnRequestTimeout: true },
+} as const;
+
+export const dynamoDocument = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient(clientDefaults)), {
   marshallOptions: { removeUndefinedValues: true },
 });
-export const sqs = tracer.captureAWSv3Client(new SQSClient({}));
-export const ses = tracer.captureAWSv3Client(new SESClient({}));
-export const sfn = tracer.captureAWSv3Client(new SFNClient({}));
+export const sqs = tracer.captureAWSv3Client(new SQSClient(clientDefaults));
+export const ses = tracer.captureAWSv3Client(new SESClient(clientDefaults));
+export const sfn = tracer.captureAWSv3Client(new SFNClient(clientDefaults));

@@ -14,6 +14,7 @@ import { LeadStatus, type Lead, type LeadContact } from '../domain/lead.ts';
 import { SourceSchema, type Source } from '../ingest/source-config.ts';
 import { dynamoDocument } from './aws-clients.ts';
 import { eventItem, leadKey, newLeadItems } from './lead-store.ts';
+import { dueIndexKeys, type Outbox } from './outbox.ts';
 
 /**
  * What the webhook keeps besides leads: which email or phone belongs to which recent lead
@@ -63,6 +64,13 @@ export interface Resubmission {
   readonly fields: Readonly<Record<string, string>>;
   readonly idempotency?: IdempotencyClaim;
   readonly idempotencyUntil: number;
+  /** TTL (epoch seconds) of what the resubmission adds under the lead's key: its history event and routing. */
+  readonly expiresAt: number;
+  /**
+   * A nurtured lead whose resubmission scores hot or warm: back to routing, for sales this time,
+   * in the same transaction (the lifecycle's `reopen`).
+   */
+  readonly reopen?: { readonly tier: string; readonly score: number };
 }
 
 /** `email:ana@example.com`, `phone:+4930123456`: the ways one person is recognised. */
@@ -76,13 +84,32 @@ const sourceItemKey = (sourceId: string) => ({ pk: `SOURCE#${sourceId}`, sk: 'SO
 
 const seconds = (ms: number) => Math.ceil(ms / 1000);
 
+export interface IntakeStoreOptions {
+  /** Records (and, where this function can, performs) each lead's routing with the write that stores it. */
+  readonly outbox?: Outbox;
+  /** How long a lead may wait for routing before the sweeper sends it again (real ms, time-scaled locally). */
+  readonly sweepGraceMs?: number;
+  readonly db?: DynamoDBDocumentClient;
+}
+
 export class IntakeStore {
   readonly #table: string;
   readonly #db: DynamoDBDocumentClient;
+  readonly #outbox: Outbox | undefined;
+  readonly #graceMs: number;
 
-  constructor(tableName: string, db: DynamoDBDocumentClient = dynamoDocument) {
+  constructor(tableName: string, options: IntakeStoreOptions | DynamoDBDocumentClient = {}) {
+    const resolved: IntakeStoreOptions = 'send' in options ? { db: options } : options;
     this.#table = tableName;
-    this.#db = db;
+    this.#db = resolved.db ?? dynamoDocument;
+    this.#outbox = resolved.outbox;
+    this.#graceMs = resolved.sweepGraceMs ?? 60_000;
+  }
+
+  /** The outbox records of a message to routing about this lead, and those to perform at once. */
+  #routing(leadId: string, message: { leadId: string; resubmittedAt?: string }, now: Date, expiresAt: number | undefined) {
+    if (!this.#outbox) throw new Error('the intake store needs an outbox to record routing');
+    return this.#outbox.records(leadId, [{ purpose: 'route', action: { kind: 'message', message } }], now, expiresAt);
   }
 
   /** The first answer given to this key, while it is remembered. */
@@ -118,11 +145,14 @@ export class IntakeStore {
       ...pointers.map(contactItemKey),
     ];
     const stale = new Map((intake.stale ?? []).map((pointer) => [pointer.key, pointer.leadId]));
+    // Waiting for routing: due for the sweeper a minute from now, should its routing be lost.
+    const due = dueIndexKeys(lead.id, new Date(now + this.#graceMs).toISOString());
     const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = newLeadItems(
       this.#table,
-      { ...lead, ...(intakeKeys.length ? { intakeKeys } : {}) },
+      { ...lead, ...(intakeKeys.length ? { intakeKeys } : {}), ...due },
       intake.expiresAt,
     );
+    const routing = this.#routing(lead.id, { leadId: lead.id }, intake.now, intake.expiresAt);
     const idempotencyIndex = items.length;
     if (intake.idempotency) items.push(this.#idempotencyPut(intake.idempotency, lead.id, 'received', intake.idempotencyUntil, now));
     const firstContactIndex = items.length;
@@ -138,9 +168,9 @@ export class IntakeStore {
         },
       });
     }
+    for (const item of routing.items) items.push({ Put: { TableName: this.#table, Item: item } });
     try {
       await this.#db.send(new TransactWriteCommand({ TransactItems: items }));
-      return { created: true };
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const failed = (error.CancellationReasons ?? []).map((reason) => reason.Code === 'ConditionalCheckFailed');
@@ -148,6 +178,9 @@ export class IntakeStore {
       if (failed.slice(firstContactIndex).some(Boolean)) return { created: false, conflict: 'contact' };
       throw error;
     }
+    // Stored, and its routing with it: sending it now is only the fast path.
+    await this.#outbox!.performClaimed(routing.claimed);
+    return { created: true };
   }
 
   /**
@@ -160,6 +193,12 @@ export class IntakeStore {
     const names: Record<string, string> = { '#status': 'status', '#contact': 'contact', '#resubmissions': 'resubmissions' };
     const values: Record<string, unknown> = { ':closed': LeadStatus.closed, ':one': 1, ':zero': 0 };
     const sets = ['#resubmissions = if_not_exists(#resubmissions, :zero) + :one'];
+    const { reopen } = resubmission;
+    if (reopen) {
+      const due = dueIndexKeys(leadId, new Date(resubmission.at.getTime() + this.#graceMs).toISOString());
+      Object.assign(values, { ':nurture': LeadStatus.nurture, ':received': LeadStatus.received, ':tier': reopen.tier, ':score': reopen.score, ':g3': due.gsi3pk, ':g3s': due.gsi3sk });
+      sets.push('#status = :received', 'tier = :tier', 'score = :score', 'gsi3pk = :g3', 'gsi3sk = :g3s');
+    }
     if (resubmission.idempotency) {
       // Erasing the lead erases this key with it.
       names['#intakeKeys'] = 'intakeKeys';
@@ -178,7 +217,7 @@ export class IntakeStore {
         Update: {
           TableName: this.#table,
           Key: leadKey(leadId),
-          ConditionExpression: 'attribute_exists(pk) AND #status <> :closed',
+          ConditionExpression: reopen ? 'attribute_exists(pk) AND #status = :nurture' : 'attribute_exists(pk) AND #status <> :closed',
           UpdateExpression: `SET ${sets.join(', ')}`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -187,18 +226,35 @@ export class IntakeStore {
       {
         Put: {
           TableName: this.#table,
-          Item: eventItem(leadId, {
-            at,
-            kind: 'resubmitted',
-            actor: 'webhook',
-            detail: { source: resubmission.sourceId, contact: resubmission.contact, fields: resubmission.fields },
-          }),
+          Item: {
+            ...eventItem(leadId, {
+              at,
+              kind: 'resubmitted',
+              actor: 'webhook',
+              detail: { source: resubmission.sourceId, contact: resubmission.contact, fields: resubmission.fields },
+            }),
+            expiresAt: resubmission.expiresAt,
+          },
         },
       },
     ];
     if (resubmission.idempotency) {
       items.push(this.#idempotencyPut(resubmission.idempotency, leadId, 'joined', resubmission.idempotencyUntil, resubmission.at.getTime()));
     }
+    if (reopen) {
+      items.push({
+        Put: {
+          TableName: this.#table,
+          Item: {
+            ...eventItem(leadId, { at: new Date(resubmission.at.getTime() + 1).toISOString(), kind: 'reopened', actor: 'webhook', from: LeadStatus.nurture, to: LeadStatus.received, detail: reopen }),
+            expiresAt: resubmission.expiresAt,
+          },
+        },
+      });
+    }
+    // The router reads the lead fresh: it routes one still waiting, or tells the owner of a held one.
+    const routing = this.#routing(leadId, reopen ? { leadId } : { leadId, resubmittedAt: at }, resubmission.at, resubmission.expiresAt);
+    for (const item of routing.items) items.push({ Put: { TableName: this.#table, Item: item } });
     try {
       await this.#db.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
@@ -212,42 +268,11 @@ export class IntakeStore {
       }
       throw error;
     }
+    await this.#outbox!.performClaimed(routing.claimed);
     const { Item } = await this.#db.send(
       new GetCommand({ TableName: this.#table, Key: leadKey(leadId), ProjectionExpression: 'resubmissions' }),
     );
     return { resubmissions: (Item?.resubmissions as number | undefined) ?? 1 };
-  }
-
-  /** Claims the one owner notice of the resubmission made at `at` (ISO time); false when already claimed. */
-  async claimResubmissionNotice(leadId: string, at: string): Promise<boolean> {
-    try {
-      await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: leadKey(leadId),
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(resubmissionNoticeAt) OR resubmissionNoticeAt < :at)',
-          UpdateExpression: 'SET resubmissionNoticeAt = :at',
-          ExpressionAttributeValues: { ':at': at },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
-
-  /** Removes what `create` wrote for a lead that could not be queued, pointers only while they still point at it. */
-  async discardIntake(lead: Pick<Lead, 'id' | 'intakeKeys'>): Promise<void> {
-    for (const key of lead.intakeKeys ?? []) {
-      try {
-        await this.#db.send(
-          new DeleteCommand({ TableName: this.#table, Key: key, ConditionExpression: 'leadId = :id', ExpressionAttributeValues: { ':id': lead.id } }),
-        );
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
-    }
   }
 
   /** A source the admin added after deployment, and the secret set for any source. */

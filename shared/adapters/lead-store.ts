@@ -5,11 +5,12 @@ import {
   TransactWriteCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { updateIf } from './conditional-update.ts';
 import { randomBytes } from 'node:crypto';
 import { LeadStateConflict, RepUnavailable } from '../domain/errors.ts';
 import { LeadStatus, type Lead, type Tier } from '../domain/lead.ts';
+import { checkFollowUps, isHeld, nextDueAt, transitionOf, type TransitionName } from '../domain/lifecycle.ts';
 import { dynamoDocument } from './aws-clients.ts';
+import { dueIndexKeys, type EffectRecord, type NewEffect, type Outbox } from './outbox.ts';
 import { periodKeys, type RepProfile } from '../routing/eligibility.ts';
 import { repKey } from './rep-store.ts';
 
@@ -111,6 +112,7 @@ function repCounterUpdate(counters: CounterState, at: string, virtualTime: numbe
     '#openLeads': 'openLeads',
     '#capacity': 'capacity',
     '#lastOfferedAt': 'lastOfferedAt',
+    '#loadChangedAt': 'loadChangedAt',
     '#dayKey': 'dayKey',
     '#dayCount': 'dayCount',
     '#weekKey': 'weekKey',
@@ -121,7 +123,7 @@ function repCounterUpdate(counters: CounterState, at: string, virtualTime: numbe
   // shows them (see mark-rep-unreachable.ts).
   names['#unreachable'] = 'unreachable';
   const conditions = ['#active = :true', 'attribute_not_exists(#unreachable)', '#openLeads < #capacity'];
-  const sets = ['#openLeads = #openLeads + :one', '#lastOfferedAt = :at'];
+  const sets = ['#openLeads = #openLeads + :one', '#lastOfferedAt = :at', '#loadChangedAt = :at'];
   const period = (key: '#dayKey' | '#weekKey', count: '#dayCount' | '#weekCount', value: ':day' | ':week', same: boolean, cap?: number) => {
     if (same) {
       conditions.push(`${key} = ${value}`);
@@ -146,38 +148,82 @@ function repCounterUpdate(counters: CounterState, at: string, virtualTime: numbe
   return { condition: conditions.join(' AND '), update: `SET ${sets.join(', ')}`, names, values };
 }
 
-/** How an offer is taken back before acceptance (a pass is the rep's own), as the lead's history records it. */
-const takenBackBy = {
-  /** The accept window passed. */
-  expired: { kind: 'offer-expired', actor: 'sla-timer' },
-  /** The offer email bounced or the rep complained: they never saw it. */
-  undeliverable: { kind: 'offer-undeliverable', actor: 'ses-feedback' },
-} as const;
-
 function toLead(item: Record<string, unknown>): Lead {
-  const { pk: _pk, sk: _sk, type: _type, expiresAt: _expiresAt, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, ...lead } = item;
+  const { pk: _pk, sk: _sk, type: _type, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, gsi3pk: _g3, gsi3sk: _g3s, ...lead } = item;
   return lead as unknown as Lead;
 }
 
 const isCancelledAt = (error: unknown, index: number) =>
   error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
 
+
+/** One transition of the lifecycle table, as a use case asks the store to commit it. */
+export interface TransitionRequest {
+  /** The lead as read (at least its id and attempt; its status and owner when known). */
+  readonly lead: Pick<Lead, 'id' | 'attempt'> & Partial<Lead>;
+  readonly at: Date;
+  /** Who made the change, as the history names them: `rep:<id>`, `router`, `sla-timer`, `manager:<id>`… */
+  readonly actor: string;
+  readonly detail?: Record<string, unknown>;
+  /**
+   * The rep of the transition: the owner who acts (`owner` guard), or the rep who takes the lead
+   * (`take`, `move`) with the counters their capacity and caps are checked against.
+   */
+  readonly rep?: { readonly id: string; readonly counters?: CounterState; readonly virtualTime?: number };
+  /** Lead fields the transition sets, beyond the status and what the table implies. */
+  readonly set?: Readonly<Record<string, unknown>>;
+  readonly remove?: readonly string[];
+  /** Values appended to list fields (`missedBy`). */
+  readonly append?: Readonly<Record<string, readonly unknown[]>>;
+  readonly effects?: readonly NewEffect[];
+  /** Only while the lead's entry in the due index is still this one (the sweeper's read). */
+  readonly ifDue?: string;
+  /** What a once-per-resubmission guard is for: the resubmission's time. */
+  readonly once?: string;
+  /** Events recorded just before the transition's own (the sweeper's `swept`). */
+  readonly before?: readonly Omit<LeadEvent, 'at'>[];
+}
+
+export interface Committed {
+  /** The lead as the transition left it (from what was read and what was written). */
+  readonly lead: Lead;
+  readonly effects: readonly EffectRecord[];
+}
+
+export interface LeadStoreOptions {
+  readonly outbox?: Outbox;
+  /** Grace the SLA timer gets before the sweeper acts for it (real ms, time-scaled locally). */
+  readonly sweepGraceMs?: number;
+  readonly db?: DynamoDBDocumentClient;
+}
+
+/** Grace of a minute of SLA time; time-scaled in the composition roots. */
+const DEFAULT_GRACE_MS = 60_000;
+
 /**
- * Leads and their history in the stack's single table. Every state change is conditioned on
- * the state it was read in, so a redelivered message, a second router or a double click can
- * only ever win once; the loser gets `LeadStateConflict`.
+ * Leads and their history in the stack's single table. Every change of a lead is a transition
+ * of the lifecycle table, committed by `commit` as ONE transaction: the lead's conditional
+ * update (conditioned on the state it was read in, so a redelivered message, a second router or
+ * a double click can only ever win once; the loser gets `LeadStateConflict`), the rep's capacity,
+ * the history event and the outbox records of its follow-up effects. The effects this function
+ * can perform itself are performed right after the commit.
  */
 export class LeadStore {
   readonly #table: string;
   readonly #db: DynamoDBDocumentClient;
+  readonly #outbox: Outbox | undefined;
+  readonly #graceMs: number;
 
-  constructor(tableName: string, db: DynamoDBDocumentClient = dynamoDocument) {
+  constructor(tableName: string, options: LeadStoreOptions | DynamoDBDocumentClient = {}) {
+    const resolved: LeadStoreOptions = 'send' in options ? { db: options } : options;
     this.#table = tableName;
-    this.#db = db;
+    this.#db = resolved.db ?? dynamoDocument;
+    this.#outbox = resolved.outbox;
+    this.#graceMs = resolved.sweepGraceMs ?? DEFAULT_GRACE_MS;
   }
 
-  async create(lead: Lead, expiresAt: number): Promise<void> {
-    await this.#db.send(new TransactWriteCommand({ TransactItems: newLeadItems(this.#table, lead, expiresAt) }));
+  get outbox(): Outbox | undefined {
+    return this.#outbox;
   }
 
   async get(leadId: string): Promise<Lead | undefined> {
@@ -204,143 +250,202 @@ export class LeadStore {
     return events;
   }
 
-  /**
-   * Removes a just-created lead that could not be queued, together with its history, so the
-   * client's retry does not leave an unrouted twin behind.
-   */
-  async discard(leadId: string): Promise<void> {
+  /** The lead's effect records, oldest first: what its transitions left to be done, and how that went. */
+  async effects(leadId: string): Promise<(EffectRecord & { readonly lastError?: string; readonly doneAt?: string; readonly suppressed?: boolean })[]> {
     const { Items = [] } = await this.#db.send(
       new QueryCommand({
         TableName: this.#table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `LEAD#${leadId}` },
-        ProjectionExpression: 'pk, sk',
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `LEAD#${leadId}`, ':prefix': 'EFFECT#' },
         ConsistentRead: true,
       }),
     );
-    if (Items.length === 0) return;
-    await this.#db.send(
-      new TransactWriteCommand({
-        TransactItems: Items.map((item) => ({ Delete: { TableName: this.#table, Key: { pk: item.pk, sk: item.sk } } })),
-      }),
-    );
+    return Items.map(({ pk: _pk, sk: _sk, gsi3pk: _g, gsi3sk: _gs, expiresAt: _e, ...effect }) => effect as EffectRecord);
   }
 
   /**
-   * Offers the lead to a rep in ONE transaction: the lead moves to OFFERED only if nobody moved
-   * it since it was read, and the rep's open-lead count (and day and week counters) go up only
-   * while the rep is active and under capacity and caps. Either both happen or neither, so
-   * concurrent routers and redelivered messages can never double-assign a lead or overfill a rep.
+   * Commits one transition of the lifecycle table. Conditions: the lead is in one of the
+   * transition's from-statuses at the attempt read (and held by `rep` for owner-guarded ones, not
+   * yet done for this attempt or deadline for once-only ones); a rep taking the lead is active,
+   * reachable and under capacity and caps. Throws `LeadStateConflict` when the lead moved on and
+   * `RepUnavailable` when the rep has no room.
    */
-  async offer(lead: Lead, assignment: Assignment, now: Date, by: HandAssignment = {}): Promise<Lead> {
-    const at = now.toISOString();
-    const attempt = lead.attempt + 1;
-    const { repId, counters } = assignment;
-    const previousOwner = by.manager ? lead.ownerId : undefined;
+  async commit(name: TransitionName, request: TransitionRequest): Promise<Committed> {
+    const transition = transitionOf(name);
+    const effects = request.effects ?? [];
+    checkFollowUps(name, effects.map((effect) => effect.purpose));
+    const { lead } = request;
+    const at = request.at.toISOString();
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = { ':attempt': lead.attempt };
+    const conditions = ['attribute_exists(pk)', 'attempt = :attempt'];
+    const sets: string[] = [];
+    const removes = new Set<string>(request.remove ?? []);
+    const changed: Record<string, unknown> = {};
+    const set = (field: string, value: unknown) => {
+      const key = `:s${sets.length}`;
+      names[`#f${sets.length}`] = field;
+      sets.push(`#f${sets.length} = ${key}`);
+      values[key] = value;
+      changed[field] = value;
+      removes.delete(field);
+    };
+
+    if (request.ifDue !== undefined) {
+      values[':due'] = request.ifDue;
+      conditions.push('gsi3sk = :due');
+    }
+    const from = transition.from as readonly LeadStatus[];
+    from.forEach((status, i) => (values[`:from${i}`] = status));
+    conditions.push(`#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`);
+    if (lead.status !== undefined && transition.guard === 'current') {
+      if (!from.includes(lead.status)) throw new LeadStateConflict(`a ${lead.status.toLowerCase()} lead cannot be ${transition.event}`);
+      values[':read'] = lead.status;
+      conditions.push('#status = :read');
+    }
+
+    const owner = transition.guard === 'owner' ? (request.rep?.id ?? lead.ownerId) : lead.ownerId;
+    if (transition.guard === 'owner') {
+      if (!owner) throw new LeadStateConflict(`lead ${lead.id} has no owner to ${name} it`);
+      values[':owner'] = owner;
+      conditions.push('ownerId = :owner');
+    } else if (typeof transition.guard === 'object') {
+      const { field } = transition.guard;
+      names['#once'] = field;
+      if (transition.guard.oncePer === 'attempt') {
+        conditions.push('(attribute_not_exists(#once) OR #once < :attempt)');
+        set(field, lead.attempt);
+      } else if (transition.guard.oncePer === 'resubmission') {
+        if (!request.once) throw new Error(`${name} needs the resubmission it is for`);
+        values[':once'] = request.once;
+        conditions.push('(attribute_not_exists(#once) OR #once < :once)');
+        set(field, request.once);
+      } else {
+        if (!lead.contactDeadline) throw new Error(`${name} needs the lead's contact deadline as read`);
+        values[':deadline'] = lead.contactDeadline;
+        conditions.push('contactDeadline = :deadline', '(attribute_not_exists(#once) OR #once <> :deadline)');
+        set(field, lead.contactDeadline);
+      }
+    }
+
+    const to = transition.to === 'same' ? lead.status : transition.to;
+    if (transition.to !== 'same') set('status', transition.to);
+    const attempt = transition.newAttempt ? lead.attempt + 1 : lead.attempt;
+    if (transition.newAttempt) set('attempt', attempt);
+
+    // What moving between statuses implies for the lead's fields and indexes.
+    const takes = transition.capacity === 'take' || transition.capacity === 'move';
+    if (takes) {
+      if (!request.rep) throw new Error(`${name} needs the rep who takes the lead`);
+      set('ownerId', request.rep.id);
+      set('offeredAt', at);
+      set('gsi2pk', ownerIndexKey(request.rep.id));
+      set('gsi2sk', at);
+    }
+    if (to === LeadStatus.accepted && lead.status !== LeadStatus.accepted) set('acceptedAt', at);
+    if (to === LeadStatus.contacted) set('contactedAt', at);
+    if (to === LeadStatus.closed) set('closedAt', at);
+    if (to === LeadStatus.queued && lead.status !== LeadStatus.queued) {
+      const tier = (request.set?.tier ?? lead.tier ?? 'warm') as Tier;
+      set('queuedAt', at);
+      set('gsi1pk', teamQueueKey(String(request.set?.teamId ?? lead.teamId)));
+      set('gsi1sk', teamQueueSortKey(tier, { receivedAt: lead.receivedAt ?? at, id: lead.id }));
+    }
+    if (to !== undefined && to !== LeadStatus.queued) ['gsi1pk', 'gsi1sk'].forEach((field) => removes.add(field));
+    if (to !== undefined && !isHeld(to)) ['gsi2pk', 'gsi2sk'].forEach((field) => removes.add(field));
+    // Back to routing, or to a queue or marketing: nobody owns it. A closed lead keeps who closed it.
+    if (to !== undefined && !isHeld(to) && to !== LeadStatus.closed) removes.add('ownerId');
+    for (const [field, value] of Object.entries(request.set ?? {})) set(field, value);
+
+    const appends: string[] = [];
+    const appendValues: Record<string, readonly unknown[]> = { ...(request.append ?? {}) };
+    if (transition.excludesOwner && owner) appendValues.excludedReps = [...(appendValues.excludedReps ?? []), owner];
+    for (const [field, list] of Object.entries(appendValues)) {
+      const i = appends.length;
+      names[`#a${i}`] = field;
+      values[`:a${i}`] = list;
+      values[':none'] = [];
+      appends.push(`#a${i} = list_append(if_not_exists(#a${i}, :none), :a${i})`);
+    }
+
+    const after = { ...lead, ...changed, attempt, ...(to ? { status: to } : {}) } as Lead;
+    for (const field of removes) delete (after as unknown as Record<string, unknown>)[field];
+    for (const [field, list] of Object.entries(appendValues)) {
+      Object.assign(after, { [field]: [...(((lead as unknown as Record<string, unknown>)[field] as unknown[] | undefined) ?? []), ...list] });
+    }
+    // The sparse due index: when the sweeper should look at this lead if nothing moves it on.
+    const due = to !== undefined && after.contactDeadline ? nextDueAt(after, request.at, this.#graceMs) : undefined;
+    if (due) {
+      const keys = dueIndexKeys(lead.id, due);
+      set('gsi3pk', keys.gsi3pk);
+      set('gsi3sk', keys.gsi3sk);
+    } else if (to !== undefined) ['gsi3pk', 'gsi3sk'].forEach((field) => removes.add(field));
+    const clean = (list: readonly string[]) => list.filter((field) => !(field in changed));
+    const removeList = clean([...removes]).map((field, i) => {
+      names[`#r${i}`] = field;
+      return `#r${i}`;
+    });
+    const updateExpression = [
+      sets.length || appends.length ? `SET ${[...sets, ...appends].join(', ')}` : '',
+      removeList.length ? `REMOVE ${removeList.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+
+    const expiresAt = lead.expiresAt;
+    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+      {
+        Update: {
+          TableName: this.#table,
+          Key: leadKey(lead.id),
+          ConditionExpression: conditions.join(' AND '),
+          UpdateExpression: updateExpression,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+    ];
+    let capacityIndex = -1;
+    if (takes) {
+      capacityIndex = items.length;
+      items.push(this.#takeCapacity(request.rep!.id, request.rep!.counters!, at, request.rep!.virtualTime));
+    }
+    if (transition.capacity === 'release' && owner) items.push(this.#releaseCapacity(owner, at));
+    // Assigned by hand away from someone who held it: their slot is free again.
+    if (transition.capacity === 'move' && lead.ownerId && lead.status && isHeld(lead.status)) items.push(this.#releaseCapacity(lead.ownerId, at));
+
+    // The history: any preceding events first, each a millisecond apart so it reads in order.
+    const events = [...(request.before ?? []), { kind: transition.event, actor: request.actor, detail: request.detail }];
+    events.forEach((event, i) => {
+      const eventAt = new Date(request.at.getTime() - (events.length - 1 - i)).toISOString();
+      const entry: LeadEvent = {
+        at: eventAt,
+        kind: event.kind,
+        actor: event.actor,
+        ...(i === events.length - 1 && lead.status ? { from: lead.status } : {}),
+        ...(i === events.length - 1 && to ? { to } : {}),
+        ...(event.detail ? { detail: event.detail } : {}),
+      };
+      items.push({ Put: { TableName: this.#table, Item: { ...eventItem(lead.id, entry), ...(expiresAt ? { expiresAt } : {}) } } });
+    });
+
+    const outbox = this.#outbox;
+    if (effects.length > 0 && !outbox) throw new Error(`${name} has follow-up effects but this store has no outbox`);
+    const recorded = outbox ? outbox.records(lead.id, effects, request.at, expiresAt) : { items: [], claimed: [] };
+    for (const item of recorded.items) items.push({ Put: { TableName: this.#table, Item: item } });
+
     try {
-      await this.#db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.#table,
-                Key: leadKey(lead.id),
-                ConditionExpression: '#status = :from AND attempt = :attempt',
-                // Leaving the team queue: drop the queue index keys.
-                // By hand the SLA restarts: the new owner gets the tier's full time from now.
-                UpdateExpression: `SET #status = :to, ownerId = :rep, attempt = :next, offeredAt = :at, tier = :tier, score = :score, teamId = :team, contactDeadline = :deadline, gsi2pk = :owner, gsi2sk = :at${
-                  by.manager ? ', slaStartedAt = :at' : ''
-                } REMOVE gsi1pk, gsi1sk`,
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':owner': ownerIndexKey(repId),
-                  ':from': lead.status,
-                  ':to': LeadStatus.offered,
-                  ':attempt': lead.attempt,
-                  ':next': attempt,
-                  ':rep': repId,
-                  ':at': at,
-                  ':tier': assignment.tier,
-                  ':score': assignment.score,
-                  ':team': assignment.teamId,
-                  ':deadline': assignment.contactDeadline,
-                },
-              },
-            },
-            this.#takeCapacity(repId, counters, at, assignment.virtualTime),
-            {
-              Put: {
-                TableName: this.#table,
-                Item: eventItem(lead.id, {
-                  at,
-                  kind: by.manager ? 'assigned' : 'offered',
-                  actor: by.manager ? `manager:${by.manager}` : 'router',
-                  from: lead.status,
-                  to: LeadStatus.offered,
-                  detail: { ...assignment.detail, repId, attempt, ...(previousOwner ? { previousOwner } : {}) },
-                }),
-              },
-            },
-            // Assigned by hand away from someone: their slot is free again.
-            ...(previousOwner ? [this.#releaseCapacity(previousOwner)] : []),
-          ],
-        }),
-      );
+      await this.#db.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
-      if (isCancelledAt(error, 0)) throw new LeadStateConflict(`lead ${lead.id} changed before it could be offered`, { cause: error });
-      if (isCancelledAt(error, 1)) throw new RepUnavailable(`rep ${repId} is full, capped, inactive or unreachable`, { cause: error });
+      if (isCancelledAt(error, 0)) throw new LeadStateConflict(`lead ${lead.id} cannot be ${transition.event} from its current state`, { cause: error });
+      if (capacityIndex >= 0 && isCancelledAt(error, capacityIndex)) {
+        throw new RepUnavailable(`rep ${request.rep!.id} is full, capped, inactive or unreachable`, { cause: error });
+      }
       throw error;
     }
-    return {
-      ...lead,
-      status: LeadStatus.offered,
-      ownerId: repId,
-      attempt,
-      offeredAt: at,
-      tier: assignment.tier,
-      score: assignment.score,
-      teamId: assignment.teamId,
-      contactDeadline: assignment.contactDeadline,
-    };
-  }
-
-  /**
-   * Nobody can take the lead now: it waits in its team's queue, indexed so that the queue reads
-   * hot before warm before cold, then oldest first.
-   */
-  async queue(lead: Lead, placement: Placement, now: Date): Promise<Lead> {
-    const at = now.toISOString();
-    await this.#transition(lead, LeadStatus.queued, { at, kind: 'queued', actor: 'router', detail: placement.detail }, {
-      condition: '#status = :from AND attempt = :attempt',
-      values: { ':from': lead.status, ':attempt': lead.attempt },
-      set: {
-        tier: placement.tier,
-        score: placement.score,
-        teamId: placement.teamId,
-        contactDeadline: placement.contactDeadline,
-        queuedAt: at,
-        gsi1pk: teamQueueKey(placement.teamId),
-        gsi1sk: teamQueueSortKey(placement.tier, lead),
-      },
-    });
-    return {
-      ...lead,
-      status: LeadStatus.queued,
-      tier: placement.tier,
-      score: placement.score,
-      teamId: placement.teamId,
-      contactDeadline: placement.contactDeadline,
-    };
-  }
-
-  /** A cold lead goes to marketing for nurturing instead of a rep. */
-  async nurture(lead: Lead, placement: Omit<Placement, 'teamId' | 'contactDeadline'>, now: Date): Promise<Lead> {
-    await this.#transition(lead, LeadStatus.nurture, { at: now.toISOString(), kind: 'nurture', actor: 'router', detail: placement.detail }, {
-      condition: '#status = :from AND attempt = :attempt',
-      values: { ':from': lead.status, ':attempt': lead.attempt },
-      set: { tier: placement.tier, score: placement.score },
-    });
-    return { ...lead, status: LeadStatus.nurture, tier: placement.tier, score: placement.score };
+    if (outbox && recorded.claimed.length > 0) await outbox.performClaimed(recorded.claimed);
+    return { lead: after, effects: [...recorded.claimed] };
   }
 
   /** Ids of the leads waiting in a team's queue, in the order they should be offered. */
@@ -356,138 +461,6 @@ export class LeadStore {
       }),
     );
     return Items.map((item) => item.id as string);
-  }
-
-  /**
-   * Claims the team's "leads are waiting and nobody can take them" notice: at most one per team
-   * per cool-down, so a burst of queued leads is one email to the manager, not hundreds.
-   */
-  async claimQueueNotice(teamId: string, now: Date, cooldownMs: number): Promise<boolean> {
-    return updateIf(this.#db, {
-      TableName: this.#table,
-      Key: { pk: `TEAM#${teamId}`, sk: 'QUEUE-NOTICE' },
-      UpdateExpression: 'SET noticeAt = :now',
-      ConditionExpression: 'attribute_not_exists(noticeAt) OR noticeAt < :quietSince',
-      ExpressionAttributeValues: { ':now': now.toISOString(), ':quietSince': new Date(now.getTime() - cooldownMs).toISOString() },
-    });
-  }
-
-  /**
-   * Claims the right to send this attempt's offer email and start its timer. Exactly one of
-   * several concurrent deliveries gets it; a claim older than `leaseMs` (its holder crashed)
-   * can be taken over by a later redelivery.
-   */
-  async claimNotification(leadId: string, attempt: number, now: Date, leaseMs: number): Promise<boolean> {
-    return updateIf(this.#db, {
-      TableName: this.#table,
-      Key: leadKey(leadId),
-      UpdateExpression: 'SET notifyClaimAttempt = :attempt, notifyClaimedAt = :now',
-      ConditionExpression:
-        'attempt = :attempt AND (attribute_not_exists(notifiedAttempt) OR notifiedAttempt < :attempt) AND ' +
-        '(attribute_not_exists(notifyClaimAttempt) OR notifyClaimAttempt < :attempt OR notifyClaimedAt < :staleBefore)',
-      ExpressionAttributeValues: {
-        ':attempt': attempt,
-        ':now': now.toISOString(),
-        ':staleBefore': new Date(now.getTime() - leaseMs).toISOString(),
-      },
-    });
-  }
-
-  /** The offer's email went out and its timer runs; a redelivery must not repeat them. */
-  async markNotified(leadId: string, attempt: number): Promise<void> {
-    // False when the lead moved on to a newer attempt meanwhile: nothing to mark then.
-    await updateIf(this.#db, {
-      TableName: this.#table,
-      Key: leadKey(leadId),
-      UpdateExpression: 'SET notifiedAttempt = :attempt',
-      ConditionExpression: 'attempt = :attempt',
-      ExpressionAttributeValues: { ':attempt': attempt },
-    });
-  }
-
-  async accept(leadId: string, repId: string, attempt: number, now: Date): Promise<void> {
-    await this.#transition({ id: leadId }, LeadStatus.accepted, { at: now.toISOString(), kind: 'accepted', actor: `rep:${repId}`, from: LeadStatus.offered }, {
-      condition: '#status = :from AND ownerId = :rep AND attempt = :attempt',
-      values: { ':from': LeadStatus.offered, ':rep': repId, ':attempt': attempt },
-      set: { acceptedAt: now.toISOString() },
-    });
-  }
-
-  async markContacted(leadId: string, repId: string, attempt: number, now: Date): Promise<void> {
-    await this.#transition({ id: leadId }, LeadStatus.contacted, { at: now.toISOString(), kind: 'contacted', actor: `rep:${repId}` }, {
-      condition: '#status IN (:offered, :accepted) AND ownerId = :rep AND attempt = :attempt',
-      values: { ':offered': LeadStatus.offered, ':accepted': LeadStatus.accepted, ':rep': repId, ':attempt': attempt },
-      set: { contactedAt: now.toISOString() },
-    });
-  }
-
-  /** The rep closes the lead, won or lost: their capacity is free again, in the same transaction. */
-  async close(leadId: string, repId: string, attempt: number, now: Date, outcome: 'won' | 'lost'): Promise<void> {
-    const at = now.toISOString();
-    try {
-      await this.#db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.#table,
-                Key: leadKey(leadId),
-                ConditionExpression: '#status IN (:accepted, :contacted) AND ownerId = :rep AND attempt = :attempt',
-                UpdateExpression: 'SET #status = :to, outcome = :outcome, closedAt = :at REMOVE gsi2pk, gsi2sk',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':accepted': LeadStatus.accepted,
-                  ':contacted': LeadStatus.contacted,
-                  ':to': LeadStatus.closed,
-                  ':rep': repId,
-                  ':attempt': attempt,
-                  ':outcome': outcome,
-                  ':at': at,
-                },
-              },
-            },
-            this.#releaseCapacity(repId),
-            { Put: { TableName: this.#table, Item: eventItem(leadId, { at, kind: 'closed', actor: `rep:${repId}`, to: LeadStatus.closed, detail: { outcome } }) } },
-          ],
-        }),
-      );
-    } catch (error) {
-      if (isCancelledAt(error, 0)) throw new LeadStateConflict(`lead ${leadId} cannot be closed by ${repId} now`, { cause: error });
-      throw error;
-    }
-  }
-
-  /**
-   * The rep passes, or let the accept window run out (`expired`): the lead goes back to RECEIVED
-   * for the router, the rep is never offered it again, and the rep's capacity is released, all
-   * in one transaction.
-   */
-  async reject(leadId: string, repId: string, attempt: number, now: Date, reason?: string, how: 'rejected' | keyof typeof takenBackBy = 'rejected'): Promise<void> {
-    await this.#giveBack(leadId, repId, attempt, now, {
-      from: LeadStatus.offered,
-      ...(how === 'rejected' ? { kind: 'rejected', actor: `rep:${repId}` } : takenBackBy[how]),
-      detail: reason ? { attempt, reason } : { attempt },
-    });
-  }
-
-  /**
-   * The contact deadline passed and the team reassigns such leads: the owner loses it (offered
-   * or accepted, not contacted) exactly as if they had passed, and the SLA starts afresh for
-   * the next rep from now.
-   */
-  async reassign(leadId: string, repId: string, attempt: number, from: LeadStatus, now: Date): Promise<void> {
-    await this.#giveBack(leadId, repId, attempt, now, {
-      from,
-      kind: 'reassigned',
-      actor: 'sla-timer',
-      detail: { attempt, reason: 'not contacted by the deadline', previousOwner: repId },
-      restartSla: true,
-    });
-  }
-
-  /** The owner hands a lead back from the portal (offered or accepted, not yet contacted): like a pass. */
-  async release(leadId: string, repId: string, attempt: number, from: LeadStatus, now: Date): Promise<void> {
-    await this.#giveBack(leadId, repId, attempt, now, { from, kind: 'released', actor: `rep:${repId}`, detail: { attempt } });
   }
 
   /** A rep's open leads (offered, accepted or contacted), oldest offer first. Index reads may lag a moment. */
@@ -521,168 +494,6 @@ export class LeadStore {
   }
 
   /**
-   * A rep claims a lead waiting in the team queue (one opened to the team, or the next one
-   * they pull): the lead becomes theirs, accepted, in the same transaction that counts it
-   * against their capacity and caps. Of many reps claiming at once exactly one wins; the others
-   * get `LeadStateConflict`, and a rep without room `RepUnavailable`.
-   */
-  async claim(lead: Pick<Lead, 'id' | 'attempt'>, repId: string, counters: CounterState, now: Date): Promise<Lead> {
-    const at = now.toISOString();
-    const attempt = lead.attempt + 1;
-    try {
-      await this.#db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.#table,
-                Key: leadKey(lead.id),
-                ConditionExpression: '#status = :from AND attempt = :attempt',
-                // Accepted by claiming: no offer email to send, so the attempt counts as notified.
-                UpdateExpression:
-                  'SET #status = :to, ownerId = :rep, attempt = :next, offeredAt = :at, acceptedAt = :at, notifiedAttempt = :next, gsi2pk = :owner, gsi2sk = :at REMOVE gsi1pk, gsi1sk',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':owner': ownerIndexKey(repId), ':from': LeadStatus.queued, ':to': LeadStatus.accepted, ':attempt': lead.attempt, ':next': attempt, ':rep': repId, ':at': at },
-              },
-            },
-            this.#takeCapacity(repId, counters, at),
-            {
-              Put: {
-                TableName: this.#table,
-                Item: eventItem(lead.id, { at, kind: 'claimed', actor: `rep:${repId}`, from: LeadStatus.queued, to: LeadStatus.accepted, detail: { repId, attempt } }),
-              },
-            },
-          ],
-        }),
-      );
-    } catch (error) {
-      if (isCancelledAt(error, 0)) throw new LeadStateConflict(`lead ${lead.id} is no longer waiting in the queue`, { cause: error });
-      if (isCancelledAt(error, 1)) throw new RepUnavailable(`rep ${repId} is full, capped, inactive or unreachable`, { cause: error });
-      throw error;
-    }
-    const claimed = await this.get(lead.id);
-    if (!claimed) throw new LeadStateConflict(`lead ${lead.id} disappeared after it was claimed`);
-    return claimed;
-  }
-
-  /** Claims the one reminder of this attempt for its owner; false when sent already or the lead moved on. */
-  async claimReminder(leadId: string, attempt: number, now: Date): Promise<boolean> {
-    return this.#claimOnce(leadId, attempt, now, 'remindedAttempt', 'reminded', '#status IN (:offered, :accepted)', {
-      ':offered': LeadStatus.offered,
-      ':accepted': LeadStatus.accepted,
-    });
-  }
-
-  /** Claims opening this queued lead to the team, once per attempt; the history names who was asked. */
-  async claimOpening(leadId: string, attempt: number, now: Date, repIds: readonly string[]): Promise<boolean> {
-    return this.#claimOnce(leadId, attempt, now, 'openedAttempt', 'opened-to-team', '#status = :queued', { ':queued': LeadStatus.queued }, { repIds });
-  }
-
-  /** Sets `field` to the attempt and records the event, only if not yet done for this attempt. */
-  async #claimOnce(
-    leadId: string,
-    attempt: number,
-    now: Date,
-    field: 'remindedAttempt' | 'openedAttempt',
-    kind: string,
-    statusCondition: string,
-    statusValues: Record<string, unknown>,
-    detail: Record<string, unknown> = {},
-  ): Promise<boolean> {
-    try {
-      await this.#db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.#table,
-                Key: leadKey(leadId),
-                ConditionExpression: `attempt = :attempt AND ${statusCondition} AND (attribute_not_exists(#field) OR #field < :attempt)`,
-                UpdateExpression: 'SET #field = :attempt',
-                ExpressionAttributeNames: { '#status': 'status', '#field': field },
-                ExpressionAttributeValues: { ':attempt': attempt, ...statusValues },
-              },
-            },
-            { Put: { TableName: this.#table, Item: eventItem(leadId, { at: now.toISOString(), kind, actor: 'sla-timer', detail: { attempt, ...detail } }) } },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isCancelledAt(error, 0)) return false;
-      throw error;
-    }
-  }
-
-  /** Records that the deadline escalation for this attempt went out (at most once per attempt). */
-  async markEscalated(leadId: string, attempt: number, now: Date, detail: Record<string, unknown>): Promise<void> {
-    await this.#db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: this.#table,
-              Key: leadKey(leadId),
-              ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(escalatedAttempt) OR escalatedAttempt < :attempt)',
-              UpdateExpression: 'SET escalatedAttempt = :attempt',
-              ExpressionAttributeValues: { ':attempt': attempt },
-            },
-          },
-          { Put: { TableName: this.#table, Item: eventItem(leadId, { at: now.toISOString(), kind: 'escalated', actor: 'sla-timer', detail }) } },
-        ],
-      }),
-    ).catch((error: unknown) => {
-      if (isCancelledAt(error, 0)) throw new LeadStateConflict(`lead ${leadId} was already escalated`, { cause: error });
-      throw error;
-    });
-  }
-
-  /** The owner loses the lead back to routing, excluded from it from now on, with their capacity released. */
-  async #giveBack(
-    leadId: string,
-    repId: string,
-    attempt: number,
-    now: Date,
-    how: { from: LeadStatus; kind: string; actor: string; detail: Record<string, unknown>; restartSla?: boolean },
-  ): Promise<void> {
-    const at = now.toISOString();
-    try {
-      await this.#db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.#table,
-                Key: leadKey(leadId),
-                ConditionExpression: '#status = :from AND ownerId = :rep AND attempt = :attempt',
-                // A missed deadline also lands on `missedBy`: such a rep is not invited to claim the lead back.
-                UpdateExpression: `SET #status = :to, excludedReps = list_append(if_not_exists(excludedReps, :none), :reps)${
-                  how.restartSla ? ', slaStartedAt = :at, missedBy = list_append(if_not_exists(missedBy, :none), :reps)' : ''
-                } REMOVE ownerId, gsi2pk, gsi2sk`,
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':from': how.from,
-                  ':to': LeadStatus.received,
-                  ':rep': repId,
-                  ':attempt': attempt,
-                  ':none': [],
-                  ':reps': [repId],
-                  ...(how.restartSla ? { ':at': at } : {}),
-                },
-              },
-            },
-            this.#releaseCapacity(repId),
-            { Put: { TableName: this.#table, Item: eventItem(leadId, { at, kind: how.kind, actor: how.actor, from: how.from, to: LeadStatus.received, detail: how.detail }) } },
-          ],
-        }),
-      );
-    } catch (error) {
-      if (isCancelledAt(error, 0)) throw new LeadStateConflict(`lead ${leadId} is no longer with ${repId} in attempt ${attempt}`, { cause: error });
-      throw error;
-    }
-  }
-
-  /**
    * The rep side of an offer or a claim: one open lead more, conditioned on capacity and caps.
    * Throws `RepUnavailable` before any write for a cap of zero, which leaves no room even in a
    * fresh period (no condition can say that about a counter not yet written).
@@ -702,48 +513,20 @@ export class LeadStore {
     };
   }
 
-  /** The rep side of a pass, an expiry or a close: one open lead fewer, never below zero. */
-  #releaseCapacity(repId: string) {
+  /**
+   * The rep side of a pass, an expiry, a release or a close: one open lead fewer. Never a
+   * condition that could stop the lead from moving on: a count that drifted (a lead expired by
+   * TTL while held) is repaired by the sweeper's recount, not by holding the lead hostage.
+   */
+  #releaseCapacity(repId: string, at: string) {
     return {
       Update: {
         TableName: this.#table,
         Key: repKey(repId),
-        ConditionExpression: 'openLeads > :zero',
-        UpdateExpression: 'SET openLeads = openLeads - :one',
-        ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
+        ConditionExpression: 'attribute_exists(pk)',
+        UpdateExpression: 'SET openLeads = openLeads - :one, loadChangedAt = :at',
+        ExpressionAttributeValues: { ':one': 1, ':at': at },
       },
     };
-  }
-
-  async #transition(
-    lead: Pick<Lead, 'id'>,
-    to: LeadStatus,
-    event: LeadEvent,
-    options: { condition: string; values: Record<string, unknown>; set?: Record<string, unknown> },
-  ): Promise<void> {
-    const setEntries = Object.entries(options.set ?? {});
-    const setValues = Object.fromEntries(setEntries.map(([key, value]) => [`:set_${key}`, value]));
-    try {
-      await this.#db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.#table,
-                Key: leadKey(lead.id),
-                ConditionExpression: options.condition,
-                UpdateExpression: ['SET #status = :to', ...setEntries.map(([key]) => `${key} = :set_${key}`)].join(', '),
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ...options.values, ...setValues, ':to': to },
-              },
-            },
-            { Put: { TableName: this.#table, Item: eventItem(lead.id, { ...event, to }) } },
-          ],
-        }),
-      );
-    } catch (error) {
-      if (isCancelledAt(error, 0)) throw new LeadStateConflict(`lead ${lead.id} cannot move to ${to} from its current state`, { cause: error });
-      throw error;
-    }
   }
 }

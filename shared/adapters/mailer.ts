@@ -28,7 +28,12 @@ export class Mailer {
     this.#configurationSet = configurationSet || undefined;
   }
 
-  async send(email: Email): Promise<void> {
+  /**
+   * Sends one email. `tags` (the lead and the outbox effect it performs) travel with SES's event
+   * publishing, so a bounce or complaint can be traced to what caused it.
+   */
+  async send(email: Email, tags: Readonly<Record<string, string>> = {}): Promise<void> {
+    const Tags = Object.entries(tags).map(([Name, Value]) => ({ Name, Value: Value.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 256) }));
     await this.#ses.send(
       new SendEmailCommand({
         Source: this.#from,
@@ -38,6 +43,7 @@ export class Mailer {
           Body: { Html: { Data: email.html, Charset: 'UTF-8' }, Text: { Data: email.text, Charset: 'UTF-8' } },
         },
         ...(this.#configurationSet ? { ConfigurationSetName: this.#configurationSet } : {}),
+        ...(Tags.length ? { Tags } : {}),
       }),
     );
   }

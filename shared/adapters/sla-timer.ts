@@ -12,9 +12,6 @@ export interface SlaTimerInput {
   readonly contactDeadline: string;
 }
 
-/** Execution names are unique per state machine, so one name per lead and attempt makes starting idempotent. */
-export const slaExecutionName = (leadId: string, attempt: number) => `${leadId}-${attempt}`;
-
 export class SlaTimer {
   readonly #arn: string;
   readonly #sfn: SFNClient;
@@ -24,13 +21,16 @@ export class SlaTimer {
     this.#sfn = client;
   }
 
-  /** Starts the timer for this lead and attempt, once: a second start (redelivery) is a no-op. */
-  async start(input: SlaTimerInput): Promise<void> {
+  /**
+   * Starts the timer under its name, once: execution names are unique per state machine, so a
+   * second start of the same name (a retried effect) finds it there and changes nothing.
+   */
+  async start(input: SlaTimerInput, name: string): Promise<void> {
     try {
       await this.#sfn.send(
         new StartExecutionCommand({
           stateMachineArn: this.#arn,
-          name: slaExecutionName(input.leadId, input.attempt),
+          name,
           input: JSON.stringify(input),
         }),
       );

@@ -207,10 +207,16 @@ export interface Lead {
   readonly excludedReps: readonly string[];
   /** Reps it was taken from because they did not contact it by the deadline. */
   readonly missedBy?: readonly string[];
-  /** Attempt whose offer email and timer are done, so a redelivered message does not repeat them. */
-  readonly notifiedAttempt?: number;
-  /** Attempt whose deadline escalation was sent. */
-  readonly escalatedAttempt?: number;
+  /** Until when the owner of this attempt may accept (offered leads). */
+  readonly acceptDeadline?: string;
+  /** The contact deadline whose escalation was recorded (a reassigned lead gets a new one). */
+  readonly escalatedDeadline?: string;
+  /** The newest resubmission the owner was told about. */
+  readonly resubmissionNoticeAt?: string;
+  /** Times a step of this lead's SLA timer gave up after its retries. */
+  readonly timerFailures?: number;
+  /** TTL of the lead and everything under its key (epoch seconds). */
+  readonly expiresAt?: number;
   /** Attempt whose owner was reminded of the deadline. */
   readonly remindedAttempt?: number;
   /** Attempt (while queued) at which the lead was opened to the whole team. */

@@ -1,21 +1,20 @@
 import type { LeadStore } from '../adapters/lead-store.ts';
-import type { Mailer } from '../adapters/mailer.ts';
 import type { RepStore } from '../adapters/rep-store.ts';
-import type { RoutingQueue } from '../adapters/routing-queue.ts';
 import type { SlaTimerInput } from '../adapters/sla-timer.ts';
 import type { RoutingSettings } from '../config/stack-config.ts';
 import { LeadStateConflict } from '../domain/errors.ts';
-import { after, LeadStatus, settledStatuses } from '../domain/lead.ts';
+import { LeadStatus, settledStatuses } from '../domain/lead.ts';
 import { teamById } from '../routing/config-schema.ts';
 import { escalationEmail, offerMovedEmail } from '../views/emails.ts';
+import { drainTeam, routeAgain, sendEmail } from './follow-ups.ts';
 
 export interface EscalateLeadDeps {
-  readonly leads: LeadStore;
-  readonly reps: RepStore;
-  readonly queue: RoutingQueue;
-  readonly mailer: Mailer;
+  readonly leads: Pick<LeadStore, 'get' | 'commit' | 'history'>;
+  readonly reps: Pick<RepStore, 'get'>;
   readonly settings: RoutingSettings;
   readonly now: () => Date;
+  /** Set when the sweeper acts because the timer did not: recorded as `swept` before the escalation. */
+  readonly swept?: Record<string, unknown>;
 }
 
 export type EscalationOutcome =
@@ -26,55 +25,66 @@ const held: ReadonlySet<LeadStatus> = new Set([LeadStatus.offered, LeadStatus.ac
 
 /**
  * The contact deadline of a lead has passed.
- * 1. Ignore a timer of an old attempt (the lead was re-offered; the new attempt has its own).
+ * 1. Ignore a timer of an old attempt or an old deadline (the lead was re-offered or reassigned;
+ *    the new one has its own watcher).
  * 2. Nothing to do when someone already contacted the lead.
- * 3. Otherwise email the team manager with the lead, who holds it, and its whole history, and
- *    record the escalation once per attempt (a retried task does not escalate twice).
- * 4. If the team reassigns missed leads, take it from its owner (capacity released, never
- *    offered to them again), tell them, and route it to the next rep with a fresh deadline.
+ * 3. Otherwise record the escalation, once per deadline, with its email to the team manager
+ *    (the lead, who holds it, and its whole history) in the same transaction.
+ * 4. If the team reassigns missed leads, take it from its owner in one more transaction
+ *    (capacity released, never offered to them again, a fresh SLA from now), recorded with the
+ *    note to the owner, the lead's routing and the team queue's drain.
+ * A retried task finishes what the first run did not: each step is conditional and done once.
  */
-export async function escalateLead(input: SlaTimerInput, deps: EscalateLeadDeps): Promise<EscalationOutcome> {
+export async function escalateLead(input: Pick<SlaTimerInput, 'leadId' | 'attempt' | 'contactDeadline'>, deps: EscalateLeadDeps): Promise<EscalationOutcome> {
   const lead = await deps.leads.get(input.leadId);
   if (!lead) return { escalated: false, reason: 'lead-gone' };
-  if (lead.attempt !== input.attempt) return { escalated: false, reason: 'stale-attempt' };
+  if (lead.attempt !== input.attempt || lead.contactDeadline !== input.contactDeadline) return { escalated: false, reason: 'stale-attempt' };
   if (settledStatuses.has(lead.status)) return { escalated: false, reason: 'settled' };
 
   const team = teamById(deps.settings.routing, lead.teamId);
   const owner = lead.ownerId ? await deps.reps.get(lead.ownerId) : undefined;
   const reassign = team.onMissedContact === 'reassign' && owner !== undefined && held.has(lead.status);
+  const actor = deps.swept ? 'sweeper' : 'sla-timer';
+  const before = deps.swept ? [{ kind: 'swept', actor: 'sweeper', detail: deps.swept }] : undefined;
 
-  const alreadyEscalated = (lead.escalatedAttempt ?? -1) >= input.attempt;
-  // A retried task still finishes a reassignment or a reroute the first run did not.
-  if (alreadyEscalated && !reassign && lead.status !== LeadStatus.received) return { escalated: false, reason: 'already-escalated' };
-
-  const escalatedAt = deps.now();
-  if (!alreadyEscalated) {
+  let escalated = false;
+  if (lead.escalatedDeadline !== lead.contactDeadline) {
     const history = await deps.leads.history(lead.id);
     const timeZone = team.businessHours?.timeZone;
-    // Email before recording: a failure retries the task and may email twice, but never zero times.
-    await deps.mailer.send(
-      escalationEmail({ lead, managerEmail: team.managerEmail, owner, history, outcome: reassign ? 'reassigned' : 'kept', ...(timeZone ? { timeZone } : {}) }),
-    );
+    const email = escalationEmail({ lead, managerEmail: team.managerEmail, owner, history, outcome: reassign ? 'reassigned' : 'kept', ...(timeZone ? { timeZone } : {}) });
     try {
-      await deps.leads.markEscalated(lead.id, input.attempt, escalatedAt, { to: team.managerEmail, status: lead.status, ownerId: lead.ownerId, reassign });
+      await deps.leads.commit('escalate', {
+        lead,
+        at: deps.now(),
+        actor,
+        ...(before ? { before } : {}),
+        detail: { to: team.managerEmail, status: lead.status, ownerId: lead.ownerId, reassign, attempt: lead.attempt },
+        effects: [sendEmail('escalation-email', email)],
+      });
+      escalated = true;
     } catch (error) {
       if (!(error instanceof LeadStateConflict)) throw error;
     }
   }
 
   if (reassign && owner) {
+    const now = deps.now();
     try {
-      await deps.leads.reassign(lead.id, owner.id, lead.attempt, lead.status, after(escalatedAt, deps.now()));
-      await deps.mailer.send(offerMovedEmail({ lead, rep: owner, why: 'reassigned' }));
+      await deps.leads.commit('reassign', {
+        lead,
+        // After the escalation in the history, as it happened.
+        at: new Date(now.getTime() + 1),
+        actor,
+        detail: { attempt: lead.attempt, reason: 'not contacted by the deadline', previousOwner: owner.id },
+        rep: { id: owner.id },
+        set: { slaStartedAt: now.toISOString() },
+        append: { missedBy: [owner.id] },
+        effects: [routeAgain(lead.id), drainTeam(lead.teamId), sendEmail('moved-email', offerMovedEmail({ lead, rep: owner, why: 'reassigned' }))],
+      });
     } catch (error) {
-      // A retried task: the first run took it back already; make sure it is routed below.
+      // A retried task: the first run took it back already.
       if (!(error instanceof LeadStateConflict)) throw error;
     }
   }
-  // Routing is idempotent, so a retry sends the lead again rather than risk it sitting unrouted.
-  if (reassign || lead.status === LeadStatus.received) {
-    await deps.queue.enqueue({ leadId: lead.id });
-    if (reassign) await deps.queue.enqueue({ drainTeam: lead.teamId });
-  }
-  return alreadyEscalated ? { escalated: false, reason: 'already-escalated' } : { escalated: true, to: team.managerEmail, reassigned: reassign };
+  return escalated ? { escalated: true, to: team.managerEmail, reassigned: reassign } : { escalated: false, reason: 'already-escalated' };
 }

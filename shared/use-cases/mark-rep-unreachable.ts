@@ -1,7 +1,6 @@
 import type { LeadStore } from '../adapters/lead-store.ts';
 import type { Mailer } from '../adapters/mailer.ts';
 import type { RepStore } from '../adapters/rep-store.ts';
-import type { RoutingQueue } from '../adapters/routing-queue.ts';
 import { LeadStatus, type Lead } from '../domain/lead.ts';
 import type { UndeliverableAddress } from '../domain/ses-feedback.ts';
 import type { RoutingConfig } from '../routing/config-schema.ts';
@@ -11,8 +10,7 @@ import { takeBackOffer } from './expire-offer.ts';
 
 export interface MarkRepUnreachableDeps {
   readonly reps: Pick<RepStore, 'findByEmail' | 'get' | 'markUnreachable' | 'claimUnreachableNotice' | 'markUnreachableNoticed'>;
-  readonly leads: Pick<LeadStore, 'ownerLeads' | 'reject'>;
-  readonly queue: RoutingQueue;
+  readonly leads: Pick<LeadStore, 'ownerLeads' | 'commit'>;
   readonly mailer: Mailer;
   readonly config: Pick<RoutingConfig, 'teams'>;
   readonly now: () => Date;

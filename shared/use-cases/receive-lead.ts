@@ -2,7 +2,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import { IdempotencyConflict, contactKeys, type ContactPointer, type IntakeStatus, type IntakeStore } from '../adapters/intake-store.ts';
 import type { LeadStore } from '../adapters/lead-store.ts';
 import type { RateLimiter } from '../adapters/rate-limiter.ts';
-import type { RoutingQueue } from '../adapters/routing-queue.ts';
 import type { RoutingSettings } from '../config/stack-config.ts';
 import {
   IdempotencyKeyReused,
@@ -14,7 +13,7 @@ import {
   TemporarilyUnavailable,
   TooManyRequests,
 } from '../domain/errors.ts';
-import { createLead, parseLeadInput, type NewLead } from '../domain/lead.ts';
+import { createLead, LeadStatus, parseLeadInput, type NewLead } from '../domain/lead.ts';
 import { sameSecret } from '../domain/signed-token.ts';
 import { decodeBody, parseBody } from '../http/request.ts';
 import { leadFields } from '../ingest/lead-fields.ts';
@@ -23,12 +22,12 @@ import { verifySignature } from '../ingest/signatures.ts';
 import type { Intake, Source } from '../ingest/source-config.ts';
 import type { ResolvedSource, SourceDirectory } from '../ingest/source-directory.ts';
 import { defaultTeamOf } from '../routing/config-schema.ts';
+import { classifyLead } from '../routing/engine.ts';
 
 export interface ReceiveLeadDeps {
-  readonly leads: Pick<LeadStore, 'get' | 'discard'>;
+  readonly leads: Pick<LeadStore, 'get'>;
   readonly intakeStore: IntakeStore;
   readonly rateLimiter: Pick<RateLimiter, 'take'>;
-  readonly queue: Pick<RoutingQueue, 'enqueue'>;
   readonly settings: RoutingSettings;
   readonly intake: Intake;
   readonly now: () => Date;
@@ -87,9 +86,11 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
  * 1. For the source found by `sourceFor`: check the client's rate, or the sender's signature.
  * 2. Read the body with the sender's preset, map it by the source's rules, validate and normalize it.
  * 3. A key seen before (Idempotency-Key header or the sender's event id) gets its first answer again.
- * 4. The same email or phone as a recent open lead joins that lead and its owner is told;
- *    otherwise a new lead is stored with its key and contact pointers in one transaction.
- * 5. Queue it for the router; if that fails, remove what was stored and ask the sender to retry.
+ * 4. The same email or phone as a recent open lead joins that lead, and the router is told (it
+ *    routes a lead still waiting, or tells the owner of a held one); a nurtured lead that now
+ *    scores hot or warm goes back to routing for sales. Otherwise a new lead is stored with its
+ *    key, its contact pointers and its routing in one transaction.
+ * 5. The routing is sent at once; if that fails it stays recorded, and the effects relay sends it.
  */
 export async function receiveLead(delivery: Delivery, { source, secret }: ResolvedSource, deps: ReceiveLeadDeps): Promise<Received> {
   const now = deps.now();
@@ -163,10 +164,21 @@ async function joinOrCreate(
 ): Promise<Received | undefined> {
   const dedupe = deps.intake.dedupeWindowHours > 0;
   const stale: ContactPointer[] = [];
+  const expiresAt = Math.floor(now.getTime() / 1000) + deps.settings.retentionDays * 86_400;
   if (dedupe) {
     for (const pointer of await deps.intakeStore.liveContacts(contactKeys(input.contact), now)) {
       try {
-        await deps.intakeStore.join(pointer.leadId, { at: now, sourceId: source.id, contact: input.contact, fields: input.fields, ...(claim ? { idempotency: claim } : {}), idempotencyUntil });
+        const reopen = await reopening(pointer.leadId, input, deps);
+        await deps.intakeStore.join(pointer.leadId, {
+          at: now,
+          sourceId: source.id,
+          contact: input.contact,
+          fields: input.fields,
+          ...(claim ? { idempotency: claim } : {}),
+          idempotencyUntil,
+          expiresAt,
+          ...(reopen ? { reopen } : {}),
+        });
       } catch (error) {
         if (error instanceof IdempotencyConflict) return undefined;
         if (error instanceof LeadNotFound || error instanceof LeadStateConflict) {
@@ -176,13 +188,11 @@ async function joinOrCreate(
         }
         throw error;
       }
-      await tellOwner(pointer.leadId, now, deps);
       return { source, leadId: pointer.leadId, status: 'joined' };
     }
   }
 
-  const lead = { ...createLead(input, defaultTeamOf(deps.settings.routing).id, { now, contactWithinMs: deps.contactWithinMs }), sourceId: source.id };
-  const expiresAt = Math.floor(now.getTime() / 1000) + deps.settings.retentionDays * 86_400;
+  const lead = { ...createLead(input, defaultTeamOf(deps.settings.routing).id, { now, contactWithinMs: deps.contactWithinMs }), sourceId: source.id, expiresAt };
   const created = await deps.intakeStore.create(lead, {
     expiresAt,
     now,
@@ -191,23 +201,18 @@ async function joinOrCreate(
     ...(dedupe ? { dedupeUntil: now.getTime() + deps.intake.dedupeWindowHours * 3_600_000, stale } : {}),
   });
   if (!created.created) return undefined;
-  try {
-    await deps.queue.enqueue({ leadId: lead.id });
-  } catch (error) {
-    const stored = await deps.leads.get(lead.id);
-    await deps.intakeStore.discardIntake({ id: lead.id, intakeKeys: stored?.intakeKeys ?? [] });
-    await deps.leads.discard(lead.id);
-    throw new TemporarilyUnavailable('the lead could not be queued; please retry', { cause: error });
-  }
   return { source, leadId: lead.id, status: 'received' };
 }
 
-/** The owner of a joined lead hears of it through the router; losing that note loses no lead. */
-async function tellOwner(leadId: string, now: Date, deps: ReceiveLeadDeps): Promise<void> {
-  try {
-    await deps.queue.enqueue({ leadId, resubmittedAt: now.toISOString() });
-  } catch (error) {
-    deps.note?.('the owner of a joined lead could not be told', { leadId, error: (error as Error).message });
-  }
+/**
+ * A nurtured lead the same person writes to again is scored again with what they sent now: hot
+ * or warm, it goes back to routing for sales (`reopen`); still cold, it stays with marketing.
+ */
+async function reopening(leadId: string, input: NewLead, deps: ReceiveLeadDeps): Promise<{ tier: string; score: number } | undefined> {
+  const lead = await deps.leads.get(leadId);
+  if (lead?.status !== LeadStatus.nurture) return undefined;
+  const given = Object.fromEntries(Object.entries(input.contact).filter(([, value]) => value !== undefined));
+  const merged = { ...lead, contact: { ...lead.contact, ...given }, fields: { ...lead.fields, ...input.fields } };
+  const classification = classifyLead(merged, deps.settings.routing);
+  return classification.department === 'marketing' ? undefined : { tier: classification.tier, score: classification.score };
 }
-

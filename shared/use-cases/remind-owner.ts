@@ -1,15 +1,15 @@
 import type { LeadStore } from '../adapters/lead-store.ts';
-import type { Mailer } from '../adapters/mailer.ts';
 import type { RepStore } from '../adapters/rep-store.ts';
 import type { SlaTimerInput } from '../adapters/sla-timer.ts';
+import { LeadStateConflict } from '../domain/errors.ts';
 import { LeadStatus, type Lead } from '../domain/lead.ts';
 import type { LinkAction } from '../domain/link-token.ts';
 import { reminderEmail } from '../views/emails.ts';
+import { sendEmail } from './follow-ups.ts';
 
 export interface RemindOwnerDeps {
-  readonly leads: LeadStore;
+  readonly leads: Pick<LeadStore, 'get' | 'commit'>;
   readonly reps: Pick<RepStore, 'get'>;
-  readonly mailer: Mailer;
   readonly actionUrl: (lead: Lead, repId: string, action: LinkAction) => string;
   readonly now: () => Date;
 }
@@ -22,10 +22,9 @@ export type ReminderOutcome =
  * The reminder time of an offer or accepted lead has come.
  * 1. Nothing to do without a reminder (it falls on the deadline), for an old attempt, or when
  *    nobody holds the lead (queued) or it is already contacted or closed.
- * 2. Otherwise claim this attempt's one reminder and email the owner, on their own clock, with
- *    the "I contacted them" link (and the accept link while the lead is only offered).
- * Claiming before sending means a retried task never reminds twice; a crash between the two
- * loses one courtesy email, never the escalation that follows.
+ * 2. Otherwise record this attempt's one reminder, with its email to the owner (on their own
+ *    clock, with the "I contacted them" link, and the accept link while only offered), in one
+ *    transaction: a retried task never reminds twice, and a failed send is retried, not lost.
  */
 export async function remindOwner(input: SlaTimerInput, deps: RemindOwnerDeps): Promise<ReminderOutcome> {
   if (input.reminderAt >= input.contactDeadline) return { reminded: false, reason: 'no-reminder' };
@@ -36,14 +35,18 @@ export async function remindOwner(input: SlaTimerInput, deps: RemindOwnerDeps): 
   if (!open || !lead.ownerId) return { reminded: false, reason: 'no-owner' };
   const rep = await deps.reps.get(lead.ownerId);
   if (!rep) return { reminded: false, reason: 'no-owner' };
-  if (!(await deps.leads.claimReminder(lead.id, lead.attempt, deps.now()))) return { reminded: false, reason: 'already-reminded' };
-  await deps.mailer.send(
-    reminderEmail({
-      lead,
-      rep,
-      ...(lead.status === LeadStatus.offered ? { acceptUrl: deps.actionUrl(lead, rep.id, 'accept') } : {}),
-      contactedUrl: deps.actionUrl(lead, rep.id, 'contacted'),
-    }),
-  );
+  if ((lead.remindedAttempt ?? -1) >= lead.attempt) return { reminded: false, reason: 'already-reminded' };
+  const email = reminderEmail({
+    lead,
+    rep,
+    ...(lead.status === LeadStatus.offered ? { acceptUrl: deps.actionUrl(lead, rep.id, 'accept') } : {}),
+    contactedUrl: deps.actionUrl(lead, rep.id, 'contacted'),
+  });
+  try {
+    await deps.leads.commit('remind', { lead, at: deps.now(), actor: 'sla-timer', detail: { attempt: lead.attempt }, effects: [sendEmail('reminder-email', email)] });
+  } catch (error) {
+    if (error instanceof LeadStateConflict) return { reminded: false, reason: 'already-reminded' };
+    throw error;
+  }
   return { reminded: true, repId: rep.id };
 }

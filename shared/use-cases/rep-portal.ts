@@ -3,26 +3,30 @@ import type { Mailer } from '../adapters/mailer.ts';
 import type { OneTimeTokens } from '../adapters/one-time-tokens.ts';
 import type { ProfileChanges, RepStore } from '../adapters/rep-store.ts';
 import type { RoutingQueue } from '../adapters/routing-queue.ts';
-import type { SlaTimer } from '../adapters/sla-timer.ts';
 import { ExpiredLinkToken, Forbidden, LeadNotFound, LeadStateConflict, RepNotFound, RepUnavailable } from '../domain/errors.ts';
 import { LeadStatus, type Lead } from '../domain/lead.ts';
+import { allows, isHeld } from '../domain/lifecycle.ts';
+import type { LinkAction } from '../domain/link-token.ts';
 import { issueMagicLink, issueSession, verifyMagicLink, type SessionClaims } from '../portal/session.ts';
 import { teamById, type RoutingConfig, type Team } from '../routing/config-schema.ts';
 import { checkEligibility, type RepProfile } from '../routing/eligibility.ts';
-import { offerMovedEmail, signInEmail } from '../views/emails.ts';
+import { offerEmail, offerMovedEmail, signInEmail } from '../views/emails.ts';
 import type { NextLeadResult } from '../views/portal-pages.ts';
-import { respondToOffer } from './respond-to-offer.ts';
+import { drainTeam, routeAgain, sendEmail, startTimer } from './follow-ups.ts';
+import { claimQueued, respondToOffer } from './respond-to-offer.ts';
 import { contactDeadlineFor, slaTimerFor, type MinutesToMs } from './sla-schedule.ts';
 
 export interface RepPortalDeps {
   readonly leads: LeadStore;
   readonly reps: RepStore;
   readonly tokens: OneTimeTokens;
-  readonly queue: RoutingQueue;
-  readonly timer: SlaTimer;
+  /** Only for a saved profile's queue drain: every lead's own follow-ups go through its transitions. */
+  readonly queue: Pick<RoutingQueue, 'enqueue'>;
   readonly mailer: Mailer;
   readonly config: RoutingConfig;
   readonly minutes: MinutesToMs;
+  /** Signs the offer links of a lead assigned by hand. */
+  readonly actionUrl: (lead: Lead, repId: string, action: LinkAction) => string;
   /** Signs sign-in links and sessions; not the key of the offer links. */
   readonly sessionKey: string;
   /** Absolute URL of the portal, e.g. https://…/portal. */
@@ -75,7 +79,7 @@ const notNow: ReadonlySet<string> = new Set(['outside-working-hours', 'out-of-of
  * 2. Walk the queue (hot before warm before cold, then oldest) and claim the first lead the rep
  *    is skilled for and covers, in one transaction with their capacity. A lead someone else
  *    claimed meanwhile is skipped for the next, so reps pulling at once never get the same one.
- * 3. The claimed lead starts the SLA timer of its new attempt.
+ * 3. The claimed lead's transaction records the SLA timer of its new attempt.
  */
 export async function pullNextLead(rep: RepProfile, deps: RepPortalDeps): Promise<PullOutcome> {
   // Their address bounced: out of routing until an admin fixes it, pulls included.
@@ -88,9 +92,7 @@ export async function pullNextLead(rep: RepProfile, deps: RepPortalDeps): Promis
     const check = checkEligibility(rep, { ...lead, excludedReps: [] }, now);
     if (!check.eligible && !notNow.has(check.reason)) continue;
     try {
-      const claimed = await deps.leads.claim(lead, rep.id, countersFor(rep, now), now);
-      await deps.timer.start(slaTimerFor(claimed, teamById(deps.config, claimed.teamId), deps.config.tiers, deps.minutes, now));
-      return { kind: 'claimed', lead: claimed };
+      return { kind: 'claimed', lead: await claimQueued(lead, rep, 'pull', deps, now) };
     } catch (error) {
       if (error instanceof RepUnavailable) return { kind: 'full' };
       if (!(error instanceof LeadStateConflict)) throw error;
@@ -112,13 +114,16 @@ export async function actOnMyLead(rep: RepProfile, leadId: string, action: MyLea
   if (!lead) throw new LeadNotFound(leadId);
   if (lead.ownerId !== rep.id) throw new Forbidden('This is not your lead');
   if (action === 'release') {
-    if (lead.status !== LeadStatus.offered && lead.status !== LeadStatus.accepted) {
-      throw new LeadStateConflict(`a ${lead.status.toLowerCase()} lead cannot be handed back`);
-    }
-    await deps.leads.release(lead.id, rep.id, lead.attempt, lead.status, deps.now());
-    await deps.queue.enqueue({ leadId: lead.id });
-    await deps.queue.enqueue({ drainTeam: lead.teamId });
-    return (await deps.leads.get(lead.id)) ?? lead;
+    if (!allows('release', lead.status)) throw new LeadStateConflict(`a ${lead.status.toLowerCase()} lead cannot be handed back`);
+    const { lead: released } = await deps.leads.commit('release', {
+      lead,
+      at: deps.now(),
+      actor: `rep:${rep.id}`,
+      detail: { attempt: lead.attempt },
+      rep: { id: rep.id },
+      effects: [routeAgain(lead.id), drainTeam(lead.teamId)],
+    });
+    return released;
   }
   const result = await respondToOffer({ leadId, repId: rep.id, attempt: lead.attempt, action }, deps);
   if (result.state !== 'done') throw new LeadStateConflict(`this lead can no longer be marked ${action}`);
@@ -162,40 +167,45 @@ export async function teamOverview(manager: RepProfile, deps: RepPortalDeps): Pr
 
 /**
  * A manager assigns a lead of their team to a rep of their team by hand: one transaction offers
- * it to that rep (within their capacity), frees the previous owner's slot, and restarts the SLA;
- * the router then emails the new owner and starts the timer, and the previous owner is told.
+ * it to that rep (within their capacity), frees the previous owner's slot, restarts the SLA, and
+ * records the offer email and timer for the new owner and the note to the previous one.
  */
 export async function assignByHand(manager: RepProfile, leadId: string, repId: string, deps: RepPortalDeps): Promise<Lead> {
   requireManager(manager);
   const [lead, target] = await Promise.all([deps.leads.get(leadId), deps.reps.get(repId)]);
   if (!lead) throw new LeadNotFound(leadId);
   if (lead.teamId !== manager.teamId || !target || target.teamId !== manager.teamId) throw new Forbidden('Leads can only be assigned within your team');
-  const assignable: readonly LeadStatus[] = [LeadStatus.received, LeadStatus.queued, LeadStatus.offered, LeadStatus.accepted];
-  if (!assignable.includes(lead.status)) throw new LeadStateConflict(`a ${lead.status.toLowerCase()} lead cannot be reassigned`);
+  if (!allows('assign', lead.status)) throw new LeadStateConflict(`a ${lead.status.toLowerCase()} lead cannot be reassigned`);
   if (lead.ownerId === target.id) throw new LeadStateConflict(`${target.name} already has this lead`);
   // The offer email would bounce: the rep would never see it, and the feedback would take it straight back.
   if (target.unreachable) throw new LeadStateConflict(`email to ${target.name} cannot be delivered (${target.unreachable.address}); import them again with a working address first`);
   const now = deps.now();
   const team = teamById(deps.config, lead.teamId);
   const tier = lead.tier ?? 'warm';
-  const offered = await deps.leads.offer(
+  const previous = lead.ownerId && isHeld(lead.status) ? await deps.reps.get(lead.ownerId) : undefined;
+  // By hand the SLA restarts: the new owner gets the tier's full time from now.
+  const contactDeadline = contactDeadlineFor({ receivedAt: lead.receivedAt, slaStartedAt: now.toISOString() }, team, deps.config.tiers[tier], deps.minutes);
+  const offered: Lead = { ...lead, status: LeadStatus.offered, ownerId: target.id, attempt: lead.attempt + 1, offeredAt: now.toISOString(), tier, contactDeadline };
+  const timer = slaTimerFor(offered, team, deps.config.tiers, deps.minutes, now);
+  const email = offerEmail({
+    lead: offered,
+    rep: target,
+    acceptUrl: deps.actionUrl(offered, target.id, 'accept'),
+    rejectUrl: deps.actionUrl(offered, target.id, 'reject'),
+    acceptDeadline: timer.acceptDeadline,
+  });
+  const committed = await deps.leads.commit('assign', {
     lead,
-    {
-      repId: target.id,
-      tier,
-      score: lead.score ?? 0,
-      teamId: lead.teamId,
-      contactDeadline: contactDeadlineFor({ receivedAt: lead.receivedAt, slaStartedAt: now.toISOString() }, team, deps.config.tiers[tier], deps.minutes),
-      counters: countersFor(target, now),
-      detail: { reason: `assigned by ${manager.name}` },
-    },
-    now,
-    { manager: manager.id },
-  );
-  await deps.queue.enqueue({ leadId: lead.id });
-  if (lead.ownerId) {
-    const previous = await deps.reps.get(lead.ownerId);
-    if (previous) await deps.mailer.send(offerMovedEmail({ lead, rep: previous, why: 'manager' }));
-  }
-  return offered;
+    at: now,
+    actor: `manager:${manager.id}`,
+    detail: { reason: `assigned by ${manager.name}`, repId: target.id, attempt: offered.attempt, ...(previous ? { previousOwner: previous.id } : {}) },
+    rep: { id: target.id, counters: countersFor(target, now) },
+    set: { tier, score: lead.score ?? 0, contactDeadline, slaStartedAt: now.toISOString(), acceptDeadline: timer.acceptDeadline },
+    effects: [
+      sendEmail('offer-email', email),
+      startTimer(timer),
+      ...(previous ? [sendEmail('moved-email', offerMovedEmail({ lead, rep: previous, why: 'manager' })), drainTeam(lead.teamId)] : []),
+    ],
+  });
+  return committed.lead;
 }

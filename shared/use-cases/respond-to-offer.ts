@@ -1,19 +1,17 @@
 import { countersFor, type LeadStore } from '../adapters/lead-store.ts';
 import type { RepStore } from '../adapters/rep-store.ts';
-import type { RoutingQueue } from '../adapters/routing-queue.ts';
-import type { SlaTimer } from '../adapters/sla-timer.ts';
 import { LeadNotFound, LeadStateConflict, RepUnavailable } from '../domain/errors.ts';
 import { LeadStatus, type Lead } from '../domain/lead.ts';
-import type { LinkClaims } from '../domain/link-token.ts';
+import { allows, type TransitionName } from '../domain/lifecycle.ts';
+import type { LinkAction, LinkClaims } from '../domain/link-token.ts';
 import { teamById, type RoutingConfig } from '../routing/config-schema.ts';
 import type { RepProfile } from '../routing/eligibility.ts';
+import { drainTeam, routeAgain, startTimer } from './follow-ups.ts';
 import { slaTimerFor, type MinutesToMs } from './sla-schedule.ts';
 
 export interface RespondToOfferDeps {
-  readonly leads: LeadStore;
+  readonly leads: Pick<LeadStore, 'get' | 'commit'>;
   readonly reps: Pick<RepStore, 'get'>;
-  readonly queue: RoutingQueue;
-  readonly timer: SlaTimer;
   readonly config: RoutingConfig;
   readonly minutes: MinutesToMs;
   readonly now: () => Date;
@@ -28,18 +26,19 @@ export type OfferView =
 /** One action on one lead attempt by one rep: what a signed link or the portal asks for. */
 export type OfferAction = Pick<LinkClaims, 'leadId' | 'repId' | 'attempt' | 'action'>;
 
-const allowedFrom: Record<LinkClaims['action'], readonly LeadStatus[]> = {
-  accept: [LeadStatus.offered],
-  reject: [LeadStatus.offered],
-  contacted: [LeadStatus.offered, LeadStatus.accepted],
-  won: [LeadStatus.accepted, LeadStatus.contacted],
-  lost: [LeadStatus.accepted, LeadStatus.contacted],
-  claim: [LeadStatus.queued],
+/** The transition each link action makes; what a status allows is the lifecycle table's to say. */
+export const transitionFor: Record<LinkAction, TransitionName> = {
+  accept: 'accept',
+  reject: 'pass',
+  contacted: 'contacted',
+  won: 'close',
+  lost: 'close',
+  claim: 'claim',
 };
 
 /** A claim link is for the queued lead as it was opened to the team; the others are for the rep's own offer. */
 const isCurrent = (claims: OfferAction, lead: Lead) =>
-  lead.attempt === claims.attempt && allowedFrom[claims.action].includes(lead.status) && (claims.action === 'claim' || lead.ownerId === claims.repId);
+  lead.attempt === claims.attempt && allows(transitionFor[claims.action], lead.status) && (claims.action === 'claim' || lead.ownerId === claims.repId);
 
 /** The link's lead, whether the link can still act on it, and the rep (for their time zone). */
 export async function viewOffer(claims: OfferAction, deps: Pick<RespondToOfferDeps, 'leads' | 'reps'>): Promise<OfferView> {
@@ -55,66 +54,92 @@ export type ActionResult =
   | { readonly state: 'full'; readonly lead: Lead };
 
 /**
- * Carry out the action a rep confirmed on the page.
+ * Carry out the action a rep confirmed on the page, as one transition of the lifecycle table.
  * accept: OFFERED -> ACCEPTED. contacted: OFFERED/ACCEPTED -> CONTACTED (stops escalation).
- * reject: OFFERED -> RECEIVED with the rep excluded and their capacity released, then back on
- * the routing queue for the next rep, and the team's queue is offered again.
- * claim: QUEUED -> ACCEPTED for the first rep of the team to claim it, counted against their
- * capacity, with the SLA timer of the new attempt started.
- * Each is one conditional write, so a double click or a replayed link changes nothing the
+ * pass: OFFERED -> RECEIVED with the rep excluded and their capacity released, the lead's
+ * routing and the team queue's drain recorded with it. won/lost: the lead closes and the freed
+ * slot drains the team's queue. claim: QUEUED -> ACCEPTED for the first rep of the team to
+ * claim it, counted against their capacity, with the new attempt's SLA timer recorded with it.
+ * Each is one conditional transaction, so a double click or a replayed link changes nothing the
  * second time and is reported as stale.
  */
 export async function respondToOffer(claims: OfferAction, deps: RespondToOfferDeps, reason?: string): Promise<ActionResult> {
   const { leadId, repId, attempt } = claims;
   const now = deps.now();
+  const read = await deps.leads.get(leadId);
+  if (!read) throw new LeadNotFound(leadId);
+  const lead = { ...read, attempt };
+  const actor = `rep:${repId}`;
+  let done: Lead;
   try {
     switch (claims.action) {
       case 'accept':
-        await deps.leads.accept(leadId, repId, attempt, now);
-        break;
       case 'contacted':
-        await deps.leads.markContacted(leadId, repId, attempt, now);
+        ({ lead: done } = await deps.leads.commit(transitionFor[claims.action], { lead, at: now, actor, rep: { id: repId } }));
         break;
       case 'won':
       case 'lost':
-        await deps.leads.close(leadId, repId, attempt, now, claims.action);
+        ({ lead: done } = await deps.leads.commit('close', {
+          lead,
+          at: now,
+          actor,
+          rep: { id: repId },
+          detail: { outcome: claims.action },
+          set: { outcome: claims.action },
+          effects: [drainTeam(read.teamId)],
+        }));
         break;
       case 'reject':
-        await deps.leads.reject(leadId, repId, attempt, now, reason);
-        // If this send fails the lead waits as RECEIVED; its deadline escalation routes it again.
-        await deps.queue.enqueue({ leadId });
+        ({ lead: done } = await deps.leads.commit('pass', {
+          lead,
+          at: now,
+          actor,
+          rep: { id: repId },
+          detail: reason ? { attempt, reason } : { attempt },
+          effects: [routeAgain(leadId), drainTeam(read.teamId)],
+        }));
         break;
       case 'claim': {
         // Only a claim needs the rep: their counters condition the transaction.
         const rep = await deps.reps.get(repId);
         if (!rep) throw new RepUnavailable(`rep ${repId} no longer exists`);
-        const claimed = await deps.leads.claim({ id: leadId, attempt }, repId, countersFor(rep, now), now);
-        await startTimer(claimed, deps, now);
-        return { state: 'done', lead: claimed };
+        done = await claimQueued(lead, rep, 'claim', deps, now);
+        break;
       }
     }
   } catch (error) {
-    if (error instanceof RepUnavailable) {
-      const lead = await deps.leads.get(leadId);
-      if (!lead) throw new LeadNotFound(leadId, { cause: error });
-      return { state: 'full', lead };
-    }
-    if (!(error instanceof LeadStateConflict)) throw error;
-    const lead = await deps.leads.get(leadId);
-    if (!lead) throw new LeadNotFound(leadId, { cause: error });
-    // The rep's own earlier claim went through but its timer may not have started: start it now (idempotent).
-    if (claims.action === 'claim' && lead.ownerId === repId && lead.attempt === attempt + 1) await startTimer(lead, deps, now);
-    return { state: 'stale', lead };
+    if (!(error instanceof RepUnavailable) && !(error instanceof LeadStateConflict)) throw error;
+    const current = await deps.leads.get(leadId);
+    if (!current) throw new LeadNotFound(leadId, { cause: error });
+    return { state: error instanceof RepUnavailable ? 'full' : 'stale', lead: current };
   }
-  const lead = await deps.leads.get(leadId);
-  if (!lead) throw new LeadNotFound(leadId);
-  // A pass or a close freed the rep's slot, which may suit a lead waiting in the team queue.
-  if (freesCapacity.has(claims.action)) await deps.queue.enqueue({ drainTeam: lead.teamId });
-  return { state: 'done', lead };
+  return { state: 'done', lead: done };
 }
 
-const freesCapacity: ReadonlySet<LinkClaims['action']> = new Set(['reject', 'won', 'lost']);
-
-async function startTimer(lead: Lead, deps: RespondToOfferDeps, now: Date): Promise<void> {
-  await deps.timer.start(slaTimerFor(lead, teamById(deps.config, lead.teamId), deps.config.tiers, deps.minutes, now));
+/**
+ * A rep takes a lead waiting in the team queue, by a claim link or by pulling it in the portal:
+ * it becomes theirs, accepted, in one transaction that counts it against their capacity and
+ * caps and records the new attempt's SLA timer. Of many reps claiming at once exactly one wins;
+ * the others get `LeadStateConflict`, a rep without room `RepUnavailable`.
+ */
+export async function claimQueued(
+  lead: Lead,
+  rep: RepProfile,
+  how: 'claim' | 'pull',
+  deps: Pick<RespondToOfferDeps, 'leads' | 'config' | 'minutes'>,
+  now: Date,
+): Promise<Lead> {
+  const attempt = lead.attempt + 1;
+  const claimed: Lead = { ...lead, status: LeadStatus.accepted, ownerId: rep.id, attempt, offeredAt: now.toISOString(), acceptedAt: now.toISOString() };
+  const timer = slaTimerFor(claimed, teamById(deps.config, lead.teamId), deps.config.tiers, deps.minutes, now);
+  const committed = await deps.leads.commit(how, {
+    lead,
+    at: now,
+    actor: `rep:${rep.id}`,
+    detail: { repId: rep.id, attempt },
+    rep: { id: rep.id, counters: countersFor(rep, now) },
+    set: { acceptDeadline: timer.acceptDeadline },
+    effects: [startTimer(timer)],
+  });
+  return committed.lead;
 }

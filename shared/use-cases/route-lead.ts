@@ -1,24 +1,21 @@
-import { countersFor, type Assignment, type LeadStore, type Placement } from '../adapters/lead-store.ts';
-import type { Mailer } from '../adapters/mailer.ts';
+import { countersFor, type LeadStore, type Placement } from '../adapters/lead-store.ts';
 import type { RepStore } from '../adapters/rep-store.ts';
 import type { RosterCache } from '../adapters/roster-cache.ts';
-import type { SlaTimer } from '../adapters/sla-timer.ts';
-import { LeadNotFound, LeadStateConflict, NotificationInProgress, RepUnavailable } from '../domain/errors.ts';
-import { after, LeadStatus, type Lead } from '../domain/lead.ts';
+import { LeadStateConflict, RepUnavailable } from '../domain/errors.ts';
+import { LeadStatus, type Lead } from '../domain/lead.ts';
 import type { LinkAction } from '../domain/link-token.ts';
 import type { RoutingConfig, Team } from '../routing/config-schema.ts';
 import { checkEligibility, type RepProfile } from '../routing/eligibility.ts';
 import { classifyLead, explain, rankCandidates, type Classification, type Ranking } from '../routing/engine.ts';
 import { nextVirtualTime } from '../routing/strategies.ts';
 import { nurtureEmail, offerEmail, openToTeamEmail, queuedEmail } from '../views/emails.ts';
+import { sendEmail, startTimer } from './follow-ups.ts';
 import { contactDeadlineFor, slaTimerFor } from './sla-schedule.ts';
 
 export interface RouteLeadDeps {
-  readonly leads: LeadStore;
+  readonly leads: Pick<LeadStore, 'get' | 'commit' | 'teamQueue'>;
   readonly reps: Pick<RepStore, 'get'>;
   readonly roster: RosterCache<RepProfile>;
-  readonly mailer: Mailer;
-  readonly timer: SlaTimer;
   readonly config: RoutingConfig;
   /** Real milliseconds of a configured number of minutes (time-scaled locally). */
   readonly minutes: (minutes: number) => number;
@@ -40,12 +37,6 @@ export type RouteOutcome =
 /** Conflicts mean another router moved the lead; re-reading it settles the question quickly. */
 const MAX_REREADS = 5;
 
-/**
- * How long a notification claim holds. Far longer than sending one email takes, and shorter
- * than the routing queue's visibility timeout, so the redelivery after a crash can take over.
- */
-export const NOTIFY_LEASE_MS = 60_000;
-
 /** A manager hears about leads stuck in the team queue at most this often. */
 export const QUEUE_NOTICE_COOLDOWN_MINUTES = 15;
 
@@ -56,7 +47,7 @@ const routable: ReadonlySet<LeadStatus> = new Set([LeadStatus.received, LeadStat
 
 /**
  * Route a lead that is waiting for a rep.
- * 1. Read the lead fresh; finish the side effects of an offer a previous delivery committed.
+ * 1. Read the lead fresh; one that is not waiting for routing any more needs nothing.
  * 2. Score and classify it: cold goes to marketing; otherwise a rule, a franchisee's territory
  *    or the default team decides the team.
  * 3. Rank the team's roster by the team's strategy and offer the lead to the first rep whose
@@ -64,18 +55,13 @@ const routable: ReadonlySet<LeadStatus> = new Set([LeadStatus.received, LeadStat
  * 4. Nobody available: the lead waits in the team queue (hot first, then oldest), its deadline
  *    timer runs, and the manager is told (once per cool-down, not once per lead).
  * Safe to run twice for the same message and in parallel with other routers: every write is
- * conditional, and each offer's email is sent by whichever delivery claims it first.
+ * conditional, and an offer's email and timer are recorded in the offer's own transaction, so a
+ * delivery that crashes after committing leaves them to the effects relay, never undone.
  */
 export async function routeLead(leadId: string, deps: RouteLeadDeps): Promise<RouteOutcome> {
   for (let read = 0; read < MAX_REREADS; read++) {
     const lead = await deps.leads.get(leadId);
     if (!lead) return { kind: 'gone' };
-
-    if (lead.status === LeadStatus.offered && lead.notifiedAttempt !== lead.attempt && lead.ownerId) {
-      const rep = await deps.reps.get(lead.ownerId);
-      if (rep) await notifyOffer(lead, rep, deps);
-      return offeredOutcome(lead, lead.ownerId, deps.now());
-    }
     if (!routable.has(lead.status)) return { kind: 'unchanged', status: lead.status };
 
     try {
@@ -107,8 +93,16 @@ async function placeLead(lead: Lead, deps: RouteLeadDeps): Promise<RouteOutcome>
   const { tier, score } = classification;
 
   if (classification.department === 'marketing' || classification.teamId === undefined) {
-    const nurtured = await deps.leads.nurture(lead, { tier, score, detail: decisionDetail(classification) }, deps.now());
-    if (deps.config.marketing) await deps.mailer.send(nurtureEmail({ lead: nurtured, to: deps.config.marketing.email }));
+    const nurtured = { ...lead, status: LeadStatus.nurture, tier, score };
+    const marketing = deps.config.marketing;
+    await deps.leads.commit('nurture', {
+      lead,
+      at: deps.now(),
+      actor: 'router',
+      detail: decisionDetail(classification),
+      set: { tier, score },
+      effects: marketing ? [sendEmail('marketing-email', nurtureEmail({ lead: nurtured, to: marketing.email }))] : [],
+    });
     return { kind: 'nurtured' };
   }
 
@@ -129,8 +123,7 @@ async function placeLead(lead: Lead, deps: RouteLeadDeps): Promise<RouteOutcome>
     for (let fresh = false; rep; fresh = true) {
       try {
         const placement = { ...placementBase(classification, contactDeadline), teamId: team.id, detail: decisionDetail(classification, team, ranking, repId) };
-        const offered = await deps.leads.offer(lead, assignmentFor(rep, roster, team, placement, now), now);
-        await notifyOffer(offered, rep, deps);
+        const offered = await offerTo(lead, rep, roster, team, placement, now, deps);
         return offeredOutcome(offered, repId, now);
       } catch (error) {
         if (!(error instanceof RepUnavailable)) throw error;
@@ -180,24 +173,50 @@ async function queueLead(
   deps: RouteLeadDeps,
   openTo: readonly RepProfile[] = [],
 ): Promise<RouteOutcome> {
-  // Still nobody for a lead that was already waiting: it keeps its place, nothing to record.
-  const queued = lead.status === LeadStatus.queued ? lead : await deps.leads.queue(lead, { ...placement, teamId: team.id }, now);
-  // Started on every pass, not only the first: a redelivery after a crash must not leave a
-  // queued lead without its deadline. The start is idempotent per lead and attempt.
-  await deps.timer.start(slaTimerFor(queued, team, deps.config.tiers, deps.minutes, now));
-  if (queued !== lead && (await deps.leads.claimQueueNotice(team.id, now, deps.minutes(QUEUE_NOTICE_COOLDOWN_MINUTES)))) {
-    const timeZone = team.businessHours?.timeZone;
-    await deps.mailer.send(
-      queuedEmail({ lead: queued, team, reasons: ranking ? skipSummary(ranking) : {}, openedToTeam: openTo.length > 0, ...(timeZone ? { timeZone } : {}) }),
-    );
+  const timeZone = team.businessHours?.timeZone;
+  let queued = lead;
+  // Still nobody for a lead that was already waiting: it keeps its place and its timer.
+  if (lead.status !== LeadStatus.queued) {
+    queued = { ...lead, status: LeadStatus.queued, tier: placement.tier, score: placement.score, teamId: team.id, contactDeadline: placement.contactDeadline };
+    const notice = queuedEmail({ lead: queued, team, reasons: ranking ? skipSummary(ranking) : {}, openedToTeam: openTo.length > 0, ...(timeZone ? { timeZone } : {}) });
+    ({ lead: queued } = await deps.leads.commit('queue', {
+      lead,
+      at: now,
+      actor: 'router',
+      detail: placement.detail,
+      set: { tier: placement.tier, score: placement.score, teamId: team.id, contactDeadline: placement.contactDeadline },
+      effects: [
+        startTimer(slaTimerFor(queued, team, deps.config.tiers, deps.minutes, now)),
+        // One notice per team per cool-down, not one per lead: the window is taken when it is sent.
+        sendEmail('queue-notice', notice, { key: `TEAM#${team.id}#QUEUE-NOTICE`, withinMs: deps.minutes(QUEUE_NOTICE_COOLDOWN_MINUTES) }),
+      ],
+    }));
   }
-  if (openTo.length > 0 && queued.openedAttempt !== queued.attempt && (await deps.leads.claimOpening(queued.id, queued.attempt, after(now, deps.now()), openTo.map((rep) => rep.id)))) {
-    for (const rep of openTo) {
-      await deps.mailer.send(openToTeamEmail({ lead: queued, rep, teamName: team.name, claimUrl: deps.actionUrl(queued, rep.id, 'claim') }));
+  if (openTo.length > 0 && queued.openedAttempt !== queued.attempt) {
+    const invited = openTo.slice(0, MAX_INVITES);
+    try {
+      await deps.leads.commit('open-to-team', {
+        lead: queued,
+        at: new Date(now.getTime() + 1),
+        actor: 'router',
+        detail: { attempt: queued.attempt, repIds: invited.map((rep) => rep.id), ...(openTo.length > invited.length ? { notInvited: openTo.length - invited.length } : {}) },
+        effects: invited.map((rep) =>
+          sendEmail('claim-invite', openToTeamEmail({ lead: queued, rep, teamName: team.name, claimUrl: deps.actionUrl(queued, rep.id, 'claim') })),
+        ),
+      });
+    } catch (error) {
+      // Opened by another delivery already, or claimed meanwhile: either way nothing to add.
+      if (!(error instanceof LeadStateConflict)) throw error;
     }
   }
   return { kind: 'queued', teamId: team.id, newlyQueued: queued !== lead };
 }
+
+/**
+ * At most this many reps are invited to claim one lead: one transaction holds at most 100
+ * writes, and a team far larger than this is better served by pulling from its queue.
+ */
+const MAX_INVITES = 90;
 
 const offeredOutcome = (lead: Lead, repId: string, now: Date): RouteOutcome => ({
   kind: 'offered',
@@ -214,13 +233,53 @@ function teamOf(config: RoutingConfig, teamId: string): Team {
   return team;
 }
 
-function assignmentFor(rep: RepProfile, roster: readonly RepProfile[], team: Team, placement: Placement, now: Date): Assignment {
-  return {
-    ...placement,
-    repId: rep.id,
-    counters: countersFor(rep, now),
-    ...(team.strategy === 'weighted-round-robin' ? { virtualTime: nextVirtualTime(rep, roster) } : {}),
+/**
+ * Offers the lead to one rep in ONE transaction: the lead moves to OFFERED only if nobody moved
+ * it since it was read, the rep's open-lead count (and day and week counters) go up only while
+ * the rep is active and under capacity and caps, and the offer email and SLA timer are recorded
+ * with it. Concurrent routers and redelivered messages can never double-assign a lead, overfill a
+ * rep, or commit an offer whose email and timer are lost.
+ */
+async function offerTo(lead: Lead, rep: RepProfile, roster: readonly RepProfile[], team: Team, placement: Placement, now: Date, deps: RouteLeadDeps): Promise<Lead> {
+  const offered: Lead = {
+    ...lead,
+    status: LeadStatus.offered,
+    ownerId: rep.id,
+    attempt: lead.attempt + 1,
+    offeredAt: now.toISOString(),
+    tier: placement.tier,
+    score: placement.score,
+    teamId: placement.teamId,
+    contactDeadline: placement.contactDeadline,
   };
+  const timer = slaTimerFor(offered, team, deps.config.tiers, deps.minutes, now);
+  const email = offerEmail({
+    lead: offered,
+    rep,
+    acceptUrl: deps.actionUrl(offered, rep.id, 'accept'),
+    rejectUrl: deps.actionUrl(offered, rep.id, 'reject'),
+    acceptDeadline: timer.acceptDeadline,
+  });
+  const committed = await deps.leads.commit('offer', {
+    lead,
+    at: now,
+    actor: 'router',
+    detail: { ...placement.detail, repId: rep.id, attempt: offered.attempt },
+    rep: {
+      id: rep.id,
+      counters: countersFor(rep, now),
+      ...(team.strategy === 'weighted-round-robin' ? { virtualTime: nextVirtualTime(rep, roster) } : {}),
+    },
+    set: {
+      tier: placement.tier,
+      score: placement.score,
+      teamId: placement.teamId,
+      contactDeadline: placement.contactDeadline,
+      acceptDeadline: timer.acceptDeadline,
+    },
+    effects: [sendEmail('offer-email', email), startTimer(timer)],
+  });
+  return committed.lead;
 }
 
 function skipSummary(ranking: Ranking): Record<string, number> {
@@ -249,28 +308,4 @@ function decisionDetail(classification: Classification, team?: Team, ranking?: R
       : {}),
     explanation: explain({ classification, ...(ranking ? { ranking } : {}), ...(offeredTo ? { offeredTo } : {}) }),
   };
-}
-
-/**
- * Timer first, then email: a lead with a running timer cannot go unnoticed even if the email
- * fails. Only the delivery holding the claim sends; another one fails its record so SQS brings
- * it back later, when the lead is either notified (nothing to do) or its claim has lapsed.
- */
-async function notifyOffer(lead: Lead, rep: Pick<RepProfile, 'id' | 'name' | 'email' | 'timeZone'>, deps: RouteLeadDeps): Promise<void> {
-  const now = deps.now();
-  if (!(await deps.leads.claimNotification(lead.id, lead.attempt, now, NOTIFY_LEASE_MS))) {
-    throw new NotificationInProgress(`offer ${lead.id}/${lead.attempt} is being notified by another delivery`);
-  }
-  const timer = slaTimerFor(lead, teamOf(deps.config, lead.teamId), deps.config.tiers, deps.minutes, now);
-  await deps.timer.start(timer);
-  await deps.mailer.send(
-    offerEmail({
-      lead,
-      rep,
-      acceptUrl: deps.actionUrl(lead, rep.id, 'accept'),
-      rejectUrl: deps.actionUrl(lead, rep.id, 'reject'),
-      acceptDeadline: timer.acceptDeadline,
-    }),
-  );
-  await deps.leads.markNotified(lead.id, lead.attempt);
 }

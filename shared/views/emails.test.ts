@@ -69,12 +69,12 @@ describe('emails and pages', () => {
       history: [
         { at: '2026-03-01T10:00:00.000Z', kind: 'received', actor: 'webhook', to: 'RECEIVED' },
         { at: '2026-03-01T10:00:01.000Z', kind: 'offered', actor: 'router', from: 'RECEIVED', to: 'OFFERED', detail: { repId: 'ana', explanation: ['warm lead', 'offered to ana'] } },
-        { at: '2026-03-01T10:02:00.000Z', kind: 'rejected', actor: 'rep:ben', from: 'OFFERED', to: 'RECEIVED', detail: { reason: hostile } },
+        { at: '2026-03-01T10:02:00.000Z', kind: 'passed', actor: 'rep:ben', from: 'OFFERED', to: 'RECEIVED', detail: { reason: hostile } },
       ],
     });
     expect(email.text).toContain('It has been taken from Ana and is being offered to the next available rep');
     expect(email.text).toContain('History:\n- Sun 1 Mar, 10:00 GMT | received | webhook | → RECEIVED\n- Sun 1 Mar, 10:00 GMT | offered | router, to ana | RECEIVED → OFFERED | offered to ana');
-    expect(email.text).toContain(`| rejected | ben | OFFERED → RECEIVED | ${hostile}`);
+    expect(email.text).toContain(`| passed | ben | OFFERED → RECEIVED | ${hostile}`);
     expect(email.html).toContain('<h3 style="font-size:17px;margin-top:24px">History</h3>');
     expect(email.html).not.toContain('<script>');
   });

@@ -209,9 +209,9 @@ describe('a lead on the local stack', () => {
     expect((await leads.history(leadId)).map((event) => event.kind)).toEqual([
       'received',
       'offered',
-      'rejected',
+      'passed',
       'offered',
-      'rejected',
+      'passed',
       'queued',
       'opened-to-team',
       'claimed',

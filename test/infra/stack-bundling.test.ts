@@ -18,7 +18,7 @@ describe('given the demo stack built with bundling on', () => {
     const template = Template.fromStack(stacks[0]!);
 
     const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(7);
+    expect(functions).toHaveLength(9);
     for (const [id, fn] of functions) {
       const { Code: code, Handler: handler } = fn.Properties as { Code: { S3Key?: string }; Handler: string };
       expect(code.S3Key, id).toMatch(/^[0-9a-f]{64}\.zip$/);

@@ -31,7 +31,17 @@ const { app, stacks } = buildApp({ configs: [demo, franchise], bundle: false, co
 const [demoStack, franchiseStack] = stacks as [LeadRouterStack, LeadRouterStack];
 let template: Template;
 
-const functionIds = ['IngestFunction', 'RouteFunction', 'ActionsFunction', 'EscalateFunction', 'PortalFunction', 'AdminFunction', 'FeedbackFunction'] as const;
+const functionIds = [
+  'IngestFunction',
+  'RouteFunction',
+  'ActionsFunction',
+  'EscalateFunction',
+  'PortalFunction',
+  'AdminFunction',
+  'FeedbackFunction',
+  'EffectsFunction',
+  'SweeperFunction',
+] as const;
 type FunctionId = (typeof functionIds)[number];
 const fnId = (id: FunctionId): string => logicalIdOf(demoStack, id);
 const tableRef = () => ({ Ref: logicalIdOf(demoStack, 'Leads') });
@@ -59,7 +69,7 @@ beforeAll(() => {
 
 describe('given the demo stack config', () => {
   describe('when the stack is synthesized', () => {
-    it('then the leads table is an on-demand TableV2 keyed by pk/sk with a team index (gsi1) and an owner index (gsi2)', () => {
+    it('then the leads table is an on-demand TableV2 keyed by pk/sk with a team index (gsi1), an owner index (gsi2), a sparse due index (gsi3) and a stream of new images', () => {
       template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
       template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
         BillingMode: 'PAY_PER_REQUEST',
@@ -84,7 +94,16 @@ describe('given the demo stack config', () => {
             ],
             Projection: { ProjectionType: 'ALL' },
           },
+          {
+            IndexName: 'gsi3',
+            KeySchema: [
+              { AttributeName: 'gsi3pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi3sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
         ],
+        StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
       });
     });
 
@@ -151,7 +170,7 @@ describe('given the demo stack config', () => {
       }
     });
 
-    it('then there are exactly seven functions, all Node 24 on arm64 with active tracing', () => {
+    it('then there are exactly nine functions, all Node 24 on arm64 with active tracing', () => {
       template.resourceCountIs('AWS::Lambda::Function', functionIds.length);
       for (const id of functionIds) {
         expect(functionProps(id), id).toMatchObject({
@@ -188,12 +207,14 @@ describe('given the demo stack config', () => {
       };
       const expected: Record<FunctionId, (keyof typeof refs)[]> = {
         IngestFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'SOURCE_SIGNING_SECRET'],
-        RouteFunction: ['TABLE_NAME', 'SLA_STATE_MACHINE_ARN', 'LINK_SIGNING_SECRET', 'SES_CONFIGURATION_SET'],
+        RouteFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'SLA_STATE_MACHINE_ARN', 'LINK_SIGNING_SECRET', 'SES_CONFIGURATION_SET'],
         ActionsFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'LINK_SIGNING_SECRET', 'SLA_STATE_MACHINE_ARN'],
         EscalateFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'LINK_SIGNING_SECRET', 'SES_CONFIGURATION_SET'],
-        PortalFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'SLA_STATE_MACHINE_ARN', 'SESSION_SECRET', 'SES_CONFIGURATION_SET'],
+        PortalFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'SLA_STATE_MACHINE_ARN', 'SESSION_SECRET', 'LINK_SIGNING_SECRET', 'SES_CONFIGURATION_SET'],
         AdminFunction: ['TABLE_NAME', 'ADMIN_API_KEY_SECRET', 'SOURCE_SIGNING_SECRET', 'ROUTING_QUEUE_URL', 'ROUTING_DLQ_URL'],
         FeedbackFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'SES_CONFIGURATION_SET'],
+        EffectsFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'SLA_STATE_MACHINE_ARN', 'SES_CONFIGURATION_SET'],
+        SweeperFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'SLA_STATE_MACHINE_ARN', 'SES_CONFIGURATION_SET'],
       };
       for (const id of functionIds) {
         const variables = functionProps(id).Environment.Variables as Record<string, unknown>;
@@ -203,8 +224,9 @@ describe('given the demo stack config', () => {
       }
     });
 
-    it('then each function carries its routing settings derived from the stack config', () => {
-      for (const id of functionIds) {
+    it('then each function carries its routing settings derived from the stack config, but the effects relay, which needs none', () => {
+      expect(functionProps('EffectsFunction').Environment.Variables.STACK_CONFIG).toBeUndefined();
+      for (const id of functionIds.filter((fn) => fn !== 'EffectsFunction')) {
         const settings = decodeRoutingSettings(functionProps(id).Environment.Variables.STACK_CONFIG as string);
         expect(settings, id).toEqual(routingSettings(demo));
       }
@@ -228,8 +250,51 @@ describe('given the demo stack config', () => {
       }
     });
 
+    it('then the effects relay reads the table stream for pending effects only, bisecting failed batches, with bounded retries and an alarmed DLQ', () => {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: { 'Fn::GetAtt': [logicalIdOf(demoStack, 'Leads'), 'StreamArn'] },
+        FunctionName: { Ref: fnId('EffectsFunction') },
+        StartingPosition: 'TRIM_HORIZON',
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: 8,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [logicalIdOf(demoStack, 'EffectsDlq'), 'Arn'] } } },
+        FilterCriteria: {
+          Filters: [
+            {
+              Pattern: JSON.stringify({ eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { type: { S: ['effect'] }, status: { S: ['pending'] } } } }),
+            },
+          ],
+        },
+      });
+      const deadLetterAlarm = Object.entries(template.findResources('AWS::CloudWatch::Alarm')).find(([id]) => id.startsWith('MonitoringDeadLetters'));
+      expect(JSON.stringify(deadLetterAlarm?.[1].Properties.Metrics)).toContain(logicalIdOf(demoStack, 'EffectsDlq'));
+    });
+
+    it('then the sweeper runs every minute on a scheduled rule', () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(1 minute)',
+        State: 'ENABLED',
+        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId('SweeperFunction'), 'Arn'] } })],
+      });
+    });
+
+    it('then every task of the SLA timer retries all errors with backoff and jitter, and hands a step that still fails to TimerFailed', () => {
+      const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+      const parts = (machine!.Properties.DefinitionString['Fn::Join'] as [string, unknown[]])[1];
+      const definition = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : '"arn"')).join('').replaceAll('""arn""', '"arn"')) as {
+        States: Record<string, { Type: string; Retry?: unknown[]; Catch?: { ErrorEquals: string[]; Next: string }[] }>;
+      };
+      const tasks = Object.entries(definition.States).filter(([, state]) => state.Type === 'Task');
+      expect(tasks.map(([name]) => name).sort()).toEqual(['CheckAcceptance', 'Escalate', 'RemindOwner', 'TimerFailed']);
+      for (const [name, state] of tasks) {
+        expect(state.Retry, name).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], BackoffRate: 2, JitterStrategy: 'FULL', MaxAttempts: 6 })]);
+        if (name !== 'TimerFailed') expect(state.Catch, name).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'TimerFailed' })]);
+      }
+    });
+
     it('then the route function consumes the routing queue in batches and reports item failures', () => {
-      template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+      template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         EventSourceArn: { 'Fn::GetAtt': [logicalIdOf(demoStack, 'RoutingQueue'), 'Arn'] },
         FunctionName: { Ref: fnId('RouteFunction') },
@@ -347,25 +412,25 @@ describe('given the demo stack config', () => {
       expect(dynamo).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem']));
     });
 
-    it('then only the route function (offers), the actions function (claims) and the portal (pulls) may start SLA timer executions, and only on that state machine', () => {
+    it('then only the functions that start timers (route: offers, actions: claims, portal: pulls, the effects relay and the sweeper) may start SLA timer executions, and only on that state machine', () => {
       const startsExecutions = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
         (policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]).some((statement) =>
           actionsOf(statement).some((action) => action === 'states:StartExecution' || action === 'states:*'),
         ),
       );
       expect(startsExecutions.flatMap((policy) => policy.Properties.Roles as unknown[])).toEqual(
-        expect.arrayContaining((['RouteFunction', 'ActionsFunction', 'PortalFunction'] as const).map((fn) => ({ Ref: roleOfFunction(template, fnId(fn)) }))),
+        expect.arrayContaining((['RouteFunction', 'ActionsFunction', 'PortalFunction', 'EffectsFunction', 'SweeperFunction'] as const).map((fn) => ({ Ref: roleOfFunction(template, fnId(fn)) }))),
       );
-      expect(startsExecutions).toHaveLength(3);
-      for (const fn of ['RouteFunction', 'ActionsFunction', 'PortalFunction'] as const) {
+      expect(startsExecutions).toHaveLength(5);
+      for (const fn of ['RouteFunction', 'ActionsFunction', 'PortalFunction', 'EffectsFunction', 'SweeperFunction'] as const) {
         const start = statementsOf(fn).find((statement) => actionsOf(statement).includes('states:StartExecution'));
         expect(resourcesOf(start!)).toEqual([{ Ref: logicalIdOf(demoStack, 'SlaTimer') }]);
       }
     });
 
-    it('then ses:SendEmail is granted only to route, escalate, the portal and feedback, on the sender identity and the configuration set, conditioned on the from address', () => {
+    it('then ses:SendEmail is granted only to the functions that send (route, escalate, the portal, feedback, the effects relay, the sweeper), on the sender identity and the configuration set, conditioned on the from address', () => {
       const sendsEmail = functionIds.filter((id) => allowedActions(id).includes('ses:SendEmail'));
-      expect(sendsEmail.sort()).toEqual(['EscalateFunction', 'FeedbackFunction', 'PortalFunction', 'RouteFunction']);
+      expect(sendsEmail.sort()).toEqual(['EffectsFunction', 'EscalateFunction', 'FeedbackFunction', 'PortalFunction', 'RouteFunction', 'SweeperFunction']);
       const sesStatements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
         (policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]).filter((statement) =>
           actionsOf(statement).some((action) => action.startsWith('ses:')),
@@ -432,7 +497,9 @@ describe('given a second config for a franchise region in us-east-1 with two tea
       });
       const functions = Object.values(franchiseTemplate.findResources('AWS::Lambda::Function'));
       expect(functions).toHaveLength(functionIds.length);
-      for (const fn of functions) {
+      expect(functions.filter((fn) => fn.Properties.Environment.Variables.STACK_CONFIG === undefined)).toHaveLength(1);
+      // All but the effects relay, which performs what the others recorded and routes nothing itself.
+      for (const fn of functions.filter((candidate) => candidate.Properties.Environment.Variables.STACK_CONFIG !== undefined)) {
         const settings = decodeRoutingSettings(fn.Properties.Environment.Variables.STACK_CONFIG as string);
         expect(settings).toMatchObject({
           stackName: 'franchise-us-east',

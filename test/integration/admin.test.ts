@@ -103,7 +103,7 @@ const itemAt = async ({ pk, sk }: { pk: string; sk: string }) =>
 async function queueLead(teamId: string, firstName: string, tier: Tier, product: string): Promise<string> {
   const leadId = await stack.receiveLead({ firstName, email: `${firstName.toLowerCase()}@example.com`, product }, teamId);
   const lead = (await stack.leads.get(leadId))!;
-  await stack.leads.queue(lead, { tier, score: tier === 'hot' ? 90 : 40, teamId, contactDeadline: lead.contactDeadline, detail: {} }, new Date());
+  await stack.queueLead(leadId, { tier, score: tier === 'hot' ? 90 : 40, teamId, contactDeadline: lead.contactDeadline });
   // receivedAt orders leads of one tier: keep each a millisecond apart at least.
   await sleep(3);
   return leadId;
@@ -211,7 +211,7 @@ describe('erasing a lead (DELETE /leads/{id}) on DynamoDB Local', () => {
     const rep = team.reps[0]!;
     const leadId = await stack.receiveLead({ firstName: 'Orphan', email: 'orphan@example.com' }, team.id);
     await stack.offerTo(leadId, rep.id);
-    await stack.leads.accept(leadId, rep.id, 1, new Date());
+    await stack.repDoes('accept', leadId, rep.id, 1);
     await dynamoDocument.send(new BatchWriteCommand({ RequestItems: { [tableName]: [{ DeleteRequest: { Key: { pk: `REP#${rep.id}`, sk: 'PROFILE' } } }] } }));
 
     const response = await handler(eraseRequest(leadId));
@@ -230,7 +230,7 @@ describe('erasing a lead (DELETE /leads/{id}) on DynamoDB Local', () => {
     await stack.offerTo(contested, rep.id);
     await stack.offerTo(other, rep.id);
 
-    const [erasure] = await Promise.allSettled([handler(eraseRequest(contested)), stack.leads.reject(contested, rep.id, 1, new Date(), 'not for me')]);
+    const [erasure] = await Promise.allSettled([handler(eraseRequest(contested)), stack.repDoes('pass', contested, rep.id, 1)]);
 
     expect(erasure).toMatchObject({ status: 'fulfilled', value: { statusCode: 204 } });
     expect(await itemsOfLead(contested)).toEqual([]);

@@ -5,7 +5,7 @@ import { IntakeStore } from '#shared/adapters/intake-store.ts';
 import { RateLimiter } from '#shared/adapters/rate-limiter.ts';
 import { RoutingQueue } from '#shared/adapters/routing-queue.ts';
 import { RoutingSettingsSchema } from '#shared/config/stack-config.ts';
-import { TemporarilyUnavailable } from '#shared/domain/errors.ts';
+import { Outbox } from '#shared/adapters/outbox.ts';
 import { signDelivery } from '#shared/ingest/signatures.ts';
 import { IntakeSchema } from '#shared/ingest/source-config.ts';
 import { derivedSourceSecret } from '#shared/ingest/source-secrets.ts';
@@ -327,8 +327,8 @@ describe('idempotency and duplicates', () => {
 
     expect(responses.map((r) => r.statusCode)).toEqual(Array(10).fill(202));
     expect(new Set(responses.map(leadIdOf)).size).toBe(1);
-    // The lead, its received event, the idempotency record and the email pointer.
-    expect((await stack.countItems()) - before).toBe(4);
+    // The lead, its received event, its routing (an outbox record), the idempotency record and the email pointer.
+    expect((await stack.countItems()) - before).toBe(5);
     expect(await stack.drainRoutingQueue()).toEqual([{ leadId: leadIdOf(responses[0]!) }]);
   });
 
@@ -368,8 +368,8 @@ describe('idempotency and duplicates', () => {
     const team = await stack.addTeam([{ capacity: 2 }]);
     const first = leadIdOf(await handler(post({ body: JSON.stringify({ firstName: 'Cleo', email }) })));
     await stack.offerTo(first, team.reps[0]!.id);
-    await stack.leads.accept(first, team.reps[0]!.id, 1, new Date());
-    await stack.leads.close(first, team.reps[0]!.id, 1, new Date(), 'won');
+    await stack.repDoes('accept', first, team.reps[0]!.id, 1);
+    await stack.repDoes('close', first, team.reps[0]!.id, 1);
 
     const second = await handler(post({ body: JSON.stringify({ firstName: 'Cleo', email }) }));
     const third = await handler(post({ body: JSON.stringify({ firstName: 'Cleo', email }) }));
@@ -381,27 +381,36 @@ describe('idempotency and duplicates', () => {
 });
 
 describe('receiveLead when the routing queue cannot take the lead', () => {
-  it('given a queue that does not exist on fauxqs, when a lead with an idempotency key is received, then it fails as temporary and leaves nothing stored', async () => {
+  it('given a queue that does not exist on fauxqs, when a lead is received, then it is kept with its routing recorded for the relay, and a retry with the same key gets the same lead', async () => {
     const missingQueue = new RoutingQueue(`${inject('emulatorEndpoints').sqs}/000000000000/no-such-queue`);
     const intake = IntakeSchema.parse({ sources: [] });
-    const intakeStore = new IntakeStore(process.env.TABLE_NAME!);
-    const event = post({ body: person('Lost'), headers: { 'idempotency-key': randomUUID() } });
-    const delivery = deliveryOf(event);
-    const resolved = await sourceFor(delivery, new SourceDirectory(intake, intakeStore, 'key'));
-    const before = await stack.countItems();
-
-    const attempt = receiveLead(delivery, resolved, {
+    const outbox = new Outbox(process.env.TABLE_NAME!, { performers: { queue: missingQueue }, retryBudgetMs: 120_000 });
+    const intakeStore = new IntakeStore(process.env.TABLE_NAME!, { outbox });
+    const key = randomUUID();
+    const body = person('Kept');
+    const deps = {
       leads: stack.leads,
       intakeStore,
       rateLimiter: new RateLimiter(process.env.TABLE_NAME!),
-      queue: missingQueue,
       intake,
       settings: RoutingSettingsSchema.parse({ stackName: 't', routing: { teams: [{ id: 'sales', name: 'Sales', managerEmail: 'm@example.com' }] } }),
       now: () => new Date(),
       contactWithinMs: 1_800_000,
-    });
+    };
+    const receive = async () => {
+      const delivery = deliveryOf(post({ body, headers: { 'idempotency-key': key } }));
+      return receiveLead(delivery, await sourceFor(delivery, new SourceDirectory(intake, intakeStore, 'key')), deps);
+    };
 
-    await expect(attempt).rejects.toBeInstanceOf(TemporarilyUnavailable);
-    expect(await stack.countItems()).toBe(before);
+    const first = await receive();
+    const retry = await receive();
+
+    expect(first).toMatchObject({ status: 'received' });
+    expect(retry).toMatchObject({ leadId: first.leadId, replayed: true });
+    expect(await stack.leads.get(first.leadId)).toMatchObject({ status: 'RECEIVED' });
+    // The failed send left the routing pending again, which the stream carries to the relay.
+    const [routing] = await stack.leads.effects(first.leadId);
+    expect(routing).toMatchObject({ purpose: 'route', status: 'pending', action: { kind: 'message', message: { leadId: first.leadId } } });
+    expect((routing as { lastError?: string }).lastError).toMatch(/NonExistentQueue|QueueDoesNotExist/);
   });
 });

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { issueMagicLink, issueSession, SESSION_COOKIE, sessionCsrf } from '#shared/portal/session.ts';
-import { loadEvent, useLocalStack, type LocalStackForTests, type TestTeam } from './support.ts';
+import { loadEvent, useLocalStack, type LocalStackForTests, type TestTeam, sortMessages } from './support.ts';
 
 let stack: LocalStackForTests;
 let handler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -51,7 +51,7 @@ async function queuedLeads(team: TestTeam, count: number): Promise<string[]> {
   for (let i = 0; i < count; i++) {
     const leadId = await stack.receiveLead({ firstName: `Queued${i}`, email: `queued${i}@example.com` }, team.id);
     const lead = (await stack.leads.get(leadId))!;
-    await stack.leads.queue(lead, { tier: 'warm', score: 10, teamId: team.id, contactDeadline: lead.contactDeadline, detail: {} }, new Date());
+    await stack.queueLead(leadId, { tier: 'warm', score: 10, teamId: team.id, contactDeadline: lead.contactDeadline });
     ids.push(leadId);
   }
   return ids;
@@ -202,7 +202,7 @@ describe('portal pages of a signed-in rep', () => {
     const team = await stack.addTeam([{ capacity: 2 }, { capacity: 2 }]);
     const leadId = await stack.receiveLead({ firstName: 'Release', email: 'release@example.com' }, team.id);
     await stack.offerTo(leadId, team.reps[0]!.id);
-    await stack.leads.accept(leadId, team.reps[0]!.id, 1, new Date());
+    await stack.repDoes('accept', leadId, team.reps[0]!.id, 1);
     await stack.drainRoutingQueue();
     const rep = sessionFor(team.reps[0]!.id);
 
@@ -211,7 +211,7 @@ describe('portal pages of a signed-in rep', () => {
     expect(response.statusCode).toBe(303);
     expect(await stack.leads.get(leadId)).toMatchObject({ status: 'RECEIVED', excludedReps: [team.reps[0]!.id] });
     expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ openLeads: 0 });
-    expect(await stack.drainRoutingQueue()).toEqual([{ leadId }, { drainTeam: team.id }]);
+    expect(sortMessages(await stack.drainRoutingQueue())).toEqual(sortMessages([{ leadId }, { drainTeam: team.id }]));
     expect(await stack.leads.ownerLeads(team.reps[0]!.id)).toEqual([]);
   });
 
@@ -233,7 +233,7 @@ describe('portal pages of a signed-in rep', () => {
     expect(await stack.leads.teamQueue(team.id)).toEqual([]);
     // Each claimed lead runs the SLA timer of its new attempt.
     const timers = (await stack.executions()).map((e) => e.name);
-    for (const id of leadIds) expect(timers).toContain(`${id}-1`);
+    for (const id of leadIds) expect(timers.filter((name) => name.startsWith(`${id}-1-`))).toHaveLength(1);
   });
 
   it('given a rep at capacity or switched off, when they press "next lead", then they are told why and the queue keeps its lead', async () => {
@@ -310,8 +310,10 @@ describe('portal team view of a manager', () => {
     expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED', ownerId: second!.id, attempt: 2 });
     expect(await stack.reps.get(first!.id)).toMatchObject({ openLeads: 0 });
     expect(await stack.reps.get(second!.id)).toMatchObject({ openLeads: 1 });
-    // The router sends the new owner their offer email and starts the timer.
-    expect(await stack.drainRoutingQueue()).toEqual([{ leadId }]);
+    // The assignment's own transaction carries the new owner's offer email and timer; the freed slot drains the queue.
+    expect(await stack.drainRoutingQueue()).toEqual([{ drainTeam: team.id }]);
+    expect((await stack.emailsTo(second!.email)).map((e) => e.subject)).toContain('New warm lead: Stuck Lead');
+    expect((await stack.executions()).filter((execution) => execution.name.startsWith(`${leadId}-2-`))).toHaveLength(1);
     expect((await stack.emailsTo(first!.email)).map((e) => e.subject)).toContain('Lead moved on: Stuck Lead (warm)');
     expect(await stack.history(leadId)).toContainEqual(expect.objectContaining({ kind: 'assigned', actor: `manager:${manager!.id}` }));
   });

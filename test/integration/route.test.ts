@@ -1,14 +1,18 @@
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { IntakeStore } from '#shared/adapters/intake-store.ts';
-import { loadEvent, useLocalStack, type LocalStackForTests } from './support.ts';
+import { lambdaContext, loadEvent, useLocalStack, type LocalStackForTests } from './support.ts';
 
 let stack: LocalStackForTests;
 let handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
+let relay: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
 
 beforeAll(async () => {
   stack = await useLocalStack('route');
   handler = await stack.handler<SQSEvent, SQSBatchResponse>();
+  // The effects relay runs on the route function's environment here: it has every variable the relay needs.
+  const effects = await import('#functions/effects/handler.ts');
+  relay = (event) => effects.handler(event, lambdaContext('EffectsFunction'));
 });
 
 /** The sample SQS batch, one record per lead id, each with its own message id. */
@@ -29,7 +33,7 @@ describe('route handler on DynamoDB Local, aws-ses-v2-local and the local Step F
 
     expect(response.batchItemFailures).toEqual([]);
     const lead = await stack.leads.get(leadId);
-    expect(lead).toMatchObject({ status: 'OFFERED', ownerId: team.reps[0]!.id, attempt: 1, notifiedAttempt: 1 });
+    expect(lead).toMatchObject({ status: 'OFFERED', ownerId: team.reps[0]!.id, attempt: 1 });
     expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ openLeads: 1 });
     const [email, ...others] = await stack.emailsTo(team.reps[0]!.email);
     expect(others).toEqual([]);
@@ -40,7 +44,7 @@ describe('route handler on DynamoDB Local, aws-ses-v2-local and the local Step F
     const acceptDeadline = new Date(Date.parse(lead!.offeredAt!) + 15 * 60_000).toISOString();
     const reminderAt = new Date(Date.parse(lead!.receivedAt) + 90 * 60_000).toISOString();
     expect(await stack.executions()).toContainEqual(
-      expect.objectContaining({ name: `${leadId}-1`, input: { leadId, attempt: 1, acceptDeadline, reminderAt, contactDeadline: lead!.contactDeadline } }),
+      expect.objectContaining({ name: expect.stringMatching(`^${leadId}-1-`), input: { leadId, attempt: 1, acceptDeadline, reminderAt, contactDeadline: lead!.contactDeadline } }),
     );
   });
 
@@ -65,15 +69,21 @@ describe('route handler on DynamoDB Local, aws-ses-v2-local and the local Step F
     expect((await stack.executions()).filter((e) => e.name.startsWith(leadId))).toHaveLength(1);
   });
 
-  it('given an offer committed by a delivery that crashed before emailing, when redelivered three times at once, then the rep gets exactly one email', async () => {
+  it('given an offer whose delivery crashed after committing, when redelivered three times at once and its effects reach the relay twice, then the rep gets exactly one email and one timer', async () => {
     const team = await stack.addTeam([{ capacity: 2 }]);
     const leadId = await stack.receiveLead({ firstName: 'Crashed', email: 'crashed@example.com' }, team.id);
-    await stack.offerTo(leadId, team.reps[0]!.id);
+    // The offer committed with its email and timer recorded, none of them performed.
+    await stack.offerTo(leadId, team.reps[0]!.id, { withFollowUps: true });
+    expect((await stack.leads.effects(leadId)).map((effect) => effect.status)).toEqual(['pending', 'pending']);
 
     await Promise.all([handler(batchFor(leadId)), handler(batchFor(leadId)), handler(batchFor(leadId))]);
+    const stream = await stack.effectStream(leadId);
+    await Promise.all([relay(stream), relay(stream)]);
 
     expect(await stack.emailsTo(team.reps[0]!.email)).toHaveLength(1);
-    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED', notifiedAttempt: 1 });
+    expect((await stack.executions()).filter((execution) => execution.name.startsWith(`${leadId}-1-`))).toHaveLength(1);
+    expect((await stack.leads.effects(leadId)).map((effect) => effect.status)).toEqual(['done', 'done']);
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED', attempt: 1 });
     expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ openLeads: 1 });
   });
 
@@ -108,21 +118,22 @@ describe('route handler on DynamoDB Local, aws-ses-v2-local and the local Step F
   });
 });
 
-describe('offer notification claims on DynamoDB Local', () => {
-  it('given an offered lead, when two deliveries claim its notification, then only one gets it until the lease lapses', async () => {
+describe('route handler: an offer and its follow-ups in one transaction', () => {
+  it('given a routed lead, when its message is delivered again, then the offer email and timer are recorded once with the offer and each performed once', async () => {
     const team = await stack.addTeam([{ capacity: 1 }]);
-    const leadId = await stack.receiveLead({ email: 'claim@example.com' }, team.id);
-    await stack.offerTo(leadId, team.reps[0]!.id);
-    const now = new Date();
+    const leadId = await stack.receiveLead({ firstName: 'Once', email: 'once-only@example.com' }, team.id);
 
-    const claims = await Promise.all([1, 2, 3].map(() => stack.leads.claimNotification(leadId, 1, now, 60_000)));
-    const takeover = await stack.leads.claimNotification(leadId, 1, new Date(now.getTime() + 61_000), 60_000);
-    await stack.leads.markNotified(leadId, 1);
-    const afterNotified = await stack.leads.claimNotification(leadId, 1, new Date(now.getTime() + 200_000), 60_000);
+    await handler(batchFor(leadId));
+    await handler(batchFor(leadId));
 
-    expect(claims.filter(Boolean)).toHaveLength(1);
-    expect(takeover).toBe(true);
-    expect(afterNotified).toBe(false);
+    const effects = await stack.leads.effects(leadId);
+    expect(effects.map((effect) => [effect.purpose, effect.status]).sort()).toEqual([
+      ['offer-email', 'done'],
+      ['sla-timer', 'done'],
+    ]);
+    expect((await stack.emailsTo(team.reps[0]!.email)).filter((email) => email.subject.includes('Once'))).toHaveLength(1);
+    const timers = (await stack.executions()).filter((execution) => execution.name.startsWith(`${leadId}-1-`));
+    expect(timers).toHaveLength(1);
   });
 });
 
@@ -132,12 +143,13 @@ describe('route handler: the same person got in touch again', () => {
     const leadId = await stack.receiveLead({ firstName: 'Again', email: 'again@example.com' }, team.id);
     await handler(batchFor(leadId));
     const at = new Date();
-    await new IntakeStore(process.env.TABLE_NAME!).join(leadId, {
+    await new IntakeStore(process.env.TABLE_NAME!, { outbox: stack.leads.outbox! }).join(leadId, {
       at,
       sourceId: 'web',
       contact: { email: 'again@example.com', message: 'Still interested, call me after 5' },
       fields: {},
       idempotencyUntil: at.getTime() + 60_000,
+      expiresAt: Math.floor(at.getTime() / 1000) + 3_600,
     });
     const sample = loadEvent<SQSEvent>('route/routing-batch.json');
     const record = { ...sample.Records[0]!, body: JSON.stringify({ leadId, resubmittedAt: at.toISOString() }) };

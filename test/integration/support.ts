@@ -1,7 +1,7 @@
 import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Context } from 'aws-lambda';
+import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,11 @@ import { writeSecrets } from '#infra/local/secrets.ts';
 import { startStepFunctions } from '#infra/local/stepfunctions.ts';
 import { synthesizeStack } from '#infra/local/synth.ts';
 import { localValues, parseTemplate, resolveFunctions, resolveStateMachines } from '#infra/local/template.ts';
-import { LeadStore, type LeadEvent } from '#shared/adapters/lead-store.ts';
+import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { dynamoDocument } from '#shared/adapters/aws-clients.ts';
+import { LeadStore, newLeadItems, type Committed, type LeadEvent, type Placement } from '#shared/adapters/lead-store.ts';
+import { Outbox } from '#shared/adapters/outbox.ts';
 import { RepStore } from '#shared/adapters/rep-store.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
 import { decodeRoutingSettings, RoutingSettingsSchema } from '#shared/config/stack-config.ts';
@@ -83,7 +87,14 @@ export interface LocalStackForTests {
   addTeam(reps: readonly { capacity: number; dailyCap?: number; role?: 'rep' | 'manager' }[], teamId?: SpecialTeam): Promise<TestTeam>;
   /** Stores a lead as the webhook would (its rules send it to `teamId`), without queuing it, so a test routes it by hand. */
   receiveLead(fields: Record<string, unknown>, teamId: string): Promise<string>;
-  offerTo(leadId: string, repId: string): Promise<Lead>;
+  /** Offers the lead to the rep; `withFollowUps` records its offer email and timer too (not performed: no relay runs here). */
+  offerTo(leadId: string, repId: string, options?: { withFollowUps?: boolean }): Promise<Lead>;
+  /** The lead's effect records as the table's stream delivers them to the effects relay (their INSERT images). */
+  effectStream(leadId: string): Promise<DynamoDBStreamEvent>;
+  /** A rep's own step on their lead (accept, contacted, pass, close), committed as the links do. */
+  repDoes(transition: 'accept' | 'contacted' | 'pass' | 'close', leadId: string, repId: string, attempt?: number): Promise<Committed>;
+  /** Puts a stored lead in its team's queue, as the router does when nobody can take it. */
+  queueLead(leadId: string, placement: Omit<Placement, 'detail'>): Promise<Lead>;
   emailsTo(address: string): Promise<SentEmail[]>;
   executions(): Promise<{ name: string; status: string; input: unknown }[]>;
 }
@@ -132,7 +143,8 @@ export async function useLocalStack(fn: FunctionName): Promise<LocalStackForTest
   const dynamodb = new DynamoDBClient(clientConfig);
   const sqs = new SQSClient(clientConfig);
   const sfn = new SFNClient({ ...clientConfig, endpoint: sfnServer.endpoint });
-  const leads = new LeadStore(tableName);
+  // Follow-ups of the steps tests take by hand are recorded, not performed: no relay runs here.
+  const leads = new LeadStore(tableName, { outbox: new Outbox(tableName, { performers: {}, retryBudgetMs: 120_000 }) });
   const reps = new RepStore(tableName);
   const secretRef = (prefix: string) => Object.entries(secrets.refs).find(([id]) => id.startsWith(prefix))![1];
   const signingKey = await loadSecret(secretRef('LinkSigningKey'));
@@ -203,30 +215,84 @@ export async function useLocalStack(fn: FunctionName): Promise<LocalStackForTest
       return { id, reps: members };
     },
     async receiveLead(fields, teamId) {
-      const lead = createLead(parseLeadInput({ ...fields, routeTo: teamId }), teamId, { now: new Date(), contactWithinMs: 30 * 60_000 });
-      await leads.create(lead, Math.floor(Date.now() / 1000) + 86_400);
+      const expiresAt = Math.floor(Date.now() / 1000) + 86_400;
+      const lead = { ...createLead(parseLeadInput({ ...fields, routeTo: teamId }), teamId, { now: new Date(), contactWithinMs: 30 * 60_000 }), expiresAt };
+      await dynamoDocument.send(new TransactWriteCommand({ TransactItems: newLeadItems(tableName, lead, expiresAt) }));
       return lead.id;
     },
-    async offerTo(leadId, repId) {
+    async offerTo(leadId, repId, options = {}) {
       const lead = await leads.get(leadId);
       if (!lead) throw new Error(`no lead ${leadId}`);
       const rep = await reps.get(repId);
       const now = new Date();
       const dayKey = now.toISOString().slice(0, 10);
       // A fixed week key is enough here: these reps take at most a handful of leads and have no caps.
-      return leads.offer(
+      const { lead: offered } = await leads.commit('offer', {
         lead,
-        {
-          repId,
-          tier: 'warm',
-          score: 0,
-          teamId: lead.teamId,
-          contactDeadline: lead.contactDeadline,
-          counters: { dayKey, weekKey: 'test-week', sameDay: rep?.dayKey === dayKey, sameWeek: rep?.weekKey === 'test-week' },
-          detail: { strategy: 'test' },
-        },
-        now,
+        at: now,
+        actor: 'router',
+        detail: { strategy: 'test', repId },
+        rep: { id: repId, counters: { dayKey, weekKey: 'test-week', sameDay: rep?.dayKey === dayKey, sameWeek: rep?.weekKey === 'test-week' } },
+        set: { tier: 'warm', score: 0, acceptDeadline: new Date(now.getTime() + 5 * 60_000).toISOString() },
+        ...(options.withFollowUps
+          ? {
+              effects: [
+                { purpose: 'offer-email', action: { kind: 'email', email: { to: rep!.email, subject: `New warm lead: ${leadId}`, html: '<p>Yours</p>', text: 'Yours' } } },
+                {
+                  purpose: 'sla-timer',
+                  action: {
+                    kind: 'timer',
+                    input: { leadId, attempt: lead.attempt + 1, acceptDeadline: new Date(now.getTime() + 3_600_000).toISOString(), reminderAt: lead.contactDeadline, contactDeadline: lead.contactDeadline },
+                  },
+                },
+              ],
+            }
+          : {}),
+      });
+      return offered;
+    },
+    async effectStream(leadId) {
+      const { Items = [] } = await dynamoDocument.send(
+        new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :effect)', ExpressionAttributeValues: { ':pk': `LEAD#${leadId}`, ':effect': 'EFFECT#' } }),
       );
+      return {
+        Records: Items.map((item, i) => ({
+          eventID: `${leadId}-${i}`,
+          eventName: 'INSERT' as const,
+          eventVersion: '1.1',
+          eventSource: 'aws:dynamodb',
+          awsRegion: model.region,
+          eventSourceARN: `arn:aws:dynamodb:${model.region}:000000000000:table/${tableName}/stream/local`,
+          dynamodb: {
+            Keys: marshall({ pk: item.pk, sk: item.sk }) as never,
+            NewImage: marshall(item, { removeUndefinedValues: true }) as never,
+            SequenceNumber: String(1000 + i),
+            SizeBytes: 100,
+            StreamViewType: 'NEW_IMAGE' as const,
+          },
+        })),
+      };
+    },
+    async repDoes(transition, leadId, repId, attempt) {
+      const lead = await leads.get(leadId);
+      if (!lead) throw new Error(`no lead ${leadId}`);
+      const at = new Date();
+      const read = { ...lead, attempt: attempt ?? lead.attempt };
+      const common = { lead: read, at, actor: `rep:${repId}`, rep: { id: repId } };
+      if (transition === 'close') return leads.commit('close', { ...common, set: { outcome: 'won' }, detail: { outcome: 'won' } });
+      if (transition === 'pass') return leads.commit('pass', { ...common, detail: { attempt: read.attempt, reason: 'not for me' } });
+      return leads.commit(transition, common);
+    },
+    async queueLead(leadId, placement) {
+      const lead = await leads.get(leadId);
+      if (!lead) throw new Error(`no lead ${leadId}`);
+      const { lead: queued } = await leads.commit('queue', {
+        lead,
+        at: new Date(),
+        actor: 'router',
+        set: { tier: placement.tier, score: placement.score, teamId: placement.teamId, contactDeadline: placement.contactDeadline },
+      });
+      return queued;
     },
     async emailsTo(address) {
       const response = await fetch(`${endpoints.ses}/store`);
@@ -257,6 +323,11 @@ interface StoredEmail {
   destination: { to: string[] };
   subject: string;
   body: { html?: string; text?: string };
+}
+
+/** Routing messages in a fixed order: follow-ups of one transition are sent in parallel, in any order. */
+export function sortMessages(messages: readonly unknown[]): unknown[] {
+  return [...messages].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }
 
 /** A Lambda context for a handler invoked in-process, with time to spare. */

@@ -1,0 +1,42 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import middy from '@middy/core';
+import type { AttributeValue as StreamAttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { EffectRecordSchema } from '#shared/adapters/outbox.ts';
+import { outboxFor, performersFromEnv } from '#shared/config/composition.ts';
+import { requireEnv } from '#shared/config/runtime.ts';
+import { logger, observed } from '#shared/observability.ts';
+
+const outbox = outboxFor(requireEnv('TABLE_NAME'), performersFromEnv(['email', 'timer', 'message']));
+
+async function relayRecord(record: DynamoDBRecord): Promise<void> {
+  const image = record.dynamodb?.NewImage;
+  // The event source mapping's filter lets only pending effect records through; anything else is not ours.
+  if (!image) return;
+  const parsed = EffectRecordSchema.safeParse(unmarshall(image as Record<string, AttributeValue> & Record<string, StreamAttributeValue>));
+  if (!parsed.success) {
+    logger.error('stream record is not an effect; skipped', { sequenceNumber: record.dynamodb?.SequenceNumber });
+    return;
+  }
+  const effect = parsed.data;
+  logger.appendKeys({ leadId: effect.leadId });
+  try {
+    const outcome = await outbox.relay(effect);
+    logger.info('effect relayed', { effectId: effect.id, purpose: effect.purpose, outcome });
+  } finally {
+    logger.removeKeys(['leadId']);
+  }
+}
+
+/**
+ * The effects relay: the table's stream delivers every effect a transition recorded (and every
+ * one the sweeper re-arms); each is claimed, performed once and marked done. A failed one is
+ * reported alone, so the stream retries it (bisecting a batch that fails as a whole) and, once
+ * the retries are spent, sends it to the relay's DLQ, which alarms; the sweeper re-arms it later.
+ */
+export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
+  .use(observed())
+  .handler(async (event, context) =>
+    processPartialResponse(event, relayRecord, new BatchProcessor(EventType.DynamoDBStreams), { context, throwOnFullBatchFailure: false }),
+  );

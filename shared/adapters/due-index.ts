@@ -1,0 +1,177 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { dynamoDocument } from './aws-clients.ts';
+import { eventItem, leadKey, ownerIndexKey } from './lead-store.ts';
+import { DUE_SHARDS, dueIndexKeys, EffectRecordSchema, EffectStatus, effectKey, type EffectRecord } from './outbox.ts';
+import { repKey } from './rep-store.ts';
+
+/**
+ * What the sweeper reads and repairs: the sparse index of things that are due (leads past their
+ * next deadline, effects past their retry budget), effect records to re-arm, and each rep's
+ * open-lead count against the leads they really hold.
+ */
+
+/** `dueKey`: the entry's sort key in the index, which starts with the instant it is due. */
+export type DueEntry =
+  | { readonly kind: 'lead'; readonly leadId: string; readonly dueKey: string }
+  | { readonly kind: 'effect'; readonly leadId: string; readonly effectId: string; readonly dueKey: string };
+
+export type StoredEffect = EffectRecord & { readonly gsi3sk?: string; readonly lastError?: string; readonly expiresAt?: number };
+
+export class DueIndex {
+  readonly #table: string;
+  readonly #db: DynamoDBDocumentClient;
+
+  constructor(tableName: string, db: DynamoDBDocumentClient = dynamoDocument) {
+    this.#table = tableName;
+    this.#db = db;
+  }
+
+  /** Everything due by `now`, oldest first within each shard, at most `limit` per shard. */
+  async due(now: Date, limit: number): Promise<DueEntry[]> {
+    const shards = Array.from({ length: DUE_SHARDS }, (_, i) => `DUE#${i}`);
+    const pages = await Promise.all(
+      shards.map((shard) =>
+        this.#db.send(
+          new QueryCommand({
+            TableName: this.#table,
+            IndexName: 'gsi3',
+            KeyConditionExpression: 'gsi3pk = :shard AND gsi3sk <= :now',
+            // Past every sort key that starts with this instant.
+            ExpressionAttributeValues: { ':shard': shard, ':now': `${now.toISOString()}~` },
+            Limit: limit,
+          }),
+        ),
+      ),
+    );
+    return pages.flatMap((page) =>
+      (page.Items ?? []).map((item): DueEntry => {
+        const leadId = String(item.pk).slice('LEAD#'.length);
+        const sk = String(item.sk);
+        const dueKey = String(item.gsi3sk);
+        return sk.startsWith('EFFECT#') ? { kind: 'effect', leadId, effectId: sk.slice('EFFECT#'.length), dueKey } : { kind: 'lead', leadId, dueKey };
+      }),
+    );
+  }
+
+  async effect(leadId: string, effectId: string): Promise<StoredEffect | undefined> {
+    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: effectKey(leadId, effectId), ConsistentRead: true }));
+    if (!Item) return undefined;
+    const parsed = EffectRecordSchema.safeParse(Item);
+    return parsed.success ? { ...parsed.data, ...(typeof Item.gsi3sk === 'string' ? { gsi3sk: Item.gsi3sk } : {}), ...(typeof Item.lastError === 'string' ? { lastError: Item.lastError } : {}), ...(typeof Item.expiresAt === 'number' ? { expiresAt: Item.expiresAt } : {}) } : undefined;
+  }
+
+  /**
+   * Hands a stuck effect to the relay again: pending once more (the stream carries the change to
+   * the relay), due again after a longer wait, with `swept` in the lead's history, in one
+   * transaction conditioned on the effect being as read. False when it moved meanwhile.
+   */
+  async rearm(effect: StoredEffect, now: Date, nextDueAt: string): Promise<boolean> {
+    const due = dueIndexKeys(effect.leadId, nextDueAt, effect.id);
+    try {
+      await this.#db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.#table,
+                Key: effectKey(effect.leadId, effect.id),
+                ConditionExpression: '#status = :seen AND gsi3sk = :seenDue',
+                UpdateExpression: 'SET #status = :pending, rearms = if_not_exists(rearms, :zero) + :one, gsi3pk = :g3, gsi3sk = :g3s REMOVE leaseUntil',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':seen': effect.status, ':seenDue': effect.gsi3sk ?? '', ':pending': EffectStatus.pending, ':zero': 0, ':one': 1, ':g3': due.gsi3pk, ':g3s': due.gsi3sk },
+              },
+            },
+            {
+              Put: {
+                TableName: this.#table,
+                Item: {
+                  ...eventItem(effect.leadId, {
+                    at: now.toISOString(),
+                    kind: 'swept',
+                    actor: 'sweeper',
+                    detail: { effect: effect.id, purpose: effect.purpose, attempts: effect.attempts, ...(effect.lastError ? { lastError: effect.lastError } : {}) },
+                  }),
+                  ...(effect.expiresAt ? { expiresAt: effect.expiresAt } : {}),
+                },
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) return false;
+      throw error;
+    }
+  }
+
+  /** A live claim: looked at again once its lease has run out. */
+  async postpone(effect: StoredEffect, nextDueAt: string): Promise<void> {
+    const due = dueIndexKeys(effect.leadId, nextDueAt, effect.id);
+    await this.#updateIf({
+      TableName: this.#table,
+      Key: effectKey(effect.leadId, effect.id),
+      ConditionExpression: 'gsi3sk = :seenDue',
+      UpdateExpression: 'SET gsi3sk = :g3s',
+      ExpressionAttributeValues: { ':seenDue': effect.gsi3sk ?? '', ':g3s': due.gsi3sk },
+    });
+  }
+
+  /** Takes a lead out of the due index when nothing about it is due any more (read stale from the index). */
+  async clearLead(leadId: string, seenDue: string): Promise<void> {
+    await this.#updateIf({
+      TableName: this.#table,
+      Key: leadKey(leadId),
+      ConditionExpression: 'gsi3sk = :seen',
+      UpdateExpression: 'REMOVE gsi3pk, gsi3sk',
+      ExpressionAttributeValues: { ':seen': seenDue },
+    });
+  }
+
+  /** How many leads the rep holds (offered, accepted, contacted), by the owner index. */
+  async heldBy(repId: string): Promise<number> {
+    let count = 0;
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#db.send(
+        new QueryCommand({
+          TableName: this.#table,
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :owner',
+          ExpressionAttributeValues: { ':owner': ownerIndexKey(repId) },
+          Select: 'COUNT',
+          ExclusiveStartKey,
+        }),
+      );
+      count += page.Count ?? 0;
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return count;
+  }
+
+  /**
+   * Sets the rep's open-lead count to what they hold, only if neither the count nor its last
+   * change moved since it was read: an offer or release committing meanwhile wins, and the next
+   * sweep looks again.
+   */
+  async repairLoad(repId: string, seen: { openLeads: number; loadChangedAt?: string }, held: number, now: Date): Promise<boolean> {
+    return this.#updateIf({
+      TableName: this.#table,
+      Key: repKey(repId),
+      ConditionExpression: `openLeads = :seen AND ${seen.loadChangedAt ? 'loadChangedAt = :changed' : 'attribute_not_exists(loadChangedAt)'}`,
+      UpdateExpression: 'SET openLeads = :held, loadChangedAt = :now, loadRepairedAt = :now',
+      ExpressionAttributeValues: { ':seen': seen.openLeads, ':held': held, ':now': now.toISOString(), ...(seen.loadChangedAt ? { ':changed': seen.loadChangedAt } : {}) },
+    });
+  }
+
+  async #updateIf(input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<boolean> {
+    try {
+      await this.#db.send(new UpdateCommand(input));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,349 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { FollowUps, type FollowUp } from '../domain/lifecycle.ts';
+import { dynamoDocument } from './aws-clients.ts';
+import type { Email } from './mailer.ts';
+import { RoutingMessageSchema, type RoutingMessage } from './routing-queue.ts';
+import type { SlaTimerInput } from './sla-timer.ts';
+
+/**
+ * The transactional outbox. Whatever must follow a committed state change (an email, an SLA
+ * timer, a message to routing) is written as an effect record in the same transaction, under the
+ * lead's key, and performed afterwards exactly once in effect:
+ * - by the committing function at once (the fast path), which then records the effect claimed
+ *   in the transaction itself, so nobody else performs it while its lease lasts;
+ * - otherwise by the effects relay, fed by the table's stream, which claims it first;
+ * - and, for an effect whose performer died or kept failing, by the sweeper, which re-arms it.
+ * An email is sent by whoever holds the claim, a timer's execution name is the effect's own, and
+ * routing is idempotent, so a redelivered stream record or a second relay changes nothing.
+ */
+
+/** What an effect does. Emails are rendered at commit time: the relay needs no keys or config. */
+export type EffectAction =
+  | {
+      readonly kind: 'email';
+      readonly email: Email;
+      /**
+       * At most one email per key within the window (a team's queue notice): the first effect to
+       * claim the key sends, later ones within the window are done without sending.
+       */
+      readonly oncePer?: { readonly key: string; readonly withinMs: number };
+    }
+  | { readonly kind: 'timer'; readonly input: SlaTimerInput }
+  | { readonly kind: 'message'; readonly message: RoutingMessage };
+
+export interface NewEffect {
+  /** The follow-up of the lifecycle table this effect is. */
+  readonly purpose: FollowUp;
+  readonly action: EffectAction;
+}
+
+export const EffectStatus = {
+  /** Recorded; the relay performs it. */
+  pending: 'pending',
+  /** Someone is performing it until `leaseUntil`. */
+  claimed: 'claimed',
+  /** The last try failed; the stream retries it, then the sweeper re-arms it. */
+  failed: 'failed',
+  done: 'done',
+} as const;
+export type EffectStatus = (typeof EffectStatus)[keyof typeof EffectStatus];
+
+const EmailSchema = z.object({ to: z.string(), subject: z.string(), html: z.string(), text: z.string() });
+const TimerInputSchema = z.object({
+  leadId: z.string(),
+  attempt: z.number(),
+  acceptDeadline: z.string(),
+  reminderAt: z.string(),
+  contactDeadline: z.string(),
+});
+const ActionSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('email'), email: EmailSchema, oncePer: z.object({ key: z.string(), withinMs: z.number() }).optional() }),
+  z.object({ kind: z.literal('timer'), input: TimerInputSchema }),
+  z.object({ kind: z.literal('message'), message: RoutingMessageSchema }),
+]);
+
+/** An effect record as stored (and as the stream's new image carries it). */
+export const EffectRecordSchema = z.object({
+  type: z.literal('effect'),
+  id: z.string().min(1),
+  leadId: z.string().min(1),
+  purpose: z.enum(FollowUps),
+  action: ActionSchema,
+  status: z.enum(['pending', 'claimed', 'failed', 'done']),
+  createdAt: z.string(),
+  attempts: z.number().int().nonnegative(),
+  leaseUntil: z.string().optional(),
+  rearms: z.number().int().nonnegative().optional(),
+});
+export type EffectRecord = z.infer<typeof EffectRecordSchema>;
+
+export const effectKey = (leadId: string, effectId: string) => ({ pk: `LEAD#${leadId}`, sk: `EFFECT#${effectId}` });
+
+/** Sortable by creation, unique per effect: the effect's id, and the tail of its timer's execution name. */
+export const newEffectId = (now: Date) => `${now.getTime().toString(36)}-${randomBytes(4).toString('hex')}`;
+
+/**
+ * The SLA timer's execution name: per lead, attempt and effect, so a lead queued again at the
+ * same attempt (after a pass or a reassignment) gets a watcher of its own, and a retried start of
+ * the same effect finds its execution already there (Step Functions names are unique).
+ */
+export const timerExecutionName = (effect: Pick<EffectRecord, 'id' | 'action'> & { readonly action: { readonly kind: 'timer'; readonly input: SlaTimerInput } }) =>
+  `${effect.action.input.leadId}-${effect.action.input.attempt}-${effect.id}`;
+
+/** The sparse index of things that are due: leads whose next deadline passed, effects past their retry budget. */
+export const DUE_SHARDS = 4;
+export function dueShard(leadId: string): string {
+  let hash = 0;
+  for (const char of leadId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return `DUE#${hash % DUE_SHARDS}`;
+}
+export const dueIndexKeys = (leadId: string, dueAt: string, effectId?: string) => ({
+  gsi3pk: dueShard(leadId),
+  gsi3sk: `${dueAt}#${leadId}${effectId ? `#${effectId}` : ''}`,
+});
+
+/** The services an effect needs. A function performs at once only the kinds it has a performer for. */
+export interface Performers {
+  readonly mailer?: { send(email: Email, tags?: Readonly<Record<string, string>>): Promise<void> };
+  readonly timer?: { start(input: SlaTimerInput, name: string): Promise<void> };
+  readonly queue?: { enqueue(message: RoutingMessage): Promise<void> };
+}
+
+export interface OutboxOptions {
+  readonly performers: Performers;
+  /**
+   * How long a claim holds: longer than performing one effect takes with the SDK's timeouts and
+   * retries, so a live performer is never overtaken; after it, a crashed performer's effect is
+   * free for the sweeper.
+   */
+  readonly leaseMs?: number;
+  /** How long after its creation an effect not yet done counts as stuck (real ms, time-scaled locally). */
+  readonly retryBudgetMs: number;
+  readonly db?: DynamoDBDocumentClient;
+  /** Called when performing failed and the effect was left for the relay. */
+  readonly onFailure?: (effect: EffectRecord, error: unknown) => void;
+}
+
+export const DEFAULT_LEASE_MS = 30_000;
+
+export type RelayOutcome = 'performed' | 'suppressed' | 'already-done' | 'claimed-elsewhere';
+
+/** The effect could not be performed; it is released for another try. */
+export class EffectFailed extends Error {
+  override name = 'EffectFailed';
+}
+
+export class Outbox {
+  readonly #table: string;
+  readonly #db: DynamoDBDocumentClient;
+  readonly #performers: Performers;
+  readonly #leaseMs: number;
+  readonly #retryBudgetMs: number;
+  readonly #onFailure: OutboxOptions['onFailure'];
+
+  constructor(tableName: string, options: OutboxOptions) {
+    this.#table = tableName;
+    this.#db = options.db ?? dynamoDocument;
+    this.#performers = options.performers;
+    this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.#retryBudgetMs = options.retryBudgetMs;
+    this.#onFailure = options.onFailure;
+  }
+
+  /** Whether this function can perform an effect of this kind itself. */
+  canPerform(action: EffectAction): boolean {
+    switch (action.kind) {
+      case 'email':
+        return this.#performers.mailer !== undefined;
+      case 'timer':
+        return this.#performers.timer !== undefined;
+      case 'message':
+        return this.#performers.queue !== undefined;
+    }
+  }
+
+  /**
+   * The records of a transition's effects, for its transaction. Those this function can perform
+   * are recorded claimed by it, so the relay leaves them alone while the lease lasts.
+   */
+  records(leadId: string, effects: readonly NewEffect[], now: Date, expiresAt: number | undefined): { items: Record<string, unknown>[]; claimed: EffectRecord[] } {
+    const items: Record<string, unknown>[] = [];
+    const claimed: EffectRecord[] = [];
+    const createdAt = now.toISOString();
+    const dueAt = new Date(now.getTime() + this.#retryBudgetMs).toISOString();
+    for (const effect of effects) {
+      const id = newEffectId(now);
+      const mine = this.canPerform(effect.action);
+      const record: EffectRecord = {
+        type: 'effect',
+        id,
+        leadId,
+        purpose: effect.purpose,
+        action: effect.action as EffectRecord['action'],
+        status: mine ? EffectStatus.claimed : EffectStatus.pending,
+        createdAt,
+        attempts: mine ? 1 : 0,
+        ...(mine ? { leaseUntil: new Date(now.getTime() + this.#leaseMs).toISOString() } : {}),
+      };
+      items.push({ ...effectKey(leadId, id), ...record, ...dueIndexKeys(leadId, dueAt, id), ...(expiresAt ? { expiresAt } : {}) });
+      if (mine) claimed.push(record);
+    }
+    return { items, claimed };
+  }
+
+  /**
+   * The fast path: performs the effects this function claimed in its commit, in parallel. A
+   * failure never reaches the caller (the state change is committed and the effect recorded):
+   * the effect is released for the relay, which retries it.
+   */
+  async performClaimed(effects: readonly EffectRecord[], now: () => Date = () => new Date()): Promise<void> {
+    await Promise.all(
+      effects.map(async (effect) => {
+        try {
+          const outcome = await this.#perform(effect, now());
+          await this.#markDone(effect, now(), outcome === 'suppressed');
+        } catch (error) {
+          this.#onFailure?.(effect, error);
+          // Pending again: the stream carries the change to the relay, which retries it.
+          await this.#release(effect, now(), error, EffectStatus.pending).catch(() => undefined);
+        }
+      }),
+    );
+  }
+
+  /**
+   * The relay's part: claim an effect the stream delivered, perform it, record it done. Done
+   * already, or claimed by a live performer (the committing function's fast path): nothing to
+   * do. A failure releases the claim and throws, so the stream retries the record.
+   */
+  async relay(effect: EffectRecord, now: () => Date = () => new Date()): Promise<RelayOutcome> {
+    if (effect.status === EffectStatus.done) return 'already-done';
+    if (effect.status === EffectStatus.claimed && effect.leaseUntil && effect.leaseUntil > now().toISOString()) return 'claimed-elsewhere';
+    const claimed = await this.#claim(effect, now());
+    if (claimed !== 'claimed') return claimed;
+    let outcome: 'performed' | 'suppressed';
+    try {
+      outcome = await this.#perform(effect, now());
+    } catch (error) {
+      this.#onFailure?.(effect, error);
+      // Failed, not pending: the stream retries this very record, with its backoff.
+      await this.#release(effect, now(), error, EffectStatus.failed);
+      throw new EffectFailed(`${effect.purpose} ${effect.id} of lead ${effect.leadId} failed: ${(error as Error).message}`, { cause: error });
+    }
+    await this.#markDone(effect, now(), outcome === 'suppressed');
+    return outcome;
+  }
+
+  async #perform(effect: EffectRecord, now: Date): Promise<'performed' | 'suppressed'> {
+    const { action } = effect;
+    switch (action.kind) {
+      case 'email': {
+        const mailer = this.#need(this.#performers.mailer, 'a mailer');
+        if (action.oncePer && !(await this.#takeWindow(action.oncePer, effect.id, now))) return 'suppressed';
+        await mailer.send(action.email, { lead: effect.leadId, effect: effect.id });
+        return 'performed';
+      }
+      case 'timer':
+        await this.#need(this.#performers.timer, 'an SLA timer').start(action.input, timerExecutionName({ id: effect.id, action }));
+        return 'performed';
+      case 'message':
+        await this.#need(this.#performers.queue, 'the routing queue').enqueue(action.message);
+        return 'performed';
+    }
+  }
+
+  #need<T>(performer: T | undefined, what: string): T {
+    if (!performer) throw new Error(`this function has no ${what} to perform the effect with`);
+    return performer;
+  }
+
+  /** The window of a once-per key: free, lapsed, or already this effect's (a retry of it). */
+  async #takeWindow(window: { key: string; withinMs: number }, effectId: string, now: Date): Promise<boolean> {
+    return this.#updateIf({
+      TableName: this.#table,
+      Key: { pk: window.key, sk: 'ONCE-PER' },
+      UpdateExpression: 'SET takenAt = :now, effectId = :effect',
+      ConditionExpression: 'attribute_not_exists(takenAt) OR takenAt < :quietSince OR effectId = :effect',
+      ExpressionAttributeValues: { ':now': now.toISOString(), ':quietSince': new Date(now.getTime() - window.withinMs).toISOString(), ':effect': effectId },
+    });
+  }
+
+  async #claim(effect: EffectRecord, now: Date): Promise<'claimed' | 'already-done' | 'claimed-elsewhere'> {
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: effectKey(effect.leadId, effect.id),
+          UpdateExpression: 'SET #status = :claimed, leaseUntil = :lease, attempts = if_not_exists(attempts, :zero) + :one',
+          ConditionExpression: 'attribute_exists(pk) AND #status <> :done AND (#status <> :claimed OR leaseUntil < :now)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':claimed': EffectStatus.claimed,
+            ':done': EffectStatus.done,
+            ':now': now.toISOString(),
+            ':lease': new Date(now.getTime() + this.#leaseMs).toISOString(),
+            ':zero': 0,
+            ':one': 1,
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return 'claimed';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // Gone (the lead was erased) counts as done: there is nobody left to tell.
+      const status = error.Item?.status?.S;
+      return status === undefined || status === EffectStatus.done ? 'already-done' : 'claimed-elsewhere';
+    }
+  }
+
+  /** Done: out of the due index. Retried a few times, since a lost mark would mean performing it again. */
+  async #markDone(effect: EffectRecord, now: Date, suppressed: boolean): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#updateIf({
+          TableName: this.#table,
+          Key: effectKey(effect.leadId, effect.id),
+          UpdateExpression: `SET #status = :done, doneAt = :now${suppressed ? ', suppressed = :true' : ''} REMOVE leaseUntil, gsi3pk, gsi3sk`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':done': EffectStatus.done, ':now': now.toISOString(), ...(suppressed ? { ':true': true } : {}) },
+        });
+        return;
+      } catch (error) {
+        if (attempt >= 4) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      }
+    }
+  }
+
+  /** Gives the claim up after a failure, keeping the error for whoever looks at the lead. */
+  async #release(effect: EffectRecord, now: Date, error: unknown, status: typeof EffectStatus.pending | typeof EffectStatus.failed): Promise<void> {
+    await this.#updateIf({
+      TableName: this.#table,
+      Key: effectKey(effect.leadId, effect.id),
+      UpdateExpression: 'SET #status = :failed, lastError = :error, failedAt = :now REMOVE leaseUntil',
+      ConditionExpression: 'attribute_exists(pk) AND #status <> :done',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':failed': status,
+        ':done': EffectStatus.done,
+        ':now': now.toISOString(),
+        ':error': `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`.slice(0, 500),
+      },
+    });
+  }
+
+  async #updateIf(input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<boolean> {
+    try {
+      await this.#db.send(new UpdateCommand(input));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}
