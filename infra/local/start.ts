@@ -43,6 +43,12 @@ export interface LocalStackOptions {
   readonly namePrefix?: string;
   /** The runtime's own lines (requests, failures); default console.log. */
   readonly log?: (line: string) => void;
+  /**
+   * The endpoint the functions use for a service, given the emulator's (e.g. a fault-injecting
+   * proxy in front of it, for tests). The runtime's own plumbing (event source pollers, the
+   * seed) keeps talking to the emulators directly, as AWS's own does.
+   */
+  readonly functionEndpoint?: (service: 'dynamodb' | 'sqs' | 'ses' | 'sfn', endpoint: string) => string | Promise<string>;
 }
 
 export interface LocalStack {
@@ -95,7 +101,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const model = parseTemplate(stack);
     for (const note of model.notRunLocally) log(`not run locally: ${note}`);
 
-    const provisioned = await provision(model, emulators.endpoints, { ...(options.namePrefix ? { prefix: options.namePrefix } : {}) });
+    const endpointFor = async (service: 'dynamodb' | 'sqs' | 'ses' | 'sfn', endpoint: string) => (options.functionEndpoint ? options.functionEndpoint(service, endpoint) : endpoint);
+    const functionSqs = await endpointFor('sqs', emulators.endpoints.sqs);
+    // Queue URLs name their endpoint's host, and an SQS client sends to the queue's URL: the
+    // functions' queue URLs point where the functions' SQS calls should go.
+    const provisioned = await provision(model, { dynamodb: emulators.endpoints.dynamodb, sqs: functionSqs }, { ...(options.namePrefix ? { prefix: options.namePrefix } : {}) });
     const baseScope = localScope({ region: model.region, stackName: model.stackName, resources: provisioned.values });
     const secrets = writeSecrets(model.secrets, baseScope, options.dataDir);
     cleanups.set('secrets', () => secrets.dispose());
@@ -123,6 +133,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Checked before anything else starts work: the functions would refuse a bad value anyway.
     const scale = parseTimeScale(timeScale);
     const logLevel = options.logLevel ?? process.env.LOG_LEVEL;
+    const functionSes = await endpointFor('ses', emulators.endpoints.ses);
     const started = startFunctions(functions, {
       repoRoot,
       sharedEnv: {
@@ -131,11 +142,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
         AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_ENDPOINT_URL_DYNAMODB: emulators.endpoints.dynamodb,
-        AWS_ENDPOINT_URL_SQS: emulators.endpoints.sqs,
-        AWS_ENDPOINT_URL_SES: emulators.endpoints.ses,
-        AWS_ENDPOINT_URL_SESV2: emulators.endpoints.ses,
-        AWS_ENDPOINT_URL_SFN: sfn.endpoint,
+        AWS_ENDPOINT_URL_DYNAMODB: await endpointFor('dynamodb', emulators.endpoints.dynamodb),
+        AWS_ENDPOINT_URL_SQS: functionSqs,
+        AWS_ENDPOINT_URL_SES: functionSes,
+        AWS_ENDPOINT_URL_SESV2: functionSes,
+        AWS_ENDPOINT_URL_SFN: await endpointFor('sfn', sfn.endpoint),
         ...(timeScale ? { TIME_SCALE: timeScale } : {}),
         ...(logLevel ? { LOG_LEVEL: logLevel } : {}),
         // No EMF metric lines in the console unless asked for (POWERTOOLS_METRICS_DISABLED=false npm start);

@@ -127,7 +127,8 @@ export interface OutboxOptions {
   readonly onFailure?: (effect: EffectRecord, error: unknown) => void;
 }
 
-export const DEFAULT_LEASE_MS = 30_000;
+/** The SDK gives up on a call within about 8 s (aws-clients.ts); twice that holds. */
+export const DEFAULT_LEASE_MS = 15_000;
 
 export type RelayOutcome = 'performed' | 'suppressed' | 'already-done' | 'claimed-elsewhere';
 
