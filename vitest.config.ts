@@ -37,6 +37,8 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          // The fault-injection cases share one stack and mostly wait on its timers: all at once.
+          maxConcurrency: 30,
         },
       },
     ],

@@ -2,48 +2,93 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, platform, arch, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measureOutboxLatency } from './outbox-latency.ts';
 import { measureDecisions } from './routing-decision.ts';
 
-// `npm run bench`: time one routing decision (classify + rank) at three roster sizes in one
-// process, so the 10k/1k ratio compares like with like. Numbers are for reading, not asserting.
+// `npm run bench`: every benchmark, each result written to bench/results/<name>.json;
+// `npm run bench -- outbox-latency` runs only the ones named. Numbers are for reading, not asserting.
 
-const sizes = [
-  { reps: 100, iterations: 5_000 },
-  { reps: 1_000, iterations: 2_000 },
-  { reps: 10_000, iterations: 500 },
-];
+const benchmarks = ['routing-decision', 'outbox-latency'] as const;
+const named = process.argv.slice(2);
+const unknown = named.filter((name) => !(benchmarks as readonly string[]).includes(name));
+if (unknown.length > 0) throw new Error(`no benchmark ${unknown.join(', ')} (there are: ${benchmarks.join(', ')})`);
+const wanted = (name: (typeof benchmarks)[number]) => named.length === 0 || named.includes(name);
 
-const runs = sizes.map(({ reps, iterations }) => measureDecisions(reps, iterations));
-const byReps = (n: number) => runs.find((run) => run.reps === n);
-const ratio = (byReps(10_000)?.medianUs ?? NaN) / (byReps(1_000)?.medianUs ?? NaN);
+const machine = () => ({
+  node: process.version,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cpus: cpus().length,
+  platform: platform(),
+  arch: arch(),
+  totalMemoryGB: Math.round(totalmem() / 1024 ** 3),
+});
 
-const result = {
-  benchmark: 'routing-decision',
-  date: new Date().toISOString(),
-  machine: {
-    node: process.version,
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cpus: cpus().length,
-    platform: platform(),
-    arch: arch(),
-    totalMemoryGB: Math.round(totalmem() / 1024 ** 3),
-  },
-  runs,
-  medianRatio10kTo1k: Math.round(ratio * 100) / 100,
-};
+function write(name: string, result: object): string {
+  const file = join(dirname(fileURLToPath(import.meta.url)), 'results', `${name}.json`);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  return file;
+}
 
-const file = join(dirname(fileURLToPath(import.meta.url)), 'results', 'routing-decision.json');
-mkdirSync(dirname(file), { recursive: true });
-writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+const row = (cells: (string | number)[], first = 8) => cells.map((c, i) => String(c).padStart(i === 0 ? first : 12)).join(' ');
 
-const row = (cells: (string | number)[]) => cells.map((c, i) => String(c).padStart(i === 0 ? 8 : 12)).join(' ');
-process.stdout.write(
-  [
-    `routing decision (classify + rank), ${result.machine.node}, ${result.machine.cpu}`,
-    row(['reps', 'iterations', 'median µs', 'p95 µs', 'eligible', 'heap MB']),
-    ...runs.map((r) => row([r.reps, r.iterations, r.medianUs, r.p95Us, r.meanEligible, r.heapUsedMB])),
-    `median 10k / 1k: ${result.medianRatio10kTo1k}x`,
-    `written to ${file}`,
-    '',
-  ].join('\n'),
-);
+// Time one routing decision (classify + rank) at three roster sizes in one process, so the
+// 10k/1k ratio compares like with like.
+if (wanted('routing-decision')) {
+  const sizes = [
+    { reps: 100, iterations: 5_000 },
+    { reps: 1_000, iterations: 2_000 },
+    { reps: 10_000, iterations: 500 },
+  ];
+
+  const runs = sizes.map(({ reps, iterations }) => measureDecisions(reps, iterations));
+  const byReps = (n: number) => runs.find((run) => run.reps === n);
+  const ratio = (byReps(10_000)?.medianUs ?? NaN) / (byReps(1_000)?.medianUs ?? NaN);
+
+  const result = {
+    benchmark: 'routing-decision',
+    date: new Date().toISOString(),
+    machine: machine(),
+    runs,
+    medianRatio10kTo1k: Math.round(ratio * 100) / 100,
+  };
+  const file = write('routing-decision', result);
+
+  process.stdout.write(
+    [
+      `routing decision (classify + rank), ${result.machine.node}, ${result.machine.cpu}`,
+      row(['reps', 'iterations', 'median µs', 'p95 µs', 'eligible', 'heap MB']),
+      ...runs.map((r) => row([r.reps, r.iterations, r.medianUs, r.p95Us, r.meanEligible, r.heapUsedMB])),
+      `median 10k / 1k: ${result.medianRatio10kTo1k}x`,
+      `written to ${file}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+// POST /leads to the offer email, outbox (current code) against the inline path before it
+// (7e80002), both local stacks running at once and fed alternately. About 1.5 minutes.
+if (wanted('outbox-latency')) {
+  const started = Date.now();
+  const measured = await measureOutboxLatency();
+  const result = { benchmark: 'outbox-latency', date: new Date().toISOString(), machine: machine(), durationS: Math.round((Date.now() - started) / 1000), ...measured };
+  const file = write('outbox-latency', result);
+
+  const [outbox, inline] = result.variants;
+  const ms = (n: number) => n.toFixed(1);
+  const x = (n: number) => `${n.toFixed(2)}x`;
+  const wide = 14;
+  process.stdout.write(
+    [
+      `POST /leads → offer email, outbox (current) vs inline (${inline.commit.slice(0, 7)}), ${result.leadsPerStack} leads per stack at ${result.leadsPerSecondPerStack}/s each, interleaved ABBA`,
+      row(['', 'offered', 'ack p50', 'ack p95', 'ack p99', 'offer p50', 'offer p95', 'offer p99'], wide),
+      ...[outbox, inline].map((v) => row([v.variant, `${v.offered}/${v.posted}`, ms(v.ackMs.p50), ms(v.ackMs.p95), ms(v.ackMs.p99), ms(v.offerMs.p50), ms(v.offerMs.p95), ms(v.offerMs.p99)], wide)),
+      row(['outbox-inline', '', ms(result.ack.diffMs.p50), ms(result.ack.diffMs.p95), ms(result.ack.diffMs.p99), ms(result.offer.diffMs.p50), ms(result.offer.diffMs.p95), ms(result.offer.diffMs.p99)], wide),
+      row(['outbox/inline', '', x(result.ack.ratio.p50), x(result.ack.ratio.p95), x(result.ack.ratio.p99), x(result.offer.ratio.p50), x(result.offer.ratio.p95), x(result.offer.ratio.p99)], wide),
+      `ms; per round (the two leads posted ${1000 / (2 * result.leadsPerSecondPerStack)} ms apart), offer outbox - inline: p50 ${ms(result.offer.pairedDiffMs.p50)}, p95 ${ms(result.offer.pairedDiffMs.p95)}`,
+      `fast path off: not measured (${result.fastPathOff.reason})`,
+      `written to ${file}`,
+      '',
+    ].join('\n'),
+  );
+}

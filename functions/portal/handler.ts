@@ -236,7 +236,7 @@ async function portal(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyRes
       if (!repId) throw new MalformedRequest('Choose a rep to assign the lead to');
       logger.appendKeys({ leadId: action });
       try {
-        // Counted as an offer by the router, which emails the new owner.
+        // One transaction: the new owner's offer email and timer are recorded with it.
         await assignByHand(rep, action, repId, deps);
       } catch (error) {
         if (!(error instanceof LeadStateConflict || error instanceof RepUnavailable)) throw error;

@@ -61,6 +61,10 @@ export interface LocalStack {
   readonly resources: Provisioned;
   /** The value of each secret by logical id (the admin key, the link-signing key). */
   readonly secrets: Readonly<Record<string, string>>;
+  /** Logical ids of the functions it runs. */
+  readonly functionIds: readonly string[];
+  /** ARNs of its state machines (the SLA timer). */
+  readonly stateMachineArns: readonly string[];
   /** Invokes a function by logical id, as the gateway, pollers and state machines do. */
   invoke(functionLogicalId: string, event: unknown): Promise<unknown>;
   stop(): Promise<void>;
@@ -206,6 +210,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       endpoints: { ...emulators.endpoints, sfn: sfn.endpoint },
       tableName,
       resources: provisioned,
+      functionIds: functions.map((fn) => fn.logicalId),
+      stateMachineArns: resolveStateMachines(model, scope).map((sm) => sm.arn),
       secrets: Object.fromEntries(
         Object.entries(secrets.refs).map(([id, ref]) => [id, readFileSync(ref.slice('file:'.length), 'utf8').trim()]),
       ),

@@ -1,0 +1,192 @@
+import { DynamoDBClient, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
+import { request } from 'node:http';
+import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
+import { z } from 'zod';
+import { ParentMessage, type StackMessage } from './outbox-latency-protocol.ts';
+
+/**
+ * One local stack for the outbox latency benchmark, in a process of its own as `npm start`
+ * would run it: `node outbox-latency-stack.ts <start.ts URL> <stack config file>`, forked by
+ * outbox-latency.ts, which says when to post each lead. This process posts it and times, on its
+ * own clock, the answer and the moment the SES emulator takes the lead's offer email.
+ *
+ * The emulator stores `at` in whole seconds only, and polling `GET /store` (every email, bodies
+ * included) dozens of times a second would load the very machine being measured; the email
+ * server runs in this process, so its `saveEmail` is wrapped to note the time instead.
+ */
+
+const [startModuleUrl, configFile] = process.argv.slice(2);
+if (!startModuleUrl || !configFile || !process.send) {
+  throw new Error('usage: forked by bench/outbox-latency.ts with <start.ts URL> <stack config file>');
+}
+const send = (message: StackMessage) => process.send!(message);
+
+/** What this process uses of either version's `startLocalStack` (the old one lacks newer options). */
+interface StartModule {
+  startLocalStack(options: {
+    config: string;
+    port: number;
+    sesPort: number;
+    seed: boolean;
+    timeScale: string;
+    logLevel: string;
+    log: (line: string) => void;
+  }): Promise<{
+    apiUrl: string;
+    region: string;
+    tableName: string;
+    endpoints: { dynamodb: string };
+    secrets: Readonly<Record<string, string>>;
+    stop(): Promise<void>;
+  }>;
+}
+
+/** Long enough for any offer on a loaded machine; a missing one is counted, not waited for. */
+const OFFER_TIMEOUT_MS = 30_000;
+
+// The store module the stack's own emulators.ts loads: resolved from the start module, so the
+// old worktree (node_modules symlinked to the repo's) gets the same, realpath-cached, instance.
+const store = createRequire(startModuleUrl)('aws-ses-v2-local/dist/store.js') as { saveEmail: (email: { readonly subject: string }) => void };
+const waiting = new Map<string, (at: number) => void>();
+const saveEmail = store.saveEmail;
+store.saveEmail = (email) => {
+  const at = performance.now();
+  saveEmail(email);
+  waiting.get(email.subject)?.(at);
+};
+
+function offerArrival(subject: string): Promise<number | null> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      waiting.delete(subject);
+      resolve(null);
+    }, OFFER_TIMEOUT_MS);
+    waiting.set(subject, (at) => {
+      clearTimeout(timer);
+      waiting.delete(subject);
+      resolve(at);
+    });
+  });
+}
+
+/**
+ * A POST on a connection of its own, from the given loopback address: the default source allows
+ * 60 posts a minute per client address, and every lead being a new client keeps both versions
+ * clear of that limit alike.
+ */
+function postJson(url: string, body: unknown, localAddress: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+  const target = new URL(url);
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        localAddress,
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+const startedAt = performance.now();
+const { startLocalStack } = (await import(startModuleUrl)) as StartModule;
+const stack = await startLocalStack({ config: configFile, port: 0, sesPort: 0, seed: true, timeScale: '1', logLevel: 'WARN', log: () => {} }).catch((error: unknown) => {
+  send({ type: 'failed', error: `the stack did not start: ${(error as Error).stack ?? String(error)}` });
+  process.exit(1);
+});
+
+let stopping = false;
+async function stop(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    await stack.stop().catch(() => undefined);
+  }
+  process.exit(code);
+}
+process.on('disconnect', () => void stop(0));
+process.on('SIGINT', () => void stop(130));
+process.on('SIGTERM', () => void stop(143));
+
+// The demo reps hold 5 leads each; one more Hamburg rep has room for all the benchmark's leads.
+// Her postal-code territory is the most specific match, so best-match offers every lead to her
+// first, and no lead waits for a capacity retry.
+const benchRep = {
+  id: 'bench-hamburg',
+  name: 'Bench Hamburg',
+  email: 'bench.hamburg@demo.example.com',
+  teamId: 'dach-sales',
+  capacity: 1000,
+  products: ['solar'],
+  languages: ['de', 'en'],
+  territory: { countries: ['DE'], postalPrefixes: ['20'] },
+  timeZone: 'Europe/Berlin',
+};
+const ImportReport = z.object({ created: z.number() });
+const adminKey = Object.entries(stack.secrets).find(([id]) => id.startsWith('AdminApiKey'))?.[1];
+const added = adminKey ? await postJson(`${stack.apiUrl}/admin/reps`, { reps: [benchRep] }, '127.0.0.1', { authorization: `Bearer ${adminKey}` }) : undefined;
+const created = added?.status === 200 ? ImportReport.safeParse(JSON.parse(added.text)).data?.created : undefined;
+if (created !== 1) {
+  send({ type: 'failed', error: `could not add the benchmark's rep: ${added ? `${added.status} ${added.text}` : 'no AdminApiKey secret'}` });
+  await stop(1);
+}
+send({ type: 'ready', startupMs: performance.now() - startedAt });
+
+async function census(): Promise<StackMessage> {
+  const db = new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: stack.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  let effectRecords = 0;
+  let done = 0;
+  let page: ScanCommandOutput | undefined;
+  do {
+    page = await db.send(
+      new ScanCommand({
+        TableName: stack.tableName,
+        FilterExpression: 'begins_with(sk, :effect)',
+        ProjectionExpression: '#status',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':effect': { S: 'EFFECT#' } },
+        ...(page?.LastEvaluatedKey ? { ExclusiveStartKey: page.LastEvaluatedKey } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      effectRecords++;
+      if (item.status?.S === 'done') done++;
+    }
+  } while (page.LastEvaluatedKey);
+  db.destroy();
+  return { type: 'census', effectRecords, done };
+}
+
+async function postLead(message: Extract<ParentMessage, { type: 'post' }>): Promise<StackMessage> {
+  // Listening before posting: the email may well be sent before the 202 is read.
+  const arrival = offerArrival(message.subject);
+  const start = performance.now();
+  const response = await postJson(`${stack.apiUrl}/leads`, message.body, message.localAddress);
+  const ackMs = performance.now() - start;
+  const at = response.status === 202 ? await arrival : null;
+  return { type: 'result', seq: message.seq, status: response.status, ackMs, offerMs: at === null ? null : at - start };
+}
+
+process.on('message', (raw) => {
+  const message = ParentMessage.parse(raw);
+  if (message.type === 'stop') {
+    void stop(0);
+    return;
+  }
+  (message.type === 'census' ? census() : postLead(message)).then(send, (error: unknown) =>
+    send({ type: 'failed', error: `${message.type}: ${(error as Error).message}` }),
+  );
+});
