@@ -196,6 +196,7 @@ export class IntakeStore {
     const { reopen } = resubmission;
     if (reopen) {
       const due = dueIndexKeys(leadId, new Date(resubmission.at.getTime() + this.#graceMs).toISOString());
+      delete values[':closed'];
       Object.assign(values, { ':nurture': LeadStatus.nurture, ':received': LeadStatus.received, ':tier': reopen.tier, ':score': reopen.score, ':g3': due.gsi3pk, ':g3s': due.gsi3sk });
       sets.push('#status = :received', 'tier = :tier', 'score = :score', 'gsi3pk = :g3', 'gsi3sk = :g3s');
     }

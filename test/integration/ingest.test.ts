@@ -349,6 +349,35 @@ describe('idempotency and duplicates', () => {
     expect(messages).toEqual([{ leadId: leadIdOf(first) }, { leadId: leadIdOf(first), resubmittedAt: resubmitted!.at }]);
   });
 
+  it('given a cold lead handed to marketing, when the same person writes again and now scores warm, then the lead goes back to routing for sales', async () => {
+    await stack.drainRoutingQueue();
+    const email = `cold.${randomUUID().slice(0, 8)}@example.com`;
+    const leadId = leadIdOf(await handler(post({ body: JSON.stringify({ firstName: 'Cora', email, interest: 'none' }) })));
+    const lead = (await stack.leads.get(leadId))!;
+    await stack.leads.commit('nurture', { lead, at: new Date(), actor: 'router', set: { tier: 'cold', score: -90 } });
+    await stack.drainRoutingQueue();
+
+    const again = await handler(post({ body: JSON.stringify({ firstName: 'Cora', email, priority: 'urgent', message: 'Ready to buy this week' }) }));
+
+    expect(JSON.parse(again.body ?? '{}')).toMatchObject({ leadId, status: 'joined' });
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'RECEIVED', tier: 'warm' });
+    expect((await stack.history(leadId)).map((event) => event.kind)).toEqual(['received', 'nurture', 'resubmitted', 'reopened']);
+    expect(await stack.drainRoutingQueue()).toEqual([{ leadId }]);
+  });
+
+  it('given a lead still waiting for routing, when the same person posts again, then the router is told about it again (it routes a waiting lead, or tells the owner of a held one)', async () => {
+    await stack.drainRoutingQueue();
+    const email = `waiting.${randomUUID().slice(0, 8)}@example.com`;
+    const leadId = leadIdOf(await handler(post({ body: JSON.stringify({ firstName: 'Wes', email }) })));
+    expect(await stack.drainRoutingQueue()).toEqual([{ leadId }]);
+
+    await handler(post({ body: JSON.stringify({ firstName: 'Wes', email, message: 'Anyone there?' }) }));
+
+    const [message] = (await stack.drainRoutingQueue()) as { leadId: string; resubmittedAt?: string }[];
+    expect(message).toMatchObject({ leadId, resubmittedAt: expect.any(String) });
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'RECEIVED' });
+  });
+
   it('given 8 concurrent posts of one new person (different keys), when handled, then exactly one lead is made and the other 7 join it', async () => {
     const phone = `+49 30 ${1000000 + Math.floor(Math.random() * 8000000)}`;
 

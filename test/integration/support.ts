@@ -16,7 +16,7 @@ import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { dynamoDocument } from '#shared/adapters/aws-clients.ts';
 import { LeadStore, newLeadItems, type Committed, type LeadEvent, type Placement } from '#shared/adapters/lead-store.ts';
-import { Outbox } from '#shared/adapters/outbox.ts';
+import { dueIndexKeys, Outbox } from '#shared/adapters/outbox.ts';
 import { RepStore } from '#shared/adapters/rep-store.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
 import { decodeRoutingSettings, RoutingSettingsSchema } from '#shared/config/stack-config.ts';
@@ -48,6 +48,8 @@ const functionIds = {
   escalate: 'EscalateFunction',
   portal: 'PortalFunction',
   admin: 'AdminFunction',
+  sweeper: 'SweeperFunction',
+  effects: 'EffectsFunction',
 } as const;
 type FunctionName = keyof typeof functionIds;
 
@@ -216,8 +218,11 @@ export async function useLocalStack(fn: FunctionName): Promise<LocalStackForTest
     },
     async receiveLead(fields, teamId) {
       const expiresAt = Math.floor(Date.now() / 1000) + 86_400;
-      const lead = { ...createLead(parseLeadInput({ ...fields, routeTo: teamId }), teamId, { now: new Date(), contactWithinMs: 30 * 60_000 }), expiresAt };
-      await dynamoDocument.send(new TransactWriteCommand({ TransactItems: newLeadItems(tableName, lead, expiresAt) }));
+      const now = new Date();
+      const lead = { ...createLead(parseLeadInput({ ...fields, routeTo: teamId }), teamId, { now, contactWithinMs: 30 * 60_000 }), expiresAt };
+      // Due for the sweeper a minute from now, as the webhook stores it.
+      const due = dueIndexKeys(lead.id, new Date(now.getTime() + 60_000).toISOString());
+      await dynamoDocument.send(new TransactWriteCommand({ TransactItems: newLeadItems(tableName, { ...lead, ...due }, expiresAt) }));
       return lead.id;
     },
     async offerTo(leadId, repId, options = {}) {
