@@ -523,6 +523,7 @@ export class LeadRouterStack extends Stack {
     routes(adminKey, { path: '/admin/simulate', methods: [HttpMethod.POST], integration: adminIntegration });
     routes(adminKey, { path: '/admin/reps', methods: [HttpMethod.POST], integration: adminIntegration });
     routes(adminKey, { path: '/admin/redrive', methods: [HttpMethod.POST], integration: adminIntegration });
+    routes(adminKey, { path: '/admin/recount', methods: [HttpMethod.POST], integration: adminIntegration });
     routes(adminKey, { path: '/admin/teams/{teamId}/queue', methods: [HttpMethod.GET], integration: adminIntegration });
     routes(adminKey, { path: '/admin/sources', methods: [HttpMethod.GET, HttpMethod.POST], integration: adminIntegration });
     routes(adminKey, { path: '/admin/sources/{sourceId}/secret', methods: [HttpMethod.GET, HttpMethod.PUT], integration: adminIntegration });

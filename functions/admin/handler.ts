@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { DeadLetters } from '#shared/adapters/dead-letters.ts';
+import { DueIndex } from '#shared/adapters/due-index.ts';
 import { LeadEraser } from '#shared/adapters/lead-erasure.ts';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
 import { RepStore } from '#shared/adapters/rep-store.ts';
@@ -19,6 +20,7 @@ import { importReps } from '#shared/use-cases/import-reps.ts';
 import { simulateRouting } from '#shared/use-cases/simulate-routing.ts';
 import { listTeamQueue } from '#shared/use-cases/team-queue.ts';
 import { redriveDeadLetters } from '#shared/use-cases/redrive-dead-letters.ts';
+import { recountLoads } from '#shared/use-cases/sweep.ts';
 import { addSource, listSources, setSourceSecret, sourceSecret, type ManageSourcesDeps } from '#shared/use-cases/manage-sources.ts';
 
 const tableName = requireEnv('TABLE_NAME');
@@ -122,6 +124,13 @@ async function redrive(event: APIGatewayProxyEventV2, context: Context): Promise
   return json(200, report);
 }
 
+/** POST /admin/recount: every rep's open-lead count set to the leads they hold (the sweeper does this every minute too). */
+async function recount(): Promise<APIGatewayProxyResultV2> {
+  const report = await recountLoads({ reps, due: new DueIndex(tableName), settings, now: () => new Date() });
+  logger.info('rep loads recounted', { checked: report.checked, repaired: report.repaired.length, changing: report.changing.length });
+  return json(200, report);
+}
+
 const sourceIdOf = (event: APIGatewayProxyEventV2) => event.pathParameters?.sourceId ?? '';
 
 /** The admin routes of the stack (infra/lead-router-stack.ts), by API Gateway route key. */
@@ -134,6 +143,7 @@ const routes: Record<string, (event: APIGatewayProxyEventV2, context: Context) =
   'GET /admin/teams/{teamId}/queue': teamQueue,
   'POST /admin/reps': addReps,
   'POST /admin/redrive': redrive,
+  'POST /admin/recount': recount,
   /** Lead sources: those of the stack config and those added since, with their webhook paths. */
   'GET /admin/sources': async () => json(200, { sources: await listSources(sources) }),
   'POST /admin/sources': async (event) => json(201, await addSource(readBody(event), sources)),

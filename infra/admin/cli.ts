@@ -48,7 +48,27 @@ const commands: Record<string, Command> = {
     run: sources,
   },
   redrive: { args: '[--max N]', summary: 'after a fix: move the leads in the routing DLQ back to routing (all, or N)', run: redrive },
+  recount: { args: '', summary: "set each rep's open-lead count to the leads they hold (the sweeper does it every minute)", run: recount },
 };
+
+const RecountReportSchema = z.object({
+  checked: z.number(),
+  repaired: z.array(z.object({ repId: z.string(), counted: z.number(), held: z.number() })),
+  changing: z.array(z.string()),
+});
+
+async function recount(_args: readonly string[], { api, json }: Context): Promise<number> {
+  const { ok, status, body } = await api('/admin/recount', { method: 'POST', body: {} });
+  if (!ok) return fail(problem(status, body), 1);
+  const report = RecountReportSchema.parse(body);
+  if (json) console.log(JSON.stringify(report));
+  else {
+    console.log(`Checked ${report.checked} rep(s); ${report.repaired.length} repaired.`);
+    for (const { repId, counted, held } of report.repaired) console.log(`  ${repId}: counted ${counted}, holds ${held}`);
+    if (report.changing.length > 0) console.log(`${report.changing.length} changed moments ago and were left for the next recount: ${report.changing.join(', ')}`);
+  }
+  return 0;
+}
 
 function usage(): string {
   const width = Math.max(...Object.entries(commands).map(([name, command]) => `${name} ${command.args}`.length));

@@ -59,7 +59,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
     const outcome = entry.kind === 'lead' ? await driveOn(entry.leadId, entry.dueKey, now, deps) : await rearm(entry.leadId, entry.effectId, now, deps);
     report[outcome] += 1;
   }
-  report.repaired = await recountLoads(deps);
+  report.repaired = (await recountLoads(deps)).repaired.length;
   return report;
 }
 
@@ -109,26 +109,40 @@ async function rearm(leadId: string, effectId: string, now: Date, deps: SweepDep
   return 'rearmed';
 }
 
+export interface RecountReport {
+  readonly checked: number;
+  /** Reps whose count was set to what they hold. */
+  readonly repaired: readonly { readonly repId: string; readonly counted: number; readonly held: number }[];
+  /** Reps whose count changed moments ago: looked at again next time, since the owner index may lag. */
+  readonly changing: readonly string[];
+}
+
 /**
  * Each rep's `openLeads` set to the leads they hold, where the two differ and the count has been
- * still for a while (a lead deleted by its TTL while held, say). Returns how many were repaired.
+ * still for a while (a lead deleted by its TTL while held, say).
  */
-export async function recountLoads(deps: Pick<SweepDeps, 'reps' | 'due' | 'settings' | 'now' | 'note'>): Promise<number> {
-  let repaired = 0;
+export async function recountLoads(deps: Pick<SweepDeps, 'reps' | 'due' | 'settings' | 'now' | 'note'>): Promise<RecountReport> {
+  const repaired: { repId: string; counted: number; held: number }[] = [];
+  const changing: string[] = [];
+  let checked = 0;
   const now = deps.now();
   for (const team of deps.settings.routing.teams) {
     for (const rep of await deps.reps.listTeam(team.id)) {
       const fresh = await deps.reps.get(rep.id);
       if (!fresh) continue;
+      checked += 1;
       const changedAt = (fresh as { loadChangedAt?: string }).loadChangedAt;
-      if (changedAt && Date.parse(changedAt) > now.getTime() - LOAD_SETTLE_MS) continue;
+      if (changedAt && Date.parse(changedAt) > now.getTime() - LOAD_SETTLE_MS) {
+        changing.push(rep.id);
+        continue;
+      }
       const held = await deps.due.heldBy(rep.id);
       if (held === fresh.openLeads) continue;
       if (await deps.due.repairLoad(rep.id, { openLeads: fresh.openLeads, ...(changedAt ? { loadChangedAt: changedAt } : {}) }, held, now)) {
-        repaired += 1;
+        repaired.push({ repId: rep.id, counted: fresh.openLeads, held });
         deps.note?.('open-lead count repaired', { repId: rep.id, counted: fresh.openLeads, held });
-      }
+      } else changing.push(rep.id);
     }
   }
-  return repaired;
+  return { checked, repaired, changing };
 }

@@ -371,7 +371,8 @@ export function unsettled(snapshot: Snapshot, posted: readonly Posted[], previou
  * - No lead lost: each posted lead is stored and OFFERED (its offer email sent and its current
  *   attempt's timer running), ACCEPTED, CONTACTED or CLOSED, QUEUED (its desk's manager told,
  *   a timer of its attempt started) or NURTURE (marketing told).
- * - No double assignment: no attempt of a lead was offered, claimed, pulled or assigned twice.
+ * - No double assignment: no attempt of a lead was offered, claimed, pulled or assigned twice;
+ *   and no timer lost: each such attempt has an SLA timer execution, running or finished.
  * - No rep over capacity, and each rep's `openLeads` equals the leads they hold.
  * - Every effect performed exactly once: every effect record done; the inbox holds exactly one
  *   email per email effect performed (none for one suppressed by its cool-down), one offer
@@ -420,6 +421,9 @@ export function violations(snapshot: Snapshot, posted: readonly Posted[], claims
       found.push(`${label}: held by ${lead.ownerId} but its history gives attempt ${lead.attempt} to ${current ? repOf(current) : 'nobody'}`);
     }
     for (const event of taking.filter((e) => e.kind === 'offered' || e.kind === 'assigned')) offered.add(`${id}#${attemptOf(event)}#${repOf(event)}`);
+    for (const attempt of new Set(attempts)) {
+      if (attempt !== undefined && timersOf(id, attempt).length === 0) found.push(`${label}: attempt ${attempt} was given to a rep, but no SLA timer was started for it`);
+    }
 
     switch (lead.status) {
       case 'OFFERED': {

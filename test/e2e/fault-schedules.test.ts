@@ -52,13 +52,13 @@ const SEED = process.env.FC_SEED === undefined ? undefined : Number(process.env.
 const PATH = process.env.FC_PATH;
 
 /** What the rep a lead is offered to does with the offer of one attempt. */
-type Response = 'accept' | 'contacted' | 'won' | 'lost' | 'pass' | 'ignore' | 'release';
+type OfferResponse = 'accept' | 'contacted' | 'won' | 'lost' | 'pass' | 'ignore' | 'release';
 
 interface LeadPlan {
   readonly tier: Tier;
   readonly desk: Desk;
   /** The response to the offer of attempt n is `responses[(n - 1) % 4]`. */
-  readonly responses: readonly Response[];
+  readonly responses: readonly OfferResponse[];
   /** Invited to claim it: nobody, the first invitee to read the email, or every invitee at once. */
   readonly claim: 'none' | 'first' | 'all';
   /** After claiming or pulling it. */
@@ -90,7 +90,7 @@ interface Scenario {
   readonly assigns: readonly { readonly at: number; readonly desk: Desk; readonly rep: number }[];
 }
 
-const responseArb = fc.constantFrom<Response>('accept', 'contacted', 'won', 'lost', 'pass', 'ignore', 'release');
+const responseArb = fc.constantFrom<OfferResponse>('accept', 'contacted', 'won', 'lost', 'pass', 'ignore', 'release');
 const leadPlanArb: fc.Arbitrary<LeadPlan> = fc.record({
   tier: fc.constantFrom<Tier>('hot', 'hot', 'hot', 'warm', 'warm', 'cold'),
   desk: fc.constantFrom<Desk>('north', 'south'),
@@ -239,7 +239,7 @@ class Reps {
     }
   }
 
-  async #respond(response: Response, accept: string, pass: string, repId: string, leadId: string): Promise<void> {
+  async #respond(response: OfferResponse, accept: string, pass: string, repId: string, leadId: string): Promise<void> {
     if (response === 'ignore') return this.#count('ignored');
     if (response === 'pass') return this.#count((await this.#click(pass, 'reason=Fully+booked')).status === 200 ? 'passed' : 'stale');
     const accepted = await this.#click(accept);

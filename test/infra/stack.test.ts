@@ -319,6 +319,7 @@ describe('given the demo stack config', () => {
         'POST /admin/simulate': 'AdminFunction',
         'POST /admin/reps': 'AdminFunction',
         'POST /admin/redrive': 'AdminFunction',
+        'POST /admin/recount': 'AdminFunction',
         'GET /admin/teams/{teamId}/queue': 'AdminFunction',
         'GET /admin/sources': 'AdminFunction',
         'POST /admin/sources': 'AdminFunction',

@@ -580,3 +580,27 @@ describe('redriving the routing DLQ (POST /admin/redrive) on fauxqs', () => {
     expect(bodyOf(await handler(adminRequest('POST /admin/redrive')))).toMatchObject({ moved: 1, remaining: 0 });
   });
 });
+
+describe('recounting rep loads (POST /admin/recount) on DynamoDB Local', () => {
+  it("given a rep whose count drifted from the leads they hold, when an admin recounts, then it is repaired and the report names them", async () => {
+    const team = await stack.addTeam([{ capacity: 3 }]);
+    const rep = team.reps[0]!;
+    const leadId = await stack.receiveLead({ firstName: 'Held', email: 'held-recount@example.com' }, team.id);
+    await stack.offerTo(leadId, rep.id);
+    // Drifted, and long enough ago that the owner index has caught up.
+    await dynamoDocument.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { pk: `REP#${rep.id}`, sk: 'PROFILE' },
+        UpdateExpression: 'SET openLeads = :three, loadChangedAt = :long',
+        ExpressionAttributeValues: { ':three': 3, ':long': new Date(Date.now() - 3_600_000).toISOString() },
+      }),
+    );
+
+    const response = (await handler(adminRequest('POST /admin/recount', { body: {} }))) as APIGatewayProxyStructuredResultV2;
+
+    expect(response.statusCode).toBe(200);
+    expect(bodyOf(response).repaired).toContainEqual({ repId: rep.id, counted: 3, held: 1 });
+    expect(await stack.reps.get(rep.id)).toMatchObject({ openLeads: 1 });
+  });
+});
