@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -236,7 +235,7 @@ const compare = (outbox: Percentiles, inline: Percentiles) => ({
   ratio: { p50: round2(outbox.p50 / inline.p50), p95: round2(outbox.p95 / inline.p95), p99: round2(outbox.p99 / inline.p99), mean: round2(outbox.mean / inline.mean) },
 });
 
-/** A loopback address per lead (127.0.1.0 and up): each lead is a new client to the rate limiter. */
+/** A loopback address per lead (127.0.1.1 and up): each lead is a new client to the rate limiter. */
 const clientAddress = (n: number) => `127.0.${1 + Math.floor(n / 250)}.${1 + (n % 250)}`;
 
 /**

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, platform, arch, totalmem } from 'node:os';
+import { cpus, platform, arch, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureOutboxLatency } from './outbox-latency.ts';
@@ -67,11 +67,20 @@ if (wanted('routing-decision')) {
 }
 
 // POST /leads to the offer email, outbox (current code) against the inline path before it
-// (7e80002), both local stacks running at once and fed alternately. About 1.5 minutes.
+// (7e80002), both local stacks running at once and fed alternately. About 80 s.
 if (wanted('outbox-latency')) {
   const started = Date.now();
+  // Other work on the machine shows in the tails first; the load says how much there was.
+  const loadAtStart = loadavg()[0] ?? NaN;
   const measured = await measureOutboxLatency();
-  const result = { benchmark: 'outbox-latency', date: new Date().toISOString(), machine: machine(), durationS: Math.round((Date.now() - started) / 1000), ...measured };
+  const result = {
+    benchmark: 'outbox-latency',
+    date: new Date().toISOString(),
+    machine: machine(),
+    loadAverage1m: { atStart: Math.round(loadAtStart * 100) / 100, atEnd: Math.round((loadavg()[0] ?? NaN) * 100) / 100 },
+    durationS: Math.round((Date.now() - started) / 1000),
+    ...measured,
+  };
   const file = write('outbox-latency', result);
 
   const [outbox, inline] = result.variants;
@@ -86,6 +95,7 @@ if (wanted('outbox-latency')) {
       row(['outbox-inline', '', ms(result.ack.diffMs.p50), ms(result.ack.diffMs.p95), ms(result.ack.diffMs.p99), ms(result.offer.diffMs.p50), ms(result.offer.diffMs.p95), ms(result.offer.diffMs.p99)], wide),
       row(['outbox/inline', '', x(result.ack.ratio.p50), x(result.ack.ratio.p95), x(result.ack.ratio.p99), x(result.offer.ratio.p50), x(result.offer.ratio.p95), x(result.offer.ratio.p99)], wide),
       `ms; per round (the two leads posted ${1000 / (2 * result.leadsPerSecondPerStack)} ms apart), offer outbox - inline: p50 ${ms(result.offer.pairedDiffMs.p50)}, p95 ${ms(result.offer.pairedDiffMs.p95)}`,
+      `load average (1 min) ${result.loadAverage1m.atStart} at start, ${result.loadAverage1m.atEnd} at end, on ${result.machine.cpus} cpus`,
       `fast path off: not measured (${result.fastPathOff.reason})`,
       `written to ${file}`,
       '',

@@ -9,7 +9,8 @@ import { leadStoreFor, mailerFromEnv } from '#shared/config/composition.ts';
 import { loadRoutingSettings, minutesToMs, requireEnv } from '#shared/config/runtime.ts';
 import { actionLinkBuilder } from '#shared/domain/link-token.ts';
 import { DomainError, Forbidden, LeadStateConflict, MalformedRequest, RepUnavailable } from '#shared/domain/errors.ts';
-import { LeadStatus, type Lead } from '#shared/domain/lead.ts';
+import type { Lead } from '#shared/domain/lead.ts';
+import { isHeld } from '#shared/domain/lifecycle.ts';
 import { httpErrors } from '#shared/http/errors.ts';
 import { readForm } from '#shared/http/request.ts';
 import { logger, observed, recordAnswered, recordPulled } from '#shared/observability.ts';
@@ -125,13 +126,12 @@ const noticeFrom = (event: APIGatewayProxyEventV2): Notice | undefined => {
   return key && done[key] ? { kind: 'ok', text: done[key] } : undefined;
 };
 
-const openStatuses: ReadonlySet<LeadStatus> = new Set([LeadStatus.offered, LeadStatus.accepted, LeadStatus.contacted]);
 
 /** The rep's open leads, re-read consistently: the owner index may lag a just-closed lead by a moment. */
 async function myOpenLeads(rep: RepProfile): Promise<Lead[]> {
   const indexed = await deps.leads.ownerLeads(rep.id);
   const fresh = await Promise.all(indexed.map((lead) => deps.leads.get(lead.id)));
-  return fresh.filter((lead): lead is Lead => lead !== undefined && lead.ownerId === rep.id && openStatuses.has(lead.status));
+  return fresh.filter((lead): lead is Lead => lead !== undefined && lead.ownerId === rep.id && isHeld(lead.status));
 }
 
 async function teamView(rep: RepProfile, csrf: string, now: Date, notice?: Notice) {

@@ -7,7 +7,7 @@ import { RoutingMessageSchema } from '#shared/adapters/routing-queue.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
 import { leadStoreFor } from '#shared/config/composition.ts';
 import { loadRoutingSettings, minutesToMs, requireEnv } from '#shared/config/runtime.ts';
-import { LeadStatus } from '#shared/domain/lead.ts';
+import { allows } from '#shared/domain/lifecycle.ts';
 import { actionLinkBuilder } from '#shared/domain/link-token.ts';
 import { logger, observed, recordRouted } from '#shared/observability.ts';
 import { drainTeamQueue, routeLead, type RouteLeadDeps } from '#shared/use-cases/route-lead.ts';
@@ -46,7 +46,7 @@ async function routeRecord(record: SQSRecord): Promise<void> {
     if ('resubmittedAt' in message) {
       // A lead still waiting for a rep is routed; one a rep holds, its owner hears of.
       const lead = await leads.get(leadId);
-      if (!lead || (lead.status !== LeadStatus.received && lead.status !== LeadStatus.queued)) {
+      if (!lead || !allows('offer', lead.status)) {
         const outcome = await tellOwnerOfResubmission(leadId, message.resubmittedAt, { leads, reps, now: deps.now });
         logger.info('resubmission handled', { outcome });
         return;

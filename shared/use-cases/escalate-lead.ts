@@ -3,7 +3,8 @@ import type { RepStore } from '../adapters/rep-store.ts';
 import type { SlaTimerInput } from '../adapters/sla-timer.ts';
 import type { RoutingSettings } from '../config/stack-config.ts';
 import { LeadStateConflict } from '../domain/errors.ts';
-import { LeadStatus, settledStatuses } from '../domain/lead.ts';
+import { settledStatuses } from '../domain/lead.ts';
+import { allows } from '../domain/lifecycle.ts';
 import { teamById } from '../routing/config-schema.ts';
 import { escalationEmail, offerMovedEmail } from '../views/emails.ts';
 import { drainTeam, routeAgain, sendEmail } from './follow-ups.ts';
@@ -21,7 +22,6 @@ export type EscalationOutcome =
   | { readonly escalated: true; readonly to: string; readonly reassigned: boolean }
   | { readonly escalated: false; readonly reason: 'lead-gone' | 'stale-attempt' | 'settled' | 'already-escalated' };
 
-const held: ReadonlySet<LeadStatus> = new Set([LeadStatus.offered, LeadStatus.accepted]);
 
 /**
  * The contact deadline of a lead has passed.
@@ -43,7 +43,7 @@ export async function escalateLead(input: Pick<SlaTimerInput, 'leadId' | 'attemp
 
   const team = teamById(deps.settings.routing, lead.teamId);
   const owner = lead.ownerId ? await deps.reps.get(lead.ownerId) : undefined;
-  const reassign = team.onMissedContact === 'reassign' && owner !== undefined && held.has(lead.status);
+  const reassign = team.onMissedContact === 'reassign' && owner !== undefined && allows('reassign', lead.status);
   const actor = deps.swept ? 'sweeper' : 'sla-timer';
   const before = deps.swept ? [{ kind: 'swept', actor: 'sweeper', detail: deps.swept }] : undefined;
 

@@ -2,7 +2,8 @@ import type { LeadStore } from '../adapters/lead-store.ts';
 import type { RepStore } from '../adapters/rep-store.ts';
 import type { SlaTimerInput } from '../adapters/sla-timer.ts';
 import { LeadStateConflict } from '../domain/errors.ts';
-import { LeadStatus, type Lead } from '../domain/lead.ts';
+import type { Lead } from '../domain/lead.ts';
+import { allows } from '../domain/lifecycle.ts';
 import type { RepProfile } from '../routing/eligibility.ts';
 import { offerMovedEmail } from '../views/emails.ts';
 import { drainTeam, routeAgain, sendEmail } from './follow-ups.ts';
@@ -31,7 +32,7 @@ export async function expireOffer(input: Pick<SlaTimerInput, 'leadId' | 'attempt
   const lead = await deps.leads.get(input.leadId);
   if (!lead) return { expired: false, reason: 'lead-gone' };
   if (lead.attempt !== input.attempt) return { expired: false, reason: 'stale-attempt' };
-  if (lead.status !== LeadStatus.offered || !lead.ownerId) return { expired: false, reason: 'answered' };
+  if (!allows('expire', lead.status) || !lead.ownerId) return { expired: false, reason: 'answered' };
   const repId = lead.ownerId;
   const rep = await deps.reps.get(repId);
   if (!(await takeBackOffer(lead, repId, 'not accepted in time', deps, 'expire', rep))) return { expired: false, reason: 'answered' };

@@ -1,7 +1,8 @@
 import type { LeadStore } from '../adapters/lead-store.ts';
 import type { Mailer } from '../adapters/mailer.ts';
 import type { RepStore } from '../adapters/rep-store.ts';
-import { LeadStatus, type Lead } from '../domain/lead.ts';
+import type { Lead } from '../domain/lead.ts';
+import { allows } from '../domain/lifecycle.ts';
 import type { UndeliverableAddress } from '../domain/ses-feedback.ts';
 import type { RoutingConfig } from '../routing/config-schema.ts';
 import type { RepProfile, Unreachable } from '../routing/eligibility.ts';
@@ -73,7 +74,7 @@ async function takeBackOpenOffers(rep: RepProfile, mark: Unreachable, deps: Mark
   const why = mark.reason === 'bounce' ? `the offer email to ${mark.address} bounced` : `${mark.address} reported lead email as spam`;
   const takenBack: Lead[] = [];
   for (const lead of await deps.leads.ownerLeads(rep.id)) {
-    if (lead.status !== LeadStatus.offered) continue;
+    if (!allows('undeliverable', lead.status)) continue;
     // Accepted leads stay: the rep has seen them (they followed a link) and is working on them.
     if (await takeBackOffer(lead, rep.id, why, deps, 'undeliverable')) takenBack.push(lead);
   }

@@ -3,6 +3,7 @@ import type { RepStore } from '../adapters/rep-store.ts';
 import type { SlaTimerInput } from '../adapters/sla-timer.ts';
 import { LeadStateConflict } from '../domain/errors.ts';
 import { LeadStatus, type Lead } from '../domain/lead.ts';
+import { allows } from '../domain/lifecycle.ts';
 import type { LinkAction } from '../domain/link-token.ts';
 import { reminderEmail } from '../views/emails.ts';
 import { sendEmail } from './follow-ups.ts';
@@ -31,8 +32,7 @@ export async function remindOwner(input: SlaTimerInput, deps: RemindOwnerDeps): 
   const lead = await deps.leads.get(input.leadId);
   if (!lead) return { reminded: false, reason: 'lead-gone' };
   if (lead.attempt !== input.attempt) return { reminded: false, reason: 'stale-attempt' };
-  const open = lead.status === LeadStatus.offered || lead.status === LeadStatus.accepted;
-  if (!open || !lead.ownerId) return { reminded: false, reason: 'no-owner' };
+  if (!allows('remind', lead.status) || !lead.ownerId) return { reminded: false, reason: 'no-owner' };
   const rep = await deps.reps.get(lead.ownerId);
   if (!rep) return { reminded: false, reason: 'no-owner' };
   if ((lead.remindedAttempt ?? -1) >= lead.attempt) return { reminded: false, reason: 'already-reminded' };

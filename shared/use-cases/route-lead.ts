@@ -3,6 +3,7 @@ import type { RepStore } from '../adapters/rep-store.ts';
 import type { RosterCache } from '../adapters/roster-cache.ts';
 import { LeadStateConflict, RepUnavailable } from '../domain/errors.ts';
 import { LeadStatus, type Lead } from '../domain/lead.ts';
+import { allows } from '../domain/lifecycle.ts';
 import type { LinkAction } from '../domain/link-token.ts';
 import type { RoutingConfig, Team } from '../routing/config-schema.ts';
 import { checkEligibility, type RepProfile } from '../routing/eligibility.ts';
@@ -43,7 +44,6 @@ export const QUEUE_NOTICE_COOLDOWN_MINUTES = 15;
 /** The history keeps every eligible candidate but only this many skipped ones by name. */
 const SKIPPED_IN_HISTORY = 50;
 
-const routable: ReadonlySet<LeadStatus> = new Set([LeadStatus.received, LeadStatus.queued]);
 
 /**
  * Route a lead that is waiting for a rep.
@@ -62,7 +62,8 @@ export async function routeLead(leadId: string, deps: RouteLeadDeps): Promise<Ro
   for (let read = 0; read < MAX_REREADS; read++) {
     const lead = await deps.leads.get(leadId);
     if (!lead) return { kind: 'gone' };
-    if (!routable.has(lead.status)) return { kind: 'unchanged', status: lead.status };
+    // Only a lead the lifecycle lets be offered is routed: received, or waiting in its team's queue.
+    if (!allows('offer', lead.status)) return { kind: 'unchanged', status: lead.status };
 
     try {
       return await placeLead(lead, deps);

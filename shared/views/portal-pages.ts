@@ -1,6 +1,7 @@
 import { readablePhone } from '../domain/normalize.ts';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { LeadStatus, type Lead } from '../domain/lead.ts';
+import { allows, isHeld, type TransitionName } from '../domain/lifecycle.ts';
 import { dayNames, hoursField, profileFormValues, type FieldError, type ProfileFormValues } from '../portal/profile-form.ts';
 import type { RepProfile } from '../routing/eligibility.ts';
 import { Weekdays } from '../routing/working-hours.ts';
@@ -30,18 +31,15 @@ export type PortalSection = 'leads' | 'next' | 'profile' | 'team';
 export const PORTAL_BASE = '/portal';
 
 /** What a rep can do with one of their open leads; each is a POST to `leadActionPath`. */
-export const LeadActions = ['accept', 'release', 'contacted', 'won', 'lost'] as const;
+export const LeadActions = ['accept', 'contacted', 'won', 'lost', 'release'] as const;
 export type LeadAction = (typeof LeadActions)[number];
 
-const actionsByStatus: Partial<Record<LeadStatus, readonly LeadAction[]>> = {
-  [LeadStatus.offered]: ['accept', 'release'],
-  [LeadStatus.accepted]: ['contacted', 'won', 'lost', 'release'],
-  [LeadStatus.contacted]: ['won', 'lost'],
-};
+/** The lifecycle transition behind each portal action. */
+const transitionOfAction: Record<LeadAction, TransitionName> = { accept: 'accept', release: 'release', contacted: 'contacted', won: 'close', lost: 'close' };
 
-/** The actions the portal offers for a lead in this status (none once it is not open). */
+/** The actions the portal offers for a lead in this status: those the lifecycle table allows from it. */
 export function leadActionsFor(status: LeadStatus): readonly LeadAction[] {
-  return actionsByStatus[status] ?? [];
+  return LeadActions.filter((action) => allows(transitionOfAction[action], status));
 }
 
 export const leadActionPath = (leadId: string, action: LeadAction): string =>
@@ -225,7 +223,6 @@ export function magicLinkPage(input: { csrf: string }): APIGatewayProxyResultV2 
 // ---------------------------------------------------------------------------------------------
 // My leads
 
-const openStatuses: ReadonlySet<LeadStatus> = new Set([LeadStatus.offered, LeadStatus.accepted, LeadStatus.contacted]);
 
 const statusWords: Record<LeadStatus, string> = {
   RECEIVED: 'Received, being routed',
@@ -291,7 +288,7 @@ ${contactLinks(lead)}
 export function myLeadsPage(input: PortalUser & { leads: readonly Lead[]; now: Date; notice?: Notice }): APIGatewayProxyResultV2 {
   const { leads, now, notice } = input;
   const open = leads
-    .filter((lead) => openStatuses.has(lead.status))
+    .filter((lead) => isHeld(lead.status))
     .sort(
       (a, b) =>
         Number(a.status === LeadStatus.contacted) - Number(b.status === LeadStatus.contacted) ||

@@ -153,7 +153,9 @@ export async function useLocalStack(fn: FunctionName): Promise<LocalStackForTest
   const adminKey = await loadSecret(secretRef('AdminApiKey'));
   const sessionKey = await loadSecret(secretRef('SessionKey'));
   const sourceSigningKey = await loadSecret(secretRef('SourceSigningKey'));
-  const settings = RoutingSettingsSchema.parse(decodeRoutingSettings(underTest.environment.STACK_CONFIG ?? ''));
+  // The effects relay carries no routing settings; every other function carries the same ones.
+  const encodedSettings = underTest.environment.STACK_CONFIG ?? functions.find((f) => f.environment.STACK_CONFIG)!.environment.STACK_CONFIG!;
+  const settings = RoutingSettingsSchema.parse(decodeRoutingSettings(encodedSettings));
   const stateMachineArn = resolveStateMachines(model, scope)[0]!.arn;
 
   return {
