@@ -55,7 +55,18 @@ async function getLead(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyRe
   logger.appendKeys({ leadId });
   const lead = await leads.get(leadId);
   if (!lead) throw new LeadNotFound(leadId);
-  return json(200, { lead, history: await leads.history(leadId) });
+  // What its transitions left to be done, and how that went (never the emails' content).
+  const effects = (await leads.effects(leadId)).map(({ id, purpose, status, attempts, createdAt, lastError, doneAt, rearms }) => ({
+    id,
+    purpose,
+    status,
+    attempts,
+    createdAt,
+    ...(doneAt ? { doneAt } : {}),
+    ...(rearms ? { rearms } : {}),
+    ...(lastError ? { lastError } : {}),
+  }));
+  return json(200, { lead, history: await leads.history(leadId), effects });
 }
 
 /** DELETE /leads/{id}: a privacy request. 204 once erased (or finished erasing), 404 when nothing was there. */

@@ -125,7 +125,7 @@ describe('admin handler on DynamoDB Local', () => {
   it('given an offered lead and the admin key, when it is fetched, then the lead comes back with its history in order', async () => {
     const team = await stack.addTeam([{ capacity: 1 }]);
     const leadId = await stack.receiveLead({ firstName: 'Audit', email: 'audit@example.com' }, team.id);
-    await stack.offerTo(leadId, team.reps[0]!.id);
+    await stack.offerTo(leadId, team.reps[0]!.id, { withFollowUps: true });
 
     const response = await handler(getLead(leadId, `Bearer ${stack.adminKey}`));
 
@@ -133,6 +133,9 @@ describe('admin handler on DynamoDB Local', () => {
     const body = JSON.parse(response.body ?? '{}');
     expect(body.lead).toMatchObject({ id: leadId, status: 'OFFERED', ownerId: team.reps[0]!.id });
     expect(body.history.map((event: { kind: string }) => event.kind)).toEqual(['received', 'offered']);
+    // Its follow-ups and how they went, without the emails' content.
+    expect(body.effects.map((effect: { purpose: string; status: string }) => `${effect.purpose}:${effect.status}`).sort()).toEqual(['offer-email:pending', 'sla-timer:pending']);
+    expect(JSON.stringify(body.effects)).not.toContain('Yours');
   });
 
   it.each([
