@@ -92,17 +92,15 @@ export class LeadRouterStack extends Stack {
       deadLetterQueue: { queue: routingDlq, maxReceiveCount: 5 },
     });
 
+    /** A dead-letter queue that no queue redrives to (cdk-nag's SQS3 looks for one), kept for a person to look at. */
+    const deadLetters = (id: string, whose: string) => {
+      const queue = new Queue(this, id, { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
+      Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason: `This queue is itself the dead-letter queue of ${whose}, which cdk-nag does not recognise` });
+      return queue;
+    };
     // Bounce and complaint notifications that the feedback function could not take, after
     // Lambda's own retries: kept for a person to look at (the alarm on DLQs says so).
-    const feedbackDlq = new Queue(this, 'FeedbackDlq', {
-      retentionPeriod: Duration.days(14),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
-    Validations.of(feedbackDlq).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the feedback function (a Lambda DLQ, which cdk-nag does not recognise)',
-    });
+    const feedbackDlq = deadLetters('FeedbackDlq', 'the feedback function (a Lambda DLQ)');
 
     // One customer-managed key for the two topics: CloudWatch (alarms) and SES (feedback) may
     // publish to an encrypted topic only with a key whose policy lets them.
@@ -405,15 +403,7 @@ export class LeadRouterStack extends Stack {
     // it through the table's stream. Batches that fail as a whole are bisected to isolate the
     // bad record, retries are bounded, and what still fails goes to its DLQ (alarmed); the
     // record itself stays in the table, where the sweeper re-arms it.
-    const effectsDlq = new Queue(this, 'EffectsDlq', {
-      retentionPeriod: Duration.days(14),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
-    Validations.of(effectsDlq).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: "This queue is itself the on-failure destination of the effects relay's stream event source mapping",
-    });
+    const effectsDlq = deadLetters('EffectsDlq', "the effects relay's stream event source mapping (its on-failure destination)");
     const effects = new LeadRouterFunction(this, 'EffectsFunction', {
       entry: 'functions/effects/handler.ts',
       description: 'Effects relay: performs the emails, SLA timers and routing messages that lead transitions recorded, once each',

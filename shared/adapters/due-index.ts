@@ -1,6 +1,7 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocument } from './aws-clients.ts';
+import { updateIf } from './conditional-update.ts';
 import { eventItem, leadKey, ownerIndexKey } from './lead-store.ts';
 import { DUE_SHARDS, dueIndexKeys, EffectRecordSchema, EffectStatus, effectKey, type EffectRecord } from './outbox.ts';
 import { repKey } from './rep-store.ts';
@@ -109,7 +110,7 @@ export class DueIndex {
   /** A live claim: looked at again once its lease has run out. */
   async postpone(effect: StoredEffect, nextDueAt: string): Promise<void> {
     const due = dueIndexKeys(effect.leadId, nextDueAt, effect.id);
-    await this.#updateIf({
+    await updateIf(this.#db, {
       TableName: this.#table,
       Key: effectKey(effect.leadId, effect.id),
       ConditionExpression: 'gsi3sk = :seenDue',
@@ -120,7 +121,7 @@ export class DueIndex {
 
   /** Takes a lead out of the due index when nothing about it is due any more (read stale from the index). */
   async clearLead(leadId: string, seenDue: string): Promise<void> {
-    await this.#updateIf({
+    await updateIf(this.#db, {
       TableName: this.#table,
       Key: leadKey(leadId),
       ConditionExpression: 'gsi3sk = :seen',
@@ -156,22 +157,12 @@ export class DueIndex {
    * sweep looks again.
    */
   async repairLoad(repId: string, seen: { openLeads: number; loadChangedAt?: string }, held: number, now: Date): Promise<boolean> {
-    return this.#updateIf({
+    return updateIf(this.#db, {
       TableName: this.#table,
       Key: repKey(repId),
       ConditionExpression: `openLeads = :seen AND ${seen.loadChangedAt ? 'loadChangedAt = :changed' : 'attribute_not_exists(loadChangedAt)'}`,
       UpdateExpression: 'SET openLeads = :held, loadChangedAt = :now, loadRepairedAt = :now',
       ExpressionAttributeValues: { ':seen': seen.openLeads, ':held': held, ':now': now.toISOString(), ...(seen.loadChangedAt ? { ':changed': seen.loadChangedAt } : {}) },
     });
-  }
-
-  async #updateIf(input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<boolean> {
-    try {
-      await this.#db.send(new UpdateCommand(input));
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
   }
 }

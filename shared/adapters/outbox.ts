@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { updateIf } from './conditional-update.ts';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { FollowUps, type FollowUp } from '../domain/lifecycle.ts';
@@ -263,7 +264,7 @@ export class Outbox {
 
   /** The window of a once-per key: free, lapsed, or already this effect's (a retry of it). */
   async #takeWindow(window: { key: string; withinMs: number }, effectId: string, now: Date): Promise<boolean> {
-    return this.#updateIf({
+    return updateIf(this.#db, {
       TableName: this.#table,
       Key: { pk: window.key, sk: 'ONCE-PER' },
       UpdateExpression: 'SET takenAt = :now, effectId = :effect',
@@ -305,7 +306,7 @@ export class Outbox {
   async #markDone(effect: EffectRecord, now: Date, suppressed: boolean): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#updateIf({
+        await updateIf(this.#db, {
           TableName: this.#table,
           Key: effectKey(effect.leadId, effect.id),
           UpdateExpression: `SET #status = :done, doneAt = :now${suppressed ? ', suppressed = :true' : ''} REMOVE leaseUntil, gsi3pk, gsi3sk`,
@@ -323,7 +324,7 @@ export class Outbox {
 
   /** Gives the claim up after a failure, keeping the error for whoever looks at the lead. */
   async #release(effect: EffectRecord, now: Date, error: unknown, status: typeof EffectStatus.pending | typeof EffectStatus.failed): Promise<void> {
-    await this.#updateIf({
+    await updateIf(this.#db, {
       TableName: this.#table,
       Key: effectKey(effect.leadId, effect.id),
       UpdateExpression: 'SET #status = :failed, lastError = :error, failedAt = :now REMOVE leaseUntil',
@@ -336,15 +337,5 @@ export class Outbox {
         ':error': `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`.slice(0, 500),
       },
     });
-  }
-
-  async #updateIf(input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<boolean> {
-    try {
-      await this.#db.send(new UpdateCommand(input));
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
   }
 }

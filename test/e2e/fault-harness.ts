@@ -10,9 +10,11 @@ import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
 import { EffectRecordSchema, timerExecutionName } from '#shared/adapters/outbox.ts';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
 import { RepStore } from '#shared/adapters/rep-store.ts';
+import { minutesToMs } from '#shared/config/runtime.ts';
 import { loadStackConfig, type StackConfig } from '#shared/config/stack-config.ts';
 import { verifyLink, type LinkClaims } from '#shared/domain/link-token.ts';
 import { issueSession, SESSION_COOKIE, sessionCsrf } from '#shared/portal/session.ts';
+import { QUEUE_NOTICE_COOLDOWN_MINUTES } from '#shared/use-cases/route-lead.ts';
 import { startFaultProxy, type FaultProxy, type FaultService } from '../support/fault-proxy.ts';
 
 /**
@@ -84,6 +86,7 @@ const EventItemSchema = z.looseObject({ pk: z.string(), at: z.string(), kind: z.
 export type EventItem = z.infer<typeof EventItemSchema>;
 const EffectItemSchema = EffectRecordSchema.extend({
   suppressed: z.boolean().optional(),
+  doneAt: z.string().optional(),
   lastError: z.string().optional(),
   gsi3sk: z.string().optional(),
 });
@@ -369,8 +372,9 @@ export function unsettled(snapshot: Snapshot, posted: readonly Posted[], previou
  * Every way the snapshot breaks a promise of the outbox, the lifecycle or the sweeper, one line
  * each (empty: none). Called once the system is quiet.
  * - No lead lost: each posted lead is stored and OFFERED (its offer email sent and its current
- *   attempt's timer running), ACCEPTED, CONTACTED or CLOSED, QUEUED (its desk's manager told,
- *   a timer of its attempt started) or NURTURE (marketing told).
+ *   attempt's timer running), ACCEPTED, CONTACTED or CLOSED, QUEUED (its desk's manager told
+ *   by a notice within the cool-down covering it, a timer of its attempt started) or NURTURE
+ *   (marketing told).
  * - No double assignment: no attempt of a lead was offered, claimed, pulled or assigned twice;
  *   and no timer lost: each such attempt has an SLA timer execution, running or finished.
  * - No rep over capacity, and each rep's `openLeads` equals the leads they hold.
@@ -378,8 +382,9 @@ export function unsettled(snapshot: Snapshot, posted: readonly Posted[], previou
  *   email per email effect performed (none for one suppressed by its cool-down), one offer
  *   email per offered attempt, to its rep; exactly one timer execution per timer effect.
  */
-export function violations(snapshot: Snapshot, posted: readonly Posted[], claimsOf: (url: string) => LinkClaims): string[] {
+export function violations(snapshot: Snapshot, posted: readonly Posted[], { claimsOf, timeScale }: { claimsOf: (url: string) => LinkClaims; timeScale: number }): string[] {
   const found: string[] = [];
+  const noticeCooldownMs = minutesToMs(QUEUE_NOTICE_COOLDOWN_MINUTES, timeScale);
   const teams = new Map(config.routing.teams.map((team) => [team.id, team]));
   const allEffects = [...snapshot.effects.values()].flat();
   const emailsTo = (to: string, subject: (s: string) => boolean) => snapshot.inbox.filter((email) => email.destination.to.includes(to) && subject(email.subject));
@@ -441,10 +446,24 @@ export function violations(snapshot: Snapshot, posted: readonly Posted[], claims
       case 'CLOSED':
         break;
       case 'QUEUED': {
+        // Told once per cool-down: the notice that covers this lead is its own, or one that took
+        // the team's window at most a cool-down before this lead joined the queue.
         const team = teams.get(lead.teamId ?? '');
+        const queuedAt = Date.parse(events.findLast((event) => event.kind === 'queued')?.at ?? '');
+        const covering = allEffects.filter(
+          (effect) =>
+            effect.purpose === 'queue-notice' &&
+            effect.status === 'done' &&
+            !effect.suppressed &&
+            effect.action.kind === 'email' &&
+            effect.action.email.to === team?.managerEmail &&
+            Date.parse(effect.doneAt ?? '') >= queuedAt - noticeCooldownMs,
+        );
         if (!team) found.push(`${label}: queued for an unknown team ${lead.teamId}`);
         else if (emailsTo(team.managerEmail, (subject) => subject.startsWith(`Waiting in the ${team.name} queue: `)).length === 0) {
           found.push(`${label}: waits in the ${team.name} queue, but its manager was never told of a queued lead`);
+        } else if (covering.length === 0) {
+          found.push(`${label}: waits in the ${team.name} queue since ${new Date(queuedAt).toISOString()}, but no queue notice went out within the cool-down before`);
         }
         if (timersOf(id, lead.attempt).length === 0) found.push(`${label}: no SLA timer was started for its current attempt`);
         break;
