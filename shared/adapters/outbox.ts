@@ -126,7 +126,15 @@ export interface OutboxOptions {
   readonly db?: DynamoDBDocumentClient;
   /** Called when performing failed and the effect was left for the relay. */
   readonly onFailure?: (effect: EffectRecord, error: unknown) => void;
+  /**
+   * How long the committing function waits on a message or timer of its own before leaving it to
+   * the relay (emails are always waited for: sending one twice is not harmless).
+   */
+  readonly patienceMs?: number;
 }
+
+/** Far above a healthy call (tens of ms), far below the SDK giving up on a hung one (about 8 s). */
+export const DEFAULT_PATIENCE_MS = 1_500;
 
 /** The SDK gives up on a call within about 8 s (aws-clients.ts); twice that holds. */
 export const DEFAULT_LEASE_MS = 15_000;
@@ -145,6 +153,7 @@ export class Outbox {
   readonly #leaseMs: number;
   readonly #retryBudgetMs: number;
   readonly #onFailure: OutboxOptions['onFailure'];
+  readonly #patienceMs: number;
 
   constructor(tableName: string, options: OutboxOptions) {
     this.#table = tableName;
@@ -153,6 +162,7 @@ export class Outbox {
     this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.#retryBudgetMs = options.retryBudgetMs;
     this.#onFailure = options.onFailure;
+    this.#patienceMs = options.patienceMs ?? DEFAULT_PATIENCE_MS;
   }
 
   /** Whether this function can perform an effect of this kind itself. */
@@ -204,13 +214,25 @@ export class Outbox {
   async performClaimed(effects: readonly EffectRecord[], now: () => Date = () => new Date()): Promise<void> {
     await Promise.all(
       effects.map(async (effect) => {
-        try {
-          const outcome = await this.#perform(effect, now());
-          await this.#markDone(effect, now(), outcome === 'suppressed');
-        } catch (error) {
-          this.#onFailure?.(effect, error);
-          // Pending again: the stream carries the change to the relay, which retries it.
-          await this.#release(effect, now(), error, EffectStatus.pending).catch(() => undefined);
+        const performing = this.#perform(effect, now()).then(
+          async (outcome) => {
+            await this.#markDone(effect, now(), outcome === 'suppressed');
+            return true;
+          },
+          async (error: unknown) => {
+            this.#onFailure?.(effect, error);
+            // Pending again: the stream carries the change to the relay, which retries it.
+            await this.#release(effect, now(), error, EffectStatus.pending).catch(() => undefined);
+            return false;
+          },
+        );
+        // A message or a timer is safe to perform twice (routing is idempotent, a timer's name is
+        // its own), so the caller does not wait out a hung call for them: after a moment the
+        // relay takes over, and whichever finishes first marks it done.
+        if (effect.action.kind === 'email') return void (await performing);
+        const patience = new Promise<'impatient'>((resolve) => setTimeout(resolve, this.#patienceMs, 'impatient').unref());
+        if ((await Promise.race([performing, patience])) === 'impatient') {
+          await this.#release(effect, now(), new Error(`still performing after ${this.#patienceMs} ms; left to the relay`), EffectStatus.pending).catch(() => undefined);
         }
       }),
     );
