@@ -369,7 +369,7 @@ export class LeadStore {
     }
 
     const after = { ...lead, ...changed, attempt, ...(to ? { status: to } : {}) } as Lead;
-    for (const field of removes) delete (after as unknown as Record<string, unknown>)[field];
+    for (const field of [...removes, 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk']) delete (after as unknown as Record<string, unknown>)[field];
     for (const [field, list] of Object.entries(appendValues)) {
       Object.assign(after, { [field]: [...(((lead as unknown as Record<string, unknown>)[field] as unknown[] | undefined) ?? []), ...list] });
     }
