@@ -181,6 +181,9 @@ async function startEmailServer(port: number): Promise<Started> {
   const endpoint = `http://127.0.0.1:${address.port}`;
   const health = await fetch(`${endpoint}/health-check`);
   if (!health.ok) throw new Error(`aws-ses-v2-local health check answered ${health.status}`);
+  // Its store belongs to the process, not the server: a second stack started in the same
+  // process (a test file's second run) would otherwise see the first one's emails.
+  await fetch(`${endpoint}/clear-store`, { method: 'POST' });
   return {
     endpoint,
     stop: () =>

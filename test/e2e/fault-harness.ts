@@ -4,6 +4,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'vitest';
 import { z } from 'zod';
 import { LOCAL_CREDENTIALS } from '#infra/local/emulators.ts';
 import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
@@ -135,6 +136,7 @@ export interface FaultyStack {
   stop(): Promise<void>;
 }
 
+/** FAULT_TEST_LOGS=1 shows the runtime's lines and the functions' warnings (every failure they recover from). */
 const FUNCTION_LOGS = process.env.FAULT_TEST_LOGS === '1';
 
 export async function startFaultyStack(timeScale: number): Promise<FaultyStack> {
@@ -146,7 +148,6 @@ export async function startFaultyStack(timeScale: number): Promise<FaultyStack> 
       config: CONFIG_FILE,
       seed: false,
       timeScale: String(timeScale),
-      // Injected faults make the functions log every failure they recover from.
       logLevel: FUNCTION_LOGS ? 'WARN' : 'SILENT',
       log: FUNCTION_LOGS ? (line) => console.log(line) : () => undefined,
       functionEndpoint: async (service, endpoint) => {
@@ -159,6 +160,20 @@ export async function startFaultyStack(timeScale: number): Promise<FaultyStack> 
     await stopProxies();
     throw error;
   }
+  try {
+    const { dynamodb, sqs, ses, sfn } = proxies;
+    // The runtime asks for each service's endpoint before any function starts.
+    if (!dynamodb || !sqs || !ses || !sfn) throw new Error('the local stack did not ask for every service endpoint');
+    return await attachReaders(stack, { dynamodb, sqs, ses, sfn }, stopProxies);
+  } catch (error) {
+    await stack.stop();
+    await stopProxies();
+    throw error;
+  }
+}
+
+/** The stack started: the clients and helpers that read it back directly, past the proxies. */
+async function attachReaders(stack: LocalStack, proxies: Record<FaultService, FaultProxy>, stopProxies: () => Promise<unknown>): Promise<FaultyStack> {
   const { region } = stack;
   const dynamodb = new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region, credentials: LOCAL_CREDENTIALS });
   const db = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
@@ -250,7 +265,7 @@ export async function startFaultyStack(timeScale: number): Promise<FaultyStack> 
 
   return {
     stack,
-    proxies: proxies as Record<FaultService, FaultProxy>,
+    proxies,
     async post(fields, idempotencyKey) {
       const body = JSON.stringify(fields);
       for (let attempt = 1; ; attempt++) {
@@ -332,6 +347,7 @@ export function parseExecutionName(name: string): { leadId: string; attempt: num
 /** History events that give a lead a new owner in a new attempt. */
 const TAKING_EVENTS: ReadonlySet<string> = new Set(['offered', 'assigned', 'claimed', 'pulled']);
 const HELD: ReadonlySet<string> = new Set(['OFFERED', 'ACCEPTED', 'CONTACTED']);
+const CHANGED = 'changed since the last look';
 /** How far off a running timer's contact deadline must be for the lead to count as waiting, not in flight. */
 const LONG_WAIT_MS = 30_000;
 
@@ -363,9 +379,32 @@ export function unsettled(snapshot: Snapshot, posted: readonly Posted[], previou
     snapshot.inbox.length,
     snapshot.executions.map((execution) => `${execution.name}:${execution.status}`).sort(),
   ]);
-  if (previous.fingerprint !== fingerprint) reasons.push('changed since the last look');
+  if (previous.fingerprint !== fingerprint) reasons.push(CHANGED);
   previous.fingerprint = fingerprint;
   return reasons;
+}
+
+/**
+ * Waits until `unsettled` finds nothing (and the reps, if given, have nothing left to do). When
+ * that does not happen in time, the failure names what was still moving and every invariant
+ * already broken, such as an effect that is neither done, nor due again, nor in the DLQ.
+ */
+export async function expectQuiet(
+  h: FaultyStack,
+  posted: readonly Posted[],
+  options: { readonly within: number; readonly timeScale: number; readonly busy?: () => boolean },
+): Promise<void> {
+  const previous: { fingerprint?: string } = {};
+  try {
+    await expect
+      .poll(async () => (options.busy?.() ? ['the reps are still acting'] : unsettled(await h.snapshot(), posted, previous)), { timeout: options.within, interval: 1_000 })
+      .toEqual([]);
+  } catch (error) {
+    const snapshot = await h.snapshot();
+    const broken = violations(snapshot, posted, { claimsOf: (url) => h.claimsOf(url), timeScale: options.timeScale });
+    const moving = unsettled(snapshot, posted, {}).filter((reason) => reason !== CHANGED);
+    throw new Error(`not quiet within ${options.within} ms: ${moving.join('; ') || 'still changing'}\n${broken.join('\n')}`, { cause: error });
+  }
 }
 
 /**
@@ -395,7 +434,7 @@ export function violations(snapshot: Snapshot, posted: readonly Posted[], { clai
     });
   const stuck = (effect: EffectItem) =>
     `${effect.purpose} effect ${effect.id} is ${effect.status} after ${effect.attempts} tries and ${effect.rearms ?? 0} re-arms` +
-    `${effect.gsi3sk ? `, due again ${effect.gsi3sk.slice(0, 24)}` : ', in no due index'}${effect.lastError ? `, last error ${effect.lastError}` : ''}` +
+    `${effect.gsi3sk ? `, due again ${effect.gsi3sk.slice(0, 24)}${Date.parse(effect.gsi3sk.slice(0, 24)) < Date.now() ? ' (overdue)' : ''}` : ', in no due index'}${effect.lastError ? `, last error ${effect.lastError}` : ''}` +
     ` (effects DLQ holds ${snapshot.dlq.effects} failure records)`;
 
   // Offer emails, by the lead attempt and rep their links are signed for.
