@@ -288,7 +288,6 @@ export class LeadStore {
       sets.push(`#f${sets.length} = ${key}`);
       values[key] = value;
       changed[field] = value;
-      removes.delete(field);
     };
 
     if (request.ifDue !== undefined) {
@@ -369,7 +368,8 @@ export class LeadStore {
     }
 
     const after = { ...lead, ...changed, attempt, ...(to ? { status: to } : {}) } as Lead;
-    for (const field of [...removes, 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk']) delete (after as unknown as Record<string, unknown>)[field];
+    const cleared = [...removes].filter((field) => !(field in changed));
+    for (const field of [...cleared, 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk']) delete (after as unknown as Record<string, unknown>)[field];
     for (const [field, list] of Object.entries(appendValues)) {
       Object.assign(after, { [field]: [...(((lead as unknown as Record<string, unknown>)[field] as unknown[] | undefined) ?? []), ...list] });
     }
@@ -380,8 +380,8 @@ export class LeadStore {
       set('gsi3pk', keys.gsi3pk);
       set('gsi3sk', keys.gsi3sk);
     } else if (to !== undefined) ['gsi3pk', 'gsi3sk'].forEach((field) => removes.add(field));
-    const clean = (list: readonly string[]) => list.filter((field) => !(field in changed));
-    const removeList = clean([...removes]).map((field, i) => {
+    // A field the transition sets is not also removed (DynamoDB refuses both in one update).
+    const removeList = [...removes].filter((field) => !(field in changed)).map((field, i) => {
       names[`#r${i}`] = field;
       return `#r${i}`;
     });
@@ -402,7 +402,6 @@ export class LeadStore {
           UpdateExpression: updateExpression,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
     ];
