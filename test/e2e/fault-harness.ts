@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
 import { z } from 'zod';
 import { LOCAL_CREDENTIALS } from '#infra/local/emulators.ts';
-import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
+import type { LocalStack } from '#infra/local/start.ts';
 import { EffectRecordSchema, timerExecutionName } from '#shared/adapters/outbox.ts';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
 import { RepStore } from '#shared/adapters/rep-store.ts';
@@ -16,7 +16,8 @@ import { loadStackConfig, type StackConfig } from '#shared/config/stack-config.t
 import { verifyLink, type LinkClaims } from '#shared/domain/link-token.ts';
 import { issueSession, SESSION_COOKIE, sessionCsrf } from '#shared/portal/session.ts';
 import { QUEUE_NOTICE_COOLDOWN_MINUTES } from '#shared/use-cases/route-lead.ts';
-import { startFaultProxy, type FaultProxy, type FaultService } from '../support/fault-proxy.ts';
+import type { FaultProxy, FaultService } from '../support/fault-proxy.ts';
+import { startProxiedStack, type ProxiedStack } from './proxied-stack.ts';
 
 /**
  * The local stack of test/e2e/fault-stack.json with every function talking to the emulators
@@ -140,40 +141,23 @@ export interface FaultyStack {
 const FUNCTION_LOGS = process.env.FAULT_TEST_LOGS === '1';
 
 export async function startFaultyStack(timeScale: number): Promise<FaultyStack> {
-  const proxies: Partial<Record<FaultService, FaultProxy>> = {};
-  const stopProxies = () => Promise.all(Object.values(proxies).map((proxy) => proxy.stop()));
-  let stack: LocalStack;
+  const proxied = await startProxiedStack({
+    config: CONFIG_FILE,
+    seed: false,
+    timeScale: String(timeScale),
+    logLevel: FUNCTION_LOGS ? 'WARN' : 'SILENT',
+    log: FUNCTION_LOGS ? (line) => console.log(line) : () => undefined,
+  });
   try {
-    stack = await startLocalStack({
-      config: CONFIG_FILE,
-      seed: false,
-      timeScale: String(timeScale),
-      logLevel: FUNCTION_LOGS ? 'WARN' : 'SILENT',
-      log: FUNCTION_LOGS ? (line) => console.log(line) : () => undefined,
-      functionEndpoint: async (service, endpoint) => {
-        const proxy = await startFaultProxy({ target: endpoint, service });
-        proxies[service] = proxy;
-        return proxy.url;
-      },
-    });
+    return await attachReaders(proxied);
   } catch (error) {
-    await stopProxies();
-    throw error;
-  }
-  try {
-    const { dynamodb, sqs, ses, sfn } = proxies;
-    // The runtime asks for each service's endpoint before any function starts.
-    if (!dynamodb || !sqs || !ses || !sfn) throw new Error('the local stack did not ask for every service endpoint');
-    return await attachReaders(stack, { dynamodb, sqs, ses, sfn }, stopProxies);
-  } catch (error) {
-    await stack.stop();
-    await stopProxies();
+    await proxied.stop();
     throw error;
   }
 }
 
 /** The stack started: the clients and helpers that read it back directly, past the proxies. */
-async function attachReaders(stack: LocalStack, proxies: Record<FaultService, FaultProxy>, stopProxies: () => Promise<unknown>): Promise<FaultyStack> {
+async function attachReaders({ stack, proxies, stop }: ProxiedStack): Promise<FaultyStack> {
   const { region } = stack;
   const dynamodb = new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region, credentials: LOCAL_CREDENTIALS });
   const db = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
@@ -312,8 +296,7 @@ async function attachReaders(stack: LocalStack, proxies: Record<FaultService, Fa
     teamQueue: (teamId) => new LeadStore(stack.tableName, db).teamQueue(teamId, 50),
     snapshot,
     async stop() {
-      await stack.stop();
-      await stopProxies();
+      await stop();
       dynamodb.destroy();
       sfn.destroy();
       sqs.destroy();

@@ -6,11 +6,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCAL_CREDENTIALS } from '#infra/local/emulators.ts';
-import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
+import type { LocalStack } from '#infra/local/start.ts';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
 import { RepStore, type NewRep } from '#shared/adapters/rep-store.ts';
 import { issueSession, SESSION_COOKIE, sessionCsrf } from '#shared/portal/session.ts';
-import { startFaultProxy, type FaultProxy, type FaultService } from '../support/fault-proxy.ts';
+import type { FaultProxy, FaultService } from '../support/fault-proxy.ts';
+import { startProxiedStack } from './proxied-stack.ts';
 import { readInbox, type SentEmail } from './inbox.ts';
 
 /**
@@ -62,19 +63,7 @@ export async function startFaultyStack(): Promise<FaultyStack> {
   };
   const file = join(dir, 'faults.json');
   writeFileSync(file, JSON.stringify(config));
-  const proxies: Partial<Record<FaultService, FaultProxy>> = {};
-  const stack = await startLocalStack({
-    config: file,
-    seed: false,
-    timeScale: String(TIME_SCALE),
-    logLevel: 'ERROR',
-    log: () => undefined,
-    functionEndpoint: async (service, endpoint) => {
-      const proxy = await startFaultProxy({ target: endpoint, service });
-      proxies[service] = proxy;
-      return proxy.url;
-    },
-  });
+  const { stack, proxies, stop } = await startProxiedStack({ config: file, seed: false, timeScale: String(TIME_SCALE), logLevel: 'ERROR', log: () => undefined });
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: stack.region, credentials: LOCAL_CREDENTIALS }), {
     marshallOptions: { removeUndefinedValues: true },
   });
@@ -91,7 +80,7 @@ export async function startFaultyStack(): Promise<FaultyStack> {
   };
   return {
     stack,
-    proxies: proxies as Record<FaultService, FaultProxy>,
+    proxies,
     db,
     leads: new LeadStore(stack.tableName, db),
     reps: new RepStore(stack.tableName, db),
@@ -132,8 +121,7 @@ export async function startFaultyStack(): Promise<FaultyStack> {
       return stack.invoke(functionId('FeedbackFunction'), event);
     },
     async stop() {
-      await stack.stop();
-      await Promise.all(Object.values(proxies).map((proxy) => proxy.stop()));
+      await stop();
       sfn.destroy();
       rmSync(dir, { recursive: true, force: true });
     },
