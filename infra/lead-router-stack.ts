@@ -19,6 +19,7 @@ import { DefinitionBody, Errors, JitterType, JsonPath, LogLevel, StateMachine, S
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { encodeIntake, encodeRoutingSettings, routingSettings, type StackConfig } from '#shared/config/stack-config.ts';
+import type { EffectKind } from '#shared/config/composition.ts';
 import { LeadRouterFunction } from './lead-router-function.ts';
 import { LeadRouterMonitoring } from './monitoring.ts';
 
@@ -204,18 +205,52 @@ export class LeadRouterStack extends Stack {
       STACK_CONFIG: encodeRoutingSettings(routingSettings(config)),
       LEAD_ROUTER_STACK: config.name,
     };
-    const mailing = { EMAIL_FROM: config.emailFrom, SES_CONFIGURATION_SET: mail.configurationSetName };
+    // Sending through a configuration set needs both the identity and the set. The identity is
+    // the verified address or its verified domain, whichever the admin set up in SES.
+    const senderDomain = config.emailFrom.slice(config.emailFrom.lastIndexOf('@') + 1);
+    const sendEmail = new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: ['ses:SendEmail'],
+      resources: [
+        this.formatArn({ service: 'ses', resource: 'identity', resourceName: config.emailFrom }),
+        this.formatArn({ service: 'ses', resource: 'identity', resourceName: senderDomain }),
+        this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: mail.configurationSetName }),
+      ],
+      conditions: { StringEquals: { 'ses:FromAddress': config.emailFrom } },
+    });
+
+    /**
+     * What a function may do with the follow-up effects of the transitions it commits (and the
+     * emails and messages it sends itself): each kind's variable and its permission, set together,
+     * as `performersFromEnv` in shared/config/composition.ts reads them.
+     */
+    const performs = (fn: LeadRouterFunction, kinds: readonly EffectKind[]) => {
+      if (kinds.includes('email')) {
+        fn.addEnvironment('EMAIL_FROM', config.emailFrom);
+        fn.addEnvironment('SES_CONFIGURATION_SET', mail.configurationSetName);
+        fn.addToRolePolicy(sendEmail);
+      }
+      if (kinds.includes('timer')) {
+        fn.addEnvironment('SLA_STATE_MACHINE_ARN', slaTimer.stateMachineArn);
+        slaTimer.grantStartExecution(fn);
+      }
+      if (kinds.includes('message')) {
+        fn.addEnvironment('ROUTING_QUEUE_URL', routingQueue.queueUrl);
+        routingQueue.grantSendMessages(fn);
+      }
+    };
 
     const ingest = new LeadRouterFunction(this, 'IngestFunction', {
       entry: 'functions/ingest/handler.ts',
       description: 'Validates a posted lead, stores it and queues it for routing',
       environment: {
         ...common,
-        ROUTING_QUEUE_URL: routingQueue.queueUrl,
         INTAKE_CONFIG: encodeIntake(config.name, config.intake),
         SOURCE_SIGNING_SECRET: sourceSigningKey.secretArn,
       },
     });
+    // Each new lead is sent to routing.
+    performs(ingest, ['message']);
     // Single items only: leads and their pointers (in transactions), idempotency records,
     // rate-limit windows, sources added by the admin. No scans, no batch writes.
     table.grant(
@@ -228,7 +263,6 @@ export class LeadRouterStack extends Stack {
       'dynamodb:DeleteItem',
       'dynamodb:ConditionCheckItem',
     );
-    routingQueue.grantSendMessages(ingest);
     sourceSigningKey.grantRead(ingest);
 
     const escalate = new LeadRouterFunction(this, 'EscalateFunction', {
@@ -236,14 +270,13 @@ export class LeadRouterStack extends Stack {
       description: 'SLA timer tasks: takes back an offer not accepted in time, reminds the owner, escalates a lead not contacted in time',
       environment: {
         ...common,
-        ...mailing,
         PUBLIC_BASE_URL: httpApi.apiEndpoint,
-        ROUTING_QUEUE_URL: routingQueue.queueUrl,
         LINK_SIGNING_SECRET: linkSigningKey.secretArn,
       },
     });
+    // Emails and routing; a new timer after a failed step goes through the relay (naming its own state machine would be a cycle).
+    performs(escalate, ['email', 'message']);
     table.grantReadWriteData(escalate);
-    routingQueue.grantSendMessages(escalate);
     linkSigningKey.grantRead(escalate);
 
     // All task states run the same function; `step` tells it which instant came.
@@ -310,16 +343,13 @@ export class LeadRouterStack extends Stack {
       timeout: routeTimeout,
       environment: {
         ...common,
-        ...mailing,
         PUBLIC_BASE_URL: httpApi.apiEndpoint,
-        SLA_STATE_MACHINE_ARN: slaTimer.stateMachineArn,
-        ROUTING_QUEUE_URL: routingQueue.queueUrl,
         LINK_SIGNING_SECRET: linkSigningKey.secretArn,
       },
     });
+    // Offers (email and timer), queue notices and invitations.
+    performs(route, ['email', 'timer', 'message']);
     table.grantReadWriteData(route);
-    slaTimer.grantStartExecution(route);
-    routingQueue.grantSendMessages(route);
     linkSigningKey.grantRead(route);
     route.addEventSource(
       // No batching window: every second before an offer lowers the odds of reaching the lead.
@@ -331,37 +361,30 @@ export class LeadRouterStack extends Stack {
       description: 'Confirmation pages and the actions behind the links in emails: accept, pass, contacted, won, lost, claim',
       environment: {
         ...common,
-        ROUTING_QUEUE_URL: routingQueue.queueUrl,
         LINK_SIGNING_SECRET: linkSigningKey.secretArn,
-        SLA_STATE_MACHINE_ARN: slaTimer.stateMachineArn,
       },
     });
+    // A pass sends the lead on, a claim starts its timer.
+    performs(actions, ['timer', 'message']);
     table.grantReadWriteData(actions);
-    routingQueue.grantSendMessages(actions);
     linkSigningKey.grantRead(actions);
-    // A claimed lead starts the timer of its new attempt.
-    slaTimer.grantStartExecution(actions);
 
     const portal = new LeadRouterFunction(this, 'PortalFunction', {
       entry: 'functions/portal/handler.ts',
       description: 'Rep portal: sign-in by email link, my leads, next lead, profile, team view',
       environment: {
         ...common,
-        ...mailing,
         PUBLIC_BASE_URL: httpApi.apiEndpoint,
-        ROUTING_QUEUE_URL: routingQueue.queueUrl,
-        SLA_STATE_MACHINE_ARN: slaTimer.stateMachineArn,
         SESSION_SECRET: sessionKey.secretArn,
         // A lead assigned by hand gets its offer email, with signed links, from the portal's transaction.
         LINK_SIGNING_SECRET: linkSigningKey.secretArn,
       },
     });
+    // Hand-backs, pulls (a timer), assignments by hand (an offer email and timer), sign-in links.
+    performs(portal, ['email', 'timer', 'message']);
     table.grantReadWriteData(portal);
-    routingQueue.grantSendMessages(portal);
     sessionKey.grantRead(portal);
     linkSigningKey.grantRead(portal);
-    // A lead pulled from the queue starts the timer of its new attempt.
-    slaTimer.grantStartExecution(portal);
 
     const admin = new LeadRouterFunction(this, 'AdminFunction', {
       entry: 'functions/admin/handler.ts',
@@ -371,15 +394,15 @@ export class LeadRouterStack extends Stack {
         ADMIN_API_KEY_SECRET: adminApiKey.secretArn,
         INTAKE_CONFIG: encodeIntake(config.name, config.intake),
         SOURCE_SIGNING_SECRET: sourceSigningKey.secretArn,
-        ROUTING_QUEUE_URL: routingQueue.queueUrl,
         ROUTING_DLQ_URL: routingDlq.queueUrl,
       },
     });
+    // Rep import and erasure drain team queues; redrive sends routing messages back.
+    performs(admin, ['message']);
     // Writes: erasing a lead, importing reps, adding sources.
     table.grantReadWriteData(admin);
     adminApiKey.grantRead(admin);
     sourceSigningKey.grantRead(admin);
-    routingQueue.grantSendMessages(admin);
     // Redrive: routing messages move from the DLQ back to the routing queue.
     routingDlq.grantConsumeMessages(admin);
 
@@ -388,15 +411,13 @@ export class LeadRouterStack extends Stack {
       description: 'SES bounces and complaints: takes a rep whose address cannot take mail out of routing and tells the manager',
       environment: {
         ...common,
-        ...mailing,
         PUBLIC_BASE_URL: httpApi.apiEndpoint,
-        ROUTING_QUEUE_URL: routingQueue.queueUrl,
       },
       deadLetterQueue: feedbackDlq,
     });
+    // Offers made to an address that bounced go back to routing at once; the manager is told.
+    performs(feedback, ['email', 'message']);
     table.grantReadWriteData(feedback);
-    // Offers made to an address that bounced go back to routing at once.
-    routingQueue.grantSendMessages(feedback);
     feedbackTopic.addSubscription(new LambdaSubscription(feedback));
 
     // The outbox relay: every effect record a transition writes (or the sweeper re-arms) reaches
@@ -411,15 +432,11 @@ export class LeadRouterStack extends Stack {
       environment: {
         TABLE_NAME: table.tableName,
         LEAD_ROUTER_STACK: config.name,
-        ...mailing,
-        SLA_STATE_MACHINE_ARN: slaTimer.stateMachineArn,
-        ROUTING_QUEUE_URL: routingQueue.queueUrl,
       },
     });
+    performs(effects, ['email', 'timer', 'message']);
     // Claims and marks effect records: single-item updates only.
     table.grant(effects, 'dynamodb:UpdateItem', 'dynamodb:GetItem');
-    slaTimer.grantStartExecution(effects);
-    routingQueue.grantSendMessages(effects);
     effects.addEventSource(
       new DynamoEventSource(table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
@@ -449,35 +466,17 @@ export class LeadRouterStack extends Stack {
       timeout: Duration.seconds(55),
       environment: {
         ...common,
-        ...mailing,
         PUBLIC_BASE_URL: httpApi.apiEndpoint,
-        SLA_STATE_MACHINE_ARN: slaTimer.stateMachineArn,
-        ROUTING_QUEUE_URL: routingQueue.queueUrl,
       },
     });
+    performs(sweeper, ['email', 'timer', 'message']);
     table.grantReadWriteData(sweeper);
-    slaTimer.grantStartExecution(sweeper);
-    routingQueue.grantSendMessages(sweeper);
     new Rule(this, 'SweepEveryMinute', {
       description: `Runs the lead router's sweeper (${config.name})`,
       schedule: Schedule.rate(Duration.minutes(1)),
       targets: [new LambdaFunction(sweeper, { retryAttempts: 2 })],
     });
 
-    // Sending through a configuration set needs both the identity and the set. The identity is
-    // the verified address or its verified domain, whichever the admin set up in SES.
-    const senderDomain = config.emailFrom.slice(config.emailFrom.lastIndexOf('@') + 1);
-    const sendEmail = new PolicyStatement({
-      effect: Effect.ALLOW,
-      actions: ['ses:SendEmail'],
-      resources: [
-        this.formatArn({ service: 'ses', resource: 'identity', resourceName: config.emailFrom }),
-        this.formatArn({ service: 'ses', resource: 'identity', resourceName: senderDomain }),
-        this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: mail.configurationSetName }),
-      ],
-      conditions: { StringEquals: { 'ses:FromAddress': config.emailFrom } },
-    });
-    for (const sender of [route, escalate, portal, feedback, effects, sweeper]) sender.addToRolePolicy(sendEmail);
 
     // No route uses an API Gateway authorizer: each kind of caller proves itself in its
     // function, in a way an authorizer could not express (landing pages by origin, honeypot and
