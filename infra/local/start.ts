@@ -3,6 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { LOCAL_CREDENTIALS, startEmulators, type EmulatorEndpoints } from './emulators.ts';
+import { requireJava } from './java.ts';
 import { startFunctions, type FunctionRuntime } from './functions.ts';
 import { startGateway } from './gateway.ts';
 import { startLandingServer, type LandingServer } from './landing.ts';
@@ -74,6 +75,8 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? ((line: string) => console.log(line));
+  // Before anything starts: without Java there is no DynamoDB Local, and one line says why.
+  requireJava();
   // Stopped front to back: no new work comes in while what runs drains, emulators go last.
   const stopOrder = ['scheduler', 'pollers', 'gateway', 'stepfunctions', 'functions', 'emulators', 'secrets'] as const;
   const cleanups = new Map<(typeof stopOrder)[number], () => Promise<void> | void>();
