@@ -1,10 +1,9 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocument } from './aws-clients.ts';
 import { updateIf } from './conditional-update.ts';
-import { eventItem, leadKey, ownerIndexKey } from './lead-store.ts';
-import { DUE_SHARDS, dueIndexKeys, EffectRecordSchema, EffectStatus, effectKey, type EffectRecord } from './outbox.ts';
-import { repKey } from './rep-store.ts';
+import { EffectRecordSchema, EffectStatus, type EffectRecord } from './outbox.ts';
+import { dueIndexKeys, dueShards, effectKey, eventItem, leadItemOf, leadKey, ownerIndexKey, repKey } from './table-items.ts';
 
 /**
  * What the sweeper reads and repairs: the sparse index of things that are due (leads past their
@@ -30,9 +29,8 @@ export class DueIndex {
 
   /** Everything due by `now`, oldest first within each shard, at most `limit` per shard. */
   async due(now: Date, limit: number): Promise<DueEntry[]> {
-    const shards = Array.from({ length: DUE_SHARDS }, (_, i) => `DUE#${i}`);
     const pages = await Promise.all(
-      shards.map((shard) =>
+      dueShards.map((shard) =>
         this.#db.send(
           new QueryCommand({
             TableName: this.#table,
@@ -47,10 +45,9 @@ export class DueIndex {
     );
     return pages.flatMap((page) =>
       (page.Items ?? []).map((item): DueEntry => {
-        const leadId = String(item.pk).slice('LEAD#'.length);
-        const sk = String(item.sk);
+        const { leadId, effectId } = leadItemOf(item);
         const dueKey = String(item.gsi3sk);
-        return sk.startsWith('EFFECT#') ? { kind: 'effect', leadId, effectId: sk.slice('EFFECT#'.length), dueKey } : { kind: 'lead', leadId, dueKey };
+        return effectId !== undefined ? { kind: 'effect', leadId, effectId, dueKey } : { kind: 'lead', leadId, dueKey };
       }),
     );
   }
@@ -133,21 +130,17 @@ export class DueIndex {
   /** How many leads the rep holds (offered, accepted, contacted), by the owner index. */
   async heldBy(repId: string): Promise<number> {
     let count = 0;
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#db.send(
-        new QueryCommand({
-          TableName: this.#table,
-          IndexName: 'gsi2',
-          KeyConditionExpression: 'gsi2pk = :owner',
-          ExpressionAttributeValues: { ':owner': ownerIndexKey(repId) },
-          Select: 'COUNT',
-          ExclusiveStartKey,
-        }),
-      );
-      count += page.Count ?? 0;
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    const pages = paginateQuery(
+      { client: this.#db },
+      {
+        TableName: this.#table,
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :owner',
+        ExpressionAttributeValues: { ':owner': ownerIndexKey(repId) },
+        Select: 'COUNT',
+      },
+    );
+    for await (const page of pages) count += page.Count ?? 0;
     return count;
   }
 

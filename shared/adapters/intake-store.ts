@@ -3,8 +3,8 @@ import {
   BatchGetCommand,
   DeleteCommand,
   GetCommand,
+  paginateScan,
   PutCommand,
-  ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
@@ -12,9 +12,9 @@ import {
 import { LeadNotFound, LeadStateConflict } from '../domain/errors.ts';
 import { LeadStatus, type Lead, type LeadContact } from '../domain/lead.ts';
 import { SourceSchema, type Source } from '../ingest/source-config.ts';
-import { dynamoDocument } from './aws-clients.ts';
-import { eventItem, leadKey, newLeadItems } from './lead-store.ts';
-import { dueIndexKeys, type Outbox } from './outbox.ts';
+import type { Outbox } from './outbox.ts';
+import { resolveStoreOptions, type StoreOptions } from './store-options.ts';
+import { contactItemKey, contactOf, dueIndexKeys, eventItem, idempotencyItemKey, leadKey, newLeadItems, sourceItemKey } from './table-items.ts';
 
 /**
  * What the webhook keeps besides leads: which email or phone belongs to which recent lead
@@ -78,19 +78,10 @@ export function contactKeys(contact: Pick<LeadContact, 'email' | 'phone'>): stri
   return [...(contact.email ? [`email:${contact.email}`] : []), ...(contact.phone ? [`phone:${contact.phone}`] : [])];
 }
 
-const contactItemKey = (key: string) => ({ pk: `CONTACT#${key}`, sk: 'CONTACT' });
-const idempotencyItemKey = (sourceId: string, key: string) => ({ pk: `IDEMPOTENCY#${sourceId}#${key}`, sk: 'IDEMPOTENCY' });
-const sourceItemKey = (sourceId: string) => ({ pk: `SOURCE#${sourceId}`, sk: 'SOURCE' });
-
 const seconds = (ms: number) => Math.ceil(ms / 1000);
 
-export interface IntakeStoreOptions {
-  /** Records (and, where this function can, performs) each lead's routing with the write that stores it. */
-  readonly outbox?: Outbox;
-  /** How long a lead may wait for routing before the sweeper sends it again (real ms, time-scaled locally). */
-  readonly sweepGraceMs?: number;
-  readonly db?: DynamoDBDocumentClient;
-}
+/** `outbox` records each lead's routing with the write that stores it; a lead waits `sweepGraceMs` for routing before the sweeper sends it again. */
+export type IntakeStoreOptions = StoreOptions;
 
 export class IntakeStore {
   readonly #table: string;
@@ -99,11 +90,11 @@ export class IntakeStore {
   readonly #graceMs: number;
 
   constructor(tableName: string, options: IntakeStoreOptions | DynamoDBDocumentClient = {}) {
-    const resolved: IntakeStoreOptions = 'send' in options ? { db: options } : options;
+    const { db, outbox, graceMs } = resolveStoreOptions(options);
     this.#table = tableName;
-    this.#db = resolved.db ?? dynamoDocument;
-    this.#outbox = resolved.outbox;
-    this.#graceMs = resolved.sweepGraceMs ?? 60_000;
+    this.#db = db;
+    this.#outbox = outbox;
+    this.#graceMs = graceMs;
   }
 
   /** The outbox records of a message to routing about this lead, and those to perform at once. */
@@ -129,7 +120,7 @@ export class IntakeStore {
     );
     return (Responses?.[this.#table] ?? [])
       .filter((item) => (item.until as number) > now.getTime())
-      .map((item) => ({ key: (item.pk as string).slice('CONTACT#'.length), leadId: item.leadId as string }));
+      .map((item) => ({ key: contactOf(item), leadId: item.leadId as string }));
   }
 
   /**
@@ -319,23 +310,21 @@ export class IntakeStore {
   /** Sources added by the admin (a handful; a filtered scan is fine at that size). */
   async addedSources(): Promise<Source[]> {
     const sources: Source[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#db.send(
-        new ScanCommand({
-          TableName: this.#table,
-          FilterExpression: '#type = :source AND attribute_exists(#definition)',
-          ExpressionAttributeNames: { '#type': 'type', '#definition': 'definition' },
-          ExpressionAttributeValues: { ':source': 'source' },
-          ExclusiveStartKey,
-        }),
-      );
+    const pages = paginateScan(
+      { client: this.#db },
+      {
+        TableName: this.#table,
+        FilterExpression: '#type = :source AND attribute_exists(#definition)',
+        ExpressionAttributeNames: { '#type': 'type', '#definition': 'definition' },
+        ExpressionAttributeValues: { ':source': 'source' },
+      },
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         const parsed = SourceSchema.safeParse(item.definition);
         if (parsed.success) sources.push(parsed.data);
       }
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    }
     return sources;
   }
 

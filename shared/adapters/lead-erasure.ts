@@ -3,17 +3,18 @@ import {
   BatchWriteCommand,
   DeleteCommand,
   GetCommand,
-  QueryCommand,
+  paginateQuery,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { LeadStateConflict } from '../domain/errors.ts';
-import { LeadStatus } from '../domain/lead.ts';
+import type { LeadStatus } from '../domain/lead.ts';
+import { isHeld } from '../domain/lifecycle.ts';
 import { dynamoDocument } from './aws-clients.ts';
-import { leadKey } from './lead-store.ts';
-import { repKey } from './rep-store.ts';
+import { releaseCapacity } from './rep-capacity.ts';
+import { leadKey, leadPartition } from './table-items.ts';
 
 /** What one erasure removed. Nothing at all (the lead never existed, or is long gone) is all zeros. */
 export interface ErasureReport {
@@ -30,9 +31,6 @@ export interface ErasureReport {
   /** History events (and any other item under the lead's key). */
   readonly eventsErased: number;
 }
-
-/** Statuses in which a rep's capacity is taken by the lead (see LeadStore.offer, claim and close). */
-const held: ReadonlySet<string> = new Set([LeadStatus.offered, LeadStatus.accepted, LeadStatus.contacted]);
 
 /**
  * The intake items the lead was created with: `CONTACT#email:…` / `CONTACT#phone:…` (duplicate
@@ -94,7 +92,8 @@ export class LeadEraser {
       if (!Item) return undefined;
       const lead = LeadItemSchema.parse(Item);
       const intake = await this.#intakeItemsOf(leadId, lead.intakeKeys ?? []);
-      const owner = held.has(lead.status ?? '') && lead.ownerId !== cannotRelease ? lead.ownerId : undefined;
+      const held = lead.status !== undefined && isHeld(lead.status as LeadStatus);
+      const owner = held && lead.ownerId !== cannotRelease ? lead.ownerId : undefined;
 
       // Conditioned on exactly the state read: status, attempt and owner together say who holds it.
       const names: Record<string, string> = {};
@@ -121,7 +120,7 @@ export class LeadEraser {
             ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
           },
         },
-        ...(owner ? [releaseCapacity(this.#table, owner)] : []),
+        ...(owner ? [releaseCapacity(this.#table, owner, { aboveZero: true })] : []),
         ...intake.map((key) => ({
           Delete: { TableName: this.#table, Key: key, ConditionExpression: 'leadId = :lead', ExpressionAttributeValues: { ':lead': leadId } },
         })),
@@ -179,25 +178,23 @@ export class LeadEraser {
   /** Deletes every remaining item under the lead's key (its events), page by page. */
   async #eraseHistory(leadId: string): Promise<number> {
     let erased = 0;
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#db.send(
-        new QueryCommand({
-          TableName: this.#table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': leadKey(leadId).pk },
-          ProjectionExpression: 'pk, sk',
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.#db },
+      {
+        TableName: this.#table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': leadPartition(leadId) },
+        ProjectionExpression: 'pk, sk',
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) {
       // The lead item itself only ever goes through the conditional transaction above.
       const keys = (page.Items ?? []).filter((item) => item.sk !== leadKey(leadId).sk).map((item) => ({ pk: item.pk, sk: item.sk }));
       const batches = chunk(keys, BATCH_SIZE);
       for (const group of chunk(batches, PARALLEL_BATCHES)) await Promise.all(group.map((batch) => this.#deleteBatch(batch)));
       erased += keys.length;
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    }
     return erased;
   }
 
@@ -213,19 +210,6 @@ export class LeadEraser {
       );
     }
   }
-}
-
-/** Same shape as LeadStore's release after a pass or a close: one open lead fewer, never below zero. */
-function releaseCapacity(tableName: string, repId: string) {
-  return {
-    Update: {
-      TableName: tableName,
-      Key: repKey(repId),
-      ConditionExpression: 'openLeads > :zero',
-      UpdateExpression: 'SET openLeads = openLeads - :one',
-      ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
-    },
-  };
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {

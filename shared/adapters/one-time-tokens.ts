@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocument } from './aws-clients.ts';
+import { spentTokenKey } from './table-items.ts';
 
 /** Spent single-use tokens (sign-in links), kept until they would have expired anyway. */
 export class OneTimeTokens {
@@ -18,7 +19,7 @@ export class OneTimeTokens {
       await this.#db.send(
         new PutCommand({
           TableName: this.#table,
-          Item: { pk: `ONCE#${id}`, sk: 'SPENT', type: 'spent-token', expiresAt: expiresAtEpochSeconds },
+          Item: { ...spentTokenKey(id), type: 'spent-token', expiresAt: expiresAtEpochSeconds },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );

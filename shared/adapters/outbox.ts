@@ -1,13 +1,16 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { updateIf } from './conditional-update.ts';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { FollowUps, type FollowUp } from '../domain/lifecycle.ts';
 import { dynamoDocument } from './aws-clients.ts';
+import { updateIf } from './conditional-update.ts';
 import type { Email } from './mailer.ts';
 import { RoutingMessageSchema, type RoutingMessage } from './routing-queue.ts';
 import type { SlaTimerInput } from './sla-timer.ts';
+import { dueIndexKeys, effectKey, oncePerKey } from './table-items.ts';
+
+export { DUE_SHARDS, dueIndexKeys, dueShard, effectKey } from './table-items.ts';
 
 /**
  * The transactional outbox. Whatever must follow a committed state change (an email, an SLA
@@ -81,8 +84,6 @@ export const EffectRecordSchema = z.object({
 });
 export type EffectRecord = z.infer<typeof EffectRecordSchema>;
 
-export const effectKey = (leadId: string, effectId: string) => ({ pk: `LEAD#${leadId}`, sk: `EFFECT#${effectId}` });
-
 /** Sortable by creation, unique per effect: the effect's id, and the tail of its timer's execution name. */
 export const newEffectId = (now: Date) => `${now.getTime().toString(36)}-${randomBytes(4).toString('hex')}`;
 
@@ -93,18 +94,6 @@ export const newEffectId = (now: Date) => `${now.getTime().toString(36)}-${rando
  */
 export const timerExecutionName = (effect: Pick<EffectRecord, 'id' | 'action'> & { readonly action: { readonly kind: 'timer'; readonly input: SlaTimerInput } }) =>
   `${effect.action.input.leadId}-${effect.action.input.attempt}-${effect.id}`;
-
-/** The sparse index of things that are due: leads whose next deadline passed, effects past their retry budget. */
-export const DUE_SHARDS = 4;
-export function dueShard(leadId: string): string {
-  let hash = 0;
-  for (const char of leadId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  return `DUE#${hash % DUE_SHARDS}`;
-}
-export const dueIndexKeys = (leadId: string, dueAt: string, effectId?: string) => ({
-  gsi3pk: dueShard(leadId),
-  gsi3sk: `${dueAt}#${leadId}${effectId ? `#${effectId}` : ''}`,
-});
 
 /** The services an effect needs. A function performs at once only the kinds it has a performer for. */
 export interface Performers {
@@ -288,7 +277,7 @@ export class Outbox {
   async #takeWindow(window: { key: string; withinMs: number }, effectId: string, now: Date): Promise<boolean> {
     return updateIf(this.#db, {
       TableName: this.#table,
-      Key: { pk: window.key, sk: 'ONCE-PER' },
+      Key: oncePerKey(window.key),
       UpdateExpression: 'SET takenAt = :now, effectId = :effect',
       ConditionExpression: 'attribute_not_exists(takenAt) OR takenAt < :quietSince OR effectId = :effect',
       ExpressionAttributeValues: { ':now': now.toISOString(), ':quietSince': new Date(now.getTime() - window.withinMs).toISOString(), ':effect': effectId },

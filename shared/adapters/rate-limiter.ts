@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocument } from './aws-clients.ts';
+import { rateWindowKey } from './table-items.ts';
 
 /**
  * Per-client limits on public forms (the webhook's browser sources, the portal's sign-in form):
@@ -24,7 +25,7 @@ export class RateLimiter {
       await this.#db.send(
         new UpdateCommand({
           TableName: this.#table,
-          Key: { pk: `RATE#${scope}#${client}`, sk: String(window) },
+          Key: rateWindowKey(scope, client, window),
           UpdateExpression: 'SET expiresAt = :expires ADD posts :one',
           ConditionExpression: 'attribute_not_exists(posts) OR posts < :limit',
           ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':expires': (window + 2) * 60 },

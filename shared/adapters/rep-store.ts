@@ -1,28 +1,22 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { updateIf } from './conditional-update.ts';
 import { EmailTaken, RepNotFound } from '../domain/errors.ts';
 import { RepProfileSchema, type RepProfile, type Unreachable } from '../routing/eligibility.ts';
 import { dynamoDocument } from './aws-clients.ts';
+import { updateIf } from './conditional-update.ts';
+import { queryAll } from './query-all.ts';
+import { emailKey, repKey, rosterPrefix, teamRosterKey, teamRosterKeys, toRep } from './table-items.ts';
+
+export { repKey } from './table-items.ts';
 
 export type Rep = RepProfile;
 /** A rep as an admin or the seed describes them; load and rotation state start fresh. */
 export type NewRep = z.input<typeof RepProfileSchema>;
 
-export const repKey = (repId: string) => ({ pk: `REP#${repId}`, sk: 'PROFILE' });
-/** One item per address: sign-in finds the rep by email, and no two reps share one. */
-const emailKey = (email: string) => ({ pk: `EMAIL#${email.trim().toLowerCase()}`, sk: 'REP' });
-
 /** What a rep may change about themselves in the portal; everything else is the admin's. */
 export type ProfileChanges = Pick<RepProfile, 'active' | 'products' | 'languages' | 'capacity' | 'timeZone'> &
   Partial<Pick<RepProfile, 'territory' | 'workingHours' | 'outOfOfficeUntil'>>;
-
-function toRep(item: Record<string, unknown>): Rep {
-  const { pk: _pk, sk: _sk, type: _type, gsi1pk: _g1, gsi1sk: _g2, ...rep } = item;
-  return rep as unknown as Rep;
-}
 
 /** Rep profiles, with the live load counters the router's transaction conditions on. */
 export class RepStore {
@@ -49,7 +43,7 @@ export class RepStore {
             {
               Put: {
                 TableName: this.#table,
-                Item: { ...repKey(profile.id), type: 'rep', ...fresh, email, gsi1pk: `TEAM#${profile.teamId}`, gsi1sk: `REP#${profile.id}` },
+                Item: { ...repKey(profile.id), type: 'rep', ...fresh, email, ...teamRosterKeys(profile.teamId, profile.id) },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -215,21 +209,15 @@ export class RepStore {
    * the assignment transaction re-checks capacity and caps and rejects a stale choice.
    */
   async listTeam(teamId: string): Promise<Rep[]> {
-    const reps: Rep[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#db.send(
-        new QueryCommand({
-          TableName: this.#table,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :team AND begins_with(gsi1sk, :rep)',
-          ExpressionAttributeValues: { ':team': `TEAM#${teamId}`, ':rep': 'REP#' },
-          ExclusiveStartKey,
-        }),
-      );
-      for (const item of page.Items ?? []) reps.push(toRep(item));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return reps;
+    return queryAll(
+      this.#db,
+      {
+        TableName: this.#table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :team AND begins_with(gsi1sk, :rep)',
+        ExpressionAttributeValues: { ':team': teamRosterKey(teamId), ':rep': rosterPrefix },
+      },
+      toRep,
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { zoneFormatter } from './zone-formatter.ts';
 
 export const Weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof Weekdays)[number];
@@ -31,28 +32,10 @@ export interface LocalClock {
   readonly day: number;
 }
 
-// Building an Intl.DateTimeFormat costs tens of microseconds; one per zone is kept for the
-// life of the process, and the last clock per zone is reused within the same minute so ranking
-// thousands of reps costs one formatting per distinct zone.
-const formatters = new Map<string, Intl.DateTimeFormat>();
+const formatterFor = zoneFormatter('en-US', { hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' });
+// The last clock per zone is reused within the same minute, so ranking thousands of reps costs
+// one formatting per distinct zone.
 const lastClock = new Map<string, { epochMinute: number; clock: LocalClock }>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
 
 export function isValidTimeZone(timeZone: string): boolean {
   try {

@@ -1,22 +1,6 @@
-// One formatter per zone for the life of the process: building one costs tens of microseconds.
-const formatters = new Map<string, Intl.DateTimeFormat>();
+import { zoneFormatter } from '../routing/zone-formatter.ts';
 
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      weekday: 'short',
-      day: 'numeric',
-      month: 'short',
-      hour: '2-digit',
-      minute: '2-digit',
-      timeZoneName: 'short',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
+const formatterFor = zoneFormatter('en-GB', { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
 
 /**
  * An instant as the reader's wall clock shows it, with the zone named ("Tue 24 Nov, 14:30 CET"),

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { dueIndexKeys, dueShards, effectKey, eventItem, leadItemOf, leadKey, toLead, toLeadEvent } from './table-items.ts';
+
+describe('table items', () => {
+  it('given a lead, when its effect and due entry are keyed, then both sit under the lead and in one of the due shards', () => {
+    const due = dueIndexKeys('lead-1', '2026-03-01T10:00:00.000Z', 'e1');
+
+    expect(effectKey('lead-1', 'e1')).toEqual({ pk: leadKey('lead-1').pk, sk: 'EFFECT#e1' });
+    expect(dueShards).toContain(due.gsi3pk);
+    expect(due).toEqual({ gsi3pk: dueIndexKeys('lead-1', 'later').gsi3pk, gsi3sk: '2026-03-01T10:00:00.000Z#lead-1#e1' });
+  });
+
+  it.each([
+    ['the lead', leadKey('lead-7'), { leadId: 'lead-7' }],
+    ['an effect', effectKey('lead-7', 'abc-1'), { leadId: 'lead-7', effectId: 'abc-1' }],
+  ])('given %s read from the due index, when its key is read back, then it names the lead (and effect)', (_name, key, expected) => {
+    expect(leadItemOf(key)).toEqual(expected);
+  });
+
+  it('given a stored lead and event, when read back, then the table and index keys are gone and the values stay', () => {
+    const item = { ...leadKey('lead-1'), type: 'lead', gsi1pk: 'QUEUE#t', gsi1sk: '1#x', gsi3pk: 'DUE#0', gsi3sk: 'x', id: 'lead-1', attempt: 2, expiresAt: 99 };
+    const event = { ...eventItem('lead-1', { at: '2026-03-01T10:00:00.000Z', kind: 'offered', actor: 'router' }), expiresAt: 99 };
+
+    expect(toLead(item)).toEqual({ id: 'lead-1', attempt: 2, expiresAt: 99 });
+    expect(toLeadEvent(event)).toEqual({ at: '2026-03-01T10:00:00.000Z', kind: 'offered', actor: 'router' });
+  });
+});

@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import type { Lead, LeadStatus, Tier } from '../domain/lead.ts';
+import type { RepProfile } from '../routing/eligibility.ts';
+import type { EffectRecord } from './outbox.ts';
+
+/**
+ * The single table's layout: the key of every kind of item and index entry, and how an item
+ * reads back as a domain value. Every store builds its keys here, so this is the one place that
+ * says what lives where.
+ *
+ *   pk                      sk                  item
+ *   LEAD#<lead>             LEAD                the lead; gsi1 team queue, gsi2 owner, gsi3 due
+ *   LEAD#<lead>             EVENT#<at>#<rand>   one entry of its history
+ *   LEAD#<lead>             EFFECT#<effect>     an outbox record; gsi3 while not done
+ *   REP#<rep>               PROFILE             a rep and their load counters; gsi1 team roster
+ *   EMAIL#<address>         REP                 the sign-in pointer to a rep
+ *   CONTACT#<email|phone>   CONTACT             duplicate detection: the person's recent lead
+ *   IDEMPOTENCY#<src>#<key> IDEMPOTENCY         the first answer given to an idempotency key
+ *   SOURCE#<source>         SOURCE              a source (or a source secret) an admin added
+ *   <window key>            ONCE-PER            a once-per window of an email
+ *   ONCE#<token>            SPENT               a spent single-use token
+ *   RATE#<scope>#<client>   <minute>            a rate-limit window
+ */
+
+const LEAD = 'LEAD#';
+const EVENT = 'EVENT#';
+const EFFECT = 'EFFECT#';
+const REP = 'REP#';
+const CONTACT = 'CONTACT#';
+
+// --- Leads and what hangs under their key
+
+/** One entry of a lead's history: who did what, when, from which state, and why. */
+export interface LeadEvent {
+  readonly at: string;
+  readonly kind: string;
+  readonly actor: string;
+  readonly from?: LeadStatus;
+  readonly to?: LeadStatus;
+  readonly detail?: Record<string, unknown>;
+}
+
+/** The partition of a lead: the lead item, its history and its effect records. */
+export const leadPartition = (leadId: string) => `${LEAD}${leadId}`;
+export const leadKey = (leadId: string) => ({ pk: leadPartition(leadId), sk: 'LEAD' });
+export const effectKey = (leadId: string, effectId: string) => ({ pk: leadPartition(leadId), sk: `${EFFECT}${effectId}` });
+/** Sort key prefixes of what a lead's partition holds besides the lead. */
+export const historyPrefix = EVENT;
+export const effectsPrefix = EFFECT;
+
+export function eventItem(leadId: string, event: LeadEvent) {
+  // The random suffix keeps two events in the same millisecond apart; the time prefix keeps order.
+  return { pk: leadPartition(leadId), sk: `${EVENT}${event.at}#${randomBytes(3).toString('hex')}`, type: 'lead-event', ...event };
+}
+
+/** The two puts that create a lead: the lead, only if its id is new, and its "received" event. */
+export function newLeadItems(tableName: string, lead: Lead, expiresAt: number) {
+  return [
+    { Put: { TableName: tableName, Item: { ...leadKey(lead.id), type: 'lead', ...lead, expiresAt }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    {
+      Put: {
+        TableName: tableName,
+        Item: {
+          ...eventItem(lead.id, { at: lead.receivedAt, kind: 'received', actor: 'webhook', to: lead.status, ...(lead.sourceId ? { detail: { source: lead.sourceId } } : {}) }),
+          expiresAt,
+        },
+      },
+    },
+  ];
+}
+
+/** Which lead (and which of its effects, if any) an item under a lead's key belongs to. */
+export function leadItemOf(item: Record<string, unknown>): { readonly leadId: string; readonly effectId?: string } {
+  const leadId = String(item.pk).slice(LEAD.length);
+  const sk = String(item.sk);
+  return sk.startsWith(EFFECT) ? { leadId, effectId: sk.slice(EFFECT.length) } : { leadId };
+}
+
+// --- Index entries
+
+const tierRank: Record<Tier, number> = { hot: 1, warm: 2, cold: 3 };
+/** The team queue index (gsi1): a team's queued leads, hot before warm before cold, then oldest first. */
+export const teamQueueKey = (teamId: string) => `QUEUE#${teamId}`;
+export const teamQueueSortKey = (tier: Tier, lead: Pick<Lead, 'receivedAt' | 'id'>) => `${tierRank[tier]}#${lead.receivedAt}#${lead.id}`;
+
+/** The owner index (gsi2): a rep's open leads (offered, accepted, contacted), newest offer last. */
+export const ownerIndexKey = (repId: string) => `OWNER#${repId}`;
+
+/** The team roster index (gsi1): a team's reps. */
+export const teamRosterKey = (teamId: string) => `TEAM#${teamId}`;
+export const teamRosterKeys = (teamId: string, repId: string) => ({ gsi1pk: teamRosterKey(teamId), gsi1sk: `${REP}${repId}` });
+export const rosterPrefix = REP;
+
+/** The sparse index of things that are due (gsi3): leads whose next deadline passed, effects past their retry budget. */
+export const DUE_SHARDS = 4;
+export const dueShards = Array.from({ length: DUE_SHARDS }, (_, i) => `DUE#${i}`);
+export function dueShard(leadId: string): string {
+  let hash = 0;
+  for (const char of leadId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return dueShards[hash % DUE_SHARDS]!;
+}
+export const dueIndexKeys = (leadId: string, dueAt: string, effectId?: string) => ({
+  gsi3pk: dueShard(leadId),
+  gsi3sk: `${dueAt}#${leadId}${effectId ? `#${effectId}` : ''}`,
+});
+
+// --- Reps
+
+export const repKey = (repId: string) => ({ pk: `${REP}${repId}`, sk: 'PROFILE' });
+/** One item per address: sign-in finds the rep by email, and no two reps share one. */
+export const emailKey = (email: string) => ({ pk: `EMAIL#${email.trim().toLowerCase()}`, sk: 'REP' });
+
+// --- Intake
+
+export const contactItemKey = (key: string) => ({ pk: `${CONTACT}${key}`, sk: 'CONTACT' });
+/** The contact key (`email:…`, `phone:…`) a contact pointer is stored under. */
+export const contactOf = (item: Record<string, unknown>) => String(item.pk).slice(CONTACT.length);
+export const idempotencyItemKey = (sourceId: string, key: string) => ({ pk: `IDEMPOTENCY#${sourceId}#${key}`, sk: 'IDEMPOTENCY' });
+export const sourceItemKey = (sourceId: string) => ({ pk: `SOURCE#${sourceId}`, sk: 'SOURCE' });
+
+// --- Guards of one-off actions
+
+export const oncePerKey = (windowKey: string) => ({ pk: windowKey, sk: 'ONCE-PER' });
+export const spentTokenKey = (tokenId: string) => ({ pk: `ONCE#${tokenId}`, sk: 'SPENT' });
+export const rateWindowKey = (scope: string, client: string, minute: number) => ({ pk: `RATE#${scope}#${client}`, sk: String(minute) });
+
+// --- Items back to domain values
+
+/** Table and index keys: the table's, not the value's. */
+const keyAttributes = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'] as const;
+
+function withoutKeys(item: Record<string, unknown>, ...also: readonly string[]): Record<string, unknown> {
+  const value = { ...item };
+  for (const attribute of [...keyAttributes, ...also]) delete value[attribute];
+  return value;
+}
+
+export const toLead = (item: Record<string, unknown>) => withoutKeys(item, 'type') as unknown as Lead;
+export const toLeadEvent = (item: Record<string, unknown>) => withoutKeys(item, 'type', 'expiresAt') as unknown as LeadEvent;
+export const toEffectRecord = (item: Record<string, unknown>) => withoutKeys(item, 'expiresAt') as EffectRecord;
+export const toRep = (item: Record<string, unknown>) => withoutKeys(item, 'type') as unknown as RepProfile;
