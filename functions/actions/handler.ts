@@ -6,7 +6,8 @@ import { leadStoreFor } from '#shared/config/composition.ts';
 import { loadRoutingSettings, minutesToMs, requireEnv } from '#shared/config/runtime.ts';
 import { signLink, verifyLink } from '#shared/domain/link-token.ts';
 import { httpErrors } from '#shared/http/errors.ts';
-import { logger, observed, recordAnswered } from '#shared/observability.ts';
+import { recordAnswered } from '#shared/metrics/lead-funnel.ts';
+import { logger, observed } from '#shared/observability.ts';
 import { respondToOffer, viewOffer, type RespondToOfferDeps } from '#shared/use-cases/respond-to-offer.ts';
 import { confirmPage, donePage, errorPage, fullPage, stalePage } from '#shared/views/action-pages.ts';
 

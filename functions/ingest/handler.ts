@@ -8,7 +8,8 @@ import { loadIntake, loadRoutingSettings, minutesToMs, requireEnv } from '#share
 import { httpErrors, statusFor } from '#shared/http/errors.ts';
 import { deliveryOf, intakeErrorResponse, preflightResponse, receivedResponse } from '#shared/ingest/http-responses.ts';
 import { SourceDirectory } from '#shared/ingest/source-directory.ts';
-import { logger, observed, recordReceived } from '#shared/observability.ts';
+import { recordReceived } from '#shared/metrics/lead-funnel.ts';
+import { logger, observed } from '#shared/observability.ts';
 import { receiveLead, sourceFor, type ReceiveLeadDeps } from '#shared/use-cases/receive-lead.ts';
 
 const tableName = requireEnv('TABLE_NAME');

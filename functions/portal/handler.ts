@@ -13,7 +13,8 @@ import type { Lead } from '#shared/domain/lead.ts';
 import { isHeld } from '#shared/domain/lifecycle.ts';
 import { httpErrors } from '#shared/http/errors.ts';
 import { readForm } from '#shared/http/request.ts';
-import { logger, observed, recordAnswered, recordPulled } from '#shared/observability.ts';
+import { recordAnswered, recordPulled } from '#shared/metrics/lead-funnel.ts';
+import { logger, observed } from '#shared/observability.ts';
 import { parseProfileForm } from '#shared/portal/profile-form.ts';
 import {
   checkCsrf,

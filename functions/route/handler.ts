@@ -9,7 +9,8 @@ import { leadStoreFor } from '#shared/config/composition.ts';
 import { loadRoutingSettings, minutesToMs, requireEnv } from '#shared/config/runtime.ts';
 import { allows } from '#shared/domain/lifecycle.ts';
 import { actionLinkBuilder } from '#shared/domain/link-token.ts';
-import { logger, observed, recordRouted } from '#shared/observability.ts';
+import { recordRouted } from '#shared/metrics/lead-funnel.ts';
+import { logger, observed } from '#shared/observability.ts';
 import { drainTeamQueue, routeLead, type RouteLeadDeps } from '#shared/use-cases/route-lead.ts';
 import { tellOwnerOfResubmission } from '#shared/use-cases/tell-owner-of-resubmission.ts';
 

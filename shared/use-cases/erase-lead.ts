@@ -1,10 +1,15 @@
-import type { ErasureReport, LeadEraser } from '../adapters/lead-erasure.ts';
-import type { RoutingQueue } from '../adapters/routing-queue.ts';
+import type { ErasureReport } from '../adapters/lead-erasure.ts';
 import { LeadNotFound } from '../domain/errors.ts';
+import type { RoutingMessages } from './ports.ts';
+
+/** Everything stored about one lead deleted, its owner's slot given back; what was found is reported. */
+export interface LeadErasure {
+  erase(leadId: string): Promise<ErasureReport>;
+}
 
 export interface EraseLeadDeps {
-  readonly eraser: Pick<LeadEraser, 'erase'>;
-  readonly queue: Pick<RoutingQueue, 'enqueue'>;
+  readonly eraser: LeadErasure;
+  readonly queue: RoutingMessages;
   /** Told when the freed slot could not be offered to the team queue; the erasure itself stands. */
   readonly onDrainFailed?: (error: unknown) => void;
 }

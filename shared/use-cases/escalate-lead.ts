@@ -1,5 +1,3 @@
-import type { LeadStore } from '../adapters/lead-store.ts';
-import type { RepStore } from '../adapters/rep-store.ts';
 import type { SlaTimerInput } from '../adapters/sla-timer.ts';
 import type { RoutingSettings } from '../config/stack-config.ts';
 import { LeadStateConflict } from '../domain/errors.ts';
@@ -8,10 +6,11 @@ import { allows } from '../domain/lifecycle.ts';
 import { teamById } from '../routing/config-schema.ts';
 import { escalationEmail, offerMovedEmail } from '../views/emails.ts';
 import { drainTeam, routeAgain, sendEmail } from './follow-ups.ts';
+import type { LeadHistory, LeadReader, LeadTransitions, RepReader } from './ports.ts';
 
 export interface EscalateLeadDeps {
-  readonly leads: Pick<LeadStore, 'get' | 'commit' | 'history'>;
-  readonly reps: Pick<RepStore, 'get'>;
+  readonly leads: LeadReader & LeadTransitions & LeadHistory;
+  readonly reps: RepReader;
   readonly settings: RoutingSettings;
   readonly now: () => Date;
   /** Set when the sweeper acts because the timer did not: recorded as `swept` before the escalation. */

@@ -1,5 +1,3 @@
-import type { LeadStore } from '../adapters/lead-store.ts';
-import type { RepStore } from '../adapters/rep-store.ts';
 import type { SlaTimerInput } from '../adapters/sla-timer.ts';
 import { LeadStateConflict } from '../domain/errors.ts';
 import type { Lead } from '../domain/lead.ts';
@@ -7,10 +5,11 @@ import { allows } from '../domain/lifecycle.ts';
 import type { RepProfile } from '../routing/eligibility.ts';
 import { offerMovedEmail } from '../views/emails.ts';
 import { drainTeam, routeAgain, sendEmail } from './follow-ups.ts';
+import type { LeadReader, LeadTransitions, RepReader } from './ports.ts';
 
 export interface ExpireOfferDeps {
-  readonly leads: Pick<LeadStore, 'get' | 'commit'>;
-  readonly reps: Pick<RepStore, 'get'>;
+  readonly leads: LeadReader & LeadTransitions;
+  readonly reps: RepReader;
   readonly now: () => Date;
   /** Set when the sweeper acts because the timer did not: recorded as `swept` before the expiry. */
   readonly swept?: Record<string, unknown>;
@@ -49,7 +48,7 @@ export async function takeBackOffer(
   lead: Lead,
   repId: string,
   reason: string,
-  deps: { readonly leads: Pick<LeadStore, 'commit'>; readonly now: () => Date; readonly swept?: Record<string, unknown> },
+  deps: { readonly leads: LeadTransitions; readonly now: () => Date; readonly swept?: Record<string, unknown> },
   how: 'expire' | 'undeliverable',
   rep?: Pick<RepProfile, 'name' | 'email' | 'timeZone'>,
 ): Promise<boolean> {

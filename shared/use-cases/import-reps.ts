@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { parseWorkingHoursText } from '../admin/working-hours-text.ts';
-import type { NewRep, RepStore } from '../adapters/rep-store.ts';
-import type { RoutingQueue } from '../adapters/routing-queue.ts';
+import type { NewRep } from '../adapters/rep-store.ts';
 import { MalformedRequest, type FieldProblem } from '../domain/errors.ts';
 import { TerritorySchema, type RoutingConfig } from '../routing/config-schema.ts';
 import { RepProfileSchema } from '../routing/eligibility.ts';
 import { WorkingHoursSchema } from '../routing/working-hours.ts';
+import type { RepByEmail, RoutingMessages } from './ports.ts';
 
 /** One request's worth; the CLI sends a bigger file in chunks. */
 export const MAX_IMPORTED_REPS = 500;
@@ -103,11 +103,19 @@ export interface ImportReport {
   readonly reachableAgain: number;
 }
 
+/** Reps added by an admin, and put back into routing once their address is fixed. */
+export interface RepImports {
+  /** Adds the rep with their email, unless the id exists (false); refuses an address another rep has. */
+  add(rep: NewRep): Promise<boolean>;
+  /** An unreachable rep reachable again at `email`; nothing for a rep who was not unreachable. */
+  markReachable(repId: string, email: string): Promise<{ readonly emailChanged: boolean } | undefined>;
+}
+
 export interface ImportRepsDeps {
-  readonly reps: Pick<RepStore, 'add' | 'findByEmail' | 'markReachable'>;
+  readonly reps: RepImports & RepByEmail;
   readonly config: Pick<RoutingConfig, 'teams'>;
   /** When given, the team queue of a rep put back into routing is offered again. */
-  readonly queue?: Pick<RoutingQueue, 'enqueue'>;
+  readonly queue?: RoutingMessages;
 }
 
 const ImportBodySchema = z.object({ reps: z.array(z.unknown()).min(1).max(MAX_IMPORTED_REPS) });
@@ -150,7 +158,7 @@ export function validateRepRows(rows: readonly unknown[], teamIds: readonly stri
 /**
  * Import reps from an admin's list (a CSV file through the CLI, or JSON).
  * 1. Validate each row on its own; a bad row is reported by field and does not stop the others.
- * 2. Add each valid rep with its email in one transaction (RepStore.add): a rep whose id exists
+ * 2. Add each valid rep with its email in one transaction (`RepImports.add`): a rep whose id exists
  *    is left exactly as it is (`exists`), so a re-run, or two runs at once, create each rep once.
  * 3. An email another rep already has is a problem of that row, not of the import.
  * 4. An existing rep marked unreachable (their address bounced or complained) is the one thing
@@ -190,7 +198,7 @@ async function addRep({ index, rep, idGiven }: ValidRow, deps: ImportRepsDeps): 
     if (await deps.reps.add(rep)) return { index, repId: rep.id, status: 'created' };
     return await existingRep(index, rep.id, rep.email, deps);
   } catch (error) {
-    // RepStore.add refuses an address that belongs to someone else (maybe added a moment ago),
+    // `add` refuses an address that belongs to someone else (maybe added a moment ago),
     // and so does markReachable (`EmailTaken`) when an unreachable rep is given another's address.
     const holder = await deps.reps.findByEmail(rep.email);
     if (holder && holder.id !== rep.id) {

@@ -1,4 +1,3 @@
-import type { IntakeStore } from '../adapters/intake-store.ts';
 import { InvalidLead, MalformedRequest, SourceExists, SourceNotFound } from '../domain/errors.ts';
 import { sourceById, SourceSchema, type Intake, type Source } from '../ingest/source-config.ts';
 import { derivedSourceSecret } from '../ingest/source-secrets.ts';
@@ -16,9 +15,18 @@ export interface SourceListing {
   readonly webhookPath: string;
 }
 
+/** The lead sources added at run time, and the secrets set by hand for any source. */
+export interface AddedSources {
+  addedSources(): Promise<Source[]>;
+  /** False when a source of that id was added before. */
+  addSource(source: Source, at: Date): Promise<boolean>;
+  storedSource(sourceId: string): Promise<{ source?: Source; secret?: string } | undefined>;
+  setSourceSecret(sourceId: string, secret: string, at: Date): Promise<void>;
+}
+
 export interface ManageSourcesDeps {
   readonly intake: Intake;
-  readonly store: Pick<IntakeStore, 'addedSources' | 'addSource' | 'storedSource' | 'setSourceSecret'>;
+  readonly store: AddedSources;
   readonly masterKey: string;
   readonly now: () => Date;
 }

@@ -1,6 +1,3 @@
-import type { LeadStore } from '../adapters/lead-store.ts';
-import type { Mailer } from '../adapters/mailer.ts';
-import type { RepStore } from '../adapters/rep-store.ts';
 import type { Lead } from '../domain/lead.ts';
 import { allows } from '../domain/lifecycle.ts';
 import type { UndeliverableAddress } from '../domain/ses-feedback.ts';
@@ -8,11 +5,21 @@ import type { RoutingConfig } from '../routing/config-schema.ts';
 import type { RepProfile, Unreachable } from '../routing/eligibility.ts';
 import { unreachableRepEmail } from '../views/emails.ts';
 import { takeBackOffer } from './expire-offer.ts';
+import type { EmailSender, HeldLeads, LeadTransitions, RepByEmail, RepReader } from './ports.ts';
+
+/** The mark on a rep whose address SES cannot deliver to, and the one notice to their manager. */
+export interface UnreachableMarks {
+  /** Marks the rep while `address` is still theirs and unmarked; false when it was not. */
+  markUnreachable(repId: string, address: string, mark: Omit<Unreachable, 'noticeClaimedAt' | 'noticedAt'>, now: Date): Promise<boolean>;
+  /** Claims the notice for `leaseMs` unless it went out or another delivery's lease still runs; false then. */
+  claimUnreachableNotice(repId: string, now: Date, leaseMs: number): Promise<boolean>;
+  markUnreachableNoticed(repId: string, since: string, now: Date): Promise<void>;
+}
 
 export interface MarkRepUnreachableDeps {
-  readonly reps: Pick<RepStore, 'findByEmail' | 'get' | 'markUnreachable' | 'claimUnreachableNotice' | 'markUnreachableNoticed'>;
-  readonly leads: Pick<LeadStore, 'ownerLeads' | 'commit'>;
-  readonly mailer: Mailer;
+  readonly reps: RepByEmail & RepReader & UnreachableMarks;
+  readonly leads: HeldLeads & LeadTransitions;
+  readonly mailer: EmailSender;
   readonly config: Pick<RoutingConfig, 'teams'>;
   readonly now: () => Date;
 }

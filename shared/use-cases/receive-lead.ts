@@ -1,7 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { IdempotencyConflict, contactKeys, type ContactPointer, type IntakeStatus, type IntakeStore } from '../adapters/intake-store.ts';
-import type { LeadStore } from '../adapters/lead-store.ts';
-import type { RateLimiter } from '../adapters/rate-limiter.ts';
+import {
+  IdempotencyConflict,
+  contactKeys,
+  type ContactPointer,
+  type CreateOutcome,
+  type IdempotencyRecord,
+  type IntakeStatus,
+  type NewLeadIntake,
+  type Resubmission,
+} from '../adapters/intake-store.ts';
 import type { RoutingSettings } from '../config/stack-config.ts';
 import {
   IdempotencyKeyReused,
@@ -13,21 +20,52 @@ import {
   TemporarilyUnavailable,
   TooManyRequests,
 } from '../domain/errors.ts';
-import { createLead, LeadStatus, parseLeadInput, type NewLead } from '../domain/lead.ts';
+import { createLead, LeadStatus, parseLeadInput, type Lead, type NewLead } from '../domain/lead.ts';
 import { sameSecret } from '../domain/signed-token.ts';
 import { decodeBody, parseBody } from '../http/request.ts';
 import { leadFields } from '../ingest/lead-fields.ts';
 import { presets } from '../ingest/presets/index.ts';
 import { verifySignature } from '../ingest/signatures.ts';
 import type { Intake, Source } from '../ingest/source-config.ts';
-import type { ResolvedSource, SourceDirectory } from '../ingest/source-directory.ts';
+import type { ResolvedSource } from '../ingest/source-directory.ts';
 import { defaultTeamOf } from '../routing/config-schema.ts';
 import { classifyLead } from '../routing/engine.ts';
+import type { LeadReader } from './ports.ts';
+
+/**
+ * What intake writes beside the lead: the first answer to each idempotency key, and the pointers
+ * from a person's email and phone to their open lead, each kept with the lead it answers for.
+ */
+export interface IntakeRecords {
+  priorResponse(sourceId: string, key: string, now: Date): Promise<IdempotencyRecord | undefined>;
+  /** The leads these contact keys point at, while the pointers are live. */
+  liveContacts(keys: readonly string[], now: Date): Promise<ContactPointer[]>;
+  /**
+   * A new lead with its key, its contact pointers and its routing, in one transaction; not
+   * created when a concurrent post took the key or the contact first.
+   */
+  create(lead: Lead, intake: NewLeadIntake): Promise<CreateOutcome>;
+  /**
+   * The post joins the person's open lead. Throws `IdempotencyConflict` when a concurrent post
+   * took the key first, `LeadNotFound` or `LeadStateConflict` when the lead is closed or gone.
+   */
+  join(leadId: string, resubmission: Resubmission): Promise<unknown>;
+}
+
+/** A fixed window of posts per client and scope. */
+export interface RateLimit {
+  take(scope: string, client: string, limit: number, now: Date): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
+}
+
+/** The lead source of an id (the stack's default without one), with the secret it verifies with. */
+export interface SourceResolver {
+  resolve(sourceId: string | undefined): Promise<ResolvedSource>;
+}
 
 export interface ReceiveLeadDeps {
-  readonly leads: Pick<LeadStore, 'get'>;
-  readonly intakeStore: IntakeStore;
-  readonly rateLimiter: Pick<RateLimiter, 'take'>;
+  readonly leads: LeadReader;
+  readonly intakeStore: IntakeRecords;
+  readonly rateLimiter: RateLimit;
   readonly settings: RoutingSettings;
   readonly intake: Intake;
   readonly now: () => Date;
@@ -64,7 +102,7 @@ export interface Received {
 }
 
 /** The source a delivery is for, and whether its Origin may post (throws otherwise). */
-export async function sourceFor(delivery: Pick<Delivery, 'sourceId' | 'headers'>, sources: Pick<SourceDirectory, 'resolve'>): Promise<ResolvedSource> {
+export async function sourceFor(delivery: Pick<Delivery, 'sourceId' | 'headers'>, sources: SourceResolver): Promise<ResolvedSource> {
   const resolved = await sources.resolve(delivery.sourceId);
   const origin = delivery.headers.origin;
   if (origin !== undefined && !originAllowed(resolved.source, origin)) {

@@ -1,14 +1,14 @@
-import type { LeadStore } from '../adapters/lead-store.ts';
 import type { SlaTimerInput } from '../adapters/sla-timer.ts';
 import { LeadStateConflict } from '../domain/errors.ts';
 import { LeadStatus } from '../domain/lead.ts';
 import { allows } from '../domain/lifecycle.ts';
 import { teamById, type RoutingConfig } from '../routing/config-schema.ts';
 import { routeAgain, startTimer } from './follow-ups.ts';
+import type { LeadReader, LeadTransitions } from './ports.ts';
 import { slaTimerFor, type MinutesToMs } from './sla-schedule.ts';
 
 export interface RecoverTimerDeps {
-  readonly leads: Pick<LeadStore, 'get' | 'commit'>;
+  readonly leads: LeadReader & LeadTransitions;
   readonly config: RoutingConfig;
   readonly minutes: MinutesToMs;
   readonly now: () => Date;

@@ -1,4 +1,4 @@
-import type { DeadLetters } from '../adapters/dead-letters.ts';
+import type { MovedBatch } from '../adapters/dead-letters.ts';
 
 export interface RedriveReport {
   readonly moved: number;
@@ -7,8 +7,15 @@ export interface RedriveReport {
   readonly remaining: number;
 }
 
+/** The routing queue's dead letters: moved back to the queue a batch at a time. */
+export interface DeadLetterQueue {
+  moveBatch(limit?: number): Promise<MovedBatch>;
+  /** How many wait (approximate). */
+  waiting(): Promise<number>;
+}
+
 export interface RedriveDeps {
-  readonly deadLetters: Pick<DeadLetters, 'moveBatch' | 'waiting'>;
+  readonly deadLetters: DeadLetterQueue;
   /** Milliseconds left for this call (a Lambda's remaining time, less a margin). */
   readonly timeLeft: () => number;
 }

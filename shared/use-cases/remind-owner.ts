@@ -1,5 +1,3 @@
-import type { LeadStore } from '../adapters/lead-store.ts';
-import type { RepStore } from '../adapters/rep-store.ts';
 import type { SlaTimerInput } from '../adapters/sla-timer.ts';
 import { LeadStateConflict } from '../domain/errors.ts';
 import { LeadStatus, type Lead } from '../domain/lead.ts';
@@ -7,10 +5,11 @@ import { allows } from '../domain/lifecycle.ts';
 import type { LinkAction } from '../domain/link-token.ts';
 import { reminderEmail } from '../views/emails.ts';
 import { sendEmail } from './follow-ups.ts';
+import type { LeadReader, LeadTransitions, RepReader } from './ports.ts';
 
 export interface RemindOwnerDeps {
-  readonly leads: Pick<LeadStore, 'get' | 'commit'>;
-  readonly reps: Pick<RepStore, 'get'>;
+  readonly leads: LeadReader & LeadTransitions;
+  readonly reps: RepReader;
   readonly actionUrl: (lead: Lead, repId: string, action: LinkAction) => string;
   readonly now: () => Date;
 }

@@ -1,8 +1,5 @@
-import { countersFor, type LeadStore } from '../adapters/lead-store.ts';
-import type { Mailer } from '../adapters/mailer.ts';
-import type { OneTimeTokens } from '../adapters/one-time-tokens.ts';
-import type { ProfileChanges, RepStore } from '../adapters/rep-store.ts';
-import type { RoutingQueue } from '../adapters/routing-queue.ts';
+import { countersFor } from '../adapters/lead-store.ts';
+import type { ProfileChanges } from '../adapters/rep-store.ts';
 import { ExpiredLinkToken, Forbidden, LeadNotFound, LeadStateConflict, RepNotFound, RepUnavailable } from '../domain/errors.ts';
 import { LeadStatus, type Lead } from '../domain/lead.ts';
 import { allows, isHeld } from '../domain/lifecycle.ts';
@@ -13,16 +10,29 @@ import { checkEligibility, type RepProfile } from '../routing/eligibility.ts';
 import { offerEmail, offerMovedEmail, signInEmail } from '../views/emails.ts';
 import type { NextLeadResult } from '../views/portal-pages.ts';
 import { drainTeam, routeAgain, sendEmail, startTimer } from './follow-ups.ts';
+import type { EmailSender, HeldLeads, LeadReader, LeadTransitions, QueuedLeads, RepByEmail, RepReader, RoutingMessages, TeamMembers } from './ports.ts';
 import { claimQueued, respondToOffer } from './respond-to-offer.ts';
 import { contactDeadlineFor, slaTimerFor, type MinutesToMs } from './sla-schedule.ts';
 
+/** What a rep does to their own account in the portal. */
+export interface RepAccounts {
+  /** Takes the rep's sign-in link slot unless one went out within `cooldownMs`; false then. */
+  claimSignInLink(repId: string, now: Date, cooldownMs: number): Promise<boolean>;
+  updateProfile(repId: string, changes: ProfileChanges): Promise<RepProfile>;
+}
+
+/** Single-use tokens: the first to spend one wins, later tries find it spent. */
+export interface SpentTokens {
+  spend(id: string, expiresAtEpochSeconds: number): Promise<boolean>;
+}
+
 export interface RepPortalDeps {
-  readonly leads: LeadStore;
-  readonly reps: RepStore;
-  readonly tokens: OneTimeTokens;
+  readonly leads: LeadReader & LeadTransitions & QueuedLeads & HeldLeads;
+  readonly reps: RepReader & RepByEmail & TeamMembers & RepAccounts;
+  readonly tokens: SpentTokens;
   /** Only for a saved profile's queue drain: every lead's own follow-ups go through its transitions. */
-  readonly queue: Pick<RoutingQueue, 'enqueue'>;
-  readonly mailer: Mailer;
+  readonly queue: RoutingMessages;
+  readonly mailer: EmailSender;
   readonly config: RoutingConfig;
   readonly minutes: MinutesToMs;
   /** Signs the offer links of a lead assigned by hand. */

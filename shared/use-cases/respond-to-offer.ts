@@ -1,5 +1,4 @@
-import { countersFor, type LeadStore } from '../adapters/lead-store.ts';
-import type { RepStore } from '../adapters/rep-store.ts';
+import { countersFor } from '../adapters/lead-store.ts';
 import { LeadNotFound, LeadStateConflict, RepUnavailable } from '../domain/errors.ts';
 import { LeadStatus, type Lead } from '../domain/lead.ts';
 import { allows, type TransitionName } from '../domain/lifecycle.ts';
@@ -7,11 +6,12 @@ import type { LinkAction, LinkClaims } from '../domain/link-token.ts';
 import { teamById, type RoutingConfig } from '../routing/config-schema.ts';
 import type { RepProfile } from '../routing/eligibility.ts';
 import { drainTeam, routeAgain, startTimer } from './follow-ups.ts';
+import type { LeadReader, LeadTransitions, RepReader } from './ports.ts';
 import { slaTimerFor, type MinutesToMs } from './sla-schedule.ts';
 
 export interface RespondToOfferDeps {
-  readonly leads: Pick<LeadStore, 'get' | 'commit'>;
-  readonly reps: Pick<RepStore, 'get'>;
+  readonly leads: LeadReader & LeadTransitions;
+  readonly reps: RepReader;
   readonly config: RoutingConfig;
   readonly minutes: MinutesToMs;
   readonly now: () => Date;

@@ -1,6 +1,4 @@
-import { countersFor, type LeadStore, type Placement } from '../adapters/lead-store.ts';
-import type { RepStore } from '../adapters/rep-store.ts';
-import type { RosterCache } from '../adapters/roster-cache.ts';
+import { countersFor, type Placement } from '../adapters/lead-store.ts';
 import { LeadStateConflict, RepUnavailable } from '../domain/errors.ts';
 import { LeadStatus, type Lead } from '../domain/lead.ts';
 import { allows } from '../domain/lifecycle.ts';
@@ -11,12 +9,24 @@ import { classifyLead, explain, rankCandidates, type Classification, type Rankin
 import { nextVirtualTime } from '../routing/strategies.ts';
 import { nurtureEmail, offerEmail, openToTeamEmail, queuedEmail } from '../views/emails.ts';
 import { sendEmail, startTimer } from './follow-ups.ts';
+import type { LeadReader, LeadTransitions, RepReader } from './ports.ts';
 import { contactDeadlineFor, slaTimerFor } from './sla-schedule.ts';
 
+/** Ids of the leads waiting in a team's queue, in the order they are offered. */
+export interface TeamQueue {
+  teamQueue(teamId: string, limit?: number): Promise<string[]>;
+}
+
+/** A team's reps as recently read (seconds old at most), and a way to read them afresh next time. */
+export interface Roster {
+  get(teamId: string): Promise<readonly RepProfile[]>;
+  invalidate(teamId: string): void;
+}
+
 export interface RouteLeadDeps {
-  readonly leads: Pick<LeadStore, 'get' | 'commit' | 'teamQueue'>;
-  readonly reps: Pick<RepStore, 'get'>;
-  readonly roster: RosterCache<RepProfile>;
+  readonly leads: LeadReader & LeadTransitions & TeamQueue;
+  readonly reps: RepReader;
+  readonly roster: Roster;
   readonly config: RoutingConfig;
   /** Real milliseconds of a configured number of minutes (time-scaled locally). */
   readonly minutes: (minutes: number) => number;

@@ -1,7 +1,5 @@
-import type { DueIndex, StoredEffect } from '../adapters/due-index.ts';
-import type { LeadStore } from '../adapters/lead-store.ts';
+import type { DueEntry, StoredEffect } from '../adapters/due-index.ts';
 import { EffectStatus } from '../adapters/outbox.ts';
-import type { RepStore } from '../adapters/rep-store.ts';
 import type { RoutingSettings } from '../config/stack-config.ts';
 import { LeadStateConflict } from '../domain/errors.ts';
 import { LeadStatus, type Lead } from '../domain/lead.ts';
@@ -9,11 +7,32 @@ import { nextDueAt } from '../domain/lifecycle.ts';
 import { escalateLead } from './escalate-lead.ts';
 import { expireOffer } from './expire-offer.ts';
 import { routeAgain } from './follow-ups.ts';
+import type { LeadHistory, LeadReader, LeadTransitions, RepReader, TeamMembers } from './ports.ts';
+
+/**
+ * What is due and what to repair: the sparse index of leads past their next deadline and effects
+ * past their retry budget, the effect records to hand back to the relay, and each rep's
+ * open-lead count against the leads they really hold. Every write is conditional on what was read.
+ */
+export interface DueWork {
+  /** Everything due by `now`, oldest first, at most `limit` per index shard. */
+  due(now: Date, limit: number): Promise<DueEntry[]>;
+  effect(leadId: string, effectId: string): Promise<StoredEffect | undefined>;
+  /** Hands the effect to the relay again; false when it changed since it was read. */
+  rearm(effect: StoredEffect, now: Date, nextDueAt: string): Promise<boolean>;
+  postpone(effect: StoredEffect, nextDueAt: string): Promise<void>;
+  /** Drops the lead's entry, if it is still the one seen. */
+  clearLead(leadId: string, seenDue: string): Promise<void>;
+  /** How many leads the rep holds (offered, accepted, contacted). */
+  heldBy(repId: string): Promise<number>;
+  /** Sets the rep's count to `held`, if it is still the one seen; false otherwise. */
+  repairLoad(repId: string, seen: { openLeads: number; loadChangedAt?: string }, held: number, now: Date): Promise<boolean>;
+}
 
 export interface SweepDeps {
-  readonly leads: Pick<LeadStore, 'get' | 'commit' | 'history'>;
-  readonly reps: Pick<RepStore, 'get' | 'listTeam'>;
-  readonly due: DueIndex;
+  readonly leads: LeadReader & LeadTransitions & LeadHistory;
+  readonly reps: RepReader & TeamMembers;
+  readonly due: DueWork;
   readonly settings: RoutingSettings;
   /** The sweeper's grace before it acts for the SLA timer, and an effect's retry budget (real ms). */
   readonly graceMs: number;

@@ -1,7 +1,7 @@
-import type { LeadStore } from '../adapters/lead-store.ts';
 import { TeamNotFound } from '../domain/errors.ts';
 import { displayName, type Tier } from '../domain/lead.ts';
 import type { RoutingConfig } from '../routing/config-schema.ts';
+import type { QueuedLeads } from './ports.ts';
 
 /** No team of this id in the stack's routing config. */
 /** One waiting lead as an operator scans the queue: enough to recognise it and see how urgent it is. */
@@ -17,7 +17,7 @@ export interface QueuedLead {
 }
 
 export interface TeamQueueDeps {
-  readonly leads: Pick<LeadStore, 'teamQueueLeads'>;
+  readonly leads: QueuedLeads;
   readonly config: Pick<RoutingConfig, 'teams'>;
 }
 
@@ -28,7 +28,7 @@ export const MAX_QUEUE_LISTED = 200;
  * Show a team's queue to an operator.
  * 1. The team must be one of the stack's (a typo is a 404 naming it, not an empty list).
  * 2. List the leads waiting for it in the order they will be offered: hot before warm before
- *    cold, then oldest first (the index order LeadStore keeps).
+ *    cold, then oldest first (the order the store keeps them in).
  */
 export async function listTeamQueue(teamId: string, deps: TeamQueueDeps, limit = 50): Promise<{ teamId: string; leads: QueuedLead[] }> {
   if (!deps.config.teams.some((team) => team.id === teamId)) throw new TeamNotFound(teamId);

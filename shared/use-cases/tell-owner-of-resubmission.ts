@@ -1,13 +1,12 @@
-import type { LeadStore } from '../adapters/lead-store.ts';
-import type { RepStore } from '../adapters/rep-store.ts';
 import { LeadStateConflict } from '../domain/errors.ts';
 import { allows } from '../domain/lifecycle.ts';
 import { resubmittedEmail } from '../views/emails.ts';
 import { sendEmail } from './follow-ups.ts';
+import type { LeadHistory, LeadReader, LeadTransitions, RepReader } from './ports.ts';
 
 export interface TellOwnerDeps {
-  readonly leads: Pick<LeadStore, 'get' | 'history' | 'commit'>;
-  readonly reps: Pick<RepStore, 'get'>;
+  readonly leads: LeadReader & LeadHistory & LeadTransitions;
+  readonly reps: RepReader;
   readonly now: () => Date;
 }
 

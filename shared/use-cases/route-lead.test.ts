@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { createLead, LeadStatus, parseLeadInput, type Lead } from '../domain/lead.ts';
+import { RoutingConfigSchema } from '../routing/config-schema.ts';
+import { RepProfileSchema, type RepProfile } from '../routing/eligibility.ts';
+import { InMemoryLeads, InMemoryReps } from './in-memory-ports.ts';
+import { drainTeamQueue, routeLead, type Roster, type RouteLeadDeps } from './route-lead.ts';
+
+const NOW = new Date('2026-03-02T10:00:00.000Z');
+const at = (minutesFromNow: number) => new Date(NOW.getTime() + minutesFromNow * 60_000).toISOString();
+const TEAM = 'dach-sales';
+
+// Default scoring and tiers: a lead with an email is warm, 15 minutes to accept, 120 to contact,
+// reminded 30 before. The team rotates round robin: the rep offered longest ago goes first.
+const config = RoutingConfigSchema.parse({ teams: [{ id: TEAM, name: 'DACH Sales', managerEmail: 'manager@example.com' }] });
+
+const rep = (id: string, over: Partial<RepProfile> = {}): RepProfile =>
+  RepProfileSchema.parse({ id, name: id, email: `${id}@example.com`, teamId: TEAM, capacity: 2, ...over });
+
+const lead = (id: string, over: Partial<Lead> = {}): Lead => ({
+  ...createLead(parseLeadInput({ firstName: 'Dana', email: 'dana@example.org' }), TEAM, { now: NOW, contactWithinMs: 120 * 60_000 }, id),
+  ...over,
+});
+
+/** A roster as a warm router caches it: the snapshot given until it is invalidated, then the reps as stored. */
+class CachedRoster implements Roster {
+  readonly invalidated: string[] = [];
+  #snapshot: readonly RepProfile[] | undefined;
+  readonly #reps: InMemoryReps;
+
+  constructor(reps: InMemoryReps, snapshot?: readonly RepProfile[]) {
+    this.#reps = reps;
+    this.#snapshot = snapshot;
+  }
+
+  async get(teamId: string): Promise<readonly RepProfile[]> {
+    return this.#snapshot ?? this.#reps.listTeam(teamId);
+  }
+
+  invalidate(teamId: string): void {
+    this.invalidated.push(teamId);
+    this.#snapshot = undefined;
+  }
+}
+
+function router(given: { reps: RepProfile[]; leads: Lead[]; cachedRoster?: RepProfile[] }) {
+  const reps = new InMemoryReps(given.reps);
+  const leads = new InMemoryLeads(reps, given.leads);
+  const roster = new CachedRoster(reps, given.cachedRoster);
+  const deps: RouteLeadDeps = {
+    leads,
+    reps,
+    roster,
+    config,
+    minutes: (minutes) => minutes * 60_000,
+    actionUrl: (offered, repId, action) => `https://leads.example.com/a/${offered.id}/${offered.attempt}/${repId}/${action}`,
+    now: () => NOW,
+  };
+  return { deps, leads, reps, roster };
+}
+
+describe('routeLead against in-memory ports', () => {
+  it('given a warm lead and a team where one rep is full and one has room, when routed, then the rep with room is offered it in one transition that takes their capacity and records the offer email and the SLA timer', async () => {
+    const { deps, leads, reps } = router({ reps: [rep('ana', { capacity: 1, openLeads: 1 }), rep('ben')], leads: [lead('lead-1')] });
+
+    const outcome = await routeLead('lead-1', deps);
+
+    expect(outcome).toEqual({ kind: 'offered', repId: 'ben', attempt: 1, receivedAt: NOW.toISOString(), offeredAt: NOW.toISOString() });
+    expect(leads.committed.map((c) => c.name)).toEqual(['offer']);
+    expect(await leads.get('lead-1')).toMatchObject({
+      status: LeadStatus.offered,
+      ownerId: 'ben',
+      attempt: 1,
+      tier: 'warm',
+      contactDeadline: at(120),
+      acceptDeadline: at(15),
+    });
+    expect((await reps.get('ben'))?.openLeads).toBe(1);
+    expect((await reps.get('ana'))?.openLeads).toBe(1);
+    const [email, timer] = leads.effects('lead-1');
+    expect(email).toMatchObject({ purpose: 'offer-email', action: { kind: 'email', email: { to: 'ben@example.com' } } });
+    expect(email?.action.kind === 'email' && email.action.email.html).toContain('https://leads.example.com/a/lead-1/1/ben/accept');
+    expect(timer).toEqual({
+      purpose: 'sla-timer',
+      action: { kind: 'timer', input: { leadId: 'lead-1', attempt: 1, acceptDeadline: at(15), reminderAt: at(90), contactDeadline: at(120) } },
+    });
+  });
+
+  it('given a cached roster that still shows the first rep with room, when their capacity is found taken at commit, then the roster is read afresh and the next rep is offered the lead', async () => {
+    // Ana is first in the rotation (offered longest ago) but filled up since the roster was cached.
+    const ana = rep('ana', { capacity: 1, lastOfferedAt: '2026-03-01T09:00:00.000Z' });
+    const ben = rep('ben', { lastOfferedAt: '2026-03-02T09:00:00.000Z' });
+    const { deps, leads, reps, roster } = router({ reps: [{ ...ana, openLeads: 1 }, ben], leads: [lead('lead-1')], cachedRoster: [ana, ben] });
+
+    const outcome = await routeLead('lead-1', deps);
+
+    expect(outcome).toMatchObject({ kind: 'offered', repId: 'ben' });
+    expect(roster.invalidated).toEqual([TEAM]);
+    expect(leads.committed.map((c) => [c.name, c.request.rep?.id])).toEqual([['offer', 'ben']]);
+    expect((await reps.get('ana'))?.openLeads).toBe(1);
+  });
+
+  it('given nobody in the team with room, when the lead is routed twice, then it waits in the team queue with its timer and one notice to the manager, and the second routing keeps its place without a new transition', async () => {
+    const { deps, leads } = router({ reps: [rep('ana', { capacity: 1, openLeads: 1 })], leads: [lead('lead-1')] });
+
+    const first = await routeLead('lead-1', deps);
+    const second = await routeLead('lead-1', deps);
+
+    expect(first).toEqual({ kind: 'queued', teamId: TEAM, newlyQueued: true });
+    expect(second).toEqual({ kind: 'queued', teamId: TEAM, newlyQueued: false });
+    expect(leads.committed.map((c) => c.name)).toEqual(['queue']);
+    expect(await leads.get('lead-1')).toMatchObject({ status: LeadStatus.queued, teamId: TEAM, attempt: 0 });
+    expect(leads.effects('lead-1').map((effect) => effect.purpose)).toEqual(['sla-timer', 'queue-notice']);
+    expect(leads.effects('lead-1')[1]).toMatchObject({ action: { kind: 'email', email: { to: 'manager@example.com' }, oncePer: { key: `TEAM#${TEAM}#QUEUE-NOTICE` } } });
+  });
+
+  it('given a lead already offered by another router and one erased since it was queued, when routed, then neither changes', async () => {
+    const { deps, leads } = router({ reps: [rep('ana')], leads: [lead('lead-1', { status: LeadStatus.offered, ownerId: 'ana', attempt: 1 })] });
+
+    expect(await routeLead('lead-1', deps)).toEqual({ kind: 'unchanged', status: LeadStatus.offered });
+    expect(await routeLead('lead-erased', deps)).toEqual({ kind: 'gone' });
+    expect(leads.committed).toEqual([]);
+  });
+
+  it('given two leads waiting in the team queue and a rep who just freed one slot, when the queue is drained, then the older lead is offered and the other keeps its place', async () => {
+    const queued = { status: LeadStatus.queued, tier: 'warm' as const, score: 10 };
+    const { deps, leads } = router({
+      reps: [rep('ana', { capacity: 1 })],
+      leads: [lead('lead-new', { ...queued, receivedAt: '2026-03-02T09:30:00.000Z' }), lead('lead-old', { ...queued, receivedAt: '2026-03-02T09:00:00.000Z' })],
+    });
+
+    const outcomes = await drainTeamQueue(TEAM, deps);
+
+    expect(outcomes).toEqual([
+      { kind: 'offered', repId: 'ana', attempt: 1, receivedAt: '2026-03-02T09:00:00.000Z', offeredAt: NOW.toISOString() },
+      { kind: 'queued', teamId: TEAM, newlyQueued: false },
+    ]);
+    expect(leads.committed.map((c) => [c.name, c.lead.id])).toEqual([['offer', 'lead-old']]);
+    expect((await leads.get('lead-new'))?.status).toBe(LeadStatus.queued);
+  });
+});
