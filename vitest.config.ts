@@ -1,15 +1,25 @@
 import { defineConfig } from 'vitest/config';
 
-// Three tiers plus the CDK assertions, each runnable alone (`npm run test:<tier>`).
+/**
+ * Three tiers plus the CDK assertions, each runnable alone (`npm run test:<tier>`):
+ * - unit: pure code in shared/ and functions/, no emulator, no process, no network;
+ * - integration: handlers and the local runtime's parts against the real emulators, started
+ *   once for the tier by its global setup;
+ * - infra: CDK assertions on the synthesized stacks;
+ * - e2e: whole local stacks (and a browser), one per file.
+ */
 export default defineConfig({
   test: {
     // The JSON report lets CI print one plain "N passed, N failed" line.
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
+    // vitest's default is one worker per core but one; most files here wait on emulators,
+    // timers and a browser rather than compute, so more files than cores run at once.
+    maxWorkers: 4,
     projects: [
       {
         test: {
           name: 'unit',
-          include: ['shared/**/*.test.ts', 'functions/**/*.test.ts', 'infra/local/**/*.test.ts'],
+          include: ['shared/**/*.test.ts', 'functions/**/*.test.ts'],
         },
       },
       {
@@ -24,8 +34,8 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
-          globalSetup: ['test/integration/global-setup.ts'],
+          include: ['test/integration/**/*.test.ts', 'infra/local/**/*.test.ts', 'test/support/**/*.test.ts'],
+          globalSetup: ['test/support/synth-cache.ts', 'test/integration/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -34,9 +44,9 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/support/synth-cache.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
           // The fault-injection cases share one stack and mostly wait on its timers: all at once.
           maxConcurrency: 30,
         },

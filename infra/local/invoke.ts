@@ -11,8 +11,7 @@ import { sourceById, type Source } from '#shared/ingest/source-config.ts';
 import { derivedSourceSecret } from '#shared/ingest/source-secrets.ts';
 import { buildHttpApiEvent } from './http-api.ts';
 import { startLocalStack } from './start.ts';
-import { DEFAULT_CONFIG_FILE, synthesizeStack } from './synth.ts';
-import { parseTemplate } from './template.ts';
+import { DEFAULT_CONFIG_FILE } from './synth.ts';
 
 /**
  * `npm run invoke -- <file under events/> [--function <Name>]`: replays a sample event against
@@ -227,24 +226,16 @@ async function main(): Promise<number> {
   }
 
   const verbose = flags.verbose;
-  const stackStarting = startLocalStack({
+  const stack = await startLocalStack({
     config: flags.config,
     logLevel: process.env.LOG_LEVEL ?? (verbose ? 'INFO' : 'WARN'),
     log: verbose ? (line) => console.error(line) : () => {},
   });
-  // The stack names its functions with a hash; synthesizing once more finds them, while java boots.
-  let functionIds: string[];
-  try {
-    functionIds = parseTemplate(synthesizeStack(config)).functions.map((fn) => fn.logicalId);
-  } catch (error) {
-    await stackStarting.then((stack) => stack.stop()).catch(() => undefined);
-    throw error;
-  }
-  const functionLogicalId = resolveFunctionId(functionName, functionIds);
-  const stack = await stackStarting;
+  // The stack names its functions with a hash; the running stack lists them.
+  const functionLogicalId = resolveFunctionId(functionName, stack.functionIds);
   try {
     if (!functionLogicalId) {
-      console.error(`no function "${functionName}" in the stack; it has ${functionIds.join(', ')}`);
+      console.error(`no function "${functionName}" in the stack; it has ${stack.functionIds.join(', ')}`);
       return 2;
     }
     let event = sample;

@@ -98,7 +98,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await sleep(150);
     let stack: SynthesizedStack;
     try {
-      stack = synthesizeStack(options.config ?? DEFAULT_CONFIG_FILE);
+      stack = await synthesizeStack(options.config ?? DEFAULT_CONFIG_FILE);
     } catch (error) {
       await emulatorsStarting.then((emulators) => emulators.stop()).catch(() => undefined);
       throw error;

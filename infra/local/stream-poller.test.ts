@@ -1,8 +1,9 @@
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS, startEmulators, type Emulators } from './emulators.ts';
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { LOCAL_CREDENTIALS, startEmulators, type EmulatorEndpoints, type Emulators } from './emulators.ts';
 import { provision } from './provision.ts';
 import {
   batchOutcome,
@@ -49,17 +50,19 @@ describe('stream batch rules', () => {
 const eventually = <T>(read: () => T) => expect.poll(read, { timeout: 5_000 });
 
 describe('polling a table stream on DynamoDB Local', { timeout: 15_000 }, () => {
-  let emulators: Emulators;
+  let emulators: Emulators | undefined;
+  let endpoints: EmulatorEndpoints;
   let dynamodb: DynamoDBClient;
   let sqs: SQSClient;
   const running: StreamPollers[] = [];
   let stacks = 0;
 
   beforeAll(async () => {
-    emulators = await startEmulators();
+    // The integration project's global setup provides the emulators; run alone, start our own.
+    endpoints = inject('emulatorEndpoints') ?? (emulators = await startEmulators()).endpoints;
     const config = { region: REGION, credentials: LOCAL_CREDENTIALS };
-    dynamodb = new DynamoDBClient({ ...config, endpoint: emulators.endpoints.dynamodb });
-    sqs = new SQSClient({ ...config, endpoint: emulators.endpoints.sqs });
+    dynamodb = new DynamoDBClient({ ...config, endpoint: endpoints.dynamodb });
+    sqs = new SQSClient({ ...config, endpoint: endpoints.sqs });
   }, 60_000);
   afterEach(async () => {
     await Promise.all(running.splice(0).map((pollers) => pollers.stop()));
@@ -119,7 +122,7 @@ describe('polling a table stream on DynamoDB Local', { timeout: 15_000 }, () => 
       configurationSets: [],
       notRunLocally: [],
     };
-    const provisioned = await provision(model, emulators.endpoints, { prefix: `S${++stacks}-` });
+    const provisioned = await provision(model, endpoints, { prefix: `S${++stacks}-${randomUUID().slice(0, 8)}-` });
     const tableName = provisioned.tables.Effects!.name;
     const streamArn = provisioned.values.Effects!.attributes.StreamArn!;
     const failureQueueUrl = provisioned.queues.RelayFailures!.url;
@@ -137,8 +140,8 @@ describe('polling a table stream on DynamoDB Local', { timeout: 15_000 }, () => 
         const pollers = await startStreamPollers({
           streams: [{ mapping, streamArn, onFailureQueueUrl: failureQueueUrl }],
           invoke,
-          dynamodbEndpoint: emulators.endpoints.dynamodb,
-          sqsEndpoint: emulators.endpoints.sqs,
+          dynamodbEndpoint: endpoints.dynamodb,
+          sqsEndpoint: endpoints.sqs,
           region: REGION,
           retryBackoff: { baseMs: 10, maxMs: 40 },
           pollIntervalMs: 50,

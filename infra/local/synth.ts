@@ -1,18 +1,44 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApp, stackId } from '#infra/app.ts';
 import { loadStackConfig, type StackConfig } from '#shared/config/stack-config.ts';
 import type { MetadataEntry, StackTemplate, SynthesizedStack } from './template.ts';
 
 export const DEFAULT_CONFIG_FILE = 'infra/stacks/demo.json';
 
 /**
+ * A folder of templates already synthesized in this test run, one file per stack config. The
+ * test setup creates it for the run and removes it after, so every file that starts a stack
+ * from the same config reads one synthesis instead of repeating it (and skips loading the CDK).
+ */
+export const SYNTH_CACHE_VARIABLE = 'LEAD_ROUTER_SYNTH_CACHE';
+
+/**
  * Synthesizes one stack in-process without bundling (a few seconds, no esbuild) and returns
  * its template with the construct metadata the local runtime reads function entries from.
  */
-export function synthesizeStack(config: string | StackConfig = DEFAULT_CONFIG_FILE): SynthesizedStack {
+export async function synthesizeStack(config: string | StackConfig = DEFAULT_CONFIG_FILE): Promise<SynthesizedStack> {
   const stackConfig = typeof config === 'string' ? loadStackConfig(config) : config;
+  const cacheDir = process.env[SYNTH_CACHE_VARIABLE];
+  if (!cacheDir) return synthesizeNow(stackConfig);
+  const cached = join(cacheDir, `${createHash('sha256').update(JSON.stringify(stackConfig)).digest('hex').slice(0, 32)}.json`);
+  try {
+    return JSON.parse(readFileSync(cached, 'utf8')) as SynthesizedStack;
+  } catch {
+    const stack = await synthesizeNow(stackConfig);
+    // Written whole, then renamed: a file synthesizing the same config at once reads either
+    // nothing (and synthesizes too) or a complete template, never half of one.
+    const partial = `${cached}.${process.pid}.tmp`;
+    writeFileSync(partial, JSON.stringify(stack));
+    renameSync(partial, cached);
+    return stack;
+  }
+}
+
+async function synthesizeNow(stackConfig: StackConfig): Promise<SynthesizedStack> {
+  // Loaded on demand: the CDK is the heaviest import of the local runtime.
+  const { buildApp, stackId } = await import('#infra/app.ts');
   // A throwaway outdir: the default would leave one cloud assembly per start in the temp dir.
   const outdir = mkdtempSync(join(tmpdir(), 'lead-router-synth-'));
   try {

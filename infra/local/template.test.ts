@@ -32,8 +32,8 @@ describe('the synthesized demo stack', () => {
   let model: StackModel;
   const resourcesOfType = (type: string) => Object.entries(stack.template.Resources).filter(([, resource]) => resource.Type === type);
 
-  beforeAll(() => {
-    stack = synthesizeStack();
+  beforeAll(async () => {
+    stack = await synthesizeStack();
     model = parseTemplate(stack);
   }, 120_000);
 

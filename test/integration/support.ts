@@ -110,7 +110,7 @@ export interface LocalStackForTests {
 export async function useLocalStack(fn: FunctionName): Promise<LocalStackForTests> {
   const endpoints = inject('emulatorEndpoints');
   const suffix = `-${fn}-${randomUUID().slice(0, 8)}`;
-  const model = parseTemplate(synthesizeStack(testStackConfig));
+  const model = parseTemplate(await synthesizeStack(testStackConfig));
   const provisioned = await provision(model, endpoints, { suffix });
   const baseScope = localScope({ region: model.region, stackName: model.stackName, resources: provisioned.values });
   const secrets = writeSecrets(model.secrets, baseScope);
