@@ -44,7 +44,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          globalSetup: ['test/support/synth-cache.ts'],
+          // The same DynamoDB Local and fauxqs as the integration tier; each stack has its own SES inbox.
+          globalSetup: ['test/support/synth-cache.ts', 'test/integration/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           // The fault-injection cases share one stack and mostly wait on its timers: all at once.

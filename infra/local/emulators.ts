@@ -31,6 +31,11 @@ export interface StartEmulatorsOptions {
   readonly dataDir?: string;
   /** Fixed ports; each defaults to a free one. */
   readonly ports?: { readonly dynamodb?: number; readonly sqs?: number; readonly ses?: number };
+  /**
+   * DynamoDB Local and fauxqs already running (a test run's), used instead of starting new
+   * ones, and left running on stop. SES is always this set's own: its inbox is the stack's.
+   */
+  readonly shared?: Pick<EmulatorEndpoints, 'dynamodb' | 'sqs'>;
 }
 
 export interface Emulators {
@@ -44,11 +49,13 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local
 const DYNAMODB_READY_TIMEOUT_MS = 30_000;
 
 export async function startEmulators(options: StartEmulatorsOptions = {}): Promise<Emulators> {
-  requireJava();
+  const { shared } = options;
+  if (shared && options.dataDir !== undefined) throw new Error('emulators shared with others cannot persist to a data directory of their own');
+  if (!shared) requireJava();
   const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
   const started = await Promise.allSettled([
-    startDynamoDb(options.ports?.dynamodb, dataDir && resolve(dataDir, 'dynamodb')),
-    startSqs(options.ports?.sqs ?? 0, dataDir && resolve(dataDir, 'sqs')),
+    shared ? alreadyRunning(shared.dynamodb) : startDynamoDb(options.ports?.dynamodb, dataDir && resolve(dataDir, 'dynamodb')),
+    shared ? alreadyRunning(shared.sqs) : startSqs(options.ports?.sqs ?? 0, dataDir && resolve(dataDir, 'sqs')),
     startEmailServer(options.ports?.ses ?? 0),
   ]);
   const failure = started.find((result) => result.status === 'rejected');
@@ -68,6 +75,9 @@ interface Started {
   readonly endpoint: string;
   stop(): Promise<void>;
 }
+
+/** An emulator someone else started and stops. */
+const alreadyRunning = async (endpoint: string): Promise<Started> => ({ endpoint, stop: async () => undefined });
 
 async function startDynamoDb(port: number | undefined, path: string | undefined): Promise<Started> {
   if (path) mkdirSync(path, { recursive: true });

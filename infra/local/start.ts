@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -42,6 +43,11 @@ export interface LocalStackOptions {
   readonly logLevel?: string;
   /** Prefix for local table and queue names, to share emulators between stacks. */
   readonly namePrefix?: string;
+  /**
+   * DynamoDB Local and fauxqs already running (a test run's) instead of starting its own; its
+   * tables and queues then get a prefix of their own unless `namePrefix` names one.
+   */
+  readonly sharedEmulators?: { readonly dynamodb: string; readonly sqs: string };
   /** The runtime's own lines (requests, failures); default console.log. */
   readonly log?: (line: string) => void;
   /**
@@ -76,7 +82,8 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? ((line: string) => console.log(line));
   // Before anything starts: without Java there is no DynamoDB Local, and one line says why.
-  requireJava();
+  if (!options.sharedEmulators) requireJava();
+  const namePrefix = options.namePrefix ?? (options.sharedEmulators ? `s${randomUUID().slice(0, 8)}-` : undefined);
   // Stopped front to back: no new work comes in while what runs drains, emulators go last.
   const stopOrder = ['scheduler', 'pollers', 'gateway', 'stepfunctions', 'functions', 'emulators', 'secrets'] as const;
   const cleanups = new Map<(typeof stopOrder)[number], () => Promise<void> | void>();
@@ -92,6 +99,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const emulatorsStarting = startEmulators({
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.sharedEmulators ? { shared: options.sharedEmulators } : {}),
       ports: { ses: options.sesPort ?? 0 },
     });
     // Synthesis is seconds of synchronous work; let java get spawned first so both overlap.
@@ -112,7 +120,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const functionSqs = await endpointFor('sqs', emulators.endpoints.sqs);
     // Queue URLs name their endpoint's host, and an SQS client sends to the queue's URL: the
     // functions' queue URLs point where the functions' SQS calls should go.
-    const provisioned = await provision(model, { dynamodb: emulators.endpoints.dynamodb, sqs: functionSqs }, { ...(options.namePrefix ? { prefix: options.namePrefix } : {}) });
+    const provisioned = await provision(model, { dynamodb: emulators.endpoints.dynamodb, sqs: functionSqs }, { ...(namePrefix ? { prefix: namePrefix } : {}) });
     const baseScope = localScope({ region: model.region, stackName: model.stackName, resources: provisioned.values });
     const secrets = writeSecrets(model.secrets, baseScope, options.dataDir);
     cleanups.set('secrets', () => secrets.dispose());

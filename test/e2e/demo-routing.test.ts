@@ -2,7 +2,7 @@ import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-s
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
 
 /**
@@ -32,7 +32,7 @@ let stack: LocalStack;
 let admin: Record<string, string>;
 
 beforeAll(async () => {
-  stack = await startLocalStack({ logLevel: 'WARN', log: () => {} });
+  stack = await startLocalStack({ logLevel: 'WARN', log: () => {}, sharedEmulators: inject('emulatorEndpoints') });
   const adminKey = Object.entries(stack.secrets).find(([id]) => id.startsWith('AdminApiKey'))![1];
   admin = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
 });

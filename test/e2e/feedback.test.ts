@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { LOCAL_CREDENTIALS } from '#infra/local/emulators.ts';
 import { resolveFunctionId } from '#infra/local/invoke.ts';
@@ -26,7 +26,7 @@ let reps: RepStore;
 let feedbackFunction: string;
 
 beforeAll(async () => {
-  stack = await startLocalStack({ logLevel: 'WARN', log: () => {} });
+  stack = await startLocalStack({ logLevel: 'WARN', log: () => {}, sharedEmulators: inject('emulatorEndpoints') });
   // The stack names its functions with a hash; the running stack lists them.
   const id = resolveFunctionId('FeedbackFunction', stack.functionIds);
   if (!id) throw new Error(`no FeedbackFunction in the stack; it has ${stack.functionIds.join(', ')}`);

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { LOCAL_CREDENTIALS } from '#infra/local/emulators.ts';
 import { startLandingServer, type LandingServer } from '#infra/local/landing.ts';
@@ -64,7 +64,7 @@ beforeAll(async () => {
   const landingPort = await freePort();
   const config = configForLanding(`http://localhost:${landingPort}`);
   [stack, browser] = await Promise.all([
-    startLocalStack({ config, timeScale: String(TIME_SCALE), logLevel: 'WARN', log: () => {} }),
+    startLocalStack({ config, timeScale: String(TIME_SCALE), logLevel: 'WARN', log: () => {}, sharedEmulators: inject('emulatorEndpoints') }),
     launchChromium(),
   ]);
   webhookUrl = `${stack.apiUrl}/sources/website/leads`;

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LOCAL_CREDENTIALS } from '#infra/local/emulators.ts';
 import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
@@ -21,7 +21,7 @@ let stack: LocalStack;
 let leads: LeadStore;
 
 beforeAll(async () => {
-  stack = await startLocalStack({ timeScale: String(TIME_SCALE), logLevel: 'WARN', log: () => {} });
+  stack = await startLocalStack({ timeScale: String(TIME_SCALE), logLevel: 'WARN', log: () => {}, sharedEmulators: inject('emulatorEndpoints') });
   const db = new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: stack.region, credentials: LOCAL_CREDENTIALS });
   leads = new LeadStore(stack.tableName, DynamoDBDocumentClient.from(db));
 });

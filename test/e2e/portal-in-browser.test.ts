@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
 import { launchChromium, screenshots } from './browser.ts';
 
@@ -18,7 +18,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([
-    startLocalStack({ logLevel: 'WARN', log: () => {} }),
+    startLocalStack({ logLevel: 'WARN', log: () => {}, sharedEmulators: inject('emulatorEndpoints') }),
     launchChromium(),
   ]);
 });

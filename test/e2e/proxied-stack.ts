@@ -1,3 +1,4 @@
+import { inject } from 'vitest';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '#infra/local/start.ts';
 import { startFaultProxy, type FaultProxy, type FaultService } from '../support/fault-proxy.ts';
 
@@ -20,6 +21,7 @@ export async function startProxiedStack(options: Omit<LocalStackOptions, 'functi
   let stack: LocalStack;
   try {
     stack = await startLocalStack({
+      sharedEmulators: inject('emulatorEndpoints'),
       ...options,
       functionEndpoint: async (service, endpoint) => {
         const proxy = await startFaultProxy({ target: endpoint, service });

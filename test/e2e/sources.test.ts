@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
 import { signDelivery } from '#shared/ingest/signatures.ts';
 import { loadStackConfig } from '#shared/config/stack-config.ts';
@@ -30,7 +30,7 @@ let admin: Record<string, string>;
 let masterKey: string;
 
 beforeAll(async () => {
-  stack = await startLocalStack({ logLevel: 'WARN', log: () => {} });
+  stack = await startLocalStack({ logLevel: 'WARN', log: () => {}, sharedEmulators: inject('emulatorEndpoints') });
   const secret = (prefix: string) => Object.entries(stack.secrets).find(([id]) => id.startsWith(prefix))![1];
   admin = { authorization: `Bearer ${secret('AdminApiKey')}` };
   masterKey = secret('SourceSigningKey');

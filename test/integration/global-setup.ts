@@ -7,25 +7,29 @@ declare module 'vitest' {
   }
 }
 
-let emulators: Emulators | undefined;
+let emulators: Promise<Emulators> | undefined;
+let users = 0;
 
 /**
- * Starts DynamoDB Local, fauxqs and aws-ses-v2-local once for the whole integration run, on
- * free ports. Each test file provisions its own table and queues from the synthesized stack,
- * so files run in parallel without seeing each other's data.
+ * Starts DynamoDB Local, fauxqs and aws-ses-v2-local once for the whole run, on free ports,
+ * for the integration and end-to-end tiers alike (one java for all). Each integration file
+ * provisions its own table and queues from the synthesized stack, and each end-to-end stack
+ * its own prefixed ones, so files run in parallel without seeing each other's data.
  */
 export async function setup(project: TestProject): Promise<void> {
-  emulators = await startEmulators();
-  project.provide('emulatorEndpoints', emulators.endpoints);
+  users += 1;
+  emulators ??= startEmulators();
+  const { endpoints } = await emulators;
+  project.provide('emulatorEndpoints', endpoints);
   // Test workers inherit this environment: the SDK clients in the handlers find the emulators
   // exactly as they do on the local stack, by endpoint alone.
   Object.assign(process.env, {
     AWS_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: emulators.endpoints.dynamodb,
-    AWS_ENDPOINT_URL_SQS: emulators.endpoints.sqs,
-    AWS_ENDPOINT_URL_SES: emulators.endpoints.ses,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    AWS_ENDPOINT_URL_SES: endpoints.ses,
     POWERTOOLS_LOG_LEVEL: 'WARN',
     // Handlers are imported into the test workers: keep their EMF metric lines out of the output.
     POWERTOOLS_METRICS_DISABLED: 'true',
@@ -33,5 +37,8 @@ export async function setup(project: TestProject): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
-  await emulators?.stop();
+  users -= 1;
+  if (users > 0) return;
+  await (await emulators)?.stop();
+  emulators = undefined;
 }
