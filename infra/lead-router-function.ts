@@ -1,11 +1,12 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '#shared/metric-names.ts';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Metadata key the local runtime reads to bind a synthesized function to its source entry. */
@@ -22,8 +23,25 @@ export interface LeadRouterFunctionProps {
   readonly memorySize?: number;
   /** Where events of an asynchronous invocation (SNS) go once Lambda's retries are spent. */
   readonly deadLetterQueue?: IQueue;
+  /**
+   * Files the code reads at run time with `new URL('./<name>', import.meta.url)`, relative to
+   * the repository root. Each is copied to the bundle's root beside `index.mjs`, where that URL
+   * points once every module is bundled into one; from source it points beside the module.
+   */
+  readonly files?: readonly string[];
 }
 
+
+/** Bundling hooks that copy `files` (repository-relative) to the bundle's root, after esbuild. */
+function copyIntoBundle(files: readonly string[]): ICommandHooks {
+  const names = files.map((file) => basename(file));
+  if (new Set(names).size !== names.length) throw new Error(`Files copied into one bundle need distinct names: ${files.join(', ')}`);
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir, outputDir) => files.map((file) => `cp "${inputDir}/${file}" "${outputDir}/${basename(file)}"`),
+  };
+}
 
 /**
  * The house defaults for every function: Node 24 on arm64, one minified ESM bundle with source
@@ -71,6 +89,7 @@ export class LeadRouterFunction extends NodejsFunction {
         mainFields: ['module', 'main'],
         // Some dependencies still call require(); give the ESM bundle one.
         banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+        ...(props.files?.length ? { commandHooks: copyIntoBundle(props.files) } : {}),
       },
     });
     // In the template itself, so the local runtime binds function to source from the template alone.

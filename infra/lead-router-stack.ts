@@ -372,6 +372,8 @@ export class LeadRouterStack extends Stack {
     const portal = new LeadRouterFunction(this, 'PortalFunction', {
       entry: 'functions/portal/handler.ts',
       description: 'Rep portal: sign-in by email link, my leads, next lead, profile, team view',
+      // Served at /portal/styles.css, read beside the code at cold start.
+      files: ['shared/views/portal/portal.css'],
       environment: {
         ...common,
         PUBLIC_BASE_URL: httpApi.apiEndpoint,

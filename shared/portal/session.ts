@@ -71,26 +71,3 @@ export function checkCsrf(key: string, given: string | null | undefined, binding
   if (!given || !binding) throw new InvalidLinkToken('missing form token');
   if (!sameMac(given, csrfMac(key, binding))) throw new InvalidLinkToken('form token does not match');
 }
-
-export interface CookieOptions {
-  /** Secure outside plain-http localhost. */
-  readonly secure: boolean;
-  readonly maxAgeSeconds: number;
-}
-
-/** One Set-Cookie value: HttpOnly, SameSite=Lax, scoped to the portal. */
-export function cookie(name: string, value: string, options: CookieOptions): string {
-  return [`${name}=${value}`, 'Path=/portal', 'HttpOnly', 'SameSite=Lax', `Max-Age=${options.maxAgeSeconds}`, ...(options.secure ? ['Secure'] : [])].join('; ');
-}
-
-/** Cookies as API Gateway v2 passes them (`cookies: ["a=1", "b=2"]`). */
-export function readCookies(cookies: readonly string[] | undefined): Map<string, string> {
-  const jar = new Map<string, string>();
-  for (const entry of cookies ?? []) {
-    for (const part of entry.split(';')) {
-      const at = part.indexOf('=');
-      if (at > 0) jar.set(part.slice(0, at).trim(), part.slice(at + 1).trim());
-    }
-  }
-  return jar;
-}

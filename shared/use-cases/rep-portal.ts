@@ -8,7 +8,7 @@ import { issueMagicLink, issueSession, verifyMagicLink, type SessionClaims } fro
 import { teamById, type RoutingConfig, type Team } from '../routing/config-schema.ts';
 import { checkEligibility, type RepProfile } from '../routing/eligibility.ts';
 import { offerEmail, offerMovedEmail, signInEmail } from '../views/emails.ts';
-import type { NextLeadResult } from '../views/portal-pages.ts';
+import type { NextLeadResult } from '../views/portal/next-lead.ts';
 import { drainTeam, routeAgain, sendEmail, startTimer } from './follow-ups.ts';
 import type { EmailSender, HeldLeads, LeadReader, LeadTransitions, QueuedLeads, RepByEmail, RepReader, RoutingMessages, TeamMembers } from './ports.ts';
 import { claimQueued, respondToOffer } from './respond-to-offer.ts';

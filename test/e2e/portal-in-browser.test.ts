@@ -112,6 +112,34 @@ function anotherDay(): string {
 }
 
 describe('the rep portal in a browser', () => {
+  it('given the CSP as the portal sends it, when a rep opens the sign-in page, then its stylesheet loads and styles the page, with no policy violated', async () => {
+    // Not `phone()`: that context bypasses the CSP to inject axe.
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    const refused: string[] = [];
+    page.on('console', (message) => {
+      if (/content security policy/i.test(message.text())) refused.push(message.text());
+    });
+    const fetched: number[] = [];
+    page.on('response', (response) => {
+      if (new URL(response.url()).pathname === '/portal/styles.css') fetched.push(response.status());
+    });
+
+    // Load waits for the stylesheet, or for the CSP to refuse it.
+    await page.goto(`${stack.apiUrl}/portal/sign-in`);
+
+    expect(refused).toEqual([]);
+    expect(fetched).toEqual([200]);
+    // DevTools evaluation is not page script, so the CSP does not stop it.
+    const styled = await page.evaluate(() => {
+      type Style = { fontSize: string; minHeight: string };
+      const g = globalThis as unknown as { document: { body: object; querySelector: (selector: string) => object }; getComputedStyle: (element: object) => Style };
+      return { body: g.getComputedStyle(g.document.body).fontSize, button: g.getComputedStyle(g.document.querySelector('button.big')).minHeight };
+    });
+    expect(styled).toEqual({ body: '17px', button: '56px' });
+    await context.close();
+  });
+
   it('given a franchise agent, when she limits her hours, then a lead waits in the queue; she pulls it and marks it contacted', async () => {
     const { context, page } = await phone();
     await signIn(page, 'ida@munich-solar.example.com', true);

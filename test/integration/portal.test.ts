@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { issueMagicLink, issueSession, SESSION_COOKIE, sessionCsrf } from '#shared/portal/session.ts';
 import { loadEvent, useLocalStack, type LocalStackForTests, type TestTeam, sortMessages } from './support.ts';
@@ -329,5 +330,71 @@ describe('portal team view of a manager', () => {
 
     expect([view.statusCode, assign.statusCode]).toEqual([403, 403]);
     expect(await stack.leads.get(leadId)).toMatchObject({ ownerId: team.reps[0]!.id });
+  });
+});
+
+describe('portal responses, whatever the route', () => {
+  const securityHeaders = {
+    'content-security-policy': "default-src 'none'; style-src 'self' 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    'x-frame-options': 'DENY',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+  };
+
+  it('given a page, a redirect, a refused form, an error and an unknown address, then each carries the security headers and is never cached', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const rep = sessionFor(team.reps[0]!.id);
+
+    const responses = [
+      await handler(request('GET', '/portal/sign-in')),
+      await handler(request('GET', '/portal/leads', { cookies: rep.cookies })),
+      await handler(request('GET', '/portal/leads')),
+      await handler(request('POST', '/portal/next', { cookies: rep.cookies, form: {} })),
+      await handler(request('POST', '/portal/team/leads/some-lead/assign', { cookies: rep.cookies, form: { csrf: rep.csrf } })),
+      await handler(request('GET', '/portal/nowhere', { cookies: rep.cookies })),
+    ];
+
+    expect(responses.map((r) => r.statusCode)).toEqual([200, 200, 303, 403, 400, 404]);
+    for (const response of responses) expect(response.headers).toMatchObject({ ...securityHeaders, 'cache-control': 'no-store' });
+    expect(responses[4]!.body).toContain('Choose a rep to assign the lead to');
+    expect(responses[5]!.body).toContain('There is no such page.');
+  });
+
+  it('given no session, when an unknown address is opened or posted to, then the visitor is sent to sign in, as for every page', async () => {
+    const opened = await handler(request('GET', '/portal/leads/some-lead'));
+    const posted = await handler(request('POST', '/portal/nowhere', { form: { csrf: 'x' } }));
+
+    expect([opened.statusCode, posted.statusCode]).toEqual([303, 303]);
+    expect([opened.headers?.location, posted.headers?.location]).toEqual(['/portal/sign-in', '/portal/sign-in']);
+  });
+
+  it("given any visitor, when a page's stylesheet is fetched, then it is the portal CSS, cached for a year, and the page's CSP allows it", async () => {
+    const page = await handler(request('GET', '/portal/sign-in'));
+    const href = /<link rel="stylesheet" href="([^"]+)">/.exec(page.body ?? '')?.[1] ?? '';
+    const [path = '', query = ''] = href.split('?');
+
+    const stylesheet = await handler(request('GET', path, { query }));
+
+    expect(path).toBe('/portal/styles.css');
+    expect(stylesheet.statusCode).toBe(200);
+    expect(stylesheet.headers).toMatchObject({
+      'content-type': 'text/css; charset=utf-8',
+      'cache-control': 'public, max-age=31536000, immutable',
+      'x-content-type-options': 'nosniff',
+    });
+    expect(stylesheet.body).toBe(readFileSync(new URL('../../shared/views/portal/portal.css', import.meta.url), 'utf8'));
+    expect(stylesheet.cookies ?? []).toEqual([]);
+    expect(page.headers?.['content-security-policy']).toContain("style-src 'self'");
+  });
+
+  it('given a signed-in rep, when they sign out, then the session cookie is cleared and they are sent to sign in', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const rep = sessionFor(team.reps[0]!.id);
+
+    const response = await handler(request('POST', '/portal/sign-out', { cookies: rep.cookies, form: { csrf: rep.csrf } }));
+
+    expect(response.statusCode).toBe(303);
+    expect(response.headers?.location).toBe('/portal/sign-in');
+    expect(response.cookies).toEqual([expect.stringMatching(/^lr_session=; Max-Age=0; Path=\/portal; HttpOnly/)]);
   });
 });

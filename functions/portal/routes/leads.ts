@@ -1,0 +1,57 @@
+import { LeadStateConflict } from '#shared/domain/errors.ts';
+import type { Lead } from '#shared/domain/lead.ts';
+import { isHeld } from '#shared/domain/lifecycle.ts';
+import { recordAnswered } from '#shared/metrics/lead-funnel.ts';
+import { logger } from '#shared/observability.ts';
+import type { RepProfile } from '#shared/routing/eligibility.ts';
+import { actOnMyLead, MyLeadActions, type MyLeadAction } from '#shared/use-cases/rep-portal.ts';
+import { portalErrorPage } from '#shared/views/portal/error.ts';
+import { myLeadsPage } from '#shared/views/portal/my-leads.ts';
+import { noticeFrom, pathParameter, signedIn, type PortalApp, type PortalRoute } from '../portal-app.ts';
+import { redirect, withStatus } from '../responses.ts';
+
+const isMyLeadAction = (action: string): action is MyLeadAction => (MyLeadActions as readonly string[]).includes(action);
+
+/**
+ * My leads: GET /portal (the portal's start) and GET /portal/leads list the rep's open leads;
+ * POST /portal/leads/{leadId}/{action} accepts, marks contacted, closes or hands one back, and
+ * a lead that moved on meanwhile shows the list again with a 409.
+ */
+export function leadsRoutes(app: PortalApp): PortalRoute[] {
+  const { deps } = app;
+
+  /** The rep's open leads, re-read consistently: the owner index may lag a just-closed lead by a moment. */
+  async function myOpenLeads(rep: RepProfile): Promise<Lead[]> {
+    const indexed = await deps.leads.ownerLeads(rep.id);
+    const fresh = await Promise.all(indexed.map((lead) => deps.leads.get(lead.id)));
+    return fresh.filter((lead): lead is Lead => lead !== undefined && lead.ownerId === rep.id && isHeld(lead.status));
+  }
+
+  return [
+    { method: 'GET', path: '/portal', handler: signedIn(app, async () => redirect('/portal/leads')) },
+    {
+      method: 'GET',
+      path: '/portal/leads',
+      handler: signedIn(app, async (event, { rep, csrf }) => myLeadsPage({ rep, csrf, leads: await myOpenLeads(rep), now: deps.now(), ...noticeFrom(event) })),
+    },
+    {
+      method: 'POST',
+      path: '/portal/leads/{leadId}/{action}',
+      handler: signedIn(app, async (event, { rep, csrf }) => {
+        const leadId = pathParameter(event, 'leadId');
+        const action = pathParameter(event, 'action');
+        if (!isMyLeadAction(action)) return portalErrorPage(404, 'There is no such page.');
+        logger.appendKeys({ leadId });
+        try {
+          const lead = await actOnMyLead(rep, leadId, action, deps);
+          recordAnswered(action, lead);
+        } catch (error) {
+          if (!(error instanceof LeadStateConflict)) throw error;
+          const notice = { kind: 'error', text: `That did not work: ${error.message}.` } as const;
+          return withStatus(myLeadsPage({ rep, csrf, leads: await myOpenLeads(rep), now: deps.now(), notice }), 409);
+        }
+        return redirect(`/portal/leads?ok=${action}`);
+      }),
+    },
+  ];
+}

@@ -1,0 +1,29 @@
+import { parseProfileForm } from '#shared/portal/profile-form.ts';
+import { updateMyProfile } from '#shared/use-cases/rep-portal.ts';
+import { profilePage } from '#shared/views/portal/profile.ts';
+import { signedIn, type PortalApp, type PortalRoute } from '../portal-app.ts';
+import { redirect } from '../responses.ts';
+
+/** The rep's own settings: GET /portal/profile shows them; POST saves them, or shows each bad field (400). */
+export function profileRoutes(app: PortalApp): PortalRoute[] {
+  const { deps, timeZones } = app;
+  return [
+    {
+      method: 'GET',
+      path: '/portal/profile',
+      handler: signedIn(app, async (event, { rep, csrf }) =>
+        profilePage({ rep, csrf, timeZones, ...(event.queryStringParameters?.ok === 'profile' ? { saved: true } : {}) }),
+      ),
+    },
+    {
+      method: 'POST',
+      path: '/portal/profile',
+      handler: signedIn(app, async (_event, { rep, csrf, form }) => {
+        const parsed = parseProfileForm(form);
+        if (!parsed.ok) return profilePage({ rep, csrf, timeZones, values: parsed.values, errors: parsed.errors });
+        await updateMyProfile(rep, parsed.update, deps);
+        return redirect('/portal/profile?ok=profile');
+      }),
+    },
+  ];
+}

@@ -1,0 +1,23 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { html } from '../html.ts';
+import { PORTAL_BASE, portalPage } from './frame.ts';
+
+const errorTitles: Record<number, string> = {
+  400: 'That did not work',
+  401: 'Please sign in',
+  403: 'Not allowed',
+  404: 'Not found',
+  409: 'That changed meanwhile',
+  410: 'This link has expired',
+  429: 'Too many tries',
+};
+
+/** An error in the portal's frame, without navigation (the session may be the problem). */
+export function portalErrorPage(status: number, message: string): APIGatewayProxyStructuredResultV2 {
+  const title = errorTitles[status] ?? (status >= 500 ? 'Something went wrong' : 'That did not work');
+  return portalPage(
+    status,
+    title,
+    html`<h1>${title}</h1><p>${message}</p><p><a href="${PORTAL_BASE}/leads">Go to My leads</a></p>`,
+  );
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { LeadStatus, type Lead } from '../../domain/lead.ts';
+import { leadActionPath, myLeadsPage } from './my-leads.ts';
+import { accepted, bodyOf, closed, contacted, forms, makeLead, NOW, offered, repUser } from './test-fixtures.ts';
+
+describe('my leads', () => {
+  const body = bodyOf(myLeadsPage({ ...repUser, leads: [closed, contacted, accepted, offered], now: NOW }));
+  const buttonsOf = (leadId: string) =>
+    forms(body)
+      .filter((form) => form.includes(`action="/portal/leads/${leadId}/`))
+      .map((form) => /action="\/portal\/leads\/[^/]+\/([a-z]+)"/.exec(form)?.[1]);
+  const cardOf = (lead: Lead): string => body.split('<article class="lead"').find((card) => card.includes(`/portal/leads/${lead.id}/`)) ?? '';
+
+  it.each<[Lead, string[]]>([
+    // What the lifecycle allows: an offered lead may also be marked contacted (a rep who called straight away).
+    [offered, ['accept', 'contacted', 'release']],
+    [accepted, ['contacted', 'won', 'lost', 'release']],
+    [contacted, ['won', 'lost']],
+    [closed, []],
+  ])('given a lead in status %#, when listed, then exactly the buttons its status allows are there', (lead, actions) => {
+    expect(buttonsOf(lead.id)).toEqual(actions);
+  });
+
+  it('given open leads, when listed, then the button labels say what they do', () => {
+    expect(body).toContain('>Accept<span class="vh">');
+    expect(body).toContain('>Pass it on<span class="vh">');
+    expect(body).toContain('>I contacted them<span class="vh">');
+    expect(body).toContain('>Won<span class="vh">');
+    expect(body).toContain('>Lost<span class="vh">');
+  });
+
+  it('given a closed lead among the leads, when listed, then it is left out; leads to contact come first by deadline, contacted ones last', () => {
+    expect(body).not.toContain('lead-closed');
+    expect(body.indexOf('lead-offered')).toBeLessThan(body.indexOf('lead-accepted'));
+    expect(body.indexOf('lead-accepted')).toBeLessThan(body.indexOf('lead-contacted'));
+    expect(body).toContain('3 open leads.');
+  });
+
+  it('given a lead past its deadline, when listed, then the deadline shows in the rep zone and says overdue; a contacted one does not', () => {
+    // 09:30 UTC is 10:30 in Berlin in winter.
+    expect(cardOf(offered)).toContain('<dt>Contact by</dt><dd>Mon 2 Mar, 10:30 CET <strong class="overdue">overdue</strong></dd>');
+    expect(cardOf(accepted)).toContain('<dt>Contact by</dt><dd>Mon 2 Mar, 13:00 CET</dd>');
+    const contactedCard = cardOf(contacted);
+    expect(contactedCard).not.toContain('overdue');
+    expect(contactedCard).toContain('<dt>Contacted</dt><dd>Mon 2 Mar, 10:10 CET</dd>');
+  });
+
+  it('given a lead, when listed, then status, product and tier read in words, and phone and email are links', () => {
+    expect(body).toContain('<dt>Status</dt><dd>Offered to you: accept it or pass it on</dd>');
+    expect(body).toContain('<dt>Product</dt><dd>solar&lt;b&gt;</dd>');
+    expect(body).toContain('<dt>Tier</dt><dd>hot</dd>');
+    expect(body).toContain('href="tel:+49301234567">Call +49 30 1234567</a>');
+    expect(body).toContain('href="mailto:kim@example.com">Email kim@example.com</a>');
+  });
+
+  it('given a lead id with URL and HTML specials, when its buttons are rendered, then the id is encoded in the path', () => {
+    const odd = makeLead('a/b"c<d>', LeadStatus.offered);
+    const page = bodyOf(myLeadsPage({ ...repUser, leads: [odd], now: NOW }));
+    expect(leadActionPath('a/b"c<d>', 'accept')).toBe('/portal/leads/a%2Fb%22c%3Cd%3E/accept');
+    expect(page).toContain('action="/portal/leads/a%2Fb%22c%3Cd%3E/accept"');
+  });
+
+  it('given no open leads, when listed, then it says so and points to the next lead', () => {
+    const empty = bodyOf(myLeadsPage({ ...repUser, leads: [closed], now: NOW }));
+    expect(empty).toContain('<p>No open leads.</p>');
+    expect(empty).toContain('href="/portal/next"');
+  });
+
+  it('given an error notice, when listed, then it is announced as an alert', () => {
+    const page = bodyOf(myLeadsPage({ ...repUser, leads: [], now: NOW, notice: { kind: 'error', text: 'That lead moved on' } }));
+    expect(page).toContain('<div class="notice error" role="alert"><p>That lead moved on</p></div>');
+  });
+});
