@@ -7,8 +7,7 @@ import {
   StopExecutionCommand,
   type DescribeExecutionCommandOutput,
 } from '@aws-sdk/client-sfn';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startStepFunctions, type StepFunctionsServer } from './stepfunctions.ts';
 import type { LocalStateMachine } from './template.ts';
 
@@ -49,13 +48,16 @@ describe('the local Step Functions endpoint', () => {
     await server.stop();
   });
 
-  const settled = async (executionArn: string): Promise<DescribeExecutionCommandOutput> => {
-    for (;;) {
-      const described = await client.send(new DescribeExecutionCommand({ executionArn }));
-      if (described.status !== 'RUNNING') return described;
-      await sleep(20);
-    }
-  };
+  /** The execution once it has stopped running. */
+  const settled = (executionArn: string): Promise<DescribeExecutionCommandOutput> =>
+    vi.waitFor(
+      async () => {
+        const described = await client.send(new DescribeExecutionCommand({ executionArn }));
+        if (described.status === 'RUNNING') throw new Error(`${executionArn} is still running`);
+        return described;
+      },
+      { timeout: 5_000, interval: 20 },
+    );
 
   it('given an execution, when it runs, then the Task state invokes the bound function and the output is its result', async () => {
     const { executionArn, startDate } = await client.send(

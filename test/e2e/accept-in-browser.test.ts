@@ -2,6 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
 import { launchChromium, screenshots } from './browser.ts';
+import { waitForEmails } from './inbox.ts';
 
 /**
  * A rep on a phone opens the accept link from the real offer email in the local inbox, sees the
@@ -24,15 +25,10 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function offerEmailFor(subject: string, withinMs = 20_000): Promise<string> {
-  const giveUp = Date.now() + withinMs;
-  for (;;) {
-    const { emails } = (await (await fetch(`${stack.inboxUrl}/store`)).json()) as { emails: { subject: string; body: { html?: string } }[] };
-    const email = emails.find((e) => e.subject === subject);
-    if (email?.body.html) return email.body.html;
-    if (Date.now() > giveUp) throw new Error(`no email "${subject}"`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+/** The HTML of the offer email with this subject, once it is in the local inbox. */
+async function offerEmailFor(subject: string): Promise<string> {
+  const [email] = await waitForEmails(stack.inboxUrl, (e) => e.subject === subject && e.body.html !== undefined, { what: `emails "${subject}"` });
+  return email!.body.html!;
 }
 
 describe('the accept link in a browser', () => {

@@ -1,9 +1,14 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { LOCAL_CREDENTIALS } from '#infra/local/emulators.ts';
 import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
+import { readInbox } from './inbox.ts';
 
 /**
  * The demo stack config and its seeded reps route a realistic mix of leads (several products,
@@ -60,6 +65,10 @@ describe('the demo routing config', () => {
     });
     const unchanged = await fetch(`${stack.apiUrl}/leads/simulated`, { headers: admin });
     expect(unchanged.status).toBe(404);
+    // Nothing of the simulation reached the stack: no lead stored, no rep emailed, no SLA timer started.
+    expect(await leadsInTable()).toEqual([]);
+    expect(await readInbox(stack.inboxUrl)).toEqual([]);
+    expect(await timerExecutions()).toEqual([]);
   });
 
   it('given the mix, when posted to the webhook, then each lead is offered to the expected rep (or nurtured) and its history explains why', async () => {
@@ -150,7 +159,7 @@ describe('npm run admin -- redrive', () => {
         new GetQueueAttributesCommand({ QueueUrl: queueUrl('RoutingQueue'), AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
       );
       return routing.Attributes?.ApproximateNumberOfMessages === '0' && routing.Attributes.ApproximateNumberOfMessagesNotVisible === '0' ? true : undefined;
-    });
+    }, 'the routing queue to empty');
     const after = (await (await fetch(`${stack.apiUrl}/leads/${offeredId}`, { headers: admin })).json()) as {
       lead: { status: string; ownerId?: string };
       history: { kind: string }[];
@@ -160,12 +169,52 @@ describe('npm run admin -- redrive', () => {
   });
 });
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, withinMs = 20_000): Promise<T> {
-  const giveUp = Date.now() + withinMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > giveUp) throw new Error('timed out waiting for the lead to be routed');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+/** Waits until `probe` gives a value (the lead routed, the queue empty), and returns it. */
+function waitFor<T>(probe: () => Promise<T | undefined>, what = 'the lead to be routed', timeout = 20_000): Promise<T> {
+  return vi.waitFor(
+    async () => {
+      const value = await probe();
+      if (value === undefined) throw new Error(`still waiting for ${what} after ${timeout} ms`);
+      return value;
+    },
+    { timeout, interval: 200 },
+  );
+}
+
+/** Every lead item in the stack's table. */
+async function leadsInTable(): Promise<Record<string, unknown>[]> {
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: stack.region, credentials: LOCAL_CREDENTIALS }));
+  try {
+    const leads: Record<string, unknown>[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await db.send(
+        new ScanCommand({ TableName: stack.tableName, FilterExpression: '#type = :lead', ExpressionAttributeNames: { '#type': 'type' }, ExpressionAttributeValues: { ':lead': 'lead' }, ExclusiveStartKey }),
+      );
+      leads.push(...(page.Items ?? []));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return leads;
+  } finally {
+    db.destroy();
+  }
+}
+
+/** Names of the SLA timer executions the stack's state machine has run or runs. */
+async function timerExecutions(): Promise<string[]> {
+  const sfn = new SFNClient({ endpoint: stack.endpoints.sfn, region: stack.region, credentials: LOCAL_CREDENTIALS });
+  try {
+    const names: string[] = [];
+    for (const stateMachineArn of stack.stateMachineArns) {
+      let nextToken: string | undefined;
+      do {
+        const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn, nextToken }));
+        names.push(...(page.executions ?? []).map((execution) => execution.name ?? ''));
+        nextToken = page.nextToken;
+      } while (nextToken);
+    }
+    return names;
+  } finally {
+    sfn.destroy();
   }
 }

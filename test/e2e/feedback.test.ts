@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { z } from 'zod';
 import { LOCAL_CREDENTIALS } from '#infra/local/emulators.ts';
 import { resolveFunctionId } from '#infra/local/invoke.ts';
@@ -53,15 +53,16 @@ async function postLead(firstName: string, lastName: string): Promise<string> {
 
 const inbox = (): Promise<Sent[]> => readInbox(stack.inboxUrl);
 
-/** Polls until `probe` gives something, or fails after `withinMs`. */
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, withinMs = 20_000): Promise<T> {
-  const giveUp = Date.now() + withinMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > giveUp) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+/** Waits until `probe` gives something, and returns it; fails after `timeout` naming `what`. */
+function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeout = 20_000): Promise<T> {
+  return vi.waitFor(
+    async () => {
+      const found = await probe();
+      if (found === undefined) throw new Error(`gave up waiting for ${what} after ${timeout} ms`);
+      return found;
+    },
+    { timeout, interval: 200 },
+  );
 }
 
 const offered = (leadId: string) => async (): Promise<Lead | undefined> => {
@@ -94,10 +95,16 @@ describe('an SES bounce on the local stack', () => {
     expect(notice.body.text).toContain('npm run admin -- import-reps reps.csv');
 
     // The same notification again, as SNS may redeliver it: nothing more happens.
+    const emailsBefore = (await inbox()).length;
     const again = await stack.invoke(feedbackFunction, sample);
     expect(again).toMatchObject({ results: [{ outcomes: [{ kind: 'already-marked', takenBack: [], told: [] }] }] });
+    expect(await leads.get(firstId)).toMatchObject({ status: 'OFFERED', attempt: 2, ownerId: reoffered.ownerId });
+    expect((await leads.history(firstId)).filter((event) => event.kind === 'offer-undeliverable')).toHaveLength(1);
+    expect((await reps.get('ana'))?.unreachable).toMatchObject({ reason: 'bounce', address: 'ana@demo.example.com' });
 
+    // Waits out the roster cache of a warm router: a fixed window, not a state to poll for.
     await new Promise((resolve) => setTimeout(resolve, ROSTER_CACHE_MS));
+    expect((await inbox()).length).toBe(emailsBefore);
     const secondId = await postLead('Nora', 'Next');
     const second = await eventually(offered(secondId), 'the second offer');
     expect(second.ownerId).not.toBe('ana');

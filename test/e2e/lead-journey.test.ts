@@ -1,10 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LOCAL_CREDENTIALS } from '#infra/local/emulators.ts';
 import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
-import { readInbox, type SentEmail as Sent } from './inbox.ts';
+import { readInbox, waitForEmails as waitForEmailsIn, type SentEmail as Sent } from './inbox.ts';
 
 /**
  * A lead's life on the running local stack, as a rep and a manager see it: the webhook, the
@@ -45,13 +46,25 @@ async function postLead(fields: Record<string, string>): Promise<string> {
 
 const inbox = (): Promise<Sent[]> => readInbox(stack.inboxUrl);
 
-/** Polls the inbox until `count` emails match, or gives up after `withinMs`. */
-async function waitForEmails(match: (email: Sent) => boolean, count = 1, withinMs = 20_000): Promise<Sent[]> {
-  const giveUp = Date.now() + withinMs;
-  for (;;) {
-    const found = (await inbox()).filter(match);
-    if (found.length >= count || Date.now() > giveUp) return found;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+/** Waits until `count` emails match (at most `timeout` ms), and returns every one that does. */
+const waitForEmails = (match: (email: Sent) => boolean, count = 1, timeout = 20_000): Promise<Sent[]> => waitForEmailsIn(stack.inboxUrl, match, { count, timeout });
+
+/** The statuses of the lead's SLA timer executions (named `<leadId>-<attempt>-<effect>`). */
+async function timerStatuses(leadId: string): Promise<string[]> {
+  const sfn = new SFNClient({ endpoint: stack.endpoints.sfn, region: stack.region, credentials: LOCAL_CREDENTIALS });
+  try {
+    const statuses: string[] = [];
+    for (const stateMachineArn of stack.stateMachineArns) {
+      let nextToken: string | undefined;
+      do {
+        const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn, nextToken }));
+        for (const execution of page.executions ?? []) if (execution.name?.startsWith(`${leadId}-`)) statuses.push(execution.status ?? '');
+        nextToken = page.nextToken;
+      } while (nextToken);
+    }
+    return statuses;
+  } finally {
+    sfn.destroy();
   }
 }
 
@@ -174,8 +187,8 @@ describe('a lead on the local stack', () => {
     expect(await waitForEmails((e) => e.subject === 'Lead moved on: Missed Project (solar, warm)' && e.destination.to[0] === 'frank@demo.example.com')).toHaveLength(1);
     expect((await inbox()).filter((e) => e.subject.startsWith('Open to Commercial projects: Missed Project'))).toEqual([]);
 
-    // The handled lead's deadline passed at the same time; give its timer a moment, then check.
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // The handled lead's deadline passed at the same time: once its timer has run its last step, nothing went out about it.
+    await expect.poll(() => timerStatuses(handledId), { timeout: 20_000, interval: 200 }).toEqual(['SUCCEEDED']);
     const aboutHandled = (await inbox()).filter((e) => e.subject.includes('Handled Lead') && !e.subject.startsWith('New warm lead'));
     expect(aboutHandled).toEqual([]);
     expect((await leads.history(handledId)).map((event) => event.kind)).toEqual(['received', 'offered', 'accepted', 'contacted']);

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSeedFile } from '#infra/local/seed.ts';
-import { readInbox, type SentEmail } from './inbox.ts';
+import { readInbox, waitForEmails } from './inbox.ts';
 
 /**
  * `npm start` as a user runs it: the process prints `ready`, serves the API and the inbox on the
@@ -103,12 +103,8 @@ describe('npm start', () => {
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ leadId: expect.any(String), status: 'received' });
 
-    const deadline = Date.now() + 30_000;
-    let offers: SentEmail[] = [];
-    while (offers.length === 0 && Date.now() < deadline) {
-      offers = (await readInbox(inboxUrl)).filter((sent) => (sent.body.text ?? '').includes(email));
-      if (offers.length === 0) await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    await waitForEmails(inboxUrl, (sent) => (sent.body.text ?? '').includes(email), { timeout: 30_000, what: `offer emails about ${email}` });
+    const offers = (await readInbox(inboxUrl)).filter((sent) => (sent.body.text ?? '').includes(email));
     expect(offers).toHaveLength(1);
     expect(repEmails).toContain(offers[0]!.destination.to[0]);
   });
@@ -120,7 +116,6 @@ describe('npm start', () => {
     child.kill('SIGTERM');
     const [code] = await exited;
     expect(code).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(children.filter(isAlive)).toEqual([]);
+    await expect.poll(() => children.filter(isAlive), { timeout: 5_000, interval: 100 }).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
 import { launchChromium, screenshots } from './browser.ts';
+import { waitForEmails, type SentEmail } from './inbox.ts';
 
 /**
  * Reps and a manager use the portal on a phone in Debian's Chromium against the local demo
@@ -28,24 +29,12 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-interface Sent {
-  readonly destination: { readonly to: readonly string[] };
-  readonly subject: string;
-  readonly body: { readonly html?: string };
+/** The newest email in the inbox that matches, once there is one. */
+async function waitForEmail(match: (email: SentEmail) => boolean): Promise<SentEmail> {
+  return (await waitForEmails(stack.inboxUrl, match)).at(-1)!;
 }
 
-async function waitForEmail(match: (email: Sent) => boolean, withinMs = 20_000): Promise<Sent> {
-  const giveUp = Date.now() + withinMs;
-  for (;;) {
-    const { emails } = (await (await fetch(`${stack.inboxUrl}/store`)).json()) as { emails: Sent[] };
-    const email = emails.filter(match).at(-1);
-    if (email) return email;
-    if (Date.now() > giveUp) throw new Error('no matching email arrived');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-function hrefOf(email: Sent, label: string): string {
+function hrefOf(email: SentEmail, label: string): string {
   const link = [...(email.body.html ?? '').matchAll(/href="([^"]+)"[^>]*>([^<]*)</g)].find((match) => match[2] === label);
   if (!link) throw new Error(`no "${label}" link in "${email.subject}"`);
   return link[1]!.replaceAll('&amp;', '&');

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signLink, type LinkAction } from '#shared/domain/link-token.ts';
-import { loadEvent, useLocalStack, type LocalStackForTests } from './support.ts';
+import { loadEvent, useLocalStack, type LocalStackForTests, type TestTeam } from './support.ts';
 
 let stack: LocalStackForTests;
 let handler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -46,9 +46,24 @@ async function offeredLead(reps = 2) {
   return { team, leadId, link };
 }
 
+/**
+ * The offer as `offeredLead` left it: still the first rep's at attempt 1, with nothing recorded,
+ * emailed, sent to routing or timed since.
+ */
+async function expectOfferUnchanged(leadId: string, team: TestTeam): Promise<void> {
+  expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED', ownerId: team.reps[0]!.id, attempt: 1 });
+  expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ openLeads: 1 });
+  expect((await stack.history(leadId)).map((event) => event.kind)).toEqual(['received', 'offered']);
+  expect(await stack.leads.effects(leadId)).toEqual([]);
+  expect((await stack.executions()).filter((execution) => execution.name.startsWith(`${leadId}-`))).toEqual([]);
+  for (const rep of team.reps) expect(await stack.emailsTo(rep.email)).toEqual([]);
+  const messages = (await stack.drainRoutingQueue()) as { leadId?: string; drainTeam?: string }[];
+  expect(messages.filter((message) => message.leadId === leadId || message.drainTeam === team.id)).toEqual([]);
+}
+
 describe('actions handler on DynamoDB Local and fauxqs', () => {
   it('given an offer link, when opened with GET, then a confirmation page shows the lead and nothing changes', async () => {
-    const { leadId, link } = await offeredLead();
+    const { leadId, link, team } = await offeredLead();
 
     const response = await handler(request('GET', link('accept')));
 
@@ -56,7 +71,7 @@ describe('actions handler on DynamoDB Local and fauxqs', () => {
     expect(response.headers?.['content-type']).toMatch(/text\/html/);
     expect(response.body).toContain('Accept this lead?');
     expect(response.body).toContain('Linked');
-    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED' });
+    await expectOfferUnchanged(leadId, team);
   });
 
   it('given an accept link, when POSTed, then the lead is accepted, and posting again shows the link is spent', async () => {
@@ -87,7 +102,7 @@ describe('actions handler on DynamoDB Local and fauxqs', () => {
   });
 
   it('given a link signed with another key, when opened or posted, then it is refused with 403 and nothing changes', async () => {
-    const { leadId, link } = await offeredLead();
+    const { leadId, link, team } = await offeredLead();
     const forged = link('accept', { key: 'not-the-key' });
 
     const opened = await handler(request('GET', forged));
@@ -96,16 +111,16 @@ describe('actions handler on DynamoDB Local and fauxqs', () => {
     expect(opened.statusCode).toBe(403);
     expect(posted.statusCode).toBe(403);
     expect(posted.body).toContain('This link is not valid');
-    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED' });
+    await expectOfferUnchanged(leadId, team);
   });
 
   it('given an expired link, when posted, then it answers 410 and nothing changes', async () => {
-    const { leadId, link } = await offeredLead();
+    const { leadId, link, team } = await offeredLead();
 
     const response = await handler(request('POST', link('accept', { exp: Math.floor(Date.now() / 1000) - 1 }), ''));
 
     expect(response.statusCode).toBe(410);
-    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED' });
+    await expectOfferUnchanged(leadId, team);
   });
 
   it("given a genuine link for a colleague's offer, when posted by the other rep's link, then it is stale and nothing changes", async () => {
@@ -115,7 +130,7 @@ describe('actions handler on DynamoDB Local and fauxqs', () => {
 
     expect(response.statusCode).toBe(409);
     expect(response.body).toContain('moved on to a colleague');
-    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED', ownerId: team.reps[0]!.id });
+    await expectOfferUnchanged(leadId, team);
   });
 
   it('given an accepted lead, when the rep closes it as won, then it is closed, their capacity is free and the team queue is offered again', async () => {
@@ -152,12 +167,11 @@ describe('actions handler on DynamoDB Local and fauxqs', () => {
     const response = await handler(request('POST', link('won'), ''));
 
     expect(response.statusCode).toBe(409);
-    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED' });
-    expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ openLeads: 1 });
+    await expectOfferUnchanged(leadId, team);
   });
 
   it('given an accept link whose payload was edited to another action, when posted, then it is refused with 403 and nothing changes', async () => {
-    const { leadId, link } = await offeredLead();
+    const { leadId, link, team } = await offeredLead();
     const [payload, signature] = link('accept').split('.') as [string, string];
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
     const edited = `${Buffer.from(JSON.stringify({ ...claims, action: 'won' })).toString('base64url')}.${signature}`;
@@ -165,7 +179,7 @@ describe('actions handler on DynamoDB Local and fauxqs', () => {
     const response = await handler(request('POST', edited, ''));
 
     expect(response.statusCode).toBe(403);
-    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED' });
+    await expectOfferUnchanged(leadId, team);
   });
 });
 
@@ -233,5 +247,7 @@ describe('claiming a lead opened to the team', () => {
     expect(response.body).toContain('You cannot take another lead right now');
     expect(await stack.leads.get(leadId)).toMatchObject({ status: 'QUEUED', attempt: 1 });
     expect(await stack.reps.get(team.reps[1]!.id)).toMatchObject({ openLeads: 0 });
+    expect(await stack.leads.teamQueue(team.id)).toEqual([leadId]);
+    expect((await stack.history(leadId)).map((event) => event.kind)).not.toContain('claimed');
   });
 });

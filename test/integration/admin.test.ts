@@ -291,6 +291,7 @@ describe('erasing a lead (DELETE /leads/{id}) on DynamoDB Local', () => {
       now: () => new Date(),
       actionUrl: () => 'https://leads.test.example/a/unused',
     };
+    const managerEmails = (await stack.emailsTo(stack.managerEmail(team.id))).length;
 
     const outcomes = [await expireOffer(timer, deps), await remindOwner(timer, deps), await escalateLead(timer, deps)];
 
@@ -302,6 +303,9 @@ describe('erasing a lead (DELETE /leads/{id}) on DynamoDB Local', () => {
     expect(await itemsOfLead(leadId)).toEqual([]);
     expect((await stack.reps.get(rep.id))?.openLeads).toBe(0);
     expect(await stack.drainRoutingQueue()).not.toContainEqual({ leadId });
+    // Nobody is told about a lead that is gone: neither its rep nor the manager.
+    expect(await stack.emailsTo(rep.email)).toEqual([]);
+    expect(await stack.emailsTo(stack.managerEmail(team.id))).toHaveLength(managerEmails);
   });
 });
 
@@ -432,6 +436,8 @@ describe('importing reps (POST /admin/reps) on DynamoDB Local', () => {
     expect(bodyOf(again)).toMatchObject({ created: 0, exists: 2, invalid: 0 });
     expect(bodyOf(again).results.map((r: { status: string }) => r.status)).toEqual(['exists', 'exists']);
     expect(await stack.reps.get(`fritz-${run}`)).toMatchObject({ name: 'Fritz', openLeads: 1 });
+    expect(await stack.reps.findByEmail(`gina.${run}@import.example.com`)).toMatchObject({ name: 'Gina', teamId: 't20', capacity: 4, openLeads: 0 });
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED', ownerId: `fritz-${run}` });
   });
 
   it('given two imports of the same rep at once, when both run, then the rep is created once and the other reports exists', async () => {
@@ -572,7 +578,8 @@ describe('redriving the routing DLQ (POST /admin/redrive) on fauxqs', () => {
   });
 
   it('given a max that is not a whole number from 1 to 1000, when redriven, then 400 names the field and nothing moves', async () => {
-    await putInDlq(1, 'bad');
+    await stack.drainRoutingQueue();
+    const [dead] = await putInDlq(1, 'bad');
 
     const responses = await Promise.all([0, 1.5, 'all', 5000].map((max) => handler(adminRequest('POST /admin/redrive', { body: { max } }))));
 
@@ -580,7 +587,10 @@ describe('redriving the routing DLQ (POST /admin/redrive) on fauxqs', () => {
       expect(response.statusCode).toBe(400);
       expect(bodyOf(response).message).toContain('"max"');
     }
+    expect(await stack.drainRoutingQueue()).toEqual([]);
+    // Still in the DLQ: the next valid redrive moves it.
     expect(bodyOf(await handler(adminRequest('POST /admin/redrive')))).toMatchObject({ moved: 1, remaining: 0 });
+    expect(await stack.drainRoutingQueue()).toEqual([{ leadId: dead }]);
   });
 });
 

@@ -51,6 +51,8 @@ describe('the effects relay on DynamoDB Local, fauxqs, aws-ses-v2-local and the 
 
   it('given an effect its committing function holds under a live lease (the fast path), when the stream delivers it, then the relay leaves it alone', async () => {
     const leadId = await leadWithEffects('Leased', [{ purpose: 'route', action: { kind: 'message', message: { leadId: 'leased' } } }]);
+    await stack.drainRoutingQueue();
+    const [recorded] = await stack.leads.effects(leadId);
     const stream = await stack.effectStream(leadId);
     const image = stream.Records[0]!.dynamodb!.NewImage!;
     image.status = { S: 'claimed' };
@@ -60,6 +62,8 @@ describe('the effects relay on DynamoDB Local, fauxqs, aws-ses-v2-local and the 
 
     expect(response.batchItemFailures).toEqual([]);
     expect(await stack.drainRoutingQueue()).toEqual([]);
+    // The record is as it was written: not claimed, tried or finished by the relay.
+    expect(await stack.leads.effects(leadId)).toEqual([recorded]);
   });
 
   it('given an email SES refuses, when relayed, then only that record is reported failed, the effect keeps the error, and the retry sends it once', async () => {
@@ -117,10 +121,14 @@ describe('the effects relay on DynamoDB Local, fauxqs, aws-ses-v2-local and the 
   });
 
   it('given a stream record that is not an effect, when relayed, then it is skipped without failing the batch', async () => {
+    await stack.drainRoutingQueue();
+
     const response = await relay({
       Records: [{ eventID: '1', eventName: 'INSERT', dynamodb: { SequenceNumber: '1', NewImage: { pk: { S: 'LEAD#x' }, sk: { S: 'LEAD' }, type: { S: 'lead' } } } }],
     });
 
     expect(response.batchItemFailures).toEqual([]);
+    expect(await stack.drainRoutingQueue()).toEqual([]);
+    expect(await stack.leads.get('x')).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ZodError } from 'zod';
 import type { EscalationOutcome } from '#shared/use-cases/escalate-lead.ts';
 import type { ExpiryOutcome } from '#shared/use-cases/expire-offer.ts';
 import type { ReminderOutcome } from '#shared/use-cases/remind-owner.ts';
@@ -51,18 +52,26 @@ describe('escalate handler on DynamoDB Local and aws-ses-v2-local', () => {
     expect((await stack.emailsTo(stack.managerEmail(team.id))).filter((e) => e.subject.includes('Called'))).toEqual([]);
   });
 
-  it('given a timer of an earlier attempt, when it fires, then it does nothing', async () => {
+  it('given a timer of an earlier attempt, when it fires, then the lead stays with its rep and nobody is emailed or sent to routing', async () => {
     const team = await stack.addTeam([{ capacity: 2 }]);
     const leadId = await stack.receiveLead({ firstName: 'Moved', email: 'moved@example.com' }, team.id);
     const lead = await stack.offerTo(leadId, team.reps[0]!.id);
+    await stack.drainRoutingQueue();
 
     const outcome = await handler(timerInput(leadId, 0, lead.contactDeadline));
 
     expect(outcome).toEqual({ escalated: false, reason: 'stale-attempt' });
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED', ownerId: team.reps[0]!.id, attempt: 1 });
+    expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ openLeads: 1 });
+    expect((await stack.history(leadId)).map((e) => e.kind)).toEqual(['received', 'offered']);
+    expect(await stack.leads.effects(leadId)).toEqual([]);
+    expect((await stack.emailsTo(stack.managerEmail(team.id))).filter((e) => e.subject.includes('Moved'))).toEqual([]);
+    expect(await stack.emailsTo(team.reps[0]!.email)).toEqual([]);
+    expect(await stack.drainRoutingQueue()).toEqual([]);
   });
 
   it('given a malformed timer input, when invoked, then it fails loudly instead of escalating nothing', async () => {
-    await expect(handler({ leadId: 'x' })).rejects.toThrow();
+    await expect(handler({ leadId: 'x' })).rejects.toThrow(ZodError);
   });
 
 });
@@ -100,6 +109,8 @@ describe('escalate handler at the accept window, on DynamoDB Local, fauxqs and a
     expect(await stack.leads.get(leadId)).toMatchObject({ status: 'ACCEPTED', ownerId: team.reps[0]!.id });
     expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ openLeads: 1 });
     expect(await stack.drainRoutingQueue()).toEqual([]);
+    expect((await stack.history(leadId)).map((e) => e.kind)).toEqual(['received', 'offered', 'accepted']);
+    expect(await stack.emailsTo(team.reps[0]!.email)).toEqual([]);
   });
 
   it('given the same accept window firing twice (a retried task), then the offer is taken back once', async () => {

@@ -175,6 +175,7 @@ describe('feedback handler on DynamoDB Local, fauxqs and aws-ses-v2-local', () =
     const delivery: SNSEvent = {
       Records: [{ ...sample, Sns: { ...sample.Sns, Message: JSON.stringify({ eventType: 'Delivery', mail: { messageId: 'm-1' }, delivery: { recipients: [rep.email] } }) } }],
     };
+    await stack.drainRoutingQueue();
 
     const transient = await feedback(bounceFor(rep.email, { bounceType: 'Transient', bounceSubType: 'MailboxFull' }));
     const delivered = await feedback(delivery);
@@ -184,17 +185,24 @@ describe('feedback handler on DynamoDB Local, fauxqs and aws-ses-v2-local', () =
     expect(delivered.results).toEqual([{ snsMessageId: expect.any(String), ignored: 'Delivery' }]);
     expect(manager.results[0]).toMatchObject({ outcomes: [{ kind: 'not-a-rep', address: stack.managerEmail(team.id) }] });
     expect((await stack.reps.get(rep.id))?.unreachable).toBeUndefined();
-    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED', ownerId: rep.id });
+    expect(await stack.reps.get(rep.id)).toMatchObject({ openLeads: 1 });
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED', ownerId: rep.id, attempt: 1 });
+    expect((await stack.history(leadId)).map((event) => event.kind)).toEqual(['received', 'offered']);
     expect(await managerNotices(team)).toEqual([]);
+    expect(await stack.emailsTo(rep.email)).toEqual([]);
+    expect(await stack.drainRoutingQueue()).toEqual([]);
   });
 
   it('given a notification that cannot be read, when it arrives, then it is skipped without failing the invocation', async () => {
     const sample = loadEvent<SNSEvent>('feedback/ses-bounce.json').Records[0]!;
     const garbled: SNSEvent = { Records: [{ ...sample, Sns: { ...sample.Sns, Message: '{"eventType":"Bounce","bounce":{"bounceType":"Permanent"}}' } }] };
+    await stack.drainRoutingQueue();
 
     const { results } = await feedback(garbled);
 
     expect(results).toEqual([{ snsMessageId: sample.Sns.MessageId, ignored: expect.stringMatching(/^unreadable: bounce: /) }]);
+    // Nothing was taken back or sent on for it.
+    expect(await stack.drainRoutingQueue()).toEqual([]);
   });
 
   it('given a rep marked unreachable, when a lead for their team is routed, then it is offered to a colleague', async () => {

@@ -193,7 +193,8 @@ describe('public sources: browser forms', () => {
     expect(response.body).toContain('href="https://www.example.com/offer"');
   });
 
-  it('given a page the source does not allow, when it posts, then 403 and nothing is stored', async () => {
+  it('given a page the source does not allow, when it posts, then 403 and nothing is stored or queued', async () => {
+    await stack.drainRoutingQueue();
     const before = await stack.countItems();
 
     const response = await handler(post({ source: 'form', body: person('Evil'), headers: { origin: 'https://evil.example' }, sourceIp: '198.51.100.4' }));
@@ -201,6 +202,7 @@ describe('public sources: browser forms', () => {
     expect(response.statusCode).toBe(403);
     expect(JSON.parse(response.body ?? '{}').message).toMatch(/https:\/\/evil.example may not post/);
     expect(await stack.countItems()).toBe(before);
+    expect(await stack.drainRoutingQueue()).toEqual([]);
   });
 
   it('given a bot that fills the honeypot, when it posts, then it is thanked like a person and nothing is stored or queued', async () => {
@@ -253,7 +255,8 @@ describe('signed and token sources: servers', () => {
     ['a tampered body', (event: APIGatewayProxyEventV2) => ({ ...event, body: event.body!.replace('Kim', 'Eve') })],
     ['a signature from 10 minutes ago (replay)', () => signed('partner', person('Old'), new Date(Date.now() - 10 * 60_000))],
     ['a browser origin', (event: APIGatewayProxyEventV2) => ({ ...event, headers: { ...event.headers, origin: 'https://www.example.com' } })],
-  ])('given %s, when posted to a signed source, then it is refused with 401/403 and nothing is stored', async (_label, make) => {
+  ])('given %s, when posted to a signed source, then it is refused with 401/403 and nothing is stored or queued', async (_label, make) => {
+    await stack.drainRoutingQueue();
     const before = await stack.countItems();
 
     const response = await handler(make(signed('partner', person('Tampered'))));
@@ -261,6 +264,7 @@ describe('signed and token sources: servers', () => {
     expect([401, 403]).toContain(response.statusCode);
     expect(JSON.parse(response.body ?? '{}').message).toBeTruthy();
     expect(await stack.countItems()).toBe(before);
+    expect(await stack.drainRoutingQueue()).toEqual([]);
   });
 
   it('given a token source, when posted with its token in the header or the query, then 202; with a wrong token, 401', async () => {

@@ -162,7 +162,9 @@ describe('portal pages of a signed-in rep', () => {
 
     expect(response.statusCode).toBe(403);
     expect(response.body).toContain('This is not your lead');
-    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED', ownerId: team.reps[0]!.id });
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED', ownerId: team.reps[0]!.id, attempt: 1 });
+    expect((await stack.history(leadId)).map((e) => e.kind)).toEqual(['received', 'offered']);
+    expect(await stack.reps.get(team.reps[1]!.id)).toMatchObject({ openLeads: 0 });
   });
 
   it('given a form posted without its token or with the token of another session, then 403 and nothing changes', async () => {
@@ -176,7 +178,10 @@ describe('portal pages of a signed-in rep', () => {
     const crossed = await handler(request('POST', `/portal/leads/${leadId}/accept`, { cookies: owner.cookies, form: { csrf: other.csrf } }));
 
     expect([missing.statusCode, crossed.statusCode]).toEqual([403, 403]);
-    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED' });
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED', ownerId: team.reps[0]!.id, attempt: 1 });
+    expect((await stack.history(leadId)).map((e) => e.kind)).toEqual(['received', 'offered']);
+    expect(await stack.leads.effects(leadId)).toEqual([]);
+    expect((await stack.executions()).filter((execution) => execution.name.startsWith(`${leadId}-`))).toEqual([]);
   });
 
   it('given an offered lead, when the rep accepts, marks it contacted and closes it from My leads, then each step is the same transition as the email links', async () => {
@@ -250,6 +255,8 @@ describe('portal pages of a signed-in rep', () => {
     expect(fullPage.body).toContain('at your limit');
     expect(awayPage.body).toContain('not taking new leads');
     expect(await stack.leads.get(leadId!)).toMatchObject({ status: 'QUEUED' });
+    expect(await stack.leads.teamQueue(team.id)).toEqual([leadId]);
+    for (const rep of team.reps) expect(await stack.reps.get(rep.id)).toMatchObject({ openLeads: 0 });
   });
 
   it('given a profile form, when saved, then the profile changes; when invalid, then 400 names each field and nothing changes', async () => {
@@ -286,7 +293,7 @@ describe('portal pages of a signed-in rep', () => {
     });
     expect(invalid.statusCode).toBe(400);
     expect(invalid.body).toContain('aria-invalid="true"');
-    expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ capacity: 4 });
+    expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ capacity: 4, workingHours: { mon: [['09:00', '17:00']], tue: [['09:00', '12:00'], ['13:00', '17:00']] } });
     expect(await stack.drainRoutingQueue()).toContainEqual({ drainTeam: team.id });
   });
 });

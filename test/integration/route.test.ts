@@ -164,8 +164,15 @@ describe('route handler: the same person got in touch again', () => {
   });
 
   it('given a routing message for a lead that was erased meanwhile, when delivered, then it is dropped without a retry', async () => {
+    await stack.drainRoutingQueue();
+
     const response = await handler(batchFor('erased-lead-id'));
 
     expect(response.batchItemFailures).toEqual([]);
+    // Dropped, not brought back: no lead made up for it, nothing sent on, no timer started.
+    expect(await stack.leads.get('erased-lead-id')).toBeUndefined();
+    expect(await stack.history('erased-lead-id')).toEqual([]);
+    expect(await stack.drainRoutingQueue()).toEqual([]);
+    expect((await stack.executions()).filter((execution) => execution.name.startsWith('erased-lead-id'))).toEqual([]);
   });
 });
