@@ -2,7 +2,7 @@ import type { DueEntry, StoredEffect } from '../adapters/due-index.ts';
 import { EffectStatus } from '../adapters/outbox.ts';
 import type { RoutingSettings } from '../config/stack-config.ts';
 import { LeadStateConflict } from '../domain/errors.ts';
-import { LeadStatus, type Lead } from '../domain/lead.ts';
+import { LeadStatus } from '../domain/lead.ts';
 import { nextDueAt } from '../domain/lifecycle.ts';
 import { escalateLead } from './escalate-lead.ts';
 import { expireOffer } from './expire-offer.ts';

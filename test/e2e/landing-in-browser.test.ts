@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
@@ -144,20 +144,16 @@ async function expectAccessible(page: Page, name: string): Promise<void> {
 /** Leads in the table from this email address (the admin API has no search, the table does). */
 async function leadsFrom(email: string): Promise<Record<string, unknown>[]> {
   const found: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new ScanCommand({
-        TableName: stack.tableName,
-        FilterExpression: '#type = :lead AND contact.email = :email',
-        ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: { ':lead': 'lead', ':email': email },
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    found.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const pages = paginateScan(
+    { client: db },
+    {
+      TableName: stack.tableName,
+      FilterExpression: '#type = :lead AND contact.email = :email',
+      ExpressionAttributeNames: { '#type': 'type' },
+      ExpressionAttributeValues: { ':lead': 'lead', ':email': email },
+    },
+  );
+  for await (const page of pages) found.push(...(page.Items ?? []));
   return found;
 }
 

@@ -1,4 +1,4 @@
-import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
@@ -176,20 +176,11 @@ export async function useLocalStack(fn: FunctionName): Promise<LocalStackForTest
     history: (leadId) => leads.history(leadId),
     async countItems() {
       let count = 0;
-      let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
-      do {
-        const page = await dynamodb.send(
-          new ScanCommand({
-            TableName: tableName,
-            Select: 'COUNT',
-            FilterExpression: 'NOT begins_with(pk, :rate)',
-            ExpressionAttributeValues: { ':rate': { S: 'RATE#' } },
-            ExclusiveStartKey,
-          }),
-        );
-        count += page.Count ?? 0;
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
+      const pages = paginateScan(
+        { client: dynamodb },
+        { TableName: tableName, Select: 'COUNT', FilterExpression: 'NOT begins_with(pk, :rate)', ExpressionAttributeValues: { ':rate': { S: 'RATE#' } } },
+      );
+      for await (const page of pages) count += page.Count ?? 0;
       return count;
     },
     async drainRoutingQueue() {
