@@ -1,24 +1,30 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { EnvironmentSchema, variablesOf, type FunctionName, type VariableOf } from '#shared/config/environment.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '#shared/metric-names.ts';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { StackEnvironment } from './function-environment.ts';
 
 /** Metadata key the local runtime reads to bind a synthesized function to its source entry. */
 export const ENTRY_METADATA = 'lead-router:entry';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
-export interface LeadRouterFunctionProps {
-  /** Entry file relative to the repository root, e.g. `functions/ingest/handler.ts`. */
-  readonly entry: string;
+export interface LeadRouterFunctionProps<F extends FunctionName> {
+  /**
+   * Which function: its entry is `functions/<name>/handler.ts`, its environment the variables
+   * shared/config/environment.ts lists for it.
+   */
+  readonly name: F;
   readonly description: string;
-  readonly environment: Record<string, string>;
+  /** Where the values of its variables come from, each with the access it brings. */
+  readonly environment: StackEnvironment;
   readonly timeout?: Duration;
   readonly memorySize?: number;
   /** Where events of an asynchronous invocation (SNS) go once Lambda's retries are spent. */
@@ -46,10 +52,15 @@ function copyIntoBundle(files: readonly string[]): ICommandHooks {
 /**
  * The house defaults for every function: Node 24 on arm64, one minified ESM bundle with source
  * maps, JSON logs kept for a set time, active tracing. One place, so functions differ only in
- * what they are, not in how they are built.
+ * what they are, not in how they are built. Its environment holds the variables of its schema
+ * (shared/config/environment.ts) and nothing else.
  */
-export class LeadRouterFunction extends NodejsFunction {
-  constructor(scope: Construct, id: string, props: LeadRouterFunctionProps) {
+export class LeadRouterFunction<F extends FunctionName = FunctionName> extends NodejsFunction {
+  readonly name: F;
+  readonly #variables: ReadonlySet<string>;
+
+  constructor(scope: Construct, id: string, props: LeadRouterFunctionProps<F>) {
+    const entry = `functions/${props.name}/handler.ts`;
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -64,7 +75,7 @@ export class LeadRouterFunction extends NodejsFunction {
     super(scope, id, {
       role,
       deadLetterQueue: props.deadLetterQueue,
-      entry: `${repoRoot}${props.entry}`,
+      entry: `${repoRoot}${entry}`,
       handler: 'handler',
       projectRoot: repoRoot,
       depsLockFilePath: `${repoRoot}package-lock.json`,
@@ -75,12 +86,6 @@ export class LeadRouterFunction extends NodejsFunction {
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
       logGroup,
-      environment: {
-        NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        ...props.environment,
-      },
       bundling: {
         format: OutputFormat.ESM,
         target: 'node24',
@@ -93,10 +98,30 @@ export class LeadRouterFunction extends NodejsFunction {
       },
     });
     // In the template itself, so the local runtime binds function to source from the template alone.
-    (this.node.defaultChild as CfnFunction).addMetadata(ENTRY_METADATA, props.entry);
+    (this.node.defaultChild as CfnFunction).addMetadata(ENTRY_METADATA, entry);
+    this.name = props.name;
+    this.#variables = new Set(variablesOf(props.name));
+    this.setVariable('NODE_OPTIONS', '--enable-source-maps');
+    this.setVariable('POWERTOOLS_SERVICE_NAME', SERVICE_NAME);
+    this.setVariable('POWERTOOLS_METRICS_NAMESPACE', METRICS_NAMESPACE);
+    props.environment.bind(this);
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'X-Ray PutTraceSegments and PutTelemetryRecords have no resource-level permissions; AWS requires Resource "*" for active tracing',
     });
+  }
+
+  /**
+   * Sets one variable of the function's schema. A value known at synth is checked against the
+   * schema here, so a malformed one fails synth rather than the function's cold start.
+   */
+  setVariable(name: VariableOf<F>, value: string): this {
+    if (!this.#variables.has(name)) throw new Error(`${this.node.path}: ${name} is not a variable of the ${this.name} function (shared/config/environment.ts)`);
+    if (!Token.isUnresolved(value)) {
+      const checked = EnvironmentSchema.shape[name].safeParse(value);
+      if (!checked.success) throw new Error(`${this.node.path}: ${name}: ${checked.error.issues.map((issue) => issue.message).join('; ')}`);
+    }
+    this.addEnvironment(name, value);
+    return this;
   }
 }

@@ -1,26 +1,12 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { RepStore } from '#shared/adapters/rep-store.ts';
-import { loadSecret } from '#shared/adapters/secrets.ts';
-import { leadStoreFor } from '#shared/config/composition.ts';
-import { loadRoutingSettings, minutesToMs, requireEnv } from '#shared/config/runtime.ts';
 import { signLink, verifyLink } from '#shared/domain/link-token.ts';
 import { httpErrors } from '#shared/http/errors.ts';
 import { recordAnswered } from '#shared/metrics/lead-funnel.ts';
 import { logger, observed } from '#shared/observability.ts';
-import { respondToOffer, viewOffer, type RespondToOfferDeps } from '#shared/use-cases/respond-to-offer.ts';
+import { respondToOffer, viewOffer } from '#shared/use-cases/respond-to-offer.ts';
 import { confirmPage, donePage, errorPage, fullPage, stalePage } from '#shared/views/action-pages.ts';
-
-const tableName = requireEnv('TABLE_NAME');
-const signingKey = await loadSecret(requireEnv('LINK_SIGNING_SECRET'));
-const deps: RespondToOfferDeps = {
-  // A pass sends the lead on and a claim starts its timer at once, after the commit.
-  leads: leadStoreFor(tableName, ['timer', 'message']),
-  reps: new RepStore(tableName),
-  config: loadRoutingSettings().routing,
-  minutes: (minutes) => minutesToMs(minutes),
-  now: () => new Date(),
-};
+import { deps, signingKey } from './composition.ts';
 
 function formReason(event: APIGatewayProxyEventV2): string | undefined {
   if (!event.body) return undefined;

@@ -1,15 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { DeadLetters } from '#shared/adapters/dead-letters.ts';
-import { DueIndex } from '#shared/adapters/due-index.ts';
-import { LeadEraser } from '#shared/adapters/lead-erasure.ts';
-import { LeadStore } from '#shared/adapters/lead-store.ts';
-import { RepStore } from '#shared/adapters/rep-store.ts';
 import { RosterCache } from '#shared/adapters/roster-cache.ts';
-import { RoutingQueue } from '#shared/adapters/routing-queue.ts';
-import { loadSecret } from '#shared/adapters/secrets.ts';
-import { IntakeStore } from '#shared/adapters/intake-store.ts';
-import { loadIntake, loadRoutingSettings, requireEnv } from '#shared/config/runtime.ts';
 import { InvalidLead, LeadNotFound, MalformedRequest } from '#shared/domain/errors.ts';
 import { readBody } from '#shared/http/request.ts';
 import { requireAdmin } from '#shared/http/admin-auth.ts';
@@ -21,22 +12,8 @@ import { simulateRouting } from '#shared/use-cases/simulate-routing.ts';
 import { listTeamQueue } from '#shared/use-cases/team-queue.ts';
 import { redriveDeadLetters } from '#shared/use-cases/redrive-dead-letters.ts';
 import { recountLoads } from '#shared/use-cases/sweep.ts';
-import { addSource, listSources, setSourceSecret, sourceSecret, type ManageSourcesDeps } from '#shared/use-cases/manage-sources.ts';
-
-const tableName = requireEnv('TABLE_NAME');
-const adminKey = await loadSecret(requireEnv('ADMIN_API_KEY_SECRET'));
-const leads = new LeadStore(tableName);
-const reps = new RepStore(tableName);
-const eraser = new LeadEraser(tableName);
-const queue = new RoutingQueue(requireEnv('ROUTING_QUEUE_URL'));
-const deadLetters = new DeadLetters(requireEnv('ROUTING_DLQ_URL'), requireEnv('ROUTING_QUEUE_URL'));
-const settings = loadRoutingSettings();
-const sources: ManageSourcesDeps = {
-  intake: loadIntake(),
-  store: new IntakeStore(tableName),
-  masterKey: await loadSecret(requireEnv('SOURCE_SIGNING_SECRET')),
-  now: () => new Date(),
-};
+import { addSource, listSources, setSourceSecret, sourceSecret } from '#shared/use-cases/manage-sources.ts';
+import { adminKey, deadLetters, due, eraser, leads, queue, reps, settings, sources } from './composition.ts';
 
 /** A whole file of leads is fine to simulate; a crawl of the roster per lead is not. */
 const MAX_SIMULATED_LEADS = 200;
@@ -137,7 +114,7 @@ async function redrive(event: APIGatewayProxyEventV2, context: Context): Promise
 
 /** POST /admin/recount: every rep's open-lead count set to the leads they hold (the sweeper does this every minute too). */
 async function recount(): Promise<APIGatewayProxyResultV2> {
-  const report = await recountLoads({ reps, due: new DueIndex(tableName), settings, now: () => new Date() });
+  const report = await recountLoads({ reps, due, settings, now: () => new Date() });
   logger.info('rep loads recounted', { checked: report.checked, repaired: report.repaired.length, changing: report.changing.length });
   return json(200, report);
 }

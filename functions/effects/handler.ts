@@ -4,11 +4,8 @@ import middy from '@middy/core';
 import type { AttributeValue as StreamAttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { EffectRecordSchema } from '#shared/adapters/outbox.ts';
-import { outboxFor, performersFromEnv } from '#shared/config/composition.ts';
-import { requireEnv } from '#shared/config/runtime.ts';
 import { logger, observed } from '#shared/observability.ts';
-
-const outbox = outboxFor(requireEnv('TABLE_NAME'), performersFromEnv(['email', 'timer', 'message']));
+import { outbox } from './composition.ts';
 
 async function relayRecord(record: DynamoDBRecord): Promise<void> {
   const image = record.dynamodb?.NewImage;

@@ -1,26 +1,12 @@
 import middy from '@middy/core';
 import { z } from 'zod';
-import { RepStore } from '#shared/adapters/rep-store.ts';
-import { loadSecret } from '#shared/adapters/secrets.ts';
-import { leadStoreFor } from '#shared/config/composition.ts';
-import { loadRoutingSettings, minutesToMs, requireEnv } from '#shared/config/runtime.ts';
-import { actionLinkBuilder } from '#shared/domain/link-token.ts';
 import { recordDeadline } from '#shared/metrics/lead-funnel.ts';
 import { logger, observed } from '#shared/observability.ts';
 import { escalateLead, type EscalationOutcome } from '#shared/use-cases/escalate-lead.ts';
 import { expireOffer, type ExpiryOutcome } from '#shared/use-cases/expire-offer.ts';
 import { remindOwner, type ReminderOutcome } from '#shared/use-cases/remind-owner.ts';
 import { recoverTimer, type RecoveryOutcome } from '#shared/use-cases/recover-timer.ts';
-
-const tableName = requireEnv('TABLE_NAME');
-// Emails and routing at once; a new timer (after a failed step) is started by the relay, since
-// the timer's own function cannot name its state machine without a circular dependency.
-const leads = leadStoreFor(tableName, ['email', 'message']);
-const reps = new RepStore(tableName);
-const now = () => new Date();
-const settings = loadRoutingSettings();
-const minutes = (value: number) => minutesToMs(value);
-const actionUrl = actionLinkBuilder(await loadSecret(requireEnv('LINK_SIGNING_SECRET')), requireEnv('PUBLIC_BASE_URL'), settings.linkTtlHours);
+import { deps } from './composition.ts';
 
 const TimerStepSchema = z.object({
   /** Which instant of the offer came. */
@@ -46,12 +32,12 @@ export const handler = middy<unknown, EscalationOutcome | ExpiryOutcome | Remind
     logger.appendKeys({ leadId: input.leadId });
     const outcome =
       step === 'accept-window'
-        ? await expireOffer(input, { leads, reps, now })
+        ? await expireOffer(input, deps)
         : step === 'reminder'
-          ? await remindOwner(input, { leads, reps, actionUrl, now })
+          ? await remindOwner(input, deps)
           : step === 'contact-deadline'
-            ? await escalateLead(input, { leads, reps, settings, now })
-            : await recoverTimer(input, failure ?? {}, { leads, config: settings.routing, minutes, now });
+            ? await escalateLead(input, deps)
+            : await recoverTimer(input, failure ?? {}, deps);
     logger.info('deadline checked', { step, outcome });
     recordDeadline(outcome);
     return outcome;

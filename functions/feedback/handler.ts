@@ -1,22 +1,9 @@
 import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
-import { RepStore } from '#shared/adapters/rep-store.ts';
-import { leadStoreFor, mailerFromEnv } from '#shared/config/composition.ts';
-import { loadRoutingSettings, requireEnv } from '#shared/config/runtime.ts';
 import { parseMailFeedback, SnsEventSchema, undeliverableAddresses } from '#shared/domain/ses-feedback.ts';
 import { logger, observed } from '#shared/observability.ts';
-import { markRepUnreachable, type MarkRepUnreachableDeps, type UnreachableOutcome } from '#shared/use-cases/mark-rep-unreachable.ts';
-
-const tableName = requireEnv('TABLE_NAME');
-const settings = loadRoutingSettings();
-const deps: MarkRepUnreachableDeps = {
-  reps: new RepStore(tableName),
-  // Offers taken back from the bounced address go back to routing at once.
-  leads: leadStoreFor(tableName, ['message']),
-  mailer: mailerFromEnv(),
-  config: settings.routing,
-  now: () => new Date(),
-};
+import { markRepUnreachable, type UnreachableOutcome } from '#shared/use-cases/mark-rep-unreachable.ts';
+import { deps } from './composition.ts';
 
 /** What became of one SNS record: the outcome per undeliverable address, or why nothing was done. */
 export type FeedbackResult =

@@ -1,34 +1,11 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { LeadStore } from '#shared/adapters/lead-store.ts';
-import { RateLimiter } from '#shared/adapters/rate-limiter.ts';
-import { loadSecret } from '#shared/adapters/secrets.ts';
-import { intakeStoreFor } from '#shared/config/composition.ts';
-import { loadIntake, loadRoutingSettings, minutesToMs, requireEnv } from '#shared/config/runtime.ts';
 import { httpErrors, statusFor } from '#shared/http/errors.ts';
 import { deliveryOf, intakeErrorResponse, preflightResponse, receivedResponse } from '#shared/ingest/http-responses.ts';
-import { SourceDirectory } from '#shared/ingest/source-directory.ts';
 import { recordReceived } from '#shared/metrics/lead-funnel.ts';
 import { logger, observed } from '#shared/observability.ts';
-import { receiveLead, sourceFor, type ReceiveLeadDeps } from '#shared/use-cases/receive-lead.ts';
-
-const tableName = requireEnv('TABLE_NAME');
-const settings = loadRoutingSettings();
-const intake = loadIntake();
-// Each new lead's routing is recorded with it, and sent at once.
-const intakeStore = intakeStoreFor(tableName);
-const sources = new SourceDirectory(intake, intakeStore, await loadSecret(requireEnv('SOURCE_SIGNING_SECRET')));
-const deps: ReceiveLeadDeps = {
-  leads: new LeadStore(tableName),
-  intakeStore,
-  rateLimiter: new RateLimiter(tableName),
-  settings,
-  intake,
-  now: () => new Date(),
-  // Provisional until the router knows the tier: the strictest SLA, so nothing starts late.
-  contactWithinMs: minutesToMs(settings.routing.tiers.hot.contactMinutes),
-  note: (message, detail) => logger.warn(message, detail),
-};
+import { receiveLead, sourceFor } from '#shared/use-cases/receive-lead.ts';
+import { deps, sources } from './composition.ts';
 
 /**
  * POST /leads and POST /sources/{sourceId}/leads: a landing page, form builder or partner hands

@@ -1,36 +1,13 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { RepStore } from '#shared/adapters/rep-store.ts';
-import { RosterCache } from '#shared/adapters/roster-cache.ts';
 import { RoutingMessageSchema } from '#shared/adapters/routing-queue.ts';
-import { loadSecret } from '#shared/adapters/secrets.ts';
-import { leadStoreFor } from '#shared/config/composition.ts';
-import { loadRoutingSettings, minutesToMs, requireEnv } from '#shared/config/runtime.ts';
 import { allows } from '#shared/domain/lifecycle.ts';
-import { actionLinkBuilder } from '#shared/domain/link-token.ts';
 import { recordRouted } from '#shared/metrics/lead-funnel.ts';
 import { logger, observed } from '#shared/observability.ts';
-import { drainTeamQueue, routeLead, type RouteLeadDeps } from '#shared/use-cases/route-lead.ts';
+import { drainTeamQueue, routeLead } from '#shared/use-cases/route-lead.ts';
 import { tellOwnerOfResubmission } from '#shared/use-cases/tell-owner-of-resubmission.ts';
-
-const settings = loadRoutingSettings();
-const tableName = requireEnv('TABLE_NAME');
-const signingKey = await loadSecret(requireEnv('LINK_SIGNING_SECRET'));
-
-const reps = new RepStore(tableName);
-// Offers, queue notices and invitations are sent and timers started at once, after their commit.
-const leads = leadStoreFor(tableName, ['email', 'timer', 'message']);
-const deps: RouteLeadDeps = {
-  leads,
-  reps,
-  // Per warm container: a team's roster is read once every few seconds, not once per lead.
-  roster: new RosterCache((teamId) => reps.listTeam(teamId)),
-  config: settings.routing,
-  minutes: (minutes) => minutesToMs(minutes),
-  now: () => new Date(),
-  actionUrl: actionLinkBuilder(signingKey, requireEnv('PUBLIC_BASE_URL'), settings.linkTtlHours),
-};
+import { deps } from './composition.ts';
 
 async function routeRecord(record: SQSRecord): Promise<void> {
   // A body that is not a routing message fails every retry and ends in the DLQ for a human.
@@ -46,9 +23,9 @@ async function routeRecord(record: SQSRecord): Promise<void> {
   try {
     if ('resubmittedAt' in message) {
       // A lead still waiting for a rep is routed; one a rep holds, its owner hears of.
-      const lead = await leads.get(leadId);
+      const lead = await deps.leads.get(leadId);
       if (!lead || !allows('offer', lead.status)) {
-        const outcome = await tellOwnerOfResubmission(leadId, message.resubmittedAt, { leads, reps, now: deps.now });
+        const outcome = await tellOwnerOfResubmission(leadId, message.resubmittedAt, deps);
         logger.info('resubmission handled', { outcome });
         return;
       }

@@ -3,8 +3,10 @@ import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, stackId } from '#infra/app.ts';
 import { ENTRY_METADATA } from '#infra/lead-router-function.ts';
-import { SlaStates } from '#infra/lead-router-stack.ts';
+import { SlaStates } from '#infra/sla-timer.ts';
 import type { LeadRouterStack } from '#infra/lead-router-stack.ts';
+import { localScope, resolveString, type ResourceValue } from '#infra/local/intrinsics.ts';
+import { functionNames, loadEnvironment, variablesOf, type FunctionName } from '#shared/config/environment.ts';
 import { decodeRoutingSettings, routingSettings, type StackConfig } from '#shared/config/stack-config.ts';
 import {
   actionsOf,
@@ -222,6 +224,38 @@ describe('given the demo stack config', () => {
         expect(present.sort(), id).toEqual([...expected[id]].sort());
         for (const name of expected[id]) expect(variables[name], `${id} ${name}`).toEqual(refs[name]);
       }
+    });
+
+    it('then the environment of each function is the variables its schema lists, and, resolved as CloudFormation resolves them, reads through that schema', () => {
+      // What Ref and Fn::GetAtt return on AWS, per resource type, so each value has its deployed shape.
+      const account = '123456789012';
+      const valueOf = (id: string, type: string): ResourceValue =>
+        ({
+          'AWS::SQS::Queue': { ref: `https://sqs.${demo.region}.amazonaws.com/${account}/${id}`, attributes: {} },
+          'AWS::SecretsManager::Secret': { ref: `arn:aws:secretsmanager:${demo.region}:${account}:secret:${id}-AbCdEf`, attributes: {} },
+          'AWS::StepFunctions::StateMachine': { ref: `arn:aws:states:${demo.region}:${account}:stateMachine:${id}`, attributes: {} },
+          'AWS::ApiGatewayV2::Api': { ref: id, attributes: { ApiEndpoint: `https://${id.toLowerCase()}.execute-api.${demo.region}.amazonaws.com` } },
+        })[type] ?? { ref: id, attributes: {} };
+      const resources = template.toJSON().Resources as Record<string, { Type: string; Metadata?: Record<string, unknown> }>;
+      const scope = localScope({
+        region: demo.region,
+        stackName: demoStack.stackName,
+        accountId: account,
+        resources: Object.fromEntries(Object.entries(resources).map(([id, resource]) => [id, valueOf(id, resource.Type)])),
+      });
+      const seen = new Set<FunctionName>();
+      for (const id of functionIds) {
+        const entry = resources[fnId(id)]!.Metadata?.[ENTRY_METADATA] as string;
+        const name = /^functions\/([a-z-]+)\/handler\.ts$/.exec(entry)?.[1] as FunctionName;
+        expect(functionNames, id).toContain(name);
+        seen.add(name);
+        const variables = functionProps(id).Environment.Variables as Record<string, unknown>;
+        // All of them but TIME_SCALE, which only the local runtime sets.
+        expect(Object.keys(variables).sort(), id).toEqual(variablesOf(name).filter((variable) => variable !== 'TIME_SCALE').sort());
+        const resolved = Object.fromEntries(Object.entries(variables).map(([variable, value]) => [variable, resolveString(value, scope, `${id}.${variable}`)]));
+        expect(() => loadEnvironment(name, resolved), id).not.toThrow();
+      }
+      expect([...seen].sort()).toEqual([...functionNames].sort());
     });
 
     it('then each function carries its routing settings derived from the stack config, but the effects relay, which needs none', () => {

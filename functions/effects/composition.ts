@@ -1,0 +1,8 @@
+import { outboxFor, performersFromEnv } from '#shared/config/composition.ts';
+import { loadEnvironment } from '#shared/config/environment.ts';
+
+/** The effects relay's adapters, built once at cold start from its environment. */
+const env = loadEnvironment('effects');
+
+/** Performs every kind of effect the transitions record. */
+export const outbox = outboxFor(env.TABLE_NAME, performersFromEnv(['email', 'timer', 'message'], env), env.TIME_SCALE);

@@ -1,0 +1,36 @@
+import { OneTimeTokens } from '#shared/adapters/one-time-tokens.ts';
+import { RateLimiter } from '#shared/adapters/rate-limiter.ts';
+import { RepStore } from '#shared/adapters/rep-store.ts';
+import { loadSecret } from '#shared/adapters/secrets.ts';
+import { leadStoreFor, mailerFromEnv, routingQueueFromEnv } from '#shared/config/composition.ts';
+import { loadEnvironment } from '#shared/config/environment.ts';
+import { minutesToMs } from '#shared/config/runtime.ts';
+import { actionLinkBuilder } from '#shared/domain/link-token.ts';
+import { portalCookies } from '#shared/portal/cookies.ts';
+import type { PortalApp } from './portal-app.ts';
+
+/** The portal's adapters, built once at cold start from its environment. */
+const env = loadEnvironment('portal');
+const publicBaseUrl = env.PUBLIC_BASE_URL.replace(/\/+$/, '');
+// Cookies are Secure everywhere but a plain-http local stack (browsers drop Secure cookies there).
+const secure = !/^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/.test(publicBaseUrl);
+
+export const app: PortalApp = {
+  deps: {
+    // Handing back, pulling and assigning by hand send their follow-ups at once, after the commit.
+    leads: leadStoreFor(env, ['email', 'timer', 'message']),
+    reps: new RepStore(env.TABLE_NAME),
+    tokens: new OneTimeTokens(env.TABLE_NAME),
+    queue: routingQueueFromEnv(env),
+    mailer: mailerFromEnv(env),
+    actionUrl: actionLinkBuilder(await loadSecret(env.LINK_SIGNING_SECRET), publicBaseUrl, env.STACK_CONFIG.linkTtlHours),
+    config: env.STACK_CONFIG.routing,
+    minutes: (minutes) => minutesToMs(minutes, env.TIME_SCALE),
+    sessionKey: await loadSecret(env.SESSION_SECRET),
+    portalUrl: `${publicBaseUrl}/portal`,
+    now: () => new Date(),
+  },
+  cookies: portalCookies(secure),
+  rateLimiter: new RateLimiter(env.TABLE_NAME),
+  timeZones: Intl.supportedValuesOf('timeZone'),
+};

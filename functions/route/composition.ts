@@ -1,0 +1,27 @@
+import { RepStore } from '#shared/adapters/rep-store.ts';
+import { RosterCache } from '#shared/adapters/roster-cache.ts';
+import { loadSecret } from '#shared/adapters/secrets.ts';
+import { leadStoreFor } from '#shared/config/composition.ts';
+import { loadEnvironment } from '#shared/config/environment.ts';
+import { minutesToMs } from '#shared/config/runtime.ts';
+import { actionLinkBuilder } from '#shared/domain/link-token.ts';
+import type { RouteLeadDeps } from '#shared/use-cases/route-lead.ts';
+import type { TellOwnerDeps } from '#shared/use-cases/tell-owner-of-resubmission.ts';
+
+/** The route function's adapters, built once at cold start from its environment. */
+const env = loadEnvironment('route');
+const settings = env.STACK_CONFIG;
+const reps = new RepStore(env.TABLE_NAME);
+
+/** What routing a lead, draining a team queue and telling an owner of a resubmission use. */
+export const deps: RouteLeadDeps & TellOwnerDeps = {
+  // Offers, queue notices and invitations are sent and timers started at once, after their commit.
+  leads: leadStoreFor(env, ['email', 'timer', 'message']),
+  reps,
+  // Per warm container: a team's roster is read once every few seconds, not once per lead.
+  roster: new RosterCache((teamId) => reps.listTeam(teamId)),
+  config: settings.routing,
+  minutes: (minutes) => minutesToMs(minutes, env.TIME_SCALE),
+  now: () => new Date(),
+  actionUrl: actionLinkBuilder(await loadSecret(env.LINK_SIGNING_SECRET), env.PUBLIC_BASE_URL, settings.linkTtlHours),
+};

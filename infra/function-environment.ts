@@ -1,0 +1,40 @@
+import { isRequired, variablesOf, type VariableName } from '#shared/config/environment.ts';
+import type { LeadRouterFunction } from './lead-router-function.ts';
+
+/** The access a function gets with a variable: reading the secret it names, sending to the queue, ... */
+export type VariableGrant = (fn: LeadRouterFunction) => void;
+
+interface ProvidedVariable {
+  readonly value: string;
+  readonly grant?: VariableGrant;
+}
+
+/**
+ * The values the stack gives the functions' environment variables, by their schema names
+ * (shared/config/environment.ts). Each part of the stack provides the variables of what it
+ * creates, with the access that goes with each; each function then takes exactly the variables
+ * its schema lists, with their grants. So a function gets a queue URL only together with the
+ * right to send to it, and a variable it needs but the stack does not provide (yet) fails synth
+ * naming it.
+ */
+export class StackEnvironment {
+  readonly #provided = new Map<VariableName, ProvidedVariable>();
+
+  provide(name: VariableName, value: string, grant?: VariableGrant): void {
+    if (this.#provided.has(name)) throw new Error(`${name} is provided twice`);
+    this.#provided.set(name, { value, ...(grant ? { grant } : {}) });
+  }
+
+  /** Sets every variable of the function's schema the stack provides, and grants what comes with it. */
+  bind(fn: LeadRouterFunction): void {
+    for (const name of variablesOf(fn.name)) {
+      const provided = this.#provided.get(name);
+      if (provided) {
+        fn.setVariable(name, provided.value);
+        provided.grant?.(fn);
+      } else if (isRequired(name)) {
+        throw new Error(`${fn.node.path}: the ${fn.name} function needs ${name}, which the stack does not provide before it is created`);
+      }
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import { Duration, Validations, type Stack } from 'aws-cdk-lib';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { StackEnvironment } from './function-environment.ts';
+
+export interface MessagingProps {
+  /** Timeout of the routing queue's consumer (the route function). */
+  readonly routeTimeout: Duration;
+}
+
+/**
+ * The routing queue with its DLQ, and the dead-letter queues of the feedback function and the
+ * effects relay. Resources are created in the stack's scope, so their logical IDs stay those of
+ * the deployed stacks (see LeadStorage).
+ */
+export class Messaging {
+  readonly routingQueue: Queue;
+  readonly routingDlq: Queue;
+  /**
+   * Bounce and complaint notifications that the feedback function could not take, after
+   * Lambda's own retries: kept for a person to look at (the alarm on DLQs says so).
+   */
+  readonly feedbackDlq: Queue;
+  /**
+   * Stream batches of effects the relay could not perform once its retries were spent; the
+   * effect records themselves stay in the table, where the sweeper re-arms them.
+   */
+  readonly effectsDlq: Queue;
+
+  constructor(stack: Stack, environment: StackEnvironment, props: MessagingProps) {
+    this.routingDlq = new Queue(stack, 'RoutingDlq', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    this.routingQueue = new Queue(stack, 'RoutingQueue', {
+      // AWS advises six times the consumer's timeout so a slow batch is not redelivered mid-flight.
+      visibilityTimeout: Duration.seconds(props.routeTimeout.toSeconds() * 6),
+      retentionPeriod: Duration.days(4),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.routingDlq, maxReceiveCount: 5 },
+    });
+
+    /** A dead-letter queue that no queue redrives to (cdk-nag's SQS3 looks for one), kept for a person to look at. */
+    const deadLetters = (id: string, whose: string) => {
+      const queue = new Queue(stack, id, { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
+      Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason: `This queue is itself the dead-letter queue of ${whose}, which cdk-nag does not recognise` });
+      return queue;
+    };
+    this.feedbackDlq = deadLetters('FeedbackDlq', 'the feedback function (a Lambda DLQ)');
+    this.effectsDlq = deadLetters('EffectsDlq', "the effects relay's stream event source mapping (its on-failure destination)");
+
+    // Sending leads to routing, and (admin) moving routing messages back from the DLQ.
+    environment.provide('ROUTING_QUEUE_URL', this.routingQueue.queueUrl, (fn) => this.routingQueue.grantSendMessages(fn));
+    environment.provide('ROUTING_DLQ_URL', this.routingDlq.queueUrl, (fn) => this.routingDlq.grantConsumeMessages(fn));
+  }
+
+  /** Every DLQ, for the alarm on messages waiting in one. */
+  get deadLetterQueues(): readonly Queue[] {
+    return [this.routingDlq, this.feedbackDlq, this.effectsDlq];
+  }
+}

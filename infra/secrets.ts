@@ -1,0 +1,53 @@
+import { Validations, type Stack } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { StackEnvironment } from './function-environment.ts';
+
+/**
+ * The stack's keys, in Secrets Manager; a function whose schema lists a key's variable gets its
+ * ARN and may read it. Resources are created in the stack's scope, so their logical IDs stay
+ * those of the deployed stacks (see LeadStorage).
+ */
+export class StackSecrets {
+  readonly adminApiKey: Secret;
+
+  constructor(stack: Stack, environment: StackEnvironment) {
+    const linkSigningKey = new Secret(stack, 'LinkSigningKey', {
+      description: 'HMAC key that signs the accept and reject links in offer emails',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+
+    const sessionKey = new Secret(stack, 'SessionKey', {
+      description: 'HMAC key that signs rep portal sign-in links, session cookies and form tokens',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+
+    this.adminApiKey = new Secret(stack, 'AdminApiKey', {
+      description: 'Bearer key for the admin endpoints (lead history, routing simulator)',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+
+    const sourceSigningKey = new Secret(stack, 'SourceSigningKey', {
+      description: 'Master key from which each signed or token lead source gets its own secret',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+
+    // Rotating a signing key on a schedule would void every link and session signed with the
+    // old one (offers in reps' inboxes, sources' configured secrets); keys are rotated by hand,
+    // at a quiet hour, as the runbook describes.
+    const withoutRotation: [Secret, string][] = [
+      [linkSigningKey, 'accept and reject links in offer emails already sent would stop working mid-offer'],
+      [sessionKey, 'every rep would be signed out of the portal and their sign-in links voided'],
+      [this.adminApiKey, 'the admin key is held by the admin CLI users; it is replaced by hand with "aws secretsmanager put-secret-value" when someone leaves'],
+      [sourceSigningKey, 'every signed or token source derives its secret from it; rotating it breaks every configured partner, Typeform or HubSpot webhook at once'],
+    ];
+    for (const [secret, why] of withoutRotation) {
+      Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: `No scheduled rotation: ${why}` });
+    }
+
+    const readable = (secret: Secret) => (fn: Parameters<Secret['grantRead']>[0]) => secret.grantRead(fn);
+    environment.provide('LINK_SIGNING_SECRET', linkSigningKey.secretArn, readable(linkSigningKey));
+    environment.provide('SESSION_SECRET', sessionKey.secretArn, readable(sessionKey));
+    environment.provide('ADMIN_API_KEY_SECRET', this.adminApiKey.secretArn, readable(this.adminApiKey));
+    environment.provide('SOURCE_SIGNING_SECRET', sourceSigningKey.secretArn, readable(sourceSigningKey));
+  }
+}
