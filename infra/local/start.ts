@@ -41,6 +41,12 @@ export interface LocalStackOptions {
   readonly timeScale?: string;
   /** Passed to the functions as LOG_LEVEL; default the LOG_LEVEL of this process. */
   readonly logLevel?: string;
+  /**
+   * Start one environment per function before `ready`, so a module that fails to load is
+   * reported at once; default true. False leaves each to its function's first invocation, as
+   * on Lambda: a test that starts a stack pays only for the functions it calls.
+   */
+  readonly warm?: boolean;
   /** Prefix for local table and queue names, to share emulators between stacks. */
   readonly namePrefix?: string;
   /**
@@ -172,7 +178,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     runtime = started;
     cleanups.set('functions', () => started.stop());
-    for (const { logicalId, error } of await started.warm()) {
+    for (const { logicalId, error } of options.warm === false ? [] : await started.warm()) {
       if (error) log(`${logicalId} failed to load, its invocations will fail: ${error.name}: ${error.message}`);
     }
 

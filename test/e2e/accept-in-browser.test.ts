@@ -1,8 +1,9 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '#infra/local/start.ts';
 import { launchChromium, screenshots } from './browser.ts';
 import { waitForEmails } from './inbox.ts';
+import { startTestStack } from './test-stack.ts';
 
 /**
  * A rep on a phone opens the accept link from the real offer email in the local inbox, sees the
@@ -15,7 +16,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([
-    startLocalStack({ logLevel: 'WARN', log: () => {}, sharedEmulators: inject('emulatorEndpoints') }),
+    startTestStack(),
     launchChromium(),
   ]);
 });

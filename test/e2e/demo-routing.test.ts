@@ -5,10 +5,11 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LOCAL_CREDENTIALS } from '#infra/local/emulators.ts';
-import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
+import type { LocalStack } from '#infra/local/start.ts';
 import { readInbox } from './inbox.ts';
+import { startTestStack } from './test-stack.ts';
 
 /**
  * The demo stack config and its seeded reps route a realistic mix of leads (several products,
@@ -37,7 +38,7 @@ let stack: LocalStack;
 let admin: Record<string, string>;
 
 beforeAll(async () => {
-  stack = await startLocalStack({ logLevel: 'WARN', log: () => {}, sharedEmulators: inject('emulatorEndpoints') });
+  stack = await startTestStack();
   const adminKey = Object.entries(stack.secrets).find(([id]) => id.startsWith('AdminApiKey'))![1];
   admin = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
 });

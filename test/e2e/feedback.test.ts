@@ -1,15 +1,16 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { LOCAL_CREDENTIALS } from '#infra/local/emulators.ts';
 import { resolveFunctionId } from '#infra/local/invoke.ts';
-import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
+import type { LocalStack } from '#infra/local/start.ts';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
 import { RepStore } from '#shared/adapters/rep-store.ts';
 import type { Lead } from '#shared/domain/lead.ts';
 import { readInbox, type SentEmail as Sent } from './inbox.ts';
+import { startTestStack } from './test-stack.ts';
 
 /**
  * An SES bounce on the running local stack: the sample notification of
@@ -26,7 +27,7 @@ let reps: RepStore;
 let feedbackFunction: string;
 
 beforeAll(async () => {
-  stack = await startLocalStack({ logLevel: 'WARN', log: () => {}, sharedEmulators: inject('emulatorEndpoints') });
+  stack = await startTestStack();
   // The stack names its functions with a hash; the running stack lists them.
   const id = resolveFunctionId('FeedbackFunction', stack.functionIds);
   if (!id) throw new Error(`no FeedbackFunction in the stack; it has ${stack.functionIds.join(', ')}`);

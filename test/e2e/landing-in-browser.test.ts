@@ -7,14 +7,15 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { LOCAL_CREDENTIALS } from '#infra/local/emulators.ts';
 import { startLandingServer, type LandingServer } from '#infra/local/landing.ts';
 import { loadSeedFile } from '#infra/local/seed.ts';
-import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
+import type { LocalStack } from '#infra/local/start.ts';
 import { launchChromium, screenshots } from './browser.ts';
 import { readInbox, waitForEmails } from './inbox.ts';
+import { startTestStack } from './test-stack.ts';
 
 /**
  * A homeowner fills in the sample landing page of events/landing on a phone, in Debian's
@@ -64,7 +65,7 @@ beforeAll(async () => {
   const landingPort = await freePort();
   const config = configForLanding(`http://localhost:${landingPort}`);
   [stack, browser] = await Promise.all([
-    startLocalStack({ config, timeScale: String(TIME_SCALE), logLevel: 'WARN', log: () => {}, sharedEmulators: inject('emulatorEndpoints') }),
+    startTestStack({ config, timeScale: String(TIME_SCALE) }),
     launchChromium(),
   ]);
   webhookUrl = `${stack.apiUrl}/sources/website/leads`;

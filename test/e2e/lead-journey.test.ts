@@ -1,11 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS } from '#infra/local/emulators.ts';
-import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
+import type { LocalStack } from '#infra/local/start.ts';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
 import { readInbox, waitForEmails as waitForEmailsIn, type SentEmail as Sent } from './inbox.ts';
+import { startTestStack } from './test-stack.ts';
 
 /**
  * A lead's life on the running local stack, as a rep and a manager see it: the webhook, the
@@ -22,7 +23,7 @@ let stack: LocalStack;
 let leads: LeadStore;
 
 beforeAll(async () => {
-  stack = await startLocalStack({ timeScale: String(TIME_SCALE), logLevel: 'WARN', log: () => {}, sharedEmulators: inject('emulatorEndpoints') });
+  stack = await startTestStack({ timeScale: String(TIME_SCALE) });
   const db = new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: stack.region, credentials: LOCAL_CREDENTIALS });
   leads = new LeadStore(stack.tableName, DynamoDBDocumentClient.from(db));
 });

@@ -1,9 +1,10 @@
 import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '#infra/local/start.ts';
 import { launchChromium, screenshots } from './browser.ts';
 import { waitForEmails, type SentEmail } from './inbox.ts';
+import { startTestStack } from './test-stack.ts';
 
 /**
  * Reps and a manager use the portal on a phone in Debian's Chromium against the local demo
@@ -19,7 +20,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([
-    startLocalStack({ logLevel: 'WARN', log: () => {}, sharedEmulators: inject('emulatorEndpoints') }),
+    startTestStack(),
     launchChromium(),
   ]);
 });

@@ -1,6 +1,6 @@
-import { inject } from 'vitest';
-import { startLocalStack, type LocalStack, type LocalStackOptions } from '#infra/local/start.ts';
+import type { LocalStack, LocalStackOptions } from '#infra/local/start.ts';
 import { startFaultProxy, type FaultProxy, type FaultService } from '../support/fault-proxy.ts';
+import { startTestStack } from './test-stack.ts';
 
 /**
  * The local stack with every function talking to the emulators through a fault proxy of its own
@@ -20,8 +20,7 @@ export async function startProxiedStack(options: Omit<LocalStackOptions, 'functi
   };
   let stack: LocalStack;
   try {
-    stack = await startLocalStack({
-      sharedEmulators: inject('emulatorEndpoints'),
+    stack = await startTestStack({
       ...options,
       functionEndpoint: async (service, endpoint) => {
         const proxy = await startFaultProxy({ target: endpoint, service });

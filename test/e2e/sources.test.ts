@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { LocalStack } from '#infra/local/start.ts';
 import { signDelivery } from '#shared/ingest/signatures.ts';
 import { loadStackConfig } from '#shared/config/stack-config.ts';
 import { derivedSourceSecret } from '#shared/ingest/source-secrets.ts';
 import { readInbox } from './inbox.ts';
+import { startTestStack } from './test-stack.ts';
 
 /**
  * Every sender's documented sample payload (events/sources/) posted over HTTP to its demo source
@@ -31,7 +32,7 @@ let admin: Record<string, string>;
 let masterKey: string;
 
 beforeAll(async () => {
-  stack = await startLocalStack({ logLevel: 'WARN', log: () => {}, sharedEmulators: inject('emulatorEndpoints') });
+  stack = await startTestStack();
   const secret = (prefix: string) => Object.entries(stack.secrets).find(([id]) => id.startsWith(prefix))![1];
   admin = { authorization: `Bearer ${secret('AdminApiKey')}` };
   masterKey = secret('SourceSigningKey');
