@@ -144,6 +144,8 @@ export async function startFaultyStack(timeScale: number): Promise<FaultyStack> 
   const proxied = await startProxiedStack({
     config: CONFIG_FILE,
     seed: false,
+    // Every function ready before the first lead: the schedules' early steps are timed from it.
+    warm: true,
     timeScale: String(timeScale),
     logLevel: FUNCTION_LOGS ? 'WARN' : 'SILENT',
     log: FUNCTION_LOGS ? (line) => console.log(line) : () => undefined,

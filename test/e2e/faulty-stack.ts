@@ -63,7 +63,7 @@ export async function startFaultyStack(): Promise<FaultyStack> {
   };
   const file = join(dir, 'faults.json');
   writeFileSync(file, JSON.stringify(config));
-  const { stack, proxies, stop } = await startProxiedStack({ config: file, seed: false, timeScale: String(TIME_SCALE), logLevel: 'ERROR', log: () => undefined });
+  const { stack, proxies, stop } = await startProxiedStack({ config: file, seed: false, warm: true, timeScale: String(TIME_SCALE), logLevel: 'ERROR', log: () => undefined });
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: stack.region, credentials: LOCAL_CREDENTIALS }), {
     marshallOptions: { removeUndefinedValues: true },
   });
