@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { FaultKind, FaultService } from '../support/fault-proxy.ts';
 import {
   expectQuiet,
@@ -136,7 +136,7 @@ const anyFaultArb: fc.Arbitrary<AnyFault> = fc
   .map(([at, { service, operation }, kind, nth]) => ({ target: 'any' as const, at, service, operation, kind, nth }));
 
 /**
- * Early leads every rep of their desk passes on, and pulls soon after: whatever else is
+ * Early leads every rep of their desk passes on, and pulls once they wait: whatever else is
  * generated, the North desk opens one to claiming by link and the South desk queues one for a pull.
  */
 const EVERYONE_PASSES: readonly { readonly lead: number; readonly desk: Desk }[] = [
@@ -145,9 +145,9 @@ const EVERYONE_PASSES: readonly { readonly lead: number; readonly desk: Desk }[]
   { lead: 12, desk: 'south' },
   { lead: 13, desk: 'south' },
 ];
-const EARLY_PULLS: readonly { readonly at: number; readonly rep: RepId }[] = [
-  { at: 40, rep: 's1' },
-  { at: 45, rep: 's2' },
+const PULLS_ONCE_QUEUED: readonly { readonly desk: Desk; readonly rep: RepId }[] = [
+  { desk: 'south', rep: 's1' },
+  { desk: 'south', rep: 's2' },
 ];
 
 function withEveryPath(scenario: Scenario): Scenario {
@@ -156,7 +156,7 @@ function withEveryPath(scenario: Scenario): Scenario {
     const plan = leads[lead]!;
     leads[lead] = { ...plan, tier: 'hot', desk, responses: ['pass', 'pass', 'pass', 'pass'], claim: plan.claim === 'none' ? 'first' : plan.claim };
   }
-  return { ...scenario, leads, pulls: [...EARLY_PULLS, ...scenario.pulls] };
+  return { ...scenario, leads };
 }
 
 const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
@@ -236,6 +236,22 @@ class Reps {
       if ((await this.#myLead(repId, leadId, 'contacted')).status !== 303) return this.#count('stale');
       this.#count('contacted');
       if (plan.afterClaim === 'won' && (await this.#myLead(repId, leadId, 'won')).status === 303) this.#count('closed');
+    });
+  }
+
+  /**
+   * As soon as the desk's queue holds a lead (the passed-on early ones get there after four
+   * offers, however long those take), the rep pulls the next lead.
+   */
+  pullOnceQueued(desk: Desk, repId: RepId): void {
+    this.#track(`pull by ${repId} once ${desk} has a queue`, async () => {
+      await vi.waitFor(
+        async () => {
+          if ((await this.#h.teamQueue(desk)).length === 0) throw new Error(`nothing waits in the ${desk} queue yet`);
+        },
+        { timeout: 30_000, interval: 250 },
+      );
+      this.pull(repId);
     });
   }
 
@@ -365,6 +381,7 @@ async function runScenario(scenario: Scenario): Promise<void> {
     const ids = new Map<string, string>();
     const reps = new Reps(h, plans, ids);
     reps.start();
+    for (const { desk, rep } of PULLS_ONCE_QUEUED) reps.pullOnceQueued(desk, rep);
     const readyAt = Date.now();
 
     const posted: Posted[] = [];
