@@ -3,7 +3,7 @@ import { GetCommand, paginateQuery, QueryCommand, TransactWriteCommand, type Dyn
 import { dynamoDocument } from './aws-clients.ts';
 import { updateIf } from './conditional-update.ts';
 import { EffectRecordSchema, EffectStatus, type EffectRecord } from './outbox.ts';
-import { dueIndexKeys, dueShards, effectKey, eventItem, leadItemOf, leadKey, ownerIndexKey, repKey } from './table-items.ts';
+import { dueIndexKeys, dueShards, effectKey, eventItem, leadItemOf, leadKey, oncePerKey, ownerIndexKey, repKey } from './table-items.ts';
 
 /**
  * What the sweeper reads and repairs: the sparse index of things that are due (leads past their
@@ -124,6 +124,22 @@ export class DueIndex {
       ConditionExpression: 'gsi3sk = :seen',
       UpdateExpression: 'REMOVE gsi3pk, gsi3sk',
       ExpressionAttributeValues: { ':seen': seenDue },
+    });
+  }
+
+  /**
+   * The stack's recount turn: true for the first sweep at least `everyMs` after the last one to
+   * take it, so concurrent or frequent sweeps recount once per period between them. A turn
+   * stamped later than `now` (a sweeper whose clock runs ahead) does not block: two recounts
+   * close together are harmless, every write of one being conditional; a missed one is not.
+   */
+  async takeRecountTurn(now: Date, everyMs: number): Promise<boolean> {
+    return updateIf(this.#db, {
+      TableName: this.#table,
+      Key: oncePerKey('SWEEPER#RECOUNT'),
+      UpdateExpression: 'SET takenAt = :now',
+      ConditionExpression: 'attribute_not_exists(takenAt) OR takenAt <= :since OR takenAt > :now',
+      ExpressionAttributeValues: { ':now': now.toISOString(), ':since': new Date(now.getTime() - everyMs).toISOString() },
     });
   }
 

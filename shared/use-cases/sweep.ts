@@ -23,6 +23,8 @@ export interface DueWork {
   postpone(effect: StoredEffect, nextDueAt: string): Promise<void>;
   /** Drops the lead's entry, if it is still the one seen. */
   clearLead(leadId: string, seenDue: string): Promise<void>;
+  /** True for the first sweep `everyMs` after the last recount (each period's one recount). */
+  takeRecountTurn(now: Date, everyMs: number): Promise<boolean>;
   /** How many leads the rep holds (offered, accepted, contacted). */
   heldBy(repId: string): Promise<number>;
   /** Sets the rep's count to `held`, if it is still the one seen; false otherwise. */
@@ -58,6 +60,13 @@ const SWEEP_BATCH = 50;
 const MAX_REARM_WAIT_MS = 3_600_000;
 /** A rep's count is repaired only once it has not changed for this long: the owner index lags writes by a moment. */
 export const LOAD_SETTLE_MS = 30_000;
+/**
+ * Loads are recounted at most this often, in real time whatever TIME_SCALE: a count is repaired
+ * only once still for LOAD_SETTLE_MS, so recounting more often finds nothing new, and a sweeper
+ * scaled to run every half second would spend three queries a rep on every run. On AWS the
+ * sweeper runs every minute, so every run recounts.
+ */
+export const RECOUNT_EVERY_MS = LOAD_SETTLE_MS;
 
 /**
  * The last line of defence, run every minute.
@@ -67,7 +76,8 @@ export const LOAD_SETTLE_MS = 30_000;
  *    a lead past its contact deadline unescalated is escalated.
  * 2. Effects older than their retry budget (their performer died, or every retry failed) are
  *    handed to the relay again, each time after a longer wait.
- * 3. Each rep's open-lead count is recounted from the leads they hold, and drift repaired.
+ * 3. Each rep's open-lead count is recounted from the leads they hold, and drift repaired
+ *    (at most once every RECOUNT_EVERY_MS).
  * Every step is conditional on what it read, so the sweeper racing the timer, the relay or a
  * rep changes nothing twice.
  */
@@ -78,7 +88,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
     const outcome = entry.kind === 'lead' ? await driveOn(entry.leadId, entry.dueKey, now, deps) : await rearm(entry.leadId, entry.effectId, now, deps);
     report[outcome] += 1;
   }
-  report.repaired = (await recountLoads(deps)).repaired.length;
+  if (await deps.due.takeRecountTurn(now, RECOUNT_EVERY_MS)) report.repaired = (await recountLoads(deps)).repaired.length;
   return report;
 }
 

@@ -4,7 +4,7 @@ import { dynamoDocument } from '#shared/adapters/aws-clients.ts';
 import { DueIndex } from '#shared/adapters/due-index.ts';
 import { EFFECT_RETRY_BUDGET_MINUTES, leadStoreFor } from '#shared/config/composition.ts';
 import { loadRoutingSettings, requireEnv } from '#shared/config/runtime.ts';
-import { sweep, type SweepDeps } from '#shared/use-cases/sweep.ts';
+import { RECOUNT_EVERY_MS, sweep, type SweepDeps } from '#shared/use-cases/sweep.ts';
 import { useLocalStack, type LocalStackForTests } from './support.ts';
 
 let stack: LocalStackForTests;
@@ -140,6 +140,29 @@ describe('the sweeper on DynamoDB Local, fauxqs, aws-ses-v2-local and the local 
     expect(settled.repaired).toBeGreaterThanOrEqual(1);
     expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ openLeads: 1 });
     expect(await stack.reps.get(team.reps[1]!.id)).toMatchObject({ openLeads: 0 });
+  });
+
+  it('given a recount moments ago, when the sweeper runs again within the recount period, then counts are left until the period has passed', async () => {
+    const team = await stack.addTeam([{ capacity: 3 }]);
+    const rep = team.reps[0]!;
+    const leadIds = await Promise.all(['one', 'two'].map((name) => stack.receiveLead({ firstName: name, email: `${name}-recount@example.com` }, team.id)));
+    // Accepted, so the jumps in time below find nothing to take back, only deadlines to escalate.
+    for (const leadId of leadIds) {
+      await stack.offerTo(leadId, rep.id);
+      await stack.repDoes('accept', leadId, rep.id);
+    }
+    // Later than any other test's sweep, so this one's first sweep takes the turn.
+    const base = 20 * MINUTE;
+    await sweepAt(later(base));
+    await dynamoDocument.send(new DeleteCommand({ TableName: tableName, Key: { pk: `LEAD#${leadIds[1]}`, sk: 'LEAD' } }));
+
+    const within = await sweepAt(later(base + 10_000));
+    expect(within.repaired).toBe(0);
+    expect(await stack.reps.get(rep.id)).toMatchObject({ openLeads: 2 });
+
+    const after = await sweepAt(later(base + RECOUNT_EVERY_MS + 1_000));
+    expect(after.repaired).toBe(1);
+    expect(await stack.reps.get(rep.id)).toMatchObject({ openLeads: 1 });
   });
 
   it('given a lead with a history, then every event carries the lead’s own expiry, so the history goes with it', async () => {

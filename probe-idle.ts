@@ -1,0 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { startLocalStack } from '#infra/local/start.ts';
+const ts = process.env.PROBE_SCALE ?? '1';
+const stack = await startLocalStack({ log: () => {}, logLevel: 'WARN', timeScale: ts });
+const port = new URL(stack.endpoints.dynamodb).port;
+const pid = execSync(`pgrep -f "DynamoDBLocal.jar.*-port ${port}"`).toString().trim().split('\n')[0];
+const jcpu = () => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) * 10; };
+await new Promise((r) => setTimeout(r, 3000));
+const c0 = process.cpuUsage(); const j0 = jcpu();
+await new Promise((r) => setTimeout(r, 20000));
+const c = process.cpuUsage(c0);
+console.log(`TIME_SCALE ${ts}: idle 20 s: node ${Math.round((c.user + c.system) / 1000)} ms, java ${jcpu() - j0} ms`);
+await stack.stop();
