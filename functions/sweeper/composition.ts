@@ -1,9 +1,8 @@
 import { DueIndex } from '#shared/adapters/due-index.ts';
 import { RepStore } from '#shared/adapters/rep-store.ts';
-import { EFFECT_RETRY_BUDGET_MINUTES, leadStoreFor } from '#shared/config/composition.ts';
+import { EFFECT_RETRY_BUDGET_MINUTES, leadStoreFor, sweepGraceMs } from '#shared/config/composition.ts';
 import { loadEnvironment } from '#shared/config/environment.ts';
 import { minutesToMs } from '#shared/config/runtime.ts';
-import { SWEEP_GRACE_MINUTES } from '#shared/domain/lifecycle.ts';
 import { logger } from '#shared/observability.ts';
 import type { SweepDeps } from '#shared/use-cases/sweep.ts';
 
@@ -16,7 +15,7 @@ export const deps: SweepDeps = {
   reps: new RepStore(env.TABLE_NAME),
   due: new DueIndex(env.TABLE_NAME),
   settings: env.STACK_CONFIG,
-  graceMs: minutesToMs(SWEEP_GRACE_MINUTES, env.TIME_SCALE),
+  graceMs: sweepGraceMs(env.TIME_SCALE),
   retryBudgetMs: minutesToMs(EFFECT_RETRY_BUDGET_MINUTES, env.TIME_SCALE),
   now: () => new Date(),
   note: (message, detail) => logger.warn(message, detail),

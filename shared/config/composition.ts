@@ -4,7 +4,7 @@ import { Mailer } from '../adapters/mailer.ts';
 import { Outbox, type EffectRecord, type Performers } from '../adapters/outbox.ts';
 import { RoutingQueue } from '../adapters/routing-queue.ts';
 import { SlaTimer } from '../adapters/sla-timer.ts';
-import { SWEEP_GRACE_MINUTES } from '../domain/lifecycle.ts';
+import { SWEEP_GRACE_FLOOR_MS, SWEEP_GRACE_MINUTES } from '../domain/lifecycle.ts';
 import { logger } from '../observability.ts';
 import { performerVariables, PerformerVariables, readEnvironment, type EffectKind, type EnvironmentOf, type PerformerVariable } from './environment.ts';
 import { minutesToMs, timeScale } from './runtime.ts';
@@ -61,6 +61,9 @@ export function performersFromEnv<K extends EffectKind>(
 const logFailure = (effect: EffectRecord, error: unknown) =>
   logger.warn('follow-up effect failed; it stays recorded and is retried', { leadId: effect.leadId, effectId: effect.id, purpose: effect.purpose, error: error as Error });
 
+/** The sweeper's grace in real milliseconds at a TIME_SCALE: a scaled minute, never under the floor. */
+export const sweepGraceMs = (scale?: number): number => Math.max(minutesToMs(SWEEP_GRACE_MINUTES, scale), SWEEP_GRACE_FLOOR_MS);
+
 export function outboxFor(tableName: string, performers: Performers, scale?: number): Outbox {
   return new Outbox(tableName, { performers, retryBudgetMs: minutesToMs(EFFECT_RETRY_BUDGET_MINUTES, scale), onFailure: logFailure });
 }
@@ -69,7 +72,7 @@ export function outboxFor(tableName: string, performers: Performers, scale?: num
 function storeParts<K extends EffectKind>(source: string | StoreEnvironment<K>, kinds: readonly K[]) {
   const [tableName, performers, scale] =
     typeof source === 'string' ? [source, performersFromEnv(kinds), timeScale()] : [source.TABLE_NAME, performersFromEnv(kinds, source), source.TIME_SCALE];
-  return { tableName, outbox: outboxFor(tableName, performers, scale), sweepGraceMs: minutesToMs(SWEEP_GRACE_MINUTES, scale) };
+  return { tableName, outbox: outboxFor(tableName, performers, scale), sweepGraceMs: sweepGraceMs(scale) };
 }
 
 /** A lead store whose transitions record their effects and perform at once those of `kinds`. */

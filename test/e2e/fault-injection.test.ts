@@ -2,10 +2,11 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, type ExpectStatic } from 'vitest';
 import { LOCAL_CREDENTIALS } from '#infra/local/emulators.ts';
+import { sweepGraceMs } from '#shared/config/composition.ts';
 import type { Lead } from '#shared/domain/lead.ts';
 import type { SentEmail } from './inbox.ts';
 import type { Fault, FaultService } from '../support/fault-proxy.ts';
-import { addReps, link, postForm, scaled, startFaultyStack, type FaultyStack } from './faulty-stack.ts';
+import { addReps, link, postForm, scaled, startFaultyStack, TIME_SCALE, type FaultyStack } from './faulty-stack.ts';
 
 /**
  * For each step of a lead's life, an AWS call of that step fails (after the SDK's own retries),
@@ -420,8 +421,8 @@ describe('the sweeper, when an effect record is lost', () => {
     expect(taken()).toBe(true);
     faulty.proxies.sqs.reset();
 
-    // Due for the sweeper a minute (its grace) after it arrived, and swept within the next two runs, a minute apart.
-    await expect.poll(async () => (await lead(leadId)).status, { timeout: scaled(1) + 2 * scaled(1) + 3_000, interval: 100 }).toBe('OFFERED');
+    // Due for the sweeper its grace (a scaled minute, at least the floor) after it arrived, and swept within the next two runs, a minute apart.
+    await expect.poll(async () => (await lead(leadId)).status, { timeout: sweepGraceMs(TIME_SCALE) + 2 * scaled(1) + 3_000, interval: 100 }).toBe('OFFERED');
 
     expect((await faulty.leads.history(leadId)).map((event) => event.kind)).toEqual(['received', 'swept', 'offered']);
     expect((await lead(leadId)).ownerId).toBe(rep!.id);
