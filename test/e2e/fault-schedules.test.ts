@@ -249,7 +249,8 @@ class Reps {
         async () => {
           if ((await this.#h.teamQueue(desk)).length === 0) throw new Error(`nothing waits in the ${desk} queue yet`);
         },
-        { timeout: 30_000, interval: 250 },
+        // As long as the posting and the quiet wait may take on a busy machine.
+        { timeout: 120_000, interval: 250 },
       );
       this.pull(repId);
     });
