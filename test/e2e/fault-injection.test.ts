@@ -1,6 +1,6 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it, type ExpectStatic } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi, type ExpectStatic } from 'vitest';
 import { LOCAL_CREDENTIALS } from '#infra/local/emulators.ts';
 import { sweepGraceMs } from '#shared/config/composition.ts';
 import type { Lead } from '#shared/domain/lead.ts';
@@ -415,9 +415,18 @@ describe('the sweeper, when an effect record is lost', () => {
     // Routing cannot be sent while the record is deleted, so neither the fast path nor the relay gets to it first.
     const taken = arm('sqs', { operation: 'SendMessage', kind: 'server-error', times: Infinity });
     const leadId = await faulty.post(person('Lost', { routeTo: 't18' }));
-    const [routing] = await faulty.leads.effects(leadId);
+    // Deleted once the committing function has given up on it (pending again for the relay): its
+    // own retries may outlast the 202, and one after the fault is lifted would route the lead.
+    const routing = await vi.waitFor(
+      async () => {
+        const [effect] = await faulty.leads.effects(leadId);
+        if (effect?.status !== 'pending') throw new Error(`the routing effect is ${effect?.status ?? 'missing'}, not yet pending`);
+        return effect;
+      },
+      { timeout: 15_000, interval: 100 },
+    );
     expect(routing).toMatchObject({ purpose: 'route' });
-    await faulty.db.send(new DeleteCommand({ TableName: faulty.stack.tableName, Key: { pk: `LEAD#${leadId}`, sk: `EFFECT#${routing!.id}` } }));
+    await faulty.db.send(new DeleteCommand({ TableName: faulty.stack.tableName, Key: { pk: `LEAD#${leadId}`, sk: `EFFECT#${routing.id}` } }));
     expect(taken()).toBe(true);
     faulty.proxies.sqs.reset();
 

@@ -23,7 +23,9 @@ let stack: LocalStack;
 let leads: LeadStore;
 
 beforeAll(async () => {
-  stack = await startTestStack({ timeScale: String(TIME_SCALE) });
+  // Every function ready before the first lead: at this scale the sweeper's grace is seconds,
+  // and cold starts on a busy machine would have it race the first routing.
+  stack = await startTestStack({ timeScale: String(TIME_SCALE), warm: true });
   const db = new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: stack.region, credentials: LOCAL_CREDENTIALS });
   leads = new LeadStore(stack.tableName, DynamoDBDocumentClient.from(db));
 });
