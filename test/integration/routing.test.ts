@@ -32,11 +32,11 @@ describe('routing engine on DynamoDB Local', () => {
     // Anything reported failed comes back from SQS; deliver it again as SQS would.
     const retry = responses.flatMap((r) => r.batchItemFailures.map((f) => JSON.parse(f.itemIdentifier.replace(/^m-\d+-/, '')) as object));
     if (retry.length) await handler(batchOf(retry));
-    // An offer email the committing function could not send at once (SES slow on a busy machine)
-    // stays pending in the outbox; the stream relay sends it, as it does on AWS.
-    const relay = outboxFor(requireEnv('TABLE_NAME'), performersFromEnv(['email']));
+    // An email or timer the committing function could not perform at once (SES slow on a busy
+    // machine) stays pending in the outbox; the stream relay performs it, as it does on AWS.
+    const relay = outboxFor(requireEnv('TABLE_NAME'), performersFromEnv(['email', 'timer', 'message']));
     for (const leadId of leadIds) {
-      for (const effect of await stack.leads.effects(leadId)) if (effect.status === EffectStatus.pending && effect.purpose === 'offer-email') await relay.relay(effect);
+      for (const effect of await stack.leads.effects(leadId)) if (effect.status === EffectStatus.pending) await relay.relay(effect);
     }
 
     const leads = await inGroupsOf(20, leadIds.map((id) => () => stack.leads.get(id)));
