@@ -1,3 +1,4 @@
+import { enableCompileCache } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { InvokeMessage, toFunctionError, WorkerConfig, type WorkerMessage } from './function-protocol.ts';
@@ -16,6 +17,9 @@ async function main(): Promise<void> {
   const config = WorkerConfig.parse(workerData);
   const post = (message: WorkerMessage) => port.postMessage(message);
 
+  // Each environment compiles the handler's whole module graph; V8's code cache on disk (in the
+  // temp dir, keyed by each file's content) makes every cold start after the first cheaper.
+  enableCompileCache();
   let handler: Handler;
   try {
     const module: Record<string, unknown> = await import(pathToFileURL(config.entryFile).href);
