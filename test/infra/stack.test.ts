@@ -7,7 +7,7 @@ import { SlaStates } from '#infra/sla-timer.ts';
 import type { LeadRouterStack } from '#infra/lead-router-stack.ts';
 import { localScope, resolveString, type ResourceValue } from '#infra/local/intrinsics.ts';
 import { functionNames, loadEnvironment, variablesOf, type FunctionName } from '#shared/config/environment.ts';
-import { decodeRoutingSettings, routingSettings, type StackConfig } from '#shared/config/stack-config.ts';
+import { decodeRoutingSettings, routingSettings } from '#shared/config/stack-config.ts';
 import {
   actionsOf,
   cdkJsonContext,
@@ -29,7 +29,7 @@ import {
  */
 const demo = demoConfig();
 const franchise = franchiseConfig();
-const { app, stacks } = buildApp({ configs: [demo, franchise], bundle: false, context: cdkJsonContext() });
+const { stacks } = buildApp({ configs: [demo, franchise], bundle: false, context: cdkJsonContext() });
 const [demoStack, franchiseStack] = stacks as [LeadRouterStack, LeadRouterStack];
 let template: Template;
 
