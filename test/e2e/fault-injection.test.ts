@@ -428,6 +428,10 @@ describe('the sweeper, when an effect record is lost', () => {
     expect(routing).toMatchObject({ purpose: 'route' });
     await faulty.db.send(new DeleteCommand({ TableName: faulty.stack.tableName, Key: { pk: `LEAD#${leadId}`, sk: `EFFECT#${routing.id}` } }));
     expect(taken()).toBe(true);
+    // No send still in flight (an SDK retry of the relay's or the fast path's) when the fault is lifted.
+    await expect
+      .poll(() => Date.now() - Math.max(0, ...faulty.proxies.sqs.calls.filter((call) => call.operation === 'SendMessage').map((call) => call.at.getTime())), { timeout: 20_000, interval: 200 })
+      .toBeGreaterThan(2_000);
     faulty.proxies.sqs.reset();
 
     // Due for the sweeper its grace (a scaled minute, at least the floor) after it arrived, and swept within the next two runs, a minute apart.

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -85,9 +86,15 @@ export async function startFaultyStack(): Promise<FaultyStack> {
     leads: new LeadStore(stack.tableName, db),
     reps: new RepStore(stack.tableName, db),
     async post(fields) {
-      const response = await fetch(`${stack.apiUrl}/leads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fields) });
-      if (response.status !== 202) throw new Error(`POST /leads answered ${response.status}: ${await response.text()}`);
-      return ((await response.json()) as { leadId: string }).leadId;
+      // A sender's retry of a 5xx (the table slow to answer on a busy machine): the same key
+      // gets the first answer, or stores the lead now.
+      const idempotencyKey = randomUUID();
+      for (let attempt = 1; ; attempt++) {
+        const response = await fetch(`${stack.apiUrl}/leads`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey }, body: JSON.stringify(fields) });
+        if (response.status === 202) return ((await response.json()) as { leadId: string }).leadId;
+        if (response.status < 500 || attempt >= 5) throw new Error(`POST /leads answered ${response.status} (attempt ${attempt}): ${await response.text()}`);
+        await new Promise((done) => setTimeout(done, 250 * attempt));
+      }
     },
     inbox: () => readInbox(stack.inboxUrl),
     async executions() {

@@ -29,9 +29,14 @@ describe('routing engine on DynamoDB Local', () => {
     const responses = await Promise.all(
       Array.from({ length: 20 }, (_, b) => handler(batchOf(leadIds.slice(b * 10, b * 10 + 10).map((leadId) => ({ leadId }))))),
     );
-    // Anything reported failed comes back from SQS; deliver it again as SQS would.
-    const retry = responses.flatMap((r) => r.batchItemFailures.map((f) => JSON.parse(f.itemIdentifier.replace(/^m-\d+-/, '')) as object));
-    if (retry.length) await handler(batchOf(retry));
+    // Anything reported failed comes back from SQS; deliver it again as SQS would, up to the
+    // routing queue's five receives before its DLQ.
+    let retry = responses.flatMap((r) => r.batchItemFailures.map((f) => JSON.parse(f.itemIdentifier.replace(/^m-\d+-/, '')) as object));
+    for (let receive = 2; retry.length && receive <= 5; receive++) {
+      const again = await handler(batchOf(retry));
+      retry = again.batchItemFailures.map((f) => JSON.parse(f.itemIdentifier.replace(/^m-\d+-/, '')) as object);
+    }
+    expect(retry).toEqual([]);
     // An email or timer the committing function could not perform at once (SES slow on a busy
     // machine) stays pending in the outbox; the stream relay performs it, as it does on AWS.
     const relay = outboxFor(requireEnv('TABLE_NAME'), performersFromEnv(['email', 'timer', 'message']));
