@@ -152,10 +152,10 @@ export const isOpen = (status: LeadStatus) => openStatuses.includes(status);
 export const SWEEP_GRACE_MINUTES = 1;
 /**
  * The grace never shrinks below this, however short TIME_SCALE makes the minute: the normal path
- * (stream, queue, router) takes its own second or two on a busy machine whatever the scale, and a
- * shorter grace would have the sweeper race it. On AWS the minute is a minute.
+ * (stream, queue, router, the timer's task) takes its own seconds on a busy machine whatever the
+ * scale, and a shorter grace would have the sweeper race it. On AWS the minute is a minute.
  */
-export const SWEEP_GRACE_FLOOR_MS = 3_000;
+export const SWEEP_GRACE_FLOOR_MS = 10_000;
 
 /**
  * When the sweeper should look at a lead next if nothing moved it on: a minute after it began to

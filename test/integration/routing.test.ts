@@ -1,5 +1,5 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { EffectStatus } from '#shared/adapters/outbox.ts';
 import { outboxFor, performersFromEnv } from '#shared/config/composition.ts';
 import { requireEnv } from '#shared/config/runtime.ts';
@@ -38,11 +38,22 @@ describe('routing engine on DynamoDB Local', () => {
     }
     expect(retry).toEqual([]);
     // An email or timer the committing function could not perform at once (SES slow on a busy
-    // machine) stays pending in the outbox; the stream relay performs it, as it does on AWS.
+    // machine) stays pending in the outbox; the stream relay performs it, as it does on AWS. One
+    // still being performed is waited for.
     const relay = outboxFor(requireEnv('TABLE_NAME'), performersFromEnv(['email', 'timer', 'message']));
-    for (const leadId of leadIds) {
-      for (const effect of await stack.leads.effects(leadId)) if (effect.status === EffectStatus.pending) await relay.relay(effect);
-    }
+    await vi.waitFor(
+      async () => {
+        const open: string[] = [];
+        for (const leadId of leadIds) {
+          for (const effect of await stack.leads.effects(leadId)) {
+            if (effect.status === EffectStatus.pending) await relay.relay(effect);
+            else if (effect.status !== EffectStatus.done) open.push(`${leadId} ${effect.purpose} ${effect.status}`);
+          }
+        }
+        if (open.length) throw new Error(`effects still being performed: ${open.slice(0, 5).join(', ')}`);
+      },
+      { timeout: 60_000, interval: 1_000 },
+    );
 
     const leads = await inGroupsOf(20, leadIds.map((id) => () => stack.leads.get(id)));
     const byStatus = Object.groupBy(leads, (lead) => lead!.status);
@@ -60,7 +71,8 @@ describe('routing engine on DynamoDB Local', () => {
       (email) => email.subject.startsWith('Waiting in the') && /bulk\d+@example\.com/.test(email.text),
     );
     expect(notices).toHaveLength(1);
-  });
+    // Two hundred leads stored, routed and read back, and their emails waited for: minutes on a busy machine.
+  }, 180_000);
 
   it('given queued leads of different tiers, when the team queue is read, then hot comes before warm, and older before newer', async () => {
     const team = await stack.addTeam([{ capacity: 1 }]);
