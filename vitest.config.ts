@@ -46,7 +46,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
-          // The same DynamoDB Local and fauxqs as the integration tier; each stack has its own SES inbox.
+          // One DynamoDB Local and fauxqs for the tier; each stack has its own tables, queues and SES inbox.
           globalSetup: ['test/support/synth-cache.ts', 'test/integration/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,

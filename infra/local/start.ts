@@ -4,7 +4,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { LOCAL_CREDENTIALS, startEmulators, type EmulatorEndpoints } from './emulators.ts';
-import { requireJava } from './java.ts';
 import { startFunctions, type FunctionRuntime } from './functions.ts';
 import { startGateway } from './gateway.ts';
 import { startLandingServer, type LandingServer } from './landing.ts';
@@ -87,8 +86,6 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? ((line: string) => console.log(line));
-  // Before anything starts: without Java there is no DynamoDB Local, and one line says why.
-  if (!options.sharedEmulators) requireJava();
   const namePrefix = options.namePrefix ?? (options.sharedEmulators ? `s${randomUUID().slice(0, 8)}-` : undefined);
   // Stopped front to back: no new work comes in while what runs drains, emulators go last.
   const stopOrder = ['scheduler', 'pollers', 'gateway', 'stepfunctions', 'functions', 'emulators', 'secrets'] as const;
@@ -108,6 +105,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.sharedEmulators ? { shared: options.sharedEmulators } : {}),
       ports: { ses: options.sesPort ?? 0 },
     });
+    // Awaited below; a failure meanwhile (no Java, a taken port) must not surface as unhandled.
+    emulatorsStarting.catch(() => undefined);
     // Synthesis is seconds of synchronous work; let java get spawned first so both overlap.
     await sleep(150);
     let stack: SynthesizedStack;

@@ -7,19 +7,18 @@ declare module 'vitest' {
   }
 }
 
-let emulators: Promise<Emulators> | undefined;
-let users = 0;
+let emulators: Emulators | undefined;
 
 /**
- * Starts DynamoDB Local, fauxqs and aws-ses-v2-local once for the whole run, on free ports,
- * for the integration and end-to-end tiers alike (one java for all). Each integration file
- * provisions its own table and queues from the synthesized stack, and each end-to-end stack
- * its own prefixed ones, so files run in parallel without seeing each other's data.
+ * Starts DynamoDB Local, fauxqs and aws-ses-v2-local once for a tier's whole run, on free
+ * ports (vitest loads this once per project: the integration and end-to-end tiers each get a
+ * set). Each integration file provisions its own table and queues from the synthesized stack,
+ * and each end-to-end stack its own prefixed ones, so files run in parallel without seeing each
+ * other's data.
  */
 export async function setup(project: TestProject): Promise<void> {
-  users += 1;
-  emulators ??= startEmulators();
-  const { endpoints } = await emulators;
+  emulators = await startEmulators();
+  const { endpoints } = emulators;
   project.provide('emulatorEndpoints', endpoints);
   // Test workers inherit this environment: the SDK clients in the handlers find the emulators
   // exactly as they do on the local stack, by endpoint alone.
@@ -37,8 +36,5 @@ export async function setup(project: TestProject): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
-  users -= 1;
-  if (users > 0) return;
-  await (await emulators)?.stop();
-  emulators = undefined;
+  await emulators?.stop();
 }

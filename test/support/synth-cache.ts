@@ -6,19 +6,19 @@ import { SYNTH_CACHE_VARIABLE } from '#infra/local/synth.ts';
 /**
  * Global setup of every tier that synthesizes the stack: one folder of synthesized templates
  * for the whole run, so each stack config is synthesized once however many files start it.
- * Test workers inherit the variable. Projects share the folder; the last one out removes it.
+ * Test workers inherit the variable. vitest loads this once per project: the first creates the
+ * folder, the others find it in the environment, and the one that created it removes it.
  */
-let users = 0;
+let created: string | undefined;
 
 export function setup(): void {
-  users += 1;
-  process.env[SYNTH_CACHE_VARIABLE] ??= mkdtempSync(join(tmpdir(), 'lead-router-templates-'));
+  if (process.env[SYNTH_CACHE_VARIABLE]) return;
+  created = mkdtempSync(join(tmpdir(), 'lead-router-templates-'));
+  process.env[SYNTH_CACHE_VARIABLE] = created;
 }
 
 export function teardown(): void {
-  users -= 1;
-  const dir = process.env[SYNTH_CACHE_VARIABLE];
-  if (users > 0 || !dir) return;
-  rmSync(dir, { recursive: true, force: true });
+  if (!created) return;
+  rmSync(created, { recursive: true, force: true });
   delete process.env[SYNTH_CACHE_VARIABLE];
 }
