@@ -3,7 +3,6 @@ import { ListExecutionsCommand, ListStateMachinesCommand, SFNClient } from '@aws
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
 import { z } from 'zod';
 import { LOCAL_CREDENTIALS } from '#infra/local/emulators.ts';
@@ -17,7 +16,7 @@ import { verifyLink, type LinkClaims } from '#shared/domain/link-token.ts';
 import { issueSession, SESSION_COOKIE, sessionCsrf } from '#shared/portal/session.ts';
 import { QUEUE_NOTICE_COOLDOWN_MINUTES } from '#shared/use-cases/route-lead.ts';
 import type { FaultProxy, FaultService } from '../support/fault-proxy.ts';
-import { startProxiedStack, type ProxiedStack } from './proxied-stack.ts';
+import { postLead, startProxiedStack, type ProxiedStack } from './proxied-stack.ts';
 
 /**
  * The local stack of test/e2e/fault-stack.json with every function talking to the emulators
@@ -247,25 +246,7 @@ async function attachReaders({ stack, proxies, stop }: ProxiedStack): Promise<Fa
   return {
     stack,
     proxies,
-    async post(fields, idempotencyKey) {
-      const body = JSON.stringify(fields);
-      for (let attempt = 1; ; attempt++) {
-        const answer = await fetch(`${stack.apiUrl}/leads`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
-          body,
-          signal: AbortSignal.timeout(30_000),
-        }).then(
-          async (response) => ({ status: response.status, text: await response.text() }),
-          (error: unknown) => ({ status: 0, text: String(error) }),
-        );
-        if (answer.status === 202) return z.object({ leadId: z.string() }).parse(JSON.parse(answer.text)).leadId;
-        // A sender's retry: the same key gets the first answer, or stores the lead now.
-        const retryable = answer.status === 0 || answer.status === 429 || answer.status >= 500;
-        if (!retryable || attempt >= 8) throw new Error(`POST /leads for ${fields.email} answered ${answer.status} (attempt ${attempt}): ${answer.text.slice(0, 300)}`);
-        await sleep(250 * attempt);
-      }
-    },
+    post: (fields, idempotencyKey) => postLead(stack.apiUrl, fields, idempotencyKey),
     async addReps(capacity) {
       const reps = new RepStore(stack.tableName, db);
       for (const id of REP_IDS) {

@@ -12,7 +12,7 @@ import { LeadStore } from '#shared/adapters/lead-store.ts';
 import { RepStore, type NewRep } from '#shared/adapters/rep-store.ts';
 import { issueSession, SESSION_COOKIE, sessionCsrf } from '#shared/portal/session.ts';
 import type { FaultProxy, FaultService } from '../support/fault-proxy.ts';
-import { startProxiedStack } from './proxied-stack.ts';
+import { postLead, startProxiedStack } from './proxied-stack.ts';
 import { readInbox, type SentEmail } from './inbox.ts';
 
 /**
@@ -85,17 +85,8 @@ export async function startFaultyStack(): Promise<FaultyStack> {
     db,
     leads: new LeadStore(stack.tableName, db),
     reps: new RepStore(stack.tableName, db),
-    async post(fields) {
-      // A sender's retry of a 5xx (the table slow to answer on a busy machine): the same key
-      // gets the first answer, or stores the lead now.
-      const idempotencyKey = randomUUID();
-      for (let attempt = 1; ; attempt++) {
-        const response = await fetch(`${stack.apiUrl}/leads`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey }, body: JSON.stringify(fields) });
-        if (response.status === 202) return ((await response.json()) as { leadId: string }).leadId;
-        if (response.status < 500 || attempt >= 5) throw new Error(`POST /leads answered ${response.status} (attempt ${attempt}): ${await response.text()}`);
-        await new Promise((done) => setTimeout(done, 250 * attempt));
-      }
-    },
+    // As a sender would: a 5xx (the table slow to answer on a busy machine) is retried with the same key.
+    post: (fields) => postLead(stack.apiUrl, fields, randomUUID()),
     inbox: () => readInbox(stack.inboxUrl),
     async executions() {
       const all: { name: string; status: string }[] = [];

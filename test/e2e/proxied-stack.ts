@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
 import type { LocalStack, LocalStackOptions } from '#infra/local/start.ts';
 import { startFaultProxy, type FaultProxy, type FaultService } from '../support/fault-proxy.ts';
 import { startTestStack } from './test-stack.ts';
@@ -47,4 +49,28 @@ export async function startProxiedStack(options: Omit<LocalStackOptions, 'functi
       await stopProxies();
     },
   };
+}
+
+/**
+ * Posts a lead to the webhook as a sender does on a busy or faulty stack: a 5xx, a 429 or no
+ * answer is retried with the same idempotency key, which gets the first answer or stores the
+ * lead now. Returns the lead id.
+ */
+export async function postLead(apiUrl: string, fields: Record<string, string>, idempotencyKey: string): Promise<string> {
+  const body = JSON.stringify(fields);
+  for (let attempt = 1; ; attempt++) {
+    const answer = await fetch(`${apiUrl}/leads`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+      body,
+      signal: AbortSignal.timeout(30_000),
+    }).then(
+      async (response) => ({ status: response.status, text: await response.text() }),
+      (error: unknown) => ({ status: 0, text: String(error) }),
+    );
+    if (answer.status === 202) return z.object({ leadId: z.string() }).parse(JSON.parse(answer.text)).leadId;
+    const retryable = answer.status === 0 || answer.status === 429 || answer.status >= 500;
+    if (!retryable || attempt >= 8) throw new Error(`POST /leads for ${fields.email} answered ${answer.status} (attempt ${attempt}): ${answer.text.slice(0, 300)}`);
+    await sleep(250 * attempt);
+  }
 }
