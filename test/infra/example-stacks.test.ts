@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -241,21 +241,35 @@ for (const name of ['demo', 'northwind-heating', 'sunridge-solar-eu', 'sunridge-
 }
 
 describe('given "npm run synth" (the cdk CLI, with bundling)', () => {
-  it('when it runs over infra/stacks, then it succeeds and the cloud assembly holds every deployment with its bundled functions', async () => {
+  // The only test that runs esbuild: every function of every deployment, as shipped.
+  it('when it runs over infra/stacks, then it succeeds and every function of every deployment is an esbuild bundle with its source map (and the portal its stylesheet) staged in the cloud assembly', async () => {
     const outdir = join(tempDir, 'synth');
+    const stylesheet = readFileSync(new URL('../../shared/views/portal/portal.css', import.meta.url), 'utf8');
 
     await promisify(execFile)('npx', ['cdk', 'synth', '--quiet', '-o', outdir], { cwd: repoRoot });
 
     for (const config of configs) {
       const template = JSON.parse(readFileSync(join(outdir, `${stackId(config)}.template.json`), 'utf8')) as {
-        Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string } } }>;
+        Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string }; Handler?: string } }>;
       };
       const types = Object.values(template.Resources).map((resource) => resource.Type);
-      const functions = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Lambda::Function');
+      const functions = Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::Lambda::Function');
       expect(functions, config.name).toHaveLength(9);
-      for (const fn of functions) {
-        expect(existsSync(join(outdir, `asset.${fn.Properties.Code!.S3Key!.replace(/\.zip$/, '')}`, 'index.mjs')), config.name).toBe(true);
+      const stylesheetReaders: string[] = [];
+      for (const [id, fn] of functions) {
+        const where = `${config.name} ${id}`;
+        const { Code: code, Handler: handler } = fn.Properties;
+        expect(code!.S3Key, where).toMatch(/^[0-9a-f]{64}\.zip$/);
+        expect(handler, where).toBe('index.handler');
+        const staged = join(outdir, `asset.${code!.S3Key!.replace(/\.zip$/, '')}`);
+        expect(statSync(join(staged, 'index.mjs')).size, where).toBeGreaterThan(0);
+        expect(existsSync(join(staged, 'index.mjs.map')), `${where} source map`).toBe(true);
+        // One module is the bundle: a stylesheet read by a relative URL must sit beside index.mjs.
+        if (!readFileSync(join(staged, 'index.mjs'), 'utf8').includes('new URL("./portal.css",import.meta.url)')) continue;
+        stylesheetReaders.push(id);
+        expect(readFileSync(join(staged, 'portal.css'), 'utf8'), where).toBe(stylesheet);
       }
+      expect(stylesheetReaders, config.name).toEqual([expect.stringMatching(/^PortalFunction/)]);
       expect(types, config.name).toEqual(expect.arrayContaining(['AWS::CloudWatch::Dashboard', 'AWS::CloudWatch::Alarm', 'AWS::SES::ConfigurationSet']));
     }
   }, 300_000);

@@ -23,9 +23,10 @@ import {
 } from './support.ts';
 
 /*
- * One app, synthesized once for the whole file, without bundling (esbuild output is not under
- * test here; see stack-bundling.test.ts). Two stacks: the shipped demo and a franchise region
- * in another AWS region, so "a second region is a second config file" is checked too.
+ * One app, synthesized once for the whole file, without bundling (esbuild output is tested by
+ * the "npm run synth" test in example-stacks.test.ts, which bundles every function). Two
+ * stacks: the shipped demo and a franchise region in another AWS region, so "a second region
+ * is a second config file" is checked too.
  */
 const demo = demoConfig();
 const franchise = franchiseConfig();
