@@ -16,7 +16,7 @@ export type DueEntry =
   | { readonly kind: 'lead'; readonly leadId: string; readonly dueKey: string }
   | { readonly kind: 'effect'; readonly leadId: string; readonly effectId: string; readonly dueKey: string };
 
-export type StoredEffect = EffectRecord & { readonly gsi3sk?: string; readonly lastError?: string; readonly expiresAt?: number };
+export type StoredEffect = EffectRecord & { readonly gsi3sk?: string; readonly lastError?: string };
 
 export class DueIndex {
   readonly #table: string;
@@ -56,7 +56,7 @@ export class DueIndex {
     const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: effectKey(leadId, effectId), ConsistentRead: true }));
     if (!Item) return undefined;
     const parsed = EffectRecordSchema.safeParse(Item);
-    return parsed.success ? { ...parsed.data, ...(typeof Item.gsi3sk === 'string' ? { gsi3sk: Item.gsi3sk } : {}), ...(typeof Item.lastError === 'string' ? { lastError: Item.lastError } : {}), ...(typeof Item.expiresAt === 'number' ? { expiresAt: Item.expiresAt } : {}) } : undefined;
+    return parsed.success ? { ...parsed.data, ...(typeof Item.gsi3sk === 'string' ? { gsi3sk: Item.gsi3sk } : {}), ...(typeof Item.lastError === 'string' ? { lastError: Item.lastError } : {}) } : undefined;
   }
 
   /**
@@ -83,15 +83,17 @@ export class DueIndex {
             {
               Put: {
                 TableName: this.#table,
-                Item: {
-                  ...eventItem(effect.leadId, {
+                // The effect shares its lead's TTL, and so does the event.
+                Item: eventItem(
+                  effect.leadId,
+                  {
                     at: now.toISOString(),
                     kind: 'swept',
                     actor: 'sweeper',
                     detail: { effect: effect.id, purpose: effect.purpose, attempts: effect.attempts, ...(effect.lastError ? { lastError: effect.lastError } : {}) },
-                  }),
-                  ...(effect.expiresAt ? { expiresAt: effect.expiresAt } : {}),
-                },
+                  },
+                  effect.expiresAt,
+                ),
               },
             },
           ],

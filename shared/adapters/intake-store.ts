@@ -13,7 +13,7 @@ import { LeadStatus, type Lead, type LeadContact } from '../domain/lead.ts';
 import { SourceSchema, type Source } from '../ingest/source-config.ts';
 import type { Outbox } from './outbox.ts';
 import { resolveStoreOptions, type StoreOptions } from './store-options.ts';
-import { contactItemKey, contactOf, dueIndexKeys, eventItem, idempotencyItemKey, leadKey, newLeadItems, sourceItemKey } from './table-items.ts';
+import { contactItemKey, contactOf, dueIndexKeys, eventItem, expiryWithin, idempotencyItemKey, leadKey, newLeadItems, sourceItemKey } from './table-items.ts';
 
 /**
  * What the webhook keeps besides leads: which email or phone belongs to which recent lead
@@ -42,7 +42,7 @@ export interface ContactPointer {
 }
 
 export interface NewLeadIntake {
-  /** TTL of the lead and its history (epoch seconds). */
+  /** TTL of the lead and of everything that belongs to it (epoch seconds); its pointers and idempotency record expire by then at the latest. */
   readonly expiresAt: number;
   readonly idempotency?: IdempotencyClaim;
   /** Until when (epoch ms) the same email or phone joins this lead; absent turns it off. */
@@ -63,7 +63,11 @@ export interface Resubmission {
   readonly fields: Readonly<Record<string, string>>;
   readonly idempotency?: IdempotencyClaim;
   readonly idempotencyUntil: number;
-  /** TTL (epoch seconds) of what the resubmission adds under the lead's key: its history event and routing. */
+  /**
+   * The TTL a lead received now would get (epoch seconds). What the resubmission adds (its
+   * history events, its routing, its idempotency record) expires with the lead it joins, which
+   * is sooner; only a lead kept without a TTL leaves this one.
+   */
   readonly expiresAt: number;
   /**
    * A nurtured lead whose resubmission scores hot or warm: back to routing, for sales this time,
@@ -76,8 +80,6 @@ export interface Resubmission {
 export function contactKeys(contact: Pick<LeadContact, 'email' | 'phone'>): string[] {
   return [...(contact.email ? [`email:${contact.email}`] : []), ...(contact.phone ? [`phone:${contact.phone}`] : [])];
 }
-
-const seconds = (ms: number) => Math.ceil(ms / 1000);
 
 /** `outbox` records each lead's routing with the write that stores it; a lead waits `sweepGraceMs` for routing before the sweeper sends it again. */
 export type IntakeStoreOptions = StoreOptions;
@@ -144,14 +146,14 @@ export class IntakeStore {
     );
     const routing = this.#routing(lead.id, { leadId: lead.id }, intake.now, intake.expiresAt);
     const idempotencyIndex = items.length;
-    if (intake.idempotency) items.push(this.#idempotencyPut(intake.idempotency, lead.id, 'received', intake.idempotencyUntil, now));
+    if (intake.idempotency) items.push(this.#idempotencyPut(intake.idempotency, lead.id, 'received', intake.idempotencyUntil, now, intake.expiresAt));
     const firstContactIndex = items.length;
     for (const key of pointers) {
       const staleLead = stale.get(key);
       items.push({
         Put: {
           TableName: this.#table,
-          Item: { ...contactItemKey(key), type: 'contact', leadId: lead.id, until: intake.dedupeUntil, expiresAt: seconds(intake.dedupeUntil!) },
+          Item: { ...contactItemKey(key), type: 'contact', leadId: lead.id, until: intake.dedupeUntil, ...expiryWithin(intake.expiresAt, intake.dedupeUntil) },
           ConditionExpression: `attribute_not_exists(pk) OR #until <= :now${staleLead ? ' OR leadId = :stale' : ''}`,
           ExpressionAttributeNames: { '#until': 'until' },
           ExpressionAttributeValues: { ':now': now, ...(staleLead ? { ':stale': staleLead } : {}) },
@@ -180,6 +182,12 @@ export class IntakeStore {
    */
   async join(leadId: string, resubmission: Resubmission): Promise<{ resubmissions: number }> {
     const at = resubmission.at.toISOString();
+    // A lead's TTL never changes once it is stored, so this read cannot go stale.
+    const { Item: stored } = await this.#db.send(
+      new GetCommand({ TableName: this.#table, Key: leadKey(leadId), ConsistentRead: true, ProjectionExpression: 'pk, expiresAt' }),
+    );
+    if (!stored) throw new LeadNotFound(leadId);
+    const expiresAt = typeof stored.expiresAt === 'number' ? stored.expiresAt : resubmission.expiresAt;
     const names: Record<string, string> = { '#status': 'status', '#contact': 'contact', '#resubmissions': 'resubmissions' };
     const values: Record<string, unknown> = { ':closed': LeadStatus.closed, ':one': 1, ':zero': 0 };
     const sets = ['#resubmissions = if_not_exists(#resubmissions, :zero) + :one'];
@@ -217,34 +225,31 @@ export class IntakeStore {
       {
         Put: {
           TableName: this.#table,
-          Item: {
-            ...eventItem(leadId, {
-              at,
-              kind: 'resubmitted',
-              actor: 'webhook',
-              detail: { source: resubmission.sourceId, contact: resubmission.contact, fields: resubmission.fields },
-            }),
-            expiresAt: resubmission.expiresAt,
-          },
+          Item: eventItem(
+            leadId,
+            { at, kind: 'resubmitted', actor: 'webhook', detail: { source: resubmission.sourceId, contact: resubmission.contact, fields: resubmission.fields } },
+            expiresAt,
+          ),
         },
       },
     ];
     if (resubmission.idempotency) {
-      items.push(this.#idempotencyPut(resubmission.idempotency, leadId, 'joined', resubmission.idempotencyUntil, resubmission.at.getTime()));
+      items.push(this.#idempotencyPut(resubmission.idempotency, leadId, 'joined', resubmission.idempotencyUntil, resubmission.at.getTime(), expiresAt));
     }
     if (reopen) {
       items.push({
         Put: {
           TableName: this.#table,
-          Item: {
-            ...eventItem(leadId, { at: new Date(resubmission.at.getTime() + 1).toISOString(), kind: 'reopened', actor: 'webhook', from: LeadStatus.nurture, to: LeadStatus.received, detail: reopen }),
-            expiresAt: resubmission.expiresAt,
-          },
+          Item: eventItem(
+            leadId,
+            { at: new Date(resubmission.at.getTime() + 1).toISOString(), kind: 'reopened', actor: 'webhook', from: LeadStatus.nurture, to: LeadStatus.received, detail: reopen },
+            expiresAt,
+          ),
         },
       });
     }
     // The router reads the lead fresh: it routes one still waiting, or tells the owner of a held one.
-    const routing = this.#routing(leadId, reopen ? { leadId } : { leadId, resubmittedAt: at }, resubmission.at, resubmission.expiresAt);
+    const routing = this.#routing(leadId, reopen ? { leadId } : { leadId, resubmittedAt: at }, resubmission.at, expiresAt);
     for (const item of routing.items) items.push({ Put: { TableName: this.#table, Item: item } });
     try {
       await this.#db.send(new TransactWriteCommand({ TransactItems: items }));
@@ -327,7 +332,8 @@ export class IntakeStore {
     return sources;
   }
 
-  #idempotencyPut(claim: IdempotencyClaim, leadId: string, status: IntakeStatus, until: number, now: number) {
+  /** The record of the first answer to a key, kept for `until` (epoch ms) and never past its lead's TTL. */
+  #idempotencyPut(claim: IdempotencyClaim, leadId: string, status: IntakeStatus, until: number, now: number, leadExpiresAt: number | undefined) {
     return {
       Put: {
         TableName: this.#table,
@@ -338,7 +344,7 @@ export class IntakeStore {
           status,
           bodyHash: claim.bodyHash,
           until,
-          expiresAt: seconds(until),
+          ...expiryWithin(leadExpiresAt, until),
         },
         ConditionExpression: 'attribute_not_exists(pk) OR #until <= :now',
         ExpressionAttributeNames: { '#until': 'until' },

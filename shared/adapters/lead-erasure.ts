@@ -13,8 +13,9 @@ import { LeadStateConflict } from '../domain/errors.ts';
 import type { LeadStatus } from '../domain/lead.ts';
 import { isHeld } from '../domain/lifecycle.ts';
 import { dynamoDocument } from './aws-clients.ts';
+import { contactKeys } from './intake-store.ts';
 import { releaseCapacity } from './rep-capacity.ts';
-import { leadKey, leadPartition } from './table-items.ts';
+import { contactItemKey, leadKey, leadPartition } from './table-items.ts';
 
 /** What one erasure removed. Nothing at all (the lead never existed, or is long gone) is all zeros. */
 export interface ErasureReport {
@@ -28,16 +29,20 @@ export interface ErasureReport {
   readonly releasedRepId?: string;
   /** Duplicate-detection and idempotency items that pointed at the lead. */
   readonly intakeItemsErased: number;
-  /** History events (and any other item under the lead's key). */
+  /** History events and effect records (any item under the lead's key but the lead). */
   readonly eventsErased: number;
 }
 
 /**
- * The intake items the lead was created with: `CONTACT#email:…` / `CONTACT#phone:…` (duplicate
- * detection) and `IDEMPOTENCY#<source>#<key>`, each carrying a `leadId`. Anything unreadable is
- * skipped: erasure must not fail on an attribute it does not own.
+ * The intake items the lead lists (`intakeKeys`: those it was created with, and the keys of the
+ * posts that joined it): `CONTACT#email:…` / `CONTACT#phone:…` (duplicate detection) and
+ * `IDEMPOTENCY#<source>#<key>`, each carrying a `leadId`. Anything unreadable is skipped:
+ * erasure must not fail on an attribute it does not own.
  */
 const IntakeKeysSchema = z.array(z.object({ pk: z.string().min(1), sk: z.string().min(1) })).catch([]);
+
+/** The person's address and number: their contact pointers are found by these too, listed or not. */
+const ContactSchema = z.looseObject({ email: z.string().min(1).optional(), phone: z.string().min(1).optional() }).catch({});
 
 const LeadItemSchema = z.object({
   status: z.string().optional(),
@@ -45,6 +50,7 @@ const LeadItemSchema = z.object({
   ownerId: z.string().optional(),
   teamId: z.string().optional(),
   intakeKeys: IntakeKeysSchema.optional(),
+  contact: ContactSchema.optional(),
 });
 
 /** Conflicts mean the lead moved (offer, accept, pass) between the read and the write; re-reading settles it. */
@@ -58,12 +64,18 @@ const PARALLEL_BATCHES = 4;
 const MAX_UNPROCESSED_RETRIES = 8;
 
 /**
- * Erases a lead for a privacy request: the lead item (and with it its places in the team queue
- * and the owner's index, which are attributes of that item), the intake items that still point
- * at it, and its whole history. The lead item goes first, in one transaction with releasing the
- * owner's capacity and deleting the intake items, conditioned on the state it was read in; the
- * history follows in batches, since it can outgrow a transaction. A run that stops half way is
- * finished by the next: the leftover history is found by its key alone.
+ * Erases a lead for a privacy request: the lead item (and with it its places in the team queue,
+ * the owner's index and the due index, which are attributes of that item), the intake items
+ * that still point at it, and everything under its key: its history and its effect records
+ * (with their due-index entries). The lead item goes first, in one transaction with releasing
+ * the owner's capacity and deleting the intake items, conditioned on the state it was read in;
+ * the rest follows in batches, since it can outgrow a transaction.
+ *
+ * The order is what makes it safe to repeat and to race. Once the lead item is gone nothing new
+ * is written under its key (every such write is conditioned on the lead), and no post joins it:
+ * a post of the same person finds no pointer (deleted with the lead) or a lead that is gone, and
+ * starts a new lead its pointers name. A run that stops half way is finished by the next: the
+ * leftovers are found by the lead's key alone.
  */
 export class LeadEraser {
   readonly #table: string;
@@ -74,15 +86,16 @@ export class LeadEraser {
     this.#db = db;
   }
 
-  async erase(leadId: string): Promise<ErasureReport> {
-    const lead = await this.#eraseLeadItem(leadId);
+  /** `at`: when the owner's load changed, for the sweeper's recount. */
+  async erase(leadId: string, at: Date = new Date()): Promise<ErasureReport> {
+    const lead = await this.#eraseLeadItem(leadId, at.toISOString());
     // After the lead item is gone no new event can be written (every event is written in a
     // transaction with a conditional update of the lead item), so this read sees the last one.
     const eventsErased = await this.#eraseHistory(leadId);
     return { leadId, ...(lead ?? { leadErased: false, intakeItemsErased: 0 }), eventsErased };
   }
 
-  async #eraseLeadItem(leadId: string): Promise<Omit<ErasureReport, 'leadId' | 'eventsErased'> | undefined> {
+  async #eraseLeadItem(leadId: string, at: string): Promise<Omit<ErasureReport, 'leadId' | 'eventsErased'> | undefined> {
     // A rep whose counter cannot go down (deleted rep, or already at zero) is not released,
     // rather than blocking the erasure forever.
     let cannotRelease: string | undefined;
@@ -91,7 +104,7 @@ export class LeadEraser {
       const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: leadKey(leadId), ConsistentRead: true }));
       if (!Item) return undefined;
       const lead = LeadItemSchema.parse(Item);
-      const intake = await this.#intakeItemsOf(leadId, lead.intakeKeys ?? []);
+      const intake = await this.#intakeItemsOf(leadId, [...(lead.intakeKeys ?? []), ...contactKeys(lead.contact ?? {}).map(contactItemKey)]);
       const held = lead.status !== undefined && isHeld(lead.status as LeadStatus);
       const owner = held && lead.ownerId !== cannotRelease ? lead.ownerId : undefined;
 
@@ -120,7 +133,7 @@ export class LeadEraser {
             ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
           },
         },
-        ...(owner ? [releaseCapacity(this.#table, owner, { aboveZero: true })] : []),
+        ...(owner ? [releaseCapacity(this.#table, owner, { aboveZero: true, at })] : []),
         ...intake.map((key) => ({
           Delete: { TableName: this.#table, Key: key, ConditionExpression: 'leadId = :lead', ExpressionAttributeValues: { ':lead': leadId } },
         })),
@@ -175,7 +188,7 @@ export class LeadEraser {
     return ours.slice(0, MAX_INTAKE_IN_TRANSACTION);
   }
 
-  /** Deletes every remaining item under the lead's key (its events), page by page. */
+  /** Deletes every remaining item under the lead's key (its events and effects), page by page. */
   async #eraseHistory(leadId: string): Promise<number> {
     let erased = 0;
     const pages = paginateQuery(

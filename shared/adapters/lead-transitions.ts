@@ -216,6 +216,7 @@ export class LeadTransitions {
       .filter(Boolean)
       .join(' ');
 
+    // Everything the transition writes under the lead expires with it (the lead as read carries its TTL).
     const expiresAt = lead.expiresAt;
     const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
       {
@@ -250,7 +251,7 @@ export class LeadTransitions {
         ...(i === events.length - 1 && to ? { to } : {}),
         ...(event.detail ? { detail: event.detail } : {}),
       };
-      items.push({ Put: { TableName: this.#table, Item: { ...eventItem(lead.id, entry), ...(expiresAt ? { expiresAt } : {}) } } });
+      items.push({ Put: { TableName: this.#table, Item: eventItem(lead.id, entry, expiresAt) } });
     });
 
     const outbox = this.#outbox;

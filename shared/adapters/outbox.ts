@@ -8,7 +8,7 @@ import { updateIf } from './conditional-update.ts';
 import type { Email } from './mailer.ts';
 import { RoutingMessageSchema, type RoutingMessage } from './routing-queue.ts';
 import type { SlaTimerInput } from './sla-timer.ts';
-import { dueIndexKeys, effectKey, oncePerKey } from './table-items.ts';
+import { dueIndexKeys, effectKey, expiryWithin, oncePerKey } from './table-items.ts';
 
 export { DUE_SHARDS, dueIndexKeys, dueShard, effectKey } from './table-items.ts';
 
@@ -81,6 +81,8 @@ export const EffectRecordSchema = z.object({
   attempts: z.number().int().nonnegative(),
   leaseUntil: z.string().optional(),
   rearms: z.number().int().nonnegative().optional(),
+  /** The lead's TTL, which its effect records share; what performing one leaves (a once-per window) expires no later. */
+  expiresAt: z.number().optional(),
 });
 export type EffectRecord = z.infer<typeof EffectRecordSchema>;
 
@@ -188,8 +190,9 @@ export class Outbox {
         createdAt,
         attempts: mine ? 1 : 0,
         ...(mine ? { leaseUntil: new Date(now.getTime() + this.#leaseMs).toISOString() } : {}),
+        ...expiryWithin(expiresAt),
       };
-      items.push({ ...effectKey(leadId, id), ...record, ...dueIndexKeys(leadId, dueAt, id), ...(expiresAt ? { expiresAt } : {}) });
+      items.push({ ...effectKey(leadId, id), ...record, ...dueIndexKeys(leadId, dueAt, id) });
       if (mine) claimed.push(record);
     }
     return { items, claimed };
@@ -255,7 +258,7 @@ export class Outbox {
     switch (action.kind) {
       case 'email': {
         const mailer = this.#need(this.#performers.mailer, 'a mailer');
-        if (action.oncePer && !(await this.#takeWindow(action.oncePer, effect.id, now))) return 'suppressed';
+        if (action.oncePer && !(await this.#takeWindow(action.oncePer, effect, now))) return 'suppressed';
         await mailer.send(action.email, { lead: effect.leadId, effect: effect.id });
         return 'performed';
       }
@@ -273,14 +276,24 @@ export class Outbox {
     return performer;
   }
 
-  /** The window of a once-per key: free, lapsed, or already this effect's (a retry of it). */
-  async #takeWindow(window: { key: string; withinMs: number }, effectId: string, now: Date): Promise<boolean> {
+  /**
+   * The window of a once-per key: free, lapsed, or already this effect's (a retry of it). It
+   * names the effect that took it, so it expires once the window is over (and never after the
+   * effect's lead): a lapsed window and a missing one allow the same.
+   */
+  async #takeWindow(window: { key: string; withinMs: number }, effect: EffectRecord, now: Date): Promise<boolean> {
+    const { expiresAt } = expiryWithin(effect.expiresAt, now.getTime() + window.withinMs);
     return updateIf(this.#db, {
       TableName: this.#table,
       Key: oncePerKey(window.key),
-      UpdateExpression: 'SET takenAt = :now, effectId = :effect',
+      UpdateExpression: 'SET takenAt = :now, effectId = :effect, expiresAt = :expires',
       ConditionExpression: 'attribute_not_exists(takenAt) OR takenAt < :quietSince OR effectId = :effect',
-      ExpressionAttributeValues: { ':now': now.toISOString(), ':quietSince': new Date(now.getTime() - window.withinMs).toISOString(), ':effect': effectId },
+      ExpressionAttributeValues: {
+        ':now': now.toISOString(),
+        ':quietSince': new Date(now.getTime() - window.withinMs).toISOString(),
+        ':effect': effect.id,
+        ':expires': expiresAt,
+      },
     });
   }
 

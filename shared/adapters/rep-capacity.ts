@@ -91,11 +91,15 @@ export function takeCapacity(tableName: string, repId: string, counters: Counter
   };
 }
 
+/**
+ * When the load changed (`at`), for the sweeper's recount to wait on: the owner index lags the
+ * write a moment, and a count read meanwhile must not be "repaired" back.
+ */
 export type Release =
-  /** A transition moving the lead on: when the load changed, for the sweeper's recount to wait on. */
+  /** A transition moving the lead on. */
   | { readonly at: string }
   /** An erasure: only while the count is above zero, so a count already at zero stays there. */
-  | { readonly aboveZero: true };
+  | { readonly at: string; readonly aboveZero: true };
 
 /**
  * The rep side of a pass, an expiry, a release, a close or an erasure: one open lead fewer. A
@@ -105,14 +109,14 @@ export type Release =
  * at zero), and the erasure then goes ahead without it.
  */
 export function releaseCapacity(tableName: string, repId: string, release: Release) {
-  const moving = 'at' in release;
+  const erasing = 'aboveZero' in release;
   return {
     Update: {
       TableName: tableName,
       Key: repKey(repId),
-      ConditionExpression: moving ? 'attribute_exists(pk)' : 'openLeads > :zero',
-      UpdateExpression: `SET openLeads = openLeads - :one${moving ? ', loadChangedAt = :at' : ''}`,
-      ExpressionAttributeValues: { ':one': 1, ...(moving ? { ':at': release.at } : { ':zero': 0 }) },
+      ConditionExpression: erasing ? 'openLeads > :zero' : 'attribute_exists(pk)',
+      UpdateExpression: 'SET openLeads = openLeads - :one, loadChangedAt = :at',
+      ExpressionAttributeValues: { ':one': 1, ':at': release.at, ...(erasing ? { ':zero': 0 } : {}) },
     },
   };
 }

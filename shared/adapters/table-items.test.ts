@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dueIndexKeys, dueShards, effectKey, eventItem, leadItemOf, leadKey, toLead, toLeadEvent } from './table-items.ts';
+import { dueIndexKeys, dueShards, effectKey, eventItem, expiryWithin, leadItemOf, leadKey, toLead, toLeadEvent } from './table-items.ts';
 
 describe('table items', () => {
   it('given a lead, when its effect and due entry are keyed, then both sit under the lead and in one of the due shards', () => {
@@ -19,9 +19,23 @@ describe('table items', () => {
 
   it('given a stored lead and event, when read back, then the table and index keys are gone and the values stay', () => {
     const item = { ...leadKey('lead-1'), type: 'lead', gsi1pk: 'QUEUE#t', gsi1sk: '1#x', gsi3pk: 'DUE#0', gsi3sk: 'x', id: 'lead-1', attempt: 2, expiresAt: 99 };
-    const event = { ...eventItem('lead-1', { at: '2026-03-01T10:00:00.000Z', kind: 'offered', actor: 'router' }), expiresAt: 99 };
+    const event = eventItem('lead-1', { at: '2026-03-01T10:00:00.000Z', kind: 'offered', actor: 'router' }, 99);
 
     expect(toLead(item)).toEqual({ id: 'lead-1', attempt: 2, expiresAt: 99 });
     expect(toLeadEvent(event)).toEqual({ at: '2026-03-01T10:00:00.000Z', kind: 'offered', actor: 'router' });
+  });
+
+  it('given a lead with a TTL, when one of its events is keyed, then the event expires with the lead', () => {
+    expect(eventItem('lead-1', { at: '2026-03-01T10:00:00.000Z', kind: 'offered', actor: 'router' }, 1_800_000_000)).toMatchObject({ expiresAt: 1_800_000_000 });
+  });
+
+  it.each([
+    ['a window ending before the lead', 1_800_000_000, 1_700_000_000_500, { expiresAt: 1_700_000_001 }],
+    ['a window ending after the lead', 1_800_000_000, 1_900_000_000_000, { expiresAt: 1_800_000_000 }],
+    ['no window of its own', 1_800_000_000, undefined, { expiresAt: 1_800_000_000 }],
+    ['a lead kept without a TTL', undefined, 1_700_000_000_000, { expiresAt: 1_700_000_000 }],
+    ['neither', undefined, undefined, {}],
+  ])('given %s, when an item of the lead gets its TTL, then it never outlives the lead', (_name, lead, window, expected) => {
+    expect(expiryWithin(lead, window)).toEqual(expected);
   });
 });

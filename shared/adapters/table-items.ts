@@ -20,6 +20,10 @@ import type { EffectRecord } from './outbox.ts';
  *   <window key>            ONCE-PER            a once-per window of an email
  *   ONCE#<token>            SPENT               a spent single-use token
  *   RATE#<scope>#<client>   <minute>            a rate-limit window
+ *
+ * DynamoDB's TTL deletes an item once its `expiresAt` (epoch seconds) has passed. Whatever
+ * belongs to a lead (its history, its effects, the contact pointers and idempotency records that
+ * lead to it) expires no later than the lead itself: `expiryWithin` is that rule.
  */
 
 const LEAD = 'LEAD#';
@@ -40,6 +44,18 @@ export interface LeadEvent {
   readonly detail?: Record<string, unknown>;
 }
 
+/**
+ * The TTL of an item that belongs to a lead: the lead's own (`expiresAt`, from the stack's
+ * `retentionDays`), or the end of the item's own window (epoch ms: a contact pointer, an
+ * idempotency record, a once-per window) when that comes first. Never later than the lead, so
+ * nothing about a person outlives their lead. No TTL on either side: no `expiresAt` at all.
+ */
+export function expiryWithin(leadExpiresAt: number | undefined, ownUntilMs?: number): { readonly expiresAt?: number } {
+  const own = ownUntilMs === undefined ? undefined : Math.ceil(ownUntilMs / 1000);
+  const bounds = [leadExpiresAt, own].filter((bound) => bound !== undefined);
+  return bounds.length === 0 ? {} : { expiresAt: Math.min(...bounds) };
+}
+
 /** The partition of a lead: the lead item, its history and its effect records. */
 export const leadPartition = (leadId: string) => `${LEAD}${leadId}`;
 export const leadKey = (leadId: string) => ({ pk: leadPartition(leadId), sk: 'LEAD' });
@@ -48,9 +64,10 @@ export const effectKey = (leadId: string, effectId: string) => ({ pk: leadPartit
 export const historyPrefix = EVENT;
 export const effectsPrefix = EFFECT;
 
-export function eventItem(leadId: string, event: LeadEvent) {
+/** One history event of a lead, expiring with it (`leadExpiresAt`: the lead's TTL as read). */
+export function eventItem(leadId: string, event: LeadEvent, leadExpiresAt: number | undefined) {
   // The random suffix keeps two events in the same millisecond apart; the time prefix keeps order.
-  return { pk: leadPartition(leadId), sk: `${EVENT}${event.at}#${randomBytes(3).toString('hex')}`, type: 'lead-event', ...event };
+  return { pk: leadPartition(leadId), sk: `${EVENT}${event.at}#${randomBytes(3).toString('hex')}`, type: 'lead-event', ...event, ...expiryWithin(leadExpiresAt) };
 }
 
 /** The two puts that create a lead: the lead, only if its id is new, and its "received" event. */
@@ -60,10 +77,7 @@ export function newLeadItems(tableName: string, lead: Lead, expiresAt: number) {
     {
       Put: {
         TableName: tableName,
-        Item: {
-          ...eventItem(lead.id, { at: lead.receivedAt, kind: 'received', actor: 'webhook', to: lead.status, ...(lead.sourceId ? { detail: { source: lead.sourceId } } : {}) }),
-          expiresAt,
-        },
+        Item: eventItem(lead.id, { at: lead.receivedAt, kind: 'received', actor: 'webhook', to: lead.status, ...(lead.sourceId ? { detail: { source: lead.sourceId } } : {}) }, expiresAt),
       },
     },
   ];

@@ -17,7 +17,7 @@ export interface EraseLeadDeps {
 /**
  * Erase a lead and everything about it for a privacy request (GDPR art. 17).
  * 1. Delete the lead, the duplicate-detection and idempotency items pointing at it, and give its
- *    owner's slot back, in one transaction; then its whole history.
+ *    owner's slot back, in one transaction; then its whole history and its effect records.
  * 2. Nothing found at all: LeadNotFound. Leftovers of an interrupted erasure count as found, so
  *    a repeated request finishes the job.
  * 3. A freed slot is offered to the team's queue, as after a pass. Pending SLA timers and routing
