@@ -148,6 +148,7 @@ describe('route handler: the same person got in touch again', () => {
       sourceId: 'web',
       contact: { email: 'again@example.com', message: 'Still interested, call me after 5' },
       fields: {},
+      fillContact: false,
       idempotencyUntil: at.getTime() + 60_000,
       expiresAt: Math.floor(at.getTime() / 1000) + 3_600,
     });
