@@ -112,6 +112,11 @@ export const lifecycle = {
     event: 'owner-told',
     followUps: ['resubmission-notice'],
   },
+  /**
+   * The owner takes contact details a resubmission brought (a public form's never enter the lead
+   * on their own): the contact fields change, the status stays.
+   */
+  'use-details': { from: [offered, accepted, contacted], to: 'same', guard: 'owner', capacity: 'none', event: 'details-used', followUps: [] },
   /** Found waiting for routing by the sweeper: sent to routing again. */
   sweep: { from: [received], to: 'same', guard: 'current', capacity: 'none', event: 'swept', followUps: ['route'] },
   /** The SLA timer gave up on a step: recorded, and the lead gets a new watcher (and routing, if it waits for it). */

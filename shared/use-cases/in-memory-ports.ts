@@ -133,6 +133,11 @@ export class InMemoryLeads implements LeadReader, LeadTransitions, LeadHistory, 
       }
     }
 
+    // Contact fields change only while they hold the values read.
+    const contact = Object.entries(request.contact ?? {}).filter(([, value]) => value !== undefined);
+    const field = (key: string) => key as keyof Lead['contact'];
+    if (contact.some(([key]) => stored.contact[field(key)] !== read.contact?.[field(key)])) throw conflict();
+
     const at = request.at.toISOString();
     const to = statusAfter(name, stored.status);
     const takes = transition.capacity === 'take' || transition.capacity === 'move';
@@ -158,6 +163,7 @@ export class InMemoryLeads implements LeadReader, LeadTransitions, LeadHistory, 
     if (!isHeld(to) && to !== LeadStatus.closed) delete after.ownerId;
     for (const field of request.remove ?? []) delete after[field];
     Object.assign(after, request.set ?? {});
+    for (const [field, value] of contact) after.contact = { ...(after.contact as Lead['contact']), [field]: value };
     const appends: Record<string, readonly unknown[]> = { ...(request.append ?? {}) };
     if (transition.excludesOwner && owner) appends.excludedReps = [...(appends.excludedReps ?? []), owner];
     for (const [field, list] of Object.entries(appends)) after[field] = [...((after[field] as unknown[] | undefined) ?? []), ...list];
