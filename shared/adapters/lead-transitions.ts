@@ -56,8 +56,10 @@ export interface TransitionRequest {
   readonly effects?: readonly NewEffect[];
   /** Only while the lead's entry in the due index is still this one (the sweeper's read). */
   readonly ifDue?: string;
-  /** What a once-per-resubmission guard is for: the resubmission's time. */
-  readonly once?: string;
+  /** For a once-per-quiet-period guard: when the period now ending began (done only if last done by then). */
+  readonly quietSince?: string;
+  /** For a once-per-planned-time guard: the instant planned for (done only if not planned for it yet). */
+  readonly plannedFor?: string;
   /** Events recorded just before the transition's own (the sweeper's `swept`). */
   readonly before?: readonly Omit<LeadEvent, 'at'>[];
 }
@@ -143,11 +145,16 @@ export class LeadTransitions {
       if (transition.guard.oncePer === 'attempt') {
         conditions.push('(attribute_not_exists(#once) OR #once < :attempt)');
         set(field, lead.attempt);
-      } else if (transition.guard.oncePer === 'resubmission') {
-        if (!request.once) throw new Error(`${name} needs the resubmission it is for`);
-        values[':once'] = request.once;
-        conditions.push('(attribute_not_exists(#once) OR #once < :once)');
-        set(field, request.once);
+      } else if (transition.guard.oncePer === 'quiet-period') {
+        if (!request.quietSince) throw new Error(`${name} needs the start of its quiet period`);
+        values[':quietSince'] = request.quietSince;
+        conditions.push('(attribute_not_exists(#once) OR #once <= :quietSince)');
+        set(field, at);
+      } else if (transition.guard.oncePer === 'planned-time') {
+        if (!request.plannedFor) throw new Error(`${name} needs the instant it plans for`);
+        values[':planned'] = request.plannedFor;
+        conditions.push('(attribute_not_exists(#once) OR #once <> :planned)');
+        set(field, request.plannedFor);
       } else {
         if (!lead.contactDeadline) throw new Error(`${name} needs the lead's contact deadline as read`);
         values[':deadline'] = lead.contactDeadline;

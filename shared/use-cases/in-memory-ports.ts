@@ -124,9 +124,12 @@ export class InMemoryLeads implements LeadReader, LeadTransitions, LeadHistory, 
       if (transition.guard.oncePer === 'attempt') {
         if (typeof done === 'number' && done >= stored.attempt) throw conflict();
         once[field] = stored.attempt;
-      } else if (transition.guard.oncePer === 'resubmission') {
-        if (!request.once || (typeof done === 'string' && done >= request.once)) throw conflict();
-        once[field] = request.once;
+      } else if (transition.guard.oncePer === 'quiet-period') {
+        if (!request.quietSince || (typeof done === 'string' && done > request.quietSince)) throw conflict();
+        once[field] = request.at.toISOString();
+      } else if (transition.guard.oncePer === 'planned-time') {
+        if (!request.plannedFor || done === request.plannedFor) throw conflict();
+        once[field] = request.plannedFor;
       } else {
         if (read.contactDeadline !== stored.contactDeadline || done === stored.contactDeadline) throw conflict();
         once[field] = stored.contactDeadline;
