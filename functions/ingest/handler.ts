@@ -21,8 +21,14 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
       const resolved = await sourceFor(delivery, sources);
       if (delivery.method === 'OPTIONS') return preflightResponse(resolved.source, delivery.headers.origin);
       const received = await receiveLead(delivery, resolved, deps);
-      if (!received.dropped) logger.appendKeys({ leadId: received.leadId });
-      logger.info('lead received', { source: received.source.id, status: received.status, replayed: received.replayed ?? false, dropped: received.dropped ?? false });
+      if (!received.dropped) logger.appendKeys({ leadId: received.joinedLeadId ?? received.leadId });
+      logger.info('lead received', {
+        source: received.source.id,
+        status: received.joinedLeadId ? 'joined' : received.status,
+        ...(received.joinedLeadId ? { answeredAs: received.leadId } : {}),
+        replayed: received.replayed ?? false,
+        dropped: received.dropped ?? false,
+      });
       recordReceived(received);
       return receivedResponse(received, delivery);
     } catch (error) {

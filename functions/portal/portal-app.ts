@@ -68,6 +68,7 @@ const done: Record<string, string> = {
   won: 'Closed as won.',
   lost: 'Closed as lost.',
   release: 'Handed back: it goes to a colleague.',
+  details: 'The lead now has the details sent again.',
   assigned: 'Lead assigned. The rep gets it by email now.',
   profile: 'Profile saved.',
 };

@@ -25,7 +25,7 @@ async function routeRecord(record: SQSRecord): Promise<void> {
       // A lead still waiting for a rep is routed; one a rep holds, its owner hears of.
       const lead = await deps.leads.get(leadId);
       if (!lead || !allows('offer', lead.status)) {
-        const outcome = await tellOwnerOfResubmission(leadId, message.resubmittedAt, deps);
+        const outcome = await tellOwnerOfResubmission(leadId, deps);
         logger.info('resubmission handled', { outcome });
         return;
       }

@@ -60,9 +60,10 @@ export class DueIndex {
   }
 
   /**
-   * Hands a stuck effect to the relay again: pending once more (the stream carries the change to
-   * the relay), due again after a longer wait, with `swept` in the lead's history, in one
-   * transaction conditioned on the effect being as read. False when it moved meanwhile.
+   * Hands a stuck effect (or one recorded for later, now due) to the relay again: pending once
+   * more (the stream carries the change to the relay), due again after a longer wait, with
+   * `swept` in the lead's history, in one transaction conditioned on the effect being as read.
+   * False when it moved meanwhile.
    */
   async rearm(effect: StoredEffect, now: Date, nextDueAt: string): Promise<boolean> {
     const due = dueIndexKeys(effect.leadId, nextDueAt, effect.id);
@@ -75,7 +76,8 @@ export class DueIndex {
                 TableName: this.#table,
                 Key: effectKey(effect.leadId, effect.id),
                 ConditionExpression: '#status = :seen AND gsi3sk = :seenDue',
-                UpdateExpression: 'SET #status = :pending, rearms = if_not_exists(rearms, :zero) + :one, gsi3pk = :g3, gsi3sk = :g3s REMOVE leaseUntil',
+                // Due now by the sweeper's clock: an effect recorded for later is the relay's at once.
+                UpdateExpression: 'SET #status = :pending, rearms = if_not_exists(rearms, :zero) + :one, gsi3pk = :g3, gsi3sk = :g3s REMOVE leaseUntil, notBefore',
                 ExpressionAttributeNames: { '#status': 'status' },
                 ExpressionAttributeValues: { ':seen': effect.status, ':seenDue': effect.gsi3sk ?? '', ':pending': EffectStatus.pending, ':zero': 0, ':one': 1, ':g3': due.gsi3pk, ':g3s': due.gsi3sk },
               },

@@ -25,6 +25,7 @@ export type IntakeStatus = 'received' | 'joined';
 
 /** The answer an idempotency key was given the first time. */
 export interface IdempotencyRecord {
+  /** As answered: for a public post that joined a lead, the fresh id it was given, not the lead's. */
   readonly leadId: string;
   readonly status: IntakeStatus;
   readonly bodyHash: string;
@@ -58,9 +59,16 @@ export type CreateOutcome = { readonly created: true } | { readonly created: fal
 export interface Resubmission {
   readonly at: Date;
   readonly sourceId: string;
-  /** The new submission's contact fields; missing ones are filled in on the lead. */
+  /** The new submission's contact fields, kept in the lead's history. */
   readonly contact: LeadContact;
   readonly fields: Readonly<Record<string, string>>;
+  /**
+   * An authenticated sender's: contact fields the lead lacks are filled in from this one. A public
+   * post's values only enter the history, until the lead's rep chooses to use them.
+   */
+  readonly fillContact: boolean;
+  /** The id the sender was answered with instead of the lead's (a public post): its idempotency record keeps it. */
+  readonly answeredAs?: string;
   readonly idempotency?: IdempotencyClaim;
   readonly idempotencyUntil: number;
   /**
@@ -110,7 +118,8 @@ export class IntakeStore {
       new GetCommand({ TableName: this.#table, Key: idempotencyItemKey(sourceId, key), ConsistentRead: true }),
     );
     if (!Item || (Item.until as number) <= now.getTime()) return undefined;
-    return { leadId: Item.leadId as string, status: Item.status as IntakeStatus, bodyHash: Item.bodyHash as string };
+    // `leadId` is the lead the key belongs to (erasing the lead erases the key by it); the answer may have named another id.
+    return { leadId: (Item.answeredAs ?? Item.leadId) as string, status: Item.status as IntakeStatus, bodyHash: Item.bodyHash as string };
   }
 
   /** The leads the given email or phone still point at (the duplicate window is open). */
@@ -146,7 +155,7 @@ export class IntakeStore {
     );
     const routing = this.#routing(lead.id, { leadId: lead.id }, intake.now, intake.expiresAt);
     const idempotencyIndex = items.length;
-    if (intake.idempotency) items.push(this.#idempotencyPut(intake.idempotency, lead.id, 'received', intake.idempotencyUntil, now, intake.expiresAt));
+    if (intake.idempotency) items.push(this.#idempotencyPut(intake.idempotency, lead.id, { status: 'received' }, intake.idempotencyUntil, now, intake.expiresAt));
     const firstContactIndex = items.length;
     for (const key of pointers) {
       const staleLead = stale.get(key);
@@ -177,8 +186,9 @@ export class IntakeStore {
 
   /**
    * The same person got in touch again: ONE transaction records it in the lead's history, fills
-   * in contact fields the lead lacked, counts it, and writes the idempotency record. A lead that
-   * was closed or erased meanwhile gives `LeadStateConflict` / `LeadNotFound`.
+   * in contact fields the lead lacked (authenticated senders only), counts it, and writes the
+   * idempotency record with the answer given. A lead that was closed or erased meanwhile gives
+   * `LeadStateConflict` / `LeadNotFound`.
    */
   async join(leadId: string, resubmission: Resubmission): Promise<{ resubmissions: number }> {
     const at = resubmission.at.toISOString();
@@ -188,7 +198,7 @@ export class IntakeStore {
     );
     if (!stored) throw new LeadNotFound(leadId);
     const expiresAt = typeof stored.expiresAt === 'number' ? stored.expiresAt : resubmission.expiresAt;
-    const names: Record<string, string> = { '#status': 'status', '#contact': 'contact', '#resubmissions': 'resubmissions' };
+    const names: Record<string, string> = { '#status': 'status', '#resubmissions': 'resubmissions' };
     const values: Record<string, unknown> = { ':closed': LeadStatus.closed, ':one': 1, ':zero': 0 };
     const sets = ['#resubmissions = if_not_exists(#resubmissions, :zero) + :one'];
     const { reopen } = resubmission;
@@ -205,8 +215,9 @@ export class IntakeStore {
       values[':newKeys'] = [idempotencyItemKey(resubmission.idempotency.sourceId, resubmission.idempotency.key)];
       sets.push('#intakeKeys = list_append(if_not_exists(#intakeKeys, :noKeys), :newKeys)');
     }
-    for (const [field, value] of Object.entries(resubmission.contact)) {
+    for (const [field, value] of Object.entries(resubmission.fillContact ? resubmission.contact : {})) {
       if (value === undefined) continue;
+      names['#contact'] = 'contact';
       names[`#c_${field}`] = field;
       values[`:c_${field}`] = value;
       sets.push(`#contact.#c_${field} = if_not_exists(#contact.#c_${field}, :c_${field})`);
@@ -227,14 +238,25 @@ export class IntakeStore {
           TableName: this.#table,
           Item: eventItem(
             leadId,
-            { at, kind: 'resubmitted', actor: 'webhook', detail: { source: resubmission.sourceId, contact: resubmission.contact, fields: resubmission.fields } },
+            {
+              at,
+              kind: 'resubmitted',
+              actor: 'webhook',
+              detail: {
+                source: resubmission.sourceId,
+                contact: resubmission.contact,
+                fields: resubmission.fields,
+                ...(resubmission.answeredAs ? { answeredAs: resubmission.answeredAs } : {}),
+              },
+            },
             expiresAt,
           ),
         },
       },
     ];
     if (resubmission.idempotency) {
-      items.push(this.#idempotencyPut(resubmission.idempotency, leadId, 'joined', resubmission.idempotencyUntil, resubmission.at.getTime(), expiresAt));
+      const answer = resubmission.answeredAs ? { status: 'received' as const, answeredAs: resubmission.answeredAs } : { status: 'joined' as const };
+      items.push(this.#idempotencyPut(resubmission.idempotency, leadId, answer, resubmission.idempotencyUntil, resubmission.at.getTime(), expiresAt));
     }
     if (reopen) {
       items.push({
@@ -333,7 +355,7 @@ export class IntakeStore {
   }
 
   /** The record of the first answer to a key, kept for `until` (epoch ms) and never past its lead's TTL. */
-  #idempotencyPut(claim: IdempotencyClaim, leadId: string, status: IntakeStatus, until: number, now: number, leadExpiresAt: number | undefined) {
+  #idempotencyPut(claim: IdempotencyClaim, leadId: string, answer: { status: IntakeStatus; answeredAs?: string }, until: number, now: number, leadExpiresAt: number | undefined) {
     return {
       Put: {
         TableName: this.#table,
@@ -341,7 +363,7 @@ export class IntakeStore {
           ...idempotencyItemKey(claim.sourceId, claim.key),
           type: 'idempotency',
           leadId,
-          status,
+          ...answer,
           bodyHash: claim.bodyHash,
           until,
           ...expiryWithin(leadExpiresAt, until),

@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LeadStateConflict, RepUnavailable } from '../domain/errors.ts';
-import { LeadStatus, type Lead, type Tier } from '../domain/lead.ts';
+import { LeadStatus, type Lead, type LeadContact, type Tier } from '../domain/lead.ts';
 import { checkFollowUps, isHeld, nextDueAt, transitionOf, type TransitionName } from '../domain/lifecycle.ts';
 import type { EffectRecord, NewEffect, Outbox } from './outbox.ts';
 import { releaseCapacity, takeCapacity, type CounterState } from './rep-capacity.ts';
@@ -45,14 +45,21 @@ export interface TransitionRequest {
   readonly rep?: { readonly id: string; readonly counters?: CounterState; readonly virtualTime?: number };
   /** Lead fields the transition sets, beyond the status and what the table implies. */
   readonly set?: Readonly<Record<string, unknown>>;
+  /**
+   * Contact fields the transition sets, each only while it still holds the value read (`lead.contact`):
+   * a change made meanwhile by someone else is never overwritten unseen.
+   */
+  readonly contact?: Readonly<Partial<LeadContact>>;
   readonly remove?: readonly string[];
   /** Values appended to list fields (`missedBy`). */
   readonly append?: Readonly<Record<string, readonly unknown[]>>;
   readonly effects?: readonly NewEffect[];
   /** Only while the lead's entry in the due index is still this one (the sweeper's read). */
   readonly ifDue?: string;
-  /** What a once-per-resubmission guard is for: the resubmission's time. */
-  readonly once?: string;
+  /** For a once-per-quiet-period guard: when the period now ending began (done only if last done by then). */
+  readonly quietSince?: string;
+  /** For a once-per-planned-time guard: the instant planned for (done only if not planned for it yet). */
+  readonly plannedFor?: string;
   /** Events recorded just before the transition's own (the sweeper's `swept`). */
   readonly before?: readonly Omit<LeadEvent, 'at'>[];
 }
@@ -138,11 +145,16 @@ export class LeadTransitions {
       if (transition.guard.oncePer === 'attempt') {
         conditions.push('(attribute_not_exists(#once) OR #once < :attempt)');
         set(field, lead.attempt);
-      } else if (transition.guard.oncePer === 'resubmission') {
-        if (!request.once) throw new Error(`${name} needs the resubmission it is for`);
-        values[':once'] = request.once;
-        conditions.push('(attribute_not_exists(#once) OR #once < :once)');
-        set(field, request.once);
+      } else if (transition.guard.oncePer === 'quiet-period') {
+        if (!request.quietSince) throw new Error(`${name} needs the start of its quiet period`);
+        values[':quietSince'] = request.quietSince;
+        conditions.push('(attribute_not_exists(#once) OR #once <= :quietSince)');
+        set(field, at);
+      } else if (transition.guard.oncePer === 'planned-time') {
+        if (!request.plannedFor) throw new Error(`${name} needs the instant it plans for`);
+        values[':planned'] = request.plannedFor;
+        conditions.push('(attribute_not_exists(#once) OR #once <> :planned)');
+        set(field, request.plannedFor);
       } else {
         if (!lead.contactDeadline) throw new Error(`${name} needs the lead's contact deadline as read`);
         values[':deadline'] = lead.contactDeadline;
@@ -179,6 +191,19 @@ export class LeadTransitions {
     // Back to routing, or to a queue or marketing: nobody owns it. A closed lead keeps who closed it.
     if (to !== undefined && !isHeld(to) && to !== LeadStatus.closed) removes.add('ownerId');
     for (const [field, value] of Object.entries(request.set ?? {})) set(field, value);
+    const contactChanges = Object.entries(request.contact ?? {}).filter(([, value]) => value !== undefined);
+    contactChanges.forEach(([field, value], i) => {
+      names['#contact'] = 'contact';
+      names[`#c${i}`] = field;
+      values[`:c${i}`] = value;
+      sets.push(`#contact.#c${i} = :c${i}`);
+      const read = lead.contact?.[field as keyof LeadContact];
+      if (read === undefined) conditions.push(`attribute_not_exists(#contact.#c${i})`);
+      else {
+        values[`:was${i}`] = read;
+        conditions.push(`#contact.#c${i} = :was${i}`);
+      }
+    });
 
     const appends: string[] = [];
     const appendValues: Record<string, readonly unknown[]> = { ...(request.append ?? {}) };
@@ -191,7 +216,13 @@ export class LeadTransitions {
       appends.push(`#a${i} = list_append(if_not_exists(#a${i}, :none), :a${i})`);
     }
 
-    const after = { ...lead, ...changed, attempt, ...(to ? { status: to } : {}) } as Lead;
+    const after = {
+      ...lead,
+      ...changed,
+      attempt,
+      ...(to ? { status: to } : {}),
+      ...(contactChanges.length ? { contact: { ...lead.contact, ...Object.fromEntries(contactChanges) } } : {}),
+    } as Lead;
     const cleared = [...removes].filter((field) => !(field in changed));
     for (const field of [...cleared, 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk']) delete (after as unknown as Record<string, unknown>)[field];
     for (const [field, list] of Object.entries(appendValues)) {

@@ -42,6 +42,11 @@ export interface NewEffect {
   /** The follow-up of the lifecycle table this effect is. */
   readonly purpose: FollowUp;
   readonly action: EffectAction;
+  /**
+   * Not to be performed before this instant (ISO): recorded pending and due then, so the relay
+   * leaves it until the sweeper finds it due and hands it over, as it does a stuck effect.
+   */
+  readonly notBefore?: string;
 }
 
 export const EffectStatus = {
@@ -83,6 +88,7 @@ export const EffectRecordSchema = z.object({
   rearms: z.number().int().nonnegative().optional(),
   /** The lead's TTL, which its effect records share; what performing one leaves (a once-per window) expires no later. */
   expiresAt: z.number().optional(),
+  notBefore: z.string().optional(),
 });
 export type EffectRecord = z.infer<typeof EffectRecordSchema>;
 
@@ -130,7 +136,7 @@ export const DEFAULT_PATIENCE_MS = 1_500;
 /** The SDK gives up on a call within about 8 s (aws-clients.ts); twice that holds. */
 export const DEFAULT_LEASE_MS = 15_000;
 
-export type RelayOutcome = 'performed' | 'suppressed' | 'already-done' | 'claimed-elsewhere';
+export type RelayOutcome = 'performed' | 'suppressed' | 'already-done' | 'claimed-elsewhere' | 'not-yet';
 
 /** The effect could not be performed; it is released for another try. */
 export class EffectFailed extends Error {
@@ -179,7 +185,8 @@ export class Outbox {
     const dueAt = new Date(now.getTime() + this.#retryBudgetMs).toISOString();
     for (const effect of effects) {
       const id = newEffectId(now);
-      const mine = this.canPerform(effect.action);
+      const later = effect.notBefore !== undefined && effect.notBefore > createdAt;
+      const mine = this.canPerform(effect.action) && !later;
       const record: EffectRecord = {
         type: 'effect',
         id,
@@ -190,9 +197,10 @@ export class Outbox {
         createdAt,
         attempts: mine ? 1 : 0,
         ...(mine ? { leaseUntil: new Date(now.getTime() + this.#leaseMs).toISOString() } : {}),
+        ...(later ? { notBefore: effect.notBefore } : {}),
         ...expiryWithin(expiresAt),
       };
-      items.push({ ...effectKey(leadId, id), ...record, ...dueIndexKeys(leadId, dueAt, id) });
+      items.push({ ...effectKey(leadId, id), ...record, ...dueIndexKeys(leadId, later ? effect.notBefore! : dueAt, id) });
       if (mine) claimed.push(record);
     }
     return { items, claimed };
@@ -232,11 +240,13 @@ export class Outbox {
 
   /**
    * The relay's part: claim an effect the stream delivered, perform it, record it done. Done
-   * already, or claimed by a live performer (the committing function's fast path): nothing to
-   * do. A failure releases the claim and throws, so the stream retries the record.
+   * already, claimed by a live performer (the committing function's fast path), or not due yet:
+   * nothing to do. A failure releases the claim and throws, so the stream retries the record.
    */
   async relay(effect: EffectRecord, now: () => Date = () => new Date()): Promise<RelayOutcome> {
     if (effect.status === EffectStatus.done) return 'already-done';
+    // Its time has not come: the sweeper hands it over once due (and clears `notBefore` then).
+    if (effect.notBefore !== undefined && effect.notBefore > now().toISOString()) return 'not-yet';
     if (effect.status === EffectStatus.claimed && effect.leaseUntil && effect.leaseUntil > now().toISOString()) return 'claimed-elsewhere';
     const claimed = await this.#claim(effect, now());
     if (claimed !== 'claimed') return claimed;

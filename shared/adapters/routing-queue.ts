@@ -8,7 +8,7 @@ import { sqs as defaultSqs } from './aws-clients.ts';
  */
 export const RoutingMessageSchema = z.union([
   z.strictObject({ leadId: z.string().min(1) }),
-  /** The same person got in touch again: tell the lead's owner. */
+  /** The same person got in touch again (at that time, or the owner's summary is due then): tell the lead's owner. */
   z.strictObject({ leadId: z.string().min(1), resubmittedAt: z.iso.datetime() }),
   z.strictObject({ drainTeam: z.string().min(1) }),
 ]);

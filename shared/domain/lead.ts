@@ -211,8 +211,12 @@ export interface Lead {
   readonly acceptDeadline?: string;
   /** The contact deadline whose escalation was recorded (a reassigned lead gets a new one). */
   readonly escalatedDeadline?: string;
-  /** The newest resubmission the owner was told about. */
+  /** When the owner was last emailed about resubmissions (at most once an hour). */
   readonly resubmissionNoticeAt?: string;
+  /** How many of the lead's resubmissions the owner has been told about. */
+  readonly resubmissionsTold?: number;
+  /** The end of a quiet period for which the owner's summary of resubmissions was planned. */
+  readonly resubmissionSummaryAt?: string;
   /** Times a step of this lead's SLA timer gave up after its retries. */
   readonly timerFailures?: number;
   /** TTL of the lead and everything under its key (epoch seconds). */

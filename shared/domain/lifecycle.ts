@@ -19,8 +19,10 @@ export type Guard =
   | { readonly oncePer: 'attempt'; readonly field: 'remindedAttempt' | 'openedAttempt' }
   /** Once per contact deadline: a reassigned lead's new deadline may be escalated again. */
   | { readonly oncePer: 'deadline'; readonly field: 'escalatedDeadline' }
-  /** Once per resubmission: the field records the newest one told about. */
-  | { readonly oncePer: 'resubmission'; readonly field: 'resubmissionNoticeAt' };
+  /** At most once per quiet period: the field records when it was last done, and it is done again only once the period has passed. */
+  | { readonly oncePer: 'quiet-period'; readonly field: 'resubmissionNoticeAt' }
+  /** Once per planned instant: the field records the instant a follow-up was last planned for. */
+  | { readonly oncePer: 'planned-time'; readonly field: 'resubmissionSummaryAt' };
 
 /**
  * `take`: one open lead more for the new owner, within capacity and caps. `release`: one fewer
@@ -103,15 +105,35 @@ export const lifecycle = {
   nurture: { from: [received, queued], to: nurture, guard: 'current', capacity: 'none', event: 'nurture', followUps: ['marketing-email'] },
   /** A hot or warm resubmission of a nurtured lead: back to routing, for sales this time. */
   reopen: { from: [nurture], to: received, guard: 'current', capacity: 'none', event: 'reopened', followUps: ['route'] },
-  /** The same person got in touch again: the owner hears it, once per resubmission. */
+  /**
+   * The same person got in touch again: the owner hears it, at most once an hour (the quiet
+   * period), with every resubmission not told yet.
+   */
   'tell-owner': {
     from: [offered, accepted, contacted],
     to: 'same',
-    guard: { oncePer: 'resubmission', field: 'resubmissionNoticeAt' },
+    guard: { oncePer: 'quiet-period', field: 'resubmissionNoticeAt' },
     capacity: 'none',
     event: 'owner-told',
     followUps: ['resubmission-notice'],
   },
+  /**
+   * Resubmissions within the quiet period: the owner's summary is planned for its end, once (a
+   * message to routing, recorded for then), so the last of them is never left untold.
+   */
+  'plan-owner-summary': {
+    from: [offered, accepted, contacted],
+    to: 'same',
+    guard: { oncePer: 'planned-time', field: 'resubmissionSummaryAt' },
+    capacity: 'none',
+    event: 'owner-summary-planned',
+    followUps: ['route'],
+  },
+  /**
+   * The owner takes contact details a resubmission brought (a public form's never enter the lead
+   * on their own): the contact fields change, the status stays.
+   */
+  'use-details': { from: [offered, accepted, contacted], to: 'same', guard: 'owner', capacity: 'none', event: 'details-used', followUps: [] },
   /** Found waiting for routing by the sweeper: sent to routing again. */
   sweep: { from: [received], to: 'same', guard: 'current', capacity: 'none', event: 'swept', followUps: ['route'] },
   /** The SLA timer gave up on a step: recorded, and the lead gets a new watcher (and routing, if it waits for it). */

@@ -49,6 +49,10 @@ describe('the lead funnel as metrics', () => {
     expect(metrics).toEqual({ LeadsJoined: { unit: 'Count', value: 1 } });
   });
 
+  it('given a public post that joined a lead but was answered as a new one, when recorded, then it counts as joined, not received', () => {
+    expect(recorded((sink) => recordReceived({ status: 'received', joinedLeadId: 'lead-1' }, sink))).toEqual({ LeadsJoined: { unit: 'Count', value: 1 } });
+  });
+
   it('given a batch the router offered, queued, nurtured and left alone, when recorded, then offers with their seconds since arrival and only newly queued leads are counted', () => {
     const metrics = recorded((sink) => {
       recordRouted({ kind: 'offered', repId: 'ana', attempt: 1, receivedAt: '2026-03-02T10:00:00.000Z', offeredAt: '2026-03-02T10:01:30.000Z' }, sink);

@@ -27,9 +27,10 @@ function timing(sink: Metrics, name: string, from: string | undefined, to: strin
 }
 
 /** A post to a lead webhook: a new lead, or one joined to the same person's open lead. Replays and bots count as nothing. */
-export function recordReceived(received: Pick<Received, 'status' | 'replayed' | 'dropped'>, sink: Metrics = metrics): void {
+export function recordReceived(received: Pick<Received, 'status' | 'joinedLeadId' | 'replayed' | 'dropped'>, sink: Metrics = metrics): void {
   if (received.replayed || received.dropped) return;
-  count(sink, received.status === 'joined' ? LeadMetric.joined : LeadMetric.received);
+  // A public post that joined a lead is answered as a new one, but counts as what it was.
+  count(sink, received.status === 'joined' || received.joinedLeadId ? LeadMetric.joined : LeadMetric.received);
 }
 
 /** What the router did with a lead. A lead already waiting in the queue is not queued again. */

@@ -23,3 +23,13 @@ export const routeAgain = (leadId: string): NewEffect => ({ purpose: 'route', ac
 
 /** A rep's slot freed up: the team's queue is offered again. */
 export const drainTeam = (teamId: string): NewEffect => ({ purpose: 'drain-team', action: { kind: 'message', message: { drainTeam: teamId } } });
+
+/**
+ * Routing is told about the lead's resubmissions again at `at` (not before): the owner's summary
+ * of what a quiet period held back.
+ */
+export const resubmissionsLater = (leadId: string, at: string): NewEffect => ({
+  purpose: 'route',
+  action: { kind: 'message', message: { leadId, resubmittedAt: at } },
+  notBefore: at,
+});

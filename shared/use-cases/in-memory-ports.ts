@@ -124,14 +124,22 @@ export class InMemoryLeads implements LeadReader, LeadTransitions, LeadHistory, 
       if (transition.guard.oncePer === 'attempt') {
         if (typeof done === 'number' && done >= stored.attempt) throw conflict();
         once[field] = stored.attempt;
-      } else if (transition.guard.oncePer === 'resubmission') {
-        if (!request.once || (typeof done === 'string' && done >= request.once)) throw conflict();
-        once[field] = request.once;
+      } else if (transition.guard.oncePer === 'quiet-period') {
+        if (!request.quietSince || (typeof done === 'string' && done > request.quietSince)) throw conflict();
+        once[field] = request.at.toISOString();
+      } else if (transition.guard.oncePer === 'planned-time') {
+        if (!request.plannedFor || done === request.plannedFor) throw conflict();
+        once[field] = request.plannedFor;
       } else {
         if (read.contactDeadline !== stored.contactDeadline || done === stored.contactDeadline) throw conflict();
         once[field] = stored.contactDeadline;
       }
     }
+
+    // Contact fields change only while they hold the values read.
+    const contact = Object.entries(request.contact ?? {}).filter(([, value]) => value !== undefined);
+    const field = (key: string) => key as keyof Lead['contact'];
+    if (contact.some(([key]) => stored.contact[field(key)] !== read.contact?.[field(key)])) throw conflict();
 
     const at = request.at.toISOString();
     const to = statusAfter(name, stored.status);
@@ -158,6 +166,7 @@ export class InMemoryLeads implements LeadReader, LeadTransitions, LeadHistory, 
     if (!isHeld(to) && to !== LeadStatus.closed) delete after.ownerId;
     for (const field of request.remove ?? []) delete after[field];
     Object.assign(after, request.set ?? {});
+    for (const [field, value] of contact) after.contact = { ...(after.contact as Lead['contact']), [field]: value };
     const appends: Record<string, readonly unknown[]> = { ...(request.append ?? {}) };
     if (transition.excludesOwner && owner) appends.excludedReps = [...(appends.excludedReps ?? []), owner];
     for (const [field, list] of Object.entries(appends)) after[field] = [...((after[field] as unknown[] | undefined) ?? []), ...list];

@@ -92,9 +92,15 @@ export interface Delivery {
 
 export interface Received {
   readonly source: Source;
+  /** The lead id the sender is answered with. */
   readonly leadId: string;
-  /** `joined`: the same person's recent lead took this post. */
+  /** `joined`: the same person's recent lead took this post (told only to authenticated senders). */
   readonly status: IntakeStatus;
+  /**
+   * The open lead a public post joined, which its answer does not name: the poster may be anyone
+   * who knows the address, so they are answered as for a new lead (for logs and metrics only).
+   */
+  readonly joinedLeadId?: string;
   /** The answer to an idempotency key seen before: nothing new was written. */
   readonly replayed?: boolean;
   /** A bot's post (honeypot filled): thanked like anyone else, but nothing was stored. */
@@ -127,7 +133,8 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
  * 4. The same email or phone as a recent open lead joins that lead, and the router is told (it
  *    routes a lead still waiting, or tells the owner of a held one); a nurtured lead that now
  *    scores hot or warm goes back to routing for sales. Otherwise a new lead is stored with its
- *    key, its contact pointers and its routing in one transaction.
+ *    key, its contact pointers and its routing in one transaction. A public source's post is
+ *    answered as a new lead either way, and its values do not enter the lead's contact.
  * 5. The routing is sent at once; if that fails it stays recorded, and the effects relay sends it.
  */
 export async function receiveLead(delivery: Delivery, { source, secret }: ResolvedSource, deps: ReceiveLeadDeps): Promise<Received> {
@@ -204,14 +211,21 @@ async function joinOrCreate(
   const stale: ContactPointer[] = [];
   const expiresAt = Math.floor(now.getTime() / 1000) + deps.settings.retentionDays * 86_400;
   if (dedupe) {
+    // Anyone may post to a public source with someone else's address: the poster learns nothing
+    // of the lead they joined (a fresh id answers them, kept by the idempotency record for a
+    // replay) and changes nothing in its contact; the owner's rep may take the values over.
+    const trusted = source.auth !== 'public';
     for (const pointer of await deps.intakeStore.liveContacts(contactKeys(input.contact), now)) {
+      const answeredAs = trusted ? undefined : randomUUID();
       try {
-        const reopen = await reopening(pointer.leadId, input, deps);
+        const reopen = await reopening(pointer.leadId, input, trusted, deps);
         await deps.intakeStore.join(pointer.leadId, {
           at: now,
           sourceId: source.id,
           contact: input.contact,
           fields: input.fields,
+          fillContact: trusted,
+          ...(answeredAs ? { answeredAs } : {}),
           ...(claim ? { idempotency: claim } : {}),
           idempotencyUntil,
           expiresAt,
@@ -226,7 +240,7 @@ async function joinOrCreate(
         }
         throw error;
       }
-      return { source, leadId: pointer.leadId, status: 'joined' };
+      return answeredAs ? { source, leadId: answeredAs, status: 'received', joinedLeadId: pointer.leadId } : { source, leadId: pointer.leadId, status: 'joined' };
     }
   }
 
@@ -245,12 +259,19 @@ async function joinOrCreate(
 /**
  * A nurtured lead the same person writes to again is scored again with what they sent now: hot
  * or warm, it goes back to routing for sales (`reopen`); still cold, it stays with marketing.
+ *
+ * An authenticated sender's values count over the stored ones. A public post's only add to
+ * them: what the lead already holds (what the person told us themselves) wins, so a stranger who
+ * knows the address cannot re-score the lead by contradicting it. Adding interest, which may
+ * reopen the lead, is no more than a stranger could do by posting a new lead for the address.
  */
-async function reopening(leadId: string, input: NewLead, deps: ReceiveLeadDeps): Promise<{ tier: string; score: number } | undefined> {
+async function reopening(leadId: string, input: NewLead, trusted: boolean, deps: ReceiveLeadDeps): Promise<{ tier: string; score: number } | undefined> {
   const lead = await deps.leads.get(leadId);
   if (lead?.status !== LeadStatus.nurture) return undefined;
   const given = Object.fromEntries(Object.entries(input.contact).filter(([, value]) => value !== undefined));
-  const merged = { ...lead, contact: { ...lead.contact, ...given }, fields: { ...lead.fields, ...input.fields } };
+  const merged = trusted
+    ? { ...lead, contact: { ...lead.contact, ...given }, fields: { ...lead.fields, ...input.fields } }
+    : { ...lead, contact: { ...given, ...lead.contact }, fields: { ...input.fields, ...lead.fields } };
   const classification = classifyLead(merged, deps.settings.routing);
   return classification.department === 'marketing' ? undefined : { tier: classification.tier, score: classification.score };
 }

@@ -10,7 +10,7 @@ import { checkEligibility, type RepProfile } from '../routing/eligibility.ts';
 import { offerEmail, offerMovedEmail, signInEmail } from '../views/emails.ts';
 import type { NextLeadResult } from '../views/portal/next-lead.ts';
 import { drainTeam, routeAgain, sendEmail, startTimer } from './follow-ups.ts';
-import type { EmailSender, HeldLeads, LeadReader, LeadTransitions, QueuedLeads, RepByEmail, RepReader, RoutingMessages, TeamMembers } from './ports.ts';
+import type { EmailSender, HeldLeads, LeadHistory, LeadReader, LeadTransitions, QueuedLeads, RepByEmail, RepReader, RoutingMessages, TeamMembers } from './ports.ts';
 import { claimQueued, respondToOffer } from './respond-to-offer.ts';
 import { contactDeadlineFor, slaTimerFor, type MinutesToMs } from './sla-schedule.ts';
 
@@ -27,7 +27,7 @@ export interface SpentTokens {
 }
 
 export interface RepPortalDeps {
-  readonly leads: LeadReader & LeadTransitions & QueuedLeads & HeldLeads;
+  readonly leads: LeadReader & LeadHistory & LeadTransitions & QueuedLeads & HeldLeads;
   readonly reps: RepReader & RepByEmail & TeamMembers & RepAccounts;
   readonly tokens: SpentTokens;
   /** Only for a saved profile's queue drain: every lead's own follow-ups go through its transitions. */

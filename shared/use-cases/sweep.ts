@@ -75,7 +75,8 @@ export const RECOUNT_EVERY_MS = LOAD_SETTLE_MS;
  *    routing for over a minute is routed again, an offer past its accept window is taken back,
  *    a lead past its contact deadline unescalated is escalated.
  * 2. Effects older than their retry budget (their performer died, or every retry failed) are
- *    handed to the relay again, each time after a longer wait.
+ *    handed to the relay again, each time after a longer wait; so is an effect recorded for
+ *    later (a summary the owner is owed) once its time has come.
  * 3. Each rep's open-lead count is recounted from the leads they hold, and drift repaired
  *    (at most once every RECOUNT_EVERY_MS).
  * Every step is conditional on what it read, so the sweeper racing the timer, the relay or a
@@ -134,7 +135,8 @@ async function rearm(leadId: string, effectId: string, now: Date, deps: SweepDep
   }
   const wait = Math.min(deps.retryBudgetMs * 2 ** (effect.rearms ?? 0), MAX_REARM_WAIT_MS);
   if (!(await deps.due.rearm(effect, now, new Date(now.getTime() + wait).toISOString()))) return 'alreadyMoved';
-  deps.note?.('stuck effect re-armed for the relay', { leadId, effectId, purpose: effect.purpose, status: effect.status, attempts: effect.attempts });
+  const why = effect.notBefore !== undefined && effect.rearms === undefined ? 'effect recorded for later handed to the relay' : 'stuck effect re-armed for the relay';
+  deps.note?.(why, { leadId, effectId, purpose: effect.purpose, status: effect.status, attempts: effect.attempts });
   return 'rearmed';
 }
 

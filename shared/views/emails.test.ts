@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLead } from '../domain/lead.ts';
 import { confirmPage } from './action-pages.ts';
-import { escalationEmail, offerEmail, openToTeamEmail, reminderEmail, unreachableRepEmail } from './emails.ts';
+import { escalationEmail, offerEmail, openToTeamEmail, reminderEmail, resubmittedEmail, unreachableRepEmail } from './emails.ts';
 
 const hostile = '<script>alert("x")</script>';
 const lead = createLead(
@@ -20,6 +20,41 @@ describe('emails and pages', () => {
     expect(email.html).toContain('href="https://api/a/acc"');
     expect(email.text).toContain('Accept: https://api/a/acc');
     expect(email.subject).toBe(`New lead: ${hostile} (CRM)`);
+  });
+
+  it('given one resubmission, when its owner is told, then the email says when and quotes the message, escaped', () => {
+    const email = resubmittedEmail({
+      lead: { ...lead, tier: 'warm' },
+      rep: { name: 'Ana', email: 'ana@x.co', timeZone: 'Europe/Vienna' },
+      count: 1,
+      since: '2026-03-01T10:01:00.000Z',
+      latest: [{ at: '2026-03-01T10:20:00.000Z', message: hostile }],
+    });
+
+    expect(email.subject).toBe(`Got in touch again: ${hostile} (CRM, warm)`);
+    expect(email.text).toContain("Hi Ana, your lead's form was sent again at Sun 1 Mar, 11:20 CET. It is the same lead, still yours.");
+    expect(email.text).toContain(`They wrote:\n${hostile}`);
+    expect(email.html).not.toContain('<script>');
+  });
+
+  it('given five resubmissions held back by the hour, when the summary is sent, then it counts them since the last notice and quotes the newest it carries', () => {
+    const email = resubmittedEmail({
+      lead: { ...lead, tier: 'warm' },
+      rep: { name: 'Ana', email: 'ana@x.co', timeZone: 'Europe/Vienna' },
+      count: 5,
+      since: '2026-03-01T10:01:00.000Z',
+      latest: [
+        { at: '2026-03-01T10:20:00.000Z', message: 'Call me' },
+        { at: '2026-03-01T10:40:00.000Z' },
+        { at: '2026-03-01T10:50:00.000Z', message: 'Still there?' },
+      ],
+    });
+
+    expect(email.subject).toBe(`Got in touch again, 5 times: ${hostile} (CRM, warm)`);
+    expect(email.text).toContain('5 new messages since Sun 1 Mar, 11:01 CET');
+    expect(email.text).toContain('the last time at Sun 1 Mar, 11:50 CET');
+    expect(email.text).toContain('Sun 1 Mar, 11:20 CET:\nCall me\nSun 1 Mar, 11:50 CET:\nStill there?');
+    expect(email.text).toContain("2 earlier ones are in the lead's history.");
   });
 
   it('given a classified lead and a rep in Vienna, when the offer email is rendered, then the subject leads with the tier and the deadlines read on their clock', () => {

@@ -229,21 +229,39 @@ export function signInEmail({ rep, url }: { readonly rep: Reader; readonly url: 
 export interface ResubmittedEmailInput {
   readonly lead: Lead;
   readonly rep: Reader;
-  readonly at: string;
-  /** What the person sent this time, if they wrote anything. */
-  readonly message?: string;
+  /** Resubmissions the owner has not been told about yet. */
+  readonly count: number;
+  /** Since when they came: the owner's last notice, or when the lead came to them. */
+  readonly since: string;
+  /** The newest of them, oldest first: when each came, and what the person wrote, if anything. */
+  readonly latest: readonly { readonly at: string; readonly message?: string }[];
 }
 
-/** The same person sent a form again while the rep holds their lead: the rep hears it, with the new message. */
-export function resubmittedEmail({ lead, rep, at, message }: ResubmittedEmailInput): Email {
-  const subject = `Got in touch again: ${leadSubject(lead)}`;
-  const intro = `Hi ${rep.name}, your lead sent a form again at ${localTime(at, rep.timeZone)}. It is the same lead, still yours.`;
-  const said = message ? html`<p>They wrote:</p><blockquote style="white-space:pre-wrap">${message}</blockquote>` : html``;
+/**
+ * The lead's form was sent again while the rep holds it: the rep hears it at most once an hour,
+ * with how many times and what was written. Whoever sent it knew the person's email or phone;
+ * the lead's details are as the rep has them (a public form's values never replace them).
+ */
+export function resubmittedEmail({ lead, rep, count, since, latest }: ResubmittedEmailInput): Email {
+  const subject = count === 1 ? `Got in touch again: ${leadSubject(lead)}` : `Got in touch again, ${count} times: ${leadSubject(lead)}`;
+  const last = latest.at(-1)?.at ?? since;
+  const intro =
+    count === 1
+      ? `Hi ${rep.name}, your lead's form was sent again at ${localTime(last, rep.timeZone)}. It is the same lead, still yours.`
+      : `Hi ${rep.name}, ${count} new messages since ${localTime(since, rep.timeZone)}: your lead's form was sent again, the last time at ${localTime(last, rep.timeZone)}. It is the same lead, still yours.`;
+  const written = latest.filter((entry) => entry.message);
+  const earlier = count > latest.length ? `${count - latest.length} earlier ${count - latest.length === 1 ? 'one is' : 'ones are'} in the lead's history.` : undefined;
+  const said = written.length
+    ? html`<p>They wrote:</p>${written.map(
+        (entry) => html`${written.length > 1 ? html`<p style="color:#555;font-size:13px">${localTime(entry.at, rep.timeZone)}</p>` : html``}<blockquote style="white-space:pre-wrap">${entry.message}</blockquote>`,
+      )}`
+    : html``;
+  const saidText = written.length ? ['', 'They wrote:', ...written.flatMap((entry) => (written.length > 1 ? [`${localTime(entry.at, rep.timeZone)}:`, entry.message!] : [entry.message!]))] : [];
   return {
     to: rep.email,
     subject,
-    html: emailHtml(html`<p>${intro}</p>${said}`, lead),
-    text: emailText([intro, ...(message ? ['', 'They wrote:', message] : [])], lead),
+    html: emailHtml(html`<p>${intro}</p>${said}${earlier ? html`<p>${earlier}</p>` : html``}`, lead),
+    text: emailText([intro, ...saidText, ...(earlier ? ['', earlier] : [])], lead),
   };
 }
 

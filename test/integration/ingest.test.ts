@@ -336,12 +336,12 @@ describe('idempotency and duplicates', () => {
     expect(await stack.drainRoutingQueue()).toEqual([{ leadId: leadIdOf(responses[0]!) }]);
   });
 
-  it('given the same person posting again within the window, when handled, then the post joins their lead, fills in the new phone, and is in its history', async () => {
+  it('given the same person posting again through an authenticated source within the window, when handled, then the post joins their lead, fills in the new phone, and is in its history', async () => {
     await stack.drainRoutingQueue();
     const email = `returning.${randomUUID().slice(0, 8)}@example.com`;
-    const first = await handler(post({ body: JSON.stringify({ firstName: 'Ron', email, message: 'first' }) }));
+    const first = await handler(signed('partner', JSON.stringify({ firstName: 'Ron', email, message: 'first' })));
 
-    const again = await handler(post({ body: JSON.stringify({ firstName: 'Ron', email: email.toUpperCase(), phone: '+49 170 1234567', message: 'Please call me today' }) }));
+    const again = await handler(signed('partner', JSON.stringify({ firstName: 'Ron', email: email.toUpperCase(), phone: '+49 170 1234567', message: 'Please call me today' })));
 
     expect(again.statusCode).toBe(202);
     expect(JSON.parse(again.body ?? '{}')).toEqual({ leadId: leadIdOf(first), status: 'joined' });
@@ -353,7 +353,38 @@ describe('idempotency and duplicates', () => {
     expect(messages).toEqual([{ leadId: leadIdOf(first) }, { leadId: leadIdOf(first), resubmittedAt: resubmitted!.at }]);
   });
 
-  it('given a cold lead handed to marketing, when the same person writes again and now scores warm, then the lead goes back to routing for sales', async () => {
+  it('given an open lead, when a public form posts its email with a phone the lead lacks, then the answer is a new lead’s, the lead keeps its contact, the post is in its history, and a replay gets the same answer', async () => {
+    await stack.drainRoutingQueue();
+    const email = `someone.${randomUUID().slice(0, 8)}@example.com`;
+    const original = await handler(post({ body: JSON.stringify({ firstName: 'Rita', email, message: 'first' }) }));
+    const newcomer = await handler(post({ body: person('Newcomer') }));
+    const key = randomUUID();
+    const body = JSON.stringify({ firstName: 'Mallory', email, phone: '+49 170 1234567', message: 'Call me on this number' });
+
+    const probe = await handler(post({ body, headers: { 'idempotency-key': key } }));
+    const replay = await handler(post({ body, headers: { 'idempotency-key': key } }));
+
+    // Exactly what a new person's post gets: nothing tells the poster this address asked before.
+    expect(probe.statusCode).toBe(newcomer.statusCode);
+    expect(probe.headers).toEqual(newcomer.headers);
+    expect(Object.keys(JSON.parse(probe.body ?? '{}')).sort()).toEqual(Object.keys(JSON.parse(newcomer.body ?? '{}')).sort());
+    expect(JSON.parse(probe.body ?? '{}')).toEqual({ leadId: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'received' });
+    expect(leadIdOf(probe)).not.toBe(leadIdOf(original));
+    expect(replay.statusCode).toBe(202);
+    expect(replay.headers?.['idempotent-replayed']).toBe('true');
+    expect(replay.body).toBe(probe.body);
+    // The lead is as it was, but for the resubmission it counts and keeps in its history.
+    const lead = await stack.leads.get(leadIdOf(original));
+    expect(lead?.contact).toEqual({ firstName: 'Rita', email, message: 'first' });
+    expect(lead).toMatchObject({ resubmissions: 1 });
+    const resubmitted = (await stack.history(leadIdOf(original))).filter((e) => e.kind === 'resubmitted');
+    expect(resubmitted).toHaveLength(1);
+    expect(resubmitted[0]!.detail).toMatchObject({ contact: { firstName: 'Mallory', phone: '+491701234567', message: 'Call me on this number' } });
+    expect(await stack.leads.get(leadIdOf(probe))).toBeUndefined();
+    expect(await stack.drainRoutingQueue()).toContainEqual({ leadId: leadIdOf(original), resubmittedAt: resubmitted[0]!.at });
+  });
+
+  it('given a cold lead handed to marketing, when the same person writes again on a public form and now scores warm, then the lead goes back to routing for sales, its contact untouched, and the answer is a new lead’s', async () => {
     await stack.drainRoutingQueue();
     const email = `cold.${randomUUID().slice(0, 8)}@example.com`;
     const leadId = leadIdOf(await handler(post({ body: JSON.stringify({ firstName: 'Cora', email, interest: 'none' }) })));
@@ -361,12 +392,35 @@ describe('idempotency and duplicates', () => {
     await stack.leads.commit('nurture', { lead, at: new Date(), actor: 'router', set: { tier: 'cold', score: -90 } });
     await stack.drainRoutingQueue();
 
-    const again = await handler(post({ body: JSON.stringify({ firstName: 'Cora', email, priority: 'urgent', message: 'Ready to buy this week' }) }));
+    const again = await handler(post({ body: JSON.stringify({ firstName: 'Cora', email, phone: '+49 170 7654321', priority: 'urgent', message: 'Ready to buy this week' }) }));
 
-    expect(JSON.parse(again.body ?? '{}')).toMatchObject({ leadId, status: 'joined' });
-    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'RECEIVED', tier: 'warm' });
+    expect(JSON.parse(again.body ?? '{}')).toMatchObject({ status: 'received' });
+    expect(leadIdOf(again)).not.toBe(leadId);
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'RECEIVED', tier: 'warm', contact: { firstName: 'Cora', email } });
+    expect((await stack.leads.get(leadId))!.contact).toEqual({ firstName: 'Cora', email });
     expect((await stack.history(leadId)).map((event) => event.kind)).toEqual(['received', 'nurture', 'resubmitted', 'reopened']);
     expect(await stack.drainRoutingQueue()).toEqual([{ leadId }]);
+  });
+
+  it('given a cold lead whose person said they want none, when a public post says otherwise, then it is not re-scored by what it contradicts and stays with marketing; the same post from an authenticated source reopens it', async () => {
+    await stack.drainRoutingQueue();
+    const nurtured = async (tag: string) => {
+      const email = `contradicted.${tag}.${randomUUID().slice(0, 8)}@example.com`;
+      const leadId = leadIdOf(await handler(post({ body: JSON.stringify({ firstName: 'Nora', email, interest: 'none' }) })));
+      await stack.leads.commit('nurture', { lead: (await stack.leads.get(leadId))!, at: new Date(), actor: 'router', set: { tier: 'cold', score: -90 } });
+      return { leadId, email };
+    };
+    const viaForm = await nurtured('form');
+    const viaPartner = await nurtured('partner');
+    await stack.drainRoutingQueue();
+
+    await handler(post({ body: JSON.stringify({ firstName: 'Nora', email: viaForm.email, interest: 'solar' }) }));
+    await handler(signed('partner', JSON.stringify({ firstName: 'Nora', email: viaPartner.email, interest: 'solar' })));
+
+    expect(await stack.leads.get(viaForm.leadId)).toMatchObject({ status: 'NURTURE', tier: 'cold', score: -90 });
+    expect((await stack.history(viaForm.leadId)).map((event) => event.kind)).toEqual(['received', 'nurture', 'resubmitted']);
+    expect(await stack.leads.get(viaPartner.leadId)).toMatchObject({ status: 'RECEIVED', tier: 'warm' });
+    expect((await stack.history(viaPartner.leadId)).map((event) => event.kind)).toEqual(['received', 'nurture', 'resubmitted', 'reopened']);
   });
 
   it('given a lead still waiting for routing, when the same person posts again, then the router is told about it again (it routes a waiting lead, or tells the owner of a held one)', async () => {
@@ -382,7 +436,7 @@ describe('idempotency and duplicates', () => {
     expect(await stack.leads.get(leadId)).toMatchObject({ status: 'RECEIVED' });
   });
 
-  it('given 8 concurrent posts of one new person (different keys), when handled, then exactly one lead is made and the other 7 join it', async () => {
+  it('given 8 concurrent public posts of one new person (different keys), when handled, then exactly one lead is made, the other 7 join it, and all 8 are answered as new leads', async () => {
     const phone = `+49 30 ${1000000 + Math.floor(Math.random() * 8000000)}`;
 
     const responses = await Promise.all(
@@ -391,9 +445,11 @@ describe('idempotency and duplicates', () => {
 
     expect(responses.map((r) => r.statusCode)).toEqual(Array(8).fill(202));
     const bodies = responses.map((r) => JSON.parse(r.body ?? '{}') as { leadId: string; status: string });
-    expect(new Set(bodies.map((b) => b.leadId)).size).toBe(1);
-    expect(bodies.filter((b) => b.status === 'received')).toHaveLength(1);
-    expect(await stack.leads.get(bodies[0]!.leadId)).toMatchObject({ resubmissions: 7 });
+    expect(bodies.map((b) => b.status)).toEqual(Array(8).fill('received'));
+    expect(new Set(bodies.map((b) => b.leadId)).size).toBe(8);
+    const stored = (await Promise.all(bodies.map((b) => stack.leads.get(b.leadId)))).filter((lead) => lead !== undefined);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ resubmissions: 7 });
   });
 
   it('given the earlier lead of this person was closed, when they post again, then a new lead is made and their pointer moves to it', async () => {
@@ -409,7 +465,11 @@ describe('idempotency and duplicates', () => {
 
     expect(JSON.parse(second.body ?? '{}')).toMatchObject({ status: 'received' });
     expect(leadIdOf(second)).not.toBe(first);
-    expect(JSON.parse(third.body ?? '{}')).toEqual({ leadId: leadIdOf(second), status: 'joined' });
+    // The third joins the second (a public post is answered as a new lead all the same).
+    expect(JSON.parse(third.body ?? '{}')).toMatchObject({ status: 'received' });
+    expect([first, leadIdOf(second)]).not.toContain(leadIdOf(third));
+    expect(await stack.leads.get(leadIdOf(second))).toMatchObject({ resubmissions: 1 });
+    expect(await stack.leads.get(first)).not.toHaveProperty('resubmissions');
   });
 });
 

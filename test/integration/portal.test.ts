@@ -1,6 +1,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { IntakeStore } from '#shared/adapters/intake-store.ts';
+import { LeadStateConflict } from '#shared/domain/errors.ts';
 import { issueMagicLink, issueSession, SESSION_COOKIE, sessionCsrf } from '#shared/portal/session.ts';
 import { loadEvent, useLocalStack, type LocalStackForTests, type TestTeam, sortMessages } from './support.ts';
 
@@ -295,6 +297,91 @@ describe('portal pages of a signed-in rep', () => {
     expect(invalid.body).toContain('aria-invalid="true"');
     expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ capacity: 4, workingHours: { mon: [['09:00', '17:00']], tue: [['09:00', '12:00'], ['13:00', '17:00']] } });
     expect(await stack.drainRoutingQueue()).toContainEqual({ drainTeam: team.id });
+  });
+});
+
+/** The same person (or anyone with their address) sent a public form again: recorded in the lead's history only. */
+async function resubmitted(leadId: string, contact: Record<string, string>): Promise<string> {
+  const at = new Date();
+  await new IntakeStore(process.env.TABLE_NAME!, { outbox: stack.leads.outbox! }).join(leadId, {
+    at,
+    sourceId: 'web',
+    contact,
+    fields: {},
+    fillContact: false,
+    idempotencyUntil: at.getTime() + 60_000,
+    expiresAt: Math.floor(at.getTime() / 1000) + 3_600,
+  });
+  return at.toISOString();
+}
+
+const useDetailsPath = (leadId: string, at: string) => `/portal/leads/${leadId}/resubmissions/${encodeURIComponent(at)}/use`;
+
+describe('portal: details sent again', () => {
+  it('given a held lead that a public form sent again with a phone and company, when its rep uses these details from My leads, then the lead takes them in one write with an event naming the rep', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const email = 'resent-details@example.com';
+    const leadId = await stack.receiveLead({ firstName: 'Rosa', email, message: 'first' }, team.id);
+    await stack.offerTo(leadId, team.reps[0]!.id);
+    const at = await resubmitted(leadId, { firstName: 'Rosa', email, phone: '+4917012345678', company: 'Rosa & Co', message: 'call me' });
+    const rep = sessionFor(team.reps[0]!.id);
+
+    const page = await handler(request('GET', '/portal/leads', { cookies: rep.cookies }));
+    expect(page.body).toContain('Use these details');
+    expect(page.body).toContain('Rosa &amp; Co');
+    const action = /<form[^>]+action="([^"]+\/use)"/.exec(page.body ?? '')?.[1];
+    expect(action).toBe(useDetailsPath(leadId, at));
+    const used = await handler(request('POST', action!, { cookies: rep.cookies, form: { csrf: rep.csrf } }));
+
+    expect(used.statusCode).toBe(303);
+    expect(used.headers?.location).toBe('/portal/leads?ok=details');
+    const lead = await stack.leads.get(leadId);
+    // Filled in and replaced; the lead keeps its own message, the one it came in with.
+    expect(lead?.contact).toEqual({ firstName: 'Rosa', email, phone: '+4917012345678', company: 'Rosa & Co', message: 'first' });
+    expect(lead).toMatchObject({ status: 'OFFERED', ownerId: team.reps[0]!.id, attempt: 1 });
+    const event = (await stack.history(leadId)).at(-1);
+    expect(event).toMatchObject({
+      kind: 'details-used',
+      actor: `rep:${team.reps[0]!.id}`,
+      detail: { resubmittedAt: at, set: { phone: '+4917012345678', company: 'Rosa & Co' }, previous: {} },
+    });
+    const after = await handler(request('GET', '/portal/leads', { cookies: rep.cookies, query: 'ok=details' }));
+    expect(after.body).toContain('The lead now has the details sent again.');
+    expect(after.body).not.toContain('Use these details');
+  });
+
+  it('given a resubmission of a lead, when its details are posted without the form token, by a rep who does not hold the lead, or for a lead or resubmission that does not exist, then 403 or 404 and the lead is unchanged', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }, { capacity: 2 }]);
+    const leadId = await stack.receiveLead({ firstName: 'Kept', email: 'kept-details@example.com' }, team.id);
+    await stack.offerTo(leadId, team.reps[0]!.id);
+    const at = await resubmitted(leadId, { email: 'kept-details@example.com', phone: '+4917099999999' });
+    const owner = sessionFor(team.reps[0]!.id);
+    const other = sessionFor(team.reps[1]!.id);
+
+    const noToken = await handler(request('POST', useDetailsPath(leadId, at), { cookies: owner.cookies, form: {} }));
+    const notTheirs = await handler(request('POST', useDetailsPath(leadId, at), { cookies: other.cookies, form: { csrf: other.csrf } }));
+    const noLead = await handler(request('POST', useDetailsPath('no-such-lead', at), { cookies: owner.cookies, form: { csrf: owner.csrf } }));
+    const noResubmission = await handler(request('POST', useDetailsPath(leadId, new Date(0).toISOString()), { cookies: owner.cookies, form: { csrf: owner.csrf } }));
+
+    expect([noToken.statusCode, notTheirs.statusCode, noLead.statusCode, noResubmission.statusCode]).toEqual([403, 403, 404, 404]);
+    expect(notTheirs.body).toContain('This is not your lead');
+    expect((await stack.leads.get(leadId))?.contact).toEqual({ firstName: 'Kept', email: 'kept-details@example.com' });
+    expect((await stack.history(leadId)).map((e) => e.kind)).toEqual(['received', 'offered', 'resubmitted']);
+  });
+
+  it('given two details taken over from one read of the lead (two tabs), when both commit, then the second is refused as a conflict and the first value stays', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const repId = team.reps[0]!.id;
+    const leadId = await stack.receiveLead({ firstName: 'Tabs', email: 'two-tabs@example.com' }, team.id);
+    const read = await stack.offerTo(leadId, repId);
+    const use = (phone: string) => stack.leads.commit('use-details', { lead: read, at: new Date(), actor: `rep:${repId}`, rep: { id: repId }, contact: { phone } });
+
+    await use('+4930111111');
+    const second = use('+4930222222');
+
+    await expect(second).rejects.toBeInstanceOf(LeadStateConflict);
+    expect((await stack.leads.get(leadId))?.contact.phone).toBe('+4930111111');
+    expect((await stack.history(leadId)).filter((e) => e.kind === 'details-used')).toHaveLength(1);
   });
 });
 

@@ -1,11 +1,13 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { IntakeStore } from '#shared/adapters/intake-store.ts';
 import { lambdaContext, loadEvent, useLocalStack, type LocalStackForTests } from './support.ts';
 
 let stack: LocalStackForTests;
 let handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
 let relay: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
+/** How far ahead of the wall clock the route function's clock (its deps' `now`) runs. */
+let routerAheadMs = 0;
 
 beforeAll(async () => {
   stack = await useLocalStack('route');
@@ -13,6 +15,12 @@ beforeAll(async () => {
   // The effects relay runs on the route function's environment here: it has every variable the relay needs.
   const effects = await import('#functions/effects/handler.ts');
   relay = (event) => effects.handler(event, lambdaContext('EffectsFunction'));
+  const { deps } = await import('#functions/route/composition.ts');
+  Object.assign(deps, { now: () => new Date(Date.now() + routerAheadMs) });
+});
+
+afterEach(() => {
+  routerAheadMs = 0;
 });
 
 /** The sample SQS batch, one record per lead id, each with its own message id. */
@@ -137,6 +145,27 @@ describe('route handler: an offer and its follow-ups in one transaction', () => 
   });
 });
 
+/** The same person got in touch again (through a public form), recorded on the lead: its routing message, for the test to deliver. */
+async function resubmit(leadId: string, email: string, message: string): Promise<SQSEvent> {
+  const at = new Date();
+  await new IntakeStore(process.env.TABLE_NAME!, { outbox: stack.leads.outbox! }).join(leadId, {
+    at,
+    sourceId: 'web',
+    contact: { email, message },
+    fields: {},
+    fillContact: false,
+    idempotencyUntil: at.getTime() + 60_000,
+    expiresAt: Math.floor(at.getTime() / 1000) + 3_600,
+  });
+  return routingRecord(JSON.stringify({ leadId, resubmittedAt: at.toISOString() }));
+}
+
+/** One SQS record of the sample batch with this body. */
+function routingRecord(body: string): SQSEvent {
+  const sample = loadEvent<SQSEvent>('route/routing-batch.json');
+  return { Records: [{ ...sample.Records[0]!, messageId: `${body.length}-${Math.random()}`, body }] };
+}
+
 describe('route handler: the same person got in touch again', () => {
   it('given a resubmission joined to an offered lead, when its message is delivered three times, then the owner is emailed once with the new message', async () => {
     const team = await stack.addTeam([{ capacity: 3 }]);
@@ -148,6 +177,7 @@ describe('route handler: the same person got in touch again', () => {
       sourceId: 'web',
       contact: { email: 'again@example.com', message: 'Still interested, call me after 5' },
       fields: {},
+      fillContact: false,
       idempotencyUntil: at.getTime() + 60_000,
       expiresAt: Math.floor(at.getTime() / 1000) + 3_600,
     });
@@ -161,6 +191,63 @@ describe('route handler: the same person got in touch again', () => {
     expect(notices).toHaveLength(1);
     expect(notices[0]!.subject).toBe('Got in touch again: Again (warm)');
     expect(notices[0]!.text).toContain('Still interested, call me after 5');
+  });
+
+  it('given an offered lead sent again many times within an hour, one message delivered twice and two at once, then its owner gets one email; a resubmission after the hour brings a second with the count', async () => {
+    const team = await stack.addTeam([{ capacity: 3 }]);
+    const rep = team.reps[0]!;
+    const leadId = await stack.receiveLead({ firstName: 'Often', email: 'often@example.com' }, team.id);
+    await handler(batchFor(leadId));
+    const notices = async () => (await stack.emailsTo(rep.email)).filter((email) => email.subject.startsWith('Got in touch again'));
+
+    await handler(await resubmit(leadId, 'often@example.com', 'First try'));
+    const held: SQSEvent[] = [];
+    for (let i = 2; i <= 5; i++) held.push(await resubmit(leadId, 'often@example.com', `Try ${i}`));
+    const [second, third, fourth, fifth] = held;
+    const responses = [await handler(second!), await handler(second!), ...(await Promise.all([handler(third!), handler(fourth!)])), await handler(fifth!)];
+
+    expect(responses.map((r) => r.batchItemFailures)).toEqual([[], [], [], [], []]);
+    expect((await notices()).map((email) => email.subject)).toEqual(['Got in touch again: Often (warm)']);
+    // What the hour held back is planned once, for the hour's end.
+    const told = (await stack.leads.get(leadId))!;
+    const planned = (await stack.leads.effects(leadId)).filter((effect) => effect.notBefore !== undefined);
+    expect(planned).toHaveLength(1);
+    expect(planned[0]).toMatchObject({ purpose: 'route', status: 'pending', notBefore: new Date(Date.parse(told.resubmissionNoticeAt!) + 3_600_000).toISOString() });
+
+    routerAheadMs = 61 * 60_000;
+    await handler(await resubmit(leadId, 'often@example.com', 'Are you there?'));
+
+    const sent = await notices();
+    expect(sent).toHaveLength(2);
+    expect(sent[1]!.subject).toBe('Got in touch again, 5 times: Often (warm)');
+    expect(sent[1]!.text).toContain('5 new messages since');
+    expect(sent[1]!.text).toContain('Are you there?');
+    expect(await stack.leads.get(leadId)).toMatchObject({ resubmissions: 6, resubmissionsTold: 6 });
+  });
+
+  it('given resubmissions held back within the hour and none after it, when the planned summary arrives (early, then twice after the hour), then the owner gets exactly one summary with their count', async () => {
+    const team = await stack.addTeam([{ capacity: 3 }]);
+    const rep = team.reps[0]!;
+    const leadId = await stack.receiveLead({ firstName: 'Later', email: 'later@example.com' }, team.id);
+    await handler(batchFor(leadId));
+    const notices = async () => (await stack.emailsTo(rep.email)).filter((email) => email.subject.startsWith('Got in touch again'));
+    await handler(await resubmit(leadId, 'later@example.com', 'One'));
+    await handler(await resubmit(leadId, 'later@example.com', 'Two'));
+    await handler(await resubmit(leadId, 'later@example.com', 'Three'));
+    const [planned] = (await stack.leads.effects(leadId)).filter((effect) => effect.notBefore !== undefined);
+    const summary = routingRecord(JSON.stringify((planned!.action as { message: unknown }).message));
+
+    await handler(summary);
+    const early = await notices();
+    routerAheadMs = 60 * 60_000 + 1_000;
+    await handler(summary);
+    await handler(summary);
+
+    expect(early).toHaveLength(1);
+    const sent = await notices();
+    expect(sent.map((email) => email.subject)).toEqual(['Got in touch again: Later (warm)', 'Got in touch again, 2 times: Later (warm)']);
+    expect(sent[1]!.text).toContain('Two');
+    expect(sent[1]!.text).toContain('Three');
   });
 
   it('given a routing message for a lead that was erased meanwhile, when delivered, then it is dropped without a retry', async () => {

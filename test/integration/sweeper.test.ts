@@ -2,7 +2,7 @@ import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dynamoDocument } from '#shared/adapters/aws-clients.ts';
 import { DueIndex } from '#shared/adapters/due-index.ts';
-import { EFFECT_RETRY_BUDGET_MINUTES, leadStoreFor } from '#shared/config/composition.ts';
+import { EFFECT_RETRY_BUDGET_MINUTES, leadStoreFor, outboxFor, performersFromEnv } from '#shared/config/composition.ts';
 import { loadRoutingSettings, requireEnv } from '#shared/config/runtime.ts';
 import { RECOUNT_EVERY_MS, sweep, type SweepDeps } from '#shared/use-cases/sweep.ts';
 import { useLocalStack, type LocalStackForTests } from './support.ts';
@@ -121,6 +121,37 @@ describe('the sweeper on DynamoDB Local, fauxqs, aws-ses-v2-local and the local 
     // Due again after a longer wait.
     expect(String(afterLease.gsi3sk) > later(6 * MINUTE + EFFECT_RETRY_BUDGET_MINUTES * MINUTE - 5_000).toISOString()).toBe(true);
     expect((await stack.history(leadId)).filter((event) => event.kind === 'swept' && event.detail?.effect === effect!.id)).toHaveLength(1);
+  });
+
+  it('given an effect recorded for later, when the relay gets it before its time, then it waits; once due, the sweeper hands it to the relay, which performs it once', async () => {
+    const team = await stack.addTeam([{ capacity: 1 }]);
+    const leadId = await stack.receiveLead({ firstName: 'Summary', email: 'summary-later@example.com' }, team.id);
+    await stack.offerTo(leadId, team.reps[0]!.id);
+    const { lead } = await stack.repDoes('accept', leadId, team.reps[0]!.id);
+    const notBefore = later(10 * MINUTE).toISOString();
+    const message = { leadId, resubmittedAt: notBefore };
+    await stack.leads.commit('plan-owner-summary', { lead, at: new Date(), actor: 'router', plannedFor: notBefore, effects: [{ purpose: 'route', action: { kind: 'message', message }, notBefore }] });
+    const relay = outboxFor(tableName, performersFromEnv(['message']));
+    const [recorded] = await stack.leads.effects(leadId);
+    const ours = async () => (await stack.drainRoutingQueue()).filter((body) => (body as { leadId?: string }).leadId === leadId);
+
+    const early = await relay.relay(recorded!);
+    await sweepAt(later(5 * MINUTE));
+    const [waiting] = await stack.leads.effects(leadId);
+    const sentEarly = await ours();
+    await sweepAt(later(10 * MINUTE + 1_000));
+    const [handedOver] = await stack.leads.effects(leadId);
+    const outcomes = [await relay.relay(handedOver!), await relay.relay(handedOver!)];
+
+    expect(recorded).toMatchObject({ purpose: 'route', status: 'pending', notBefore });
+    expect(early).toBe('not-yet');
+    expect(waiting).toEqual(recorded);
+    expect(sentEarly).toEqual([]);
+    expect(handedOver).toMatchObject({ status: 'pending', rearms: 1 });
+    expect(handedOver!.notBefore).toBeUndefined();
+    expect(outcomes).toEqual(['performed', 'already-done']);
+    expect(await ours()).toEqual([message]);
+    expect((await stack.leads.effects(leadId))[0]).toMatchObject({ status: 'done' });
   });
 
   it("given a rep whose held lead was deleted by the table's TTL, when the sweeper recounts, then the rep's open-lead count matches what they hold", async () => {

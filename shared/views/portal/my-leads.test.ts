@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LeadStatus, type Lead } from '../../domain/lead.ts';
-import { leadActionPath, myLeadsPage } from './my-leads.ts';
-import { accepted, bodyOf, closed, contacted, forms, makeLead, NOW, offered, repUser } from './test-fixtures.ts';
+import { leadActionPath, myLeadsPage, useDetailsPath } from './my-leads.ts';
+import { accepted, bodyOf, closed, contacted, CSRF, forms, hostile, makeLead, NOW, offered, repUser } from './test-fixtures.ts';
 
 describe('my leads', () => {
   const body = bodyOf(myLeadsPage({ ...repUser, leads: [closed, contacted, accepted, offered], now: NOW }));
@@ -58,6 +58,25 @@ describe('my leads', () => {
     const page = bodyOf(myLeadsPage({ ...repUser, leads: [odd], now: NOW }));
     expect(leadActionPath('a/b"c<d>', 'accept')).toBe('/portal/leads/a%2Fb%22c%3Cd%3E/accept');
     expect(page).toContain('action="/portal/leads/a%2Fb%22c%3Cd%3E/accept"');
+  });
+
+  it('given details a resubmission brought, when listed, then its owner sees them escaped, in their zone, with a Use these details form carrying the token', () => {
+    const at = '2026-03-02T09:45:00.000Z';
+    const page = bodyOf(
+      myLeadsPage({ ...repUser, leads: [offered, accepted], now: NOW, offered: new Map([[offered.id, [{ resubmittedAt: at, changes: { phone: '+4930999888', company: hostile } }]]]) }),
+    );
+    const [form] = forms(page).filter((f) => f.includes('/resubmissions/'));
+
+    expect(useDetailsPath('a/b', at)).toBe('/portal/leads/a%2Fb/resubmissions/2026-03-02T09%3A45%3A00.000Z/use');
+    expect(page).toContain('<p>On Mon 2 Mar, 10:45 CET:</p>');
+    expect(page).toContain('<dt>Phone</dt><dd>+49 30 999888</dd>');
+    expect(page).toContain('<dt>Company</dt><dd>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39;</dd>');
+    expect(page).not.toContain(hostile);
+    expect(form).toContain(`action="${useDetailsPath(offered.id, at)}"`);
+    expect(form).toContain(`name="csrf" value="${CSRF}"`);
+    expect(form).toContain('Use these details');
+    // Only the lead the details were sent for offers them.
+    expect(forms(page).filter((f) => f.includes('/resubmissions/'))).toHaveLength(1);
   });
 
   it('given no open leads, when listed, then it says so and points to the next lead', () => {

@@ -1,6 +1,8 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { LeadStatus, type Lead } from '../../domain/lead.ts';
 import { allows, isHeld, type TransitionName } from '../../domain/lifecycle.ts';
+import { readablePhone } from '../../domain/normalize.ts';
+import type { OfferedDetails, UsableField } from '../../domain/resubmitted-details.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { leadTitle } from '../lead-summary.ts';
 import { csrfField, noticeHtml, PORTAL_BASE, portalPage, type Notice, type PortalUser } from './frame.ts';
@@ -36,7 +38,40 @@ function actionForm(lead: Lead, action: LeadAction, csrf: string): SafeHtml {
   }>${button.label}<span class="vh">: ${leadTitle(lead)}</span></button></form>`;
 }
 
-function leadCard(lead: Lead, index: number, user: PortalUser, now: Date): SafeHtml {
+/** Where the owner takes a resubmission's details into the lead. */
+export const useDetailsPath = (leadId: string, resubmittedAt: string): string =>
+  `${PORTAL_BASE}/leads/${encodeURIComponent(leadId)}/resubmissions/${encodeURIComponent(resubmittedAt)}/use`;
+
+const fieldWords: Record<UsableField, string> = {
+  firstName: 'First name',
+  lastName: 'Last name',
+  email: 'Email',
+  phone: 'Phone',
+  company: 'Company',
+  product: 'Product',
+  country: 'Country',
+  region: 'Region',
+  postalCode: 'Postal code',
+  city: 'City',
+  language: 'Language',
+};
+
+/**
+ * Details the form brought when it was sent again, which the lead does not hold: shown to its
+ * owner with a button to take them over (they never enter the lead on their own).
+ */
+function offeredDetailsHtml(lead: Lead, offered: readonly OfferedDetails[], user: PortalUser): SafeHtml {
+  if (offered.length === 0) return html``;
+  return html`<section class="resubmitted"><h3>Sent again with other details</h3>${offered.map(
+    (details) => html`<p>On ${when(details.resubmittedAt, user.rep.timeZone)}:</p>
+<dl>${Object.entries(details.changes).map(
+      ([field, value]) => html`<dt>${fieldWords[field as UsableField]}</dt><dd>${field === 'phone' ? readablePhone(value) : value}</dd>`,
+    )}</dl>
+<form class="inline" method="post" action="${useDetailsPath(lead.id, details.resubmittedAt)}">${csrfField(user.csrf)}<button type="submit" class="secondary">Use these details<span class="vh">: ${leadTitle(lead)}</span></button></form>`,
+  )}</section>`;
+}
+
+function leadCard(lead: Lead, index: number, user: PortalUser, now: Date, offered: readonly OfferedDetails[] = []): SafeHtml {
   const { rep, csrf } = user;
   const id = `lead-${index}`;
   return html`<article class="lead" aria-labelledby="${id}">
@@ -53,16 +88,19 @@ ${
 </dl>
 ${contactLinks(lead)}
 <div class="actions">${leadActionsFor(lead.status).map((action) => actionForm(lead, action, csrf))}</div>
+${offeredDetailsHtml(lead, offered, user)}
 </article>`;
 }
 
 /**
- * GET /portal/leads: the rep's open leads, each with its contact links and the buttons its
- * status allows. Leads still to contact come first, the nearest deadline first; contacted ones
- * (nothing due any more) after them.
+ * GET /portal/leads: the rep's open leads, each with its contact links, the buttons its status
+ * allows, and the details a resubmission brought that the lead does not hold. Leads still to
+ * contact come first, the nearest deadline first; contacted ones (nothing due any more) after them.
  */
-export function myLeadsPage(input: PortalUser & { leads: readonly Lead[]; now: Date; notice?: Notice }): APIGatewayProxyStructuredResultV2 {
-  const { leads, now, notice } = input;
+export function myLeadsPage(
+  input: PortalUser & { leads: readonly Lead[]; now: Date; notice?: Notice; offered?: ReadonlyMap<string, readonly OfferedDetails[]> },
+): APIGatewayProxyStructuredResultV2 {
+  const { leads, now, notice, offered } = input;
   const open = leads
     .filter((lead) => isHeld(lead.status))
     .sort(
@@ -73,6 +111,6 @@ export function myLeadsPage(input: PortalUser & { leads: readonly Lead[]; now: D
   const body =
     open.length === 0
       ? html`<p>No open leads.</p><p><a class="button" href="${PORTAL_BASE}/next">Get the next lead</a></p>`
-      : html`<p>${open.length === 1 ? 'One open lead.' : `${open.length} open leads.`}</p>${open.map((lead, i) => leadCard(lead, i, input, now))}`;
+      : html`<p>${open.length === 1 ? 'One open lead.' : `${open.length} open leads.`}</p>${open.map((lead, i) => leadCard(lead, i, input, now, offered?.get(lead.id)))}`;
   return portalPage(200, 'My leads', html`<h1>My leads</h1>${noticeHtml(notice)}${body}`, { user: input, current: 'leads' });
 }
