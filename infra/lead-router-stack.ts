@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
@@ -16,6 +16,7 @@ import { Notifications } from './notifications.ts';
 import { StackSecrets } from './secrets.ts';
 import { SlaTimerStateMachine } from './sla-timer.ts';
 import { LeadStorage } from './storage.ts';
+import { TABLE_ACCESS } from './table-access.ts';
 
 export interface LeadRouterStackProps extends StackProps {
   readonly config: StackConfig;
@@ -39,38 +40,29 @@ export class LeadRouterStack extends Stack {
     environment.provide('INTAKE_CONFIG', encodeIntake(config.name, config.intake));
 
     const routeTimeout = Duration.seconds(30);
-    const { table, indexGrantFinding } = new LeadStorage(this, environment);
+    const storage = new LeadStorage(this, environment);
+    const { table } = storage;
     const messaging = new Messaging(this, environment, { routeTimeout });
     const notifications = new Notifications(this, environment, config);
     const secrets = new StackSecrets(this, environment);
     const api = new LeadRouterApi(this, environment, config);
 
-    const fn = <F extends FunctionName>(id: string, fnProps: Omit<LeadRouterFunctionProps<F>, 'environment'>) =>
-      new LeadRouterFunction<F>(this, id, { ...fnProps, environment });
+    // Each function with exactly the table access its code calls for (infra/table-access.ts).
+    const fn = <F extends FunctionName>(id: string, fnProps: Omit<LeadRouterFunctionProps<F>, 'environment'>) => {
+      const created = new LeadRouterFunction<F>(this, id, { ...fnProps, environment });
+      storage.grant(created, TABLE_ACCESS[fnProps.name]);
+      return created;
+    };
 
     const ingest = fn('IngestFunction', {
       name: 'ingest',
       description: 'Validates a posted lead, stores it and queues it for routing',
     });
-    // Single items only: leads and their pointers (in transactions), idempotency records,
-    // rate-limit windows, sources added by the admin. No scans, no batch writes.
-    table.grant(
-      ingest,
-      'dynamodb:GetItem',
-      'dynamodb:BatchGetItem',
-      'dynamodb:Query',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:ConditionCheckItem',
-    );
-
     // Created before the timer it serves, so it cannot take the timer's ARN (see its schema).
     const escalate = fn('EscalateFunction', {
       name: 'escalate',
       description: 'SLA timer tasks: takes back an offer not accepted in time, reminds the owner, escalates a lead not contacted in time',
     });
-    table.grantReadWriteData(escalate);
     const slaTimer = new SlaTimerStateMachine(this, environment, escalate).stateMachine;
 
     const route = fn('RouteFunction', {
@@ -78,7 +70,6 @@ export class LeadRouterStack extends Stack {
       description: 'Offers each queued lead to the best available rep',
       timeout: routeTimeout,
     });
-    table.grantReadWriteData(route);
     route.addEventSource(
       // No batching window: every second before an offer lowers the odds of reaching the lead.
       new SqsEventSource(messaging.routingQueue, { batchSize: 10, reportBatchItemFailures: true }),
@@ -88,7 +79,6 @@ export class LeadRouterStack extends Stack {
       name: 'actions',
       description: 'Confirmation pages and the actions behind the links in emails: accept, pass, contacted, won, lost, claim',
     });
-    table.grantReadWriteData(actions);
 
     const portal = fn('PortalFunction', {
       name: 'portal',
@@ -96,21 +86,17 @@ export class LeadRouterStack extends Stack {
       // Served at /portal/styles.css, read beside the code at cold start.
       files: ['shared/views/portal/portal.css'],
     });
-    table.grantReadWriteData(portal);
 
     const admin = fn('AdminFunction', {
       name: 'admin',
       description: 'Admin API: leads and their history, erasure, rep import, sources, team queues, routing simulator, DLQ redrive',
     });
-    // Writes: erasing a lead, importing reps, adding sources.
-    table.grantReadWriteData(admin);
 
     const feedback = fn('FeedbackFunction', {
       name: 'feedback',
       description: 'SES bounces and complaints: takes a rep whose address cannot take mail out of routing and tells the manager',
       deadLetterQueue: messaging.feedbackDlq,
     });
-    table.grantReadWriteData(feedback);
     notifications.feedbackTopic.addSubscription(new LambdaSubscription(feedback));
 
     // The outbox relay: every effect record a transition writes (or the sweeper re-arms) reaches
@@ -122,8 +108,6 @@ export class LeadRouterStack extends Stack {
       description: 'Effects relay: performs the emails, SLA timers and routing messages that lead transitions recorded, once each',
       timeout: Duration.seconds(30),
     });
-    // Claims and marks effect records: single-item updates only.
-    table.grant(effects, 'dynamodb:UpdateItem', 'dynamodb:GetItem');
     effects.addEventSource(
       new DynamoEventSource(table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
@@ -152,7 +136,6 @@ export class LeadRouterStack extends Stack {
       description: 'Every minute: drives on leads past a deadline that nothing acted on, re-arms stuck effects, recounts rep loads',
       timeout: Duration.seconds(55),
     });
-    table.grantReadWriteData(sweeper);
     new Rule(this, 'SweepEveryMinute', {
       description: `Runs the lead router's sweeper (${config.name})`,
       schedule: Schedule.rate(Duration.minutes(1)),
@@ -162,12 +145,6 @@ export class LeadRouterStack extends Stack {
     api.addRoutes({ ingest, actions, portal, admin });
 
     const functions = { ingest, route, actions, escalate, portal, admin, feedback, effects, sweeper };
-    for (const each of Object.values(functions)) {
-      Validations.of(each.role!).acknowledge({
-        id: indexGrantFinding,
-        reason: "The table grant covers its two global secondary indexes (team queues and rosters, a rep's leads), which the functions query",
-      });
-    }
 
     new LeadRouterMonitoring(this, 'Monitoring', {
       stackName: config.name,

@@ -50,9 +50,13 @@ export class Messaging {
     this.feedbackDlq = deadLetters('FeedbackDlq', 'the feedback function (a Lambda DLQ)');
     this.effectsDlq = deadLetters('EffectsDlq', "the effects relay's stream event source mapping (its on-failure destination)");
 
-    // Sending leads to routing, and (admin) moving routing messages back from the DLQ.
-    environment.provide('ROUTING_QUEUE_URL', this.routingQueue.queueUrl, (fn) => this.routingQueue.grantSendMessages(fn));
-    environment.provide('ROUTING_DLQ_URL', this.routingDlq.queueUrl, (fn) => this.routingDlq.grantConsumeMessages(fn));
+    // Sending leads to routing (SendMessage, a batch of them too), and (admin) moving routing
+    // messages back from the DLQ: how many wait, receive, delete (a batch). Only what the code
+    // calls: not grantSendMessages' and grantConsumeMessages' GetQueueUrl and the rest.
+    environment.provide('ROUTING_QUEUE_URL', this.routingQueue.queueUrl, (fn) => this.routingQueue.grant(fn, 'sqs:SendMessage'));
+    environment.provide('ROUTING_DLQ_URL', this.routingDlq.queueUrl, (fn) =>
+      this.routingDlq.grant(fn, 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:DeleteMessage'),
+    );
   }
 
   /** Every DLQ, for the alarm on messages waiting in one. */

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, type Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { ConfigurationSet, ConfigurationSetTlsPolicy, EmailSendingEvent, EventDestination, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
@@ -28,9 +28,6 @@ export class Notifications {
       removalPolicy: RemovalPolicy.DESTROY,
       pendingWindow: Duration.days(7),
     });
-    for (const service of ['cloudwatch.amazonaws.com', 'ses.amazonaws.com']) {
-      notificationKey.grant(new ServicePrincipal(service), 'kms:Decrypt', 'kms:GenerateDataKey*');
-    }
     this.alarmTopic = new Topic(stack, 'AlarmTopic', {
       displayName: `Lead router alarms (${config.name})`,
       masterKey: notificationKey,
@@ -58,16 +55,35 @@ export class Notifications {
     // Sending through a configuration set needs both the identity and the set. The identity is
     // the verified address or its verified domain, whichever the admin set up in SES.
     const senderDomain = config.emailFrom.slice(config.emailFrom.lastIndexOf('@') + 1);
+    const configurationSetArn = stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.mail.configurationSetName });
+    const identityArns = [config.emailFrom, senderDomain].map((identity) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }));
     const sendEmail = new PolicyStatement({
       effect: Effect.ALLOW,
       actions: ['ses:SendEmail'],
-      resources: [
-        stack.formatArn({ service: 'ses', resource: 'identity', resourceName: config.emailFrom }),
-        stack.formatArn({ service: 'ses', resource: 'identity', resourceName: senderDomain }),
-        stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.mail.configurationSetName }),
-      ],
+      resources: [...identityArns, configurationSetArn],
       conditions: { StringEquals: { 'ses:FromAddress': config.emailFrom } },
     });
+
+    // CloudWatch (alarms) and SES (bounces and complaints) may publish to the encrypted topics,
+    // but only for this account and on behalf of what this stack set up in this region: its
+    // alarms, and its configuration set (event publishing) or sender identity (identity
+    // notifications). The source conditions keep another account's alarm or SES setup from
+    // borrowing the key through the service (a confused deputy).
+    const publishers: [string, string | string[]][] = [
+      ['cloudwatch.amazonaws.com', stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      ['ses.amazonaws.com', [configurationSetArn, ...identityArns]],
+    ];
+    for (const [service, sourceArn] of publishers) {
+      notificationKey.addToResourcePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          principals: [new ServicePrincipal(service)],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ArnLike: { 'aws:SourceArn': sourceArn } },
+        }),
+      );
+    }
     environment.provide('EMAIL_FROM', config.emailFrom, (fn) => fn.addToRolePolicy(sendEmail));
     environment.provide('SES_CONFIGURATION_SET', this.mail.configurationSetName);
   }

@@ -1,4 +1,5 @@
 import { Validations, type Stack } from 'aws-cdk-lib';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { StackEnvironment } from './function-environment.ts';
 
@@ -44,7 +45,8 @@ export class StackSecrets {
       Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: `No scheduled rotation: ${why}` });
     }
 
-    const readable = (secret: Secret) => (fn: Parameters<Secret['grantRead']>[0]) => secret.grantRead(fn);
+    // GetSecretValue only (grantRead adds DescribeSecret, which the functions never call).
+    const readable = (secret: Secret) => (fn: IGrantable) => Grant.addToPrincipal({ grantee: fn, actions: ['secretsmanager:GetSecretValue'], resourceArns: [secret.secretArn] });
     environment.provide('LINK_SIGNING_SECRET', linkSigningKey.secretArn, readable(linkSigningKey));
     environment.provide('SESSION_SECRET', sessionKey.secretArn, readable(sessionKey));
     environment.provide('ADMIN_API_KEY_SECRET', this.adminApiKey.secretArn, readable(this.adminApiKey));

@@ -1,6 +1,8 @@
-import { RemovalPolicy, type CfnElement, type Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import { AttributeType, Billing, ProjectionType, StreamViewType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { StackEnvironment } from './function-environment.ts';
+import type { TableAccess } from './table-access.ts';
 
 /**
  * The one table of the stack (single-table design): leads, their history and effects, reps,
@@ -49,16 +51,19 @@ export class LeadStorage {
       // Leads are customer data: deleting the stack must never delete them.
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    // Every function has the table; what it may do there differs, so each is granted in the stack.
+    // Every function has the table; what it may do there differs, so each is granted its own
+    // access (infra/table-access.ts) by the stack.
     environment.provide('TABLE_NAME', this.table.tableName);
   }
 
   /**
-   * The cdk-nag finding id of a grant on the table, which covers its indexes (`<table>/index/*`):
-   * queries on gsi1 (team queues, rosters) and gsi2 (a rep's leads) need them.
+   * Grants the actions of `access` on the table, and Query on each index it names: on those
+   * indexes' own ARNs, never `<table>/index/*` (which `table.grant` adds for every grant).
    */
-  get indexGrantFinding(): string {
-    const table = this.table.node.defaultChild as CfnElement;
-    return `AwsSolutions-IAM5[Resource::<${table.stack.getLogicalId(table)}.Arn>/index/*]`;
+  grant(grantee: IGrantable, access: TableAccess): void {
+    if (access.table.length > 0) Grant.addToPrincipal({ grantee, actions: [...access.table], resourceArns: [this.table.tableArn] });
+    if (access.queries.length > 0) {
+      Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: access.queries.map((index) => `${this.table.tableArn}/index/${index}`) });
+    }
   }
 }

@@ -7,7 +7,7 @@ import type { LocalFunction } from './template.ts';
 
 const fixtures: Record<string, string> = {
   'env.mjs': `export const handler = async (event, context) => ({
-    own: process.env.OWN, other: process.env.OTHER ?? null, shared: process.env.SHARED, event,
+    own: process.env.OWN, other: process.env.OTHER ?? null, shared: process.env.SHARED, appId: process.env.AWS_SDK_UA_APP_ID ?? null, event,
     requestId: context.awsRequestId, name: context.functionName, remaining: context.getRemainingTimeInMillis(),
   });`,
   'fails.mjs': `class LeadNotFound extends Error { name = 'LeadNotFound'; }
@@ -58,6 +58,11 @@ describe('local function environments', () => {
     expect(second.requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(second.remaining).toBeGreaterThan(2000);
     expect(process.env.OWN).toBeUndefined();
+  });
+
+  it('given two functions, when invoked, then the AWS SDK in each names its function in every request (the user agent app id is its logical id)', async () => {
+    expect(await runtime.invoke('First', {})).toMatchObject({ appId: 'First' });
+    expect(await runtime.invoke('Second', {})).toMatchObject({ appId: 'Second' });
   });
 
   it('given a handler that throws, when invoked, then the rejection carries its name and message', async () => {

@@ -154,6 +154,9 @@ function createInstance(fn: LocalFunction, options: FunctionRuntimeOptions): Ins
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
       // Powertools reports cold starts only for on-demand environments.
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      // The SDK adds `app/<logical id>` to the user agent of every request, so a proxy in front of
+      // the emulators can tell which function made a call (and check it against that role).
+      AWS_SDK_UA_APP_ID: fn.logicalId,
     },
     resourceLimits: { maxOldGenerationSizeMb: fn.memorySize },
   });

@@ -7,7 +7,7 @@ import { LOCAL_CREDENTIALS, startEmulators, type EmulatorEndpoints } from './emu
 import { startFunctions, type FunctionRuntime } from './functions.ts';
 import { startGateway } from './gateway.ts';
 import { startLandingServer, type LandingServer } from './landing.ts';
-import { localScope } from './intrinsics.ts';
+import { localScope, type ResolveScope } from './intrinsics.ts';
 import { startPollers } from './poller.ts';
 import { provision, type Provisioned } from './provision.ts';
 import { parseTimeScale, startScheduler } from './scheduler.ts';
@@ -77,6 +77,10 @@ export interface LocalStack {
   readonly functionIds: readonly string[];
   /** ARNs of its state machines (the SLA timer). */
   readonly stateMachineArns: readonly string[];
+  /** The synthesized stack it runs, as the CDK app produced it (its roles and their policies too). */
+  readonly synthesized: SynthesizedStack;
+  /** What the template's Ref, Fn::GetAtt and pseudo parameters stand for here: local names and ARNs. */
+  readonly scope: ResolveScope;
   /** Invokes a function by logical id, as the gateway, pollers and state machines do. */
   invoke(functionLogicalId: string, event: unknown): Promise<unknown>;
   stop(): Promise<void>;
@@ -228,6 +232,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       resources: provisioned,
       functionIds: functions.map((fn) => fn.logicalId),
       stateMachineArns: resolveStateMachines(model, scope).map((sm) => sm.arn),
+      synthesized: stack,
+      scope,
       secrets: Object.fromEntries(
         Object.entries(secrets.refs).map(([id, ref]) => [id, readFileSync(ref.slice('file:'.length), 'utf8').trim()]),
       ),

@@ -16,6 +16,7 @@ import { verifyLink, type LinkClaims } from '#shared/domain/link-token.ts';
 import { issueSession, SESSION_COOKIE, sessionCsrf } from '#shared/portal/session.ts';
 import { QUEUE_NOTICE_COOLDOWN_MINUTES } from '#shared/use-cases/route-lead.ts';
 import type { FaultProxy, FaultService } from '../support/fault-proxy.ts';
+import type { AccessReport } from '../support/role-permissions.ts';
 import { postLead, startProxiedStack, type ProxiedStack } from './proxied-stack.ts';
 
 /**
@@ -121,6 +122,8 @@ export interface Posted {
 export interface FaultyStack {
   readonly stack: LocalStack;
   readonly proxies: Readonly<Record<FaultService, FaultProxy>>;
+  /** The functions' calls so far, judged against their roles (see ProxiedStack). */
+  access(): AccessReport;
   /** Posts a lead to `POST /leads` as a sender that retries a 5xx or 429 with the same Idempotency-Key. */
   post(fields: Record<string, string>, idempotencyKey: string): Promise<string>;
   addReps(capacity: number): Promise<void>;
@@ -158,7 +161,7 @@ export async function startFaultyStack(timeScale: number): Promise<FaultyStack> 
 }
 
 /** The stack started: the clients and helpers that read it back directly, past the proxies. */
-async function attachReaders({ stack, proxies, stop }: ProxiedStack): Promise<FaultyStack> {
+async function attachReaders({ stack, proxies, access, stop }: ProxiedStack): Promise<FaultyStack> {
   const { region } = stack;
   const dynamodb = new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region, credentials: LOCAL_CREDENTIALS });
   const db = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
@@ -246,6 +249,7 @@ async function attachReaders({ stack, proxies, stop }: ProxiedStack): Promise<Fa
   return {
     stack,
     proxies,
+    access,
     post: (fields, idempotencyKey) => postLead(stack.apiUrl, fields, idempotencyKey),
     async addReps(capacity) {
       const reps = new RepStore(stack.tableName, db);

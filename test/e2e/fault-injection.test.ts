@@ -7,6 +7,7 @@ import type { Lead } from '#shared/domain/lead.ts';
 import type { SentEmail } from './inbox.ts';
 import type { Fault, FaultService } from '../support/fault-proxy.ts';
 import { addReps, link, postForm, scaled, startFaultyStack, TIME_SCALE, type FaultyStack } from './faulty-stack.ts';
+import { callers, RUNTIME_CALLS } from './proxied-stack.ts';
 
 /**
  * For each step of a lead's life, an AWS call of that step fails (after the SDK's own retries),
@@ -439,5 +440,17 @@ describe('the sweeper, when an effect record is lost', () => {
 
     expect((await faulty.leads.history(leadId)).map((event) => event.kind)).toEqual(['received', 'swept', 'offered']);
     expect((await lead(leadId)).ownerId).toBe(rep!.id);
+  });
+});
+
+// Last, once every case above is done (suites run one after another).
+describe('the permissions behind every case', () => {
+  it("given the roles of the synthesized stack, when every call the functions made above is judged as IAM would judge it, then each is one its function's role allows", () => {
+    const access = faulty.access();
+
+    expect(access.refused).toEqual([]);
+    expect(access.unattributed).toEqual(RUNTIME_CALLS);
+    // The cases drove every function but the admin API's.
+    expect(callers(access)).toEqual(['ActionsFunction', 'EffectsFunction', 'EscalateFunction', 'FeedbackFunction', 'IngestFunction', 'PortalFunction', 'RouteFunction', 'SweeperFunction']);
   });
 });

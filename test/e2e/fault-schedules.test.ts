@@ -22,6 +22,7 @@ import {
   type SentEmail,
   type Tier,
 } from './fault-harness.ts';
+import { callers, RUNTIME_CALLS } from './proxied-stack.ts';
 
 /**
  * A property test over fault schedules: fast-check generates which calls of which service fail
@@ -424,6 +425,12 @@ async function runScenario(scenario: Scenario): Promise<void> {
     const snapshot = await h.snapshot();
     expect(reps.errors).toEqual([]);
     expect(violations(snapshot, posted, { claimsOf: (url) => h.claimsOf(url), timeScale: TIME_SCALE })).toEqual([]);
+    // Every call a function made is one its role in the synthesized stack allows: the emulators
+    // check no permission, so a grant narrower than the code shows here or first on AWS.
+    const access = h.access();
+    expect(access.refused).toEqual([]);
+    expect(access.unattributed).toEqual(RUNTIME_CALLS);
+    expect(callers(access)).toEqual(expect.arrayContaining(['ActionsFunction', 'EffectsFunction', 'EscalateFunction', 'IngestFunction', 'PortalFunction', 'RouteFunction', 'SweeperFunction']));
 
     // The run really exercised what it claims to: faults reached the functions, and the leads
     // went every way the lifecycle allows.

@@ -12,6 +12,7 @@ import { LeadStore } from '#shared/adapters/lead-store.ts';
 import { RepStore, type NewRep } from '#shared/adapters/rep-store.ts';
 import { issueSession, SESSION_COOKIE, sessionCsrf } from '#shared/portal/session.ts';
 import type { FaultProxy, FaultService } from '../support/fault-proxy.ts';
+import type { AccessReport } from '../support/role-permissions.ts';
 import { postLead, startProxiedStack } from './proxied-stack.ts';
 import { readInbox, type SentEmail } from './inbox.ts';
 
@@ -29,6 +30,8 @@ export const scaled = (minutes: number) => (minutes * 60_000) / TIME_SCALE;
 export interface FaultyStack {
   readonly stack: LocalStack;
   readonly proxies: Readonly<Record<FaultService, FaultProxy>>;
+  /** The functions' calls so far, judged against their roles (see ProxiedStack). */
+  access(): AccessReport;
   readonly leads: LeadStore;
   readonly reps: RepStore;
   /** The table, directly (not through the proxies). */
@@ -64,7 +67,7 @@ export async function startFaultyStack(): Promise<FaultyStack> {
   };
   const file = join(dir, 'faults.json');
   writeFileSync(file, JSON.stringify(config));
-  const { stack, proxies, stop } = await startProxiedStack({ config: file, seed: false, warm: true, timeScale: String(TIME_SCALE), logLevel: 'ERROR', log: () => undefined });
+  const { stack, proxies, access, stop } = await startProxiedStack({ config: file, seed: false, warm: true, timeScale: String(TIME_SCALE), logLevel: 'ERROR', log: () => undefined });
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: stack.region, credentials: LOCAL_CREDENTIALS }), {
     marshallOptions: { removeUndefinedValues: true },
   });
@@ -82,6 +85,7 @@ export async function startFaultyStack(): Promise<FaultyStack> {
   return {
     stack,
     proxies,
+    access,
     db,
     leads: new LeadStore(stack.tableName, db),
     reps: new RepStore(stack.tableName, db),

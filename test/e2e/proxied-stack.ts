@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { LocalStack, LocalStackOptions } from '#infra/local/start.ts';
 import { startFaultProxy, type FaultProxy, type FaultService } from '../support/fault-proxy.ts';
+import { CallLog, rolePolicies, type AccessReport } from '../support/role-permissions.ts';
 import { startTestStack } from './test-stack.ts';
 
 /**
@@ -12,11 +13,18 @@ import { startTestStack } from './test-stack.ts';
 export interface ProxiedStack {
   readonly stack: LocalStack;
   readonly proxies: Readonly<Record<FaultService, FaultProxy>>;
+  /**
+   * Every call the functions made through the proxies so far, judged against the calling
+   * function's role in the synthesized template, as IAM would on AWS: the emulators allow
+   * anything, so a grant too narrow for what the code calls shows here or nowhere.
+   */
+  access(): AccessReport;
   stop(): Promise<void>;
 }
 
 export async function startProxiedStack(options: Omit<LocalStackOptions, 'functionEndpoint'>): Promise<ProxiedStack> {
   const proxies: Partial<Record<FaultService, FaultProxy>> = {};
+  const log = new CallLog();
   const stopProxies = async () => {
     await Promise.all(Object.values(proxies).map((proxy) => proxy.stop()));
   };
@@ -25,7 +33,7 @@ export async function startProxiedStack(options: Omit<LocalStackOptions, 'functi
     stack = await startTestStack({
       ...options,
       functionEndpoint: async (service, endpoint) => {
-        const proxy = await startFaultProxy({ target: endpoint, service });
+        const proxy = await startFaultProxy({ target: endpoint, service, onCall: (call, body) => log.record(service, call, body) });
         proxies[service] = proxy;
         return proxy.url;
       },
@@ -41,14 +49,36 @@ export async function startProxiedStack(options: Omit<LocalStackOptions, 'functi
     await stopProxies();
     throw new Error('the local stack did not ask for every service endpoint');
   }
+  let policies: ReturnType<typeof rolePolicies>;
+  try {
+    policies = rolePolicies(stack.synthesized, stack.scope);
+  } catch (error) {
+    await stack.stop();
+    await stopProxies();
+    throw error;
+  }
+  const queueArns = new Map(Object.values(stack.resources.queues).map((queue) => [new URL(queue.url).pathname, queue.arn]));
+  const arns = { region: stack.scope.region, accountId: stack.scope.accountId, queueArn: (url: string) => queueArns.get(new URL(url).pathname) };
   return {
     stack,
     proxies: { dynamodb, sqs, ses, sfn },
+    access: () => log.judge(policies, arns),
     async stop() {
       await stack.stop();
       await stopProxies();
     },
   };
+}
+
+/**
+ * The calls that go through the proxies without naming a function: the runtime creates the
+ * queues through the functions' SQS endpoint, so that their URLs name it (infra/local/start.ts).
+ */
+export const RUNTIME_CALLS = ['sqs:CreateQueue', 'sqs:GetQueueAttributes'];
+
+/** The construct ids of the functions that made calls (their logical ids without CDK's hash), sorted. */
+export function callers(report: AccessReport): string[] {
+  return [...report.calls.keys()].map((logicalId) => logicalId.replace(/[0-9A-F]{8}$/, '')).sort();
 }
 
 /**

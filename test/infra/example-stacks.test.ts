@@ -140,13 +140,16 @@ for (const name of ['demo', 'northwind-heating', 'sunridge-solar-eu', 'sunridge-
       expect(feedback?.Properties.DeadLetterConfig).toEqual({ TargetArn: arnOf(stack, 'FeedbackDlq') });
     });
 
-    it('then both topics are encrypted with a rotated key that CloudWatch and SES may use, and enforce TLS', () => {
+    it('then both topics are encrypted with a rotated key that CloudWatch and SES may use for this account and its own sources, and enforce TLS', () => {
+      const forThisStack = Match.objectLike({ StringEquals: { 'aws:SourceAccount': Match.anyValue() }, ArnLike: { 'aws:SourceArn': Match.anyValue() } });
       template.hasResourceProperties('AWS::KMS::Key', {
         EnableKeyRotation: true,
         KeyPolicy: {
-          Statement: Match.arrayWith([
-            Match.objectLike({ Principal: { Service: ['cloudwatch.amazonaws.com', 'ses.amazonaws.com'] }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
-          ]),
+          Statement: Match.arrayWith(
+            ['cloudwatch.amazonaws.com', 'ses.amazonaws.com'].map((service) =>
+              Match.objectLike({ Principal: { Service: service }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Condition: forThisStack }),
+            ),
+          ),
         },
       });
       for (const id of ['AlarmTopic', 'EmailFeedbackTopic']) {

@@ -96,3 +96,20 @@ export function parseDefinition(definitionString: unknown): { StartAt: string; S
     .join(join[0]);
   return JSON.parse(text);
 }
+
+/**
+ * A template value as text, tokens in braces by the construct ids given (directly under the
+ * stack): `{Leads.Arn}/index/gsi1`, `arn:aws:ses:eu-west-1:{AWS::AccountId}:identity/…`.
+ */
+export function tokenText(stack: Stack, constructIds: readonly string[]): (value: unknown) => string {
+  const constructIdOf = new Map(constructIds.map((id) => [logicalIdOf(stack, id), id]));
+  const render = (value: unknown): string => {
+    if (typeof value === 'string') return value;
+    const token = value as { Ref?: string; 'Fn::GetAtt'?: [string, string]; 'Fn::Join'?: [string, unknown[]] };
+    if (token.Ref) return `{${constructIdOf.get(token.Ref) ?? token.Ref}}`;
+    if (token['Fn::GetAtt']) return `{${constructIdOf.get(token['Fn::GetAtt'][0]) ?? token['Fn::GetAtt'][0]}.${token['Fn::GetAtt'][1]}}`;
+    if (token['Fn::Join']) return token['Fn::Join'][1].map(render).join(token['Fn::Join'][0]);
+    throw new Error(`unexpected token ${JSON.stringify(value)}`);
+  };
+  return render;
+}

@@ -23,6 +23,8 @@ const stateMachineArn = `arn:aws:states:${region}:${LOCAL_ACCOUNT_ID}:stateMachi
 interface ClientSettings {
   readonly maxAttempts?: number;
   readonly requestHandler?: { readonly requestTimeout: number; readonly throwOnRequestTimeout: true };
+  /** Added to the user agent of every request as `app/<id>`, as AWS_SDK_UA_APP_ID does. */
+  readonly userAgentAppId?: string;
 }
 
 /** Gives up on a silent server after 500 ms; without throwOnRequestTimeout the SDK only warns. */
@@ -377,6 +379,29 @@ describe('forwarding', () => {
 
     expect(inbox.some((email) => email.destination.to.includes(`${lead}@example.com`))).toBe(true);
     expect(proxy.calls).toMatchObject([{ operation: 'GET /store', invocationId: undefined, attempts: 1 }]);
+  });
+
+  it('given clients that name their function in the user agent and one that names none, when they call through the proxy, then each call is logged with its app id and handed to the watcher once, retries included', async (context) => {
+    const seen: { operation: string; appId: string | undefined; body: string }[] = [];
+    const proxy = await startFaultProxy({ target: endpoints.dynamodb, service: 'dynamodb', onCall: (call, body) => seen.push({ operation: call.operation, appId: call.appId, body }) });
+    context.onTestFinished(() => proxy.stop());
+    proxy.fail({ kind: 'server-error', attempts: 'first' });
+    const [ingest, route, nobody] = [marker(), marker(), marker()];
+
+    await send('dynamodb', proxy.url, ingest, { userAgentAppId: 'IngestFunction4B2F2EB2' });
+    await send('dynamodb', proxy.url, route, { userAgentAppId: 'RouteFunction4D392DAD' });
+    await send('dynamodb', proxy.url, nobody);
+
+    expect(proxy.calls).toMatchObject([
+      { operation: 'PutItem', appId: 'IngestFunction4B2F2EB2', attempts: 2 },
+      { operation: 'PutItem', appId: 'RouteFunction4D392DAD', attempts: 1 },
+      { operation: 'PutItem', appId: undefined, attempts: 1 },
+    ]);
+    expect(seen).toEqual([
+      { operation: 'PutItem', appId: 'IngestFunction4B2F2EB2', body: expect.stringContaining(`LEAD#${ingest}`) },
+      { operation: 'PutItem', appId: 'RouteFunction4D392DAD', body: expect.stringContaining(`LEAD#${route}`) },
+      { operation: 'PutItem', appId: undefined, body: expect.stringContaining(`LEAD#${nobody}`) },
+    ]);
   });
 
   it('given armed faults, an outage and a log, when the proxy is reset, then calls pass again and the log starts afresh', async (context) => {

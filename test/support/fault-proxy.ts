@@ -56,6 +56,11 @@ export interface FaultProxyOptions {
   readonly service: FaultService;
   /** 0 (default) picks a free port. */
   readonly port?: number;
+  /**
+   * Told of each logical call as its first attempt arrives, with the request body as sent; unlike
+   * `calls`, nothing a `reset()` forgets.
+   */
+  readonly onCall?: (call: ProxiedCall, body: string) => void;
 }
 
 export interface Fault {
@@ -77,6 +82,11 @@ export interface ProxiedCall {
   readonly operation: string;
   /** `amz-sdk-invocation-id`; absent for requests not sent by an SDK (each is a call of its own). */
   readonly invocationId: string | undefined;
+  /**
+   * Who made it: the `app/<id>` of the SDK's user agent (AWS_SDK_UA_APP_ID; the local runtime sets
+   * each function's logical id), absent when the client names no one.
+   */
+  readonly appId: string | undefined;
   /** The request body as `match` sees it: as sent, form posts decoded. */
   readonly body: string;
   readonly at: Date;
@@ -148,6 +158,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       call: {
         operation,
         invocationId,
+        appId: appIdOf(req),
         body: texts.at(-1)!,
         at: new Date(),
         attempts: 0,
@@ -159,6 +170,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     };
     calls.push(state.call);
     if (invocationId !== undefined) byInvocation.set(invocationId, state);
+    options.onCall?.(state.call, raw);
     return state;
   };
 
@@ -321,6 +333,11 @@ function json(requestId: string, status: number, body: { __type: string; message
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** The id in `user-agent: aws-sdk-js/3.… os/linux … app/RouteFunction4D392DAD`. */
+function appIdOf(req: IncomingMessage): string | undefined {
+  return /(?:^|\s)app\/(\S+)/.exec(header(req, 'user-agent') ?? '')?.[1];
 }
 
 function maxAttemptsOf(req: IncomingMessage): number | undefined {

@@ -1,0 +1,69 @@
+import type { FunctionName } from '#shared/config/environment.ts';
+
+/** The DynamoDB actions a function may be granted on the table's items. */
+export type TableAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:BatchGetItem'
+  | 'dynamodb:Query'
+  | 'dynamodb:Scan'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:UpdateItem'
+  | 'dynamodb:DeleteItem'
+  | 'dynamodb:BatchWriteItem'
+  | 'dynamodb:ConditionCheckItem';
+
+/** The table's global secondary indexes (infra/storage.ts). */
+export type IndexName = 'gsi1' | 'gsi2' | 'gsi3';
+
+export interface TableAccess {
+  /**
+   * Actions on the table itself. A transaction (TransactWriteItems) has no action of its own: IAM
+   * authorises each of its items by the single-item action it is (PutItem, UpdateItem,
+   * DeleteItem, ConditionCheckItem).
+   */
+  readonly table: readonly TableAction[];
+  /** The indexes it queries (dynamodb:Query on each, nothing else). */
+  readonly queries: readonly IndexName[];
+}
+
+/**
+ * What each function's code calls on the table, traced from its handler and composition root
+ * through the use cases to the adapters (shared/adapters): one reviewed list, granted as it is
+ * by the stack and written out again, resource by resource, in test/infra/function-access.test.ts.
+ * A function that starts calling something new fails on AWS until it is added here; the
+ * fault-injection tests check every call the functions make locally against these grants.
+ *
+ * Calls every committing function makes: a lead transition (LeadTransitions.commit) is one
+ * transaction of updates (the lead, a rep's load) and puts (history, effect records); the outbox
+ * claims, marks and releases effect records with single updates; `get`s read leads and reps.
+ */
+export const TABLE_ACCESS = {
+  // Rate windows (update), idempotency records and sources (get), the contact pointers of one
+  // person (batch get), the new lead with its pointers and routing or a resubmission (puts and
+  // updates in a transaction).
+  ingest: { table: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: [] },
+  // Transitions; a lead's history (what a resubmission said, for its owner); team rosters and queues (gsi1).
+  route: { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: ['gsi1'] },
+  // Transitions only.
+  actions: { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: [] },
+  // Transitions; a lead's history (the escalation email tells it).
+  escalate: { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: [] },
+  // Sign-in (rate windows, link cool-downs, spent tokens), profiles, transitions; team queues and
+  // rosters (gsi1), a rep's leads (gsi2).
+  portal: { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: ['gsi1', 'gsi2'] },
+  // A lead with its history and effects; erasure (the lead, its pointers and the owner's load in a
+  // transaction of deletes and an update, then the history in batches); rep import (puts, and a
+  // new address moved in a transaction); sources (the added ones by a filtered scan of a
+  // handful); team queues and rosters (gsi1); recounts (held leads, gsi2).
+  admin: {
+    table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+    queries: ['gsi1', 'gsi2'],
+  },
+  // Marks the rep (updates), takes back their open offers (found on gsi2) by transitions.
+  feedback: { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: ['gsi2'] },
+  // Claims and marks the effect records the stream delivers: single updates, nothing else.
+  effects: { table: ['dynamodb:UpdateItem'], queries: [] },
+  // What is due (gsi3); transitions and re-arms; a lead's history (escalation emails); recounts
+  // (rosters on gsi1, held leads on gsi2).
+  sweeper: { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: ['gsi1', 'gsi2', 'gsi3'] },
+} as const satisfies Record<FunctionName, TableAccess>;
