@@ -48,9 +48,9 @@ export const TABLE_ACCESS = {
   actions: { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: [] },
   // Transitions; a lead's history (the escalation email tells it).
   escalate: { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: [] },
-  // Sign-in (rate windows, link cool-downs, spent tokens), profiles, transitions; team queues and
-  // rosters (gsi1), a rep's leads (gsi2).
-  portal: { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: ['gsi1', 'gsi2'] },
+  // Sign-in (rate windows, link cool-downs, spent tokens), profiles, transitions; a lead's history
+  // (the details a resubmission brought, in My leads); team queues and rosters (gsi1), a rep's leads (gsi2).
+  portal: { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: ['gsi1', 'gsi2'] },
   // A lead with its history and effects; erasure (the lead, its pointers and the owner's load in a
   // transaction of deletes and an update, then the history in batches); rep import (puts, and a
   // new address moved in a transaction); sources (the added ones by a filtered scan of a

@@ -61,8 +61,9 @@ describe('given the demo stack', () => {
       ActionsFunction: { [TABLE]: dynamodb('GetItem', 'PutItem', 'UpdateItem') },
       // Lead transitions and their effects; a lead's history (escalation).
       EscalateFunction: { [TABLE]: dynamodb('GetItem', 'PutItem', 'Query', 'UpdateItem') },
-      // Sessions, sign-in links and tokens, profiles, transitions; team queues and rosters (gsi1), a rep's leads (gsi2).
-      PortalFunction: { [TABLE]: dynamodb('GetItem', 'PutItem', 'UpdateItem'), [index('gsi1')]: dynamodb('Query'), [index('gsi2')]: dynamodb('Query') },
+      // Sessions, sign-in links and tokens, profiles, transitions; a lead's history (resubmitted
+      // details); team queues and rosters (gsi1), a rep's leads (gsi2).
+      PortalFunction: { [TABLE]: dynamodb('GetItem', 'PutItem', 'Query', 'UpdateItem'), [index('gsi1')]: dynamodb('Query'), [index('gsi2')]: dynamodb('Query') },
       // Lead views, erasure (a transaction of deletes, then the history in batches), rep import,
       // added sources (a filtered scan of a handful), recounts.
       AdminFunction: {
