@@ -94,6 +94,9 @@ export class LeadRouterApi {
     routes(adminKey, { path: '/leads/{id}', methods: [HttpMethod.GET, HttpMethod.DELETE], integration: adminIntegration });
     routes(adminKey, { path: '/admin/simulate', methods: [HttpMethod.POST], integration: adminIntegration });
     routes(adminKey, { path: '/admin/reps', methods: [HttpMethod.POST], integration: adminIntegration });
+    routes(adminKey, { path: '/admin/reps/{repId}', methods: [HttpMethod.PATCH], integration: adminIntegration });
+    routes(adminKey, { path: '/admin/reps/{repId}/disable', methods: [HttpMethod.POST], integration: adminIntegration });
+    routes(adminKey, { path: '/admin/reps/{repId}/enable', methods: [HttpMethod.POST], integration: adminIntegration });
     routes(adminKey, { path: '/admin/redrive', methods: [HttpMethod.POST], integration: adminIntegration });
     routes(adminKey, { path: '/admin/recount', methods: [HttpMethod.POST], integration: adminIntegration });
     routes(adminKey, { path: '/admin/teams/{teamId}/queue', methods: [HttpMethod.GET], integration: adminIntegration });

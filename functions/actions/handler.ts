@@ -1,11 +1,12 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { RepDisabled } from '#shared/domain/errors.ts';
 import { signLink, verifyLink } from '#shared/domain/link-token.ts';
 import { httpErrors } from '#shared/http/errors.ts';
 import { recordAnswered } from '#shared/metrics/lead-funnel.ts';
 import { logger, observed } from '#shared/observability.ts';
 import { respondToOffer, viewOffer } from '#shared/use-cases/respond-to-offer.ts';
-import { confirmPage, donePage, errorPage, fullPage, stalePage } from '#shared/views/action-pages.ts';
+import { confirmPage, donePage, errorPage, fullPage, stalePage, switchedOffPage } from '#shared/views/action-pages.ts';
 import { deps, signingKey } from './composition.ts';
 
 function formReason(event: APIGatewayProxyEventV2): string | undefined {
@@ -21,7 +22,7 @@ function formReason(event: APIGatewayProxyEventV2): string | undefined {
  */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(observed())
-  .use(httpErrors((status) => errorPage(status)))
+  .use(httpErrors((status, error) => (error instanceof RepDisabled ? switchedOffPage() : errorPage(status))))
   .handler(async (event) => {
     const claims = verifyLink(signingKey, event.pathParameters?.token ?? '', new Date());
     logger.appendKeys({ leadId: claims.leadId });

@@ -8,12 +8,13 @@ import { httpErrors } from '#shared/http/errors.ts';
 import { logger, observed } from '#shared/observability.ts';
 import { eraseLead } from '#shared/use-cases/erase-lead.ts';
 import { importReps } from '#shared/use-cases/import-reps.ts';
+import { disableRep, enableRep, updateRep } from '#shared/use-cases/manage-reps.ts';
 import { simulateRouting } from '#shared/use-cases/simulate-routing.ts';
 import { listTeamQueue } from '#shared/use-cases/team-queue.ts';
 import { redriveDeadLetters } from '#shared/use-cases/redrive-dead-letters.ts';
 import { recountLoads } from '#shared/use-cases/sweep.ts';
 import { addSource, listSources, setSourceSecret, sourceSecret } from '#shared/use-cases/manage-sources.ts';
-import { adminKey, deadLetters, due, eraser, leads, queue, reps, settings, sources } from './composition.ts';
+import { adminKey, deadLetters, due, eraser, leads, manage, queue, reps, settings, sources } from './composition.ts';
 
 /** A whole file of leads is fine to simulate; a crawl of the roster per lead is not. */
 const MAX_SIMULATED_LEADS = 200;
@@ -68,10 +69,36 @@ async function teamQueue(event: APIGatewayProxyEventV2): Promise<APIGatewayProxy
   return json(200, await listTeamQueue(teamId, { leads, config: settings.routing }, limit));
 }
 
-/** POST /admin/reps: `{ "reps": [...] }`, up to 500; one result per row, so one bad row blocks nothing. */
+/**
+ * POST /admin/reps: `{ "reps": [...] }`, up to 500; one result per row, so one bad row blocks
+ * nothing. With `"update": true`, existing reps take the rows' admin fields.
+ */
 async function addReps(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
-  const report = await importReps(readBody(event), { reps, config: settings.routing, queue });
-  logger.info('reps imported', { created: report.created, exists: report.exists, invalid: report.invalid });
+  const report = await importReps(readBody(event), { reps, config: settings.routing, queue, updates: manage });
+  logger.info('reps imported', { created: report.created, updated: report.updated, exists: report.exists, invalid: report.invalid });
+  return json(200, report);
+}
+
+const repIdOf = (event: APIGatewayProxyEventV2) => event.pathParameters?.repId ?? '';
+
+/** PATCH /admin/reps/{repId}: an admin's change of name, email, team, capacity or maximum; 422 names each bad field. */
+async function changeRep(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
+  const report = await updateRep(repIdOf(event), readBody(event), manage);
+  logger.info('rep updated', { repId: report.rep.id, changed: report.changed });
+  return json(200, report);
+}
+
+/** POST /admin/reps/{repId}/disable: the rep is switched off, their sessions end, and the leads they hold move on. */
+async function switchRepOff(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
+  const report = await disableRep(repIdOf(event), manage);
+  logger.info('rep switched off', { ...report });
+  return json(200, report);
+}
+
+/** POST /admin/reps/{repId}/enable: the rep takes leads and signs in again. */
+async function switchRepOn(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
+  const report = await enableRep(repIdOf(event), manage);
+  logger.info('rep switched on', { ...report });
   return json(200, report);
 }
 
@@ -130,6 +157,9 @@ const routes: Record<string, (event: APIGatewayProxyEventV2, context: Context) =
   'POST /admin/simulate': simulate,
   'GET /admin/teams/{teamId}/queue': teamQueue,
   'POST /admin/reps': addReps,
+  'PATCH /admin/reps/{repId}': changeRep,
+  'POST /admin/reps/{repId}/disable': switchRepOff,
+  'POST /admin/reps/{repId}/enable': switchRepOn,
   'POST /admin/redrive': redrive,
   'POST /admin/recount': recount,
   /** Lead sources: those of the stack config and those added since, with their webhook paths. */

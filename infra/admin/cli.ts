@@ -27,6 +27,19 @@ interface Context {
   readonly json: boolean;
   /** `--max N` of `redrive`. */
   readonly max?: string;
+  /** `--update` of `import-reps`: existing reps take the file's admin columns. */
+  readonly update: boolean;
+  /** The changes of `reps update`, by flag (`--max-capacity` as `maxCapacity`). */
+  readonly changes: RepChangeFlags;
+}
+
+/** `reps update` flags as given, before the API checks them. */
+interface RepChangeFlags {
+  readonly name?: string;
+  readonly email?: string;
+  readonly team?: string;
+  readonly capacity?: string;
+  readonly maxCapacity?: string;
 }
 
 interface Command {
@@ -41,7 +54,16 @@ const commands: Record<string, Command> = {
   lead: { args: '<id>', summary: 'a lead and its history, one line per event (--json: raw)', run: showLead },
   erase: { args: '<id>', summary: 'erase a lead and its whole history (privacy request)', run: eraseLead },
   queue: { args: '<teamId>', summary: "a team's waiting leads in the order they will be offered", run: showQueue },
-  'import-reps': { args: '<file.csv>', summary: 'add the reps of a CSV file; existing ones are left as they are', run: importReps },
+  'import-reps': {
+    args: '<file.csv> [--update]',
+    summary: 'add the reps of a CSV file; existing ones are left as they are (--update: they take its admin columns)',
+    run: importReps,
+  },
+  reps: {
+    args: 'update|disable|enable <id> [...]',
+    summary: 'change a rep (see below); switch a rep off (no leads, no portal, sessions ended, leads moved on) or on',
+    run: repsCommand,
+  },
   sources: {
     args: '[add <file.json> | secret <id> [--set VALUE]]',
     summary: "the stack's lead sources and their webhook URLs; add one; show or set a source's secret",
@@ -77,6 +99,11 @@ function usage(): string {
     '',
     ...Object.entries(commands).map(([name, command]) => `  ${`${name} ${command.args}`.padEnd(width)}  ${command.summary}`),
     '',
+    'reps update <id> takes any of --name N, --email E, --team T, --capacity N, --max-capacity N',
+    '(--max-capacity: the most open leads the rep may set in the portal; a lower one brings their',
+    'capacity down to it). import-reps --update gives existing reps the file\'s name, email, team,',
+    'capacity, maxCapacity and disabled; what reps set themselves in the portal stays theirs.',
+    '',
     'import-reps CSV: a header row naming the columns, then one rep per row; several values in a',
     'cell separated by ; or |. Columns:',
     ...Object.entries(REPS_CSV_COLUMNS).map(([column, meaning]) => `  ${column.padEnd(16)} ${meaning}`),
@@ -92,6 +119,14 @@ async function main(): Promise<number> {
       json: { type: 'boolean', default: false },
       set: { type: 'string' },
       max: { type: 'string' },
+      update: { type: 'boolean', default: false },
+      name: { type: 'string' },
+      email: { type: 'string' },
+      team: { type: 'string' },
+      // A rep has one team; the plural reads the same, for whoever types it so.
+      teams: { type: 'string' },
+      capacity: { type: 'string' },
+      'max-capacity': { type: 'string' },
     },
   });
   const [name, ...args] = positionals;
@@ -115,10 +150,20 @@ async function main(): Promise<number> {
     }
     return { status: response.status, ok: response.ok, body };
   };
+  const team = values.team ?? values.teams;
+  const changes: RepChangeFlags = {
+    ...(values.name !== undefined ? { name: values.name } : {}),
+    ...(values.email !== undefined ? { email: values.email } : {}),
+    ...(team !== undefined ? { team } : {}),
+    ...(values.capacity !== undefined ? { capacity: values.capacity } : {}),
+    ...(values['max-capacity'] !== undefined ? { maxCapacity: values['max-capacity'] } : {}),
+  };
   return command.run(args, {
     api,
     url,
     json: values.json,
+    update: values.update,
+    changes,
     ...(values.set !== undefined ? { set: values.set } : {}),
     ...(values.max !== undefined ? { max: values.max } : {}),
   });
@@ -178,7 +223,7 @@ async function showQueue(args: readonly string[], { api, json }: Context): Promi
   return 0;
 }
 
-async function importReps(args: readonly string[], { api, json }: Context): Promise<number> {
+async function importReps(args: readonly string[], { api, json, update }: Context): Promise<number> {
   const file = requireArgument(args, 'the CSV file');
   if (!file) return 2;
   let rows;
@@ -190,13 +235,13 @@ async function importReps(args: readonly string[], { api, json }: Context): Prom
   }
   if (rows.length === 0) return fail(`${file}: no reps below the header row`);
 
-  const counts = { created: 0, exists: 0, invalid: 0 };
+  const counts = { created: 0, updated: 0, exists: 0, invalid: 0 };
   const raw: unknown[] = [];
   for (const chunk of chunkRows(rows)) {
-    const { ok, status, body } = await api('/admin/reps', { method: 'POST', body: { reps: chunk.map((row) => row.rep) } });
+    const { ok, status, body } = await api('/admin/reps', { method: 'POST', body: { reps: chunk.map((row) => row.rep), ...(update ? { update: true } : {}) } });
     const results = ok ? parseImportResults(body) : undefined;
     if (!results) {
-      const done = counts.created + counts.exists + counts.invalid;
+      const done = counts.created + counts.updated + counts.exists + counts.invalid;
       return fail(`${problem(status, body)}\nStopped at line ${chunk[0]!.line}; the ${done} rows before it were handled. Run the same file again to continue.`, 1);
     }
     for (const result of results) {
@@ -206,11 +251,12 @@ async function importReps(args: readonly string[], { api, json }: Context): Prom
       else if (result.status === 'invalid') {
         const errors = (result.errors ?? []).map((error) => `${csvColumnOf(error.field)}: ${error.message}`).join('; ');
         console.log(`line ${line}: invalid${result.repId ? ` (${result.repId})` : ''}: ${errors}`);
-      } else console.log(`line ${line}: ${result.status === 'created' ? 'created' : 'exists '} ${result.repId ?? ''}`.trimEnd());
+      } else if (result.status === 'updated') console.log(`line ${line}: updated ${result.repId ?? ''} (${(result.changed ?? []).map(csvColumnOf).join(', ')})`);
+      else console.log(`line ${line}: ${result.status === 'created' ? 'created' : 'exists '} ${result.repId ?? ''}`.trimEnd());
     }
   }
   if (json) console.log(JSON.stringify(raw, null, 2));
-  else console.log(`${counts.created} created, ${counts.exists} already there, ${counts.invalid} invalid`);
+  else console.log(`${counts.created} created, ${update ? `${counts.updated} updated, ` : ''}${counts.exists} already there, ${counts.invalid} invalid`);
   return counts.invalid > 0 ? 1 : 0;
 }
 
@@ -219,14 +265,72 @@ const ImportAnswer = z.object({
     z.object({
       index: z.number().int(),
       repId: z.string().optional(),
-      status: z.enum(['created', 'exists', 'invalid']),
+      status: z.enum(['created', 'updated', 'exists', 'invalid']),
       errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+      changed: z.array(z.string()).optional(),
     }),
   ),
 });
 
 /** The per-row results of POST /admin/reps, or undefined for an answer of another shape. */
 const parseImportResults = (body: unknown) => ImportAnswer.safeParse(body).data?.results;
+
+const FieldErrors = z.object({ errors: z.array(z.object({ field: z.string(), message: z.string() })) });
+
+/** The API's message and, for a refused change, one line per field (`capacity: must be …`). */
+function refusal(status: number, body: unknown): string {
+  const errors = FieldErrors.safeParse(body).data?.errors ?? [];
+  return [problem(status, body), ...errors.map((error) => `  ${csvColumnOf(error.field)}: ${error.message}`)].join('\n');
+}
+
+const UpdateAnswer = z.object({ rep: z.object({ id: z.string() }), changed: z.array(z.string()) });
+const DisableAnswer = z.object({ repId: z.string(), changed: z.boolean(), released: z.array(z.string()), kept: z.array(z.string()) });
+const EnableAnswer = z.object({ repId: z.string(), changed: z.boolean() });
+
+/** A flag's number as the API takes it; anything else as typed, for the API to name. */
+const numberOrText = (value: string) => (/^\d+$/.test(value.trim()) ? Number(value) : value);
+
+/** `reps update <id> --name … --email … --team … --capacity N --max-capacity N`, `reps disable <id>`, `reps enable <id>`. */
+async function repsCommand(args: readonly string[], { api, json, changes }: Context): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'update' && sub !== 'disable' && sub !== 'enable') return fail(usage());
+  const repId = requireArgument(rest, 'the rep id');
+  if (!repId) return 2;
+  const path = `/admin/reps/${encodeURIComponent(repId)}`;
+  if (sub === 'update') {
+    const body = {
+      ...(changes.name !== undefined ? { name: changes.name } : {}),
+      ...(changes.email !== undefined ? { email: changes.email } : {}),
+      ...(changes.team !== undefined ? { teamId: changes.team } : {}),
+      ...(changes.capacity !== undefined ? { capacity: numberOrText(changes.capacity) } : {}),
+      ...(changes.maxCapacity !== undefined ? { maxCapacity: numberOrText(changes.maxCapacity) } : {}),
+    };
+    if (Object.keys(body).length === 0) return fail(`Nothing to change: give at least one of --name, --email, --team, --capacity, --max-capacity.\n\n${usage()}`);
+    const { ok, status, body: answer } = await api(path, { method: 'PATCH', body });
+    if (!ok) return fail(refusal(status, answer), 1);
+    const report = UpdateAnswer.safeParse(answer).data;
+    if (json || !report) console.log(JSON.stringify(answer, null, 2));
+    else console.log(report.changed.length > 0 ? `Updated ${report.rep.id}: ${report.changed.join(', ')}` : `Nothing changed: ${report.rep.id} is so already.`);
+    return 0;
+  }
+  const { ok, status, body: answer } = await api(`${path}/${sub}`, { method: 'POST', body: {} });
+  if (!ok) return fail(problem(status, answer), 1);
+  if (json) {
+    console.log(JSON.stringify(answer, null, 2));
+    return 0;
+  }
+  const already = (changed: boolean) => (changed ? '' : ' (it already was)');
+  if (sub === 'disable') {
+    const report = DisableAnswer.parse(answer);
+    console.log(`${report.repId} is switched off${already(report.changed)}: no new leads, every portal session and sign-in link ended, their links refused.`);
+    if (report.released.length > 0) console.log(`${report.released.length} lead(s) they held went back to routing: ${report.released.join(', ')}`);
+    if (report.kept.length > 0) console.log(`${report.kept.length} contacted lead(s) stay theirs; their manager follows up: ${report.kept.join(', ')}`);
+  } else {
+    const report = EnableAnswer.parse(answer);
+    console.log(`${report.repId} is switched on${already(report.changed)}: they sign in afresh and take leads again.`);
+  }
+  return 0;
+}
 
 const SimulationAnswer = z.object({
   results: z.array(

@@ -305,7 +305,7 @@ async function main(): Promise<void> {
   console.log(`  Portal ${stack.apiUrl}/portal   (reps sign in by email link, e.g. ana@demo.example.com; manager: sales.manager@demo.example.com)`);
   if (landing) console.log(`  Landing ${landing.url}   (sample landing page posting to the webhook)`);
   const adminKey = Object.entries(stack.secrets).find(([id]) => id.startsWith('AdminApiKey'))?.[1];
-  if (adminKey) console.log(`  Admin  Authorization: Bearer ${adminKey}   (LEAD_ROUTER_ADMIN_KEY for "npm run admin": sources, lead, erase, queue, import-reps, simulate, redrive, recount)`);
+  if (adminKey) console.log(`  Admin  Authorization: Bearer ${adminKey}   (LEAD_ROUTER_ADMIN_KEY for "npm run admin": sources, lead, erase, queue, import-reps, reps, simulate, redrive, recount)`);
   console.log(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s: POST ${stack.apiUrl}/leads (Ctrl-C stops)`);
 }
 

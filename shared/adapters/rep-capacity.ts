@@ -53,10 +53,12 @@ export function takeCapacity(tableName: string, repId: string, counters: Counter
     '#weekCount': 'weekCount',
   };
   const values: Record<string, unknown> = { ':true': true, ':one': 1, ':at': at, ':day': counters.dayKey, ':week': counters.weekKey };
-  // A rep whose address bounced is out of routing even for a router whose cached roster still
-  // shows them (see mark-rep-unreachable.ts).
+  // A rep whose address bounced, or whom an admin switched off, is out of routing even for a
+  // router whose cached roster still shows them (see mark-rep-unreachable.ts, manage-reps.ts).
   names['#unreachable'] = 'unreachable';
-  const conditions = ['#active = :true', 'attribute_not_exists(#unreachable)', '#openLeads < #capacity'];
+  names['#disabled'] = 'disabled';
+  values[':false'] = false;
+  const conditions = ['#active = :true', 'attribute_not_exists(#unreachable)', '(attribute_not_exists(#disabled) OR #disabled = :false)', '#openLeads < #capacity'];
   const sets = ['#openLeads = #openLeads + :one', '#lastOfferedAt = :at', '#loadChangedAt = :at'];
   const period = (key: '#dayKey' | '#weekKey', count: '#dayCount' | '#weekCount', value: ':day' | ':week', same: boolean, cap?: number) => {
     if (same) {

@@ -1,14 +1,16 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
-import { EmailTaken, RepNotFound } from '../domain/errors.ts';
+import { CapacityAboveMaximum, EmailTaken, RepDisabled, RepNotFound, SessionEnded } from '../domain/errors.ts';
 import { RepProfileSchema, type RepProfile, type Unreachable } from '../routing/eligibility.ts';
 import { dynamoDocument } from './aws-clients.ts';
 import { updateIf } from './conditional-update.ts';
+import { changeByAdmin, endSessions, switchOff, switchOn, type AdminRepChanges, type Switched } from './rep-account-writes.ts';
 import { queryAll } from './query-all.ts';
 import { emailKey, repKey, rosterPrefix, teamRosterKey, teamRosterKeys, toRep } from './table-items.ts';
 
 export { repKey } from './table-items.ts';
+export { RepChangedMeanwhile, type AdminRepChanges, type Switched } from './rep-account-writes.ts';
 
 export type Rep = RepProfile;
 /** A rep as an admin or the seed describes them; load and rotation state start fresh. */
@@ -17,6 +19,14 @@ export type NewRep = z.input<typeof RepProfileSchema>;
 /** What a rep may change about themselves in the portal; everything else is the admin's. */
 export type ProfileChanges = Pick<RepProfile, 'active' | 'products' | 'languages' | 'capacity' | 'timeZone'> &
   Partial<Pick<RepProfile, 'territory' | 'workingHours' | 'outOfOfficeUntil'>>;
+
+/** A profile save holds only while the session it came from is current (see shared/portal/session.ts). */
+export interface SavedBySession {
+  readonly sessionVersion: number;
+}
+
+/** A profile save is retried this often when the rep changed meanwhile without making it wrong. */
+const PROFILE_SAVE_TRIES = 3;
 
 /** Rep profiles, with the live load counters the router's transaction conditions on. */
 export class RepStore {
@@ -34,7 +44,9 @@ export class RepStore {
    */
   async add(input: NewRep): Promise<boolean> {
     const profile = RepProfileSchema.parse({ ...input, openLeads: 0 });
-    const { dayKey: _d, dayCount: _dc, weekKey: _w, weekCount: _wc, virtualTime: _vt, unreachable: _u, ...fresh } = profile;
+    const { dayKey: _d, dayCount: _dc, weekKey: _w, weekCount: _wc, virtualTime: _vt, unreachable: _u, sessionVersion: _sv, disabled, ...rest } = profile;
+    // Stored only when set: an absent flag is a rep who is not switched off.
+    const fresh = disabled ? { ...rest, disabled } : rest;
     const email = profile.email.toLowerCase();
     try {
       await this.#db.send(
@@ -83,9 +95,13 @@ export class RepStore {
 
   /**
    * The rep's own profile changes from the portal. Load counters and rotation state are not
-   * touched, so an edit never races the router's offer transaction on them.
+   * touched, so an edit never races the router's offer transaction on them. The write is
+   * conditioned on what the save was checked against: the rep is not switched off, the session
+   * (`by`) is still current, and the capacity is within the admin's maximum. A save racing a
+   * sign-out elsewhere or a switch-off fails with `SessionEnded` or `RepDisabled`, one racing a
+   * lower maximum with `CapacityAboveMaximum`.
    */
-  async updateProfile(repId: string, changes: ProfileChanges): Promise<Rep> {
+  async updateProfile(repId: string, changes: ProfileChanges, by?: SavedBySession): Promise<Rep> {
     const sets: Record<string, unknown> = {
       active: changes.active,
       products: changes.products,
@@ -98,24 +114,60 @@ export class RepStore {
       if (changes[key] === undefined) removes.push(`#${key}`);
       else sets[key] = changes[key];
     }
-    const names = Object.fromEntries([...Object.keys(sets), 'territory', 'workingHours', 'outOfOfficeUntil'].map((key) => [`#${key}`, key]));
-    try {
-      const { Attributes } = await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: repKey(repId),
-          ConditionExpression: 'attribute_exists(pk)',
-          UpdateExpression: `SET ${Object.keys(sets).map((key) => `#${key} = :${key}`).join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: Object.fromEntries(Object.entries(sets).map(([key, value]) => [`:${key}`, value])),
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return toRep(Attributes ?? {});
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new RepNotFound(repId, { cause: error });
-      throw error;
+    const fields = [...Object.keys(sets), 'territory', 'workingHours', 'outOfOfficeUntil', 'disabled', 'maxCapacity', ...(by ? ['sessionVersion'] : [])];
+    const names = Object.fromEntries(fields.map((key) => [`#${key}`, key]));
+    const values: Record<string, unknown> = { ...Object.fromEntries(Object.entries(sets).map(([key, value]) => [`:${key}`, value])), ':false': false };
+    const conditions = ['attribute_exists(pk)', '(attribute_not_exists(#disabled) OR #disabled = :false)', '(attribute_not_exists(#maxCapacity) OR #maxCapacity >= :capacity)'];
+    if (by) {
+      values[':version'] = by.sessionVersion;
+      conditions.push(by.sessionVersion === 0 ? '(attribute_not_exists(#sessionVersion) OR #sessionVersion = :version)' : '#sessionVersion = :version');
     }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { Attributes } = await this.#db.send(
+          new UpdateCommand({
+            TableName: this.#table,
+            Key: repKey(repId),
+            ConditionExpression: conditions.join(' AND '),
+            UpdateExpression: `SET ${Object.keys(sets).map((key) => `#${key} = :${key}`).join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return toRep(Attributes ?? {});
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        // Which condition failed: read the rep as it is now.
+        const rep = await this.get(repId);
+        if (!rep) throw new RepNotFound(repId, { cause: error });
+        if (rep.disabled === true) throw new RepDisabled(repId, { cause: error });
+        if (by && (rep.sessionVersion ?? 0) !== by.sessionVersion) throw new SessionEnded('signed out meanwhile', { cause: error });
+        if (rep.maxCapacity !== undefined && changes.capacity > rep.maxCapacity) throw new CapacityAboveMaximum(rep.maxCapacity, { cause: error });
+        // Changed and changed back between the write and the read: try again.
+        if (attempt >= PROFILE_SAVE_TRIES) throw error;
+      }
+    }
+  }
+
+  /** Ends every session and sign-in link of the rep issued so far (signing out everywhere); the new session version. */
+  endSessions(repId: string): Promise<number> {
+    return endSessions(this.#db, this.#table, repId);
+  }
+
+  /** Switches the rep off and ends their sessions, once (`changed` false when they were off already). */
+  disable(repId: string): Promise<Switched> {
+    return switchOff(this.#db, this.#table, repId);
+  }
+
+  /** Switches the rep on again (`changed` false when they were on). */
+  enable(repId: string): Promise<Switched> {
+    return switchOn(this.#db, this.#table, repId);
+  }
+
+  /** An admin's changes to the rep as read; `RepChangedMeanwhile` when the rep changed since, `EmailTaken` for another rep's address. */
+  updateByAdmin(read: Rep, changes: AdminRepChanges): Promise<Rep> {
+    return changeByAdmin(this.#db, this.#table, read, changes);
   }
 
   /**

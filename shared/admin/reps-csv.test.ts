@@ -37,6 +37,27 @@ describe('reps CSV -> import JSON', () => {
     });
   });
 
+  it('given the admin columns disabled and maxCapacity, when mapped, then disabled is yes/no and the maximum a number', () => {
+    expect(csvRowToRep({ name: 'Ben', email: 'ben@x.example', team: 't', capacity: '3', disabled: 'yes', maxCapacity: '8' })).toEqual({
+      name: 'Ben',
+      email: 'ben@x.example',
+      teamId: 't',
+      capacity: 3,
+      disabled: true,
+      maxCapacity: 8,
+    });
+    expect(csvRowToRep({ disabled: 'no', maxCapacity: 'eight' })).toEqual({ disabled: false, maxCapacity: 'eight' });
+  });
+
+  it('given a file with Disabled and Max Capacity headers, when parsed, then each row carries both', () => {
+    const rows = parseRepsCsv('name,email,team,capacity,Disabled,Max Capacity\nAna,ana@x.example,dach-sales,5,no,12\nBen,ben@x.example,dach-sales,2,yes,\n');
+
+    expect(rows.map((row) => row.rep)).toEqual([
+      { name: 'Ana', email: 'ana@x.example', teamId: 'dach-sales', capacity: 5, disabled: false, maxCapacity: 12 },
+      { name: 'Ben', email: 'ben@x.example', teamId: 'dach-sales', capacity: 2, disabled: true },
+    ]);
+  });
+
   it('given empty cells, when mapped, then those fields are left out so their defaults apply', () => {
     expect(csvRowToRep({ name: 'Ben', email: 'ben@x.example', team: 't', capacity: '3', products: ' ', countries: '', hours: '' })).toEqual({
       name: 'Ben',

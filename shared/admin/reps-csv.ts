@@ -14,8 +14,10 @@ export const REPS_CSV_COLUMNS = {
   email: 'sign-in and offer address, unique per rep (required)',
   team: "team id from the stack config's routing.teams (required)",
   role: 'rep (default) or manager',
-  active: 'yes/no (default yes)',
+  active: "yes/no (default yes): the rep's own availability switch, theirs to change in the portal",
+  disabled: 'yes/no (default no): switched off by an admin: no leads, no portal, no links',
   capacity: 'most open leads at once (required; 0 for a manager who takes none)',
+  maxCapacity: 'most open leads the rep may set in the portal (default 100)',
   dailyCap: 'most new leads per local day',
   weeklyCap: 'most new leads per ISO week',
   weight: 'share in weighted round robin (default 1)',
@@ -32,7 +34,8 @@ export type RepsCsvColumn = keyof typeof REPS_CSV_COLUMNS;
 
 const REQUIRED_COLUMNS: readonly RepsCsvColumn[] = ['name', 'email', 'team', 'capacity'];
 const LIST_COLUMNS = new Set<RepsCsvColumn>(['products', 'languages', 'countries', 'regions', 'postalPrefixes']);
-const NUMBER_COLUMNS = new Set<RepsCsvColumn>(['capacity', 'dailyCap', 'weeklyCap', 'weight']);
+const NUMBER_COLUMNS = new Set<RepsCsvColumn>(['capacity', 'maxCapacity', 'dailyCap', 'weeklyCap', 'weight']);
+const YES_NO_COLUMNS = new Set<RepsCsvColumn>(['active', 'disabled']);
 const TERRITORY_COLUMNS = ['countries', 'regions', 'postalPrefixes'] as const;
 
 /** Header spellings, compared without case, spaces, dashes or underscores. */
@@ -99,7 +102,7 @@ export function csvRowToRep(cells: Partial<Record<RepsCsvColumn, string>>): Reco
       if ((TERRITORY_COLUMNS as readonly string[]).includes(column)) territory[column] = values;
       else rep[column] = values;
     } else if (NUMBER_COLUMNS.has(column)) rep[column] = /^[+-]?\d+(\.\d+)?$/.test(cell) ? Number(cell) : cell;
-    else if (column === 'active') rep.active = yesNo(cell) ?? cell;
+    else if (YES_NO_COLUMNS.has(column)) rep[column] = yesNo(cell) ?? cell;
     else if (column === 'team') rep.teamId = cell;
     else if (column === 'hours') rep.workingHours = cell;
     else rep[column] = cell;

@@ -77,6 +77,29 @@ export class EmailTaken extends DomainError {
   }
 }
 
+/** The rep was switched off by an admin: no portal, no link actions, no leads until switched on again. */
+export class RepDisabled extends DomainError {
+  override name = 'RepDisabled';
+  constructor(repId: string, options?: ErrorOptions) {
+    super(`Rep ${repId} is switched off by an admin`, options);
+  }
+}
+
+/** The session was ended (signed out everywhere, or switched off) after the request read it. */
+export class SessionEnded extends DomainError {
+  override name = 'SessionEnded';
+}
+
+/** A capacity above the most the admin allows the rep (`maxCapacity`). */
+export class CapacityAboveMaximum extends DomainError {
+  override name = 'CapacityAboveMaximum';
+  readonly maxCapacity: number;
+  constructor(maxCapacity: number, options?: ErrorOptions) {
+    super(`capacity must be at most ${maxCapacity}`, options);
+    this.maxCapacity = maxCapacity;
+  }
+}
+
 /** Signed in, but not allowed: another rep's lead, or a manager's page for a rep. */
 export class Forbidden extends DomainError {
   override name = 'Forbidden';

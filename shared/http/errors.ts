@@ -1,6 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import {
+  CapacityAboveMaximum,
   DomainError,
   ExpiredLinkToken,
   Forbidden,
@@ -13,7 +14,9 @@ import {
   MalformedRequest,
   OriginNotAllowed,
   PayloadTooLarge,
+  RepDisabled,
   RepNotFound,
+  SessionEnded,
   SourceExists,
   SourceNotFound,
   TeamNotFound,
@@ -30,6 +33,8 @@ const statusByError = new Map<new (...args: never[]) => DomainError, number>([
   [InvalidSignature, 401],
   [InvalidLinkToken, 403],
   [Forbidden, 403],
+  [RepDisabled, 403],
+  [SessionEnded, 403],
   [OriginNotAllowed, 403],
   [LeadNotFound, 404],
   [RepNotFound, 404],
@@ -42,6 +47,7 @@ const statusByError = new Map<new (...args: never[]) => DomainError, number>([
   [UnsupportedMediaType, 415],
   [InvalidLead, 422],
   [IdempotencyKeyReused, 422],
+  [CapacityAboveMaximum, 422],
   [TooManyRequests, 429],
   [TemporarilyUnavailable, 503],
 ]);

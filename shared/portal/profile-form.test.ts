@@ -203,6 +203,16 @@ describe('parseProfileForm', () => {
     expect(errors[0]?.message).toContain(message);
   });
 
+  it('given a maximum the admin set, when a capacity above it is posted, then the error names the maximum; at the maximum it is saved', () => {
+    const above = parseProfileForm(form({ capacity: '9' }), { maxCapacity: 8 });
+    const at = parseProfileForm(form({ capacity: '8' }), { maxCapacity: 8 });
+    const wide = parseProfileForm(form({ capacity: '250' }), { maxCapacity: 400 });
+
+    expect(above).toMatchObject({ ok: false, errors: [{ field: 'capacity', message: 'enter a whole number from 0 to 8 (8 is the most your admin allows)' }] });
+    expect(at.ok && at.update.capacity).toBe(8);
+    expect(wide.ok && wide.update.capacity).toBe(250);
+  });
+
   it('given several bad values in one list, when parsed, then one error on the field quotes each of them as typed', () => {
     const [error] = errorsOf({ countries: 'Germany, AT, Austria' });
     expect(error?.message).toBe('"Germany", "Austria": use a two-letter ISO 3166 country code such as DE');

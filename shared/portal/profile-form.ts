@@ -52,7 +52,17 @@ export type ProfileFormResult =
 
 export const MAX_LIST_ITEMS = 50;
 export const MAX_ITEM_LENGTH = 100;
-export const MAX_CAPACITY = 100;
+/** The most open leads a rep may set for themselves when the admin set no `maxCapacity`. */
+export const DEFAULT_MAX_CAPACITY = 100;
+
+/** The most open leads this rep may set for themselves in the portal. */
+export const maxCapacityOf = (rep: Pick<RepProfile, 'maxCapacity'>): number => rep.maxCapacity ?? DEFAULT_MAX_CAPACITY;
+
+/** What a profile form is checked against beside its own rules: the rep's limits as the admin set them. */
+export interface ProfileLimits {
+  /** See `maxCapacityOf`; the default when absent. */
+  readonly maxCapacity?: number | undefined;
+}
 const MAX_SHIFTS_PER_DAY = 8;
 const MAX_POSTAL_PREFIX = 20;
 
@@ -165,11 +175,15 @@ const PostalPrefixItem = TerritorySchema.shape.postalPrefixes.unwrap().element;
 const countryMessage = CountryItem.safeParse('').error?.issues[0]?.message ?? 'a two-letter ISO 3166 country code such as DE';
 
 const LANGUAGE = /^[a-z]{2}$/;
-const CAPACITY = /^\d{1,3}$/;
+const CAPACITY = /^\d{1,4}$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const SHIFT = /^(\d{1,2}:\d{2})\s*[-–—]\s*(\d{1,2}:\d{2})$/;
 const MIN_YEAR = 1970;
 const MAX_YEAR = 2999;
+
+/** What the capacity field says when it is not a whole number within the maximum, naming the maximum. */
+export const capacityMessage = (maxCapacity: number, setByAdmin: boolean): string =>
+  `enter a whole number from 0 to ${maxCapacity}${setByAdmin ? ` (${maxCapacity} is the most your admin allows)` : ''}`;
 
 /** "9:00" → "09:00", so a rep need not type the leading zero. */
 const clock = (text: string): string => (text.length === 4 ? `0${text}` : text);
@@ -257,7 +271,7 @@ function lastDayAway(until: string, timeZone: string): string {
  * instant that day ends there (the next local midnight), so the rep gets leads again from
  * the first minute of the following day. A past date is accepted and simply means not away.
  */
-export function parseProfileForm(form: URLSearchParams): ProfileFormResult {
+export function parseProfileForm(form: URLSearchParams, limits: ProfileLimits = {}): ProfileFormResult {
   const values = readValues(form);
   const errors: FieldError[] = [];
 
@@ -308,8 +322,9 @@ export function parseProfileForm(form: URLSearchParams): ProfileFormResult {
 
   const capacityText = values.capacity.trim();
   const capacity = CAPACITY.test(capacityText) ? Number(capacityText) : Number.NaN;
-  if (!(capacity >= 0 && capacity <= MAX_CAPACITY)) {
-    errors.push({ field: 'capacity', message: `enter a whole number from 0 to ${MAX_CAPACITY}` });
+  const maxCapacity = limits.maxCapacity ?? DEFAULT_MAX_CAPACITY;
+  if (!(capacity >= 0 && capacity <= maxCapacity)) {
+    errors.push({ field: 'capacity', message: capacityMessage(maxCapacity, limits.maxCapacity !== undefined) });
   }
 
   const timeZone = values.timeZone.trim();

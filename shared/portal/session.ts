@@ -5,8 +5,10 @@ import { mac, sameMac, signToken, verifyToken } from '../domain/signed-token.ts'
 
 /**
  * Portal sign-in without passwords: a signed, single-use, short-lived link by email, exchanged
- * for a signed session cookie. Sessions are stateless (nothing to look up per request); the
- * rep profile read on every page is what makes a deactivated rep lose access.
+ * for a signed session cookie. Both carry the rep's session version at the time they were
+ * issued. The session middleware reads the rep on every request and lets a session through only
+ * while the rep exists, is not switched off by an admin, and still has that version: signing out
+ * and being switched off bump it, which ends every session and sign-in link issued before.
  */
 
 export const MAGIC_LINK_MINUTES = 15;
@@ -16,9 +18,13 @@ export const SESSION_COOKIE = 'lr_session';
 /** Holds the nonce of the forms shown before sign-in (double-submit CSRF). */
 export const PRE_SESSION_COOKIE = 'lr_pre';
 
+/** The rep's session version a link or session was issued at. */
+const VersionSchema = z.number().int().min(0);
+
 const MagicClaimsSchema = z.strictObject({
   p: z.literal('magic'),
   repId: z.string().min(1),
+  v: VersionSchema,
   /** One-time id: the sign-in consumes it with a conditional write. */
   jti: z.string().min(16),
   exp: z.number().int(),
@@ -28,6 +34,7 @@ export type MagicClaims = z.infer<typeof MagicClaimsSchema>;
 const SessionClaimsSchema = z.strictObject({
   p: z.literal('session'),
   repId: z.string().min(1),
+  v: VersionSchema,
   /** Session id: the CSRF token of every form is derived from it. */
   sid: z.string().min(16),
   exp: z.number().int(),
@@ -37,15 +44,24 @@ export type SessionClaims = z.infer<typeof SessionClaimsSchema>;
 const nonce = () => randomBytes(18).toString('base64url');
 const epochSeconds = (now: Date) => Math.floor(now.getTime() / 1000);
 
-export function issueMagicLink(key: string, repId: string, now: Date): { token: string; claims: MagicClaims } {
-  const claims: MagicClaims = { p: 'magic', repId, jti: nonce(), exp: epochSeconds(now) + MAGIC_LINK_MINUTES * 60 };
+/** The rep's current session version: how many times all their sessions were ended. */
+export const sessionVersionOf = (rep: { readonly sessionVersion?: number | undefined }): number => rep.sessionVersion ?? 0;
+
+/** Whether a session or sign-in link was issued at the rep's current session version. */
+export const isCurrentFor = (claims: { readonly v: number }, rep: { readonly sessionVersion?: number | undefined }): boolean =>
+  claims.v === sessionVersionOf(rep);
+
+/** `version`: the rep's session version now (`sessionVersionOf`); 0 for a rep whose sessions were never ended. */
+export function issueMagicLink(key: string, repId: string, now: Date, version = 0): { token: string; claims: MagicClaims } {
+  const claims: MagicClaims = { p: 'magic', repId, v: version, jti: nonce(), exp: epochSeconds(now) + MAGIC_LINK_MINUTES * 60 };
   return { token: signToken(key, claims), claims };
 }
 
 export const verifyMagicLink = (key: string, token: string, now: Date): MagicClaims => verifyToken(key, token, MagicClaimsSchema, now);
 
-export function issueSession(key: string, repId: string, now: Date): { token: string; claims: SessionClaims } {
-  const claims: SessionClaims = { p: 'session', repId, sid: nonce(), exp: epochSeconds(now) + SESSION_HOURS * 3600 };
+/** `version`: as for `issueMagicLink`; a session of an older version is refused by the session middleware. */
+export function issueSession(key: string, repId: string, now: Date, version = 0): { token: string; claims: SessionClaims } {
+  const claims: SessionClaims = { p: 'session', repId, v: version, sid: nonce(), exp: epochSeconds(now) + SESSION_HOURS * 3600 };
   return { token: signToken(key, claims), claims };
 }
 

@@ -29,6 +29,7 @@ describe('checkEligibility', () => {
     { reason: 'at-capacity', over: { capacity: 3, openLeads: 3 } },
     { reason: 'daily-cap', over: { dailyCap: 2, dayKey: '2026-03-02', dayCount: 2 } },
     { reason: 'weekly-cap', over: { weeklyCap: 10, weekKey: '2026-W10', weekCount: 10 } },
+    { reason: 'disabled', over: { disabled: true } },
   ])('given a rep who is $reason, when checked, then they are skipped for that reason', ({ reason, over, excluded = [] }) => {
     const result = checkEligibility(rep('ana', over), { ...munichLead, excludedReps: excluded }, MONDAY_10_UTC);
     expect(result).toEqual({ eligible: false, reason });
@@ -72,6 +73,10 @@ describe('checkEligibility', () => {
 
   it('given an unreachable rep who is also switched off, when checked, then the reason is inactive (their own switch first)', () => {
     expect(checkEligibility(rep('ana', { active: false, unreachable: bounced }), munichLead, MONDAY_10_UTC)).toEqual({ eligible: false, reason: 'inactive' });
+  });
+
+  it('given a rep switched off by an admin who is also unavailable and unreachable, when checked, then the reason is disabled (the admin switch first)', () => {
+    expect(checkEligibility(rep('ana', { disabled: true, active: false, unreachable: bounced }), munichLead, MONDAY_10_UTC)).toEqual({ eligible: false, reason: 'disabled' });
   });
 
   it('given an unreachable rep who would be the best match, when the team is ranked, then they are skipped and the next rep is first in line', () => {

@@ -68,10 +68,23 @@ export const RepProfileSchema = z.object({
   virtualTime: z.number().min(0).optional(),
   /** Present while their address bounces or complained: no offers, invitations or pulls until it is fixed. */
   unreachable: UnreachableSchema.optional(),
+  /**
+   * Switched off by an admin (`reps disable`): no leads, no portal, no link actions, whatever
+   * `active` says. Unlike `active`, the rep cannot change it. Absent: not disabled.
+   */
+  disabled: z.boolean().optional(),
+  /** The most open leads the rep may set for themselves in the portal; absent: the default (see profile-form.ts). */
+  maxCapacity: z.number().int().min(0).optional(),
+  /**
+   * Counts the times every session of the rep was ended (signing out, being switched off):
+   * sessions and sign-in links carry the version they were issued at. Absent: 0.
+   */
+  sessionVersion: z.number().int().min(0).optional(),
 });
 export type RepProfile = z.infer<typeof RepProfileSchema>;
 
 export const SkipReasons = [
+  'disabled',
   'inactive',
   'unreachable',
   'passed-before',
@@ -111,7 +124,7 @@ export type EligibilityCheck = (rep: RepProfile) => Eligibility;
 /**
  * Build the check for one lead at one instant.
  * The order of checks is the order of reasons reported: first whether the rep could ever take
- * this lead (active, reachable by email, has not passed on it, product, language, territory), then whether they can
+ * this lead (not switched off by an admin, active, reachable by email, has not passed on it, product, language, territory), then whether they can
  * take it now (leave, hours, capacity, caps). A manager reading "outside working hours" can then
  * trust that the rep would otherwise have been offered it.
  */
@@ -130,6 +143,8 @@ export function eligibilityFor(lead: Pick<LeadFacts, 'contact' | 'fields' | 'exc
   };
 
   return (rep) => {
+    // The admin's switch comes before the rep's own: only the admin can turn it back.
+    if (rep.disabled === true) return skip('disabled');
     if (!rep.active) return skip('inactive');
     // An offer to an address that bounces would sit unread until its accept window ran out.
     if (rep.unreachable !== undefined) return skip('unreachable');

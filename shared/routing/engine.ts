@@ -141,6 +141,7 @@ export interface RoutingDecision {
 }
 
 const reasonText: Record<SkipReason, string> = {
+  disabled: 'switched off by an admin',
   inactive: 'inactive',
   unreachable: 'unreachable by email (bounce or complaint)',
   'passed-before': 'passed on this lead before',

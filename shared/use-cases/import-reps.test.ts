@@ -31,6 +31,13 @@ describe('validating imported rep rows', () => {
     expect(fields.sort()).toEqual(['capacity', 'id', 'languages.0', 'role', 'teamId', 'timeZone', 'workingHours']);
   });
 
+  it('given an admin maximum and a disabled flag, when validated, then both are kept; a capacity above the maximum is refused naming it', () => {
+    const [kept, above] = validateRepRows([row({ maxCapacity: 8, disabled: true }), row({ email: 'ben@demo.example.com', capacity: 9, maxCapacity: 8 })], teams);
+
+    expect(kept).toMatchObject({ rep: { capacity: 5, maxCapacity: 8, disabled: true } });
+    expect(above).toEqual({ index: 1, status: 'invalid', errors: [{ field: 'capacity', message: 'must be at most the maxCapacity of 8' }] });
+  });
+
   it('given a row repeating an earlier row of the same import, when validated, then the repeat is invalid and the first stands', () => {
     const results = validateRepRows([row({ id: 'ana' }), row({ id: 'ana', email: 'other@demo.example.com' }), row({ id: 'ana2' })], teams);
 

@@ -1,68 +1,18 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { parseWorkingHoursText } from '../admin/working-hours-text.ts';
 import type { NewRep } from '../adapters/rep-store.ts';
-import { MalformedRequest, type FieldProblem } from '../domain/errors.ts';
-import { TerritorySchema, type RoutingConfig } from '../routing/config-schema.ts';
-import { RepProfileSchema } from '../routing/eligibility.ts';
-import { WorkingHoursSchema } from '../routing/working-hours.ts';
+import { InvalidLead, MalformedRequest, type FieldProblem } from '../domain/errors.ts';
+import type { RoutingConfig } from '../routing/config-schema.ts';
+import { disableRep, enableRep, updateRep, type ManageRepsDeps } from './manage-reps.ts';
 import type { RepByEmail, RoutingMessages } from './ports.ts';
+import { fieldProblems, repImportRowSchema } from './rep-fields.ts';
+
+export { fieldProblems, RepIdSchema, repImportRowSchema, type RepImportRow } from './rep-fields.ts';
 
 /** One request's worth; the CLI sends a bigger file in chunks. */
 export const MAX_IMPORTED_REPS = 500;
 /** Rows written at once: enough to finish 500 reps well inside the function's timeout. */
 const PARALLEL_WRITES = 10;
-
-const WholeNumber = (max: number) =>
-  z.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 or more').max(max, `must be at most ${max}`);
-
-/** Rep ids end up in keys (`REP#<id>`), actor names (`rep:<id>`) and URLs: keep them plain. */
-export const RepIdSchema = z
-  .string()
-  .trim()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/i, 'letters, digits, dots, dashes and underscores, at most 64, starting with a letter or digit');
-
-const Text = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
-
-/** The rep's working hours as the portal stores them, or as one line of text (`mon-fri 09:00-17:30; sat 10:00-14:00`). */
-const WorkingHoursInput = z.preprocess((value, ctx) => {
-  if (typeof value !== 'string') return value;
-  const parsed = parseWorkingHoursText(value);
-  if (parsed.ok) return parsed.hours;
-  ctx.addIssue({ code: 'custom', message: parsed.message });
-  return value;
-}, WorkingHoursSchema);
-
-/**
- * One rep as an admin imports them: what `RepProfileSchema` needs from a person (the rest, load
- * counters and rotation state, starts fresh), with the team checked against the stack's config.
- * Strict, so a misspelt field ("capacty") is reported rather than silently dropped.
- */
-export function repImportRowSchema(teamIds: readonly string[]) {
-  const profile = RepProfileSchema.pick({ role: true, active: true, weight: true, outOfOfficeUntil: true, timeZone: true }).shape;
-  return z.strictObject({
-    ...profile,
-    /** Absent: derived from the email, the same way every time, so a re-import finds the rep again. */
-    id: RepIdSchema.optional(),
-    name: Text,
-    email: z.string().trim().toLowerCase().pipe(z.email('must be an email address').max(254, 'must be at most 254 characters')),
-    teamId: z
-      .string({ error: 'required: one of the stack\'s team ids' })
-      .trim()
-      .refine((id) => teamIds.includes(id), { error: (issue) => `no team "${String(issue.input)}" in this stack (teams: ${teamIds.join(', ')})` }),
-    capacity: WholeNumber(1000),
-    dailyCap: WholeNumber(10_000).optional(),
-    weeklyCap: WholeNumber(50_000).optional(),
-    products: z.array(Text).max(100, 'at most 100 products').optional(),
-    languages: z
-      .array(z.string().trim().toLowerCase().regex(/^[a-z]{2}$/, 'a two-letter ISO 639-1 code such as de'))
-      .max(50, 'at most 50 languages')
-      .optional(),
-    territory: TerritorySchema.optional(),
-    workingHours: WorkingHoursInput.optional(),
-  });
-}
-export type RepImportRow = z.infer<ReturnType<typeof repImportRowSchema>>;
 
 /**
  * An id for a rep imported without one: the address's local part, readable, plus a short hash
@@ -78,7 +28,7 @@ export function deriveRepId(email: string): string {
   return `${local || 'rep'}-${hash}`;
 }
 
-export type ImportStatus = 'created' | 'exists' | 'invalid';
+export type ImportStatus = 'created' | 'updated' | 'exists' | 'invalid';
 
 export interface ImportRowResult {
   /** Position of the row in the request's `reps`. */
@@ -92,11 +42,15 @@ export interface ImportRowResult {
    */
   readonly reachableAgain?: true;
   readonly emailChanged?: true;
+  /** `updated`: what the row changed on the existing rep (admin fields, `disabled`). */
+  readonly changed?: readonly string[];
 }
 
 export interface ImportReport {
   readonly results: readonly ImportRowResult[];
   readonly created: number;
+  /** Existing reps the row changed (only when the import asks to update). */
+  readonly updated: number;
   readonly exists: number;
   readonly invalid: number;
   /** Existing reps put back into routing (of those counted as `exists`). */
@@ -116,18 +70,11 @@ export interface ImportRepsDeps {
   readonly config: Pick<RoutingConfig, 'teams'>;
   /** When given, the team queue of a rep put back into routing is offered again. */
   readonly queue?: RoutingMessages;
+  /** What an import with `update` changes existing reps through; without it, such an import is refused. */
+  readonly updates?: ManageRepsDeps;
 }
 
-const ImportBodySchema = z.object({ reps: z.array(z.unknown()).min(1).max(MAX_IMPORTED_REPS) });
-
-/** Zod issues as field problems an admin can act on; unknown fields one by one. */
-export function fieldProblems(error: z.ZodError): FieldProblem[] {
-  return error.issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ field: [...issue.path, key].join('.'), message: 'not a rep field' }))
-      : [{ field: issue.path.join('.') || '(row)', message: issue.message }],
-  );
-}
+const ImportBodySchema = z.object({ reps: z.array(z.unknown()).min(1).max(MAX_IMPORTED_REPS), update: z.boolean().optional() });
 
 /** A row ready to add; `idGiven` false when the id was derived from the email. */
 export interface ValidRow {
@@ -162,14 +109,22 @@ export function validateRepRows(rows: readonly unknown[], teamIds: readonly stri
  *    is left exactly as it is (`exists`), so a re-run, or two runs at once, create each rep once.
  * 3. An email another rep already has is a problem of that row, not of the import.
  * 4. An existing rep marked unreachable (their address bounced or complained) is the one thing
- *    a re-import changes: they are reachable again, at the row's address when it differs, which
+ *    a plain re-import changes: they are reachable again, at the row's address when it differs, which
  *    is how an admin fixes an address (a rep imported without an id is found by the address).
+ * 5. An import that asks to `update` also gives an existing rep the row's admin fields
+ *    (name, email, team, capacity, maxCapacity, as `reps update` sets them) and its `disabled`
+ *    (switching them off or on, leads and sessions included). What reps set themselves in the
+ *    portal (availability, products, languages, territory, hours) stays theirs.
  */
 export async function importReps(body: unknown, deps: ImportRepsDeps): Promise<ImportReport> {
   const request = ImportBodySchema.safeParse(body);
   if (!request.success) {
-    throw new MalformedRequest(`Send { "reps": [ ... ] } with 1 to ${MAX_IMPORTED_REPS} reps (a bigger file in several requests)`);
+    throw new MalformedRequest(
+      `Send { "reps": [ ... ] } with 1 to ${MAX_IMPORTED_REPS} reps (a bigger file in several requests), and "update": true to change reps that exist`,
+    );
   }
+  const updates = request.data.update === true ? deps.updates : undefined;
+  if (request.data.update === true && !updates) throw new Error('this import cannot update existing reps: no ManageRepsDeps given');
   const rows = validateRepRows(
     request.data.reps,
     deps.config.teams.map((team) => team.id),
@@ -179,7 +134,7 @@ export async function importReps(body: unknown, deps: ImportRepsDeps): Promise<I
   const worker = async () => {
     for (let i = next++; i < rows.length; i = next++) {
       const row = rows[i]!;
-      results[i] = 'rep' in row ? await addRep(row, deps) : row;
+      results[i] = 'rep' in row ? await addRep(row, deps, updates) : row;
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_WRITES, rows.length) }, worker));
@@ -187,16 +142,23 @@ export async function importReps(body: unknown, deps: ImportRepsDeps): Promise<I
   const teamsWithReturners = new Set(rows.flatMap((row, i) => ('rep' in row && results[i]?.reachableAgain ? [row.rep.teamId] : [])));
   for (const teamId of teamsWithReturners) await deps.queue?.enqueue({ drainTeam: teamId });
   const count = (status: ImportStatus) => results.filter((result) => result.status === status).length;
-  return { results, created: count('created'), exists: count('exists'), invalid: count('invalid'), reachableAgain: results.filter((result) => result.reachableAgain).length };
+  return {
+    results,
+    created: count('created'),
+    updated: count('updated'),
+    exists: count('exists'),
+    invalid: count('invalid'),
+    reachableAgain: results.filter((result) => result.reachableAgain).length,
+  };
 }
 
-async function addRep({ index, rep, idGiven }: ValidRow, deps: ImportRepsDeps): Promise<ImportRowResult> {
+async function addRep({ index, rep, idGiven }: ValidRow, deps: ImportRepsDeps, updates: ManageRepsDeps | undefined): Promise<ImportRowResult> {
   // Without an id the address is who the rep is: one who has it already exists, whatever their id.
   const known = idGiven ? undefined : await deps.reps.findByEmail(rep.email);
-  if (known) return existingRep(index, known.id, rep.email, deps);
+  if (known) return existingRep(index, known.id, rep, deps, updates);
   try {
     if (await deps.reps.add(rep)) return { index, repId: rep.id, status: 'created' };
-    return await existingRep(index, rep.id, rep.email, deps);
+    return await existingRep(index, rep.id, rep, deps, updates);
   } catch (error) {
     // `add` refuses an address that belongs to someone else (maybe added a moment ago),
     // and so does markReachable (`EmailTaken`) when an unreachable rep is given another's address.
@@ -210,9 +172,22 @@ async function addRep({ index, rep, idGiven }: ValidRow, deps: ImportRepsDeps): 
   }
 }
 
-/** A rep who exists stays as they are, unless their address was marked unreachable. */
-async function existingRep(index: number, repId: string, email: string, deps: ImportRepsDeps): Promise<ImportRowResult> {
-  const reachable = await deps.reps.markReachable(repId, email);
-  if (!reachable) return { index, repId, status: 'exists' };
-  return { index, repId, status: 'exists', reachableAgain: true, ...(reachable.emailChanged ? { emailChanged: true } : {}) };
+/** A rep who exists stays as they are, unless their address was marked unreachable or the import updates. */
+async function existingRep(index: number, repId: string, row: ValidRow['rep'], deps: ImportRepsDeps, updates: ManageRepsDeps | undefined): Promise<ImportRowResult> {
+  const reachable = await deps.reps.markReachable(repId, row.email);
+  const result: ImportRowResult = reachable
+    ? { index, repId, status: 'exists', reachableAgain: true, ...(reachable.emailChanged ? { emailChanged: true } : {}) }
+    : { index, repId, status: 'exists' };
+  if (!updates) return result;
+  const changed: string[] = [];
+  try {
+    const { name, email, teamId, capacity, maxCapacity } = row;
+    changed.push(...(await updateRep(repId, { name, email, teamId, capacity, ...(maxCapacity !== undefined ? { maxCapacity } : {}) }, updates)).changed);
+  } catch (error) {
+    // The row against the rep as stored: a capacity above the maximum they have, another rep's address.
+    if (error instanceof InvalidLead) return { index, repId, status: 'invalid', errors: error.problems };
+    throw error;
+  }
+  if (row.disabled !== undefined && (row.disabled ? await disableRep(repId, updates) : await enableRep(repId, updates)).changed) changed.push('disabled');
+  return changed.length > 0 ? { ...result, status: 'updated', changed } : result;
 }

@@ -36,10 +36,10 @@ export class InMemoryReps implements RepReader, TeamMembers {
     return [...this.#reps.values()].filter((rep) => rep.teamId === teamId).map((rep) => structuredClone(rep));
   }
 
-  /** One open lead more for the rep, while they are active, reachable and under capacity. */
+  /** One open lead more for the rep, while they are active, not switched off, reachable and under capacity. */
   take(repId: string, at: string): void {
     const rep = this.#reps.get(repId);
-    if (!rep || !rep.active || rep.unreachable || rep.openLeads >= rep.capacity) throw new RepUnavailable(`rep ${repId} is full, inactive or unreachable`);
+    if (!rep || !rep.active || rep.disabled || rep.unreachable || rep.openLeads >= rep.capacity) throw new RepUnavailable(`rep ${repId} is full, inactive, switched off or unreachable`);
     this.#reps.set(repId, { ...rep, openLeads: rep.openLeads + 1, lastOfferedAt: at });
   }
 

@@ -1,10 +1,10 @@
 import { countersFor } from '../adapters/lead-store.ts';
-import type { ProfileChanges } from '../adapters/rep-store.ts';
-import { ExpiredLinkToken, Forbidden, LeadNotFound, LeadStateConflict, RepNotFound, RepUnavailable } from '../domain/errors.ts';
+import type { ProfileChanges, SavedBySession } from '../adapters/rep-store.ts';
+import { ExpiredLinkToken, Forbidden, LeadNotFound, LeadStateConflict, RepDisabled, RepNotFound, RepUnavailable } from '../domain/errors.ts';
 import { LeadStatus, type Lead } from '../domain/lead.ts';
 import { allows, isHeld } from '../domain/lifecycle.ts';
 import type { LinkAction } from '../domain/link-token.ts';
-import { issueMagicLink, issueSession, verifyMagicLink, type SessionClaims } from '../portal/session.ts';
+import { isCurrentFor, issueMagicLink, issueSession, sessionVersionOf, verifyMagicLink, type SessionClaims } from '../portal/session.ts';
 import { teamById, type RoutingConfig, type Team } from '../routing/config-schema.ts';
 import { checkEligibility, type RepProfile } from '../routing/eligibility.ts';
 import { offerEmail, offerMovedEmail, signInEmail } from '../views/emails.ts';
@@ -18,7 +18,10 @@ import { contactDeadlineFor, slaTimerFor, type MinutesToMs } from './sla-schedul
 export interface RepAccounts {
   /** Takes the rep's sign-in link slot unless one went out within `cooldownMs`; false then. */
   claimSignInLink(repId: string, now: Date, cooldownMs: number): Promise<boolean>;
-  updateProfile(repId: string, changes: ProfileChanges): Promise<RepProfile>;
+  /** Saves while the session `by` is current and the capacity within the admin's maximum (else SessionEnded, RepDisabled, CapacityAboveMaximum). */
+  updateProfile(repId: string, changes: ProfileChanges, by: SavedBySession): Promise<RepProfile>;
+  /** Ends every session and sign-in link issued to the rep so far; the new session version. */
+  endSessions(repId: string): Promise<number>;
 }
 
 /** Single-use tokens: the first to spend one wins, later tries find it spent. */
@@ -50,20 +53,21 @@ export const SIGN_IN_LINK_COOLDOWN_MS = 60_000;
 /**
  * A rep asks for a sign-in link.
  * Known address: a signed single-use link valid for 15 minutes goes to it, at most one a
- * minute. Unknown address: nothing is sent. The caller shows the same page either way, so the
- * form does not reveal who is a rep.
+ * minute. Unknown address, or a rep an admin switched off: nothing is sent. The caller shows the
+ * same page either way, so the form does not reveal who is a rep.
  */
 export async function requestSignIn(email: string, deps: Pick<RepPortalDeps, 'reps' | 'mailer' | 'sessionKey' | 'portalUrl' | 'now'>): Promise<void> {
   const rep = await deps.reps.findByEmail(email);
-  if (!rep) return;
+  if (!rep || rep.disabled === true) return;
   if (!(await deps.reps.claimSignInLink(rep.id, deps.now(), SIGN_IN_LINK_COOLDOWN_MS))) return;
-  const { token } = issueMagicLink(deps.sessionKey, rep.id, deps.now());
+  const { token } = issueMagicLink(deps.sessionKey, rep.id, deps.now(), sessionVersionOf(rep));
   await deps.mailer.send(signInEmail({ rep, url: `${deps.portalUrl}/auth/${token}` }));
 }
 
 /**
  * The rep confirmed the sign-in link: it must be genuine, unexpired and unused (spent in one
- * conditional write, so two tabs racing get one session), and the rep must still exist.
+ * conditional write, so two tabs racing get one session), the rep must still exist and not be
+ * switched off (`RepDisabled`), and the link must be newer than their last sign-out.
  */
 export async function signIn(token: string, deps: Pick<RepPortalDeps, 'reps' | 'tokens' | 'sessionKey' | 'now'>): Promise<{ token: string; claims: SessionClaims }> {
   const now = deps.now();
@@ -71,7 +75,17 @@ export async function signIn(token: string, deps: Pick<RepPortalDeps, 'reps' | '
   if (!(await deps.tokens.spend(magic.jti, magic.exp))) throw new ExpiredLinkToken('sign-in link already used');
   const rep = await deps.reps.get(magic.repId);
   if (!rep) throw new RepNotFound(magic.repId);
-  return issueSession(deps.sessionKey, rep.id, now);
+  if (rep.disabled === true) throw new RepDisabled(rep.id);
+  if (!isCurrentFor(magic, rep)) throw new ExpiredLinkToken('sign-in link sent before the rep signed out');
+  return issueSession(deps.sessionKey, rep.id, now, sessionVersionOf(rep));
+}
+
+/**
+ * The rep signs out: every session of theirs ends, on this device and any other (a lost phone),
+ * with every sign-in link not yet used, by one atomic bump of their session version.
+ */
+export async function signOut(rep: RepProfile, deps: Pick<RepPortalDeps, 'reps'>): Promise<void> {
+  await deps.reps.endSessions(rep.id);
 }
 
 /** What a pull came to, as the Next lead page shows it. */
@@ -143,9 +157,11 @@ export async function actOnMyLead(rep: RepProfile, leadId: string, action: MyLea
 /**
  * The rep saved their profile. It applies to the next routing decision (rosters are cached for
  * seconds), and the team queue is offered again in case the rep can now take a waiting lead.
+ * The save holds only while `session` is current and the capacity within the admin's maximum,
+ * checked in the write itself, so a sign-out elsewhere or a lower maximum set meanwhile wins.
  */
-export async function updateMyProfile(rep: RepProfile, changes: ProfileChanges, deps: Pick<RepPortalDeps, 'reps' | 'queue'>): Promise<RepProfile> {
-  const updated = await deps.reps.updateProfile(rep.id, changes);
+export async function updateMyProfile(rep: RepProfile, changes: ProfileChanges, session: Pick<SessionClaims, 'v'>, deps: Pick<RepPortalDeps, 'reps' | 'queue'>): Promise<RepProfile> {
+  const updated = await deps.reps.updateProfile(rep.id, changes, { sessionVersion: session.v });
   await deps.queue.enqueue({ drainTeam: rep.teamId });
   return updated;
 }
@@ -187,6 +203,7 @@ export async function assignByHand(manager: RepProfile, leadId: string, repId: s
   if (lead.teamId !== manager.teamId || !target || target.teamId !== manager.teamId) throw new Forbidden('Leads can only be assigned within your team');
   if (!allows('assign', lead.status)) throw new LeadStateConflict(`a ${lead.status.toLowerCase()} lead cannot be reassigned`);
   if (lead.ownerId === target.id) throw new LeadStateConflict(`${target.name} already has this lead`);
+  if (target.disabled === true) throw new LeadStateConflict(`${target.name} is switched off by an admin and cannot take leads`);
   // The offer email would bounce: the rep would never see it, and the feedback would take it straight back.
   if (target.unreachable) throw new LeadStateConflict(`email to ${target.name} cannot be delivered (${target.unreachable.address}); import them again with a working address first`);
   const now = deps.now();

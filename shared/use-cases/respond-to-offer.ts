@@ -1,5 +1,5 @@
 import { countersFor } from '../adapters/lead-store.ts';
-import { LeadNotFound, LeadStateConflict, RepUnavailable } from '../domain/errors.ts';
+import { LeadNotFound, LeadStateConflict, RepDisabled, RepUnavailable } from '../domain/errors.ts';
 import { LeadStatus, type Lead } from '../domain/lead.ts';
 import { allows, type TransitionName } from '../domain/lifecycle.ts';
 import type { LinkAction, LinkClaims } from '../domain/link-token.ts';
@@ -40,9 +40,15 @@ export const transitionFor: Record<LinkAction, TransitionName> = {
 const isCurrent = (claims: OfferAction, lead: Lead) =>
   lead.attempt === claims.attempt && allows(transitionFor[claims.action], lead.status) && (claims.action === 'claim' || lead.ownerId === claims.repId);
 
+/** A link of a rep an admin switched off does nothing: `RepDisabled` (403), whatever its lead. */
+function refuseDisabled(rep: RepProfile | undefined): void {
+  if (rep?.disabled === true) throw new RepDisabled(rep.id);
+}
+
 /** The link's lead, whether the link can still act on it, and the rep (for their time zone). */
 export async function viewOffer(claims: OfferAction, deps: Pick<RespondToOfferDeps, 'leads' | 'reps'>): Promise<OfferView> {
   const [lead, rep] = await Promise.all([deps.leads.get(claims.leadId), deps.reps.get(claims.repId)]);
+  refuseDisabled(rep);
   if (!lead) throw new LeadNotFound(claims.leadId);
   return { state: isCurrent(claims, lead) ? 'actionable' : 'stale', lead, ...(rep ? { rep } : {}) };
 }
@@ -61,12 +67,14 @@ export type ActionResult =
  * slot drains the team's queue. claim: QUEUED -> ACCEPTED for the first rep of the team to
  * claim it, counted against their capacity, with the new attempt's SLA timer recorded with it.
  * Each is one conditional transaction, so a double click or a replayed link changes nothing the
- * second time and is reported as stale.
+ * second time and is reported as stale. A rep an admin switched off gets `RepDisabled`: their
+ * leads were taken back when they were switched off, and a claim's own transaction refuses them.
  */
 export async function respondToOffer(claims: OfferAction, deps: RespondToOfferDeps, reason?: string): Promise<ActionResult> {
   const { leadId, repId, attempt } = claims;
   const now = deps.now();
-  const read = await deps.leads.get(leadId);
+  const [read, rep] = await Promise.all([deps.leads.get(leadId), deps.reps.get(repId)]);
+  refuseDisabled(rep);
   if (!read) throw new LeadNotFound(leadId);
   const lead = { ...read, attempt };
   const actor = `rep:${repId}`;
@@ -100,8 +108,7 @@ export async function respondToOffer(claims: OfferAction, deps: RespondToOfferDe
         }));
         break;
       case 'claim': {
-        // Only a claim needs the rep: their counters condition the transaction.
-        const rep = await deps.reps.get(repId);
+        // Only a claim needs the rep's record: their counters condition the transaction.
         if (!rep) throw new RepUnavailable(`rep ${repId} no longer exists`);
         done = await claimQueued(lead, rep, 'claim', deps, now);
         break;

@@ -112,6 +112,15 @@ const errorTitles: Record<number, string> = {
   410: 'This link has expired',
 };
 
+/** A link of a rep an admin switched off (403): say so plainly, it is not a broken link. */
+export function switchedOffPage(): APIGatewayProxyResultV2 {
+  return page(
+    403,
+    'Your account is switched off',
+    html`<h1>Your account is switched off</h1><p>An admin switched your account off, so this link no longer works and you get no new leads. Ask your manager if this is a mistake.</p>`,
+  );
+}
+
 export function errorPage(status: number): APIGatewayProxyResultV2 {
   const title = errorTitles[status] ?? (status >= 500 ? 'Something went wrong' : 'This request could not be handled');
   const hint = status >= 500 ? 'Please try again in a moment.' : 'Please use the latest email about this lead, or ask your manager.';

@@ -1,13 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LOCAL_CREDENTIALS } from '#infra/local/emulators.ts';
 import type { LocalStack } from '#infra/local/start.ts';
+import { repKey } from '#shared/adapters/rep-store.ts';
 import { readInbox } from './inbox.ts';
 import { startTestStack } from './test-stack.ts';
 
@@ -169,6 +170,43 @@ describe('npm run admin -- redrive', () => {
     expect(after.history.filter((event) => event.kind === 'offered')).toHaveLength(1);
   });
 });
+
+describe('npm run admin -- reps', () => {
+  it('given a demo rep, when an admin changes, switches off and switches on the rep from the command line, then each change is stored, and a refused change exits 1 naming the field', async () => {
+    const adminKey = admin.authorization!.replace('Bearer ', '');
+    const cli = (...args: string[]) => runAdminCli('reps', ...args, '--url', stack.apiUrl, '--key', adminKey);
+
+    const updated = await cli('update', 'greta', '--name', 'Greta S. Schulz', '--max-capacity', '4', '--capacity', '3');
+    const refused = await cli('update', 'greta', '--capacity', '9');
+    const disabled = await cli('disable', 'greta');
+    const whileOff = await storedRep('greta');
+    const enabled = await cli('enable', 'greta');
+    const missing = await cli('update', 'greta');
+
+    expect(updated.status, updated.stderr).toBe(0);
+    expect(updated.stdout).toContain('Updated greta: name, capacity, maxCapacity');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('capacity: must be at most the maxCapacity of 4');
+    expect(disabled.status, disabled.stderr).toBe(0);
+    expect(disabled.stdout).toContain('greta is switched off');
+    expect(whileOff).toMatchObject({ name: 'Greta S. Schulz', capacity: 3, maxCapacity: 4, disabled: true, sessionVersion: 1 });
+    expect(enabled.status, enabled.stderr).toBe(0);
+    expect(enabled.stdout).toContain('greta is switched on');
+    expect((await storedRep('greta'))?.disabled).toBeUndefined();
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('--name');
+  });
+});
+
+/** A rep's item as stored in the stack's table. */
+async function storedRep(repId: string): Promise<Record<string, unknown> | undefined> {
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: stack.region, credentials: LOCAL_CREDENTIALS }));
+  try {
+    return (await db.send(new GetCommand({ TableName: stack.tableName, Key: repKey(repId), ConsistentRead: true }))).Item;
+  } finally {
+    db.destroy();
+  }
+}
 
 /** Waits until `probe` gives a value (the lead routed, the queue empty), and returns it. */
 function waitFor<T>(probe: () => Promise<T | undefined>, what = 'the lead to be routed', timeout = 20_000): Promise<T> {

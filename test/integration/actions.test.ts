@@ -1,5 +1,8 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { dynamoDocument } from '#shared/adapters/aws-clients.ts';
+import { repKey } from '#shared/adapters/rep-store.ts';
 import { signLink, type LinkAction } from '#shared/domain/link-token.ts';
 import { loadEvent, useLocalStack, type LocalStackForTests, type TestTeam } from './support.ts';
 
@@ -45,6 +48,10 @@ async function offeredLead(reps = 2) {
     });
   return { team, leadId, link };
 }
+
+/** The admin's switch on the rep's record, as `reps disable` leaves it (what it does to their leads is the admin API's to test). */
+const switchOff = (repId: string) =>
+  dynamoDocument.send(new UpdateCommand({ TableName: process.env.TABLE_NAME!, Key: repKey(repId), UpdateExpression: 'SET disabled = :yes', ExpressionAttributeValues: { ':yes': true } }));
 
 /**
  * The offer as `offeredLead` left it: still the first rep's at attempt 1, with nothing recorded,
@@ -180,6 +187,39 @@ describe('actions handler on DynamoDB Local and fauxqs', () => {
 
     expect(response.statusCode).toBe(403);
     await expectOfferUnchanged(leadId, team);
+  });
+});
+
+describe('links of a rep an admin switched off', () => {
+  it('given an offer to a rep an admin switched off since, when its links are opened or posted, then each answers 403 saying the account is switched off and nothing changes', async () => {
+    const { leadId, link, team } = await offeredLead();
+    await switchOff(team.reps[0]!.id);
+
+    const responses = [
+      await handler(request('GET', link('accept'))),
+      await handler(request('POST', link('accept'), '')),
+      await handler(request('POST', link('reject'), 'reason=gone')),
+      await handler(request('POST', link('contacted'), '')),
+    ];
+
+    for (const response of responses) {
+      expect(response.statusCode).toBe(403);
+      expect(response.body).toContain('Your account is switched off');
+    }
+    await expectOfferUnchanged(leadId, team);
+  });
+
+  it('given a lead opened to the team, when a rep an admin switched off claims it, then 403 and it stays in the queue for the others', async () => {
+    const { team, leadId, claimLink } = await openedLead([{ capacity: 2 }, { capacity: 2 }]);
+    await switchOff(team.reps[1]!.id);
+
+    const response = await handler(request('POST', claimLink(team.reps[1]!.id), ''));
+
+    expect(response.statusCode).toBe(403);
+    expect(response.body).toContain('Your account is switched off');
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'QUEUED', attempt: 1 });
+    expect(await stack.leads.teamQueue(team.id)).toEqual([leadId]);
+    expect(await stack.reps.get(team.reps[1]!.id)).toMatchObject({ openLeads: 0 });
   });
 });
 

@@ -482,6 +482,158 @@ describe('importing reps (POST /admin/reps) on DynamoDB Local', () => {
   });
 });
 
+describe('switching a rep off and on (POST /admin/reps/{repId}/disable, /enable) on DynamoDB Local', () => {
+  const disableRequest = (repId: string, action: 'disable' | 'enable' = 'disable') =>
+    adminRequest(`POST /admin/reps/{repId}/${action}`, { pathParameters: { repId } });
+
+  it('given a rep holding an offer, an accepted and a contacted lead, when an admin switches them off, then their sessions end, the offer and the accepted lead go back to routing, and the contacted one stays', async () => {
+    const team = await stack.addTeam([{ capacity: 3 }, { capacity: 3 }]);
+    const rep = team.reps[0]!;
+    const hold = async (firstName: string, steps: ('accept' | 'contacted')[]) => {
+      const leadId = await stack.receiveLead({ firstName, email: `${firstName.toLowerCase()}.${run}@example.com` }, team.id);
+      await stack.offerTo(leadId, rep.id);
+      for (const step of steps) await stack.repDoes(step, leadId, rep.id);
+      return leadId;
+    };
+    const offered = await hold('Offered', []);
+    const accepted = await hold('Accepted', ['accept']);
+    const contacted = await hold('Contacted', ['contacted']);
+    await stack.drainRoutingQueue();
+
+    const response = await handler(disableRequest(rep.id));
+
+    expect(response.statusCode).toBe(200);
+    const body = bodyOf(response);
+    expect({ ...body, released: [...body.released].sort() }).toEqual({ repId: rep.id, disabled: true, changed: true, sessionVersion: 1, released: [offered, accepted].sort(), kept: [contacted] });
+    expect(await stack.reps.get(rep.id)).toMatchObject({ disabled: true, sessionVersion: 1, openLeads: 1 });
+    for (const leadId of [offered, accepted]) {
+      const lead = await stack.leads.get(leadId);
+      expect(lead).toMatchObject({ status: 'RECEIVED', excludedReps: [rep.id] });
+      expect(lead!.ownerId).toBeUndefined();
+      expect((await stack.history(leadId)).at(-1)).toMatchObject({ kind: 'released', actor: 'admin', detail: { reason: 'rep switched off by an admin' } });
+    }
+    expect(await stack.leads.get(contacted)).toMatchObject({ status: 'CONTACTED', ownerId: rep.id });
+    const messages = await stack.drainRoutingQueue();
+    expect(messages).toContainEqual({ leadId: offered });
+    expect(messages).toContainEqual({ leadId: accepted });
+    expect(messages).toContainEqual({ drainTeam: team.id });
+  });
+
+  it('given a rep switched off, when switched off again and then on, then the second changes nothing, and switching on keeps the ended sessions ended and offers the team queue again', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const rep = team.reps[0]!;
+    expect(bodyOf(await handler(disableRequest(rep.id)))).toMatchObject({ changed: true, sessionVersion: 1 });
+    await stack.drainRoutingQueue();
+
+    const again = await handler(disableRequest(rep.id));
+    const enabled = await handler(disableRequest(rep.id, 'enable'));
+
+    expect(again.statusCode).toBe(200);
+    expect(bodyOf(again)).toMatchObject({ repId: rep.id, disabled: true, changed: false, sessionVersion: 1, released: [], kept: [] });
+    expect(enabled.statusCode).toBe(200);
+    expect(bodyOf(enabled)).toEqual({ repId: rep.id, disabled: false, changed: true, sessionVersion: 1 });
+    const stored = await stack.reps.get(rep.id);
+    expect(stored?.disabled).toBeFalsy();
+    expect(stored).toMatchObject({ sessionVersion: 1 });
+    expect(await stack.drainRoutingQueue()).toEqual([{ drainTeam: team.id }]);
+  });
+
+  it.each(['disable', 'enable'] as const)('given no such rep, when an admin asks to %s them, then 404 naming the rep', async (action) => {
+    const response = await handler(disableRequest(`nobody-${run}`, action));
+
+    expect(response.statusCode).toBe(404);
+    expect(bodyOf(response).message).toContain(`nobody-${run}`);
+  });
+});
+
+describe('changing a rep (PATCH /admin/reps/{repId}, POST /admin/reps with update) on DynamoDB Local', () => {
+  const row = (name: string, extra: Record<string, unknown> = {}) => ({
+    id: `${name.toLowerCase()}-${run}`,
+    name,
+    email: `${name.toLowerCase()}.${run}@update.example.com`,
+    teamId: 't20',
+    capacity: 4,
+    ...extra,
+  });
+  const updateRequest = (repId: string, body: unknown) => adminRequest('PATCH /admin/reps/{repId}', { pathParameters: { repId }, body });
+
+  it('given an existing rep, when an admin changes their name, email, team, maximum and capacity, then the rep has them, the new address signs in and the old one not', async () => {
+    expect(bodyOf(await handler(importRequest({ reps: [row('Una')] }))).created).toBe(1);
+    const id = `una-${run}`;
+    const email = `una.renamed.${run}@update.example.com`;
+
+    const response = await handler(updateRequest(id, { name: 'Una Renamed', email: email.toUpperCase(), teamId: 'inbox', maxCapacity: 6, capacity: 5 }));
+    const lowered = await handler(updateRequest(id, { maxCapacity: 3 }));
+
+    expect(response.statusCode).toBe(200);
+    expect(bodyOf(response)).toMatchObject({ rep: { id, name: 'Una Renamed', email, teamId: 'inbox', maxCapacity: 6, capacity: 5 }, changed: ['name', 'email', 'teamId', 'capacity', 'maxCapacity'] });
+    expect(await stack.reps.findByEmail(email)).toMatchObject({ id, name: 'Una Renamed', teamId: 'inbox' });
+    expect(await stack.reps.findByEmail(row('Una').email)).toBeUndefined();
+    expect((await stack.reps.listTeam('inbox')).map((rep) => rep.id)).toContain(id);
+    expect((await stack.reps.listTeam('t20')).map((rep) => rep.id)).not.toContain(id);
+    // A maximum below the capacity brings the capacity down to it.
+    expect(bodyOf(lowered)).toMatchObject({ rep: { maxCapacity: 3, capacity: 3 }, changed: ['capacity', 'maxCapacity'] });
+    expect(await stack.reps.get(id)).toMatchObject({ maxCapacity: 3, capacity: 3, openLeads: 0 });
+  });
+
+  it.each<[string, unknown, { field: string; message: string }[]]>([
+    ['a capacity above the maximum', { capacity: 9, maxCapacity: 8 }, [{ field: 'capacity', message: 'must be at most the maxCapacity of 8' }]],
+    ['a team the stack does not have and a misspelt field', { teamId: 'mars', capacty: 2 }, [{ field: 'teamId', message: expect.stringContaining('no team "mars"') }, { field: 'capacty', message: 'not a rep field' }]],
+    ['an address that is not one', { email: 'not-an-address' }, [{ field: 'email', message: 'must be an email address' }]],
+    ['nothing to change', {}, [{ field: '(body)', message: 'name at least one of name, email, teamId, capacity, maxCapacity' }]],
+  ])('given %s, when an admin changes a rep, then 422 names each field and nothing changes', async (_label, body, errors) => {
+    const id = `vera-${run}-${randomUUID().slice(0, 4)}`;
+    expect(bodyOf(await handler(importRequest({ reps: [row('Vera', { id, email: `${id}@update.example.com` })] }))).created).toBe(1);
+
+    const response = await handler(updateRequest(id, body));
+
+    expect(response.statusCode).toBe(422);
+    expect(bodyOf(response)).toEqual({ message: 'Invalid rep', errors: expect.arrayContaining(errors) });
+    expect(bodyOf(response).errors).toHaveLength(errors.length);
+    expect(await stack.reps.get(id)).toMatchObject({ name: 'Vera', teamId: 't20', capacity: 4 });
+  });
+
+  it('given an address another rep has, when an admin gives it to a rep, then 422 names the holder and both keep their addresses', async () => {
+    expect(bodyOf(await handler(importRequest({ reps: [row('Wim'), row('Xia')] }))).created).toBe(2);
+
+    const response = await handler(updateRequest(`wim-${run}`, { email: row('Xia').email }));
+
+    expect(response.statusCode).toBe(422);
+    expect(bodyOf(response).errors).toEqual([{ field: 'email', message: `already belongs to rep xia-${run}` }]);
+    expect(await stack.reps.findByEmail(row('Wim').email)).toMatchObject({ id: `wim-${run}` });
+    expect(await stack.reps.findByEmail(row('Xia').email)).toMatchObject({ id: `xia-${run}` });
+  });
+
+  it('given no such rep, when an admin changes them, then 404 naming the rep', async () => {
+    const response = await handler(updateRequest(`nobody-${run}`, { name: 'Nobody' }));
+
+    expect(response.statusCode).toBe(404);
+    expect(bodyOf(response).message).toContain(`nobody-${run}`);
+  });
+
+  it('given imported reps with a lead, when the file is imported again with update, then the admin columns apply (a disabled row switches its rep off) and the load stays; a third run changes nothing', async () => {
+    const rows = [row('Yann'), row('Zoe')];
+    expect(bodyOf(await handler(importRequest({ reps: rows }))).created).toBe(2);
+    const leadId = await stack.receiveLead({ firstName: 'Kept', email: `kept.${run}@example.com` }, 't20');
+    await stack.offerTo(leadId, `yann-${run}`);
+    const changed = [
+      { ...rows[0], name: 'Yann Renamed', capacity: 7, maxCapacity: 9, active: false },
+      { ...rows[1], disabled: true },
+    ];
+
+    const updated = await handler(importRequest({ reps: changed, update: true }));
+    const again = await handler(importRequest({ reps: changed, update: true }));
+
+    expect(bodyOf(updated)).toMatchObject({ created: 0, updated: 2, exists: 0, invalid: 0 });
+    expect(bodyOf(updated).results.map((result: { status: string }) => result.status)).toEqual(['updated', 'updated']);
+    // The rep's own availability switch is theirs: an import does not flip it.
+    expect(await stack.reps.get(`yann-${run}`)).toMatchObject({ name: 'Yann Renamed', capacity: 7, maxCapacity: 9, active: true, openLeads: 1 });
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED', ownerId: `yann-${run}` });
+    expect(await stack.reps.get(`zoe-${run}`)).toMatchObject({ disabled: true, sessionVersion: 1 });
+    expect(bodyOf(again)).toMatchObject({ created: 0, updated: 0, exists: 2, invalid: 0 });
+  });
+});
+
 describe('lead sources (GET/POST /admin/sources, the source secret) on DynamoDB Local', () => {
   it('given the stack config, when sources are listed, then each config source comes with its webhook path', async () => {
     const response = await handler(adminRequest('GET /admin/sources'));

@@ -1,7 +1,10 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { dynamoDocument } from '#shared/adapters/aws-clients.ts';
 import { IntakeStore } from '#shared/adapters/intake-store.ts';
+import { repKey } from '#shared/adapters/rep-store.ts';
 import { LeadStateConflict } from '#shared/domain/errors.ts';
 import { issueMagicLink, issueSession, SESSION_COOKIE, sessionCsrf } from '#shared/portal/session.ts';
 import { loadEvent, useLocalStack, type LocalStackForTests, type TestTeam, sortMessages } from './support.ts';
@@ -490,5 +493,140 @@ describe('portal responses, whatever the route', () => {
     expect(response.statusCode).toBe(303);
     expect(response.headers?.location).toBe('/portal/sign-in');
     expect(response.cookies).toEqual([expect.stringMatching(/^lr_session=; Max-Age=0; Path=\/portal; HttpOnly/)]);
+  });
+});
+
+describe('portal access of a rep an admin switched off, and signing out everywhere', () => {
+  let team: TestTeam;
+  beforeAll(async () => {
+    team = await stack.addTeam([
+      { capacity: 0, role: 'manager' },
+      { capacity: 2, role: 'manager' },
+      { capacity: 2 },
+      { capacity: 2 },
+      { capacity: 2 },
+      { capacity: 2 },
+      { capacity: 2 },
+    ]);
+  });
+
+  /** The admin's switch on the rep's record alone: what `reps disable` also does to their leads and sessions is tested through the admin API. */
+  const switchOff = (repId: string) =>
+    dynamoDocument.send(new UpdateCommand({ TableName: process.env.TABLE_NAME!, Key: repKey(repId), UpdateExpression: 'SET disabled = :yes', ExpressionAttributeValues: { ':yes': true } }));
+  const profileForm = (csrf: string, capacity: string) => ({ csrf, active: 'on', products: '', languages: '', countries: '', regions: '', postalPrefixes: '', capacity, timeZone: 'UTC', outOfOfficeUntil: '' });
+
+  it('given the session of a rep an admin switched off, when any portal page is opened or posted to, then each answers 403 saying so, clears the cookie, and nothing changes', async () => {
+    const off = team.reps[1]!;
+    const leadId = await stack.receiveLead({ firstName: 'Held', email: 'held.by.off@example.com' }, team.id);
+    await stack.offerTo(leadId, off.id);
+    const [waiting] = await queuedLeads(team, 1);
+    const session = sessionFor(off.id);
+    await switchOff(off.id);
+    const form = { csrf: session.csrf };
+
+    const responses = [
+      await handler(request('GET', '/portal', { cookies: session.cookies })),
+      await handler(request('GET', '/portal/leads', { cookies: session.cookies })),
+      await handler(request('POST', `/portal/leads/${leadId}/accept`, { cookies: session.cookies, form })),
+      await handler(request('GET', '/portal/next', { cookies: session.cookies })),
+      await handler(request('POST', '/portal/next', { cookies: session.cookies, form })),
+      await handler(request('GET', '/portal/profile', { cookies: session.cookies })),
+      await handler(request('POST', '/portal/profile', { cookies: session.cookies, form: profileForm(session.csrf, '1') })),
+      await handler(request('GET', '/portal/team', { cookies: session.cookies })),
+      await handler(request('POST', `/portal/team/leads/${waiting}/assign`, { cookies: session.cookies, form: { ...form, repId: off.id } })),
+      await handler(request('POST', '/portal/sign-out', { cookies: session.cookies, form })),
+      await handler(request('GET', '/portal/nowhere', { cookies: session.cookies })),
+    ];
+
+    for (const response of responses) {
+      expect(response.statusCode).toBe(403);
+      expect(response.body).toContain('Your account is switched off');
+      expect(response.cookies).toEqual([expect.stringMatching(/^lr_session=; Max-Age=0;/)]);
+    }
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED', ownerId: off.id, attempt: 1 });
+    expect((await stack.history(leadId)).map((event) => event.kind)).toEqual(['received', 'offered']);
+    expect(await stack.leads.get(waiting!)).toMatchObject({ status: 'QUEUED' });
+    expect(await stack.reps.get(off.id)).toMatchObject({ capacity: 2, openLeads: 1 });
+  });
+
+  it('given a rep an admin switched off, when they ask for a sign-in link or confirm one sent before, then no email goes out and the link gives no session', async () => {
+    const off = team.reps[2]!;
+    const { token } = issueMagicLink(stack.sessionKey, off.id, new Date());
+    await switchOff(off.id);
+    const signInForm = await handler(request('GET', '/portal/sign-in'));
+    const linkPage = await handler(request('GET', `/portal/auth/${token}`));
+
+    const asked = await handler(request('POST', '/portal/sign-in', { cookies: jarOf(signInForm), form: { csrf: csrfIn(signInForm), email: off.email } }));
+    const confirmed = await handler(request('POST', `/portal/auth/${token}`, { cookies: jarOf(linkPage), form: { csrf: csrfIn(linkPage) } }));
+
+    expect(asked.statusCode).toBe(200);
+    expect(await stack.emailsTo(off.email)).toEqual([]);
+    expect(confirmed.statusCode).toBe(403);
+    expect(confirmed.body).toContain('Your account is switched off');
+    expect(jarOf(confirmed).some((cookie) => cookie.startsWith(`${SESSION_COOKIE}=`))).toBe(false);
+  });
+
+  it('given a rep signed in on two devices with a sign-in link still unused, when they sign out on one, then both sessions and the link stop working, and a new link signs them in', async () => {
+    const rep = team.reps[3]!;
+    const phone = sessionFor(rep.id);
+    const laptop = sessionFor(rep.id);
+    const before = issueMagicLink(stack.sessionKey, rep.id, new Date()).token;
+
+    const signedOut = await handler(request('POST', '/portal/sign-out', { cookies: phone.cookies, form: { csrf: phone.csrf } }));
+    const phoneAgain = await handler(request('GET', '/portal/leads', { cookies: phone.cookies }));
+    const laptopAgain = await handler(request('POST', '/portal/next', { cookies: laptop.cookies, form: { csrf: laptop.csrf } }));
+    const beforePage = await handler(request('GET', `/portal/auth/${before}`));
+    const beforeConfirmed = await handler(request('POST', `/portal/auth/${before}`, { cookies: jarOf(beforePage), form: { csrf: csrfIn(beforePage) } }));
+
+    expect(signedOut).toMatchObject({ statusCode: 303, headers: { location: '/portal/sign-in' } });
+    for (const replayed of [phoneAgain, laptopAgain]) {
+      expect(replayed).toMatchObject({ statusCode: 303, headers: { location: '/portal/sign-in' } });
+      expect(replayed.cookies).toEqual([expect.stringMatching(/^lr_session=; Max-Age=0;/)]);
+    }
+    expect(beforeConfirmed.statusCode).toBe(410);
+    expect(jarOf(beforeConfirmed).some((cookie) => cookie.startsWith(`${SESSION_COOKIE}=`))).toBe(false);
+    expect(await stack.reps.get(rep.id)).toMatchObject({ sessionVersion: 1 });
+
+    const fresh = issueMagicLink(stack.sessionKey, rep.id, new Date(), 1).token;
+    const freshPage = await handler(request('GET', `/portal/auth/${fresh}`));
+    const freshConfirmed = await handler(request('POST', `/portal/auth/${fresh}`, { cookies: jarOf(freshPage), form: { csrf: csrfIn(freshPage) } }));
+    const session = jarOf(freshConfirmed).find((cookie) => cookie.startsWith(`${SESSION_COOKIE}=`))!;
+    expect((await handler(request('GET', '/portal/leads', { cookies: [session] }))).statusCode).toBe(200);
+  });
+
+  it('given a maximum the admin set, when the rep saves a capacity above it, then 400 shows the form naming the maximum and nothing changes; at the maximum it saves', async () => {
+    const rep = team.reps[4]!;
+    await dynamoDocument.send(
+      new UpdateCommand({ TableName: process.env.TABLE_NAME!, Key: repKey(rep.id), UpdateExpression: 'SET maxCapacity = :max', ExpressionAttributeValues: { ':max': 6 } }),
+    );
+    const session = sessionFor(rep.id);
+
+    const page = await handler(request('GET', '/portal/profile', { cookies: session.cookies }));
+    const above = await handler(request('POST', '/portal/profile', { cookies: session.cookies, form: profileForm(session.csrf, '8') }));
+    const unchanged = await stack.reps.get(rep.id);
+    const atMost = await handler(request('POST', '/portal/profile', { cookies: session.cookies, form: profileForm(session.csrf, '6') }));
+
+    expect(page.body).toMatch(/name="capacity"[^>]* max="6"/);
+    expect(above.statusCode).toBe(400);
+    expect(above.body).toContain('enter a whole number from 0 to 6 (6 is the most your admin allows)');
+    expect(above.body).toMatch(/id="f-capacity" name="capacity" aria-invalid="true"/);
+    expect(unchanged).toMatchObject({ capacity: 2 });
+    expect(atMost).toMatchObject({ statusCode: 303, headers: { location: '/portal/profile?ok=profile' } });
+    expect(await stack.reps.get(rep.id)).toMatchObject({ capacity: 6, maxCapacity: 6 });
+  });
+
+  it('given a rep an admin switched off, when their manager assigns them a lead by hand, then 409 says why and the lead stays with its owner', async () => {
+    const [manager, , , , , holder, off] = team.reps;
+    const leadId = await stack.receiveLead({ firstName: 'Kept', email: 'kept.with.owner@example.com' }, team.id);
+    await stack.offerTo(leadId, holder!.id);
+    await switchOff(off!.id);
+    const session = sessionFor(manager!.id);
+
+    const response = await handler(request('POST', `/portal/team/leads/${leadId}/assign`, { cookies: session.cookies, form: { csrf: session.csrf, repId: off!.id } }));
+
+    expect(response.statusCode).toBe(409);
+    expect(response.body).toContain('switched off by an admin');
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED', ownerId: holder!.id, attempt: 1 });
+    expect(await stack.reps.get(off!.id)).toMatchObject({ openLeads: 0 });
   });
 });

@@ -1,6 +1,10 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { dynamoDocument } from '#shared/adapters/aws-clients.ts';
 import { IntakeStore } from '#shared/adapters/intake-store.ts';
+import { repKey } from '#shared/adapters/rep-store.ts';
+import { RepUnavailable } from '#shared/domain/errors.ts';
 import { lambdaContext, loadEvent, useLocalStack, type LocalStackForTests } from './support.ts';
 
 let stack: LocalStackForTests;
@@ -123,6 +127,32 @@ describe('route handler on DynamoDB Local, aws-ses-v2-local and the local Step F
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'poison' }]);
     expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED' });
+  });
+});
+
+describe('route handler: a rep an admin switched off', () => {
+  it('given a team with a rep an admin switched off, when leads are routed, then each goes to the rep still on, the other is skipped as disabled, and an offer made to them anyway is refused', async () => {
+    const team = await stack.addTeam([{ capacity: 3 }, { capacity: 3 }]);
+    const [off, on] = team.reps;
+    await dynamoDocument.send(
+      new UpdateCommand({ TableName: process.env.TABLE_NAME!, Key: repKey(off!.id), UpdateExpression: 'SET disabled = :yes', ExpressionAttributeValues: { ':yes': true } }),
+    );
+    const leadIds = [await stack.receiveLead({ email: 'off.first@example.com' }, team.id), await stack.receiveLead({ email: 'off.second@example.com' }, team.id)];
+    const direct = await stack.receiveLead({ email: 'off.direct@example.com' }, team.id);
+
+    const response = await handler(batchFor(...leadIds));
+
+    expect(response.batchItemFailures).toEqual([]);
+    for (const leadId of leadIds) {
+      expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED', ownerId: on!.id });
+      const offered = (await stack.history(leadId)).find((event) => event.kind === 'offered');
+      expect(offered?.detail).toMatchObject({ skipped: [{ repId: off!.id, reason: 'disabled' }] });
+    }
+    // A router whose roster was read before the switch: the offer's own transaction refuses the rep.
+    await expect(stack.offerTo(direct, off!.id)).rejects.toThrow(RepUnavailable);
+    expect(await stack.leads.get(direct)).toMatchObject({ status: 'RECEIVED' });
+    expect(await stack.reps.get(off!.id)).toMatchObject({ openLeads: 0 });
+    expect(await stack.emailsTo(off!.email)).toEqual([]);
   });
 });
 

@@ -1,10 +1,11 @@
-import { DomainError, Forbidden } from '#shared/domain/errors.ts';
+import { DomainError, Forbidden, RepDisabled } from '#shared/domain/errors.ts';
 import { httpErrors } from '#shared/http/errors.ts';
-import { portalErrorPage } from '#shared/views/portal/error.ts';
+import { portalErrorPage, SWITCHED_OFF_TEXT } from '#shared/views/portal/error.ts';
 
 /** What a rep reads on an error page: plain words, never internals. */
 function friendly(status: number, error: unknown): string {
   if (status >= 500) return 'Something went wrong. Please try again in a moment.';
+  if (error instanceof RepDisabled) return SWITCHED_OFF_TEXT;
   if (error instanceof Forbidden) return error.message;
   if (status === 403) return 'This link or form is not valid any more. Please sign in again.';
   if (status === 410) return 'This sign-in link has expired or was already used. Ask for a new one.';

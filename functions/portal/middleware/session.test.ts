@@ -49,4 +49,23 @@ describe('repSession', () => {
     expect(response).toMatchObject({ statusCode: 303, headers: { location: '/portal/sign-in' } });
     expect(response).toHaveProperty('cookies', [expect.stringMatching(/^lr_session=; Max-Age=0;/)]);
   });
+
+  it('given a session issued before the rep signed out everywhere, when a page is asked for, then they are sent to sign in and the cookie is cleared', async () => {
+    const { token } = issueSession(KEY, 'ana', NOW, 0);
+
+    const response = await page([{ ...ana, sessionVersion: 1 }])(withSession(token), lambdaContext<SignedInContext>());
+
+    expect(response).toMatchObject({ statusCode: 303, headers: { location: '/portal/sign-in' } });
+    expect(response).toHaveProperty('cookies', [expect.stringMatching(/^lr_session=; Max-Age=0;/)]);
+  });
+
+  it('given the current session of a rep an admin switched off, when a page is asked for, then a 403 page says the account is switched off, the cookie is cleared and the page does not run', async () => {
+    const { token } = issueSession(KEY, 'ana', NOW, 3);
+
+    const response = await page([{ ...ana, sessionVersion: 3, disabled: true }])(withSession(token), lambdaContext<SignedInContext>());
+
+    expect(response).toMatchObject({ statusCode: 403 });
+    expect(response).toHaveProperty('body', expect.stringContaining('Your account is switched off'));
+    expect(response).toHaveProperty('cookies', [expect.stringMatching(/^lr_session=; Max-Age=0;/)]);
+  });
 });

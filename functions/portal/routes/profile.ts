@@ -1,4 +1,5 @@
-import { parseProfileForm } from '#shared/portal/profile-form.ts';
+import { CapacityAboveMaximum } from '#shared/domain/errors.ts';
+import { capacityMessage, parseProfileForm } from '#shared/portal/profile-form.ts';
 import { updateMyProfile } from '#shared/use-cases/rep-portal.ts';
 import { profilePage } from '#shared/views/portal/profile.ts';
 import { signedIn, type PortalApp, type PortalRoute } from '../portal-app.ts';
@@ -18,10 +19,17 @@ export function profileRoutes(app: PortalApp): PortalRoute[] {
     {
       method: 'POST',
       path: '/portal/profile',
-      handler: signedIn(app, async (_event, { rep, csrf, form }) => {
-        const parsed = parseProfileForm(form);
+      handler: signedIn(app, async (_event, { rep, session, csrf, form }) => {
+        const parsed = parseProfileForm(form, { maxCapacity: rep.maxCapacity });
         if (!parsed.ok) return profilePage({ rep, csrf, timeZones, values: parsed.values, errors: parsed.errors });
-        await updateMyProfile(rep, parsed.update, deps);
+        try {
+          await updateMyProfile(rep, parsed.update, session, deps);
+        } catch (error) {
+          // The admin lowered the maximum between this page's read and its save.
+          if (!(error instanceof CapacityAboveMaximum)) throw error;
+          const errors = [{ field: 'capacity', message: capacityMessage(error.maxCapacity, true) }];
+          return profilePage({ rep: { ...rep, maxCapacity: error.maxCapacity }, csrf, timeZones, values: parsed.values, errors });
+        }
         return redirect('/portal/profile?ok=profile');
       }),
     },

@@ -21,3 +21,6 @@ export function portalErrorPage(status: number, message: string): APIGatewayProx
     html`<h1>${title}</h1><p>${message}</p><p><a href="${PORTAL_BASE}/leads">Go to My leads</a></p>`,
   );
 }
+
+/** What a rep an admin switched off reads on every portal page (403): not a fault, and what to do. */
+export const SWITCHED_OFF_TEXT = 'Your account is switched off by an admin, so the portal and the links in lead emails do not work for you. Ask your manager if this is a mistake.';

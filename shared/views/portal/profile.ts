@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { dayNames, hoursField, profileFormValues, type FieldError, type ProfileFormValues } from '../../portal/profile-form.ts';
+import { dayNames, hoursField, maxCapacityOf, profileFormValues, type FieldError, type ProfileFormValues } from '../../portal/profile-form.ts';
 import { Weekdays } from '../../routing/working-hours.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { csrfField, PORTAL_BASE, portalPage, type PortalUser } from './frame.ts';
@@ -82,8 +82,9 @@ export function profilePage(
   const state: FieldState = { errorsByField };
 
   const activeId = fieldId('active');
+  const maxCapacity = maxCapacityOf(rep);
   const capacity = fieldParts(
-    { name: 'capacity', label: 'Most open leads at once', hint: 'Leads you have been offered or accepted but not contacted yet. 0 to 100.' },
+    { name: 'capacity', label: 'Most open leads at once', hint: `Leads you have been offered or accepted but not contacted yet. 0 to ${maxCapacity}.` },
     state,
   );
   const away = fieldParts(
@@ -104,7 +105,7 @@ ${activeError ? html`<p class="field-error" id="${activeId}-error">${activeError
 <label class="check" for="${activeId}"><input type="checkbox" id="${activeId}" name="active" value="on"${values.active ? html` checked` : html``}${
     activeError ? html` aria-invalid="true" aria-describedby="${activeId}-error"` : html``
   }> Available for new leads</label>
-${capacity.before}<input type="number"${capacity.attrs} value="${values.capacity}" min="0" max="100" step="1" inputmode="numeric">
+${capacity.before}<input type="number"${capacity.attrs} value="${values.capacity}" min="0" max="${String(maxCapacity)}" step="1" inputmode="numeric">
 ${away.before}<input type="date"${away.attrs} value="${values.outOfOfficeUntil}">
 </fieldset>
 <fieldset><legend>What you handle</legend>

@@ -37,6 +37,17 @@ describe('team', () => {
     }
   });
 
+  it('given a member an admin switched off, when the team is shown, then they read as switched off by an admin and are not offered in the assign forms', () => {
+    const disabled = makeRep('eli', { name: 'Eli', disabled: true });
+    const shown = bodyOf(teamPage({ ...managerUser, teamName: 'DACH', members: [ana, disabled], queue: [queued], overdue: [], now: NOW }));
+
+    expect(shown).toContain('<th scope="row">Eli</th><td>No, switched off by an admin</td>');
+    for (const form of forms(shown).filter((candidate) => candidate.includes('/assign"'))) {
+      expect(form).toContain('<option value="ana">');
+      expect(form).not.toContain('value="eli"');
+    }
+  });
+
   it('given nothing waiting or late, when shown, then the sections say so', () => {
     const empty = bodyOf(teamPage({ ...managerUser, teamName: 'DACH', members: [boss], queue: [], overdue: [], now: NOW }));
     expect(empty).toContain('No leads are waiting.');

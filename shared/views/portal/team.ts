@@ -19,13 +19,15 @@ const teamStatusWords: Record<LeadStatus, string> = {
 const isAway = (rep: RepProfile, now: Date): boolean => rep.outOfOfficeUntil !== undefined && now.getTime() < Date.parse(rep.outOfOfficeUntil);
 
 function availability(member: RepProfile, now: Date, timeZone: string): string {
+  if (member.disabled === true) return 'No, switched off by an admin';
   if (!member.active) return 'No, switched off';
   if (isAway(member, now)) return `No, away until ${when(member.outOfOfficeUntil, timeZone)}`;
   return 'Yes';
 }
 
 function assignRow(lead: Lead, id: string, members: readonly RepProfile[], csrf: string, columns: number): SafeHtml {
-  return html`<tr class="assign last"><td colspan="${columns}"><form class="assign-form" method="post" action="${assignPath(lead.id)}">${csrfField(csrf)}<div><label for="${id}">Assign to<span class="vh"> (${leadTitle(lead)})</span></label><select id="${id}" name="repId" required><option value="">Choose a rep</option>${members.map(
+  // A rep an admin switched off cannot be assigned a lead: not offered as a choice.
+  return html`<tr class="assign last"><td colspan="${columns}"><form class="assign-form" method="post" action="${assignPath(lead.id)}">${csrfField(csrf)}<div><label for="${id}">Assign to<span class="vh"> (${leadTitle(lead)})</span></label><select id="${id}" name="repId" required><option value="">Choose a rep</option>${members.filter((member) => member.disabled !== true).map(
     (member) =>
       html`<option value="${member.id}">${member.name} (${member.openLeads}/${member.capacity}${member.active ? '' : ', off'})</option>`,
   )}</select></div><button type="submit">Assign<span class="vh"> ${leadTitle(lead)}</span></button></form></td></tr>`;

@@ -1,0 +1,176 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { EmailTaken, RepNotFound } from '../domain/errors.ts';
+import type { RepProfile } from '../routing/eligibility.ts';
+import { emailKey, repKey, teamRosterKeys, toRep } from './table-items.ts';
+
+/**
+ * The admin's writes to a rep's account, each one conditional write (RepStore exposes them):
+ * ending every session (an atomic ADD on the session version), switching the rep off and on,
+ * and changing who the rep is and what they may take. Load counters and rotation state are never
+ * touched, so none of these races the router's offer transaction on them.
+ */
+
+/** What an admin changes about an existing rep; absent fields stay as they are. */
+export interface AdminRepChanges {
+  readonly name?: string;
+  readonly email?: string;
+  readonly teamId?: string;
+  readonly capacity?: number;
+  readonly maxCapacity?: number;
+}
+
+/** The rep changed between the admin's read and write (a profile save, another admin): read again. */
+export class RepChangedMeanwhile extends Error {
+  override name = 'RepChangedMeanwhile';
+}
+
+export interface Switched {
+  /** False when the rep was in that state already (nothing was written). */
+  readonly changed: boolean;
+  readonly rep: RepProfile;
+}
+
+const notDisabled = '(attribute_not_exists(disabled) OR disabled = :false)';
+
+async function readRep(db: DynamoDBDocumentClient, table: string, repId: string): Promise<RepProfile> {
+  const { Item } = await db.send(new GetCommand({ TableName: table, Key: repKey(repId), ConsistentRead: true }));
+  if (!Item) throw new RepNotFound(repId);
+  return toRep(Item);
+}
+
+async function updateRep(db: DynamoDBDocumentClient, table: string, repId: string, update: Omit<UpdateCommandInput, 'TableName' | 'Key' | 'ReturnValues'>) {
+  const { Attributes } = await db.send(new UpdateCommand({ TableName: table, Key: repKey(repId), ReturnValues: 'ALL_NEW', ...update }));
+  return toRep(Attributes ?? {});
+}
+
+/** Every session and sign-in link of the rep issued so far stops working; the new version. */
+export async function endSessions(db: DynamoDBDocumentClient, table: string, repId: string): Promise<number> {
+  try {
+    const rep = await updateRep(db, table, repId, {
+      ConditionExpression: 'attribute_exists(pk)',
+      UpdateExpression: 'ADD sessionVersion :one',
+      ExpressionAttributeValues: { ':one': 1 },
+    });
+    return rep.sessionVersion ?? 0;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw new RepNotFound(repId, { cause: error });
+    throw error;
+  }
+}
+
+/**
+ * Switches the rep off and ends their sessions in the same write, once: a rep who is off already
+ * is left as is (`changed` false), so a repeated command bumps nothing.
+ */
+export async function switchOff(db: DynamoDBDocumentClient, table: string, repId: string): Promise<Switched> {
+  try {
+    const rep = await updateRep(db, table, repId, {
+      ConditionExpression: `attribute_exists(pk) AND ${notDisabled}`,
+      UpdateExpression: 'SET disabled = :true ADD sessionVersion :one',
+      ExpressionAttributeValues: { ':true': true, ':false': false, ':one': 1 },
+    });
+    return { changed: true, rep };
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    return { changed: false, rep: await readRep(db, table, repId) };
+  }
+}
+
+/** Switches the rep on again; sessions ended by the switch-off stay ended. */
+export async function switchOn(db: DynamoDBDocumentClient, table: string, repId: string): Promise<Switched> {
+  try {
+    const rep = await updateRep(db, table, repId, {
+      ConditionExpression: 'disabled = :true',
+      UpdateExpression: 'REMOVE disabled',
+      ExpressionAttributeValues: { ':true': true },
+    });
+    return { changed: true, rep };
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    return { changed: false, rep: await readRep(db, table, repId) };
+  }
+}
+
+/**
+ * Writes an admin's changes to the rep as read (`read`): only while the fields they replace, and
+ * the capacity and maximum they were checked against, are still as read (else
+ * `RepChangedMeanwhile`). A new address moves the sign-in pointer in the same transaction
+ * (`EmailTaken` when another rep has it) and clears a bounce mark, which was about the old
+ * address; a new team moves the rep to that team's roster.
+ */
+export async function changeByAdmin(db: DynamoDBDocumentClient, table: string, read: RepProfile, changes: AdminRepChanges): Promise<RepProfile> {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets: string[] = [];
+  const removes: string[] = [];
+  const conditions = ['attribute_exists(pk)'];
+  const set = (field: string, value: unknown) => {
+    names[`#${field}`] = field;
+    values[`:${field}`] = value;
+    sets.push(`#${field} = :${field}`);
+  };
+  // Each replaced field, and the capacity pair a new capacity or maximum was checked against, as read.
+  const asRead = (field: keyof RepProfile) => {
+    names[`#${field}`] = field;
+    const value = read[field];
+    if (value === undefined) conditions.push(`attribute_not_exists(#${field})`);
+    else {
+      values[`:read_${field}`] = value;
+      conditions.push(`#${field} = :read_${field}`);
+    }
+  };
+  if (changes.name !== undefined) set('name', changes.name);
+  const emailChanged = changes.email !== undefined && changes.email !== read.email.toLowerCase();
+  if (emailChanged) {
+    asRead('email');
+    set('email', changes.email);
+    names['#unreachable'] = 'unreachable';
+    removes.push('#unreachable');
+  }
+  if (changes.teamId !== undefined && changes.teamId !== read.teamId) {
+    asRead('teamId');
+    set('teamId', changes.teamId);
+    const roster = teamRosterKeys(changes.teamId, read.id);
+    set('gsi1pk', roster.gsi1pk);
+    set('gsi1sk', roster.gsi1sk);
+  }
+  if (changes.capacity !== undefined || changes.maxCapacity !== undefined) {
+    asRead('capacity');
+    asRead('maxCapacity');
+    if (changes.capacity !== undefined) set('capacity', changes.capacity);
+    if (changes.maxCapacity !== undefined) set('maxCapacity', changes.maxCapacity);
+  }
+  if (sets.length === 0) return read;
+  const update = {
+    TableName: table,
+    Key: repKey(read.id),
+    ConditionExpression: conditions.join(' AND '),
+    UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+  try {
+    if (!emailChanged) {
+      const { Attributes } = await db.send(new UpdateCommand({ ...update, ReturnValues: 'ALL_NEW' }));
+      return toRep(Attributes ?? {});
+    }
+    await db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Update: update },
+          { Delete: { TableName: table, Key: emailKey(read.email), ConditionExpression: 'repId = :rep', ExpressionAttributeValues: { ':rep': read.id } } },
+          { Put: { TableName: table, Item: { ...emailKey(changes.email!), type: 'rep-email', repId: read.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        ],
+      }),
+    );
+    return await readRep(db, table, read.id);
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw new RepChangedMeanwhile(`rep ${read.id} changed meanwhile`, { cause: error });
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    const [profile, , pointer] = error.CancellationReasons ?? [];
+    if (profile?.Code === 'ConditionalCheckFailed') throw new RepChangedMeanwhile(`rep ${read.id} changed meanwhile`, { cause: error });
+    if (pointer?.Code === 'ConditionalCheckFailed') throw new EmailTaken(changes.email!, { cause: error });
+    throw error;
+  }
+}
