@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { InvalidLead, type FieldProblem } from './errors.ts';
-import { consentFlag, countryCode, e164, splitName } from './normalize.ts';
+import { consentFlag, countryCode, e164, emailAddress, MAX_EMAIL_LENGTH, splitName } from './normalize.ts';
 
 /** Where a lead is in its life. Every change between these is a conditional write. */
 export const LeadStatus = {
@@ -47,10 +47,17 @@ const CanonicalFieldsSchema = z.object({
   name: text(MAX_TEXT),
   email: z
     .string()
-    .trim()
-    .transform((value) => value.toLowerCase())
-    .pipe(z.union([z.literal(''), z.email('must be a valid email address').max(254)]))
-    .transform((value) => (value === '' ? undefined : value))
+    .transform((value, context) => {
+      const text = value.trim();
+      if (text === '') return undefined;
+      const address = emailAddress(text);
+      if (address !== undefined) return address;
+      context.addIssue({
+        code: 'custom',
+        message: text.length > MAX_EMAIL_LENGTH ? `must be at most ${MAX_EMAIL_LENGTH} characters` : 'must be a valid email address',
+      });
+      return z.NEVER;
+    })
     .optional(),
   /** Normalized to E.164 below, once the country is known. */
   phone: text(40),

@@ -4,6 +4,7 @@ import en from 'i18n-iso-countries/langs/en.json' with { type: 'json' };
 import es from 'i18n-iso-countries/langs/es.json' with { type: 'json' };
 import fr from 'i18n-iso-countries/langs/fr.json' with { type: 'json' };
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { z } from 'zod';
 
 /**
  * Normalization of what people type into forms: countries to ISO 3166-1 alpha-2, phone numbers
@@ -16,6 +17,24 @@ const nameLocales = ['en', 'de', 'fr', 'es'] as const;
 
 /** Names forms commonly send that are not the registered country names. */
 const aliases: Readonly<Record<string, string>> = { uk: 'GB', 'great britain': 'GB', england: 'GB', scotland: 'GB', wales: 'GB', usa: 'US' };
+
+/** The longest address mail can be sent to: RFC 5321's 256-octet path less its angle brackets. */
+export const MAX_EMAIL_LENGTH = 254;
+
+// zod's pattern backtracks linearly; the length is checked first all the same, so no pattern is
+// ever handed more than an address's worth of whatever a form sent.
+const emailFormat = z.email();
+
+/**
+ * "Dana@Example.com " -> "dana@example.com": the address every intake path (the webhook, the
+ * portal's sign-in) accepts, trimmed and in lower case, as reps and pointers are stored.
+ */
+export function emailAddress(value: string): string | undefined {
+  const text = value.trim();
+  if (text.length > MAX_EMAIL_LENGTH) return undefined;
+  const address = text.toLowerCase();
+  return emailFormat.safeParse(address).success ? address : undefined;
+}
 
 /** "de", "DEU", "Germany", "Deutschland", "Allemagne" -> "DE". */
 export function countryCode(value: string): string | undefined {
