@@ -13,7 +13,7 @@ import { LeadStatus, type Lead, type LeadContact } from '../domain/lead.ts';
 import { SourceSchema, type Source } from '../ingest/source-config.ts';
 import type { Outbox } from './outbox.ts';
 import { resolveStoreOptions, type StoreOptions } from './store-options.ts';
-import { contactItemKey, contactOf, dueIndexKeys, eventItem, idempotencyItemKey, leadKey, newLeadItems, sourceItemKey } from './table-items.ts';
+import { contactItemKey, contactOf, dueIndexKeys, eventItem, idempotencyItemKey, leadKey, newLeadItems, sourceItemKey, storedFields } from './table-items.ts';
 
 /**
  * What the webhook keeps besides leads: which email or phone belongs to which recent lead
@@ -222,7 +222,7 @@ export class IntakeStore {
               at,
               kind: 'resubmitted',
               actor: 'webhook',
-              detail: { source: resubmission.sourceId, contact: resubmission.contact, fields: resubmission.fields },
+              detail: { source: resubmission.sourceId, contact: resubmission.contact, fields: storedFields(resubmission.fields) },
             }),
             expiresAt: resubmission.expiresAt,
           },

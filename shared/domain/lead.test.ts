@@ -24,6 +24,20 @@ describe('parseLeadInput', () => {
     expect(lead.contact).toEqual({ email: 'a@b.co' });
   });
 
+  it("given fields named like Object's own properties (from JSON), when parsed, then each is kept as an ordinary field", () => {
+    const raw: unknown = JSON.parse('{"email":"a@b.co","constructor":"x","toString":"y","__proto__":"z","valueOf":"v"}');
+
+    const { fields } = parseLeadInput(raw);
+
+    expect(Object.entries(fields)).toEqual([
+      ['constructor', 'x'],
+      ['toString', 'y'],
+      ['__proto__', 'z'],
+      ['valueOf', 'v'],
+    ]);
+    expect(Object.getPrototypeOf(fields)).toBeNull();
+  });
+
   it.each([
     [{ firstName: 'No contact' }, 'email', 'an email or a phone number is required'],
     [{ email: 'not-an-email' }, 'email', 'must be a valid email address'],

@@ -123,7 +123,8 @@ export interface ParseOptions {
 }
 
 function customFields(raw: Record<string, unknown>, problems: FieldProblem[]): Record<string, string> {
-  const fields: Record<string, string> = {};
+  // No prototype: a field named `__proto__` or `constructor` is kept as the data it is.
+  const fields: Record<string, string> = Object.create(null);
   for (const [key, value] of Object.entries(raw)) {
     if (canonicalKeys.has(key) || value === undefined || value === null) continue;
     if (typeof value === 'object') {
@@ -154,7 +155,7 @@ export function parseLeadInput(raw: unknown, options: ParseOptions = {}): NewLea
   // Field by field, so one bad field does not hide the others' problems (or their normalization).
   const data: Partial<z.infer<typeof CanonicalFieldsSchema>> = {};
   for (const [key, schema] of Object.entries(CanonicalFieldsSchema.shape)) {
-    const result = schema.safeParse((raw as Record<string, unknown>)[key]);
+    const result = schema.safeParse(Object.hasOwn(raw, key) ? (raw as Record<string, unknown>)[key] : undefined);
     if (result.success) Object.assign(data, { [key]: result.data });
     else for (const issue of result.error.issues) problems.push({ field: [key, ...issue.path].join('.'), message: issue.message });
   }

@@ -21,6 +21,19 @@ describe('readBody', () => {
     });
   });
 
+  it("given form keys named like Object's own properties, when read, then each is an ordinary field with its value and nothing inherited shows", () => {
+    const body = readBody(post('application/x-www-form-urlencoded', 'constructor=x&toString=y&__proto__=z&hasOwnProperty=w&email=a%40b.co&constructor=x2'));
+
+    expect(Object.entries(body as object)).toEqual([
+      ['constructor', 'x, x2'],
+      ['toString', 'y'],
+      ['__proto__', 'z'],
+      ['hasOwnProperty', 'w'],
+      ['email', 'a@b.co'],
+    ]);
+    expect(Object.getPrototypeOf(body)).toBeNull();
+  });
+
   it.each([
     ['malformed JSON', post('application/json', '{"email":'), MalformedRequest, 400],
     ['an empty body', post('application/json', ''), MalformedRequest, 400],

@@ -17,10 +17,13 @@ export function header(event: Pick<APIGatewayProxyEventV2, 'headers'>, name: str
   return event.headers?.[name] ?? Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
 }
 
-/** Form posts repeat a key for multi-selects; keep every value. */
+/**
+ * Form posts repeat a key for multi-selects; keep every value. Without a prototype, a key such
+ * as `constructor` or `__proto__` is a field like any other, not something every object has.
+ */
 function formToObject(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of new URLSearchParams(text)) out[key] = key in out ? `${out[key]}, ${value}` : value;
+  const out: Record<string, string> = Object.create(null);
+  for (const [key, value] of new URLSearchParams(text)) out[key] = Object.hasOwn(out, key) ? `${out[key]}, ${value}` : value;
   return out;
 }
 
