@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { InvalidLead, type FieldProblem } from './errors.ts';
-import { consentFlag, countryCode, e164, emailAddress, MAX_EMAIL_LENGTH, splitName } from './normalize.ts';
+import { consentFlag, countryCode, e164, emailAddress, MAX_EMAIL_LENGTH, multiLine, singleLine, splitName } from './normalize.ts';
 
 /** Where a lead is in its life. Every change between these is a conditional write. */
 export const LeadStatus = {
@@ -31,11 +31,15 @@ const MAX_MESSAGE = 5_000;
 const MAX_CUSTOM_FIELDS = 50;
 const MAX_CUSTOM_VALUE = 1_000;
 
-/** Trim, collapse empty to undefined, and cap length with a message naming the limit. */
-const text = (max: number) =>
+/**
+ * Clean (one line, or `lines` for free text), trim, collapse empty to undefined, and cap length
+ * with a message naming the limit. Cleaned here, the stored lead is as clean as every email
+ * subject and page made from it.
+ */
+const text = (max: number, lines: 'one' | 'several' = 'one') =>
   z
     .union([z.string(), z.number()])
-    .transform((value) => String(value).trim())
+    .transform((value) => (lines === 'one' ? singleLine(String(value)) : multiLine(String(value))).trim())
     .pipe(z.string().max(max, `must be at most ${max} characters`))
     .transform((value) => (value === '' ? undefined : value))
     .optional();
@@ -67,7 +71,7 @@ const CanonicalFieldsSchema = z.object({
   region: text(100),
   postalCode: text(20),
   city: text(100),
-  message: text(MAX_MESSAGE),
+  message: text(MAX_MESSAGE, 'several'),
   source: text(100),
   language: text(35),
   consent: z.union([z.boolean(), z.string().max(200), z.number()]).optional(),
@@ -125,14 +129,16 @@ export interface ParseOptions {
 function customFields(raw: Record<string, unknown>, problems: FieldProblem[]): Record<string, string> {
   // No prototype: a field named `__proto__` or `constructor` is kept as the data it is.
   const fields: Record<string, string> = Object.create(null);
-  for (const [key, value] of Object.entries(raw)) {
-    if (canonicalKeys.has(key) || value === undefined || value === null) continue;
+  for (const [name, value] of Object.entries(raw)) {
+    if (canonicalKeys.has(name) || value === undefined || value === null) continue;
     if (typeof value === 'object') {
-      problems.push({ field: key, message: 'must be text, a number or true/false' });
+      problems.push({ field: singleLine(name), message: 'must be text, a number or true/false' });
       continue;
     }
-    const str = String(value).trim();
-    if (str === '') continue;
+    // Free text as the sender named it: never a subject, but shown in emails and pages.
+    const str = multiLine(String(value)).trim();
+    const key = singleLine(name);
+    if (str === '' || key === '') continue;
     if (key.length > 64) problems.push({ field: key.slice(0, 64), message: 'field names must be at most 64 characters' });
     else if (str.length > MAX_CUSTOM_VALUE) problems.push({ field: key, message: `must be at most ${MAX_CUSTOM_VALUE} characters` });
     else fields[key] = str;
