@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda
 import { httpErrors, statusFor } from '#shared/http/errors.ts';
 import { deliveryOf, intakeErrorResponse, preflightResponse, receivedResponse } from '#shared/ingest/http-responses.ts';
 import { recordReceived } from '#shared/metrics/lead-funnel.ts';
+import { MalformedRequest } from '#shared/domain/errors.ts';
 import { logger, observed } from '#shared/observability.ts';
 import { receiveLead, sourceFor } from '#shared/use-cases/receive-lead.ts';
 import { deps, sources } from './composition.ts';
@@ -28,7 +29,9 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
     } catch (error) {
       const status = statusFor(error);
       if (status >= 500) throw error;
-      logger.info('lead rejected', { status, source: delivery.sourceId ?? '(default)', reason: (error as Error).message });
+      // The class and where the body breaks, never the message: it may quote the body.
+      const position = error instanceof MalformedRequest && error.position !== undefined ? { position: error.position } : {};
+      logger.info('lead rejected', { status, source: delivery.sourceId ?? '(default)', error: (error as Error).name, ...position });
       return intakeErrorResponse(status, error, delivery, sources.known(delivery.sourceId));
     }
   });

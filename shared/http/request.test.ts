@@ -35,6 +35,26 @@ describe('readBody', () => {
   });
 
   it.each([
+    ['{"email":"dana@example.com" "name":"Dana"}', 'Body is not valid JSON at line 1, column 29', 28],
+    ['{\n  "email": "dana@example.com",\n  "name": "Dana\n}', 'Body is not valid JSON at line 3, column 16', 48],
+    ['{"email":"dana@example.com",', 'Body is not valid JSON at line 1, column 29', 28],
+    ['{"email":', 'Body is not valid JSON: it ends too early', 9],
+    ['dana@example.com', 'Body is not valid JSON', undefined],
+  ])('given the malformed JSON %j, when read, then the error says where it breaks without quoting it', (text, message, position) => {
+    let caught: unknown;
+    try {
+      readBody(post('application/json', text));
+    } catch (error) {
+      caught = error;
+    }
+
+    expect(caught).toBeInstanceOf(MalformedRequest);
+    expect((caught as MalformedRequest).message).toBe(message);
+    expect((caught as MalformedRequest).position).toBe(position);
+    expect((caught as MalformedRequest).cause).toBeUndefined();
+  });
+
+  it.each([
     ['malformed JSON', post('application/json', '{"email":'), MalformedRequest, 400],
     ['an empty body', post('application/json', ''), MalformedRequest, 400],
     ['invalid UTF-8', post('application/json', Buffer.from([0x7b, 0xff, 0x7d]).toString('base64'), true), MalformedRequest, 400],
