@@ -46,8 +46,8 @@ export const handler = middy<SNSEvent, { results: FeedbackResult[] }>()
       for (const undeliverable of addresses) {
         const outcome = await markRepUnreachable(undeliverable, deps);
         logger.info(outcome.kind === 'not-a-rep' ? 'undeliverable address is not a rep; ignored' : 'rep unreachable by email', {
+          // The rep's id, never the address.
           snsMessageId,
-          address: undeliverable.address,
           reason: undeliverable.reason,
           ...outcome,
         });
