@@ -1,9 +1,9 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { MalformedRequest } from '#shared/domain/errors.ts';
 import { httpErrors, statusFor } from '#shared/http/errors.ts';
 import { deliveryOf, intakeErrorResponse, preflightResponse, receivedResponse } from '#shared/ingest/http-responses.ts';
 import { recordReceived } from '#shared/metrics/lead-funnel.ts';
-import { MalformedRequest } from '#shared/domain/errors.ts';
 import { logger, observed } from '#shared/observability.ts';
 import { receiveLead, sourceFor } from '#shared/use-cases/receive-lead.ts';
 import { deps, sources } from './composition.ts';
