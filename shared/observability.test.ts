@@ -1,9 +1,10 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { LeadMetric } from './metric-names.ts';
-import { createMetrics } from './observability.ts';
+import { createMetrics, loggableError } from './observability.ts';
 
 /** One line of CloudWatch embedded metric format, as Powertools writes it to stdout. */
 const EmfSchema = z.looseObject({
@@ -126,5 +127,29 @@ describe('the observability module', () => {
     const imported = [...source.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s+'([^']+)'/gm)].map((match) => match[1]!);
 
     expect(new Set(imported.filter((path) => path.startsWith('.')))).toEqual(new Set(['./metric-names.ts']));
+  });
+});
+
+describe('loggableError', () => {
+  it("given an SDK error whose message and reasons echo an item, when made loggable, then its class, fault, status, codes and frames stay and nothing of the item", () => {
+    const error = new TransactionCanceledException({
+      message: 'Transaction cancelled: dana@example.com',
+      $metadata: { httpStatusCode: 400 },
+      CancellationReasons: [{ Code: 'ConditionalCheckFailed', Message: 'dana@example.com', Item: { email: { S: 'dana@example.com' } } }, { Code: 'None' }],
+    });
+    const wrapped = new Error('could not store Dana Fox', { cause: error });
+
+    const logged = loggableError(wrapped);
+
+    expect(JSON.stringify(logged)).not.toMatch(/dana|Dana/);
+    expect(logged).toMatchObject({
+      name: 'Error',
+      stack: expect.arrayContaining([expect.stringMatching(/^at /)]),
+      cause: { name: 'TransactionCanceledException', fault: 'client', httpStatusCode: 400, cancellationReasons: ['ConditionalCheckFailed', 'None'] },
+    });
+  });
+
+  it('given something thrown that is no error, when made loggable, then only its type is said', () => {
+    expect(loggableError('dana@example.com')).toEqual({ name: 'string' });
   });
 });

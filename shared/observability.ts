@@ -21,6 +21,29 @@ export const tracer = new Tracer({ serviceName });
 
 export { LeadMetric } from './metric-names.ts';
 
+/** Causes followed into a log line; deeper is never the story. */
+const MAX_CAUSES = 3;
+
+/**
+ * What a log line may say about an error: its class, the SDK's fault, status and cancellation
+ * codes, and where it was thrown (the stack's frames). Never its message or other properties:
+ * an SDK's can echo an item, a parser's quotes the body, ours may name a person's address.
+ */
+export function loggableError(error: unknown, depth = 0): Record<string, unknown> {
+  if (!(error instanceof Error)) return { name: typeof error };
+  const sdk = error as Error & { $fault?: unknown; $metadata?: { httpStatusCode?: unknown }; CancellationReasons?: { Code?: unknown }[] };
+  const frames = (error.stack ?? '').split('\n').filter((line) => line.startsWith('    at ')).map((line) => line.trim());
+  const reasons = Array.isArray(sdk.CancellationReasons) ? sdk.CancellationReasons.map((reason) => String(reason?.Code ?? 'None')) : undefined;
+  return {
+    name: error.name,
+    ...(typeof sdk.$fault === 'string' ? { fault: sdk.$fault } : {}),
+    ...(typeof sdk.$metadata?.httpStatusCode === 'number' ? { httpStatusCode: sdk.$metadata.httpStatusCode } : {}),
+    ...(reasons ? { cancellationReasons: reasons } : {}),
+    ...(frames.length ? { stack: frames } : {}),
+    ...(error.cause !== undefined && depth < MAX_CAUSES ? { cause: loggableError(error.cause, depth + 1) } : {}),
+  };
+}
+
 /** Powertools' flush notice when an invocation recorded nothing. */
 const NOTHING_TO_PUBLISH = 'No application metrics to publish';
 

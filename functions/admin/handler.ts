@@ -5,7 +5,7 @@ import { InvalidLead, LeadNotFound, MalformedRequest } from '#shared/domain/erro
 import { readBody } from '#shared/http/request.ts';
 import { requireAdmin } from '#shared/http/admin-auth.ts';
 import { httpErrors } from '#shared/http/errors.ts';
-import { logger, observed } from '#shared/observability.ts';
+import { loggableError, logger, observed } from '#shared/observability.ts';
 import { eraseLead } from '#shared/use-cases/erase-lead.ts';
 import { importReps } from '#shared/use-cases/import-reps.ts';
 import { disableRep, enableRep, updateRep } from '#shared/use-cases/manage-reps.ts';
@@ -54,7 +54,7 @@ async function erase(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResu
   const report = await eraseLead(leadId, {
     eraser,
     queue,
-    onDrainFailed: (error) => logger.warn('lead erased, but its team queue could not be drained', { error: error as Error }),
+    onDrainFailed: (error) => logger.warn('lead erased, but its team queue could not be drained', { error: loggableError(error) }),
   });
   // The audit trail of an erasure: counts and ids only, nothing about the person.
   logger.info('lead erased', { ...report });

@@ -38,7 +38,8 @@ export const handler = middy<unknown, EscalationOutcome | ExpiryOutcome | Remind
           : step === 'contact-deadline'
             ? await escalateLead(input, deps)
             : await recoverTimer(input, failure ?? {}, deps);
-    logger.info('deadline checked', { step, outcome });
+    // The manager's address stays out of the log line.
+    logger.info('deadline checked', { step, outcome: 'to' in outcome ? { ...outcome, to: undefined } : outcome });
     recordDeadline(outcome);
     return outcome;
   });

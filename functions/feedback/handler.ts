@@ -45,9 +45,9 @@ export const handler = middy<SNSEvent, { results: FeedbackResult[] }>()
       const outcomes = [];
       for (const undeliverable of addresses) {
         const outcome = await markRepUnreachable(undeliverable, deps);
+        // The rep's id (in the outcome), never the address.
         logger.info(outcome.kind === 'not-a-rep' ? 'undeliverable address is not a rep; ignored' : 'rep unreachable by email', {
           snsMessageId,
-          address: undeliverable.address,
           reason: undeliverable.reason,
           ...outcome,
         });

@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { MalformedRequest } from '#shared/domain/errors.ts';
 import { httpErrors, statusFor } from '#shared/http/errors.ts';
 import { deliveryOf, intakeErrorResponse, preflightResponse, receivedResponse } from '#shared/ingest/http-responses.ts';
 import { recordReceived } from '#shared/metrics/lead-funnel.ts';
@@ -34,7 +35,9 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
     } catch (error) {
       const status = statusFor(error);
       if (status >= 500) throw error;
-      logger.info('lead rejected', { status, source: delivery.sourceId ?? '(default)', reason: (error as Error).message });
+      // The class and where the body breaks, never the message: it may quote the body.
+      const position = error instanceof MalformedRequest && error.position !== undefined ? { position: error.position } : {};
+      logger.info('lead rejected', { status, source: delivery.sourceId ?? '(default)', error: (error as Error).name, ...position });
       return intakeErrorResponse(status, error, delivery, sources.known(delivery.sourceId));
     }
   });

@@ -4,7 +4,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { RoutingMessageSchema } from '#shared/adapters/routing-queue.ts';
 import { allows } from '#shared/domain/lifecycle.ts';
 import { recordRouted } from '#shared/metrics/lead-funnel.ts';
-import { logger, observed } from '#shared/observability.ts';
+import { loggableError, logger, observed } from '#shared/observability.ts';
 import { drainTeamQueue, routeLead } from '#shared/use-cases/route-lead.ts';
 import { tellOwnerOfResubmission } from '#shared/use-cases/tell-owner-of-resubmission.ts';
 import { deps } from './composition.ts';
@@ -35,7 +35,7 @@ async function routeRecord(record: SQSRecord): Promise<void> {
     recordRouted(outcome);
   } catch (error) {
     // The batch processor only reports the record as failed; say why, with the lead id.
-    logger.error('routing failed; the message will be retried', { error: error as Error, messageId: record.messageId });
+    logger.error('routing failed; the message will be retried', { error: loggableError(error), messageId: record.messageId });
     throw error;
   } finally {
     logger.removeKeys(['leadId']);

@@ -14,6 +14,7 @@ const fixtures: Record<string, string> = {
     export const handler = async () => { throw new LeadNotFound('no such lead'); };`,
   'slow.mjs': `export const handler = () => new Promise((resolve) => setTimeout(resolve, 5000));`,
   'broken.mjs': `throw new Error('cannot load');`,
+  'logs.mjs': `export const handler = async () => { console.log('{"level":"INFO","message":"to stdout"}'); console.error('to stderr'); return 'logged'; };`,
 };
 
 const fn = (logicalId: string, file: string, environment: Record<string, string> = {}, timeoutSeconds = 3): LocalFunction => ({
@@ -25,6 +26,23 @@ const fn = (logicalId: string, file: string, environment: Record<string, string>
   timeoutSeconds,
   memorySize: 256,
   environment,
+});
+
+describe('local function log lines', () => {
+  it('given a log option, when a function prints on stdout and stderr, then each line reaches it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'functions-log-test-'));
+    writeFileSync(join(dir, 'logs.mjs'), fixtures['logs.mjs']!);
+    const lines: string[] = [];
+    const runtime = startFunctions([fn('Logs', 'logs.mjs')], { repoRoot: dir, sharedEnv: {}, log: (line) => lines.push(line) });
+    try {
+      expect(await runtime.invoke('Logs', {})).toBe('logged');
+
+      await expect.poll(() => lines).toEqual(expect.arrayContaining(['{"level":"INFO","message":"to stdout"}', 'to stderr']));
+    } finally {
+      await runtime.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('local function environments', () => {

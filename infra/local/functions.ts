@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
 import { WorkerMessage, type FunctionError, type WorkerConfig } from './function-protocol.ts';
 import type { LocalFunction } from './template.ts';
@@ -17,6 +18,11 @@ export interface FunctionRuntimeOptions {
   readonly sharedEnv: Readonly<Record<string, string>>;
   /** Execution environments per function. */
   readonly maxInstances?: number;
+  /**
+   * Each line a function prints (its log lines, on stdout or stderr), as CloudWatch would get
+   * it; absent, they go to this process's own stdout and stderr.
+   */
+  readonly log?: (line: string) => void;
 }
 
 export interface FunctionRuntime {
@@ -159,7 +165,12 @@ function createInstance(fn: LocalFunction, options: FunctionRuntimeOptions): Ins
       AWS_SDK_UA_APP_ID: fn.logicalId,
     },
     resourceLimits: { maxOldGenerationSizeMb: fn.memorySize },
+    ...(options.log ? { stdout: true, stderr: true } : {}),
   });
+  if (options.log) {
+    const log = options.log;
+    for (const stream of [worker.stdout, worker.stderr]) createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => log(line));
+  }
   let dead = false;
   let pending: { requestId: string; resolve: (value: unknown) => void; reject: (error: Error) => void } | undefined;
   const ready = Promise.withResolvers<void>();

@@ -53,7 +53,7 @@ export interface LocalStackOptions {
    * tables and queues then get a prefix of their own unless `namePrefix` names one.
    */
   readonly sharedEmulators?: { readonly dynamodb: string; readonly sqs: string };
-  /** The runtime's own lines (requests, failures); default console.log. */
+  /** The runtime's own lines (requests, failures) and every line a function logs; default console.log. */
   readonly log?: (line: string) => void;
   /**
    * The endpoint the functions use for a service, given the emulator's (e.g. a fault-injecting
@@ -160,6 +160,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const functionSes = await endpointFor('ses', emulators.endpoints.ses);
     const started = startFunctions(functions, {
       repoRoot,
+      log,
       sharedEnv: {
         AWS_REGION: model.region,
         AWS_DEFAULT_REGION: model.region,

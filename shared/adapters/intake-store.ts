@@ -13,7 +13,7 @@ import { LeadStatus, type Lead, type LeadContact } from '../domain/lead.ts';
 import { SourceSchema, type Source } from '../ingest/source-config.ts';
 import type { Outbox } from './outbox.ts';
 import { resolveStoreOptions, type StoreOptions } from './store-options.ts';
-import { contactItemKey, contactOf, dueIndexKeys, eventItem, expiryWithin, idempotencyItemKey, leadKey, newLeadItems, sourceItemKey } from './table-items.ts';
+import { contactItemKey, contactOf, dueIndexKeys, eventItem, expiryWithin, idempotencyItemKey, leadKey, newLeadItems, sourceItemKey, storedFields } from './table-items.ts';
 
 /**
  * What the webhook keeps besides leads: which email or phone belongs to which recent lead
@@ -245,7 +245,7 @@ export class IntakeStore {
               detail: {
                 source: resubmission.sourceId,
                 contact: resubmission.contact,
-                fields: resubmission.fields,
+                fields: storedFields(resubmission.fields),
                 ...(resubmission.answeredAs ? { answeredAs: resubmission.answeredAs } : {}),
               },
             },

@@ -1,4 +1,5 @@
 import { SendEmailCommand, type SESClient } from '@aws-sdk/client-ses';
+import { singleLine } from '../domain/normalize.ts';
 import { ses as defaultSes } from './aws-clients.ts';
 
 export interface Email {
@@ -30,7 +31,9 @@ export class Mailer {
 
   /**
    * Sends one email. `tags` (the lead and the outbox effect it performs) travel with SES's event
-   * publishing, so a bounce or complaint can be traced to what caused it.
+   * publishing, so a bounce or complaint can be traced to what caused it. The subject goes out on
+   * one line whatever it was made of: leads are cleaned when they arrive, but a rep's or team's
+   * name, or a lead stored before, must not start a header of its own either.
    */
   async send(email: Email, tags: Readonly<Record<string, string>> = {}): Promise<void> {
     const Tags = Object.entries(tags).map(([Name, Value]) => ({ Name, Value: Value.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 256) }));
@@ -39,7 +42,7 @@ export class Mailer {
         Source: this.#from,
         Destination: { ToAddresses: [email.to] },
         Message: {
-          Subject: { Data: email.subject, Charset: 'UTF-8' },
+          Subject: { Data: singleLine(email.subject), Charset: 'UTF-8' },
           Body: { Html: { Data: email.html, Charset: 'UTF-8' }, Text: { Data: email.text, Charset: 'UTF-8' } },
         },
         ...(this.#configurationSet ? { ConfigurationSetName: this.#configurationSet } : {}),

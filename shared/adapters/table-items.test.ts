@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dueIndexKeys, dueShards, effectKey, eventItem, expiryWithin, leadItemOf, leadKey, toLead, toLeadEvent } from './table-items.ts';
+import type { Lead } from '../domain/lead.ts';
+import { dueIndexKeys, dueShards, effectKey, eventItem, expiryWithin, leadItemOf, leadKey, newLeadItems, storedFields, toLead, toLeadEvent } from './table-items.ts';
 
 describe('table items', () => {
   it('given a lead, when its effect and due entry are keyed, then both sit under the lead and in one of the due shards', () => {
@@ -15,6 +16,17 @@ describe('table items', () => {
     ['an effect', effectKey('lead-7', 'abc-1'), { leadId: 'lead-7', effectId: 'abc-1' }],
   ])('given %s read from the due index, when its key is read back, then it names the lead (and effect)', (_name, key, expected) => {
     expect(leadItemOf(key)).toEqual(expected);
+  });
+
+  it("given fields named like Object's own properties or starting with the escape, when stored and read back, then the same fields come back", () => {
+    const fields = Object.assign(Object.create(null) as Record<string, string>, JSON.parse('{"constructor":"x","__proto__":"z","toString":"y","~odd":"w"}'));
+    const [put] = newLeadItems('leads', { id: 'lead-1', fields } as unknown as Lead, 99);
+    const stored = (put!.Put.Item as { fields: Record<string, string> }).fields;
+
+    expect(stored).toEqual({ '~constructor': 'x', '~__proto__': 'z', toString: 'y', '~~odd': 'w' });
+    expect(Object.entries(toLead({ ...leadKey('lead-1'), fields: stored }).fields)).toEqual(Object.entries(fields));
+    const event = toLeadEvent(eventItem('lead-1', { at: '2026-03-01T10:00:00.000Z', kind: 'resubmitted', actor: 'webhook', detail: { fields: storedFields(fields) } }, 99));
+    expect(Object.entries(event.detail!.fields as object)).toEqual(Object.entries(fields));
   });
 
   it('given a stored lead and event, when read back, then the table and index keys are gone and the values stay', () => {

@@ -70,10 +70,32 @@ export function eventItem(leadId: string, event: LeadEvent, leadExpiresAt: numbe
   return { pk: leadPartition(leadId), sk: `${EVENT}${event.at}#${randomBytes(3).toString('hex')}`, type: 'lead-event', ...event, ...expiryWithin(leadExpiresAt) };
 }
 
+// --- A form's own field names as map keys
+
+/**
+ * Field names the SDK's marshalling cannot carry as map keys: it drops `__proto__` both ways
+ * and refuses an object with an own `constructor`. Those are stored with a `~` in front (as is
+ * any name that starts with one, so reading back is unambiguous) and read back as they came.
+ */
+const FIELD_ESCAPE = '~';
+const escaped = (name: string) => name === '__proto__' || name === 'constructor' || name.startsWith(FIELD_ESCAPE);
+
+export function storedFields(fields: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(fields).map(([name, value]) => [escaped(name) ? `${FIELD_ESCAPE}${name}` : name, value]));
+}
+
+/** A stored fields map as the lead's fields, without a prototype (see `storedFields`). */
+export function fieldsOf(stored: unknown): Record<string, string> {
+  const fields: Record<string, string> = Object.create(null);
+  if (typeof stored !== 'object' || stored === null) return fields;
+  for (const [name, value] of Object.entries(stored)) fields[name.startsWith(FIELD_ESCAPE) ? name.slice(FIELD_ESCAPE.length) : name] = String(value);
+  return fields;
+}
+
 /** The two puts that create a lead: the lead, only if its id is new, and its "received" event. */
 export function newLeadItems(tableName: string, lead: Lead, expiresAt: number) {
   return [
-    { Put: { TableName: tableName, Item: { ...leadKey(lead.id), type: 'lead', ...lead, expiresAt }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    { Put: { TableName: tableName, Item: { ...leadKey(lead.id), type: 'lead', ...lead, fields: storedFields(lead.fields), expiresAt }, ConditionExpression: 'attribute_not_exists(pk)' } },
     {
       Put: {
         TableName: tableName,
@@ -149,7 +171,14 @@ function withoutKeys(item: Record<string, unknown>, ...also: readonly string[]):
   return value;
 }
 
-export const toLead = (item: Record<string, unknown>) => withoutKeys(item, 'type') as unknown as Lead;
-export const toLeadEvent = (item: Record<string, unknown>) => withoutKeys(item, 'type', 'expiresAt') as unknown as LeadEvent;
+export const toLead = (item: Record<string, unknown>) =>
+  ({ ...withoutKeys(item, 'type'), ...(item.fields === undefined ? {} : { fields: fieldsOf(item.fields) }) }) as unknown as Lead;
+
+export function toLeadEvent(item: Record<string, unknown>): LeadEvent {
+  const event = withoutKeys(item, 'type', 'expiresAt') as unknown as LeadEvent;
+  // A resubmission's history entry holds the fields the person sent again.
+  const fields = event.detail?.fields;
+  return fields === undefined ? event : { ...event, detail: { ...event.detail, fields: fieldsOf(fields) } };
+}
 export const toEffectRecord = (item: Record<string, unknown>) => withoutKeys(item, 'expiresAt') as EffectRecord;
 export const toRep = (item: Record<string, unknown>) => withoutKeys(item, 'type') as unknown as RepProfile;

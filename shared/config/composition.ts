@@ -5,7 +5,7 @@ import { Outbox, type EffectRecord, type Performers } from '../adapters/outbox.t
 import { RoutingQueue } from '../adapters/routing-queue.ts';
 import { SlaTimer } from '../adapters/sla-timer.ts';
 import { SWEEP_GRACE_FLOOR_MS, SWEEP_GRACE_MINUTES } from '../domain/lifecycle.ts';
-import { logger } from '../observability.ts';
+import { loggableError, logger } from '../observability.ts';
 import { performerVariables, PerformerVariables, readEnvironment, type EffectKind, type EnvironmentOf, type PerformerVariable } from './environment.ts';
 import { minutesToMs, timeScale } from './runtime.ts';
 
@@ -59,7 +59,7 @@ export function performersFromEnv<K extends EffectKind>(
 }
 
 const logFailure = (effect: EffectRecord, error: unknown) =>
-  logger.warn('follow-up effect failed; it stays recorded and is retried', { leadId: effect.leadId, effectId: effect.id, purpose: effect.purpose, error: error as Error });
+  logger.warn('follow-up effect failed; it stays recorded and is retried', { leadId: effect.leadId, effectId: effect.id, purpose: effect.purpose, error: loggableError(error) });
 
 /** The sweeper's grace in real milliseconds at a TIME_SCALE: a scaled minute, never under the floor. */
 export const sweepGraceMs = (scale?: number): number => Math.max(minutesToMs(SWEEP_GRACE_MINUTES, scale), SWEEP_GRACE_FLOOR_MS);

@@ -14,6 +14,13 @@ export interface FieldProblem {
 /** The client sent something we cannot read at all (malformed JSON, wrong encoding). */
 export class MalformedRequest extends DomainError {
   override name = 'MalformedRequest';
+  /** Where in the body it stops being readable, when known: what a log may say about a body. */
+  readonly position?: number;
+
+  constructor(message: string, options?: ErrorOptions & { readonly position?: number }) {
+    super(message, options);
+    if (options?.position !== undefined) this.position = options.position;
+  }
 }
 
 export class PayloadTooLarge extends DomainError {

@@ -24,6 +24,45 @@ describe('parseLeadInput', () => {
     expect(lead.contact).toEqual({ email: 'a@b.co' });
   });
 
+  it("given fields named like Object's own properties (from JSON), when parsed, then each is kept as an ordinary field", () => {
+    const raw: unknown = JSON.parse('{"email":"a@b.co","constructor":"x","toString":"y","__proto__":"z","valueOf":"v"}');
+
+    const { fields } = parseLeadInput(raw);
+
+    expect(Object.entries(fields)).toEqual([
+      ['constructor', 'x'],
+      ['toString', 'y'],
+      ['__proto__', 'z'],
+      ['valueOf', 'v'],
+    ]);
+    expect(Object.getPrototypeOf(fields)).toBeNull();
+  });
+
+  it('given a name, company and product with line breaks and control characters, when parsed, then each is one clean line', () => {
+    const lead = parseLeadInput({
+      email: 'dana@example.com',
+      name: 'Dana\r\nBcc: x@evil.test',
+      company: 'Fox\u2028Ltd\u0000',
+      product: 'solar\u0085\u009b',
+      city: 'Ham\tburg',
+    });
+
+    expect(lead.contact).toEqual({ email: 'dana@example.com', firstName: 'Dana Bcc:', lastName: 'x@evil.test', company: 'Fox Ltd', product: 'solar', city: 'Ham burg' });
+  });
+
+  it('given a message over several lines with control characters, when parsed, then its lines stay and the control characters go', () => {
+    const lead = parseLeadInput({ email: 'dana@example.com', message: 'Hello,\r\nplease call\u2028after 3pm.\u0007\u007f', firstName: 'Dana\nFox' });
+
+    expect(lead.contact.message).toBe('Hello,\nplease call\nafter 3pm.');
+    expect(lead.contact.firstName).toBe('Dana Fox');
+  });
+
+  it('given extra fields with control characters in their names and values, when parsed, then names are one line and values keep only their lines', () => {
+    const lead = parseLeadInput({ email: 'dana@example.com', 'how\r\nfound': 'a friend\r\ntold me\u0000', utm_source: 'ads\u0085' });
+
+    expect(lead.fields).toEqual({ 'how found': 'a friend\ntold me', utm_source: 'ads' });
+  });
+
   it.each([
     [{ firstName: 'No contact' }, 'email', 'an email or a phone number is required'],
     [{ email: 'not-an-email' }, 'email', 'must be a valid email address'],

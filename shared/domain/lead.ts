@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { InvalidLead, type FieldProblem } from './errors.ts';
-import { consentFlag, countryCode, e164, splitName } from './normalize.ts';
+import { consentFlag, countryCode, e164, emailAddress, MAX_EMAIL_LENGTH, multiLine, singleLine, splitName } from './normalize.ts';
 
 /** Where a lead is in its life. Every change between these is a conditional write. */
 export const LeadStatus = {
@@ -31,11 +31,15 @@ const MAX_MESSAGE = 5_000;
 const MAX_CUSTOM_FIELDS = 50;
 const MAX_CUSTOM_VALUE = 1_000;
 
-/** Trim, collapse empty to undefined, and cap length with a message naming the limit. */
-const text = (max: number) =>
+/**
+ * Clean (one line, or `lines` for free text), trim, collapse empty to undefined, and cap length
+ * with a message naming the limit. Cleaned here, the stored lead is as clean as every email
+ * subject and page made from it.
+ */
+const text = (max: number, lines: 'one' | 'several' = 'one') =>
   z
     .union([z.string(), z.number()])
-    .transform((value) => String(value).trim())
+    .transform((value) => (lines === 'one' ? singleLine(String(value)) : multiLine(String(value))).trim())
     .pipe(z.string().max(max, `must be at most ${max} characters`))
     .transform((value) => (value === '' ? undefined : value))
     .optional();
@@ -47,10 +51,17 @@ const CanonicalFieldsSchema = z.object({
   name: text(MAX_TEXT),
   email: z
     .string()
-    .trim()
-    .transform((value) => value.toLowerCase())
-    .pipe(z.union([z.literal(''), z.email('must be a valid email address').max(254)]))
-    .transform((value) => (value === '' ? undefined : value))
+    .transform((value, context) => {
+      const text = value.trim();
+      if (text === '') return undefined;
+      const address = emailAddress(text);
+      if (address !== undefined) return address;
+      context.addIssue({
+        code: 'custom',
+        message: text.length > MAX_EMAIL_LENGTH ? `must be at most ${MAX_EMAIL_LENGTH} characters` : 'must be a valid email address',
+      });
+      return z.NEVER;
+    })
     .optional(),
   /** Normalized to E.164 below, once the country is known. */
   phone: text(40),
@@ -60,7 +71,7 @@ const CanonicalFieldsSchema = z.object({
   region: text(100),
   postalCode: text(20),
   city: text(100),
-  message: text(MAX_MESSAGE),
+  message: text(MAX_MESSAGE, 'several'),
   source: text(100),
   language: text(35),
   consent: z.union([z.boolean(), z.string().max(200), z.number()]).optional(),
@@ -116,15 +127,18 @@ export interface ParseOptions {
 }
 
 function customFields(raw: Record<string, unknown>, problems: FieldProblem[]): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (canonicalKeys.has(key) || value === undefined || value === null) continue;
+  // No prototype: a field named `__proto__` or `constructor` is kept as the data it is.
+  const fields: Record<string, string> = Object.create(null);
+  for (const [name, value] of Object.entries(raw)) {
+    if (canonicalKeys.has(name) || value === undefined || value === null) continue;
     if (typeof value === 'object') {
-      problems.push({ field: key, message: 'must be text, a number or true/false' });
+      problems.push({ field: singleLine(name), message: 'must be text, a number or true/false' });
       continue;
     }
-    const str = String(value).trim();
-    if (str === '') continue;
+    // Free text as the sender named it: never a subject, but shown in emails and pages.
+    const str = multiLine(String(value)).trim();
+    const key = singleLine(name);
+    if (str === '' || key === '') continue;
     if (key.length > 64) problems.push({ field: key.slice(0, 64), message: 'field names must be at most 64 characters' });
     else if (str.length > MAX_CUSTOM_VALUE) problems.push({ field: key, message: `must be at most ${MAX_CUSTOM_VALUE} characters` });
     else fields[key] = str;
@@ -147,7 +161,7 @@ export function parseLeadInput(raw: unknown, options: ParseOptions = {}): NewLea
   // Field by field, so one bad field does not hide the others' problems (or their normalization).
   const data: Partial<z.infer<typeof CanonicalFieldsSchema>> = {};
   for (const [key, schema] of Object.entries(CanonicalFieldsSchema.shape)) {
-    const result = schema.safeParse((raw as Record<string, unknown>)[key]);
+    const result = schema.safeParse(Object.hasOwn(raw, key) ? (raw as Record<string, unknown>)[key] : undefined);
     if (result.success) Object.assign(data, { [key]: result.data });
     else for (const issue of result.error.issues) problems.push({ field: [key, ...issue.path].join('.'), message: issue.message });
   }

@@ -4,6 +4,7 @@ import en from 'i18n-iso-countries/langs/en.json' with { type: 'json' };
 import es from 'i18n-iso-countries/langs/es.json' with { type: 'json' };
 import fr from 'i18n-iso-countries/langs/fr.json' with { type: 'json' };
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { z } from 'zod';
 
 /**
  * Normalization of what people type into forms: countries to ISO 3166-1 alpha-2, phone numbers
@@ -16,6 +17,65 @@ const nameLocales = ['en', 'de', 'fr', 'es'] as const;
 
 /** Names forms commonly send that are not the registered country names. */
 const aliases: Readonly<Record<string, string>> = { uk: 'GB', 'great britain': 'GB', england: 'GB', scotland: 'GB', wales: 'GB', usa: 'US' };
+
+/** Line and paragraph breaks of every kind: LF, CR, VT, FF, NEL and Unicode's line and paragraph separators. */
+const isBreak = (code: number) => (code >= 0x0a && code <= 0x0d) || code === 0x85 || code === 0x2028 || code === 0x2029;
+/** C0 controls, DEL and C1 controls. */
+const isControl = (code: number) => code < 0x20 || (code >= 0x7f && code <= 0x9f);
+
+/**
+ * Text for one line: a name, a company, anything that may reach an email's subject or a
+ * header. Breaks and tabs become a space (a CR/LF there would start a header of its own),
+ * other control characters go, and runs of spaces shrink to one. A plain loop: linear.
+ */
+export function singleLine(value: string): string {
+  let out = '';
+  for (const char of value) {
+    const code = char.codePointAt(0)!;
+    const next = isBreak(code) || code === 0x09 ? ' ' : isControl(code) ? '' : char;
+    if (next === ' ' && (out === '' || out.endsWith(' '))) continue;
+    out += next;
+  }
+  return out.trimEnd();
+}
+
+/**
+ * Text of several lines (the person's message) for an email's body, never a subject: every
+ * kind of break becomes `\n` (CRLF one), tabs stay, other control characters go.
+ */
+export function multiLine(value: string): string {
+  let out = '';
+  let afterCr = false;
+  for (const char of value) {
+    const code = char.codePointAt(0)!;
+    if (code === 0x0a && afterCr) {
+      afterCr = false;
+      continue;
+    }
+    afterCr = code === 0x0d;
+    if (isBreak(code)) out += '\n';
+    else if (code === 0x09 || !isControl(code)) out += char;
+  }
+  return out;
+}
+
+/** The longest address mail can be sent to: RFC 5321's 256-octet path less its angle brackets. */
+export const MAX_EMAIL_LENGTH = 254;
+
+// zod's pattern backtracks linearly; the length is checked first all the same, so no pattern is
+// ever handed more than an address's worth of whatever a form sent.
+const emailFormat = z.email();
+
+/**
+ * "Dana@Example.com " -> "dana@example.com": the address every intake path (the webhook, the
+ * portal's sign-in) accepts, trimmed and in lower case, as reps and pointers are stored.
+ */
+export function emailAddress(value: string): string | undefined {
+  const text = value.trim();
+  if (text.length > MAX_EMAIL_LENGTH) return undefined;
+  const address = text.toLowerCase();
+  return emailFormat.safeParse(address).success ? address : undefined;
+}
 
 /** "de", "DEU", "Germany", "Deutschland", "Allemagne" -> "DE". */
 export function countryCode(value: string): string | undefined {

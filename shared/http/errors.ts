@@ -24,7 +24,7 @@ import {
   TooManyRequests,
   UnsupportedMediaType,
 } from '../domain/errors.ts';
-import { logger } from '../observability.ts';
+import { loggableError, logger } from '../observability.ts';
 import { Unauthorized } from './admin-auth.ts';
 
 const statusByError = new Map<new (...args: never[]) => DomainError, number>([
@@ -95,8 +95,9 @@ export function httpErrors(render: Render = renderJsonError): MiddlewareObj {
   return {
     onError: async (request) => {
       const status = statusFor(request.error);
-      if (status >= 500) logger.error('request failed', { error: request.error as Error });
-      else logger.info('request rejected', { status, reason: (request.error as Error).message });
+      // The class, never the message: messages may quote the body or name an address.
+      if (status >= 500) logger.error('request failed', { error: loggableError(request.error) });
+      else logger.info('request rejected', { status, error: (request.error as Error).name });
       request.response = render(status, request.error, request.event);
     },
   };

@@ -21,6 +21,39 @@ describe('readBody', () => {
     });
   });
 
+  it("given form keys named like Object's own properties, when read, then each is an ordinary field with its value and nothing inherited shows", () => {
+    const body = readBody(post('application/x-www-form-urlencoded', 'constructor=x&toString=y&__proto__=z&hasOwnProperty=w&email=a%40b.co&constructor=x2'));
+
+    expect(Object.entries(body as object)).toEqual([
+      ['constructor', 'x, x2'],
+      ['toString', 'y'],
+      ['__proto__', 'z'],
+      ['hasOwnProperty', 'w'],
+      ['email', 'a@b.co'],
+    ]);
+    expect(Object.getPrototypeOf(body)).toBeNull();
+  });
+
+  it.each([
+    ['{"email":"dana@example.com" "name":"Dana"}', 'Body is not valid JSON at line 1, column 29', 28],
+    ['{\n  "email": "dana@example.com",\n  "name": "Dana\n}', 'Body is not valid JSON at line 3, column 16', 48],
+    ['{"email":"dana@example.com",', 'Body is not valid JSON at line 1, column 29', 28],
+    ['{"email":', 'Body is not valid JSON: it ends too early', 9],
+    ['dana@example.com', 'Body is not valid JSON', undefined],
+  ])('given the malformed JSON %j, when read, then the error says where it breaks without quoting it', (text, message, position) => {
+    let caught: unknown;
+    try {
+      readBody(post('application/json', text));
+    } catch (error) {
+      caught = error;
+    }
+
+    expect(caught).toBeInstanceOf(MalformedRequest);
+    expect((caught as MalformedRequest).message).toBe(message);
+    expect((caught as MalformedRequest).position).toBe(position);
+    expect((caught as MalformedRequest).cause).toBeUndefined();
+  });
+
   it.each([
     ['malformed JSON', post('application/json', '{"email":'), MalformedRequest, 400],
     ['an empty body', post('application/json', ''), MalformedRequest, 400],

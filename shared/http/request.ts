@@ -17,10 +17,13 @@ export function header(event: Pick<APIGatewayProxyEventV2, 'headers'>, name: str
   return event.headers?.[name] ?? Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
 }
 
-/** Form posts repeat a key for multi-selects; keep every value. */
+/**
+ * Form posts repeat a key for multi-selects; keep every value. Without a prototype, a key such
+ * as `constructor` or `__proto__` is a field like any other, not something every object has.
+ */
 function formToObject(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of new URLSearchParams(text)) out[key] = key in out ? `${out[key]}, ${value}` : value;
+  const out: Record<string, string> = Object.create(null);
+  for (const [key, value] of new URLSearchParams(text)) out[key] = Object.hasOwn(out, key) ? `${out[key]}, ${value}` : value;
   return out;
 }
 
@@ -60,13 +63,29 @@ export function decodeBody(event: Pick<APIGatewayProxyEventV2, 'headers' | 'body
   }
 }
 
+/**
+ * Why a JSON body does not parse, saying where but never quoting it: the parser's own message
+ * quotes the body (`"dana@example.com" is not valid JSON`), and bodies are personal data, in
+ * an answer that a log or a proxy may keep as much as in a log line.
+ */
+function unreadableJson(text: string, error: unknown): MalformedRequest {
+  const parserMessage = error instanceof Error ? error.message : '';
+  if (/^Unexpected end of JSON input/.test(parserMessage)) return new MalformedRequest('Body is not valid JSON: it ends too early', { position: text.length });
+  const at = /at position (\d{1,9})/.exec(parserMessage);
+  if (!at) return new MalformedRequest('Body is not valid JSON');
+  const position = Number(at[1]);
+  const before = text.slice(0, position).split('\n');
+  return new MalformedRequest(`Body is not valid JSON at line ${before.length}, column ${before.at(-1)!.length + 1}`, { position });
+}
+
 /** A decoded body as a plain value: form keys to values, or the JSON document. */
 export function parseBody(body: DecodedBody): unknown {
   if (body.kind === 'form') return formToObject(body.text);
   try {
     return JSON.parse(body.text) as unknown;
   } catch (error) {
-    throw new MalformedRequest(`Body is not valid JSON: ${(error as Error).message}`, { cause: error });
+    // Not kept as the cause: the parser's message quotes the body.
+    throw unreadableJson(body.text, error);
   }
 }
 

@@ -15,7 +15,8 @@ export interface LeadFields {
  * of the page the form was on are kept unless the form sent its own.
  */
 export function leadFields(submission: Submission, source: Source): LeadFields {
-  const fields: Record<string, string | number | boolean> = { ...submission.fields };
+  // No prototype: the sender's names (`constructor`, `__proto__`) are data, never an object's own machinery.
+  const fields: Record<string, string | number | boolean> = Object.assign(Object.create(null), submission.fields);
   let honeypot = false;
   if (source.auth === 'public' && Object.hasOwn(fields, source.honeypotField)) {
     honeypot = String(fields[source.honeypotField]).trim() !== '';

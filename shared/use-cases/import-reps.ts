@@ -22,7 +22,8 @@ export function deriveRepId(email: string): string {
   const normalized = email.trim().toLowerCase();
   const local = (normalized.split('@')[0] ?? '')
     .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
+    // Runs are one dash by now; an unanchored `-+$` would rescan every run of them.
+    .replace(/^-|-$/g, '')
     .slice(0, 40);
   const hash = createHash('sha256').update(normalized).digest('hex').slice(0, 6);
   return `${local || 'rep'}-${hash}`;

@@ -66,6 +66,18 @@ describe('the effects relay on DynamoDB Local, fauxqs, aws-ses-v2-local and the 
     expect(await stack.leads.effects(leadId)).toEqual([recorded]);
   });
 
+  it('given an email effect whose subject carries line breaks and control characters (a lead stored before names were cleaned), when relayed, then it is sent with its subject on one line', async () => {
+    const to = `injected.${Date.now()}@example.com`;
+    const leadId = await leadWithEffects('Injected', [{ purpose: 'reminder-email', action: email(to, 'Reminder: Dana\r\nBcc: x@evil.test\u2028\u0000\u0085 (solar)') }], 'remind');
+    await stack.drainRoutingQueue();
+
+    const response = await relay(await stack.effectStream(leadId));
+
+    expect(response.batchItemFailures).toEqual([]);
+    const [sent] = await stack.emailsTo(to);
+    expect(sent!.subject).toBe('Reminder: Dana Bcc: x@evil.test (solar)');
+  });
+
   it('given an email SES refuses, when relayed, then only that record is reported failed, the effect keeps the error, and the retry sends it once', async () => {
     const to = `refused.${Date.now()}@example.com`;
     const leadId = await leadWithEffects('Refused', [{ purpose: 'reminder-email', action: email(to, 'Refused reminder') }], 'remind');

@@ -59,6 +59,26 @@ describe('ingest handler on DynamoDB Local and fauxqs', () => {
   });
 
   it.each([
+    ['a form post', 'application/x-www-form-urlencoded', 'email=proto.form%40example.com&constructor=x&toString=y&__proto__=z'],
+    ['a JSON post', 'application/json', '{"email":"proto.json@example.com","constructor":"x","toString":"y","__proto__":"z"}'],
+  ])("given %s with fields named like Object's own properties, when handled, then 202 and the stored lead keeps exactly those fields", async (_label, contentType, body) => {
+    await stack.drainRoutingQueue();
+    const response = await handler(withBody(body, contentType));
+
+    expect(response.statusCode).toBe(202);
+    const { leadId } = JSON.parse(response.body ?? '{}') as { leadId: string };
+    const lead = await stack.leads.get(leadId);
+    expect(lead?.contact.email).toMatch(/^proto\.(form|json)@example\.com$/);
+    // DynamoDB keeps no order of a map's keys.
+    expect(Object.entries(lead!.fields).sort()).toEqual([
+      ['__proto__', 'z'],
+      ['constructor', 'x'],
+      ['toString', 'y'],
+    ]);
+    expect(await stack.drainRoutingQueue()).toEqual([{ leadId }]);
+  });
+
+  it.each([
     ['invalid fields', withBody('{"email":"nope","country":"Atlantis"}'), 422, /Invalid lead/],
     ['malformed JSON', withBody('{"email":'), 400, /not valid JSON/],
     ['an unsupported content type', withBody('email=a@b.co', 'text/plain'), 415, /must be application\/json/],

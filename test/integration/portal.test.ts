@@ -7,6 +7,7 @@ import { IntakeStore } from '#shared/adapters/intake-store.ts';
 import { repKey } from '#shared/adapters/rep-store.ts';
 import { LeadStateConflict } from '#shared/domain/errors.ts';
 import { issueMagicLink, issueSession, SESSION_COOKIE, sessionCsrf } from '#shared/portal/session.ts';
+import { regexInputsDuring } from '../support/regex-inputs.ts';
 import { loadEvent, useLocalStack, type LocalStackForTests, type TestTeam, sortMessages } from './support.ts';
 
 let stack: LocalStackForTests;
@@ -104,6 +105,23 @@ describe('portal sign-in by emailed link', () => {
     expect(Number(limited[0]!.headers?.['retry-after'])).toBeGreaterThan(0);
     expect(limited[0]!.body).toContain('Too many sign-in requests from this network');
     expect(await stack.emailsTo(team.reps[0]!.email)).toHaveLength(1);
+  });
+
+  it('given an email field far longer than any address (a backtracking bait), when posted, then the sign-in page asks again (400) and no pattern ever reads that text', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const form = await handler(request('GET', '/portal/sign-in'));
+    const bait = `${team.reps[0]!.email.split('@')[0]}@${'.'.repeat(63_000)} @`;
+
+    let response: APIGatewayProxyStructuredResultV2 | undefined;
+    const inputs = await regexInputsDuring(async () => {
+      response = await handler(request('POST', '/portal/sign-in', { cookies: jarOf(form), form: { csrf: csrfIn(form), email: bait } }));
+    });
+
+    expect(response!.statusCode).toBe(400);
+    expect(response!.body).toContain('Enter the email address you get leads at.');
+    // The length check comes first: no pattern is handed more than an address's worth of it.
+    expect(inputs.filter((input) => input.includes('.'.repeat(255)))).toEqual([]);
+    expect(await stack.emailsTo(team.reps[0]!.email)).toEqual([]);
   });
 
   it('given a sign-in form posted without its token, then it is refused with 403 and no email is sent', async () => {

@@ -43,7 +43,8 @@ function comparable(name: string): string {
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
-    .replace(/[\s_\-.:]+\d+$/, '')
+    // Starting only where a run of separators starts: tried from inside a run, the search is quadratic.
+    .replace(/(?<![\s_\-.:])[\s_\-.:]+\d+$/, '')
     .replace(/^your[\s_\-.]+/, '');
   return words.replace(/[^a-z0-9]/g, '');
 }

@@ -32,6 +32,19 @@ describe('typeform preset', () => {
     expect(submission.pageUrl).toBeUndefined();
   });
 
+  it("given answers and variables typed like Object's own properties, when extracted, then they carry no value and the rest of the response is read", () => {
+    const answers = [
+      { type: 'email', email: 'ana@example.com', field: { id: 'q1', ref: 'email' } },
+      { type: 'constructor', field: { id: 'q2', ref: 'odd' } },
+      { type: 'toString', field: { id: 'q3', ref: 'odder' } },
+    ];
+    const variables = [{ key: 'score', type: 'valueOf' }];
+
+    const submission = typeform.extract(webhook(answers, [], { variables }));
+
+    expect(submission.fields).toEqual({ email: 'ana@example.com' });
+  });
+
   it('given a question whose ref and title name no canonical field, when extracted, then the answer is keyed by its ref', () => {
     const field = { id: 'q1', ref: '93bcd199-2648-4d4b-9f01-acc47da04fd8', type: 'short_text' };
     const submission = typeform.extract(webhook([{ type: 'text', text: 'Blue', field }], [{ ...field, title: 'Favourite colour?' }]));

@@ -49,7 +49,8 @@ function answerValue(answer: Answer, name: string): FieldValue | undefined {
       // Card details are not lead data.
       return undefined;
     default: {
-      const value = answer[answer.type];
+      // Only the answer's own properties: a type such as "constructor" names no answer.
+      const value = Object.hasOwn(answer, answer.type) ? answer[answer.type] : undefined;
       return value === null || typeof value === 'object' ? undefined : fieldValue(value, name);
     }
   }
@@ -99,7 +100,7 @@ export const typeform: Preset = {
     // Hidden fields keep their own names: utm_source & co. must reach the lead as they are.
     for (const [name, value] of Object.entries(response.hidden ?? {})) fields.add(name, fieldValue(value, name));
     for (const variable of response.variables ?? []) {
-      const value = variable[variable.type];
+      const value = Object.hasOwn(variable, variable.type) ? variable[variable.type] : undefined;
       fields.add(variable.key, typeof value === 'object' ? undefined : fieldValue(value, variable.key));
     }
     return { fields: fields.fields(), eventId };

@@ -30,8 +30,9 @@ function parseDataJson(value: unknown): z.infer<typeof DataJson> {
   if (typeof value === 'string') {
     try {
       parsed = JSON.parse(value);
-    } catch (error) {
-      throw new MalformedRequest('Unbounce field "data.json" is not valid JSON', { cause: error });
+    } catch {
+      // Without the parser's error as the cause: its message quotes the field.
+      throw new MalformedRequest('Unbounce field "data.json" is not valid JSON');
     }
   }
   const result = DataJson.safeParse(parsed);
