@@ -88,9 +88,12 @@ describe('personal data in the logs', () => {
     expect((await fetch(acceptUrl)).status).toBe(200);
     expect((await postForm(acceptUrl, {})).status).toBe(200);
 
-    // The same person again, now with the rep holding the lead: joined, and the rep is told.
+    // The same person again, now with the rep holding the lead: it joins the lead (a public form
+    // answers it as a new one), and the rep is told.
     const again = await post(JSON.stringify({ ...person, message: `Me again, ${MARKER}.` }));
-    expect(await again.json()).toEqual({ leadId, status: 'joined' });
+    const answer = (await again.json()) as { leadId: string; status: string };
+    expect(answer.status).toBe('received');
+    expect(answer.leadId).not.toBe(leadId);
     await waitForEmails((email) => email.subject.startsWith('Got in touch again') && email.destination.to.includes(repAddress), 'resubmission notices');
 
     // The rep signs in to the portal and opens their leads; a stranger asks for a link too.

@@ -2,7 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
 import type { LeadRouterStack } from '#infra/lead-router-stack.ts';
-import { actionsOf, cdkJsonContext, demoConfig, logicalIdOf, resourcesOf, roleOfFunction, statementsOfRole, tokenText } from './support.ts';
+import { actionsOf, cdkJsonContext, demoConfig, functionIds, logicalIdOf, resourcesOf, roleOfFunction, statementsOfRole, tokenText, type FunctionId } from './support.ts';
 
 /*
  * What each function's role may do, written out in full: per function, every action on every
@@ -16,18 +16,6 @@ const { stacks } = buildApp({ configs: [demoConfig()], bundle: false, context: c
 const [stack] = stacks as [LeadRouterStack];
 const template = Template.fromStack(stack);
 
-const functionIds = [
-  'IngestFunction',
-  'RouteFunction',
-  'ActionsFunction',
-  'EscalateFunction',
-  'PortalFunction',
-  'AdminFunction',
-  'FeedbackFunction',
-  'EffectsFunction',
-  'SweeperFunction',
-] as const;
-type FunctionId = (typeof functionIds)[number];
 type Access = Record<string, string[]>;
 
 /** Resources directly under the stack that a grant may name, by their construct ids. */

@@ -50,13 +50,19 @@ const sesForm = (source: string, configurationSet?: string) =>
   new URLSearchParams({ Action: 'SendEmail', Version: '2010-12-01', Source: source, 'Destination.ToAddresses.member.1': 'ana@demo.example.com', ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}) }).toString();
 
 describe('given the demo stack and the calls its functions make', () => {
-  it('when the portal reads the table, then it may query the team and owner indexes but not scan, query the table itself or the due index', () => {
+  it('when the portal reads the table, then it may query a lead (its history) and the team and owner indexes but not scan or query the due index', () => {
     expect(mayCall('PortalFunction', 'dynamodb', 'Query', { TableName: tableName, IndexName: 'gsi1' })).toBe(true);
     expect(mayCall('PortalFunction', 'dynamodb', 'Query', { TableName: tableName, IndexName: 'gsi2' })).toBe(true);
     expect(mayCall('PortalFunction', 'dynamodb', 'Query', { TableName: tableName, IndexName: 'gsi3' })).toBe(false);
-    expect(mayCall('PortalFunction', 'dynamodb', 'Query', { TableName: tableName })).toBe(false);
+    expect(mayCall('PortalFunction', 'dynamodb', 'Query', { TableName: tableName })).toBe(true);
     expect(mayCall('PortalFunction', 'dynamodb', 'Scan', { TableName: tableName })).toBe(false);
     expect(mayCall('PortalFunction', 'dynamodb', 'GetItem', { TableName: 'another-table' })).toBe(false);
+  });
+
+  it('when the actions function, which only gets and commits, queries the table, then it may not', () => {
+    expect(mayCall('ActionsFunction', 'dynamodb', 'GetItem', { TableName: tableName })).toBe(true);
+    expect(mayCall('ActionsFunction', 'dynamodb', 'Query', { TableName: tableName })).toBe(false);
+    expect(mayCall('ActionsFunction', 'dynamodb', 'Query', { TableName: tableName, IndexName: 'gsi1' })).toBe(false);
   });
 
   it('when a function commits a transaction, then each of its items is judged by its own action', () => {

@@ -13,12 +13,14 @@ import {
   cdkJsonContext,
   demoConfig,
   franchiseConfig,
+  functionIds,
   logicalIdOf,
   parseDefinition,
   repoRoot,
   resourcesOf,
   roleOfFunction,
   statementsOfRole,
+  type FunctionId,
   type PolicyStatementJson,
 } from './support.ts';
 
@@ -34,18 +36,6 @@ const { stacks } = buildApp({ configs: [demo, franchise], bundle: false, context
 const [demoStack, franchiseStack] = stacks as [LeadRouterStack, LeadRouterStack];
 let template: Template;
 
-const functionIds = [
-  'IngestFunction',
-  'RouteFunction',
-  'ActionsFunction',
-  'EscalateFunction',
-  'PortalFunction',
-  'AdminFunction',
-  'FeedbackFunction',
-  'EffectsFunction',
-  'SweeperFunction',
-] as const;
-type FunctionId = (typeof functionIds)[number];
 const fnId = (id: FunctionId): string => logicalIdOf(demoStack, id);
 const tableRef = () => ({ Ref: logicalIdOf(demoStack, 'Leads') });
 const queueRef = () => ({ Ref: logicalIdOf(demoStack, 'RoutingQueue') });

@@ -113,3 +113,17 @@ export function tokenText(stack: Stack, constructIds: readonly string[]): (value
   };
   return render;
 }
+
+/** The construct ids of the stack's nine functions. */
+export const functionIds = [
+  'IngestFunction',
+  'RouteFunction',
+  'ActionsFunction',
+  'EscalateFunction',
+  'PortalFunction',
+  'AdminFunction',
+  'FeedbackFunction',
+  'EffectsFunction',
+  'SweeperFunction',
+] as const;
+export type FunctionId = (typeof functionIds)[number];

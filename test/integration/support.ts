@@ -29,7 +29,7 @@ const eventsDir = new URL('../../events/', import.meta.url);
  * `routeTo`, so every test routes into a team of its own; "inbox" takes everything else.
  */
 const testStackConfig = fileURLToPath(new URL('./stack.json', import.meta.url));
-const testTeams = Array.from({ length: 20 }, (_, i) => `t${String(i + 1).padStart(2, '0')}`);
+const testTeams = Array.from({ length: 40 }, (_, i) => `t${String(i + 1).padStart(2, '0')}`);
 let teamsTaken = 0;
 /** Teams of test/integration/stack.json with their own SLA policies. */
 export type SpecialTeam = 'reassigning' | 'queue-only' | 'office-hours';
