@@ -342,6 +342,33 @@ describe('every later step fails once at one of its AWS calls, and the lead stil
     expect(taken()).toBe(true);
   });
 
+  it.concurrent("use these details: the owner takes over the phone a public resubmission brought, the transaction fails once (5xx), and the retry takes it", async ({ expect }) => {
+    const { waitForEmail } = checks(expect);
+    const [rep] = await addReps(faulty, 't21', 'details', [{}]);
+    const leadId = await faulty.post(person('Details', { routeTo: 't21' }));
+    const offer = await waitForEmail(rep!.email, 'Details Fault');
+    expect((await postForm(link(offer, 'Accept lead'))).status).toBe(200);
+    await faulty.post(person('Details', { routeTo: 't21', phone: '+49 30 5550100', message: 'Call me on this number' }));
+    const resubmitted = await vi.waitFor(async () => {
+      const event = (await faulty.leads.history(leadId)).find((e) => e.kind === 'resubmitted');
+      if (!event) throw new Error('the resubmission is not in the history yet');
+      return event;
+    }, WITHIN);
+    // My leads reads the history for what the resubmission brought (a query the role must allow).
+    const page = await faulty.portal(rep!.id, 'GET', '/portal/leads');
+    expect(await page.text()).toContain('Use these details');
+    const path = `/portal/leads/${leadId}/resubmissions/${encodeURIComponent(resubmitted.at)}/use`;
+    const taken = arm('dynamodb', { operation: 'TransactWriteItems', match: `LEAD#${leadId}`, kind: 'server-error' });
+
+    const failed = await faulty.portal(rep!.id, 'POST', path, {});
+    const again = await faulty.portal(rep!.id, 'POST', path, {});
+
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    expect(again.status).toBe(303);
+    expect((await lead(leadId)).contact.phone).toBe('+49305550100');
+    expect(taken()).toBe(true);
+  });
+
   it.concurrent('release: the owner hands the lead back and its reroute fails, then the relay reroutes it to a colleague', async ({ expect }) => {
     const { waitForEmail, expectEffectsDone, expectTimer, expectOffered, ownerAndOther } = checks(expect);
     const [first, second] = await addReps(faulty, 't14', 'release', [{}, {}]);
