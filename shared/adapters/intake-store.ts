@@ -72,9 +72,9 @@ export interface Resubmission {
   readonly idempotency?: IdempotencyClaim;
   readonly idempotencyUntil: number;
   /**
-   * The TTL a lead received now would get (epoch seconds). What the resubmission adds (its
-   * history events, its routing, its idempotency record) expires with the lead it joins, which
-   * is sooner; only a lead kept without a TTL leaves this one.
+   * The TTL of the lead it joins, as the caller read it (epoch seconds; a lead's TTL never
+   * changes once stored): what the resubmission adds (its history events, its routing, its
+   * idempotency record) expires with the lead.
    */
   readonly expiresAt: number;
   /**
@@ -192,12 +192,7 @@ export class IntakeStore {
    */
   async join(leadId: string, resubmission: Resubmission): Promise<{ resubmissions: number }> {
     const at = resubmission.at.toISOString();
-    // A lead's TTL never changes once it is stored, so this read cannot go stale.
-    const { Item: stored } = await this.#db.send(
-      new GetCommand({ TableName: this.#table, Key: leadKey(leadId), ConsistentRead: true, ProjectionExpression: 'pk, expiresAt' }),
-    );
-    if (!stored) throw new LeadNotFound(leadId);
-    const expiresAt = typeof stored.expiresAt === 'number' ? stored.expiresAt : resubmission.expiresAt;
+    const { expiresAt } = resubmission;
     const names: Record<string, string> = { '#status': 'status', '#resubmissions': 'resubmissions' };
     const values: Record<string, unknown> = { ':closed': LeadStatus.closed, ':one': 1, ':zero': 0 };
     const sets = ['#resubmissions = if_not_exists(#resubmissions, :zero) + :one'];

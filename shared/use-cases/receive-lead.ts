@@ -217,8 +217,14 @@ async function joinOrCreate(
     const trusted = source.auth !== 'public';
     for (const pointer of await deps.intakeStore.liveContacts(contactKeys(input.contact), now)) {
       const answeredAs = trusted ? undefined : randomUUID();
+      // Read once: whether it is nurtured (to reopen), and its TTL, which what the post adds shares.
+      const joined = await deps.leads.get(pointer.leadId);
+      if (!joined) {
+        stale.push(pointer);
+        continue;
+      }
       try {
-        const reopen = await reopening(pointer.leadId, input, trusted, deps);
+        const reopen = reopening(joined, input, trusted, deps);
         await deps.intakeStore.join(pointer.leadId, {
           at: now,
           sourceId: source.id,
@@ -228,7 +234,8 @@ async function joinOrCreate(
           ...(answeredAs ? { answeredAs } : {}),
           ...(claim ? { idempotency: claim } : {}),
           idempotencyUntil,
-          expiresAt,
+          // A lead kept without a TTL leaves what the post adds the one a new lead would get.
+          expiresAt: joined.expiresAt ?? expiresAt,
           ...(reopen ? { reopen } : {}),
         });
       } catch (error) {
@@ -265,9 +272,8 @@ async function joinOrCreate(
  * knows the address cannot re-score the lead by contradicting it. Adding interest, which may
  * reopen the lead, is no more than a stranger could do by posting a new lead for the address.
  */
-async function reopening(leadId: string, input: NewLead, trusted: boolean, deps: ReceiveLeadDeps): Promise<{ tier: string; score: number } | undefined> {
-  const lead = await deps.leads.get(leadId);
-  if (lead?.status !== LeadStatus.nurture) return undefined;
+function reopening(lead: Lead, input: NewLead, trusted: boolean, deps: ReceiveLeadDeps): { tier: string; score: number } | undefined {
+  if (lead.status !== LeadStatus.nurture) return undefined;
   const given = Object.fromEntries(Object.entries(input.contact).filter(([, value]) => value !== undefined));
   const merged = trusted
     ? { ...lead, contact: { ...lead.contact, ...given }, fields: { ...lead.fields, ...input.fields } }
