@@ -1,6 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
 /**
+ * The tiers that run local stacks spend their CPU in short-lived processes and execution
+ * environments: V8's optimizing compiler (TurboFan) costs them more than its code wins back
+ * before they exit. Sparkplug and Maglev only (measured: about 9% less CPU for the whole suite,
+ * and for the SES outage file alone 28.0 s against 31.1 s, two runs each, on two cores).
+ */
+const SHORT_LIVED = ['--max-opt=2'];
+
+/**
  * Three tiers plus the CDK assertions, each runnable alone (`npm run test:<tier>`):
  * - unit: pure code in shared/ and functions/, no emulator, no process, no network;
  * - integration: handlers and the local runtime's parts against the real emulators, started
@@ -36,6 +44,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          execArgv: SHORT_LIVED,
           include: ['test/integration/**/*.test.ts', 'infra/local/**/*.test.ts', 'test/support/**/*.test.ts'],
           globalSetup: ['test/support/synth-cache.ts', 'test/integration/global-setup.ts'],
           testTimeout: 60_000,
@@ -45,6 +54,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          execArgv: SHORT_LIVED,
           include: ['test/e2e/**/*.test.ts'],
           // One DynamoDB Local and fauxqs for the tier; each stack has its own tables, queues and SES inbox.
           globalSetup: ['test/support/synth-cache.ts', 'test/integration/global-setup.ts'],

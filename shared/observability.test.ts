@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { LeadMetric } from './metric-names.ts';
-import { createMetrics, loggableError } from './observability.ts';
+import { createMetrics, loggableError, tracer, traced, tracingEnabled } from './observability.ts';
 
 /** One line of CloudWatch embedded metric format, as Powertools writes it to stdout. */
 const EmfSchema = z.looseObject({
@@ -127,6 +127,25 @@ describe('the observability module', () => {
     const imported = [...source.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s+'([^']+)'/gm)].map((match) => match[1]!);
 
     expect(new Set(imported.filter((path) => path.startsWith('.')))).toEqual(new Set(['./metric-names.ts']));
+  });
+});
+
+describe('tracing', () => {
+  const lambda = 'AWS_Lambda_nodejs24.x';
+
+  it('given a Lambda environment, then tracing is on unless POWERTOOLS_TRACE_ENABLED says false', () => {
+    expect(tracingEnabled({ AWS_EXECUTION_ENV: lambda })).toBe(true);
+    expect(tracingEnabled({ AWS_EXECUTION_ENV: lambda, POWERTOOLS_TRACE_ENABLED: 'true' })).toBe(true);
+    expect(tracingEnabled({ AWS_EXECUTION_ENV: lambda, POWERTOOLS_TRACE_ENABLED: 'false' })).toBe(false);
+    expect(tracingEnabled({ AWS_EXECUTION_ENV: lambda, POWERTOOLS_TRACE_ENABLED: 'FALSE' })).toBe(false);
+  });
+
+  it('given no Lambda environment (a local run, a test), then there is no tracer and SDK clients are left as they are', () => {
+    expect(tracingEnabled({})).toBe(false);
+    expect(tracingEnabled({ POWERTOOLS_TRACE_ENABLED: 'true' })).toBe(false);
+    expect(tracer).toBeUndefined();
+    const client = { send: () => undefined };
+    expect(traced(client)).toBe(client);
   });
 });
 

@@ -2,8 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './metric-names.ts';
 
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME;
@@ -12,12 +11,26 @@ const serviceName = process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME;
 export const logger = new Logger({ serviceName });
 
 /**
- * X-Ray tracing of the handlers and SDK clients. It switches itself off outside Lambda (no
- * AWS_EXECUTION_ENV) and with POWERTOOLS_TRACE_ENABLED=false, so local runs and tests need no daemon.
+ * X-Ray tracing of the handlers and SDK clients, on Lambda (AWS_EXECUTION_ENV) unless
+ * POWERTOOLS_TRACE_ENABLED=false, as Powertools itself decides. Elsewhere (local runs, tests)
+ * there is no tracer at all: the X-Ray SDK is not even loaded, which is a sixth of a cold start.
  * Handlers trace with `captureResponse: false`: pages and bodies carry leads' personal data,
  * which must not outlive an erasure request in trace metadata.
  */
-export const tracer = new Tracer({ serviceName });
+export const tracingEnabled = (env: Readonly<Record<string, string | undefined>> = process.env) =>
+  Boolean(env.AWS_EXECUTION_ENV) && env.POWERTOOLS_TRACE_ENABLED?.toLowerCase() !== 'false';
+
+const tracing = tracingEnabled()
+  ? await Promise.all([import('@aws-lambda-powertools/tracer'), import('@aws-lambda-powertools/tracer/middleware')]).then(([{ Tracer }, { captureLambdaHandler }]) => {
+      const tracer = new Tracer({ serviceName });
+      return { tracer, middleware: () => captureLambdaHandler(tracer, { captureResponse: false }) };
+    })
+  : undefined;
+
+export const tracer: Tracer | undefined = tracing?.tracer;
+
+/** The SDK client, each of its calls an X-Ray subsegment where tracing is on; as it is elsewhere. */
+export const traced = <Client>(client: Client): Client => (tracing ? tracing.tracer.captureAWSv3Client(client) : client);
 
 export { LeadMetric } from './metric-names.ts';
 
@@ -81,6 +94,6 @@ export const metrics = createMetrics();
  */
 export const observed = () => [
   injectLambdaContext(logger, { resetKeys: true }),
-  captureLambdaHandler(tracer, { captureResponse: false }),
+  ...(tracing ? [tracing.middleware()] : []),
   logMetrics(metrics, { captureColdStartMetric: true }),
 ];

@@ -3,7 +3,7 @@ import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { tracer } from '../observability.ts';
+import { traced } from '../observability.ts';
 
 /**
  * One client per service, created once per cold start and shared by the adapters. Region,
@@ -22,9 +22,9 @@ export const clientDefaults = {
   requestHandler: { connectionTimeout: 2_000, requestTimeout: 2_500, throwOnRequestTimeout: true },
 } as const;
 
-export const dynamoDocument = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient(clientDefaults)), {
+export const dynamoDocument = DynamoDBDocumentClient.from(traced(new DynamoDBClient(clientDefaults)), {
   marshallOptions: { removeUndefinedValues: true },
 });
-export const sqs = tracer.captureAWSv3Client(new SQSClient(clientDefaults));
-export const ses = tracer.captureAWSv3Client(new SESClient(clientDefaults));
-export const sfn = tracer.captureAWSv3Client(new SFNClient(clientDefaults));
+export const sqs = traced(new SQSClient(clientDefaults));
+export const ses = traced(new SESClient(clientDefaults));
+export const sfn = traced(new SFNClient(clientDefaults));

@@ -19,6 +19,8 @@ const POST_GAP_MS = 200;
 /** The outage begins once this many leads are posted, and lasts OUTAGE_MS. */
 const OUTAGE_AFTER = 8;
 const OUTAGE_MS = 10_000;
+/** Under a minute alone; with the rest of the suite on the same two cores, two minutes and more. */
+const TEST_TIMEOUT_MS = 300_000;
 
 let h: FaultyStack;
 
@@ -63,5 +65,5 @@ describe('an SES outage in the middle of a run', () => {
     const offerEffects = [...snapshot.effects.values()].flat().filter((effect) => effect.purpose === 'offer-email');
     expect(offerEffects.filter((effect) => effect.attempts > 1 || (effect.rearms ?? 0) > 0).length).toBeGreaterThan(0);
     expect(offerEffects.length).toBeGreaterThanOrEqual(posted.filter((lead) => lead.tier !== 'cold').length);
-  });
+  }, TEST_TIMEOUT_MS);
 });
