@@ -99,27 +99,29 @@ export class LeadRouterStack extends Stack {
     });
     notifications.feedbackTopic.addSubscription(new LambdaSubscription(feedback));
 
-    // The outbox relay: every effect record a transition writes (or the sweeper re-arms) reaches
-    // it through the table's stream. Batches that fail as a whole are bisected to isolate the
-    // bad record, retries are bounded, and what still fails goes to its DLQ (alarmed); the
-    // record itself stays in the table, where the sweeper re-arms it.
+    // The outbox relay: every effect record a transition or a rep's account change writes (or the
+    // sweeper re-arms) reaches it through the table's stream, whoever's key it is under. Batches
+    // that fail as a whole are bisected to isolate the bad record, retries are bounded, and what
+    // still fails goes to its DLQ (alarmed); the record itself stays in the table, where the
+    // sweeper re-arms it.
     const effects = fn('EffectsFunction', {
       name: 'effects',
-      description: 'Effects relay: performs the emails, SLA timers and routing messages that lead transitions recorded, once each',
+      description: "Effects relay: performs the emails, SLA timers and routing messages that lead transitions and reps' account changes recorded, once each",
       timeout: Duration.seconds(30),
     });
     effects.addEventSource(
       new DynamoEventSource(table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
         batchSize: 25,
-        // Effects of different leads in parallel; one lead's in order.
+        // Effects of different leads (and reps) in parallel; one owner's in order.
         parallelizationFactor: 4,
         bisectBatchOnError: true,
         retryAttempts: 8,
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(messaging.effectsDlq),
-        // Only effects waiting to be performed: a lead update, a history event or an effect
-        // claimed by its committing function (its fast path) never wakes the relay.
+        // Only effects waiting to be performed, a lead's or a rep's (the filter names no key): a
+        // lead update, a history event, a rep's profile or an effect claimed by its committing
+        // function (its fast path) never wakes the relay.
         filters: [
           FilterCriteria.filter({
             eventName: FilterRule.or('INSERT', 'MODIFY'),

@@ -34,8 +34,9 @@ export interface TableAccess {
  * fault-injection tests check every call the functions make locally against these grants.
  *
  * Calls every committing function makes: a lead transition (LeadTransitions.commit) is one
- * transaction of updates (the lead, a rep's load) and puts (history, effect records); the outbox
- * claims, marks and releases effect records with single updates; `get`s read leads and reps.
+ * transaction of updates (the lead, a rep's load) and puts (history, effect records), and so is a
+ * rep's account change with effects (the rep's update and the puts of its effect records); the
+ * outbox claims, marks and releases effect records with single updates; `get`s read leads and reps.
  */
 export const TABLE_ACCESS = {
   // Rate windows (update), idempotency records and sources (get), the contact pointers of one
@@ -48,13 +49,16 @@ export const TABLE_ACCESS = {
   actions: { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: [] },
   // Transitions; a lead's history (the escalation email tells it).
   escalate: { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: [] },
-  // Sign-in (rate windows, link cool-downs, spent tokens), profiles, transitions; a lead's history
+  // Sign-in (rate windows, spent tokens, and each link's cool-down with its email in a transaction),
+  // profiles (each save with its queue drain in a transaction), transitions; a lead's history
   // (the details a resubmission brought, in My leads); team queues and rosters (gsi1), a rep's leads (gsi2).
   portal: { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: ['gsi1', 'gsi2'] },
-  // A lead with its history and effects; erasure (the lead, its pointers and the owner's load in a
-  // transaction of deletes and an update, then the history in batches); rep import (puts, and a
-  // new address moved in a transaction); sources (the added ones by a filtered scan of a
-  // handful); team queues and rosters (gsi1); recounts (held leads, gsi2).
+  // A lead with its history and effects; erasure (the lead, its pointers, the owner's load and
+  // the freed slot's drain in a transaction of deletes, an update and a put, then the history in
+  // batches); rep import (puts, and a rep reachable again with a new address and their team's
+  // drain in a transaction); switching a rep on (the rep and its drain in a transaction); sources
+  // (the added ones by a filtered scan of a handful); team queues and rosters (gsi1); recounts
+  // (held leads, gsi2).
   admin: {
     table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
     queries: ['gsi1', 'gsi2'],
@@ -63,7 +67,7 @@ export const TABLE_ACCESS = {
   feedback: { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: ['gsi2'] },
   // Claims and marks the effect records the stream delivers: single updates, nothing else.
   effects: { table: ['dynamodb:UpdateItem'], queries: [] },
-  // What is due (gsi3); transitions and re-arms; a lead's history (escalation emails); recounts
-  // (rosters on gsi1, held leads on gsi2).
+  // What is due (gsi3); transitions and re-arms (a lead's effect with `swept` in its history, a
+  // rep's alone); a lead's history (escalation emails); recounts (rosters on gsi1, held leads on gsi2).
   sweeper: { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: ['gsi1', 'gsi2', 'gsi3'] },
 } as const satisfies Record<FunctionName, TableAccess>;

@@ -1,10 +1,8 @@
 import { DeadLetters } from '#shared/adapters/dead-letters.ts';
 import { DueIndex } from '#shared/adapters/due-index.ts';
 import { IntakeStore } from '#shared/adapters/intake-store.ts';
-import { LeadEraser } from '#shared/adapters/lead-erasure.ts';
-import { RepStore } from '#shared/adapters/rep-store.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
-import { leadStoreFor, routingQueueFromEnv } from '#shared/config/composition.ts';
+import { leadEraserFor, leadStoreFor, repStoreFor } from '#shared/config/composition.ts';
 import { loadEnvironment } from '#shared/config/environment.ts';
 import type { ManageRepsDeps } from '#shared/use-cases/manage-reps.ts';
 import type { ManageSourcesDeps } from '#shared/use-cases/manage-sources.ts';
@@ -17,13 +15,14 @@ export const adminKey = await loadSecret(env.ADMIN_API_KEY_SECRET);
 export const settings = env.STACK_CONFIG;
 // Reads, and the releases of a rep switched off, whose routing is sent at once after the commit.
 export const leads = leadStoreFor(env, ['message']);
-export const reps = new RepStore(env.TABLE_NAME);
+// Reps switched on or reachable again have their team queue offered again, recorded with the
+// write and sent at once after it; so does the slot an erased lead gives back.
+export const reps = repStoreFor(env, ['message']);
 export const due = new DueIndex(env.TABLE_NAME);
-export const eraser = new LeadEraser(env.TABLE_NAME);
-export const queue = routingQueueFromEnv(env);
+export const eraser = leadEraserFor(env);
 export const deadLetters = new DeadLetters(env.ROUTING_DLQ_URL, env.ROUTING_QUEUE_URL);
 /** Switching reps off and on, and an admin's changes to them. */
-export const manage: ManageRepsDeps = { reps, leads, queue, config: settings.routing, now: () => new Date() };
+export const manage: ManageRepsDeps = { reps, leads, config: settings.routing, now: () => new Date() };
 export const sources: ManageSourcesDeps = {
   intake: env.INTAKE_CONFIG,
   store: new IntakeStore(env.TABLE_NAME),

@@ -5,7 +5,7 @@ import { InvalidLead, LeadNotFound, MalformedRequest } from '#shared/domain/erro
 import { readBody } from '#shared/http/request.ts';
 import { requireAdmin } from '#shared/http/admin-auth.ts';
 import { httpErrors } from '#shared/http/errors.ts';
-import { loggableError, logger, observed } from '#shared/observability.ts';
+import { logger, observed } from '#shared/observability.ts';
 import { eraseLead } from '#shared/use-cases/erase-lead.ts';
 import { importReps } from '#shared/use-cases/import-reps.ts';
 import { disableRep, enableRep, updateRep } from '#shared/use-cases/manage-reps.ts';
@@ -14,7 +14,7 @@ import { listTeamQueue } from '#shared/use-cases/team-queue.ts';
 import { redriveDeadLetters } from '#shared/use-cases/redrive-dead-letters.ts';
 import { recountLoads } from '#shared/use-cases/sweep.ts';
 import { addSource, listSources, setSourceSecret, sourceSecret } from '#shared/use-cases/manage-sources.ts';
-import { adminKey, deadLetters, due, eraser, leads, manage, queue, reps, settings, sources } from './composition.ts';
+import { adminKey, deadLetters, due, eraser, leads, manage, reps, settings, sources } from './composition.ts';
 
 /** A whole file of leads is fine to simulate; a crawl of the roster per lead is not. */
 const MAX_SIMULATED_LEADS = 200;
@@ -51,11 +51,7 @@ async function getLead(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyRe
 async function erase(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
   const leadId = event.pathParameters?.id ?? '';
   logger.appendKeys({ leadId });
-  const report = await eraseLead(leadId, {
-    eraser,
-    queue,
-    onDrainFailed: (error) => logger.warn('lead erased, but its team queue could not be drained', { error: loggableError(error) }),
-  });
+  const report = await eraseLead(leadId, { eraser });
   // The audit trail of an erasure: counts and ids only, nothing about the person.
   logger.info('lead erased', { ...report });
   return { statusCode: 204, headers: { 'cache-control': 'no-store' } };
@@ -74,7 +70,7 @@ async function teamQueue(event: APIGatewayProxyEventV2): Promise<APIGatewayProxy
  * nothing. With `"update": true`, existing reps take the rows' admin fields.
  */
 async function addReps(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
-  const report = await importReps(readBody(event), { reps, config: settings.routing, queue, updates: manage });
+  const report = await importReps(readBody(event), { reps, config: settings.routing, updates: manage });
   logger.info('reps imported', { created: report.created, updated: report.updated, exists: report.exists, invalid: report.invalid });
   return json(200, report);
 }

@@ -3,7 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import middy from '@middy/core';
 import type { AttributeValue as StreamAttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { EffectRecordSchema } from '#shared/adapters/outbox.ts';
+import { EffectRecordSchema, ownerOf } from '#shared/adapters/outbox.ts';
 import { logger, observed } from '#shared/observability.ts';
 import { outbox } from './composition.ts';
 
@@ -17,18 +17,20 @@ async function relayRecord(record: DynamoDBRecord): Promise<void> {
     return;
   }
   const effect = parsed.data;
-  logger.appendKeys({ leadId: effect.leadId });
+  // A lead's effect is logged by its lead id, a rep's by the rep's.
+  logger.appendKeys(ownerOf(effect));
   try {
     const outcome = await outbox.relay(effect);
     logger.info('effect relayed', { effectId: effect.id, purpose: effect.purpose, outcome });
   } finally {
-    logger.removeKeys(['leadId']);
+    logger.removeKeys(['leadId', 'repId']);
   }
 }
 
 /**
- * The effects relay: the table's stream delivers every effect a transition recorded (and every
- * one the sweeper re-arms); each is claimed, performed once and marked done. A failed one is
+ * The effects relay: the table's stream delivers every effect a lead's transition or a rep's
+ * account change recorded (and every one the sweeper re-arms); each is claimed, performed once
+ * and marked done. A failed one is
  * reported alone, so the stream retries it (bisecting a batch that fails as a whole) and, once
  * the retries are spent, sends it to the relay's DLQ, which alarms; the sweeper re-arms it later.
  */

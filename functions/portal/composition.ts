@@ -1,8 +1,7 @@
 import { OneTimeTokens } from '#shared/adapters/one-time-tokens.ts';
 import { RateLimiter } from '#shared/adapters/rate-limiter.ts';
-import { RepStore } from '#shared/adapters/rep-store.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
-import { leadStoreFor, mailerFromEnv, routingQueueFromEnv } from '#shared/config/composition.ts';
+import { leadStoreFor, repStoreFor } from '#shared/config/composition.ts';
 import { loadEnvironment } from '#shared/config/environment.ts';
 import { minutesToMs } from '#shared/config/runtime.ts';
 import { actionLinkBuilder } from '#shared/domain/link-token.ts';
@@ -19,10 +18,9 @@ export const app: PortalApp = {
   deps: {
     // Handing back, pulling and assigning by hand send their follow-ups at once, after the commit.
     leads: leadStoreFor(env, ['email', 'timer', 'message']),
-    reps: new RepStore(env.TABLE_NAME),
+    // A sign-in link's email and a saved profile's queue drain, recorded with the write and sent at once after it.
+    reps: repStoreFor(env, ['email', 'message']),
     tokens: new OneTimeTokens(env.TABLE_NAME),
-    queue: routingQueueFromEnv(env),
-    mailer: mailerFromEnv(env),
     actionUrl: actionLinkBuilder(await loadSecret(env.LINK_SIGNING_SECRET), publicBaseUrl, env.STACK_CONFIG.linkTtlHours),
     config: env.STACK_CONFIG.routing,
     minutes: (minutes) => minutesToMs(minutes, env.TIME_SCALE),

@@ -3,18 +3,18 @@ import { GetCommand, paginateQuery, QueryCommand, TransactWriteCommand, type Dyn
 import { dynamoDocument } from './aws-clients.ts';
 import { updateIf } from './conditional-update.ts';
 import { EffectRecordSchema, EffectStatus, type EffectRecord } from './outbox.ts';
-import { dueIndexKeys, dueShards, effectKey, eventItem, leadItemOf, leadKey, oncePerKey, ownerIndexKey, repKey } from './table-items.ts';
+import { dueIndexKeys, dueShards, effectKey, eventItem, leadKey, oncePerKey, ownedItemOf, ownerIndexKey, repKey, type EffectOwner } from './table-items.ts';
 
 /**
  * What the sweeper reads and repairs: the sparse index of things that are due (leads past their
- * next deadline, effects past their retry budget), effect records to re-arm, and each rep's
- * open-lead count against the leads they really hold.
+ * next deadline, effects of leads and reps past their retry budget), effect records to re-arm,
+ * and each rep's open-lead count against the leads they really hold.
  */
 
 /** `dueKey`: the entry's sort key in the index, which starts with the instant it is due. */
 export type DueEntry =
   | { readonly kind: 'lead'; readonly leadId: string; readonly dueKey: string }
-  | { readonly kind: 'effect'; readonly leadId: string; readonly effectId: string; readonly dueKey: string };
+  | { readonly kind: 'effect'; readonly owner: EffectOwner; readonly effectId: string; readonly dueKey: string };
 
 export type StoredEffect = EffectRecord & { readonly gsi3sk?: string; readonly lastError?: string };
 
@@ -44,16 +44,18 @@ export class DueIndex {
       ),
     );
     return pages.flatMap((page) =>
-      (page.Items ?? []).map((item): DueEntry => {
-        const { leadId, effectId } = leadItemOf(item);
+      (page.Items ?? []).flatMap((item): DueEntry[] => {
+        const { owner, effectId } = ownedItemOf(item);
         const dueKey = String(item.gsi3sk);
-        return effectId !== undefined ? { kind: 'effect', leadId, effectId, dueKey } : { kind: 'lead', leadId, dueKey };
+        if (effectId !== undefined) return [{ kind: 'effect', owner, effectId, dueKey }];
+        // Only leads are due themselves; a rep's partition is in the index by its effects alone.
+        return owner.leadId !== undefined ? [{ kind: 'lead', leadId: owner.leadId, dueKey }] : [];
       }),
     );
   }
 
-  async effect(leadId: string, effectId: string): Promise<StoredEffect | undefined> {
-    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: effectKey(leadId, effectId), ConsistentRead: true }));
+  async effect(owner: EffectOwner, effectId: string): Promise<StoredEffect | undefined> {
+    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: effectKey(owner, effectId), ConsistentRead: true }));
     if (!Item) return undefined;
     const parsed = EffectRecordSchema.safeParse(Item);
     return parsed.success ? { ...parsed.data, ...(typeof Item.gsi3sk === 'string' ? { gsi3sk: Item.gsi3sk } : {}), ...(typeof Item.lastError === 'string' ? { lastError: Item.lastError } : {}) } : undefined;
@@ -61,27 +63,27 @@ export class DueIndex {
 
   /**
    * Hands a stuck effect (or one recorded for later, now due) to the relay again: pending once
-   * more (the stream carries the change to the relay), due again after a longer wait, with
-   * `swept` in the lead's history, in one transaction conditioned on the effect being as read.
-   * False when it moved meanwhile.
+   * more (the stream carries the change to the relay), due again after a longer wait, conditioned
+   * on the effect being as read; a lead's with `swept` in the lead's history, in one transaction
+   * (a rep has no history). False when it moved meanwhile.
    */
   async rearm(effect: StoredEffect, now: Date, nextDueAt: string): Promise<boolean> {
-    const due = dueIndexKeys(effect.leadId, nextDueAt, effect.id);
+    const due = dueIndexKeys(effect, nextDueAt, effect.id);
+    const update = {
+      TableName: this.#table,
+      Key: effectKey(effect, effect.id),
+      ConditionExpression: '#status = :seen AND gsi3sk = :seenDue',
+      // Due now by the sweeper's clock: an effect recorded for later is the relay's at once.
+      UpdateExpression: 'SET #status = :pending, rearms = if_not_exists(rearms, :zero) + :one, gsi3pk = :g3, gsi3sk = :g3s REMOVE leaseUntil, notBefore',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':seen': effect.status, ':seenDue': effect.gsi3sk ?? '', ':pending': EffectStatus.pending, ':zero': 0, ':one': 1, ':g3': due.gsi3pk, ':g3s': due.gsi3sk },
+    };
+    if (effect.leadId === undefined) return updateIf(this.#db, update);
     try {
       await this.#db.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              Update: {
-                TableName: this.#table,
-                Key: effectKey(effect.leadId, effect.id),
-                ConditionExpression: '#status = :seen AND gsi3sk = :seenDue',
-                // Due now by the sweeper's clock: an effect recorded for later is the relay's at once.
-                UpdateExpression: 'SET #status = :pending, rearms = if_not_exists(rearms, :zero) + :one, gsi3pk = :g3, gsi3sk = :g3s REMOVE leaseUntil, notBefore',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':seen': effect.status, ':seenDue': effect.gsi3sk ?? '', ':pending': EffectStatus.pending, ':zero': 0, ':one': 1, ':g3': due.gsi3pk, ':g3s': due.gsi3sk },
-              },
-            },
+            { Update: update },
             {
               Put: {
                 TableName: this.#table,
@@ -110,10 +112,10 @@ export class DueIndex {
 
   /** A live claim: looked at again once its lease has run out. */
   async postpone(effect: StoredEffect, nextDueAt: string): Promise<void> {
-    const due = dueIndexKeys(effect.leadId, nextDueAt, effect.id);
+    const due = dueIndexKeys(effect, nextDueAt, effect.id);
     await updateIf(this.#db, {
       TableName: this.#table,
-      Key: effectKey(effect.leadId, effect.id),
+      Key: effectKey(effect, effect.id),
       ConditionExpression: 'gsi3sk = :seenDue',
       UpdateExpression: 'SET gsi3sk = :g3s',
       ExpressionAttributeValues: { ':seenDue': effect.gsi3sk ?? '', ':g3s': due.gsi3sk },

@@ -109,7 +109,7 @@ export class IntakeStore {
   /** The outbox records of a message to routing about this lead, and those to perform at once. */
   #routing(leadId: string, message: { leadId: string; resubmittedAt?: string }, now: Date, expiresAt: number | undefined) {
     if (!this.#outbox) throw new Error('the intake store needs an outbox to record routing');
-    return this.#outbox.records(leadId, [{ purpose: 'route', action: { kind: 'message', message } }], now, expiresAt);
+    return this.#outbox.records({ leadId }, [{ purpose: 'route', action: { kind: 'message', message } }], now, expiresAt);
   }
 
   /** The first answer given to this key, while it is remembered. */
@@ -147,7 +147,7 @@ export class IntakeStore {
     ];
     const stale = new Map((intake.stale ?? []).map((pointer) => [pointer.key, pointer.leadId]));
     // Waiting for routing: due for the sweeper a minute from now, should its routing be lost.
-    const due = dueIndexKeys(lead.id, new Date(now + this.#graceMs).toISOString());
+    const due = dueIndexKeys({ leadId: lead.id }, new Date(now + this.#graceMs).toISOString());
     const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = newLeadItems(
       this.#table,
       { ...lead, ...(intakeKeys.length ? { intakeKeys } : {}), ...due },
@@ -198,7 +198,7 @@ export class IntakeStore {
     const sets = ['#resubmissions = if_not_exists(#resubmissions, :zero) + :one'];
     const { reopen } = resubmission;
     if (reopen) {
-      const due = dueIndexKeys(leadId, new Date(resubmission.at.getTime() + this.#graceMs).toISOString());
+      const due = dueIndexKeys({ leadId }, new Date(resubmission.at.getTime() + this.#graceMs).toISOString());
       delete values[':closed'];
       Object.assign(values, { ':nurture': LeadStatus.nurture, ':received': LeadStatus.received, ':tier': reopen.tier, ':score': reopen.score, ':g3': due.gsi3pk, ':g3s': due.gsi3sk });
       sets.push('#status = :received', 'tier = :tier', 'score = :score', 'gsi3pk = :g3', 'gsi3sk = :g3s');

@@ -6,6 +6,7 @@ import {
   paginateQuery,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
+  type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
@@ -14,6 +15,7 @@ import type { LeadStatus } from '../domain/lead.ts';
 import { isHeld } from '../domain/lifecycle.ts';
 import { dynamoDocument } from './aws-clients.ts';
 import { contactKeys } from './intake-store.ts';
+import type { EffectRecord, NewEffect, Outbox } from './outbox.ts';
 import { releaseCapacity } from './rep-capacity.ts';
 import { contactItemKey, leadKey, leadPartition } from './table-items.ts';
 
@@ -53,10 +55,32 @@ const LeadItemSchema = z.object({
   contact: ContactSchema.optional(),
 });
 
+/** The slot an erasure gave back: whose it was, and the team of the lead that held it. */
+export interface ReleasedSlot {
+  readonly repId: string;
+  readonly teamId?: string;
+}
+
+export interface ErasureOptions {
+  /** When the owner's load changed, for the sweeper's recount. */
+  readonly at?: Date;
+  /**
+   * What must follow giving a slot back (the team queue offered it), recorded under the rep in
+   * the erasure's own transaction: nothing is recorded when no slot was given back.
+   */
+  readonly whenReleased?: (slot: ReleasedSlot) => readonly NewEffect[];
+}
+
+export interface LeadEraserOptions {
+  /** Records (and, where this function can, performs) what `whenReleased` asks for. */
+  readonly outbox?: Outbox;
+  readonly db?: DynamoDBDocumentClient;
+}
+
 /** Conflicts mean the lead moved (offer, accept, pass) between the read and the write; re-reading settles it. */
 const MAX_TRIES = 5;
-/** TransactWriteItems takes at most 100 items: the lead, the rep, and the intake items. */
-const MAX_INTAKE_IN_TRANSACTION = 98;
+/** TransactWriteItems takes at most 100 items: the lead, the rep, the intake items, and what follows the freed slot (a drain). */
+const MAX_INTAKE_IN_TRANSACTION = 97;
 /** BatchWriteItem takes at most 25 requests. */
 const BATCH_SIZE = 25;
 /** Batches in flight at once while a long history is deleted. */
@@ -76,26 +100,38 @@ const MAX_UNPROCESSED_RETRIES = 8;
  * a post of the same person finds no pointer (deleted with the lead) or a lead that is gone, and
  * starts a new lead its pointers name. A run that stops half way is finished by the next: the
  * leftovers are found by the lead's key alone.
+ *
+ * What must follow a slot given back is recorded under the rep, not the lead: everything under
+ * the lead's key is about to go.
  */
 export class LeadEraser {
   readonly #table: string;
   readonly #db: DynamoDBDocumentClient;
+  readonly #outbox: Outbox | undefined;
 
-  constructor(tableName: string, db: DynamoDBDocumentClient = dynamoDocument) {
+  constructor(tableName: string, options: LeadEraserOptions | DynamoDBDocumentClient = {}) {
+    const resolved: LeadEraserOptions = 'send' in options ? { db: options } : options;
     this.#table = tableName;
-    this.#db = db;
+    this.#db = resolved.db ?? dynamoDocument;
+    this.#outbox = resolved.outbox;
   }
 
-  /** `at`: when the owner's load changed, for the sweeper's recount. */
-  async erase(leadId: string, at: Date = new Date()): Promise<ErasureReport> {
-    const lead = await this.#eraseLeadItem(leadId, at.toISOString());
+  async erase(leadId: string, { at = new Date(), whenReleased }: ErasureOptions = {}): Promise<ErasureReport> {
+    const erased = await this.#eraseLeadItem(leadId, at, whenReleased);
+    // Performed once the lead item is gone; the relay has it should this fail.
+    if (erased && erased.claimed.length > 0) await this.#outbox!.performClaimed(erased.claimed);
+    const lead = erased?.report;
     // After the lead item is gone no new event can be written (every event is written in a
     // transaction with a conditional update of the lead item), so this read sees the last one.
     const eventsErased = await this.#eraseHistory(leadId);
     return { leadId, ...(lead ?? { leadErased: false, intakeItemsErased: 0 }), eventsErased };
   }
 
-  async #eraseLeadItem(leadId: string, at: string): Promise<Omit<ErasureReport, 'leadId' | 'eventsErased'> | undefined> {
+  async #eraseLeadItem(
+    leadId: string,
+    at: Date,
+    whenReleased: ErasureOptions['whenReleased'],
+  ): Promise<{ readonly report: Omit<ErasureReport, 'leadId' | 'eventsErased'>; readonly claimed: readonly EffectRecord[] } | undefined> {
     // A rep whose counter cannot go down (deleted rep, or already at zero) is not released,
     // rather than blocking the erasure forever.
     let cannotRelease: string | undefined;
@@ -123,7 +159,7 @@ export class LeadEraser {
         conditions.push('size(#intakeKeys) = :intakeCount');
         values[':intakeCount'] = Item.intakeKeys.length;
       } else conditions.push('attribute_not_exists(#intakeKeys)');
-      const items = [
+      const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
         {
           Delete: {
             TableName: this.#table,
@@ -133,11 +169,16 @@ export class LeadEraser {
             ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
           },
         },
-        ...(owner ? [releaseCapacity(this.#table, owner, { aboveZero: true, at })] : []),
+        ...(owner ? [releaseCapacity(this.#table, owner, { aboveZero: true, at: at.toISOString() })] : []),
         ...intake.map((key) => ({
           Delete: { TableName: this.#table, Key: key, ConditionExpression: 'leadId = :lead', ExpressionAttributeValues: { ':lead': leadId } },
         })),
       ];
+      // Only with the release itself: no slot given back, nothing to follow.
+      const effects = owner && whenReleased ? whenReleased({ repId: owner, ...(lead.teamId ? { teamId: lead.teamId } : {}) }) : [];
+      if (effects.length > 0 && !this.#outbox) throw new Error(`erasing lead ${leadId} has follow-up effects but this eraser has no outbox`);
+      const recorded = effects.length > 0 ? this.#outbox!.records({ repId: owner! }, effects, at) : { items: [], claimed: [] };
+      for (const Item of recorded.items) items.push({ Put: { TableName: this.#table, Item } });
       try {
         await this.#db.send(new TransactWriteCommand({ TransactItems: items }));
       } catch (error) {
@@ -150,11 +191,14 @@ export class LeadEraser {
         continue;
       }
       return {
-        leadErased: true,
-        ...(lead.status ? { status: lead.status } : {}),
-        ...(lead.teamId ? { teamId: lead.teamId } : {}),
-        ...(owner ? { releasedRepId: owner } : {}),
-        intakeItemsErased: intake.length,
+        report: {
+          leadErased: true,
+          ...(lead.status ? { status: lead.status } : {}),
+          ...(lead.teamId ? { teamId: lead.teamId } : {}),
+          ...(owner ? { releasedRepId: owner } : {}),
+          intakeItemsErased: intake.length,
+        },
+        claimed: recorded.claimed,
       };
     }
     throw new LeadStateConflict(`lead ${leadId} kept changing while being erased; try again`);

@@ -231,7 +231,7 @@ export class LeadTransitions {
     // The sparse due index: when the sweeper should look at this lead if nothing moves it on.
     const due = to !== undefined && after.contactDeadline ? nextDueAt(after, request.at, this.#graceMs) : undefined;
     if (due) {
-      const keys = dueIndexKeys(lead.id, due);
+      const keys = dueIndexKeys({ leadId: lead.id }, due);
       set('gsi3pk', keys.gsi3pk);
       set('gsi3sk', keys.gsi3sk);
     } else if (to !== undefined) ['gsi3pk', 'gsi3sk'].forEach((field) => removes.add(field));
@@ -287,7 +287,7 @@ export class LeadTransitions {
 
     const outbox = this.#outbox;
     if (effects.length > 0 && !outbox) throw new Error(`${name} has follow-up effects but this store has no outbox`);
-    const recorded = outbox ? outbox.records(lead.id, effects, request.at, expiresAt) : { items: [], claimed: [] };
+    const recorded = outbox ? outbox.records({ leadId: lead.id }, effects, request.at, expiresAt) : { items: [], claimed: [] };
     for (const item of recorded.items) items.push({ Put: { TableName: this.#table, Item: item } });
 
     try {

@@ -8,14 +8,15 @@ import { updateIf } from './conditional-update.ts';
 import type { Email } from './mailer.ts';
 import { RoutingMessageSchema, type RoutingMessage } from './routing-queue.ts';
 import type { SlaTimerInput } from './sla-timer.ts';
-import { dueIndexKeys, effectKey, expiryWithin, oncePerKey } from './table-items.ts';
+import { dueIndexKeys, effectExpiry, effectKey, expiryWithin, oncePerKey, ownerLabel, ownerOf, type EffectOwner } from './table-items.ts';
 
-export { DUE_SHARDS, dueIndexKeys, dueShard, effectKey } from './table-items.ts';
+export { DUE_SHARDS, dueIndexKeys, dueShard, effectKey, ownerLabel, ownerOf, type EffectOwner } from './table-items.ts';
 
 /**
  * The transactional outbox. Whatever must follow a committed state change (an email, an SLA
  * timer, a message to routing) is written as an effect record in the same transaction, under the
- * lead's key, and performed afterwards exactly once in effect:
+ * key of whose change it was (a lead's, or a rep's own account), and performed afterwards
+ * exactly once in effect:
  * - by the committing function at once (the fast path), which then records the effect claimed
  *   in the transaction itself, so nobody else performs it while its lease lasts;
  * - otherwise by the effects relay, fed by the table's stream, which claims it first;
@@ -74,11 +75,9 @@ const ActionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('message'), message: RoutingMessageSchema }),
 ]);
 
-/** An effect record as stored (and as the stream's new image carries it). */
-export const EffectRecordSchema = z.object({
+const EffectFieldsSchema = z.object({
   type: z.literal('effect'),
   id: z.string().min(1),
-  leadId: z.string().min(1),
   purpose: z.enum(FollowUps),
   action: ActionSchema,
   status: z.enum(['pending', 'claimed', 'failed', 'done']),
@@ -86,10 +85,16 @@ export const EffectRecordSchema = z.object({
   attempts: z.number().int().nonnegative(),
   leaseUntil: z.string().optional(),
   rearms: z.number().int().nonnegative().optional(),
-  /** The lead's TTL, which its effect records share; what performing one leaves (a once-per window) expires no later. */
+  /** A lead's TTL, which its effect records share, or a rep's record's own; what performing one leaves (a once-per window) expires no later. */
   expiresAt: z.number().optional(),
   notBefore: z.string().optional(),
 });
+
+/** An effect record as stored (and as the stream's new image carries it): a lead's or a rep's, never both. */
+export const EffectRecordSchema = z.union([
+  EffectFieldsSchema.extend({ leadId: z.string().min(1), repId: z.undefined().optional() }),
+  EffectFieldsSchema.extend({ repId: z.string().min(1), leadId: z.undefined().optional() }),
+]);
 export type EffectRecord = z.infer<typeof EffectRecordSchema>;
 
 /** Sortable by creation, unique per effect: the effect's id, and the tail of its timer's execution name. */
@@ -143,6 +148,9 @@ export class EffectFailed extends Error {
   override name = 'EffectFailed';
 }
 
+/** What SES's event publishing carries of the owner (`lead` or `rep`), so a bounce or complaint traces back. */
+const sesTagOf = (effect: EffectOwner): Record<string, string> => (effect.leadId !== undefined ? { lead: effect.leadId } : { rep: effect.repId });
+
 export class Outbox {
   readonly #table: string;
   readonly #db: DynamoDBDocumentClient;
@@ -175,22 +183,25 @@ export class Outbox {
   }
 
   /**
-   * The records of a transition's effects, for its transaction. Those this function can perform
-   * are recorded claimed by it, so the relay leaves them alone while the lease lasts.
+   * The records of a change's effects, for its transaction, under the owner's key. Those this
+   * function can perform are recorded claimed by it, so the relay leaves them alone while the
+   * lease lasts. `leadExpiresAt`: a lead's TTL, which its records share (a rep's expire on their own).
    */
-  records(leadId: string, effects: readonly NewEffect[], now: Date, expiresAt: number | undefined): { items: Record<string, unknown>[]; claimed: EffectRecord[] } {
+  records(owner: EffectOwner, effects: readonly NewEffect[], now: Date, leadExpiresAt?: number): { items: Record<string, unknown>[]; claimed: EffectRecord[] } {
     const items: Record<string, unknown>[] = [];
     const claimed: EffectRecord[] = [];
     const createdAt = now.toISOString();
     const dueAt = new Date(now.getTime() + this.#retryBudgetMs).toISOString();
+    const whose = ownerOf(owner);
+    const expiry = effectExpiry(whose, now, leadExpiresAt);
     for (const effect of effects) {
       const id = newEffectId(now);
       const later = effect.notBefore !== undefined && effect.notBefore > createdAt;
       const mine = this.canPerform(effect.action) && !later;
-      const record: EffectRecord = {
+      const record = {
         type: 'effect',
         id,
-        leadId,
+        ...whose,
         purpose: effect.purpose,
         action: effect.action as EffectRecord['action'],
         status: mine ? EffectStatus.claimed : EffectStatus.pending,
@@ -198,9 +209,9 @@ export class Outbox {
         attempts: mine ? 1 : 0,
         ...(mine ? { leaseUntil: new Date(now.getTime() + this.#leaseMs).toISOString() } : {}),
         ...(later ? { notBefore: effect.notBefore } : {}),
-        ...expiryWithin(expiresAt),
-      };
-      items.push({ ...effectKey(leadId, id), ...record, ...dueIndexKeys(leadId, later ? effect.notBefore! : dueAt, id) });
+        ...expiry,
+      } as EffectRecord;
+      items.push({ ...effectKey(whose, id), ...record, ...dueIndexKeys(whose, later ? effect.notBefore! : dueAt, id) });
       if (mine) claimed.push(record);
     }
     return { items, claimed };
@@ -257,7 +268,7 @@ export class Outbox {
       this.#onFailure?.(effect, error);
       // Failed, not pending: the stream retries this very record, with its backoff.
       await this.#release(effect, now(), error, EffectStatus.failed);
-      throw new EffectFailed(`${effect.purpose} ${effect.id} of lead ${effect.leadId} failed: ${(error as Error).message}`, { cause: error });
+      throw new EffectFailed(`${effect.purpose} ${effect.id} of ${ownerLabel(effect)} failed: ${(error as Error).message}`, { cause: error });
     }
     await this.#markDone(effect, now(), outcome === 'suppressed');
     return outcome;
@@ -269,7 +280,7 @@ export class Outbox {
       case 'email': {
         const mailer = this.#need(this.#performers.mailer, 'a mailer');
         if (action.oncePer && !(await this.#takeWindow(action.oncePer, effect, now))) return 'suppressed';
-        await mailer.send(action.email, { lead: effect.leadId, effect: effect.id });
+        await mailer.send(action.email, { ...sesTagOf(effect), effect: effect.id });
         return 'performed';
       }
       case 'timer':
@@ -312,7 +323,7 @@ export class Outbox {
       await this.#db.send(
         new UpdateCommand({
           TableName: this.#table,
-          Key: effectKey(effect.leadId, effect.id),
+          Key: effectKey(effect, effect.id),
           UpdateExpression: 'SET #status = :claimed, leaseUntil = :lease, attempts = if_not_exists(attempts, :zero) + :one',
           ConditionExpression: 'attribute_exists(pk) AND #status <> :done AND (#status <> :claimed OR leaseUntil < :now)',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -330,7 +341,7 @@ export class Outbox {
       return 'claimed';
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      // Gone (the lead was erased) counts as done: there is nobody left to tell.
+      // Gone (its lead was erased, or it expired) counts as done: there is nobody left to tell.
       const status = error.Item?.status?.S;
       return status === undefined || status === EffectStatus.done ? 'already-done' : 'claimed-elsewhere';
     }
@@ -342,7 +353,7 @@ export class Outbox {
       try {
         await updateIf(this.#db, {
           TableName: this.#table,
-          Key: effectKey(effect.leadId, effect.id),
+          Key: effectKey(effect, effect.id),
           UpdateExpression: `SET #status = :done, doneAt = :now${suppressed ? ', suppressed = :true' : ''} REMOVE leaseUntil, gsi3pk, gsi3sk`,
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -360,7 +371,7 @@ export class Outbox {
   async #release(effect: EffectRecord, now: Date, error: unknown, status: typeof EffectStatus.pending | typeof EffectStatus.failed): Promise<void> {
     await updateIf(this.#db, {
       TableName: this.#table,
-      Key: effectKey(effect.leadId, effect.id),
+      Key: effectKey(effect, effect.id),
       UpdateExpression: 'SET #status = :failed, lastError = :error, failedAt = :now REMOVE leaseUntil',
       ConditionExpression: 'attribute_exists(pk) AND #status <> :done',
       ExpressionAttributeNames: { '#status': 'status' },

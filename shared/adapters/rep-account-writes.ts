@@ -1,15 +1,80 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import { EmailTaken, RepNotFound } from '../domain/errors.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EmailTaken, RepNotFound, TemporarilyUnavailable } from '../domain/errors.ts';
 import type { RepProfile } from '../routing/eligibility.ts';
+import type { NewEffect, Outbox } from './outbox.ts';
 import { emailKey, repKey, teamRosterKeys, toRep } from './table-items.ts';
 
 /**
  * The admin's writes to a rep's account, each one conditional write (RepStore exposes them):
  * ending every session (an atomic ADD on the session version), switching the rep off and on,
  * and changing who the rep is and what they may take. Load counters and rotation state are never
- * touched, so none of these races the router's offer transaction on them.
+ * touched, so none of these races the router's offer transaction on them. A write that must be
+ * followed by something (the team queue offered again) records it with itself (`updateRepWith`).
  */
+
+/** Where a rep's account writes go: the table, its client, and the outbox their effects are recorded in. */
+export interface RepWrites {
+  readonly db: DynamoDBDocumentClient;
+  readonly table: string;
+  readonly outbox: Outbox | undefined;
+}
+
+/** One update of the rep's item: its condition and what it changes. */
+export interface RepUpdate {
+  readonly ConditionExpression: string;
+  readonly UpdateExpression: string;
+  readonly ExpressionAttributeNames?: Record<string, string>;
+  readonly ExpressionAttributeValues?: Record<string, unknown>;
+}
+
+/**
+ * The rep's conditional update with the records of the effects that must follow it (see
+ * outbox.ts), as one transaction: both or neither, so nothing is sent for a change that did not
+ * happen and nothing a change needs is lost if this function dies after it. Without effects it is
+ * a single update. A failed condition throws as DynamoDB reports it (`conditionFailed` tells);
+ * the effects this function can perform are performed once it committed.
+ */
+export async function updateRepWith({ db, table, outbox }: RepWrites, repId: string, update: RepUpdate, effects: readonly NewEffect[], at: Date): Promise<void> {
+  const item = { TableName: table, Key: repKey(repId), ...update };
+  if (effects.length === 0) {
+    await db.send(new UpdateCommand(item));
+    return;
+  }
+  if (!outbox) throw new Error(`a write of rep ${repId} has follow-up effects but this store has no outbox`);
+  const recorded = outbox.records({ repId }, effects, at);
+  const transaction = new TransactWriteCommand({ TransactItems: [{ Update: item }, ...recorded.items.map((Item) => ({ Put: { TableName: table, Item } }))] });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.send(transaction);
+      break;
+    } catch (error) {
+      // A transaction meeting another write of the same rep at that instant is cancelled where a
+      // single update would have waited its turn (and the SDK does not retry it): try again.
+      if (!conflicted(error) || attempt >= CONFLICT_TRIES) throw error;
+      await sleep(CONFLICT_BACKOFF_MS * attempt * (1 + Math.random()));
+    }
+  }
+  await outbox.performClaimed(recorded.claimed);
+}
+
+/** A transaction of a rep's write is tried this often when it conflicts with another write of the rep. */
+const CONFLICT_TRIES = 4;
+const CONFLICT_BACKOFF_MS = 20;
+
+const conflicted = (error: unknown): boolean =>
+  error instanceof TransactionCanceledException &&
+  !conditionFailed(error) &&
+  (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict');
+
+/** The update's condition did not hold: alone, or as the first item of its transaction (the effects' puts have none). */
+export const conditionFailed = (error: unknown): boolean =>
+  error instanceof ConditionalCheckFailedException ||
+  (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed');
+
+/** A switch-on is read and written again this often when the rep moves team in between. */
+const SWITCH_TRIES = 3;
 
 /** What an admin changes about an existing rep; absent fields stay as they are. */
 export interface AdminRepChanges {
@@ -77,18 +142,30 @@ export async function switchOff(db: DynamoDBDocumentClient, table: string, repId
   }
 }
 
-/** Switches the rep on again; sessions ended by the switch-off stay ended. */
-export async function switchOn(db: DynamoDBDocumentClient, table: string, repId: string): Promise<Switched> {
-  try {
-    const rep = await updateRep(db, table, repId, {
-      ConditionExpression: 'disabled = :true',
-      UpdateExpression: 'REMOVE disabled',
-      ExpressionAttributeValues: { ':true': true },
-    });
-    return { changed: true, rep };
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    return { changed: false, rep: await readRep(db, table, repId) };
+/**
+ * Switches the rep on again, with what must follow (`followUps` of the rep as read: their team's
+ * queue offered again) in the same transaction; sessions ended by the switch-off stay ended. The
+ * write holds only while the rep is off and in the team read, so what follows is about the team
+ * they are back in; a rep moved meanwhile is read again. The rep returned is the one read, on.
+ */
+export async function switchOn(writes: RepWrites, repId: string, followUps: (rep: RepProfile) => readonly NewEffect[], at: Date): Promise<Switched> {
+  for (let tries = 1; ; tries++) {
+    const rep = await readRep(writes.db, writes.table, repId);
+    if (rep.disabled !== true) return { changed: false, rep };
+    try {
+      await updateRepWith(
+        writes,
+        repId,
+        { ConditionExpression: 'disabled = :true AND teamId = :team', UpdateExpression: 'REMOVE disabled', ExpressionAttributeValues: { ':true': true, ':team': rep.teamId } },
+        followUps(rep),
+        at,
+      );
+      const { disabled: _off, ...on } = rep;
+      return { changed: true, rep: on };
+    } catch (error) {
+      if (!conditionFailed(error)) throw error;
+      if (tries >= SWITCH_TRIES) throw new TemporarilyUnavailable(`rep ${repId} keeps changing; try again`, { cause: error });
+    }
   }
 }
 

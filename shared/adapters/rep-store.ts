@@ -1,13 +1,15 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import { CapacityAboveMaximum, EmailTaken, RepDisabled, RepNotFound, SessionEnded } from '../domain/errors.ts';
 import { RepProfileSchema, type RepProfile, type Unreachable } from '../routing/eligibility.ts';
 import { dynamoDocument } from './aws-clients.ts';
 import { updateIf } from './conditional-update.ts';
-import { changeByAdmin, endSessions, switchOff, switchOn, type AdminRepChanges, type Switched } from './rep-account-writes.ts';
+import type { StoredEffectRecord } from './lead-queries.ts';
+import type { NewEffect, Outbox } from './outbox.ts';
+import { changeByAdmin, conditionFailed, endSessions, switchOff, switchOn, updateRepWith, type AdminRepChanges, type RepWrites, type Switched } from './rep-account-writes.ts';
 import { queryAll } from './query-all.ts';
-import { emailKey, repKey, rosterPrefix, teamRosterKey, teamRosterKeys, toRep } from './table-items.ts';
+import { effectsPrefix, emailKey, repKey, repPartition, rosterPrefix, teamRosterKey, teamRosterKeys, toEffectRecord, toRep } from './table-items.ts';
 
 export { repKey } from './table-items.ts';
 export { RepChangedMeanwhile, type AdminRepChanges, type Switched } from './rep-account-writes.ts';
@@ -28,14 +30,27 @@ export interface SavedBySession {
 /** A profile save is retried this often when the rep changed meanwhile without making it wrong. */
 const PROFILE_SAVE_TRIES = 3;
 
-/** Rep profiles, with the live load counters the router's transaction conditions on. */
+export interface RepStoreOptions {
+  /**
+   * Records (and, where this function can, performs) what must follow a rep's own account change
+   * (a sign-in link, the team queue offered again) with the write itself. A store without one
+   * makes no such change.
+   */
+  readonly outbox?: Outbox;
+  readonly db?: DynamoDBDocumentClient;
+}
+
+/** Rep profiles, with the live load counters the router's transaction conditions on, and the effects of their account changes. */
 export class RepStore {
   readonly #table: string;
   readonly #db: DynamoDBDocumentClient;
+  readonly #writes: RepWrites;
 
-  constructor(tableName: string, db: DynamoDBDocumentClient = dynamoDocument) {
+  constructor(tableName: string, options: RepStoreOptions | DynamoDBDocumentClient = {}) {
+    const resolved: RepStoreOptions = 'send' in options ? { db: options } : options;
     this.#table = tableName;
-    this.#db = db;
+    this.#db = resolved.db ?? dynamoDocument;
+    this.#writes = { db: this.#db, table: tableName, outbox: resolved.outbox };
   }
 
   /**
@@ -75,16 +90,28 @@ export class RepStore {
 
   /**
    * Claims sending this rep a sign-in link: at most one per cool-down, so a form posted in a
-   * loop cannot flood their inbox. False while an earlier link is recent.
+   * loop cannot flood their inbox. False while an earlier link is recent. The link's email
+   * (`effects`) is recorded with the claim: a claim that holds is a link that goes out, even if
+   * sending it fails now, and no link goes out for a claim that did not hold.
    */
-  async claimSignInLink(repId: string, now: Date, cooldownMs: number): Promise<boolean> {
-    return updateIf(this.#db, {
-      TableName: this.#table,
-      Key: repKey(repId),
-      UpdateExpression: 'SET signInLinkAt = :now',
-      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(signInLinkAt) OR signInLinkAt < :since)',
-      ExpressionAttributeValues: { ':now': now.toISOString(), ':since': new Date(now.getTime() - cooldownMs).toISOString() },
-    });
+  async claimSignInLink(repId: string, now: Date, cooldownMs: number, effects: readonly NewEffect[] = []): Promise<boolean> {
+    try {
+      await updateRepWith(
+        this.#writes,
+        repId,
+        {
+          UpdateExpression: 'SET signInLinkAt = :now',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(signInLinkAt) OR signInLinkAt < :since)',
+          ExpressionAttributeValues: { ':now': now.toISOString(), ':since': new Date(now.getTime() - cooldownMs).toISOString() },
+        },
+        effects,
+        now,
+      );
+      return true;
+    } catch (error) {
+      if (conditionFailed(error)) return false;
+      throw error;
+    }
   }
 
   /** The rep signed in with this address, if any (addresses are matched without regard to case). */
@@ -99,9 +126,10 @@ export class RepStore {
    * conditioned on what the save was checked against: the rep is not switched off, the session
    * (`by`) is still current, and the capacity is within the admin's maximum. A save racing a
    * sign-out elsewhere or a switch-off fails with `SessionEnded` or `RepDisabled`, one racing a
-   * lower maximum with `CapacityAboveMaximum`.
+   * lower maximum with `CapacityAboveMaximum`. What must follow the save (`effects`: the team
+   * queue offered again) is recorded with it. The profile returned is read again after the save.
    */
-  async updateProfile(repId: string, changes: ProfileChanges, by?: SavedBySession): Promise<Rep> {
+  async updateProfile(repId: string, changes: ProfileChanges, by?: SavedBySession, effects: readonly NewEffect[] = []): Promise<Rep> {
     const sets: Record<string, unknown> = {
       active: changes.active,
       products: changes.products,
@@ -122,22 +150,21 @@ export class RepStore {
       values[':version'] = by.sessionVersion;
       conditions.push(by.sessionVersion === 0 ? '(attribute_not_exists(#sessionVersion) OR #sessionVersion = :version)' : '#sessionVersion = :version');
     }
+    const update = {
+      ConditionExpression: conditions.join(' AND '),
+      UpdateExpression: `SET ${Object.keys(sets).map((key) => `#${key} = :${key}`).join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
     for (let attempt = 1; ; attempt++) {
       try {
-        const { Attributes } = await this.#db.send(
-          new UpdateCommand({
-            TableName: this.#table,
-            Key: repKey(repId),
-            ConditionExpression: conditions.join(' AND '),
-            UpdateExpression: `SET ${Object.keys(sets).map((key) => `#${key} = :${key}`).join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
-        return toRep(Attributes ?? {});
+        // A transaction returns no values: the saved profile is read back (consistently).
+        await updateRepWith(this.#writes, repId, update, effects, new Date());
+        const saved = await this.get(repId);
+        if (!saved) throw new RepNotFound(repId);
+        return saved;
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        if (!conditionFailed(error)) throw error;
         // Which condition failed: read the rep as it is now.
         const rep = await this.get(repId);
         if (!rep) throw new RepNotFound(repId, { cause: error });
@@ -160,9 +187,12 @@ export class RepStore {
     return switchOff(this.#db, this.#table, repId);
   }
 
-  /** Switches the rep on again (`changed` false when they were on). */
-  enable(repId: string): Promise<Switched> {
-    return switchOn(this.#db, this.#table, repId);
+  /**
+   * Switches the rep on again (`changed` false when they were on), with what must follow
+   * (`followUps` of the rep as read) recorded in the same write.
+   */
+  enable(repId: string, followUps: (rep: Rep) => readonly NewEffect[] = () => [], at: Date = new Date()): Promise<Switched> {
+    return switchOn(this.#writes, repId, followUps, at);
   }
 
   /** An admin's changes to the rep as read; `RepChangedMeanwhile` when the rep changed since, `EmailTaken` for another rep's address. */
@@ -214,9 +244,10 @@ export class RepStore {
   /**
    * An admin imported the rep again: they are reachable, at `email` if that is a new address.
    * A new address moves the sign-in pointer in the same transaction, and fails with
-   * `EmailTaken` if another rep has it. Undefined when the rep was not marked (nothing changed).
+   * `EmailTaken` if another rep has it. What must follow (`effects`: their team's queue offered
+   * again) is recorded in it too. Undefined when the rep was not marked (nothing changed).
    */
-  async markReachable(repId: string, email: string): Promise<{ readonly emailChanged: boolean } | undefined> {
+  async markReachable(repId: string, email: string, effects: readonly NewEffect[] = [], at: Date = new Date()): Promise<{ readonly emailChanged: boolean } | undefined> {
     const rep = await this.get(repId);
     if (!rep?.unreachable) return undefined;
     const address = email.trim().toLowerCase();
@@ -228,19 +259,25 @@ export class RepStore {
       UpdateExpression: 'SET email = :new REMOVE unreachable',
       ExpressionAttributeValues: { ':since': rep.unreachable.since, ':old': rep.email, ':new': address },
     };
+    const outbox = this.#writes.outbox;
+    if (effects.length > 0 && !outbox) throw new Error(`making rep ${repId} reachable has follow-up effects but this store has no outbox`);
+    const recorded = outbox ? outbox.records({ repId }, effects, at) : { items: [], claimed: [] };
     try {
       await this.#db.send(
         new TransactWriteCommand({
-          TransactItems: !emailChanged
-            ? [{ Update: clear }]
-            : [
-                { Update: clear },
-                { Delete: { TableName: this.#table, Key: emailKey(rep.email), ConditionExpression: 'repId = :rep', ExpressionAttributeValues: { ':rep': repId } } },
-                { Put: { TableName: this.#table, Item: { ...emailKey(address), type: 'rep-email', repId }, ConditionExpression: 'attribute_not_exists(pk)' } },
-              ],
+          TransactItems: [
+            { Update: clear },
+            ...(emailChanged
+              ? [
+                  { Delete: { TableName: this.#table, Key: emailKey(rep.email), ConditionExpression: 'repId = :rep', ExpressionAttributeValues: { ':rep': repId } } },
+                  { Put: { TableName: this.#table, Item: { ...emailKey(address), type: 'rep-email', repId }, ConditionExpression: 'attribute_not_exists(pk)' } },
+                ]
+              : []),
+            // Last, so the cancellation reasons of the items above keep their places.
+            ...recorded.items.map((Item) => ({ Put: { TableName: this.#table, Item } })),
+          ],
         }),
       );
-      return { emailChanged };
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const [profile, , pointer] = error.CancellationReasons ?? [];
@@ -249,6 +286,22 @@ export class RepStore {
       if (profile?.Code === 'ConditionalCheckFailed' || pointer?.Code === 'ConditionalCheckFailed') return undefined;
       throw error;
     }
+    if (outbox && recorded.claimed.length > 0) await outbox.performClaimed(recorded.claimed);
+    return { emailChanged };
+  }
+
+  /** The rep's effect records, oldest first: what changes to their account left to be done, and how that went. */
+  async effects(repId: string): Promise<StoredEffectRecord[]> {
+    return queryAll(
+      this.#db,
+      {
+        TableName: this.#table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': repPartition(repId), ':prefix': effectsPrefix },
+        ConsistentRead: true,
+      },
+      toEffectRecord,
+    );
   }
 
   async get(repId: string): Promise<Rep | undefined> {

@@ -1,21 +1,75 @@
 import { describe, expect, it } from 'vitest';
 import type { Lead } from '../domain/lead.ts';
-import { dueIndexKeys, dueShards, effectKey, eventItem, expiryWithin, leadItemOf, leadKey, newLeadItems, storedFields, toLead, toLeadEvent } from './table-items.ts';
+import {
+  dueIndexKeys,
+  dueShard,
+  dueShards,
+  effectExpiry,
+  effectKey,
+  eventItem,
+  expiryWithin,
+  leadKey,
+  newLeadItems,
+  ownedItemOf,
+  ownerLabel,
+  ownerOf,
+  REP_EFFECT_TTL_MS,
+  repKey,
+  storedFields,
+  toLead,
+  toLeadEvent,
+} from './table-items.ts';
 
 describe('table items', () => {
   it('given a lead, when its effect and due entry are keyed, then both sit under the lead and in one of the due shards', () => {
-    const due = dueIndexKeys('lead-1', '2026-03-01T10:00:00.000Z', 'e1');
+    const due = dueIndexKeys({ leadId: 'lead-1' }, '2026-03-01T10:00:00.000Z', 'e1');
 
-    expect(effectKey('lead-1', 'e1')).toEqual({ pk: leadKey('lead-1').pk, sk: 'EFFECT#e1' });
+    expect(effectKey({ leadId: 'lead-1' }, 'e1')).toEqual({ pk: leadKey('lead-1').pk, sk: 'EFFECT#e1' });
     expect(dueShards).toContain(due.gsi3pk);
-    expect(due).toEqual({ gsi3pk: dueIndexKeys('lead-1', 'later').gsi3pk, gsi3sk: '2026-03-01T10:00:00.000Z#lead-1#e1' });
+    expect(due).toEqual({ gsi3pk: dueIndexKeys({ leadId: 'lead-1' }, 'later').gsi3pk, gsi3sk: '2026-03-01T10:00:00.000Z#lead-1#e1' });
+  });
+
+  it("given a rep, when their effect and its due entry are keyed, then the effect sits under the rep's profile key and its due entry names the rep, never a lead", () => {
+    const due = dueIndexKeys({ repId: 'ana' }, '2026-03-01T10:00:00.000Z', 'e2');
+
+    expect(effectKey({ repId: 'ana' }, 'e2')).toEqual({ pk: repKey('ana').pk, sk: 'EFFECT#e2' });
+    expect(dueShards).toContain(due.gsi3pk);
+    expect(due).toEqual({ gsi3pk: dueShard({ repId: 'ana' }), gsi3sk: '2026-03-01T10:00:00.000Z#REP#ana#e2' });
+    // A lead whose id reads like the rep's name is another owner: its entries say so.
+    expect(dueIndexKeys({ leadId: 'ana' }, '2026-03-01T10:00:00.000Z', 'e2').gsi3sk).toBe('2026-03-01T10:00:00.000Z#ana#e2');
+  });
+
+  it('given owners, when their due shard is taken, then it is the same every time and the shards of many owners spread over all of them', () => {
+    const owners = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? { leadId: `lead-${i}` } : { repId: `rep-${i}` }));
+
+    expect(dueShard({ repId: 'rep-1' })).toBe(dueShard({ repId: 'rep-1' }));
+    expect(new Set(owners.map(dueShard))).toEqual(new Set(dueShards));
   });
 
   it.each([
-    ['the lead', leadKey('lead-7'), { leadId: 'lead-7' }],
-    ['an effect', effectKey('lead-7', 'abc-1'), { leadId: 'lead-7', effectId: 'abc-1' }],
-  ])('given %s read from the due index, when its key is read back, then it names the lead (and effect)', (_name, key, expected) => {
-    expect(leadItemOf(key)).toEqual(expected);
+    ['the lead', leadKey('lead-7'), { owner: { leadId: 'lead-7' } }],
+    ["a lead's effect", effectKey({ leadId: 'lead-7' }, 'abc-1'), { owner: { leadId: 'lead-7' }, effectId: 'abc-1' }],
+    ["a rep's effect", effectKey({ repId: 'rep-7' }, 'abc-2'), { owner: { repId: 'rep-7' }, effectId: 'abc-2' }],
+  ])('given %s read from the due index, when its key is read back, then it names its owner (and effect)', (_name, key, expected) => {
+    expect(ownedItemOf(key)).toEqual(expected);
+  });
+
+  it("given an effect record of either owner, when its owner is taken, then only the owner's id comes out, and it is named as messages name it", () => {
+    const leads = { leadId: 'lead-1', id: 'e1', purpose: 'route' };
+    const reps = { repId: 'ana', id: 'e2', purpose: 'sign-in-email' };
+
+    expect(ownerOf(leads)).toEqual({ leadId: 'lead-1' });
+    expect(ownerOf(reps)).toEqual({ repId: 'ana' });
+    expect([ownerLabel({ leadId: 'lead-1' }), ownerLabel({ repId: 'ana' })]).toEqual(['lead lead-1', 'rep ana']);
+  });
+
+  it("given a lead's and a rep's effect recorded now, when they get their TTL, then the lead's expires with the lead and the rep's a day later", () => {
+    const now = new Date('2026-03-01T10:00:00.000Z');
+
+    expect(effectExpiry({ leadId: 'lead-1' }, now, 1_900_000_000)).toEqual({ expiresAt: 1_900_000_000 });
+    expect(effectExpiry({ leadId: 'lead-1' }, now, undefined)).toEqual({});
+    expect(effectExpiry({ repId: 'ana' }, now, 1_900_000_000)).toEqual({ expiresAt: (now.getTime() + REP_EFFECT_TTL_MS) / 1000 });
+    expect(REP_EFFECT_TTL_MS).toBe(86_400_000);
   });
 
   it("given fields named like Object's own properties or starting with the escape, when stored and read back, then the same fields come back", () => {

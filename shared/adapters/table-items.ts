@@ -11,8 +11,9 @@ import type { EffectRecord } from './outbox.ts';
  *   pk                      sk                  item
  *   LEAD#<lead>             LEAD                the lead; gsi1 team queue, gsi2 owner, gsi3 due
  *   LEAD#<lead>             EVENT#<at>#<rand>   one entry of its history
- *   LEAD#<lead>             EFFECT#<effect>     an outbox record; gsi3 while not done
+ *   LEAD#<lead>             EFFECT#<effect>     an outbox record of the lead; gsi3 while not done
  *   REP#<rep>               PROFILE             a rep and their load counters; gsi1 team roster
+ *   REP#<rep>               EFFECT#<effect>     an outbox record of the rep's; gsi3 while not done
  *   EMAIL#<address>         REP                 the sign-in pointer to a rep
  *   CONTACT#<email|phone>   CONTACT             duplicate detection: the person's recent lead
  *   IDEMPOTENCY#<src>#<key> IDEMPOTENCY         the first answer given to an idempotency key
@@ -23,7 +24,8 @@ import type { EffectRecord } from './outbox.ts';
  *
  * DynamoDB's TTL deletes an item once its `expiresAt` (epoch seconds) has passed. Whatever
  * belongs to a lead (its history, its effects, the contact pointers and idempotency records that
- * lead to it) expires no later than the lead itself: `expiryWithin` is that rule.
+ * lead to it) expires no later than the lead itself: `expiryWithin` is that rule. A rep's effect
+ * records expire a day after they were made (`effectExpiry`).
  */
 
 const LEAD = 'LEAD#';
@@ -59,7 +61,6 @@ export function expiryWithin(leadExpiresAt: number | undefined, ownUntilMs?: num
 /** The partition of a lead: the lead item, its history and its effect records. */
 export const leadPartition = (leadId: string) => `${LEAD}${leadId}`;
 export const leadKey = (leadId: string) => ({ pk: leadPartition(leadId), sk: 'LEAD' });
-export const effectKey = (leadId: string, effectId: string) => ({ pk: leadPartition(leadId), sk: `${EFFECT}${effectId}` });
 /** Sort key prefixes of what a lead's partition holds besides the lead. */
 export const historyPrefix = EVENT;
 export const effectsPrefix = EFFECT;
@@ -69,6 +70,35 @@ export function eventItem(leadId: string, event: LeadEvent, leadExpiresAt: numbe
   // The random suffix keeps two events in the same millisecond apart; the time prefix keeps order.
   return { pk: leadPartition(leadId), sk: `${EVENT}${event.at}#${randomBytes(3).toString('hex')}`, type: 'lead-event', ...event, ...expiryWithin(leadExpiresAt) };
 }
+
+// --- Effect records and whose they are
+
+/**
+ * Whose an effect record is, and so under whose key it lives: a lead's (what its transitions
+ * left to be done; erased and expiring with the lead) or a rep's (what a change to their own
+ * account left to be done: a sign-in link, the team queue offered again once they can take a
+ * lead). Exactly one of the two.
+ */
+export type EffectOwner = { readonly leadId: string; readonly repId?: undefined } | { readonly repId: string; readonly leadId?: undefined };
+
+/** A rep's effect records are kept this long after they were made: a drain or a sign-in link is worth nothing a day later. */
+export const REP_EFFECT_TTL_MS = 24 * 3_600_000;
+
+const ownerPartition = (owner: EffectOwner) => (owner.leadId !== undefined ? leadPartition(owner.leadId) : repPartition(owner.repId));
+export const effectKey = (owner: EffectOwner, effectId: string) => ({ pk: ownerPartition(owner), sk: `${EFFECT}${effectId}` });
+
+/** Just the owner of a record (which carries much else), for keys, logs and tags. */
+export const ownerOf = (owner: EffectOwner): EffectOwner => (owner.leadId !== undefined ? { leadId: owner.leadId } : { repId: owner.repId });
+/** `lead <id>` or `rep <id>`, as messages name the owner. */
+export const ownerLabel = (owner: EffectOwner) => (owner.leadId !== undefined ? `lead ${owner.leadId}` : `rep ${owner.repId}`);
+
+/**
+ * The TTL of an effect record: a lead's expires with the lead (`leadExpiresAt`, its TTL as
+ * read), a rep's a day after it was made (`REP_EFFECT_TTL_MS`), since nothing about it should
+ * outlive its use: a sign-in email holds a link.
+ */
+export const effectExpiry = (owner: EffectOwner, now: Date, leadExpiresAt: number | undefined) =>
+  owner.leadId !== undefined ? expiryWithin(leadExpiresAt) : expiryWithin(undefined, now.getTime() + REP_EFFECT_TTL_MS);
 
 // --- A form's own field names as map keys
 
@@ -105,11 +135,15 @@ export function newLeadItems(tableName: string, lead: Lead, expiresAt: number) {
   ];
 }
 
-/** Which lead (and which of its effects, if any) an item under a lead's key belongs to. */
-export function leadItemOf(item: Record<string, unknown>): { readonly leadId: string; readonly effectId?: string } {
-  const leadId = String(item.pk).slice(LEAD.length);
+/**
+ * Whose an item under a lead's or a rep's key is, and which of their effects it is, if one: what
+ * the due index holds (leads, and the effect records of leads and reps) read back.
+ */
+export function ownedItemOf(item: Record<string, unknown>): { readonly owner: EffectOwner; readonly effectId?: string } {
+  const pk = String(item.pk);
   const sk = String(item.sk);
-  return sk.startsWith(EFFECT) ? { leadId, effectId: sk.slice(EFFECT.length) } : { leadId };
+  const owner: EffectOwner = pk.startsWith(REP) ? { repId: pk.slice(REP.length) } : { leadId: pk.slice(LEAD.length) };
+  return sk.startsWith(EFFECT) ? { owner, effectId: sk.slice(EFFECT.length) } : { owner };
 }
 
 // --- Index entries
@@ -127,22 +161,29 @@ export const teamRosterKey = (teamId: string) => `TEAM#${teamId}`;
 export const teamRosterKeys = (teamId: string, repId: string) => ({ gsi1pk: teamRosterKey(teamId), gsi1sk: `${REP}${repId}` });
 export const rosterPrefix = REP;
 
-/** The sparse index of things that are due (gsi3): leads whose next deadline passed, effects past their retry budget. */
+/**
+ * The sparse index of things that are due (gsi3): leads whose next deadline passed, effects (of
+ * leads and of reps) past their retry budget. An entry is spread over the shards by its owner:
+ * a lead's by its id (as before reps had effects), a rep's by its key, so the two never collide.
+ */
 export const DUE_SHARDS = 4;
 export const dueShards = Array.from({ length: DUE_SHARDS }, (_, i) => `DUE#${i}`);
-export function dueShard(leadId: string): string {
+const dueName = (owner: EffectOwner) => (owner.leadId !== undefined ? owner.leadId : repPartition(owner.repId));
+export function dueShard(owner: EffectOwner): string {
   let hash = 0;
-  for (const char of leadId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  for (const char of dueName(owner)) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
   return dueShards[hash % DUE_SHARDS]!;
 }
-export const dueIndexKeys = (leadId: string, dueAt: string, effectId?: string) => ({
-  gsi3pk: dueShard(leadId),
-  gsi3sk: `${dueAt}#${leadId}${effectId ? `#${effectId}` : ''}`,
+export const dueIndexKeys = (owner: EffectOwner, dueAt: string, effectId?: string) => ({
+  gsi3pk: dueShard(owner),
+  gsi3sk: `${dueAt}#${dueName(owner)}${effectId ? `#${effectId}` : ''}`,
 });
 
 // --- Reps
 
-export const repKey = (repId: string) => ({ pk: `${REP}${repId}`, sk: 'PROFILE' });
+/** The partition of a rep: their profile and their effect records. */
+export const repPartition = (repId: string) => `${REP}${repId}`;
+export const repKey = (repId: string) => ({ pk: repPartition(repId), sk: 'PROFILE' });
 /** One item per address: sign-in finds the rep by email, and no two reps share one. */
 export const emailKey = (email: string) => ({ pk: `EMAIL#${email.trim().toLowerCase()}`, sk: 'REP' });
 

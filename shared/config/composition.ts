@@ -1,7 +1,9 @@
 import { IntakeStore } from '../adapters/intake-store.ts';
 import { LeadStore } from '../adapters/lead-store.ts';
 import { Mailer } from '../adapters/mailer.ts';
-import { Outbox, type EffectRecord, type Performers } from '../adapters/outbox.ts';
+import { LeadEraser } from '../adapters/lead-erasure.ts';
+import { Outbox, ownerOf, type EffectRecord, type Performers } from '../adapters/outbox.ts';
+import { RepStore } from '../adapters/rep-store.ts';
 import { RoutingQueue } from '../adapters/routing-queue.ts';
 import { SlaTimer } from '../adapters/sla-timer.ts';
 import { SWEEP_GRACE_FLOOR_MS, SWEEP_GRACE_MINUTES } from '../domain/lifecycle.ts';
@@ -12,8 +14,8 @@ import { minutesToMs, timeScale } from './runtime.ts';
 /**
  * The adapters every function builds the same way at cold start, from its parsed environment
  * (shared/config/environment.ts): the mailer, the performers of follow-up effects (only those
- * its role allows), the outbox over them, and the stores that record and perform each
- * transition's effects. Each function's composition root (`functions/<name>/composition.ts`)
+ * its role allows), the outbox over them, and the stores that record and perform the effects
+ * of each lead's transition and each rep's account change. Each function's composition root (`functions/<name>/composition.ts`)
  * calls these; nothing else constructs a mailer, a queue or a timer from configuration.
  *
  * Each builder also takes a table name instead of a parsed environment, and then reads the
@@ -59,7 +61,7 @@ export function performersFromEnv<K extends EffectKind>(
 }
 
 const logFailure = (effect: EffectRecord, error: unknown) =>
-  logger.warn('follow-up effect failed; it stays recorded and is retried', { leadId: effect.leadId, effectId: effect.id, purpose: effect.purpose, error: loggableError(error) });
+  logger.warn('follow-up effect failed; it stays recorded and is retried', { ...ownerOf(effect), effectId: effect.id, purpose: effect.purpose, error: loggableError(error) });
 
 /** The sweeper's grace in real milliseconds at a TIME_SCALE: a scaled minute, never under the floor. */
 export const sweepGraceMs = (scale?: number): number => Math.max(minutesToMs(SWEEP_GRACE_MINUTES, scale), SWEEP_GRACE_FLOOR_MS);
@@ -79,6 +81,18 @@ function storeParts<K extends EffectKind>(source: string | StoreEnvironment<K>, 
 export function leadStoreFor<K extends EffectKind>(source: string | NoInfer<StoreEnvironment<K>>, kinds: readonly K[]): LeadStore {
   const { tableName, outbox, sweepGraceMs } = storeParts(source, kinds);
   return new LeadStore(tableName, { outbox, sweepGraceMs });
+}
+
+/** A rep store whose account changes (switched on, a profile saved, a sign-in link) record their effects and perform at once those of `kinds`. */
+export function repStoreFor<K extends EffectKind>(source: string | NoInfer<StoreEnvironment<K>>, kinds: readonly K[]): RepStore {
+  const { tableName, outbox } = storeParts(source, kinds);
+  return new RepStore(tableName, { outbox });
+}
+
+/** The eraser, which offers the team queue the slot an erased lead freed at once. */
+export function leadEraserFor(source: string | StoreEnvironment<'message'>): LeadEraser {
+  const { tableName, outbox } = storeParts(source, ['message']);
+  return new LeadEraser(tableName, { outbox });
 }
 
 /** The intake store, which sends each new lead to routing at once. */

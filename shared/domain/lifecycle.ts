@@ -30,7 +30,10 @@ export type Guard =
  */
 export type CapacityEffect = 'take' | 'release' | 'move' | 'none';
 
-/** Effects a transition may leave in the outbox, each performed once after the commit. */
+/**
+ * Effects a transition may leave in the outbox, each performed once after the commit. A rep's own
+ * account changes leave some too (`drain-team`, and `sign-in-email`, which no transition lists).
+ */
 export const FollowUps = [
   'offer-email',
   'moved-email',
@@ -43,6 +46,7 @@ export const FollowUps = [
   'sla-timer',
   'route',
   'drain-team',
+  'sign-in-email',
 ] as const;
 export type FollowUp = (typeof FollowUps)[number];
 

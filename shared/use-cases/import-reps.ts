@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { NewEffect } from '../adapters/outbox.ts';
 import type { NewRep } from '../adapters/rep-store.ts';
 import { InvalidLead, MalformedRequest, type FieldProblem } from '../domain/errors.ts';
 import type { RoutingConfig } from '../routing/config-schema.ts';
+import { drainTeam } from './follow-ups.ts';
 import { disableRep, enableRep, updateRep, type ManageRepsDeps } from './manage-reps.ts';
-import type { RepByEmail, RoutingMessages } from './ports.ts';
+import type { RepByEmail } from './ports.ts';
 import { fieldProblems, repImportRowSchema } from './rep-fields.ts';
 
 export { fieldProblems, RepIdSchema, repImportRowSchema, type RepImportRow } from './rep-fields.ts';
@@ -62,15 +64,16 @@ export interface ImportReport {
 export interface RepImports {
   /** Adds the rep with their email, unless the id exists (false); refuses an address another rep has. */
   add(rep: NewRep): Promise<boolean>;
-  /** An unreachable rep reachable again at `email`; nothing for a rep who was not unreachable. */
-  markReachable(repId: string, email: string): Promise<{ readonly emailChanged: boolean } | undefined>;
+  /**
+   * An unreachable rep reachable again at `email`, with `effects` recorded in the same write;
+   * nothing (and nothing recorded) for a rep who was not unreachable.
+   */
+  markReachable(repId: string, email: string, effects: readonly NewEffect[]): Promise<{ readonly emailChanged: boolean } | undefined>;
 }
 
 export interface ImportRepsDeps {
   readonly reps: RepImports & RepByEmail;
   readonly config: Pick<RoutingConfig, 'teams'>;
-  /** When given, the team queue of a rep put back into routing is offered again. */
-  readonly queue?: RoutingMessages;
   /** What an import with `update` changes existing reps through; without it, such an import is refused. */
   readonly updates?: ManageRepsDeps;
 }
@@ -112,6 +115,8 @@ export function validateRepRows(rows: readonly unknown[], teamIds: readonly stri
  * 4. An existing rep marked unreachable (their address bounced or complained) is the one thing
  *    a plain re-import changes: they are reachable again, at the row's address when it differs, which
  *    is how an admin fixes an address (a rep imported without an id is found by the address).
+ *    Their team's queue is offered again, as they may take a lead that waited there: the drain
+ *    is recorded in the write that makes them reachable, once per team and import (see `Drains`).
  * 5. An import that asks to `update` also gives an existing rep the row's admin fields
  *    (name, email, team, capacity, maxCapacity, as `reps update` sets them) and its `disabled`
  *    (switching them off or on, leads and sessions included). What reps set themselves in the
@@ -131,17 +136,15 @@ export async function importReps(body: unknown, deps: ImportRepsDeps): Promise<I
     deps.config.teams.map((team) => team.id),
   );
   const results: ImportRowResult[] = new Array(rows.length);
+  const drains = new Drains();
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < rows.length; i = next++) {
       const row = rows[i]!;
-      results[i] = 'rep' in row ? await addRep(row, deps, updates) : row;
+      results[i] = 'rep' in row ? await addRep(row, deps, updates, drains) : row;
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_WRITES, rows.length) }, worker));
-  // A rep back in routing may take a lead that waited in the team queue while they were out.
-  const teamsWithReturners = new Set(rows.flatMap((row, i) => ('rep' in row && results[i]?.reachableAgain ? [row.rep.teamId] : [])));
-  for (const teamId of teamsWithReturners) await deps.queue?.enqueue({ drainTeam: teamId });
   const count = (status: ImportStatus) => results.filter((result) => result.status === status).length;
   return {
     results,
@@ -153,13 +156,33 @@ export async function importReps(body: unknown, deps: ImportRepsDeps): Promise<I
   };
 }
 
-async function addRep({ index, rep, idGiven }: ValidRow, deps: ImportRepsDeps, updates: ManageRepsDeps | undefined): Promise<ImportRowResult> {
+/**
+ * The team queue drains an import owes: one per team a rep came back to, recorded in the write
+ * of a returner of that team, so no returner is committed without their team's drain committed
+ * with them or before them. A returner's write carries it until one such write has committed for
+ * the team in this import; rows written at the same time may each carry one (at most
+ * PARALLEL_WRITES per team, and draining twice only looks at the queue twice).
+ */
+class Drains {
+  readonly #recorded = new Set<string>();
+
+  /** What a returner's write to `teamId` records: the drain, unless it is already recorded. */
+  for(teamId: string): NewEffect[] {
+    return this.#recorded.has(teamId) ? [] : [drainTeam(teamId)];
+  }
+
+  committed(teamId: string, carried: readonly NewEffect[]): void {
+    if (carried.length > 0) this.#recorded.add(teamId);
+  }
+}
+
+async function addRep({ index, rep, idGiven }: ValidRow, deps: ImportRepsDeps, updates: ManageRepsDeps | undefined, drains: Drains): Promise<ImportRowResult> {
   // Without an id the address is who the rep is: one who has it already exists, whatever their id.
   const known = idGiven ? undefined : await deps.reps.findByEmail(rep.email);
-  if (known) return existingRep(index, known.id, rep, deps, updates);
+  if (known) return existingRep(index, known.id, rep, deps, updates, drains);
   try {
     if (await deps.reps.add(rep)) return { index, repId: rep.id, status: 'created' };
-    return await existingRep(index, rep.id, rep, deps, updates);
+    return await existingRep(index, rep.id, rep, deps, updates, drains);
   } catch (error) {
     // `add` refuses an address that belongs to someone else (maybe added a moment ago),
     // and so does markReachable (`EmailTaken`) when an unreachable rep is given another's address.
@@ -174,8 +197,11 @@ async function addRep({ index, rep, idGiven }: ValidRow, deps: ImportRepsDeps, u
 }
 
 /** A rep who exists stays as they are, unless their address was marked unreachable or the import updates. */
-async function existingRep(index: number, repId: string, row: ValidRow['rep'], deps: ImportRepsDeps, updates: ManageRepsDeps | undefined): Promise<ImportRowResult> {
-  const reachable = await deps.reps.markReachable(repId, row.email);
+async function existingRep(index: number, repId: string, row: ValidRow['rep'], deps: ImportRepsDeps, updates: ManageRepsDeps | undefined, drains: Drains): Promise<ImportRowResult> {
+  // A rep back in routing may take a lead that waited in the team queue while they were out.
+  const drain = drains.for(row.teamId);
+  const reachable = await deps.reps.markReachable(repId, row.email, drain);
+  if (reachable) drains.committed(row.teamId, drain);
   const result: ImportRowResult = reachable
     ? { index, repId, status: 'exists', reachableAgain: true, ...(reachable.emailChanged ? { emailChanged: true } : {}) }
     : { index, repId, status: 'exists' };

@@ -7,13 +7,15 @@ import type { RoutingConfig } from '../routing/config-schema.ts';
 import type { RepProfile } from '../routing/eligibility.ts';
 import { drainTeam, routeAgain } from './follow-ups.ts';
 import { fieldProblems, repChangeSchema } from './rep-fields.ts';
-import type { HeldLeads, LeadReader, LeadTransitions, RepByEmail, RepReader, RoutingMessages } from './ports.ts';
+import type { NewEffect } from '../adapters/outbox.ts';
+import type { HeldLeads, LeadReader, LeadTransitions, RepByEmail, RepReader } from './ports.ts';
 
 /** The admin's switch on a rep, and their changes to who the rep is and what they may take. */
 export interface RepAdministration {
   /** Switches the rep off and ends their sessions in one write; `changed` false when off already. */
   disable(repId: string): Promise<Switched>;
-  enable(repId: string): Promise<Switched>;
+  /** Switches the rep on, with `followUps` of the rep as read recorded in the same write; `changed` false when on already. */
+  enable(repId: string, followUps: (rep: RepProfile) => readonly NewEffect[], at: Date): Promise<Switched>;
   /** Writes the changes while the rep is as read (else `RepChangedMeanwhile`); `EmailTaken` for another rep's address. */
   updateByAdmin(read: RepProfile, changes: AdminRepChanges): Promise<RepProfile>;
 }
@@ -21,8 +23,6 @@ export interface RepAdministration {
 export interface ManageRepsDeps {
   readonly reps: RepReader & RepByEmail & RepAdministration;
   readonly leads: HeldLeads & LeadReader & LeadTransitions;
-  /** The team queue is offered again to a rep switched back on. */
-  readonly queue: RoutingMessages;
   readonly config: Pick<RoutingConfig, 'teams'>;
   readonly now: () => Date;
 }
@@ -100,11 +100,11 @@ async function releaseFrom(repId: string, first: Lead, deps: ManageRepsDeps): Pr
 
 /**
  * An admin switches a rep on again. Sessions ended by the switch-off stay ended (the rep signs
- * in afresh), and the team queue is offered again, as the rep may take a lead waiting there.
+ * in afresh), and the team queue is offered again, as the rep may take a lead waiting there:
+ * the drain is recorded in the switch's own write, so it is not lost if sending it fails.
  */
-export async function enableRep(repId: string, deps: Pick<ManageRepsDeps, 'reps' | 'queue'>): Promise<EnableReport> {
-  const { changed, rep } = await deps.reps.enable(repId);
-  if (changed) await deps.queue.enqueue({ drainTeam: rep.teamId });
+export async function enableRep(repId: string, deps: Pick<ManageRepsDeps, 'reps' | 'now'>): Promise<EnableReport> {
+  const { changed, rep } = await deps.reps.enable(repId, (read) => [drainTeam(read.teamId)], deps.now());
   return { repId: rep.id, disabled: false, changed, sessionVersion: sessionVersionOf(rep) };
 }
 

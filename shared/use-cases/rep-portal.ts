@@ -1,4 +1,5 @@
 import { countersFor } from '../adapters/lead-store.ts';
+import type { NewEffect } from '../adapters/outbox.ts';
 import type { ProfileChanges, SavedBySession } from '../adapters/rep-store.ts';
 import { ExpiredLinkToken, Forbidden, LeadNotFound, LeadStateConflict, RepDisabled, RepNotFound, RepUnavailable } from '../domain/errors.ts';
 import { LeadStatus, type Lead } from '../domain/lead.ts';
@@ -10,16 +11,19 @@ import { checkEligibility, type RepProfile } from '../routing/eligibility.ts';
 import { offerEmail, offerMovedEmail, signInEmail } from '../views/emails.ts';
 import type { NextLeadResult } from '../views/portal/next-lead.ts';
 import { drainTeam, routeAgain, sendEmail, startTimer } from './follow-ups.ts';
-import type { EmailSender, HeldLeads, LeadHistory, LeadReader, LeadTransitions, QueuedLeads, RepByEmail, RepReader, RoutingMessages, TeamMembers } from './ports.ts';
+import type { HeldLeads, LeadHistory, LeadReader, LeadTransitions, QueuedLeads, RepByEmail, RepReader, TeamMembers } from './ports.ts';
 import { claimQueued, respondToOffer } from './respond-to-offer.ts';
 import { contactDeadlineFor, slaTimerFor, type MinutesToMs } from './sla-schedule.ts';
 
-/** What a rep does to their own account in the portal. */
+/**
+ * What a rep does to their own account in the portal. What must follow a change (`effects`) is
+ * recorded in the change's own write and performed after it, as a lead's transitions do.
+ */
 export interface RepAccounts {
-  /** Takes the rep's sign-in link slot unless one went out within `cooldownMs`; false then. */
-  claimSignInLink(repId: string, now: Date, cooldownMs: number): Promise<boolean>;
+  /** Takes the rep's sign-in link slot unless one went out within `cooldownMs` (false then), recording `effects` with it. */
+  claimSignInLink(repId: string, now: Date, cooldownMs: number, effects: readonly NewEffect[]): Promise<boolean>;
   /** Saves while the session `by` is current and the capacity within the admin's maximum (else SessionEnded, RepDisabled, CapacityAboveMaximum). */
-  updateProfile(repId: string, changes: ProfileChanges, by: SavedBySession): Promise<RepProfile>;
+  updateProfile(repId: string, changes: ProfileChanges, by: SavedBySession, effects: readonly NewEffect[]): Promise<RepProfile>;
   /** Ends every session and sign-in link issued to the rep so far; the new session version. */
   endSessions(repId: string): Promise<number>;
 }
@@ -33,9 +37,6 @@ export interface RepPortalDeps {
   readonly leads: LeadReader & LeadHistory & LeadTransitions & QueuedLeads & HeldLeads;
   readonly reps: RepReader & RepByEmail & TeamMembers & RepAccounts;
   readonly tokens: SpentTokens;
-  /** Only for a saved profile's queue drain: every lead's own follow-ups go through its transitions. */
-  readonly queue: RoutingMessages;
-  readonly mailer: EmailSender;
   readonly config: RoutingConfig;
   readonly minutes: MinutesToMs;
   /** Signs the offer links of a lead assigned by hand. */
@@ -55,13 +56,15 @@ export const SIGN_IN_LINK_COOLDOWN_MS = 60_000;
  * Known address: a signed single-use link valid for 15 minutes goes to it, at most one a
  * minute. Unknown address, or a rep an admin switched off: nothing is sent. The caller shows the
  * same page either way, so the form does not reveal who is a rep.
+ * The email is recorded with the claim of the minute's link (the outbox): once claimed it goes
+ * out, if not at once then by the relay, so a failed send does not cost the rep their minute.
  */
-export async function requestSignIn(email: string, deps: Pick<RepPortalDeps, 'reps' | 'mailer' | 'sessionKey' | 'portalUrl' | 'now'>): Promise<void> {
+export async function requestSignIn(email: string, deps: Pick<RepPortalDeps, 'reps' | 'sessionKey' | 'portalUrl' | 'now'>): Promise<void> {
   const rep = await deps.reps.findByEmail(email);
   if (!rep || rep.disabled === true) return;
-  if (!(await deps.reps.claimSignInLink(rep.id, deps.now(), SIGN_IN_LINK_COOLDOWN_MS))) return;
-  const { token } = issueMagicLink(deps.sessionKey, rep.id, deps.now(), sessionVersionOf(rep));
-  await deps.mailer.send(signInEmail({ rep, url: `${deps.portalUrl}/auth/${token}` }));
+  const now = deps.now();
+  const { token } = issueMagicLink(deps.sessionKey, rep.id, now, sessionVersionOf(rep));
+  await deps.reps.claimSignInLink(rep.id, now, SIGN_IN_LINK_COOLDOWN_MS, [sendEmail('sign-in-email', signInEmail({ rep, url: `${deps.portalUrl}/auth/${token}` }))]);
 }
 
 /**
@@ -156,14 +159,13 @@ export async function actOnMyLead(rep: RepProfile, leadId: string, action: MyLea
 
 /**
  * The rep saved their profile. It applies to the next routing decision (rosters are cached for
- * seconds), and the team queue is offered again in case the rep can now take a waiting lead.
- * The save holds only while `session` is current and the capacity within the admin's maximum,
- * checked in the write itself, so a sign-out elsewhere or a lower maximum set meanwhile wins.
+ * seconds), and the team queue is offered again in case the rep can now take a waiting lead:
+ * the drain is recorded in the save's own write. The save holds only while `session` is current
+ * and the capacity within the admin's maximum, checked in the write itself, so a sign-out
+ * elsewhere or a lower maximum set meanwhile wins.
  */
-export async function updateMyProfile(rep: RepProfile, changes: ProfileChanges, session: Pick<SessionClaims, 'v'>, deps: Pick<RepPortalDeps, 'reps' | 'queue'>): Promise<RepProfile> {
-  const updated = await deps.reps.updateProfile(rep.id, changes, { sessionVersion: session.v });
-  await deps.queue.enqueue({ drainTeam: rep.teamId });
-  return updated;
+export async function updateMyProfile(rep: RepProfile, changes: ProfileChanges, session: Pick<SessionClaims, 'v'>, deps: Pick<RepPortalDeps, 'reps'>): Promise<RepProfile> {
+  return deps.reps.updateProfile(rep.id, changes, { sessionVersion: session.v }, [drainTeam(rep.teamId)]);
 }
 
 export interface TeamOverview {

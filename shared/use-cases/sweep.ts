@@ -1,5 +1,5 @@
 import type { DueEntry, StoredEffect } from '../adapters/due-index.ts';
-import { EffectStatus } from '../adapters/outbox.ts';
+import { EffectStatus, ownerOf, type EffectOwner } from '../adapters/outbox.ts';
 import type { RoutingSettings } from '../config/stack-config.ts';
 import { LeadStateConflict } from '../domain/errors.ts';
 import { LeadStatus } from '../domain/lead.ts';
@@ -17,8 +17,8 @@ import type { LeadHistory, LeadReader, LeadTransitions, RepReader, TeamMembers }
 export interface DueWork {
   /** Everything due by `now`, oldest first, at most `limit` per index shard. */
   due(now: Date, limit: number): Promise<DueEntry[]>;
-  effect(leadId: string, effectId: string): Promise<StoredEffect | undefined>;
-  /** Hands the effect to the relay again; false when it changed since it was read. */
+  effect(owner: EffectOwner, effectId: string): Promise<StoredEffect | undefined>;
+  /** Hands the effect to the relay again (a lead's with `swept` in its history); false when it changed since it was read. */
   rearm(effect: StoredEffect, now: Date, nextDueAt: string): Promise<boolean>;
   postpone(effect: StoredEffect, nextDueAt: string): Promise<void>;
   /** Drops the lead's entry, if it is still the one seen. */
@@ -74,9 +74,9 @@ export const RECOUNT_EVERY_MS = LOAD_SETTLE_MS;
  *    transitions the timer and the router use, with `swept` in their history: one waiting for
  *    routing for over a minute is routed again, an offer past its accept window is taken back,
  *    a lead past its contact deadline unescalated is escalated.
- * 2. Effects older than their retry budget (their performer died, or every retry failed) are
- *    handed to the relay again, each time after a longer wait; so is an effect recorded for
- *    later (a summary the owner is owed) once its time has come.
+ * 2. Effects older than their retry budget (their performer died, or every retry failed), a
+ *    lead's or a rep's, are handed to the relay again, each time after a longer wait; so is an
+ *    effect recorded for later (a summary the owner is owed) once its time has come.
  * 3. Each rep's open-lead count is recounted from the leads they hold, and drift repaired
  *    (at most once every RECOUNT_EVERY_MS).
  * Every step is conditional on what it read, so the sweeper racing the timer, the relay or a
@@ -86,7 +86,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepReport> {
   const report = { routed: 0, expired: 0, escalated: 0, rearmed: 0, repaired: 0, alreadyMoved: 0 };
   const now = deps.now();
   for (const entry of await deps.due.due(now, SWEEP_BATCH)) {
-    const outcome = entry.kind === 'lead' ? await driveOn(entry.leadId, entry.dueKey, now, deps) : await rearm(entry.leadId, entry.effectId, now, deps);
+    const outcome = entry.kind === 'lead' ? await driveOn(entry.leadId, entry.dueKey, now, deps) : await rearm(entry.owner, entry.effectId, now, deps);
     report[outcome] += 1;
   }
   if (await deps.due.takeRecountTurn(now, RECOUNT_EVERY_MS)) report.repaired = (await recountLoads(deps)).repaired.length;
@@ -125,8 +125,8 @@ async function driveOn(leadId: string, dueKey: string, now: Date, deps: SweepDep
   return 'alreadyMoved';
 }
 
-async function rearm(leadId: string, effectId: string, now: Date, deps: SweepDeps): Promise<'rearmed' | 'alreadyMoved'> {
-  const effect: StoredEffect | undefined = await deps.due.effect(leadId, effectId);
+async function rearm(owner: EffectOwner, effectId: string, now: Date, deps: SweepDeps): Promise<'rearmed' | 'alreadyMoved'> {
+  const effect: StoredEffect | undefined = await deps.due.effect(owner, effectId);
   if (!effect || effect.status === EffectStatus.done) return 'alreadyMoved';
   // Its performer still holds it: look again when the lease runs out.
   if (effect.status === EffectStatus.claimed && effect.leaseUntil && effect.leaseUntil > now.toISOString()) {
@@ -136,7 +136,7 @@ async function rearm(leadId: string, effectId: string, now: Date, deps: SweepDep
   const wait = Math.min(deps.retryBudgetMs * 2 ** (effect.rearms ?? 0), MAX_REARM_WAIT_MS);
   if (!(await deps.due.rearm(effect, now, new Date(now.getTime() + wait).toISOString()))) return 'alreadyMoved';
   const why = effect.notBefore !== undefined && effect.rearms === undefined ? 'effect recorded for later handed to the relay' : 'stuck effect re-armed for the relay';
-  deps.note?.(why, { leadId, effectId, purpose: effect.purpose, status: effect.status, attempts: effect.attempts });
+  deps.note?.(why, { ...ownerOf(owner), effectId, purpose: effect.purpose, status: effect.status, attempts: effect.attempts });
   return 'rearmed';
 }
 

@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import { z } from 'zod';
 import { LOCAL_CREDENTIALS } from '#infra/local/emulators.ts';
 import type { LocalStack } from '#infra/local/start.ts';
-import { EffectRecordSchema, timerExecutionName } from '#shared/adapters/outbox.ts';
+import { EffectRecordSchema, ownerLabel, timerExecutionName } from '#shared/adapters/outbox.ts';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
 import { RepStore } from '#shared/adapters/rep-store.ts';
 import { minutesToMs } from '#shared/config/runtime.ts';
@@ -86,12 +86,14 @@ const LeadItemSchema = z.looseObject({
 export type LeadItem = z.infer<typeof LeadItemSchema>;
 const EventItemSchema = z.looseObject({ pk: z.string(), at: z.string(), kind: z.string(), actor: z.string(), detail: z.record(z.string(), z.unknown()).optional() });
 export type EventItem = z.infer<typeof EventItemSchema>;
-const EffectItemSchema = EffectRecordSchema.extend({
-  suppressed: z.boolean().optional(),
-  doneAt: z.string().optional(),
-  lastError: z.string().optional(),
-  gsi3sk: z.string().optional(),
-});
+const EffectItemSchema = EffectRecordSchema.and(
+  z.object({
+    suppressed: z.boolean().optional(),
+    doneAt: z.string().optional(),
+    lastError: z.string().optional(),
+    gsi3sk: z.string().optional(),
+  }),
+);
 export type EffectItem = z.infer<typeof EffectItemSchema>;
 const RepItemSchema = z.looseObject({ id: z.string(), teamId: z.string(), capacity: z.number(), openLeads: z.number() });
 export type RepItem = z.infer<typeof RepItemSchema>;
@@ -105,7 +107,10 @@ export interface Execution {
 export interface Snapshot {
   readonly leads: ReadonlyMap<string, LeadItem>;
   readonly events: ReadonlyMap<string, EventItem[]>;
+  /** Effect records of leads, by lead id. */
   readonly effects: ReadonlyMap<string, EffectItem[]>;
+  /** Effect records of reps' own account changes (a sign-in link, a queue drain), by rep id. */
+  readonly repEffects: ReadonlyMap<string, EffectItem[]>;
   readonly reps: ReadonlyMap<string, RepItem>;
   readonly executions: readonly Execution[];
   readonly inbox: readonly SentEmail[];
@@ -215,6 +220,7 @@ async function attachReaders({ stack, proxies, access, stop }: ProxiedStack): Pr
     const leads = new Map<string, LeadItem>();
     const events = new Map<string, EventItem[]>();
     const effects = new Map<string, EffectItem[]>();
+    const repEffects = new Map<string, EffectItem[]>();
     const reps = new Map<string, RepItem>();
     const push = <T>(map: Map<string, T[]>, key: string, value: T) => map.set(key, [...(map.get(key) ?? []), value]);
     for (const item of items) {
@@ -231,7 +237,8 @@ async function attachReaders({ stack, proxies, access, stop }: ProxiedStack): Pr
         }
         case 'effect': {
           const effect = EffectItemSchema.parse(item);
-          push(effects, effect.leadId, effect);
+          if (effect.leadId !== undefined) push(effects, effect.leadId, effect);
+          else push(repEffects, effect.repId, effect);
           break;
         }
         case 'rep': {
@@ -243,7 +250,7 @@ async function attachReaders({ stack, proxies, access, stop }: ProxiedStack): Pr
     }
     for (const list of events.values()) list.sort((a, b) => a.at.localeCompare(b.at));
     const [allExecutions, allEmails, effectsDlq, routingDlq] = await Promise.all([executions(), inbox(), messagesIn(dlqs.effects), messagesIn(dlqs.routing)]);
-    return { leads, events, effects, reps, executions: allExecutions, inbox: allEmails, dlq: { effects: effectsDlq, routing: routingDlq } };
+    return { leads, events, effects, repEffects, reps, executions: allExecutions, inbox: allEmails, dlq: { effects: effectsDlq, routing: routingDlq } };
   };
 
   return {
@@ -309,6 +316,9 @@ export function parseExecutionName(name: string): { leadId: string; attempt: num
   return match ? { leadId: match[1]!, attempt: Number(match[2]), effectId: match[3]! } : undefined;
 }
 
+/** Every effect record, the leads' and the reps'. */
+export const allEffectsOf = (snapshot: Snapshot): EffectItem[] => [...snapshot.effects.values(), ...snapshot.repEffects.values()].flat();
+
 /** History events that give a lead a new owner in a new attempt. */
 const TAKING_EVENTS: ReadonlySet<string> = new Set(['offered', 'assigned', 'claimed', 'pulled']);
 const HELD: ReadonlySet<string> = new Set(['OFFERED', 'ACCEPTED', 'CONTACTED']);
@@ -330,7 +340,7 @@ export function unsettled(snapshot: Snapshot, posted: readonly Posted[], previou
   if (missing) reasons.push(`${missing} posted leads not stored`);
   const routing = [...snapshot.leads.values()].filter((lead) => lead.status === 'RECEIVED').length;
   if (routing) reasons.push(`${routing} leads waiting for routing`);
-  const open = [...snapshot.effects.values()].flat().filter((effect) => effect.status !== 'done');
+  const open = allEffectsOf(snapshot).filter((effect) => effect.status !== 'done');
   if (open.length) reasons.push(`${open.length} effects not done (${[...new Set(open.map((effect) => `${effect.purpose}:${effect.status}`))].join(', ')})`);
   const running = snapshot.executions.filter((execution) => {
     if (execution.status !== 'RUNNING') return false;
@@ -340,7 +350,7 @@ export function unsettled(snapshot: Snapshot, posted: readonly Posted[], previou
   if (running) reasons.push(`${running} SLA timers still due to act`);
   const fingerprint = JSON.stringify([
     [...snapshot.leads.values()].map((lead) => `${lead.id}:${lead.status}:${lead.attempt}`).sort(),
-    [...snapshot.effects.values()].flat().length,
+    allEffectsOf(snapshot).length,
     snapshot.inbox.length,
     snapshot.executions.map((execution) => `${execution.name}:${execution.status}`).sort(),
   ]);
@@ -382,15 +392,16 @@ export async function expectQuiet(
  * - No double assignment: no attempt of a lead was offered, claimed, pulled or assigned twice;
  *   and no timer lost: each such attempt has an SLA timer execution, running or finished.
  * - No rep over capacity, and each rep's `openLeads` equals the leads they hold.
- * - Every effect performed exactly once: every effect record done; the inbox holds exactly one
- *   email per email effect performed (none for one suppressed by its cool-down), one offer
- *   email per offered attempt, to its rep; exactly one timer execution per timer effect.
+ * - Every effect performed exactly once: every effect record done, a lead's or a rep's; the
+ *   inbox holds exactly one email per email effect performed (none for one suppressed by its
+ *   cool-down), one offer email per offered attempt, to its rep; exactly one timer execution
+ *   per timer effect.
  */
 export function violations(snapshot: Snapshot, posted: readonly Posted[], { claimsOf, timeScale }: { claimsOf: (url: string) => LinkClaims; timeScale: number }): string[] {
   const found: string[] = [];
   const noticeCooldownMs = minutesToMs(QUEUE_NOTICE_COOLDOWN_MINUTES, timeScale);
   const teams = new Map(config.routing.teams.map((team) => [team.id, team]));
-  const allEffects = [...snapshot.effects.values()].flat();
+  const allEffects = allEffectsOf(snapshot);
   const emailsTo = (to: string, subject: (s: string) => boolean) => snapshot.inbox.filter((email) => email.destination.to.includes(to) && subject(email.subject));
   const timersOf = (leadId: string, attempt: number) =>
     snapshot.executions.filter((execution) => {
@@ -482,6 +493,8 @@ export function violations(snapshot: Snapshot, posted: readonly Posted[], { clai
     }
     for (const effect of snapshot.effects.get(id) ?? []) if (effect.status !== 'done') found.push(`${label}: ${stuck(effect)}`);
   }
+  // What reps' own account changes left to be done must be done too.
+  for (const [repId, effects] of snapshot.repEffects) for (const effect of effects) if (effect.status !== 'done') found.push(`rep ${repId}: ${stuck(effect)}`);
 
   // Reps: within capacity, and counting exactly the leads they hold.
   const held = new Map<string, number>();
@@ -523,7 +536,7 @@ export function violations(snapshot: Snapshot, posted: readonly Posted[], { clai
     if (effect.action.kind !== 'timer') continue;
     const runs = executionsByEffect.get(effect.id) ?? [];
     const name = timerExecutionName({ id: effect.id, action: effect.action });
-    if (runs.length !== 1 || runs[0]!.name !== name) found.push(`sla-timer effect ${effect.id} of lead ${effect.leadId} has ${runs.length} executions (${runs.map((run) => run.name).join(', ') || 'none'}), expected one named ${name}`);
+    if (runs.length !== 1 || runs[0]!.name !== name) found.push(`sla-timer effect ${effect.id} of ${ownerLabel(effect)} has ${runs.length} executions (${runs.map((run) => run.name).join(', ') || 'none'}), expected one named ${name}`);
   }
   return found;
 }

@@ -49,11 +49,13 @@ describe('given the demo stack', () => {
       ActionsFunction: { [TABLE]: dynamodb('GetItem', 'PutItem', 'UpdateItem') },
       // Lead transitions and their effects; a lead's history (escalation).
       EscalateFunction: { [TABLE]: dynamodb('GetItem', 'PutItem', 'Query', 'UpdateItem') },
-      // Sessions, sign-in links and tokens, profiles, transitions; a lead's history (resubmitted
+      // Sessions, sign-in links and tokens, profiles (a link's cool-down and a saved profile each
+      // with its effect record in a transaction), transitions; a lead's history (resubmitted
       // details); team queues and rosters (gsi1), a rep's leads (gsi2).
       PortalFunction: { [TABLE]: dynamodb('GetItem', 'PutItem', 'Query', 'UpdateItem'), [index('gsi1')]: dynamodb('Query'), [index('gsi2')]: dynamodb('Query') },
-      // Lead views, erasure (a transaction of deletes, then the history in batches), rep import,
-      // added sources (a filtered scan of a handful), recounts.
+      // Lead views, erasure (a transaction of deletes, the owner's load and the freed slot's drain,
+      // then the history in batches), rep import and switching reps on (each with its drain in a
+      // transaction), added sources (a filtered scan of a handful), recounts.
       AdminFunction: {
         [TABLE]: dynamodb('BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'Scan', 'UpdateItem'),
         [index('gsi1')]: dynamodb('Query'),
@@ -66,7 +68,7 @@ describe('given the demo stack', () => {
         [TABLE]: dynamodb('UpdateItem'),
         '{Leads.StreamArn}': dynamodb('DescribeStream', 'GetRecords', 'GetShardIterator', 'ListStreams'),
       },
-      // What is due (gsi3), transitions, re-arms, recounts (rosters on gsi1, held leads on gsi2).
+      // What is due (gsi3), transitions, re-arms (of leads' and reps' effects), recounts (rosters on gsi1, held leads on gsi2).
       SweeperFunction: {
         [TABLE]: dynamodb('GetItem', 'PutItem', 'Query', 'UpdateItem'),
         [index('gsi1')]: dynamodb('Query'),

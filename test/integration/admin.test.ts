@@ -1,5 +1,5 @@
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -12,10 +12,11 @@ import type { Tier } from '#shared/domain/lead.ts';
 import { escalateLead } from '#shared/use-cases/escalate-lead.ts';
 import { expireOffer } from '#shared/use-cases/expire-offer.ts';
 import { remindOwner } from '#shared/use-cases/remind-owner.ts';
-import { loadEvent, useLocalStack, type LocalStackForTests } from './support.ts';
+import { loadEvent, refuseOnce, useLocalStack, type LocalStackForTests } from './support.ts';
 
 let stack: LocalStackForTests;
 let handler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+let relay: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
 let tableName: string;
 /** Keeps this file's reps apart from earlier runs' in the shared emulators. */
 const run = randomUUID().slice(0, 8);
@@ -23,7 +24,35 @@ const run = randomUUID().slice(0, 8);
 beforeAll(async () => {
   stack = await useLocalStack('admin');
   handler = await stack.handler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>();
+  relay = await stack.relay();
   tableName = process.env.TABLE_NAME!;
+});
+
+/**
+ * The rep's one effect record, recorded with the admin's write but not performed at once (its
+ * send was refused): pending for the relay. The relay, given it by the stream twice, sends it
+ * once and records it done; what it sent is what the routing queue then holds.
+ */
+async function relayedOnce(repId: string, message: Record<string, unknown>): Promise<{ recorded: unknown; sent: unknown[]; after: unknown }> {
+  const [recorded, ...more] = await stack.reps.effects(repId);
+  expect(more).toEqual([]);
+  const stream = await stack.effectStream({ repId });
+  const responses = [await relay(stream), await relay(stream)];
+  expect(responses.map((response) => response.batchItemFailures)).toEqual([[], []]);
+  const sent = (await stack.drainRoutingQueue()).filter((body) => JSON.stringify(body) === JSON.stringify(message));
+  const [after] = await stack.reps.effects(repId);
+  return { recorded, sent, after };
+}
+
+/** A recorded drain of the team's queue, refused at once and so left pending for the relay. */
+const pendingDrain = (repId: string, teamId: string) => ({
+  type: 'effect',
+  repId,
+  purpose: 'drain-team',
+  action: { kind: 'message', message: { drainTeam: teamId } },
+  status: 'pending',
+  attempts: 1,
+  lastError: expect.stringContaining('injected'),
 });
 
 /** An admin API request shaped like the HTTP API's, from the same sample event as the other tests. */
@@ -207,6 +236,39 @@ describe('erasing a lead (DELETE /leads/{id}) on DynamoDB Local', () => {
     expect(await stack.leads.ownerLeads(rep.id)).toEqual([expect.objectContaining({ id: kept })]);
     // The freed slot goes to whoever waits in the team queue, as after a pass.
     expect(await stack.drainRoutingQueue()).toContainEqual({ drainTeam: team.id });
+  });
+
+  it("given an offered lead whose freed slot's drain is refused at once, when erased, then the drain waits under the rep for the relay, which sends it once", async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const rep = team.reps[0]!;
+    const leadId = await stack.receiveLead({ firstName: 'Refused', email: 'refused-drain@example.com' }, team.id);
+    await stack.offerTo(leadId, rep.id);
+    await stack.drainRoutingQueue();
+    const refusal = refuseOnce('sqs', { drainTeam: team.id });
+
+    const response = await handler(eraseRequest(leadId));
+    const sentAtOnce = await stack.drainRoutingQueue();
+    const { recorded, sent, after } = await relayedOnce(rep.id, { drainTeam: team.id });
+
+    expect(response.statusCode).toBe(204);
+    expect(refusal.refused).toBe(1);
+    expect(await itemsOfLead(leadId)).toEqual([]);
+    expect((await stack.reps.get(rep.id))?.openLeads).toBe(0);
+    expect(sentAtOnce).toEqual([]);
+    expect(recorded).toMatchObject(pendingDrain(rep.id, team.id));
+    expect(sent).toEqual([{ drainTeam: team.id }]);
+    expect(after).toMatchObject({ status: 'done' });
+  });
+
+  it('given a queued lead nobody holds, when erased, then no slot is given back and nothing is recorded for any rep', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const leadId = await stack.receiveLead({ firstName: 'Nobodys', email: 'nobodys@example.com' }, team.id);
+    const lead = (await stack.leads.get(leadId))!;
+    await stack.queueLead(leadId, { tier: 'warm', score: 10, teamId: team.id, contactDeadline: lead.contactDeadline });
+
+    expect((await handler(eraseRequest(leadId))).statusCode).toBe(204);
+
+    expect(await stack.reps.effects(team.reps[0]!.id)).toEqual([]);
   });
 
   it('given an accepted lead whose owner has since been removed, when erased, then it is erased all the same', async () => {
@@ -463,6 +525,30 @@ describe('importing reps (POST /admin/reps) on DynamoDB Local', () => {
     expect(await stack.reps.get(`ida-two-${run}`)).toBeUndefined();
   });
 
+  it("given a rep whose address bounced, when imported again and their team queue's drain is refused at once, then they are back and the drain waits under them for the relay, which sends it once", async () => {
+    const { id: teamId } = await stack.addTeam([]);
+    const id = `jola-${run}`;
+    const row = { ...rep('Jola', { teamId }), id };
+    expect(bodyOf(await handler(importRequest({ reps: [row] }))).created).toBe(1);
+    const since = new Date().toISOString();
+    expect(await stack.reps.markUnreachable(row.id, row.email, { since, reason: 'bounce', address: row.email, feedbackId: `fb-${run}` }, new Date())).toBe(true);
+    await stack.drainRoutingQueue();
+    const refusal = refuseOnce('sqs', { drainTeam: teamId });
+
+    const response = await handler(importRequest({ reps: [row] }));
+    const sentAtOnce = await stack.drainRoutingQueue();
+    const { recorded, sent, after } = await relayedOnce(row.id, { drainTeam: teamId });
+
+    expect(response.statusCode).toBe(200);
+    expect(bodyOf(response).results).toEqual([{ index: 0, repId: row.id, status: 'exists', reachableAgain: true }]);
+    expect(refusal.refused).toBe(1);
+    expect((await stack.reps.get(row.id))?.unreachable).toBeUndefined();
+    expect(sentAtOnce).not.toContainEqual({ drainTeam: teamId });
+    expect(recorded).toMatchObject(pendingDrain(row.id, teamId));
+    expect(sent).toEqual([{ drainTeam: teamId }]);
+    expect(after).toMatchObject({ status: 'done' });
+  });
+
   it.each([
     ['no reps list', { people: [] }],
     ['an empty list', { reps: [] }],
@@ -536,6 +622,30 @@ describe('switching a rep off and on (POST /admin/reps/{repId}/disable, /enable)
     expect(stored?.disabled).toBeFalsy();
     expect(stored).toMatchObject({ sessionVersion: 1 });
     expect(await stack.drainRoutingQueue()).toEqual([{ drainTeam: team.id }]);
+  });
+
+  it("given a rep switched off, when switched on and the team queue's drain is refused at once, then they are on and the drain waits under them for the relay, which sends it once and expires a day after", async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const rep = team.reps[0]!;
+    expect(bodyOf(await handler(disableRequest(rep.id)))).toMatchObject({ changed: true });
+    await stack.drainRoutingQueue();
+    const refusal = refuseOnce('sqs', { drainTeam: team.id });
+
+    const response = await handler(disableRequest(rep.id, 'enable'));
+    const sentAtOnce = await stack.drainRoutingQueue();
+    const { recorded, sent, after } = await relayedOnce(rep.id, { drainTeam: team.id });
+
+    expect(response.statusCode).toBe(200);
+    expect(bodyOf(response)).toEqual({ repId: rep.id, disabled: false, changed: true, sessionVersion: 1 });
+    expect(refusal.refused).toBe(1);
+    expect((await stack.reps.get(rep.id))?.disabled).toBeFalsy();
+    expect(sentAtOnce).toEqual([]);
+    expect(recorded).toMatchObject(pendingDrain(rep.id, team.id));
+    const { id, createdAt } = recorded as { id: string; createdAt: string };
+    // The table's TTL deletes it a day after it was made.
+    expect((await itemAt({ pk: `REP#${rep.id}`, sk: `EFFECT#${id}` }))?.expiresAt).toBe(Math.ceil((Date.parse(createdAt) + 86_400_000) / 1000));
+    expect(sent).toEqual([{ drainTeam: team.id }]);
+    expect(after).toMatchObject({ status: 'done', attempts: 2 });
   });
 
   it.each(['disable', 'enable'] as const)('given no such rep, when an admin asks to %s them, then 404 naming the rep', async (action) => {

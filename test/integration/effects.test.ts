@@ -132,6 +132,30 @@ describe('the effects relay on DynamoDB Local, fauxqs, aws-ses-v2-local and the 
     expect(effect).toMatchObject({ status: 'done' });
   });
 
+  it("given a rep's sign-in email (no lead's), when SES refuses it once and the stream retries it, then it is sent once, tagged with the rep, and done", async () => {
+    const team = await stack.addTeam([{ capacity: 1 }]);
+    const rep = team.reps[0]!;
+    const subject = `Sign-in link for ${rep.id}`;
+    expect(await stack.reps.claimSignInLink(rep.id, new Date(), 60_000, [{ purpose: 'sign-in-email', action: email(rep.email, subject) }])).toBe(true);
+    const stream = await stack.effectStream({ repId: rep.id });
+    ses.fail({ operation: 'SendEmail', match: subject, kind: 'throttle' });
+
+    const first = await relay(stream);
+    const afterFirst = await stack.reps.effects(rep.id);
+    const retry = await relay(stream);
+
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: stream.Records[0]!.dynamodb!.SequenceNumber }]);
+    expect(afterFirst).toEqual([expect.objectContaining({ repId: rep.id, status: 'failed', lastError: expect.stringContaining('Throttling') })]);
+    expect(retry.batchItemFailures).toEqual([]);
+    expect((await stack.emailsTo(rep.email)).map((sent) => sent.subject)).toEqual([subject]);
+    expect(await stack.reps.effects(rep.id)).toEqual([expect.objectContaining({ status: 'done' })]);
+    const [sent, ...again] = ses.calls.filter((call) => call.operation === 'SendEmail' && call.body.includes(subject) && !call.failed);
+    expect(again).toEqual([]);
+    // SES's event publishing carries the rep (and the effect): a bounce of it traces back to them.
+    expect(sent!.body).toContain(`Tags.member.1.Name=rep\nTags.member.1.Value=${rep.id}`);
+    expect(sent!.body).not.toContain('Name=lead');
+  });
+
   it('given a stream record that is not an effect, when relayed, then it is skipped without failing the batch', async () => {
     await stack.drainRoutingQueue();
 

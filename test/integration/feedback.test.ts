@@ -7,8 +7,8 @@ import type { FeedbackResult } from '#functions/feedback/handler.ts';
 import { Mailer } from '#shared/adapters/mailer.ts';
 import { OneTimeTokens } from '#shared/adapters/one-time-tokens.ts';
 import { RosterCache } from '#shared/adapters/roster-cache.ts';
-import { RoutingMessageSchema, RoutingQueue } from '#shared/adapters/routing-queue.ts';
-import { leadStoreFor } from '#shared/config/composition.ts';
+import { RoutingMessageSchema } from '#shared/adapters/routing-queue.ts';
+import { leadStoreFor, repStoreFor } from '#shared/config/composition.ts';
 import { loadRoutingSettings, minutesToMs, requireEnv } from '#shared/config/runtime.ts';
 import { actionLinkBuilder } from '#shared/domain/link-token.ts';
 import { importReps } from '#shared/use-cases/import-reps.ts';
@@ -230,8 +230,6 @@ describe('feedback handler on DynamoDB Local, fauxqs and aws-ses-v2-local', () =
       leads: stack.leads,
       reps: stack.reps,
       tokens: new OneTimeTokens(requireEnv('TABLE_NAME')),
-      queue: new RoutingQueue(requireEnv('ROUTING_QUEUE_URL')),
-      mailer: new Mailer(requireEnv('EMAIL_FROM')),
       sessionKey: stack.sessionKey,
       portalUrl: `${stack.publicBaseUrl}/portal`,
     };
@@ -249,7 +247,8 @@ describe('feedback handler on DynamoDB Local, fauxqs and aws-ses-v2-local', () =
     const rep = team.reps[0]!;
     await feedback(bounceFor(rep.email));
     const corrected = rep.email.replace('@', '.fixed@');
-    const deps = { reps: stack.reps, config: loadRoutingSettings().routing, queue: new RoutingQueue(requireEnv('ROUTING_QUEUE_URL')) };
+    // The admin function's rep store, which sends the drain it records at once.
+    const deps = { reps: repStoreFor(requireEnv('TABLE_NAME'), ['message']), config: loadRoutingSettings().routing };
     await stack.drainRoutingQueue();
 
     const report = await importReps({ reps: [{ id: rep.id, name: `Rep ${rep.id}`, email: corrected, teamId: team.id, capacity: 3 }] }, deps);

@@ -1,5 +1,5 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dynamoDocument } from '#shared/adapters/aws-clients.ts';
@@ -8,15 +8,23 @@ import { repKey } from '#shared/adapters/rep-store.ts';
 import { LeadStateConflict } from '#shared/domain/errors.ts';
 import { issueMagicLink, issueSession, SESSION_COOKIE, sessionCsrf } from '#shared/portal/session.ts';
 import { regexInputsDuring } from '../support/regex-inputs.ts';
-import { loadEvent, useLocalStack, type LocalStackForTests, type TestTeam, sortMessages } from './support.ts';
+import { loadEvent, refuseOnce, useLocalStack, type LocalStackForTests, type TestTeam, sortMessages } from './support.ts';
 
 let stack: LocalStackForTests;
 let handler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+let relay: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
 
 beforeAll(async () => {
   stack = await useLocalStack('portal');
   handler = await stack.handler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>();
+  relay = await stack.relay();
 });
+
+/** The rep's effect records as the stream delivers them, relayed twice (a redelivery); each batch's failures. */
+async function relayTwice(repId: string): Promise<DynamoDBBatchResponse['batchItemFailures'][]> {
+  const stream = await stack.effectStream({ repId });
+  return [(await relay(stream)).batchItemFailures, (await relay(stream)).batchItemFailures];
+}
 
 interface Call {
   readonly cookies?: readonly string[];
@@ -87,6 +95,37 @@ describe('portal sign-in by emailed link', () => {
     expect(email!.subject).toBe('Your sign-in link for the lead portal');
     expect(email!.links[0]).toMatch(new RegExp(`^${stack.publicBaseUrl}/portal/auth/[\\w-]+\\.[\\w-]+$`));
     expect(await stack.emailsTo('nobody@example.com')).toEqual([]);
+  });
+
+  it('given a sign-in link whose email SES refuses at once, when the relay gets the recorded email (twice), then the rep gets it once, it signs them in, and asking again within the minute sends nothing more', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const rep = team.reps[0]!;
+    const form = await handler(request('GET', '/portal/sign-in'));
+    const ask = () => handler(request('POST', '/portal/sign-in', { cookies: jarOf(form), form: { csrf: csrfIn(form), email: rep.email } }));
+    const refusal = refuseOnce('ses', rep.email);
+
+    const asked = await ask();
+    const sentAtOnce = await stack.emailsTo(rep.email);
+    const [recorded, ...more] = await stack.reps.effects(rep.id);
+    const failures = await relayTwice(rep.id);
+    const again = await ask();
+    const emails = await stack.emailsTo(rep.email);
+
+    expect(asked.statusCode).toBe(200);
+    expect(again.body).toBe(asked.body);
+    expect(refusal.refused).toBe(1);
+    expect(sentAtOnce).toEqual([]);
+    expect(more).toEqual([]);
+    expect(recorded).toMatchObject({ repId: rep.id, purpose: 'sign-in-email', status: 'pending', attempts: 1, action: { kind: 'email', email: { to: rep.email } } });
+    expect(failures).toEqual([[], []]);
+    expect(emails.map((email) => email.subject)).toEqual(['Your sign-in link for the lead portal']);
+    expect(await stack.reps.effects(rep.id)).toEqual([expect.objectContaining({ status: 'done' })]);
+    // The link the relay sent is the rep's own, and it signs them in.
+    const path = new URL(emails[0]!.links[0]!).pathname;
+    const opened = await handler(request('GET', path));
+    const confirmed = await handler(request('POST', path, { cookies: jarOf(opened), form: { csrf: csrfIn(opened) } }));
+    expect(confirmed.statusCode).toBe(303);
+    expect(jarOf(confirmed).some((cookie) => cookie.startsWith(`${SESSION_COOKIE}=`))).toBe(true);
   });
 
   it('given 25 sign-in requests from one address within a minute, then 20 are answered and 5 get 429 with Retry-After, and the rep gets one email', async () => {
@@ -318,6 +357,29 @@ describe('portal pages of a signed-in rep', () => {
     expect(invalid.body).toContain('aria-invalid="true"');
     expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ capacity: 4, workingHours: { mon: [['09:00', '17:00']], tue: [['09:00', '12:00'], ['13:00', '17:00']] } });
     expect(await stack.drainRoutingQueue()).toContainEqual({ drainTeam: team.id });
+  });
+
+  it("given a profile save whose team queue drain is refused at once, when the relay gets the recorded drain (twice), then the profile is saved and the drain sent once", async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const rep = sessionFor(team.reps[0]!.id);
+    const form = { csrf: rep.csrf, active: 'on', products: 'solar', languages: 'de', countries: 'DE', regions: '', postalPrefixes: '', capacity: '3', timeZone: 'Europe/Berlin', outOfOfficeUntil: '' };
+    await stack.drainRoutingQueue();
+    const refusal = refuseOnce('sqs', { drainTeam: team.id });
+
+    const saved = await handler(request('POST', '/portal/profile', { cookies: rep.cookies, form }));
+    const sentAtOnce = await stack.drainRoutingQueue();
+    const [recorded, ...more] = await stack.reps.effects(team.reps[0]!.id);
+    const failures = await relayTwice(team.reps[0]!.id);
+
+    expect(saved.statusCode).toBe(303);
+    expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ products: ['solar'], capacity: 3 });
+    expect(refusal.refused).toBe(1);
+    expect(sentAtOnce).toEqual([]);
+    expect(more).toEqual([]);
+    expect(recorded).toMatchObject({ repId: team.reps[0]!.id, purpose: 'drain-team', status: 'pending', attempts: 1, action: { kind: 'message', message: { drainTeam: team.id } } });
+    expect(failures).toEqual([[], []]);
+    expect(await stack.drainRoutingQueue()).toEqual([{ drainTeam: team.id }]);
+    expect(await stack.reps.effects(team.reps[0]!.id)).toEqual([expect.objectContaining({ status: 'done' })]);
   });
 });
 

@@ -1,11 +1,11 @@
 import { DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, inject } from 'vitest';
+import { afterAll, inject, onTestFinished } from 'vitest';
 import { localScope } from '#infra/local/intrinsics.ts';
 import { provision } from '#infra/local/provision.ts';
 import { writeSecrets } from '#infra/local/secrets.ts';
@@ -14,9 +14,9 @@ import { synthesizeStack } from '#infra/local/synth.ts';
 import { localValues, parseTemplate, resolveFunctions, resolveStateMachines } from '#infra/local/template.ts';
 import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { dynamoDocument } from '#shared/adapters/aws-clients.ts';
+import { dynamoDocument, ses, sqs } from '#shared/adapters/aws-clients.ts';
 import { LeadStore, newLeadItems, type Committed, type LeadEvent, type Placement } from '#shared/adapters/lead-store.ts';
-import { dueIndexKeys, Outbox } from '#shared/adapters/outbox.ts';
+import { dueIndexKeys, effectKey, Outbox, type EffectOwner } from '#shared/adapters/outbox.ts';
 import { RepStore } from '#shared/adapters/rep-store.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
 import { decodeRoutingSettings, RoutingSettingsSchema } from '#shared/config/stack-config.ts';
@@ -91,8 +91,13 @@ export interface LocalStackForTests {
   receiveLead(fields: Record<string, unknown>, teamId: string): Promise<string>;
   /** Offers the lead to the rep; `withFollowUps` records its offer email and timer too (not performed: no relay runs here). */
   offerTo(leadId: string, repId: string, options?: { withFollowUps?: boolean }): Promise<Lead>;
-  /** The lead's effect records as the table's stream delivers them to the effects relay (their INSERT images). */
-  effectStream(leadId: string): Promise<DynamoDBStreamEvent>;
+  /** The effect records of a lead (by its id) or a rep as the table's stream delivers them to the effects relay (their INSERT images). */
+  effectStream(owner: string | EffectOwner): Promise<DynamoDBStreamEvent>;
+  /**
+   * The effects relay's handler (functions/effects), loaded with its own variables beside those
+   * of the function under test (the same stack gives both the same values), like a cold start.
+   */
+  relay(): Promise<(event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>>;
   /** A rep's own step on their lead (accept, contacted, pass, close), committed as the links do. */
   repDoes(transition: 'accept' | 'contacted' | 'pass' | 'close', leadId: string, repId: string, attempt?: number): Promise<Committed>;
   /** Puts a stored lead in its team's queue, as the router does when nobody can take it. */
@@ -146,8 +151,9 @@ export async function useLocalStack(fn: FunctionName): Promise<LocalStackForTest
   const sqs = new SQSClient(clientConfig);
   const sfn = new SFNClient({ ...clientConfig, endpoint: sfnServer.endpoint });
   // Follow-ups of the steps tests take by hand are recorded, not performed: no relay runs here.
-  const leads = new LeadStore(tableName, { outbox: new Outbox(tableName, { performers: {}, retryBudgetMs: 120_000 }) });
-  const reps = new RepStore(tableName);
+  const recordOnly = new Outbox(tableName, { performers: {}, retryBudgetMs: 120_000 });
+  const leads = new LeadStore(tableName, { outbox: recordOnly });
+  const reps = new RepStore(tableName, { outbox: recordOnly });
   const secretRef = (prefix: string) => Object.entries(secrets.refs).find(([id]) => id.startsWith(prefix))![1];
   const signingKey = await loadSecret(secretRef('LinkSigningKey'));
   const adminKey = await loadSecret(secretRef('AdminApiKey'));
@@ -214,7 +220,7 @@ export async function useLocalStack(fn: FunctionName): Promise<LocalStackForTest
       const now = new Date();
       const lead = { ...createLead(parseLeadInput({ ...fields, routeTo: teamId }), teamId, { now, contactWithinMs: 30 * 60_000 }), expiresAt };
       // Due for the sweeper a minute from now, as the webhook stores it.
-      const due = dueIndexKeys(lead.id, new Date(now.getTime() + 60_000).toISOString());
+      const due = dueIndexKeys({ leadId: lead.id }, new Date(now.getTime() + 60_000).toISOString());
       await dynamoDocument.send(new TransactWriteCommand({ TransactItems: newLeadItems(tableName, { ...lead, ...due }, expiresAt) }));
       return lead.id;
     },
@@ -249,13 +255,14 @@ export async function useLocalStack(fn: FunctionName): Promise<LocalStackForTest
       });
       return offered;
     },
-    async effectStream(leadId) {
+    async effectStream(owner) {
+      const { pk } = effectKey(typeof owner === 'string' ? { leadId: owner } : owner, '');
       const { Items = [] } = await dynamoDocument.send(
-        new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :effect)', ExpressionAttributeValues: { ':pk': `LEAD#${leadId}`, ':effect': 'EFFECT#' } }),
+        new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :effect)', ExpressionAttributeValues: { ':pk': pk, ':effect': 'EFFECT#' }, ConsistentRead: true }),
       );
       return {
         Records: Items.map((item, i) => ({
-          eventID: `${leadId}-${i}`,
+          eventID: `${pk}-${i}`,
           eventName: 'INSERT' as const,
           eventVersion: '1.1',
           eventSource: 'aws:dynamodb',
@@ -270,6 +277,12 @@ export async function useLocalStack(fn: FunctionName): Promise<LocalStackForTest
           },
         })),
       };
+    },
+    async relay() {
+      const effects = functions.find((f) => f.logicalId.startsWith(functionIds.effects))!;
+      for (const [name, value] of Object.entries(effects.environment)) process.env[name] ??= value;
+      const module = await import('#functions/effects/handler.ts');
+      return (event) => module.handler(event, lambdaContext(effects.logicalId));
     },
     async repDoes(transition, leadId, repId, attempt) {
       const lead = await leads.get(leadId);
@@ -321,6 +334,51 @@ interface StoredEmail {
   destination: { to: string[] };
   subject: string;
   body: { html?: string; text?: string };
+}
+
+export interface Refusal {
+  /** How many calls it refused so far (at most one). */
+  readonly refused: number;
+}
+
+/**
+ * Refuses the next message sent to a queue (`sqs`: its body is `match`, as JSON) or email sent
+ * (`ses`: the request mentions `match`), once, in the client the adapters share: the call fails
+ * as a service error reaching its caller, the real client and emulator stay in the loop (nothing
+ * mocked), and every later call goes through. Taken out again when the test finishes.
+ */
+export function refuseOnce(service: 'sqs' | 'ses', match: string | Record<string, unknown>): Refusal {
+  const name = `refuse-${randomUUID().slice(0, 8)}`;
+  const command = service === 'sqs' ? 'SendMessageCommand' : 'SendEmailCommand';
+  const state = { refused: 0 };
+  const matches = (input: unknown) =>
+    typeof match === 'string' ? JSON.stringify(input).includes(match) : (input as { MessageBody?: string }).MessageBody === JSON.stringify(match);
+  const picks = (commandName: string | undefined, input: unknown) => state.refused === 0 && commandName === command && matches(input);
+  const refusal = () => {
+    state.refused += 1;
+    return Object.assign(new Error(`injected: ${command} refused`), { name: 'ServiceUnavailable', $fault: 'server' });
+  };
+  // In the initialize step, before the SDK's retries: the caller sees the failure once.
+  const options = { step: 'initialize', name } as const;
+  if (service === 'sqs') {
+    sqs.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (picks(context.commandName, args.input)) throw refusal();
+        return next(args);
+      },
+      options,
+    );
+  } else {
+    ses.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (picks(context.commandName, args.input)) throw refusal();
+        return next(args);
+      },
+      options,
+    );
+  }
+  onTestFinished(() => void (service === 'sqs' ? sqs : ses).middlewareStack.remove(name));
+  return state;
 }
 
 /** Routing messages in a fixed order: follow-ups of one transition are sent in parallel, in any order. */

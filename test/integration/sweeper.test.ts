@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, paginateScan, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dynamoDocument } from '#shared/adapters/aws-clients.ts';
 import { DueIndex } from '#shared/adapters/due-index.ts';
@@ -121,6 +121,46 @@ describe('the sweeper on DynamoDB Local, fauxqs, aws-ses-v2-local and the local 
     // Due again after a longer wait.
     expect(String(afterLease.gsi3sk) > later(6 * MINUTE + EFFECT_RETRY_BUDGET_MINUTES * MINUTE - 5_000).toISOString()).toBe(true);
     expect((await stack.history(leadId)).filter((event) => event.kind === 'swept' && event.detail?.effect === effect!.id)).toHaveLength(1);
+  });
+
+  it("given a rep's effect (a saved profile's queue drain) its performer claimed and then died holding, when its lease and retry budget are past, then the sweeper hands it to the relay again without a word in any lead's history, and the relay performs it once", async () => {
+    const team = await stack.addTeam([{ capacity: 1 }]);
+    const repId = team.reps[0]!.id;
+    const drain = { drainTeam: team.id };
+    await stack.reps.updateProfile(repId, { active: true, products: [], languages: [], capacity: 2, timeZone: 'UTC' }, undefined, [{ purpose: 'drain-team', action: { kind: 'message', message: drain } }]);
+    const [effect] = await stack.reps.effects(repId);
+    const key = { pk: `REP#${repId}`, sk: `EFFECT#${effect!.id}` };
+    // Claimed by a fast path whose function died before it could send or release it.
+    await dynamoDocument.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: key,
+        UpdateExpression: 'SET #status = :claimed, leaseUntil = :lease',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':claimed': 'claimed', ':lease': later(MINUTE).toISOString() },
+      }),
+    );
+    await stack.drainRoutingQueue();
+    const relay = outboxFor(tableName, performersFromEnv(['message']));
+
+    const report = await sweepAt(later(EFFECT_RETRY_BUDGET_MINUTES * MINUTE + 1_000));
+    const rearmed = (await dynamoDocument.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item!;
+    const [handedOver] = await stack.reps.effects(repId);
+    const outcomes = [await relay.relay(handedOver!), await relay.relay(handedOver!)];
+
+    expect(report.rearmed).toBeGreaterThanOrEqual(1);
+    expect(rearmed).toMatchObject({ status: 'pending', rearms: 1, repId });
+    expect(rearmed.leaseUntil).toBeUndefined();
+    expect(String(rearmed.gsi3sk)).toContain(`#REP#${repId}#${effect!.id}`);
+    expect(outcomes).toEqual(['performed', 'already-done']);
+    expect((await stack.drainRoutingQueue()).filter((body) => JSON.stringify(body) === JSON.stringify(drain))).toHaveLength(1);
+    expect((await stack.reps.effects(repId))[0]).toMatchObject({ status: 'done' });
+    // A rep has no history, and no lead's history hears of their effect.
+    const mentions: Record<string, unknown>[] = [];
+    for await (const page of paginateScan({ client: dynamoDocument }, { TableName: tableName, ConsistentRead: true })) {
+      mentions.push(...(page.Items ?? []).filter((item) => item.type === 'lead-event' && JSON.stringify(item).includes(effect!.id)));
+    }
+    expect(mentions).toEqual([]);
   });
 
   it('given an effect recorded for later, when the relay gets it before its time, then it waits; once due, the sweeper hands it to the relay, which performs it once', async () => {
