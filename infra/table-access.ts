@@ -56,14 +56,17 @@ export const TABLE_ACCESS = {
   // A lead with its history and effects; erasure (the lead, its pointers, the owner's load and
   // the freed slot's drain in a transaction of deletes, an update and a put, then the history in
   // batches); rep import (puts, and a rep reachable again with a new address and their team's
-  // drain in a transaction); switching a rep on (the rep and its drain in a transaction); sources
+  // drain in a transaction); switching a rep on and an admin's change of a rep's team or capacity
+  // (the rep and its drain in a transaction, a new address's pointers too); sources
   // (the added ones by a filtered scan of a handful); team queues and rosters (gsi1); recounts
   // (held leads, gsi2).
   admin: {
     table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
     queries: ['gsi1', 'gsi2'],
   },
-  // Marks the rep (updates), takes back their open offers (found on gsi2) by transitions.
+  // Marks the rep (an update), takes back their open offers (found on gsi2) by transitions, and
+  // notes the manager's notice with its email (the rep's update and an effect record's put in a
+  // transaction).
   feedback: { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: ['gsi2'] },
   // Claims and marks the effect records the stream delivers: single updates, nothing else.
   effects: { table: ['dynamodb:UpdateItem'], queries: [] },

@@ -1,5 +1,4 @@
-import { RepStore } from '#shared/adapters/rep-store.ts';
-import { leadStoreFor, mailerFromEnv } from '#shared/config/composition.ts';
+import { leadStoreFor, repStoreFor } from '#shared/config/composition.ts';
 import { loadEnvironment } from '#shared/config/environment.ts';
 import type { MarkRepUnreachableDeps } from '#shared/use-cases/mark-rep-unreachable.ts';
 
@@ -7,11 +6,10 @@ import type { MarkRepUnreachableDeps } from '#shared/use-cases/mark-rep-unreacha
 const env = loadEnvironment('feedback');
 
 export const deps: MarkRepUnreachableDeps = {
-  reps: new RepStore(env.TABLE_NAME),
+  // The manager's notice, recorded with the write that notes it and sent at once after it.
+  reps: repStoreFor(env, ['email']),
   // Offers taken back from the bounced address go back to routing at once.
   leads: leadStoreFor(env, ['message']),
-  // The manager's notice.
-  mailer: mailerFromEnv(env),
   config: env.STACK_CONFIG.routing,
   now: () => new Date(),
 };

@@ -14,8 +14,9 @@ export type FeedbackResult =
  * SES bounce and complaint notifications (SNS): a rep whose address cannot take mail leaves
  * routing and the manager hears it. Anything else SES reports is logged and ignored, and a
  * message that cannot be read is logged as an error and skipped: SNS would retry a failed
- * invocation, and the same bytes would fail again. Storage or mail failures do throw, so the
- * invocation is retried (every step is idempotent) and finally lands in the function's DLQ.
+ * invocation, and the same bytes would fail again. Storage failures do throw, so the invocation
+ * is retried (every step is idempotent) and finally lands in the function's DLQ. A failed send of
+ * the manager's notice does not: it is recorded with the notice, and the effects relay sends it.
  */
 export const handler = middy<SNSEvent, { results: FeedbackResult[] }>()
   .use(observed())

@@ -174,9 +174,13 @@ export async function switchOn(writes: RepWrites, repId: string, followUps: (rep
  * the capacity and maximum they were checked against, are still as read (else
  * `RepChangedMeanwhile`). A new address moves the sign-in pointer in the same transaction
  * (`EmailTaken` when another rep has it) and clears a bounce mark, which was about the old
- * address; a new team moves the rep to that team's roster.
+ * address; a new team moves the rep to that team's roster. What must follow the change
+ * (`effects`: the queue of the team the rep ends up in offered again) is recorded in the same
+ * write, which then also holds only while the rep is switched on or off and in the team as read,
+ * since what follows was decided on that.
  */
-export async function changeByAdmin(db: DynamoDBDocumentClient, table: string, read: RepProfile, changes: AdminRepChanges): Promise<RepProfile> {
+export async function changeByAdmin(writes: RepWrites, read: RepProfile, changes: AdminRepChanges, effects: readonly NewEffect[] = [], at: Date = new Date()): Promise<RepProfile> {
+  const { db, table, outbox } = writes;
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const sets: string[] = [];
@@ -205,10 +209,11 @@ export async function changeByAdmin(db: DynamoDBDocumentClient, table: string, r
     names['#unreachable'] = 'unreachable';
     removes.push('#unreachable');
   }
-  if (changes.teamId !== undefined && changes.teamId !== read.teamId) {
+  const teamChanged = changes.teamId !== undefined && changes.teamId !== read.teamId;
+  if (teamChanged) {
     asRead('teamId');
     set('teamId', changes.teamId);
-    const roster = teamRosterKeys(changes.teamId, read.id);
+    const roster = teamRosterKeys(changes.teamId!, read.id);
     set('gsi1pk', roster.gsi1pk);
     set('gsi1sk', roster.gsi1sk);
   }
@@ -219,28 +224,47 @@ export async function changeByAdmin(db: DynamoDBDocumentClient, table: string, r
     if (changes.maxCapacity !== undefined) set('maxCapacity', changes.maxCapacity);
   }
   if (sets.length === 0) return read;
-  const update = {
-    TableName: table,
-    Key: repKey(read.id),
+  if (effects.length > 0) {
+    if (read.disabled === true) {
+      values[':true'] = true;
+      conditions.push('disabled = :true');
+    } else {
+      values[':false'] = false;
+      conditions.push(notDisabled);
+    }
+    if (!teamChanged) asRead('teamId');
+  }
+  const change: RepUpdate = {
     ConditionExpression: conditions.join(' AND '),
     UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };
+  const update = { TableName: table, Key: repKey(read.id), ...change };
   try {
-    if (!emailChanged) {
+    if (!emailChanged && effects.length === 0) {
       const { Attributes } = await db.send(new UpdateCommand({ ...update, ReturnValues: 'ALL_NEW' }));
       return toRep(Attributes ?? {});
     }
+    if (!emailChanged) {
+      // A transaction returns no values: the changed rep is read back (consistently).
+      await updateRepWith(writes, read.id, change, effects, at);
+      return await readRep(db, table, read.id);
+    }
+    if (effects.length > 0 && !outbox) throw new Error(`an admin's change of rep ${read.id} has follow-up effects but this store has no outbox`);
+    const recorded = outbox && effects.length > 0 ? outbox.records({ repId: read.id }, effects, at) : { items: [], claimed: [] };
     await db.send(
       new TransactWriteCommand({
         TransactItems: [
           { Update: update },
           { Delete: { TableName: table, Key: emailKey(read.email), ConditionExpression: 'repId = :rep', ExpressionAttributeValues: { ':rep': read.id } } },
           { Put: { TableName: table, Item: { ...emailKey(changes.email!), type: 'rep-email', repId: read.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          // Last, so the cancellation reasons of the items above keep their places.
+          ...recorded.items.map((Item) => ({ Put: { TableName: table, Item } })),
         ],
       }),
     );
+    if (outbox && recorded.claimed.length > 0) await outbox.performClaimed(recorded.claimed);
     return await readRep(db, table, read.id);
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) throw new RepChangedMeanwhile(`rep ${read.id} changed meanwhile`, { cause: error });

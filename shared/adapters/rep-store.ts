@@ -32,9 +32,9 @@ const PROFILE_SAVE_TRIES = 3;
 
 export interface RepStoreOptions {
   /**
-   * Records (and, where this function can, performs) what must follow a rep's own account change
-   * (a sign-in link, the team queue offered again) with the write itself. A store without one
-   * makes no such change.
+   * Records (and, where this function can, performs) what must follow a change to a rep's
+   * account (a sign-in link, the team queue offered again, the manager's notice of a bounced
+   * address) with the write itself. A store without one makes no such change.
    */
   readonly outbox?: Outbox;
   readonly db?: DynamoDBDocumentClient;
@@ -195,50 +195,53 @@ export class RepStore {
     return switchOn(this.#writes, repId, followUps, at);
   }
 
-  /** An admin's changes to the rep as read; `RepChangedMeanwhile` when the rep changed since, `EmailTaken` for another rep's address. */
-  updateByAdmin(read: Rep, changes: AdminRepChanges): Promise<Rep> {
-    return changeByAdmin(this.#db, this.#table, read, changes);
+  /**
+   * An admin's changes to the rep as read, with what must follow them (`effects`) recorded in the
+   * same write; `RepChangedMeanwhile` when the rep changed since, `EmailTaken` for another rep's address.
+   */
+  updateByAdmin(read: Rep, changes: AdminRepChanges, effects: readonly NewEffect[] = [], at: Date = new Date()): Promise<Rep> {
+    return changeByAdmin(this.#writes, read, changes, effects, at);
   }
 
   /**
    * Marks the rep unreachable at `address`, once: only while that is still their address and
    * they are not marked already, so a redelivered or concurrent notification finds it done
-   * (false). The mark also claims the manager's notice for the caller (`noticeClaimedAt`).
+   * (false). The manager's notice is a write of its own (`markUnreachableNoticed`).
    */
-  async markUnreachable(repId: string, address: string, mark: Omit<Unreachable, 'noticeClaimedAt' | 'noticedAt'>, now: Date): Promise<boolean> {
+  async markUnreachable(repId: string, address: string, mark: Omit<Unreachable, 'noticedAt'>): Promise<boolean> {
     return updateIf(this.#db, {
       TableName: this.#table,
       Key: repKey(repId),
       ConditionExpression: 'attribute_exists(pk) AND email = :address AND attribute_not_exists(unreachable)',
       UpdateExpression: 'SET unreachable = :mark',
-      ExpressionAttributeValues: { ':address': address.toLowerCase(), ':mark': { ...mark, noticeClaimedAt: now.toISOString() } },
+      ExpressionAttributeValues: { ':address': address.toLowerCase(), ':mark': mark },
     });
   }
 
   /**
-   * Claims telling the manager about the rep's mark when nobody has: the delivery that marked
-   * the rep holds the claim, and another may take it over only once the lease has run out
-   * without the notice going out (that delivery crashed), so the manager hears it once.
+   * Notes that the manager is told about the rep's mark of `since`, with the email telling them
+   * (`effects`, none when nobody is to be told) recorded in the same write: only while that mark
+   * is there and not noticed yet, so of every delivery of the notification exactly one records
+   * the notice, and a mark cleared meanwhile is left alone (false for the others).
    */
-  async claimUnreachableNotice(repId: string, now: Date, leaseMs: number): Promise<boolean> {
-    return updateIf(this.#db, {
-      TableName: this.#table,
-      Key: repKey(repId),
-      ConditionExpression: 'attribute_exists(unreachable) AND attribute_not_exists(unreachable.noticedAt) AND unreachable.noticeClaimedAt < :lapsed',
-      UpdateExpression: 'SET unreachable.noticeClaimedAt = :now',
-      ExpressionAttributeValues: { ':now': now.toISOString(), ':lapsed': new Date(now.getTime() - leaseMs).toISOString() },
-    });
-  }
-
-  /** The manager has been told about this mark (a mark cleared meanwhile is left alone). */
-  async markUnreachableNoticed(repId: string, since: string, now: Date): Promise<void> {
-    await updateIf(this.#db, {
-      TableName: this.#table,
-      Key: repKey(repId),
-      ConditionExpression: 'unreachable.since = :since',
-      UpdateExpression: 'SET unreachable.noticedAt = :now',
-      ExpressionAttributeValues: { ':since': since, ':now': now.toISOString() },
-    });
+  async markUnreachableNoticed(repId: string, since: string, now: Date, effects: readonly NewEffect[] = []): Promise<boolean> {
+    try {
+      await updateRepWith(
+        this.#writes,
+        repId,
+        {
+          ConditionExpression: 'unreachable.since = :since AND attribute_not_exists(unreachable.noticedAt)',
+          UpdateExpression: 'SET unreachable.noticedAt = :now',
+          ExpressionAttributeValues: { ':since': since, ':now': now.toISOString() },
+        },
+        effects,
+        now,
+      );
+      return true;
+    } catch (error) {
+      if (conditionFailed(error)) return false;
+      throw error;
+    }
   }
 
   /**

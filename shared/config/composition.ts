@@ -83,7 +83,10 @@ export function leadStoreFor<K extends EffectKind>(source: string | NoInfer<Stor
   return new LeadStore(tableName, { outbox, sweepGraceMs });
 }
 
-/** A rep store whose account changes (switched on, a profile saved, a sign-in link) record their effects and perform at once those of `kinds`. */
+/**
+ * A rep store whose account changes (switched on, changed by an admin, a profile saved, a sign-in
+ * link, a bounce's notice) record their effects and perform at once those of `kinds`.
+ */
 export function repStoreFor<K extends EffectKind>(source: string | NoInfer<StoreEnvironment<K>>, kinds: readonly K[]): RepStore {
   const { tableName, outbox } = storeParts(source, kinds);
   return new RepStore(tableName, { outbox });

@@ -32,7 +32,8 @@ export type CapacityEffect = 'take' | 'release' | 'move' | 'none';
 
 /**
  * Effects a transition may leave in the outbox, each performed once after the commit. A rep's own
- * account changes leave some too (`drain-team`, and `sign-in-email`, which no transition lists).
+ * account changes leave some too (`drain-team`, and `sign-in-email` and `unreachable-notice`,
+ * which no transition lists: the latter tells the manager that the rep's address bounced).
  */
 export const FollowUps = [
   'offer-email',
@@ -47,6 +48,7 @@ export const FollowUps = [
   'route',
   'drain-team',
   'sign-in-email',
+  'unreachable-notice',
 ] as const;
 export type FollowUp = (typeof FollowUps)[number];
 

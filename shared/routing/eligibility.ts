@@ -23,8 +23,10 @@ export const UnreachableSchema = z.object({
   /** What the receiving server said (`smtp; 550 5.1.1 user unknown`), when SES passed it on. */
   diagnostic: z.string().optional(),
   feedbackId: z.string(),
-  /** The manager's notice: claimed (a lease, so a crashed delivery's retry can send it) and sent. */
-  noticeClaimedAt: z.iso.datetime({ offset: true }).optional(),
+  /**
+   * When the manager's notice was recorded, its email with it (the outbox): set once per mark, so
+   * a redelivered or concurrent notification records no second one.
+   */
   noticedAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type Unreachable = z.infer<typeof UnreachableSchema>;

@@ -9,7 +9,7 @@ import type { FollowUp } from '../domain/lifecycle.ts';
  * transition's transaction and performed after it (see adapters/outbox.ts).
  */
 
-type EmailFollowUp = Extract<FollowUp, `${string}-email` | 'queue-notice' | 'claim-invite' | 'resubmission-notice'>;
+type EmailFollowUp = Extract<FollowUp, `${string}-email` | 'queue-notice' | 'claim-invite' | 'resubmission-notice' | 'unreachable-notice'>;
 
 export const sendEmail = (purpose: EmailFollowUp, email: Email, oncePer?: { key: string; withinMs: number }): NewEffect => ({
   purpose,

@@ -32,6 +32,17 @@ export class InMemoryReps implements RepReader, TeamMembers {
     return rep && structuredClone(rep);
   }
 
+  /**
+   * A conditional write of the rep, atomic as DynamoDB's: `change` sees the rep as stored and
+   * gives what it becomes, or undefined when its condition fails (nothing changes, false).
+   */
+  change(repId: string, change: (rep: RepProfile) => RepProfile | undefined): boolean {
+    const rep = this.#reps.get(repId);
+    const changed = rep && change(structuredClone(rep));
+    if (changed) this.#reps.set(repId, changed);
+    return changed !== undefined;
+  }
+
   async listTeam(teamId: string): Promise<RepProfile[]> {
     return [...this.#reps.values()].filter((rep) => rep.teamId === teamId).map((rep) => structuredClone(rep));
   }

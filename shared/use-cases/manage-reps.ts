@@ -16,8 +16,11 @@ export interface RepAdministration {
   disable(repId: string): Promise<Switched>;
   /** Switches the rep on, with `followUps` of the rep as read recorded in the same write; `changed` false when on already. */
   enable(repId: string, followUps: (rep: RepProfile) => readonly NewEffect[], at: Date): Promise<Switched>;
-  /** Writes the changes while the rep is as read (else `RepChangedMeanwhile`); `EmailTaken` for another rep's address. */
-  updateByAdmin(read: RepProfile, changes: AdminRepChanges): Promise<RepProfile>;
+  /**
+   * Writes the changes while the rep is as read (else `RepChangedMeanwhile`), with `effects`
+   * recorded in the same write; `EmailTaken` for another rep's address.
+   */
+  updateByAdmin(read: RepProfile, changes: AdminRepChanges, effects: readonly NewEffect[], at: Date): Promise<RepProfile>;
 }
 
 export interface ManageRepsDeps {
@@ -143,9 +146,11 @@ const UPDATE_TRIES = 3;
  * An admin changes an existing rep: name, email, team, capacity, the maximum the rep may set
  * themselves. Every problem is named by field (422); a maximum below the rep's capacity brings
  * the capacity down to it. The write is conditioned on the rep as read, so a profile save or
- * another change meanwhile makes it read again and check again rather than overwrite.
+ * another change meanwhile makes it read again and check again rather than overwrite. A rep who
+ * may now take a lead waiting in their team's queue has it offered again: the drain is recorded
+ * in the change's own write (see `followUpsOf`), so it is not lost if sending it fails.
  */
-export async function updateRep(repId: string, body: unknown, deps: Pick<ManageRepsDeps, 'reps' | 'config'>): Promise<UpdateReport> {
+export async function updateRep(repId: string, body: unknown, deps: Pick<ManageRepsDeps, 'reps' | 'config' | 'now'>): Promise<UpdateReport> {
   const parsed = repChangeSchema(deps.config.teams.map((team) => team.id)).safeParse(body);
   if (!parsed.success) throw invalid(fieldProblems(parsed.error));
   const request = parsed.data;
@@ -163,7 +168,7 @@ export async function updateRep(repId: string, body: unknown, deps: Pick<ManageR
       if (holder && holder.id !== read.id) throw invalid([{ field: 'email', message: `already belongs to rep ${holder.id}` }]);
     }
     try {
-      return { rep: repSummary(await deps.reps.updateByAdmin(read, changes)), changed };
+      return { rep: repSummary(await deps.reps.updateByAdmin(read, changes, followUpsOf(read, changes), deps.now())), changed };
     } catch (error) {
       if (error instanceof EmailTaken) {
         const holder = await deps.reps.findByEmail(changes.email ?? '');
@@ -173,6 +178,20 @@ export async function updateRep(repId: string, body: unknown, deps: Pick<ManageR
       if (tries >= UPDATE_TRIES) throw new TemporarilyUnavailable(`rep ${repId} keeps changing; try again`, { cause: error });
     }
   }
+}
+
+/**
+ * What must follow an admin's change: a rep in another team, or with another capacity or
+ * maximum, may take a lead waiting in the queue of the team they end up in, and so may a rep whose
+ * bounced address was replaced (the change clears the mark, as an import does); that queue is
+ * offered again, as when a rep is switched on. A rep switched off takes nothing, and a new name
+ * changes nothing routing sees.
+ */
+function followUpsOf(read: RepProfile, changes: AdminRepChanges): NewEffect[] {
+  if (read.disabled === true) return [];
+  const routingSees = changes.teamId !== undefined || changes.capacity !== undefined || changes.maxCapacity !== undefined;
+  const reachableAgain = changes.email !== undefined && read.unreachable !== undefined;
+  return routingSees || reachableAgain ? [drainTeam(changes.teamId ?? read.teamId)] : [];
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { NewEffect } from '../adapters/outbox.ts';
 import type { Lead } from '../domain/lead.ts';
 import { allows } from '../domain/lifecycle.ts';
 import type { UndeliverableAddress } from '../domain/ses-feedback.ts';
@@ -5,21 +6,24 @@ import type { RoutingConfig } from '../routing/config-schema.ts';
 import type { RepProfile, Unreachable } from '../routing/eligibility.ts';
 import { unreachableRepEmail } from '../views/emails.ts';
 import { takeBackOffer } from './expire-offer.ts';
-import type { EmailSender, HeldLeads, LeadTransitions, RepByEmail, RepReader } from './ports.ts';
+import { sendEmail } from './follow-ups.ts';
+import type { HeldLeads, LeadTransitions, RepByEmail, RepReader } from './ports.ts';
 
 /** The mark on a rep whose address SES cannot deliver to, and the one notice to their manager. */
 export interface UnreachableMarks {
   /** Marks the rep while `address` is still theirs and unmarked; false when it was not. */
-  markUnreachable(repId: string, address: string, mark: Omit<Unreachable, 'noticeClaimedAt' | 'noticedAt'>, now: Date): Promise<boolean>;
-  /** Claims the notice for `leaseMs` unless it went out or another delivery's lease still runs; false then. */
-  claimUnreachableNotice(repId: string, now: Date, leaseMs: number): Promise<boolean>;
-  markUnreachableNoticed(repId: string, since: string, now: Date): Promise<void>;
+  markUnreachable(repId: string, address: string, mark: Omit<Unreachable, 'noticedAt'>): Promise<boolean>;
+  /**
+   * Notes the notice of the mark of `since`, recording `effects` (its email) in the same write,
+   * unless it was noticed already or the mark is gone: false then, and nothing is recorded.
+   */
+  markUnreachableNoticed(repId: string, since: string, now: Date, effects: readonly NewEffect[]): Promise<boolean>;
 }
 
 export interface MarkRepUnreachableDeps {
+  /** The notice's email is recorded with the notice and sent by the reps' outbox, at once or by the relay. */
   readonly reps: RepByEmail & RepReader & UnreachableMarks;
   readonly leads: HeldLeads & LeadTransitions;
-  readonly mailer: EmailSender;
   readonly config: Pick<RoutingConfig, 'teams'>;
   readonly now: () => Date;
 }
@@ -31,19 +35,16 @@ export type UnreachableOutcome =
       readonly repId: string;
       /** Leads whose open offer to the rep was taken back and queued for routing. */
       readonly takenBack: readonly string[];
-      /** Who was told by this delivery (empty when told before, or the team has nobody to tell). */
+      /**
+       * Whom the notice this delivery recorded goes to (sent at once, else by the relay); empty
+       * when another delivery recorded it, or the team has nobody to tell.
+       */
       readonly told: readonly string[];
     }
   /** A manager's, marketing's or a former address: nobody to take out of routing. */
   | { readonly kind: 'not-a-rep' }
   /** The rep has another address by now: this bounce is about the old one. */
   | { readonly kind: 'address-changed'; readonly repId: string };
-
-/**
- * A lease longer than sending one email takes, and shorter than Lambda's first retry of a
- * failed asynchronous invocation (about a minute), which may then take the notice over.
- */
-export const NOTICE_LEASE_MS = 30_000;
 
 /**
  * SES cannot deliver to this address (a permanent bounce or a complaint).
@@ -53,12 +54,16 @@ export const NOTICE_LEASE_MS = 30_000;
  * 3. Take back every offer still open to the rep (they never saw the email) and queue those
  *    leads for the next rep, as an expired offer is. Every delivery does this, so an offer made
  *    from a roster read just before the mark, which bounces in turn, is taken back too.
- * 4. Tell the team's manager once: which rep, which address, why, and how to put them back.
+ * 4. Tell the team's manager once: which rep, which address, why, which leads moved, and how
+ *    to put them back. The email is recorded (the outbox, under the rep) in the one conditional
+ *    write that notes the notice for this mark, so exactly one delivery records it, and it goes
+ *    out at once or else by the relay. A delivery that died after the mark and before the notice
+ *    left the mark unnoticed, and the next one (Lambda's retry) records it; no lease is needed,
+ *    as nothing is sent before the write that decides who tells.
  */
 export async function markRepUnreachable(undeliverable: UndeliverableAddress, deps: MarkRepUnreachableDeps): Promise<UnreachableOutcome> {
   const found = await deps.reps.findByEmail(undeliverable.address);
   if (!found) return { kind: 'not-a-rep' };
-  const now = deps.now();
   const mark: Unreachable = {
     since: undeliverable.at,
     reason: undeliverable.reason,
@@ -67,13 +72,12 @@ export async function markRepUnreachable(undeliverable: UndeliverableAddress, de
     ...(undeliverable.diagnostic !== undefined ? { diagnostic: undeliverable.diagnostic } : {}),
     feedbackId: undeliverable.feedbackId,
   };
-  const marked = await deps.reps.markUnreachable(found.id, undeliverable.address, mark, now);
+  const marked = await deps.reps.markUnreachable(found.id, undeliverable.address, mark);
   const rep = marked ? { ...found, unreachable: mark } : await deps.reps.get(found.id);
   if (!rep?.unreachable || rep.unreachable.address !== undeliverable.address) return { kind: 'address-changed', repId: found.id };
 
   const takenBack = await takeBackOpenOffers(rep, rep.unreachable, deps);
-  const tell = marked || (await deps.reps.claimUnreachableNotice(rep.id, now, NOTICE_LEASE_MS));
-  const told = tell ? await tellManager(rep, rep.unreachable, takenBack, deps) : [];
+  const told = rep.unreachable.noticedAt === undefined ? await tellManagerOnce(rep, rep.unreachable, takenBack, deps) : [];
   return { kind: marked ? 'marked' : 'already-marked', repId: rep.id, takenBack: takenBack.map((lead) => lead.id), told };
 }
 
@@ -88,14 +92,13 @@ async function takeBackOpenOffers(rep: RepProfile, mark: Unreachable, deps: Mark
   return takenBack;
 }
 
-async function tellManager(rep: RepProfile, mark: Unreachable, takenBack: readonly Lead[], deps: MarkRepUnreachableDeps): Promise<string[]> {
+/** Whom this delivery's notice goes to: nobody when another delivery noticed the mark first. */
+async function tellManagerOnce(rep: RepProfile, mark: Unreachable, takenBack: readonly Lead[], deps: MarkRepUnreachableDeps): Promise<string[]> {
   const team = deps.config.teams.find((t) => t.id === rep.teamId);
-  // A team no longer in the config has nobody to tell; nor is a manager told at the address that bounces.
+  // A team no longer in the config has nobody to tell; nor is a manager told at the address that
+  // bounces. The mark is noticed all the same, with nothing recorded.
   const told = team && team.managerEmail.toLowerCase() !== mark.address ? [team.managerEmail] : [];
-  if (team && told.length > 0) {
-    const timeZone = team.businessHours?.timeZone;
-    await deps.mailer.send(unreachableRepEmail({ rep, team, mark, takenBack, ...(timeZone ? { timeZone } : {}) }));
-  }
-  await deps.reps.markUnreachableNoticed(rep.id, mark.since, deps.now());
-  return told;
+  const timeZone = team?.businessHours?.timeZone;
+  const effects = team && told.length > 0 ? [sendEmail('unreachable-notice', unreachableRepEmail({ rep, team, mark, takenBack, ...(timeZone ? { timeZone } : {}) }))] : [];
+  return (await deps.reps.markUnreachableNoticed(rep.id, mark.since, deps.now(), effects)) ? told : [];
 }

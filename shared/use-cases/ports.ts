@@ -1,15 +1,15 @@
 import type { LeadEvent, TransitionRequest } from '../adapters/lead-store.ts';
-import type { Email } from '../adapters/mailer.ts';
 import type { Lead } from '../domain/lead.ts';
 import type { TransitionName } from '../domain/lifecycle.ts';
 import type { RepProfile } from '../routing/eligibility.ts';
 
 /**
- * The ports several use cases share: what they ask of the leads, the reps and email, one small
+ * The ports several use cases share: what they ask of the leads and the reps, one small
  * interface per need, named by the methods the use cases call. A port only one use case needs is
- * declared in that use case's module. The adapters (LeadStore, RepStore, Mailer) satisfy them as
- * they are, so the handlers pass them unchanged; a unit test passes an in-memory fake of just the
- * ports its use case names.
+ * declared in that use case's module. The adapters (LeadStore, RepStore) satisfy them as they
+ * are, so the handlers pass them unchanged; a unit test passes an in-memory fake of just the
+ * ports its use case names. No use case sends anything itself: what follows a write, a lead's or
+ * a rep's, is recorded with the write and performed by the outbox.
  */
 
 /** A lead as stored now; nothing once it was erased or expired. */
@@ -52,13 +52,4 @@ export interface RepByEmail {
 
 export interface TeamMembers {
   listTeam(teamId: string): Promise<RepProfile[]>;
-}
-
-/**
- * An email sent now, outside any outbox (the notice to a manager that a rep's address bounced,
- * which its own lease on the rep guards). Everything else that follows a write, a lead's or a
- * rep's, is recorded with the write and performed by the outbox.
- */
-export interface EmailSender {
-  send(email: Email): Promise<void>;
 }

@@ -54,14 +54,16 @@ describe('given the demo stack', () => {
       // details); team queues and rosters (gsi1), a rep's leads (gsi2).
       PortalFunction: { [TABLE]: dynamodb('GetItem', 'PutItem', 'Query', 'UpdateItem'), [index('gsi1')]: dynamodb('Query'), [index('gsi2')]: dynamodb('Query') },
       // Lead views, erasure (a transaction of deletes, the owner's load and the freed slot's drain,
-      // then the history in batches), rep import and switching reps on (each with its drain in a
-      // transaction), added sources (a filtered scan of a handful), recounts.
+      // then the history in batches), rep import, switching reps on and changing a rep's team or
+      // capacity (each with its drain in a transaction), added sources (a filtered scan of a
+      // handful), recounts.
       AdminFunction: {
         [TABLE]: dynamodb('BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'Scan', 'UpdateItem'),
         [index('gsi1')]: dynamodb('Query'),
         [index('gsi2')]: dynamodb('Query'),
       },
-      // Marks the rep, takes back their offers (found on gsi2).
+      // Marks the rep, takes back their offers (found on gsi2), notes the manager's notice with its
+      // email's effect record (a put in the notice's transaction).
       FeedbackFunction: { [TABLE]: dynamodb('GetItem', 'PutItem', 'UpdateItem'), [index('gsi2')]: dynamodb('Query') },
       // Claims and marks effect records; its event source mapping reads the stream.
       EffectsFunction: {

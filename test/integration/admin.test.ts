@@ -86,6 +86,7 @@ function adminRequest(
 const eraseRequest = (leadId: string, authorization?: string | null) => adminRequest('DELETE /leads/{id}', { pathParameters: { id: leadId }, authorization });
 const queueRequest = (teamId: string) => adminRequest('GET /admin/teams/{teamId}/queue', { pathParameters: { teamId } });
 const importRequest = (body: unknown) => adminRequest('POST /admin/reps', { body });
+const disableRequest = (repId: string, action: 'disable' | 'enable' = 'disable') => adminRequest(`POST /admin/reps/{repId}/${action}`, { pathParameters: { repId } });
 const bodyOf = (response: APIGatewayProxyStructuredResultV2) => JSON.parse(response.body ?? '{}');
 
 /** Every item stored under the lead's key: the lead item and its history events. */
@@ -531,7 +532,7 @@ describe('importing reps (POST /admin/reps) on DynamoDB Local', () => {
     const row = { ...rep('Jola', { teamId }), id };
     expect(bodyOf(await handler(importRequest({ reps: [row] }))).created).toBe(1);
     const since = new Date().toISOString();
-    expect(await stack.reps.markUnreachable(row.id, row.email, { since, reason: 'bounce', address: row.email, feedbackId: `fb-${run}` }, new Date())).toBe(true);
+    expect(await stack.reps.markUnreachable(row.id, row.email, { since, reason: 'bounce', address: row.email, feedbackId: `fb-${run}` })).toBe(true);
     await stack.drainRoutingQueue();
     const refusal = refuseOnce('sqs', { drainTeam: teamId });
 
@@ -569,9 +570,6 @@ describe('importing reps (POST /admin/reps) on DynamoDB Local', () => {
 });
 
 describe('switching a rep off and on (POST /admin/reps/{repId}/disable, /enable) on DynamoDB Local', () => {
-  const disableRequest = (repId: string, action: 'disable' | 'enable' = 'disable') =>
-    adminRequest(`POST /admin/reps/{repId}/${action}`, { pathParameters: { repId } });
-
   it('given a rep holding an offer, an accepted and a contacted lead, when an admin switches them off, then their sessions end, the offer and the accepted lead go back to routing, and the contacted one stays', async () => {
     const team = await stack.addTeam([{ capacity: 3 }, { capacity: 3 }]);
     const rep = team.reps[0]!;
@@ -712,6 +710,55 @@ describe('changing a rep (PATCH /admin/reps/{repId}, POST /admin/reps with updat
     expect(bodyOf(response).errors).toEqual([{ field: 'email', message: `already belongs to rep xia-${run}` }]);
     expect(await stack.reps.findByEmail(row('Wim').email)).toMatchObject({ id: `wim-${run}` });
     expect(await stack.reps.findByEmail(row('Xia').email)).toMatchObject({ id: `xia-${run}` });
+  });
+
+  it("given a rep moved to another team whose queue's drain is refused at once, when the relay gets the drain recorded with the change (twice), then the rep is in the new team and that team's queue is offered again once", async () => {
+    const from = await stack.addTeam([{ capacity: 2 }]);
+    const { id: to } = await stack.addTeam([]);
+    const rep = from.reps[0]!;
+    await stack.drainRoutingQueue();
+    const refusal = refuseOnce('sqs', { drainTeam: to });
+
+    const response = await handler(updateRequest(rep.id, { teamId: to }));
+    const sentAtOnce = await stack.drainRoutingQueue();
+    const { recorded, sent, after } = await relayedOnce(rep.id, { drainTeam: to });
+
+    expect(response.statusCode).toBe(200);
+    expect(bodyOf(response)).toMatchObject({ rep: { id: rep.id, teamId: to }, changed: ['teamId'] });
+    expect(refusal.refused).toBe(1);
+    expect((await stack.reps.listTeam(to)).map((member) => member.id)).toEqual([rep.id]);
+    expect(sentAtOnce).toEqual([]);
+    expect(recorded).toMatchObject(pendingDrain(rep.id, to));
+    expect(sent).toEqual([{ drainTeam: to }]);
+    expect(after).toMatchObject({ status: 'done', attempts: 2 });
+  });
+
+  it("given a rep, when an admin raises their capacity, then their team's queue is offered again at once, and the drain is recorded done", async () => {
+    const team = await stack.addTeam([{ capacity: 2 }]);
+    const rep = team.reps[0]!;
+    await stack.drainRoutingQueue();
+
+    const response = await handler(updateRequest(rep.id, { capacity: 3 }));
+
+    expect(bodyOf(response)).toMatchObject({ rep: { capacity: 3 }, changed: ['capacity'] });
+    expect(await stack.drainRoutingQueue()).toEqual([{ drainTeam: team.id }]);
+    expect(await stack.reps.effects(rep.id)).toEqual([expect.objectContaining({ repId: rep.id, purpose: 'drain-team', status: 'done', attempts: 1 })]);
+  });
+
+  it('given a rep renamed, and a switched-off rep given more capacity, when the admin changes them, then nothing is recorded under either and no queue is offered again', async () => {
+    const team = await stack.addTeam([{ capacity: 2 }, { capacity: 2 }]);
+    const [renamed, off] = team.reps;
+    expect(bodyOf(await handler(disableRequest(off!.id)))).toMatchObject({ changed: true });
+    await stack.drainRoutingQueue();
+
+    const rename = await handler(updateRequest(renamed!.id, { name: 'Only The Name' }));
+    const raise = await handler(updateRequest(off!.id, { capacity: 5 }));
+
+    expect(bodyOf(rename)).toMatchObject({ rep: { name: 'Only The Name' }, changed: ['name'] });
+    expect(bodyOf(raise)).toMatchObject({ rep: { capacity: 5, disabled: true }, changed: ['capacity'] });
+    expect(await stack.reps.effects(renamed!.id)).toEqual([]);
+    expect(await stack.reps.effects(off!.id)).toEqual([]);
+    expect(await stack.drainRoutingQueue()).not.toContainEqual({ drainTeam: team.id });
   });
 
   it('given no such rep, when an admin changes them, then 404 naming the rep', async () => {

@@ -1,5 +1,5 @@
 import { SESClient } from '@aws-sdk/client-ses';
-import type { SNSEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent, SNSEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -12,10 +12,9 @@ import { leadStoreFor, repStoreFor } from '#shared/config/composition.ts';
 import { loadRoutingSettings, minutesToMs, requireEnv } from '#shared/config/runtime.ts';
 import { actionLinkBuilder } from '#shared/domain/link-token.ts';
 import { importReps } from '#shared/use-cases/import-reps.ts';
-import { NOTICE_LEASE_MS } from '#shared/use-cases/mark-rep-unreachable.ts';
 import { assignByHand, pullNextLead, type RepPortalDeps } from '#shared/use-cases/rep-portal.ts';
 import { drainTeamQueue, routeLead, type RouteLeadDeps } from '#shared/use-cases/route-lead.ts';
-import { lambdaContext, loadEvent, useLocalStack, type LocalStackForTests, type TestTeam, sortMessages } from './support.ts';
+import { lambdaContext, loadEvent, refuseOnce, useLocalStack, type LocalStackForTests, type TestTeam, sortMessages } from './support.ts';
 
 /**
  * The feedback function against DynamoDB Local, fauxqs and aws-ses-v2-local, with the router
@@ -27,6 +26,7 @@ import { lambdaContext, loadEvent, useLocalStack, type LocalStackForTests, type 
 
 let stack: LocalStackForTests;
 let feedback: (event: SNSEvent) => Promise<{ results: FeedbackResult[] }>;
+let relay: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
 let router: RouteLeadDeps;
 
 beforeAll(async () => {
@@ -34,6 +34,7 @@ beforeAll(async () => {
   // Loaded after the environment is set, like a cold start.
   const module = await import('#functions/feedback/handler.ts');
   feedback = (event) => module.handler(event, lambdaContext('FeedbackFunction'));
+  relay = await stack.relay();
   const settings = loadRoutingSettings();
   // The route function's use case on the same adapters as its handler builds them.
   router = {
@@ -118,22 +119,77 @@ describe('feedback handler on DynamoDB Local, fauxqs and aws-ses-v2-local', () =
 
     expect(first.results[0]).toMatchObject({ outcomes: [{ kind: 'marked', told: [stack.managerEmail(team.id)] }] });
     expect(second.results[0]).toMatchObject({ outcomes: [{ kind: 'already-marked', told: [] }] });
-    const kinds = both.map(({ results }) => (results[0] && 'outcomes' in results[0] ? results[0].outcomes[0]?.kind : undefined)).sort();
-    expect(kinds).toEqual(['already-marked', 'marked']);
+    const outcomes = both.map(({ results }) => (results[0] && 'outcomes' in results[0] ? results[0].outcomes[0] : undefined));
+    expect(outcomes.map((outcome) => outcome?.kind).sort()).toEqual(['already-marked', 'marked']);
+    // Either of the two may have recorded the notice, never both.
+    expect(outcomes.flatMap((outcome) => (outcome && 'told' in outcome ? outcome.told : []))).toEqual([stack.managerEmail(team.id)]);
     expect(await managerNotices(team, 0)).toHaveLength(1);
     expect(await managerNotices(team, 1)).toHaveLength(1);
+    expect(await stack.reps.effects(again!.id)).toHaveLength(1);
+    expect(await stack.reps.effects(atOnce!.id)).toHaveLength(1);
   });
 
-  it('given a delivery that marked the rep and crashed before telling the manager, when SNS retries after the lease, then the manager is told by the retry', async () => {
+  it('given a delivery that marked the rep and died before noting the notice, when Lambda retries it at once, then the retry records the notice and the manager is told once', async () => {
     const team = await stack.addTeam([{ capacity: 3 }]);
     const rep = team.reps[0]!;
-    const crashedAt = new Date(Date.now() - 2 * NOTICE_LEASE_MS);
-    await stack.reps.markUnreachable(rep.id, rep.email, { since: crashedAt.toISOString(), reason: 'bounce', address: rep.email, subType: 'General', feedbackId: 'crashed' }, crashedAt);
+    const bounce = bounceFor(rep.email);
+    // What the first delivery left: the mark, and no notice (nor anything recorded under the rep).
+    expect(await stack.reps.markUnreachable(rep.id, rep.email, { since: '2026-03-02T09:41:02.669Z', reason: 'bounce', address: rep.email, subType: 'General', feedbackId: 'died' })).toBe(true);
+
+    const retried = await feedback(bounce);
+    const again = await feedback(bounce);
+
+    expect(retried.results[0]).toMatchObject({ outcomes: [{ kind: 'already-marked', told: [stack.managerEmail(team.id)] }] });
+    expect(again.results[0]).toMatchObject({ outcomes: [{ kind: 'already-marked', told: [] }] });
+    expect(await managerNotices(team)).toHaveLength(1);
+    expect(await stack.reps.effects(rep.id)).toEqual([expect.objectContaining({ purpose: 'unreachable-notice', status: 'done' })]);
+  });
+
+  it('given a bounce whose manager notice SES refuses at once, when the relay gets the recorded notice (twice), then the manager gets it once, and a redelivered bounce records no second notice', async () => {
+    const team = await stack.addTeam([{ capacity: 3 }]);
+    const rep = team.reps[0]!;
+    const manager = stack.managerEmail(team.id);
+    const bounce = bounceFor(rep.email);
+    const refusal = refuseOnce('ses', `Lead emails to Rep ${rep.id} bounce`);
+
+    const { results } = await feedback(bounce);
+    const sentAtOnce = await managerNotices(team);
+    const [recorded, ...more] = await stack.reps.effects(rep.id);
+    const stream = await stack.effectStream({ repId: rep.id });
+    const failures = [(await relay(stream)).batchItemFailures, (await relay(stream)).batchItemFailures];
+    const redelivered = await feedback(bounce);
+
+    expect(results[0]).toMatchObject({ outcomes: [{ kind: 'marked', told: [manager] }] });
+    expect(refusal.refused).toBe(1);
+    expect(sentAtOnce).toEqual([]);
+    expect(more).toEqual([]);
+    expect(recorded).toMatchObject({
+      repId: rep.id,
+      purpose: 'unreachable-notice',
+      status: 'pending',
+      attempts: 1,
+      action: { kind: 'email', email: { to: manager, subject: expect.stringContaining(`Rep ${rep.id}`) } },
+      lastError: expect.stringContaining('injected'),
+    });
+    expect(failures).toEqual([[], []]);
+    expect(redelivered.results[0]).toMatchObject({ outcomes: [{ kind: 'already-marked', told: [] }] });
+    const [notice, ...twice] = await managerNotices(team);
+    expect(twice).toEqual([]);
+    expect(notice!.text).toContain(`Import the rep again with their id (${rep.id}) and the right address.`);
+    expect(await stack.reps.effects(rep.id)).toEqual([expect.objectContaining({ id: (recorded as { id: string }).id, status: 'done' })]);
+    expect((await stack.reps.get(rep.id))?.unreachable).toMatchObject({ noticedAt: expect.any(String) });
+  });
+
+  it('given a rep of a team no longer in the config, when their address bounces, then the mark is noticed with nothing recorded and nobody told', async () => {
+    const team = await stack.addTeam([{ capacity: 3 }]);
+    const rep = team.reps[0]!;
+    await stack.reps.updateByAdmin((await stack.reps.get(rep.id))!, { teamId: `gone-${team.id}` });
 
     const { results } = await feedback(bounceFor(rep.email));
 
-    expect(results[0]).toMatchObject({ outcomes: [{ kind: 'already-marked', told: [stack.managerEmail(team.id)] }] });
-    expect(await managerNotices(team)).toHaveLength(1);
+    expect(results[0]).toMatchObject({ outcomes: [{ kind: 'marked', told: [] }] });
+    expect((await stack.reps.get(rep.id))?.unreachable).toMatchObject({ noticedAt: expect.any(String) });
+    expect(await stack.reps.effects(rep.id)).toEqual([]);
   });
 
   it('given a rep holding an offered and an accepted lead, when their address bounces, then the offer is taken back and routed to a colleague, and the accepted lead stays', async () => {
