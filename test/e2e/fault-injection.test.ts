@@ -433,8 +433,8 @@ describe('every later step fails once at one of its AWS calls, and the lead stil
     await expect.poll(async () => (await lead(leadId)).status, WITHIN).toBe('QUEUED');
     expect(await lead(leadId)).toMatchObject({ attempt: 1, missedBy: [rep!.id] });
     await expectTimer(leadId, 1);
-    await expect.poll(async () => (await emailsTo(manager('t16'), 'Not contacted in time: Requeued Fault')).length, { ...WITHIN, timeout: 60_000 }).toBe(2);
-  }, 90_000);
+    await expect.poll(async () => (await emailsTo(manager('t16'), 'Not contacted in time: Requeued Fault')).length, { ...WITHIN, timeout: 90_000 }).toBe(2);
+  }, 150_000);
 });
 
 describe('the sweeper, when an effect record is lost', () => {
