@@ -1,4 +1,5 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { EffectStatus } from '#shared/adapters/outbox.ts';
 import { outboxFor, performersFromEnv } from '#shared/config/composition.ts';
@@ -30,9 +31,11 @@ describe('routing engine on DynamoDB Local', () => {
       Array.from({ length: 20 }, (_, b) => handler(batchOf(leadIds.slice(b * 10, b * 10 + 10).map((leadId) => ({ leadId }))))),
     );
     // Anything reported failed comes back from SQS; deliver it again as SQS would, up to the
-    // routing queue's five receives before its DLQ.
+    // routing queue's five receives before its DLQ, each after a pause (SQS's visibility timeout,
+    // shortened): a burst that timed out against a saturated table is not retried into it at once.
     let retry = responses.flatMap((r) => r.batchItemFailures.map((f) => JSON.parse(f.itemIdentifier.replace(/^m-\d+-/, '')) as object));
     for (let receive = 2; retry.length && receive <= 5; receive++) {
+      await sleep(1_000 * receive);
       const again = await handler(batchOf(retry));
       retry = again.batchItemFailures.map((f) => JSON.parse(f.itemIdentifier.replace(/^m-\d+-/, '')) as object);
     }
