@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirstInEachTier from './test/support/sequencer.ts';
 
 /**
  * The tiers that run local stacks spend their CPU in short-lived processes and execution
@@ -23,6 +24,8 @@ export default defineConfig({
     // vitest's default is one worker per core but one; most files here wait on emulators,
     // timers and a browser rather than compute, so more files than cores run at once.
     maxWorkers: 4,
+    // A fresh clone has no durations of a last run to queue the long files first by.
+    sequence: { sequencer: LongestFirstInEachTier },
     projects: [
       {
         test: {
