@@ -59,6 +59,17 @@ export async function updateRepWith({ db, table, outbox }: RepWrites, repId: str
   await outbox.performClaimed(recorded.claimed);
 }
 
+/** `updateRepWith`, answering whether the update's condition held: false, and nothing written or recorded, when it did not. */
+export async function updateRepIf(writes: RepWrites, repId: string, update: RepUpdate, effects: readonly NewEffect[], at: Date): Promise<boolean> {
+  try {
+    await updateRepWith(writes, repId, update, effects, at);
+    return true;
+  } catch (error) {
+    if (conditionFailed(error)) return false;
+    throw error;
+  }
+}
+
 /** A transaction of a rep's write is tried this often when it conflicts with another write of the rep. */
 const CONFLICT_TRIES = 4;
 const CONFLICT_BACKOFF_MS = 20;

@@ -7,7 +7,7 @@ import { dynamoDocument } from './aws-clients.ts';
 import { updateIf } from './conditional-update.ts';
 import type { StoredEffectRecord } from './lead-queries.ts';
 import type { NewEffect, Outbox } from './outbox.ts';
-import { changeByAdmin, conditionFailed, endSessions, switchOff, switchOn, updateRepWith, type AdminRepChanges, type RepWrites, type Switched } from './rep-account-writes.ts';
+import { changeByAdmin, conditionFailed, endSessions, switchOff, switchOn, updateRepIf, updateRepWith, type AdminRepChanges, type RepWrites, type Switched } from './rep-account-writes.ts';
 import { queryAll } from './query-all.ts';
 import { effectsPrefix, emailKey, repKey, repPartition, rosterPrefix, teamRosterKey, teamRosterKeys, toEffectRecord, toRep } from './table-items.ts';
 
@@ -95,23 +95,17 @@ export class RepStore {
    * sending it fails now, and no link goes out for a claim that did not hold.
    */
   async claimSignInLink(repId: string, now: Date, cooldownMs: number, effects: readonly NewEffect[] = []): Promise<boolean> {
-    try {
-      await updateRepWith(
-        this.#writes,
-        repId,
-        {
-          UpdateExpression: 'SET signInLinkAt = :now',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(signInLinkAt) OR signInLinkAt < :since)',
-          ExpressionAttributeValues: { ':now': now.toISOString(), ':since': new Date(now.getTime() - cooldownMs).toISOString() },
-        },
-        effects,
-        now,
-      );
-      return true;
-    } catch (error) {
-      if (conditionFailed(error)) return false;
-      throw error;
-    }
+    return updateRepIf(
+      this.#writes,
+      repId,
+      {
+        UpdateExpression: 'SET signInLinkAt = :now',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(signInLinkAt) OR signInLinkAt < :since)',
+        ExpressionAttributeValues: { ':now': now.toISOString(), ':since': new Date(now.getTime() - cooldownMs).toISOString() },
+      },
+      effects,
+      now,
+    );
   }
 
   /** The rep signed in with this address, if any (addresses are matched without regard to case). */
@@ -225,23 +219,17 @@ export class RepStore {
    * the notice, and a mark cleared meanwhile is left alone (false for the others).
    */
   async markUnreachableNoticed(repId: string, since: string, now: Date, effects: readonly NewEffect[] = []): Promise<boolean> {
-    try {
-      await updateRepWith(
-        this.#writes,
-        repId,
-        {
-          ConditionExpression: 'unreachable.since = :since AND attribute_not_exists(unreachable.noticedAt)',
-          UpdateExpression: 'SET unreachable.noticedAt = :now',
-          ExpressionAttributeValues: { ':since': since, ':now': now.toISOString() },
-        },
-        effects,
-        now,
-      );
-      return true;
-    } catch (error) {
-      if (conditionFailed(error)) return false;
-      throw error;
-    }
+    return updateRepIf(
+      this.#writes,
+      repId,
+      {
+        ConditionExpression: 'unreachable.since = :since AND attribute_not_exists(unreachable.noticedAt)',
+        UpdateExpression: 'SET unreachable.noticedAt = :now',
+        ExpressionAttributeValues: { ':since': since, ':now': now.toISOString() },
+      },
+      effects,
+      now,
+    );
   }
 
   /**
