@@ -15,7 +15,7 @@ import type { LeadStatus } from '../domain/lead.ts';
 import { isHeld } from '../domain/lifecycle.ts';
 import { dynamoDocument } from './aws-clients.ts';
 import { contactKeys } from './intake-store.ts';
-import type { EffectRecord, NewEffect, Outbox } from './outbox.ts';
+import { followUpRecords, type EffectRecord, type NewEffect, type Outbox } from './outbox.ts';
 import { releaseCapacity } from './rep-capacity.ts';
 import { contactItemKey, leadKey, leadPartition } from './table-items.ts';
 
@@ -119,7 +119,7 @@ export class LeadEraser {
   async erase(leadId: string, { at = new Date(), whenReleased }: ErasureOptions = {}): Promise<ErasureReport> {
     const erased = await this.#eraseLeadItem(leadId, at, whenReleased);
     // Performed once the lead item is gone; the relay has it should this fail.
-    if (erased && erased.claimed.length > 0) await this.#outbox!.performClaimed(erased.claimed);
+    if (erased) await this.#outbox?.performClaimed(erased.claimed);
     const lead = erased?.report;
     // After the lead item is gone no new event can be written (every event is written in a
     // transaction with a conditional update of the lead item), so this read sees the last one.
@@ -176,8 +176,7 @@ export class LeadEraser {
       ];
       // Only with the release itself: no slot given back, nothing to follow.
       const effects = owner && whenReleased ? whenReleased({ repId: owner, ...(lead.teamId ? { teamId: lead.teamId } : {}) }) : [];
-      if (effects.length > 0 && !this.#outbox) throw new Error(`erasing lead ${leadId} has follow-up effects but this eraser has no outbox`);
-      const recorded = effects.length > 0 ? this.#outbox!.records({ repId: owner! }, effects, at) : { items: [], claimed: [] };
+      const recorded = owner ? followUpRecords(this.#outbox, `erasing lead ${leadId}`, { repId: owner }, effects, at) : { items: [], claimed: [] };
       for (const Item of recorded.items) items.push({ Put: { TableName: this.#table, Item } });
       try {
         await this.#db.send(new TransactWriteCommand({ TransactItems: items }));

@@ -3,7 +3,7 @@ import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-
 import { LeadStateConflict, RepUnavailable } from '../domain/errors.ts';
 import { LeadStatus, type Lead, type LeadContact, type Tier } from '../domain/lead.ts';
 import { checkFollowUps, isHeld, nextDueAt, transitionOf, type TransitionName } from '../domain/lifecycle.ts';
-import type { EffectRecord, NewEffect, Outbox } from './outbox.ts';
+import { followUpRecords, type EffectRecord, type NewEffect, type Outbox } from './outbox.ts';
 import { releaseCapacity, takeCapacity, type CounterState } from './rep-capacity.ts';
 import { dueIndexKeys, eventItem, leadKey, ownerIndexKey, teamQueueKey, teamQueueSortKey, type LeadEvent } from './table-items.ts';
 
@@ -285,9 +285,7 @@ export class LeadTransitions {
       items.push({ Put: { TableName: this.#table, Item: eventItem(lead.id, entry, expiresAt) } });
     });
 
-    const outbox = this.#outbox;
-    if (effects.length > 0 && !outbox) throw new Error(`${name} has follow-up effects but this store has no outbox`);
-    const recorded = outbox ? outbox.records({ leadId: lead.id }, effects, request.at, expiresAt) : { items: [], claimed: [] };
+    const recorded = followUpRecords(this.#outbox, name, { leadId: lead.id }, effects, request.at, expiresAt);
     for (const item of recorded.items) items.push({ Put: { TableName: this.#table, Item: item } });
 
     try {
@@ -299,7 +297,7 @@ export class LeadTransitions {
       }
       throw error;
     }
-    if (outbox && recorded.claimed.length > 0) await outbox.performClaimed(recorded.claimed);
+    await this.#outbox?.performClaimed(recorded.claimed);
     return { lead: after, effects: [...recorded.claimed] };
   }
 }

@@ -151,6 +151,24 @@ export class EffectFailed extends Error {
 /** What SES's event publishing carries of the owner (`lead` or `rep`), so a bounce or complaint traces back. */
 const sesTagOf = (effect: EffectOwner): Record<string, string> => (effect.leadId !== undefined ? { lead: effect.leadId } : { rep: effect.repId });
 
+/**
+ * The outbox records of a change's follow-ups, for its transaction, from a store that may have no
+ * outbox: such a store makes only changes that need none (`what` names the change if not). The
+ * claimed ones are performed once the transaction committed (`Outbox.performClaimed`).
+ */
+export function followUpRecords(
+  outbox: Outbox | undefined,
+  what: string,
+  owner: EffectOwner,
+  effects: readonly NewEffect[],
+  now: Date,
+  leadExpiresAt?: number,
+): { items: Record<string, unknown>[]; claimed: EffectRecord[] } {
+  if (effects.length === 0) return { items: [], claimed: [] };
+  if (!outbox) throw new Error(`${what} has follow-up effects but this store has no outbox`);
+  return outbox.records(owner, effects, now, leadExpiresAt);
+}
+
 export class Outbox {
   readonly #table: string;
   readonly #db: DynamoDBDocumentClient;

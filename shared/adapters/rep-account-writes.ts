@@ -3,7 +3,7 @@ import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentC
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EmailTaken, RepNotFound, TemporarilyUnavailable } from '../domain/errors.ts';
 import type { RepProfile } from '../routing/eligibility.ts';
-import type { NewEffect, Outbox } from './outbox.ts';
+import { followUpRecords, type NewEffect, type Outbox } from './outbox.ts';
 import { emailKey, repKey, teamRosterKeys, toRep } from './table-items.ts';
 
 /**
@@ -42,8 +42,7 @@ export async function updateRepWith({ db, table, outbox }: RepWrites, repId: str
     await db.send(new UpdateCommand(item));
     return;
   }
-  if (!outbox) throw new Error(`a write of rep ${repId} has follow-up effects but this store has no outbox`);
-  const recorded = outbox.records({ repId }, effects, at);
+  const recorded = followUpRecords(outbox, `a write of rep ${repId}`, { repId }, effects, at);
   const transaction = new TransactWriteCommand({ TransactItems: [{ Update: item }, ...recorded.items.map((Item) => ({ Put: { TableName: table, Item } }))] });
   for (let attempt = 1; ; attempt++) {
     try {
@@ -56,7 +55,7 @@ export async function updateRepWith({ db, table, outbox }: RepWrites, repId: str
       await sleep(CONFLICT_BACKOFF_MS * attempt * (1 + Math.random()));
     }
   }
-  await outbox.performClaimed(recorded.claimed);
+  await outbox?.performClaimed(recorded.claimed);
 }
 
 /** `updateRepWith`, answering whether the update's condition held: false, and nothing written or recorded, when it did not. */
@@ -262,8 +261,7 @@ export async function changeByAdmin(writes: RepWrites, read: RepProfile, changes
       await updateRepWith(writes, read.id, change, effects, at);
       return await readRep(db, table, read.id);
     }
-    if (effects.length > 0 && !outbox) throw new Error(`an admin's change of rep ${read.id} has follow-up effects but this store has no outbox`);
-    const recorded = outbox && effects.length > 0 ? outbox.records({ repId: read.id }, effects, at) : { items: [], claimed: [] };
+    const recorded = followUpRecords(outbox, `an admin's change of rep ${read.id}`, { repId: read.id }, effects, at);
     await db.send(
       new TransactWriteCommand({
         TransactItems: [
@@ -275,7 +273,7 @@ export async function changeByAdmin(writes: RepWrites, read: RepProfile, changes
         ],
       }),
     );
-    if (outbox && recorded.claimed.length > 0) await outbox.performClaimed(recorded.claimed);
+    await outbox?.performClaimed(recorded.claimed);
     return await readRep(db, table, read.id);
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) throw new RepChangedMeanwhile(`rep ${read.id} changed meanwhile`, { cause: error });

@@ -6,7 +6,7 @@ import { RepProfileSchema, type RepProfile, type Unreachable } from '../routing/
 import { dynamoDocument } from './aws-clients.ts';
 import { updateIf } from './conditional-update.ts';
 import type { StoredEffectRecord } from './lead-queries.ts';
-import type { NewEffect, Outbox } from './outbox.ts';
+import { followUpRecords, type NewEffect, type Outbox } from './outbox.ts';
 import { changeByAdmin, conditionFailed, endSessions, switchOff, switchOn, updateRepIf, updateRepWith, type AdminRepChanges, type RepWrites, type Switched } from './rep-account-writes.ts';
 import { queryAll } from './query-all.ts';
 import { effectsPrefix, emailKey, repKey, repPartition, rosterPrefix, teamRosterKey, teamRosterKeys, toEffectRecord, toRep } from './table-items.ts';
@@ -250,9 +250,7 @@ export class RepStore {
       UpdateExpression: 'SET email = :new REMOVE unreachable',
       ExpressionAttributeValues: { ':since': rep.unreachable.since, ':old': rep.email, ':new': address },
     };
-    const outbox = this.#writes.outbox;
-    if (effects.length > 0 && !outbox) throw new Error(`making rep ${repId} reachable has follow-up effects but this store has no outbox`);
-    const recorded = outbox ? outbox.records({ repId }, effects, at) : { items: [], claimed: [] };
+    const recorded = followUpRecords(this.#writes.outbox, `making rep ${repId} reachable`, { repId }, effects, at);
     try {
       await this.#db.send(
         new TransactWriteCommand({
@@ -277,7 +275,7 @@ export class RepStore {
       if (profile?.Code === 'ConditionalCheckFailed' || pointer?.Code === 'ConditionalCheckFailed') return undefined;
       throw error;
     }
-    if (outbox && recorded.claimed.length > 0) await outbox.performClaimed(recorded.claimed);
+    await this.#writes.outbox?.performClaimed(recorded.claimed);
     return { emailChanged };
   }
 
