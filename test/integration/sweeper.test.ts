@@ -33,6 +33,18 @@ function sweepAt(now: Date): ReturnType<typeof sweep> {
 
 const later = (ms: number) => new Date(Date.now() + ms);
 
+/** The effect record as a fast path leaves it that claimed it and died before sending or releasing it. */
+const claimedByADeadPerformer = (key: { pk: string; sk: string }, leaseUntil: string) =>
+  dynamoDocument.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: key,
+      UpdateExpression: 'SET #status = :claimed, leaseUntil = :lease',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':claimed': 'claimed', ':lease': leaseUntil },
+    }),
+  );
+
 describe('the sweeper on DynamoDB Local, fauxqs, aws-ses-v2-local and the local Step Functions runtime', () => {
   it('given a lead waiting for routing for over a minute (its routing lost), when the sweeper runs, then it is sent to routing again with swept in its history, once', async () => {
     const team = await stack.addTeam([{ capacity: 1 }]);
@@ -97,15 +109,7 @@ describe('the sweeper on DynamoDB Local, fauxqs, aws-ses-v2-local and the local 
     const [effect] = await stack.leads.effects(leadId);
     const key = { pk: `LEAD#${leadId}`, sk: `EFFECT#${effect!.id}` };
     const leaseUntil = later(5 * MINUTE).toISOString();
-    await dynamoDocument.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: key,
-        UpdateExpression: 'SET #status = :claimed, leaseUntil = :lease',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':claimed': 'claimed', ':lease': leaseUntil },
-      }),
-    );
+    await claimedByADeadPerformer(key, leaseUntil);
     const stored = async () => (await dynamoDocument.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item!;
 
     // Past its retry budget but still leased: its performer may be alive, so it is only looked at again later.
@@ -131,15 +135,7 @@ describe('the sweeper on DynamoDB Local, fauxqs, aws-ses-v2-local and the local 
     const [effect] = await stack.reps.effects(repId);
     const key = { pk: `REP#${repId}`, sk: `EFFECT#${effect!.id}` };
     // Claimed by a fast path whose function died before it could send or release it.
-    await dynamoDocument.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: key,
-        UpdateExpression: 'SET #status = :claimed, leaseUntil = :lease',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':claimed': 'claimed', ':lease': later(MINUTE).toISOString() },
-      }),
-    );
+    await claimedByADeadPerformer(key, later(MINUTE).toISOString());
     await stack.drainRoutingQueue();
     const relay = outboxFor(tableName, performersFromEnv(['message']));
 
