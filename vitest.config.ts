@@ -3,11 +3,15 @@ import LongestFirstInEachTier from './test/support/sequencer.ts';
 
 /**
  * The tiers that run local stacks spend their CPU in short-lived processes and execution
- * environments: V8's optimizing compiler (TurboFan) costs them more than its code wins back
- * before they exit. Sparkplug and Maglev only (measured: about 9% less CPU for the whole suite,
- * and for the SES outage file alone 28.0 s against 31.1 s, two runs each, on two cores).
+ * environments, four files at a time on two cores:
+ * - V8's optimizing compiler (TurboFan) costs them more than its code wins back before they
+ *   exit: Sparkplug and Maglev only (`--max-opt=2`);
+ * - V8's helper threads (parallel GC, concurrent compiles) only compete for the same cores:
+ *   `--single-threaded`.
+ * Measured with `/usr/bin/time npx vitest run --project integration`, two runs each (user+sys):
+ * 163 and 170 s with `--max-opt=2` alone, 141 and 143 s with both.
  */
-const SHORT_LIVED = ['--max-opt=2'];
+const SHORT_LIVED = ['--max-opt=2', '--single-threaded'];
 
 /**
  * Three tiers plus the CDK assertions, each runnable alone (`npm run test:<tier>`):

