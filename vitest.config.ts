@@ -2,16 +2,17 @@ import { defineConfig } from 'vitest/config';
 import LongestFirstInEachTier from './test/support/sequencer.ts';
 
 /**
- * The tiers that run local stacks spend their CPU in short-lived processes and execution
- * environments, four files at a time on two cores:
+ * Every tier's processes run four files at a time on two cores, and most of them are short
+ * lived (a file, an execution environment):
  * - V8's optimizing compiler (TurboFan) costs them more than its code wins back before they
  *   exit: Sparkplug and Maglev only (`--max-opt=2`);
  * - V8's helper threads (parallel GC, concurrent compiles) only compete for the same cores:
  *   `--single-threaded`.
- * Measured with `/usr/bin/time npx vitest run --project integration`, two runs each (user+sys):
- * 163 and 170 s with `--max-opt=2` alone, 141 and 143 s with both.
+ * Measured with `/usr/bin/time npx vitest run --project <tier>` (user+sys, two runs each):
+ * integration 163 and 170 s with `--max-opt=2` alone, 141 and 143 s with both; infra (CDK
+ * synthesis) 59 and 61 s with neither, 45 and 47 s with both; unit the same either way.
  */
-const SHORT_LIVED = ['--max-opt=2', '--single-threaded'];
+const V8_FLAGS = ['--max-opt=2', '--single-threaded'];
 
 /**
  * Three tiers plus the CDK assertions, each runnable alone (`npm run test:<tier>`):
@@ -34,6 +35,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          execArgv: V8_FLAGS,
           include: ['shared/**/*.test.ts', 'functions/**/*.test.ts'],
           // Pure code holds no state between files worth a fresh module graph each (seconds of imports).
           isolate: false,
@@ -42,6 +44,7 @@ export default defineConfig({
       {
         test: {
           name: 'infra',
+          execArgv: V8_FLAGS,
           include: ['test/infra/**/*.test.ts'],
           testTimeout: 120_000,
           // Synthesizing with esbuild bundling takes seconds per stack, more on a busy machine.
@@ -51,7 +54,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          execArgv: SHORT_LIVED,
+          execArgv: V8_FLAGS,
           include: ['test/integration/**/*.test.ts', 'infra/local/**/*.test.ts', 'test/support/**/*.test.ts'],
           globalSetup: ['test/support/synth-cache.ts', 'test/integration/global-setup.ts'],
           testTimeout: 60_000,
@@ -61,7 +64,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
-          execArgv: SHORT_LIVED,
+          execArgv: V8_FLAGS,
           include: ['test/e2e/**/*.test.ts'],
           // One DynamoDB Local and fauxqs for the tier; each stack has its own tables, queues and SES inbox.
           globalSetup: ['test/support/synth-cache.ts', 'test/integration/global-setup.ts'],
