@@ -1,7 +1,7 @@
 import { GetCommand, paginateQuery, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Lead } from '../domain/lead.ts';
 import type { EffectRecord } from './outbox.ts';
-import { queryAll } from './query-all.ts';
+import { queryPartition } from './query-all.ts';
 import {
   effectsPrefix,
   historyPrefix,
@@ -33,29 +33,12 @@ export class LeadQueries {
   }
 
   async history(leadId: string): Promise<LeadEvent[]> {
-    return queryAll(
-      this.#db,
-      {
-        TableName: this.#table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': leadPartition(leadId), ':prefix': historyPrefix },
-        ConsistentRead: true,
-      },
-      toLeadEvent,
-    );
+    return queryPartition(this.#db, this.#table, leadPartition(leadId), historyPrefix, toLeadEvent);
   }
 
   /** The lead's effect records, oldest first: what its transitions left to be done, and how that went. */
   async effects(leadId: string): Promise<StoredEffectRecord[]> {
-    const { Items = [] } = await this.#db.send(
-      new QueryCommand({
-        TableName: this.#table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': leadPartition(leadId), ':prefix': effectsPrefix },
-        ConsistentRead: true,
-      }),
-    );
-    return Items.map(toEffectRecord);
+    return queryPartition(this.#db, this.#table, leadPartition(leadId), effectsPrefix, toEffectRecord);
   }
 
   /** Ids of the leads waiting in a team's queue, in the order they should be offered. */

@@ -6,3 +6,20 @@ export async function queryAll<T>(db: DynamoDBDocumentClient, input: QueryComman
   for await (const page of paginateQuery({ client: db }, input)) for (const item of page.Items ?? []) all.push(read(item));
   return all;
 }
+
+/**
+ * Every item of one partition whose sort key starts with `prefix`, in sort-key order, read
+ * consistently: a lead's history or effect records, a rep's effect records.
+ */
+export function queryPartition<T>(db: DynamoDBDocumentClient, table: string, partition: string, prefix: string, read: (item: Record<string, unknown>) => T): Promise<T[]> {
+  return queryAll(
+    db,
+    {
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': partition, ':prefix': prefix },
+      ConsistentRead: true,
+    },
+    read,
+  );
+}

@@ -8,7 +8,7 @@ import { updateIf } from './conditional-update.ts';
 import type { StoredEffectRecord } from './lead-queries.ts';
 import { followUpRecords, type NewEffect, type Outbox } from './outbox.ts';
 import { changeByAdmin, conditionFailed, endSessions, switchOff, switchOn, updateRepIf, updateRepWith, type AdminRepChanges, type RepWrites, type Switched } from './rep-account-writes.ts';
-import { queryAll } from './query-all.ts';
+import { queryAll, queryPartition } from './query-all.ts';
 import { effectsPrefix, emailKey, repKey, repPartition, rosterPrefix, teamRosterKey, teamRosterKeys, toEffectRecord, toRep } from './table-items.ts';
 
 export { repKey } from './table-items.ts';
@@ -281,17 +281,9 @@ export class RepStore {
 
   /** The rep's effect records, oldest first: what changes to their account left to be done, and how that went. */
   async effects(repId: string): Promise<StoredEffectRecord[]> {
-    return queryAll(
-      this.#db,
-      {
-        TableName: this.#table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': repPartition(repId), ':prefix': effectsPrefix },
-        ConsistentRead: true,
-      },
-      toEffectRecord,
-    );
+    return queryPartition(this.#db, this.#table, repPartition(repId), effectsPrefix, toEffectRecord);
   }
+
 
   async get(repId: string): Promise<Rep | undefined> {
     const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: repKey(repId), ConsistentRead: true }));
