@@ -97,6 +97,18 @@ describe('firing scheduled rules', () => {
     });
   });
 
+  it('given rate(1 minute) at TIME_SCALE 600, when three seconds pass, then it fired once a second, not ten times', async () => {
+    const invoke = vi.fn(async () => undefined);
+    scheduler = startScheduler({ schedules: [rule('rate(1 minute)')], region: 'eu-west-1', timeScale: 600, invoke });
+    // The first tick is due on the scaled clock after 0.1 s; the next ones wait out the gap.
+    await vi.advanceTimersByTimeAsync(100);
+    expect(invoke).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(899);
+    expect(invoke).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(2_001);
+    expect(invoke).toHaveBeenCalledTimes(3);
+  });
+
   it('given rate(5 minutes) unscaled, when four minutes pass, then nothing fired, and at five minutes it fires once', async () => {
     const invoke = vi.fn(async () => undefined);
     scheduler = startScheduler({ schedules: [rule('rate(5 minutes)')], region: 'eu-west-1', invoke });

@@ -11,7 +11,7 @@ import type { ScheduleModel } from './template.ts';
  * Schedules run on a clock that starts at the real time and runs TIME_SCALE times faster, so
  * at TIME_SCALE=60 `rate(1 minute)` fires every second and `cron(0/5 * * * ? *)` every five
  * seconds, while at TIME_SCALE=1 a cron rule fires at the wall-clock minutes it names (UTC, as
- * EventBridge). A rule whose previous invocation still runs skips the tick: the sweeper-style
+ * EventBridge), but never more than once a second (MIN_REAL_GAP_MS). A rule whose previous invocation still runs skips the tick: the sweeper-style
  * jobs these rules drive must not pile up when a scaled clock outpaces them. Failed invocations
  * are logged; EventBridge's async retries are not played.
  */
@@ -124,6 +124,14 @@ export interface Scheduler {
 
 const SHUTDOWN_GRACE_MS = 2_500;
 
+/**
+ * However fast the scaled clock runs, a rule fires at most once a second of real time, and the
+ * ticks due in between are dropped. The jobs these rules drive (the sweeper) act only on what is
+ * overdue by a grace of 10 s or more (SWEEP_GRACE_FLOOR_MS), so firing more often than this
+ * would only repeat runs that find nothing new.
+ */
+export const MIN_REAL_GAP_MS = 1_000;
+
 export function startScheduler(options: SchedulerOptions): Scheduler {
   const scale = options.timeScale ?? 1;
   if (!Number.isFinite(scale) || scale <= 0) throw new Error(`timeScale must be a positive number, got ${scale}`);
@@ -168,16 +176,18 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
 
     // The firing last armed for: a timer that fires a hair early must not arm the same one again.
     let due = startedAt;
+    let firedAt = -Infinity;
     const arm = () => {
       if (stopped) return;
       const now = scaledNow();
       due = nextFiring(schedule, startedAt, Math.max(now, due));
       const timer = setTimeout(() => {
         timers.delete(timer);
+        firedAt = Date.now();
         // Re-arm first: the next tick is due on the clock whatever this one does.
         arm();
         fire();
-      }, Math.max(0, (due - now) / scale));
+      }, Math.max(0, (due - now) / scale, firedAt + MIN_REAL_GAP_MS - Date.now()));
       timers.add(timer);
     };
     arm();

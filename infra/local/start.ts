@@ -14,7 +14,7 @@ import { parseTimeScale, startScheduler } from './scheduler.ts';
 import { writeSecrets } from './secrets.ts';
 import { seedDemoData } from './seed.ts';
 import { startStepFunctions } from './stepfunctions.ts';
-import { startStreamPollers } from './stream-poller.ts';
+import { startStreamPollers, type StreamPollers } from './stream-poller.ts';
 import { DEFAULT_CONFIG_FILE, synthesizeStack } from './synth.ts';
 import { localValues, parseTemplate, resolveFunctions, resolveStateMachines, type SynthesizedStack } from './template.ts';
 
@@ -146,9 +146,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // The state machines call the functions, whose environment needs the state machine endpoint.
     let runtime: FunctionRuntime | undefined;
+    let streamPollers: StreamPollers | undefined;
     const invoke = (functionLogicalId: string, event: unknown) => {
       if (!runtime) return Promise.reject(new Error('functions are not started yet'));
-      return runtime.invoke(functionLogicalId, event);
+      // What an invocation wrote is on the table's stream now: its readers need not wait out their rest.
+      return runtime.invoke(functionLogicalId, event).finally(() => streamPollers?.nudge());
     };
     const sfn = await startStepFunctions({ stateMachines: resolveStateMachines(model, scope), invoke, region: model.region, log });
     cleanups.set('stepfunctions', () => sfn.stop());
@@ -205,7 +207,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log,
     });
     cleanups.set('pollers', () => pollers.stop());
-    const streamPollers = await startStreamPollers({
+    streamPollers = await startStreamPollers({
       streams: model.streamMappings.map((mapping) => {
         const streamArn = provisioned.values[mapping.tableLogicalId]?.attributes.StreamArn;
         if (!streamArn) throw new Error(`${mapping.logicalId}: table ${mapping.tableLogicalId} was provisioned without a stream`);
@@ -219,7 +221,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log,
     });
     // Both kinds of poller share the slot: neither may hand work to stopped functions.
-    cleanups.set('pollers', () => Promise.all([pollers.stop(), streamPollers.stop()]).then(() => undefined));
+    const startedStreamPollers = streamPollers;
+    cleanups.set('pollers', () => Promise.all([pollers.stop(), startedStreamPollers.stop()]).then(() => undefined));
     const scheduler = startScheduler({ schedules: model.schedules, invoke, region: model.region, timeScale: scale, log });
     cleanups.set('scheduler', () => scheduler.stop());
 

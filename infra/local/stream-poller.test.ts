@@ -259,6 +259,17 @@ describe('polling a table stream on DynamoDB Local', { timeout: 15_000 }, () => 
     expect(seen.records().map(keyOf)).toEqual(['LEAD#new/v1']);
   });
 
+  it('given a shard empty long enough to rest for seconds, when a record is written and the pollers are nudged, then it is delivered without waiting out the rest', async () => {
+    const stream = await streamOf();
+    const seen = recorder();
+    // Rests of 50, 100, 200 … ms: the one from about 3.15 s to 6.35 s is under way at 3.5 s.
+    const pollers = await stream.start(seen.invoke, { pollIntervalMs: 50, idlePollIntervalMs: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    await stream.put('LEAD#after-rest', 'v1');
+    pollers.nudge();
+    await expect.poll(() => seen.records().map(keyOf), { timeout: 1_500 }).toEqual(['LEAD#after-rest/v1']);
+  });
+
   it('given a batch whose function reports two records failed, when polled, then the batch is retried from the lower one and the records before it are done', async () => {
     const stream = await streamOf();
     await stream.putAll([1, 2, 3, 4, 5].map((n): [string, string] => [`EFFECT#${n}`, 'EFFECT']));

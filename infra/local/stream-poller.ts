@@ -70,9 +70,18 @@ export interface StreamPollerOptions {
   readonly accountId?: string;
   /** Wait before the first retry of a batch, doubled for each further retry up to `maxMs`. */
   readonly retryBackoff?: { readonly baseMs?: number; readonly maxMs?: number };
-  /** How long an idle shard rests between reads; Lambda reads each shard about 4 times a second. */
+  /**
+   * How long a shard rests after a read that found nothing, as Lambda reads each shard about 4
+   * times a second. Each further empty read doubles the rest, up to `idlePollIntervalMs`, and a
+   * read that finds records brings it back; a `nudge()` cuts a rest longer than this one short.
+   */
   readonly pollIntervalMs?: number;
-  /** How often the stream is described to find new shards. */
+  /** The longest rest of a shard that stays empty; default 1 s. */
+  readonly idlePollIntervalMs?: number;
+  /**
+   * How often the stream is described to find new shards, when no shard has ended meanwhile
+   * (a shard that ends has children, so its end describes the stream at once).
+   */
   readonly shardDiscoveryIntervalMs?: number;
   /** The clock record ages are measured on; tests move it forward. */
   readonly now?: () => number;
@@ -80,12 +89,19 @@ export interface StreamPollerOptions {
 }
 
 export interface StreamPollers {
+  /**
+   * Something may just have written to the tables (a function's invocation ended): a shard
+   * resting longer than `pollIntervalMs` because it was empty reads again at the end of that
+   * interval instead.
+   */
+  nudge(): void;
   stop(): Promise<void>;
 }
 
 export const DEFAULT_RETRY_BACKOFF = { baseMs: 500, maxMs: 5_000 } as const;
 const DEFAULT_POLL_INTERVAL_MS = 250;
-const DEFAULT_SHARD_DISCOVERY_INTERVAL_MS = 1_000;
+const DEFAULT_IDLE_POLL_INTERVAL_MS = 1_000;
+const DEFAULT_SHARD_DISCOVERY_INTERVAL_MS = 10_000;
 /** GetRecords' own maximum. */
 const RECORDS_PER_READ = 1_000;
 /** Reading pauses while this many records wait in a shard's lanes (a failing batch blocks its lane). */
@@ -180,7 +196,10 @@ function toEventValue(value: AttributeValue): EventAttributeValue {
 /** Resolves waiters on `notify`, on a timeout, or when the poller stops. */
 class Wakeup {
   readonly #waiters = new Set<() => void>();
+  /** How many times it was notified: a waiter that was busy meanwhile can tell it missed one. */
+  notified = 0;
   notify(): void {
+    this.notified++;
     for (const wake of [...this.#waiters]) wake();
   }
   wait(timeoutMs: number, signal: AbortSignal): Promise<void> {
@@ -221,6 +240,8 @@ interface Shared {
   readonly signal: AbortSignal;
   readonly log: (line: string) => void;
   readonly now: () => number;
+  /** Wakes resting shards: see `StreamPollers.nudge`. */
+  readonly activity: Wakeup;
 }
 
 export async function startStreamPollers(options: StreamPollerOptions): Promise<StreamPollers> {
@@ -241,6 +262,7 @@ export async function startStreamPollers(options: StreamPollerOptions): Promise<
     signal: abort.signal,
     log: options.log ?? (() => undefined),
     now: options.now ?? Date.now,
+    activity: new Wakeup(),
   };
   let runs: Promise<void>[];
   try {
@@ -253,6 +275,7 @@ export async function startStreamPollers(options: StreamPollerOptions): Promise<
   }
   let stopping: Promise<void> | undefined;
   return {
+    nudge: () => shared.activity.notify(),
     stop: () =>
       (stopping ??= (async () => {
         abort.abort();
@@ -287,6 +310,7 @@ async function startStream(stream: PolledStream, shared: Shared): Promise<{ run:
   }
 
   const reading = new Set<Promise<void>>();
+  const shardEnded = new Wakeup();
   const startReadyShards = () => {
     for (const state of shards.values()) {
       if (state.status !== 'waiting') continue;
@@ -300,6 +324,7 @@ async function startStream(stream: PolledStream, shared: Shared): Promise<{ run:
           state.status = 'done';
           reading.delete(task);
           if (!signal.aborted) startReadyShards();
+          shardEnded.notify();
         });
       reading.add(task);
     }
@@ -309,7 +334,7 @@ async function startStream(stream: PolledStream, shared: Shared): Promise<{ run:
     startReadyShards();
     const interval = options.shardDiscoveryIntervalMs ?? DEFAULT_SHARD_DISCOVERY_INTERVAL_MS;
     while (!signal.aborted) {
-      await sleep(interval, undefined, { signal }).catch(() => undefined);
+      await shardEnded.wait(interval, signal);
       if (signal.aborted) break;
       try {
         for (const shard of (await describeStream(client, streamArn, signal)).shards) {
@@ -363,6 +388,8 @@ async function readShard(state: ShardState, context: ShardContext): Promise<void
   const laneRuns = lanes.map((lane) => runLane(lane, drained, shardId, context));
   const buffered = () => lanes.reduce((sum, lane) => sum + lane.queue.length, 0);
   const pollInterval = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  const idlePollInterval = Math.max(pollInterval, options.idlePollIntervalMs ?? DEFAULT_IDLE_POLL_INTERVAL_MS);
+  let rest = pollInterval;
 
   let iterator = state.initialIterator;
   let position: ShardIteratorType = state.position;
@@ -374,6 +401,7 @@ async function readShard(state: ShardState, context: ShardContext): Promise<void
         continue;
       }
       let page;
+      const nudges = shared.activity.notified;
       try {
         iterator ??= (
           await client.send(
@@ -430,7 +458,14 @@ async function readShard(state: ShardState, context: ShardContext): Promise<void
       // A closed shard ends where GetRecords hands out no further iterator.
       if (!page.NextShardIterator) return;
       iterator = page.NextShardIterator;
-      if (!page.Records?.length) await sleep(pollInterval, undefined, { signal }).catch(() => undefined);
+      if (page.Records?.length) rest = pollInterval;
+      else {
+        // Never sooner than Lambda's own rhythm; longer while the shard stays empty, unless
+        // nudged since this read began.
+        await sleep(pollInterval, undefined, { signal }).catch(() => undefined);
+        if (rest > pollInterval && shared.activity.notified === nudges) await shared.activity.wait(rest - pollInterval, signal);
+        rest = Math.min(rest * 2, idlePollInterval);
+      }
     }
   } finally {
     for (const lane of lanes) {

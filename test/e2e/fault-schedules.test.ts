@@ -36,7 +36,7 @@ import { callers, RUNTIME_CALLS } from './proxied-stack.ts';
  *
  * At TIME_SCALE 120 a hot lead has 2 s to be accepted, is reminded after 6 s and escalated after
  * 10 s; a warm lead has 5 minutes for both, so one nobody answers waits, offered, with its timer
- * running. The sweeper runs twice a second.
+ * running. The sweeper runs once a second (the local scheduler fires a rule at most that often).
  */
 
 const TIME_SCALE = 120;
