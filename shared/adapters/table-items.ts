@@ -21,11 +21,15 @@ import type { EffectRecord } from './outbox.ts';
  *   <window key>            ONCE-PER            a once-per window of an email
  *   ONCE#<token>            SPENT               a spent single-use token
  *   RATE#<scope>#<client>   <minute>            a rate-limit window
+ *   FRANCHISE#MAP           CURRENT             the franchise map's current version (a pointer)
+ *   FRANCHISE#MAP           VERSION#<version>   one version of it: who, when, why, its size and checksum
+ *   FRANCHISE#MAP#<version> CHUNK#<i>           its bytes, in chunks of at most 300,000
  *
  * DynamoDB's TTL deletes an item once its `expiresAt` (epoch seconds) has passed. Whatever
  * belongs to a lead (its history, its effects, the contact pointers and idempotency records that
  * lead to it) expires no later than the lead itself: `expiryWithin` is that rule. A rep's effect
- * records expire a day after they were made (`effectExpiry`).
+ * records expire a day after they were made (`effectExpiry`). The franchise map's versions never
+ * expire: each keeps who changed the map, when, and what it was before.
  */
 
 const LEAD = 'LEAD#';
@@ -200,6 +204,20 @@ export const sourceItemKey = (sourceId: string) => ({ pk: `SOURCE#${sourceId}`, 
 export const oncePerKey = (windowKey: string) => ({ pk: windowKey, sk: 'ONCE-PER' });
 export const spentTokenKey = (tokenId: string) => ({ pk: `ONCE#${tokenId}`, sk: 'SPENT' });
 export const rateWindowKey = (scope: string, client: string, minute: number) => ({ pk: `RATE#${scope}#${client}`, sk: String(minute) });
+
+// --- The franchise map, versioned
+
+const FRANCHISE_MAP = 'FRANCHISE#MAP';
+/** Versions (8 digits) and chunks (4) are zero-padded, so sort-key order is numeric order. */
+const padded = (n: number, digits: number) => String(n).padStart(digits, '0');
+export const franchisePointerKey = { pk: FRANCHISE_MAP, sk: 'CURRENT' } as const;
+export const franchiseVersionPartition = FRANCHISE_MAP;
+export const franchiseVersionPrefix = 'VERSION#';
+export const franchiseVersionKey = (version: number) => ({ pk: FRANCHISE_MAP, sk: `${franchiseVersionPrefix}${padded(version, 8)}` });
+/** The partition of one version's bytes: its chunks and nothing else. */
+export const franchiseChunkPartition = (version: number) => `${FRANCHISE_MAP}#${padded(version, 8)}`;
+export const franchiseChunkPrefix = 'CHUNK#';
+export const franchiseChunkKey = (version: number, index: number) => ({ pk: franchiseChunkPartition(version), sk: `${franchiseChunkPrefix}${padded(index, 4)}` });
 
 // --- Items back to domain values
 

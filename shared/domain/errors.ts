@@ -172,3 +172,19 @@ export class TeamNotFound extends DomainError {
     super(`No team "${teamId}" in this stack`);
   }
 }
+
+/** A franchise map bigger than one write of it can hold (a DynamoDB transaction: 100 items, 4 MB). */
+export class FranchiseMapTooLarge extends PayloadTooLarge {
+  override name = 'FranchiseMapTooLarge';
+}
+
+/** The franchise map was changed by someone else since the admin read it: export again and retry. */
+export class FranchiseMapConflict extends DomainError {
+  override name = 'FranchiseMapConflict';
+  /** The version the map is at now, as read after the conflict (undefined: none yet). */
+  readonly currentVersion: number | undefined;
+  constructor(currentVersion: number | undefined, options?: ErrorOptions) {
+    super(`the territories changed since you read them (now version ${currentVersion ?? 'none'}); export again and retry`, options);
+    this.currentVersion = currentVersion;
+  }
+}
