@@ -12,7 +12,7 @@ import type { WorkingHours } from '#shared/routing/working-hours.ts';
  */
 
 /** mulberry32: small, fast, and the same sequence on every machine. */
-function seeded(seed: number) {
+export function seeded(seed: number) {
   let state = seed >>> 0;
   const next = () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -2,13 +2,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, platform, arch, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { encodeFranchiseMap } from '#shared/franchise/franchise-codec.ts';
+import { franchiseAtScale } from './franchise-example.ts';
+import { measureFranchiseLookup } from './franchise-lookup.ts';
 import { measureOutboxLatency } from './outbox-latency.ts';
 import { measureDecisions } from './routing-decision.ts';
 
 // `npm run bench`: every benchmark, each result written to bench/results/<name>.json;
 // `npm run bench -- outbox-latency` runs only the ones named. Numbers are for reading, not asserting.
 
-const benchmarks = ['routing-decision', 'outbox-latency'] as const;
+const benchmarks = ['routing-decision', 'franchise-lookup', 'outbox-latency'] as const;
 const named = process.argv.slice(2);
 const unknown = named.filter((name) => !(benchmarks as readonly string[]).includes(name));
 if (unknown.length > 0) throw new Error(`no benchmark ${unknown.join(', ')} (there are: ${benchmarks.join(', ')})`);
@@ -60,6 +63,37 @@ if (wanted('routing-decision')) {
       row(['reps', 'iterations', 'median µs', 'p95 µs', 'eligible', 'heap MB']),
       ...runs.map((r) => row([r.reps, r.iterations, r.medianUs, r.p95Us, r.meanEligible, r.heapUsedMB])),
       `median 10k / 1k: ${result.medianRatio10kTo1k}x`,
+      `written to ${file}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+// Which franchisee a lead belongs to, for maps of 100 to 100,000 postal codes in one process, so
+// the 100k/100 ratio compares like with like; heap needs --expose-gc (the bench script passes it).
+if (wanted('franchise-lookup')) {
+  const runs = [100, 10_000, 100_000].map((postalCodes) => measureFranchiseLookup(postalCodes));
+  const byCodes = (n: number) => runs.find((run) => run.postalCodes === n);
+  const ratio = (byCodes(100_000)?.medianUs ?? NaN) / (byCodes(100)?.medianUs ?? NaN);
+
+  const result = {
+    benchmark: 'franchise-lookup',
+    date: new Date().toISOString(),
+    machine: machine(),
+    runs,
+    medianRatio100kTo100: Math.round(ratio * 100) / 100,
+    // infra/stacks/franchise-at-scale.csv as a stack loads it.
+    atScale: { franchisees: 1_000, zipCodesEach: 100, encodedBytes: encodeFranchiseMap(franchiseAtScale()).length },
+  };
+  const file = write('franchise-lookup', result);
+
+  process.stdout.write(
+    [
+      `franchise lookup (postal prefix, region, country), ${result.machine.node}, ${result.machine.cpu}`,
+      row(['codes', 'lookups', 'median µs', 'p95 µs', 'hit rate', 'heap MB', 'bytes', 'load ms', 'first ms']),
+      ...runs.map((r) => row([r.postalCodes, r.lookups, r.medianUs, r.p95Us, r.hitRate, r.indexHeapMB ?? 'n/a', r.encodedBytes, r.loadMs, r.firstLoadMs])),
+      `median 100k / 100: ${result.medianRatio100kTo100}x`,
+      `1,000 franchisees × 100 ZIP codes (franchise-at-scale.csv) encoded: ${result.atScale.encodedBytes} bytes`,
       `written to ${file}`,
       '',
     ].join('\n'),
