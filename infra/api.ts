@@ -102,5 +102,7 @@ export class LeadRouterApi {
     routes(adminKey, { path: '/admin/teams/{teamId}/queue', methods: [HttpMethod.GET], integration: adminIntegration });
     routes(adminKey, { path: '/admin/sources', methods: [HttpMethod.GET, HttpMethod.POST], integration: adminIntegration });
     routes(adminKey, { path: '/admin/sources/{sourceId}/secret', methods: [HttpMethod.GET, HttpMethod.PUT], integration: adminIntegration });
+    routes(adminKey, { path: '/admin/territories', methods: [HttpMethod.GET, HttpMethod.PUT], integration: adminIntegration });
+    routes(adminKey, { path: '/admin/territories/history', methods: [HttpMethod.GET], integration: adminIntegration });
   }
 }

@@ -4,6 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadStackConfig, StackConfigError, type StackConfig } from '#shared/config/stack-config.ts';
+import { territoriesFileOf } from '#shared/config/territories-file.ts';
 import { LeadRouterStack } from './lead-router-stack.ts';
 
 export const stacksDir = fileURLToPath(new URL('./stacks/', import.meta.url));
@@ -38,6 +39,8 @@ export function loadStackConfigs(dir = stacksDir): StackConfig[] {
     const path = join(dir, file);
     const config = loadStackConfig(path);
     if (`${config.name}.json` !== file) throw new StackConfigError(`${path}: name: "${config.name}" must match the file name (${file.replace(/\.json$/, '')})`);
+    // The franchisees and territories it names load into the stack's table, not its template: checked here all the same.
+    territoriesFileOf(path, config);
     return config;
   });
 }

@@ -4,10 +4,11 @@ import { RepDisabled } from '#shared/domain/errors.ts';
 import { signLink, verifyLink } from '#shared/domain/link-token.ts';
 import { httpErrors } from '#shared/http/errors.ts';
 import { recordAnswered } from '#shared/metrics/lead-funnel.ts';
+import { refreshRouting } from '#shared/config/routing-source.ts';
 import { logger, observed } from '#shared/observability.ts';
 import { respondToOffer, viewOffer } from '#shared/use-cases/respond-to-offer.ts';
 import { confirmPage, donePage, errorPage, fullPage, stalePage, switchedOffPage } from '#shared/views/action-pages.ts';
-import { deps, signingKey } from './composition.ts';
+import { deps, routing, signingKey } from './composition.ts';
 
 function formReason(event: APIGatewayProxyEventV2): string | undefined {
   if (!event.body) return undefined;
@@ -22,6 +23,7 @@ function formReason(event: APIGatewayProxyEventV2): string | undefined {
  */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(observed())
+  .use(refreshRouting(routing))
   .use(httpErrors((status, error) => (error instanceof RepDisabled ? switchedOffPage() : errorPage(status))))
   .handler(async (event) => {
     const claims = verifyLink(signingKey, event.pathParameters?.token ?? '', new Date());

@@ -1,9 +1,11 @@
 import { DeadLetters } from '#shared/adapters/dead-letters.ts';
 import { DueIndex } from '#shared/adapters/due-index.ts';
+import { FranchiseStore } from '#shared/adapters/franchise-store.ts';
 import { IntakeStore } from '#shared/adapters/intake-store.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
 import { leadEraserFor, leadStoreFor, repStoreFor } from '#shared/config/composition.ts';
 import { loadEnvironment } from '#shared/config/environment.ts';
+import { routingSourceFor } from '#shared/config/routing-source.ts';
 import type { ManageRepsDeps } from '#shared/use-cases/manage-reps.ts';
 import type { ManageSourcesDeps } from '#shared/use-cases/manage-sources.ts';
 
@@ -12,17 +14,28 @@ const env = loadEnvironment('admin');
 
 /** The bearer key every admin route takes. */
 export const adminKey = await loadSecret(env.ADMIN_API_KEY_SECRET);
+/** The stack config as deployed; `routing.current` adds the franchise map the table holds now. */
 export const settings = env.STACK_CONFIG;
+export const routing = routingSourceFor(env, settings.routing);
 // Reads, and the releases of a rep switched off, whose routing is sent at once after the commit.
 export const leads = leadStoreFor(env, ['message']);
 // Reps switched on or reachable again have their team queue offered again, recorded with the
 // write and sent at once after it; so does the slot an erased lead gives back.
 export const reps = repStoreFor(env, ['message']);
 export const due = new DueIndex(env.TABLE_NAME);
+/** The franchise map's versions: what `territories import` stores and `routing` reads. */
+export const franchises = new FranchiseStore(env.TABLE_NAME);
 export const eraser = leadEraserFor(env);
 export const deadLetters = new DeadLetters(env.ROUTING_DLQ_URL, env.ROUTING_QUEUE_URL);
 /** Switching reps off and on, and an admin's changes to them. */
-export const manage: ManageRepsDeps = { reps, leads, config: settings.routing, now: () => new Date() };
+export const manage: ManageRepsDeps = {
+  reps,
+  leads,
+  get config() {
+    return routing.current;
+  },
+  now: () => new Date(),
+};
 export const sources: ManageSourcesDeps = {
   intake: env.INTAKE_CONFIG,
   store: new IntakeStore(env.TABLE_NAME),

@@ -5,6 +5,7 @@ import { InvalidLead, LeadNotFound, MalformedRequest } from '#shared/domain/erro
 import { readBody } from '#shared/http/request.ts';
 import { requireAdmin } from '#shared/http/admin-auth.ts';
 import { httpErrors } from '#shared/http/errors.ts';
+import { refreshRouting } from '#shared/config/routing-source.ts';
 import { logger, observed } from '#shared/observability.ts';
 import { eraseLead } from '#shared/use-cases/erase-lead.ts';
 import { importReps } from '#shared/use-cases/import-reps.ts';
@@ -14,7 +15,8 @@ import { listTeamQueue } from '#shared/use-cases/team-queue.ts';
 import { redriveDeadLetters } from '#shared/use-cases/redrive-dead-letters.ts';
 import { recountLoads } from '#shared/use-cases/sweep.ts';
 import { addSource, listSources, setSourceSecret, sourceSecret } from '#shared/use-cases/manage-sources.ts';
-import { adminKey, deadLetters, due, eraser, leads, manage, reps, settings, sources } from './composition.ts';
+import { exportTerritories, importTerritories, territoriesHistory } from '#shared/use-cases/manage-territories.ts';
+import { adminKey, deadLetters, due, eraser, franchises, leads, manage, reps, routing, settings, sources } from './composition.ts';
 
 /** A whole file of leads is fine to simulate; a crawl of the roster per lead is not. */
 const MAX_SIMULATED_LEADS = 200;
@@ -62,7 +64,7 @@ async function teamQueue(event: APIGatewayProxyEventV2): Promise<APIGatewayProxy
   const teamId = event.pathParameters?.teamId ?? '';
   const limit = Number(event.queryStringParameters?.limit ?? 50);
   if (!Number.isInteger(limit) || limit < 1) throw new MalformedRequest('"limit" must be a whole number of 1 or more');
-  return json(200, await listTeamQueue(teamId, { leads, config: settings.routing }, limit));
+  return json(200, await listTeamQueue(teamId, { leads, config: routing.current }, limit));
 }
 
 /**
@@ -70,7 +72,7 @@ async function teamQueue(event: APIGatewayProxyEventV2): Promise<APIGatewayProxy
  * nothing. With `"update": true`, existing reps take the rows' admin fields.
  */
 async function addReps(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
-  const report = await importReps(readBody(event), { reps, config: settings.routing, updates: manage });
+  const report = await importReps(readBody(event), { reps, config: routing.current, updates: manage });
   logger.info('reps imported', { created: report.created, updated: report.updated, exists: report.exists, invalid: report.invalid });
   return json(200, report);
 }
@@ -109,7 +111,7 @@ async function simulate(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyR
   }
   // One roster read per team for the whole request, like the router's cache.
   const roster = new RosterCache((teamId) => reps.listTeam(teamId), 60_000);
-  const deps = { config: settings.routing, roster: (teamId: string) => roster.get(teamId), now: () => new Date() };
+  const deps = { config: routing.current, roster: (teamId: string) => roster.get(teamId), now: () => new Date() };
   if (one !== undefined) return json(200, await simulateRouting(one, deps));
   const results = [];
   for (const [index, lead] of (many as unknown[]).entries()) {
@@ -137,12 +139,27 @@ async function redrive(event: APIGatewayProxyEventV2, context: Context): Promise
 
 /** POST /admin/recount: every rep's open-lead count set to the leads they hold (the sweeper does this every minute too). */
 async function recount(): Promise<APIGatewayProxyResultV2> {
-  const report = await recountLoads({ reps, due, settings, now: () => new Date() });
+  const report = await recountLoads({ reps, due, settings: { ...settings, routing: routing.current }, now: () => new Date() });
   logger.info('rep loads recounted', { checked: report.checked, repaired: report.repaired.length, changing: report.changing.length });
   return json(200, report);
 }
 
 const sourceIdOf = (event: APIGatewayProxyEventV2) => event.pathParameters?.sourceId ?? '';
+
+/** A gzipped territories file of 100,000 rows is well under a megabyte; Lambda takes at most 6 MB. */
+const MAX_TERRITORIES_BODY_BYTES = 6 * 1024 * 1024;
+
+/**
+ * PUT /admin/territories `{ "csvGzip" | "csv", "dryRun"?, "expectedVersion"?, "changedBy"?, "note"? }`:
+ * the whole file checked (422 names each bad row), the changes listed, and unless a dry run, the
+ * next version stored (409 when another import came first).
+ */
+async function putTerritories(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
+  const report = await importTerritories(readBody(event, MAX_TERRITORIES_BODY_BYTES), { store: franchises, config: settings.routing, now: () => new Date() });
+  const { changes, ...counts } = report;
+  logger.info(report.dryRun ? 'territories checked' : 'territories imported', counts);
+  return json(200, report);
+}
 
 /** The admin routes of the stack (infra/lead-router-stack.ts), by API Gateway route key. */
 const routes: Record<string, (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>> = {
@@ -163,6 +180,10 @@ const routes: Record<string, (event: APIGatewayProxyEventV2, context: Context) =
   'POST /admin/sources': async (event) => json(201, await addSource(readBody(event), sources)),
   /** The secret a signed or token source verifies with; PUT sets one a sender dictates. */
   'GET /admin/sources/{sourceId}/secret': async (event) => json(200, await sourceSecret(sourceIdOf(event), sources)),
+  /** The franchisees and their territories: the current version as CSV, its history, and an import. */
+  'GET /admin/territories': async () => json(200, await exportTerritories({ store: franchises })),
+  'PUT /admin/territories': putTerritories,
+  'GET /admin/territories/history': async () => json(200, await territoriesHistory({ store: franchises })),
   'PUT /admin/sources/{sourceId}/secret': async (event) => {
     await setSourceSecret(sourceIdOf(event), readBody(event), sources);
     return { statusCode: 204, headers: { 'cache-control': 'no-store' } };
@@ -172,6 +193,7 @@ const routes: Record<string, (event: APIGatewayProxyEventV2, context: Context) =
 /** Admin API: every route takes `Authorization: Bearer <admin key>`. */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(observed())
+  .use(refreshRouting(routing))
   .use(httpErrors())
   .handler(async (event, context) => {
     requireAdmin(event.headers, adminKey);

@@ -1,12 +1,13 @@
 import middy from '@middy/core';
 import { z } from 'zod';
 import { recordDeadline } from '#shared/metrics/lead-funnel.ts';
+import { refreshRouting } from '#shared/config/routing-source.ts';
 import { logger, observed } from '#shared/observability.ts';
 import { escalateLead, type EscalationOutcome } from '#shared/use-cases/escalate-lead.ts';
 import { expireOffer, type ExpiryOutcome } from '#shared/use-cases/expire-offer.ts';
 import { remindOwner, type ReminderOutcome } from '#shared/use-cases/remind-owner.ts';
 import { recoverTimer, type RecoveryOutcome } from '#shared/use-cases/recover-timer.ts';
-import { deps } from './composition.ts';
+import { deps, routing } from './composition.ts';
 
 const TimerStepSchema = z.object({
   /** Which instant of the offer came. */
@@ -27,6 +28,7 @@ const TimerStepSchema = z.object({
  */
 export const handler = middy<unknown, EscalationOutcome | ExpiryOutcome | ReminderOutcome | RecoveryOutcome>()
   .use(observed())
+  .use(refreshRouting(routing))
   .handler(async (event) => {
     const { step, failure, ...input } = TimerStepSchema.parse(event);
     logger.appendKeys({ leadId: input.leadId });

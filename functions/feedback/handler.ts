@@ -1,9 +1,10 @@
 import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
 import { parseMailFeedback, SnsEventSchema, undeliverableAddresses } from '#shared/domain/ses-feedback.ts';
+import { refreshRouting } from '#shared/config/routing-source.ts';
 import { logger, observed } from '#shared/observability.ts';
 import { markRepUnreachable, type UnreachableOutcome } from '#shared/use-cases/mark-rep-unreachable.ts';
-import { deps } from './composition.ts';
+import { deps, routing } from './composition.ts';
 
 /** What became of one SNS record: the outcome per undeliverable address, or why nothing was done. */
 export type FeedbackResult =
@@ -20,6 +21,7 @@ export type FeedbackResult =
  */
 export const handler = middy<SNSEvent, { results: FeedbackResult[] }>()
   .use(observed())
+  .use(refreshRouting(routing))
   .handler(async (event) => {
     const envelope = SnsEventSchema.safeParse(event);
     if (!envelope.success) {

@@ -1,10 +1,11 @@
 import middy from '@middy/core';
+import { refreshRouting } from '#shared/config/routing-source.ts';
 import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { securityHeaders } from '#shared/http/security-headers.ts';
 import { observed } from '#shared/observability.ts';
 import { portalSecurityHeaders } from '#shared/views/page-headers.ts';
-import { app } from './composition.ts';
+import { app, routing } from './composition.ts';
 import { portalErrorPages } from './middleware/error-pages.ts';
 import { leadsRoutes } from './routes/leads.ts';
 import { nextLeadRoutes } from './routes/next-lead.ts';
@@ -25,6 +26,7 @@ import { teamRoutes } from './routes/team.ts';
  */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(observed())
+  .use(refreshRouting(routing))
   .use(securityHeaders(portalSecurityHeaders))
   .use(portalErrorPages())
   .handler(

@@ -3,6 +3,7 @@ import { RosterCache } from '#shared/adapters/roster-cache.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
 import { leadStoreFor } from '#shared/config/composition.ts';
 import { loadEnvironment } from '#shared/config/environment.ts';
+import { routingSourceFor } from '#shared/config/routing-source.ts';
 import { minutesToMs } from '#shared/config/runtime.ts';
 import { actionLinkBuilder } from '#shared/domain/link-token.ts';
 import type { RouteLeadDeps } from '#shared/use-cases/route-lead.ts';
@@ -12,6 +13,8 @@ import type { TellOwnerDeps } from '#shared/use-cases/tell-owner-of-resubmission
 const env = loadEnvironment('route');
 const settings = env.STACK_CONFIG;
 const reps = new RepStore(env.TABLE_NAME);
+/** The stack config's routing with the franchise map the table holds now (see refreshRouting). */
+export const routing = routingSourceFor(env, settings.routing);
 
 /** What routing a lead, draining a team queue and telling an owner of a resubmission use. */
 export const deps: RouteLeadDeps & TellOwnerDeps = {
@@ -20,7 +23,9 @@ export const deps: RouteLeadDeps & TellOwnerDeps = {
   reps,
   // Per warm container: a team's roster is read once every few seconds, not once per lead.
   roster: new RosterCache((teamId) => reps.listTeam(teamId)),
-  config: settings.routing,
+  get config() {
+    return routing.current;
+  },
   minutes: (minutes) => minutesToMs(minutes, env.TIME_SCALE),
   now: () => new Date(),
   actionUrl: actionLinkBuilder(await loadSecret(env.LINK_SIGNING_SECRET), env.PUBLIC_BASE_URL, settings.linkTtlHours),

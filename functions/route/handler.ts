@@ -1,5 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import middy from '@middy/core';
+import { refreshRouting } from '#shared/config/routing-source.ts';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { RoutingMessageSchema } from '#shared/adapters/routing-queue.ts';
 import { allows } from '#shared/domain/lifecycle.ts';
@@ -7,7 +8,7 @@ import { recordRouted } from '#shared/metrics/lead-funnel.ts';
 import { loggableError, logger, observed } from '#shared/observability.ts';
 import { drainTeamQueue, routeLead } from '#shared/use-cases/route-lead.ts';
 import { tellOwnerOfResubmission } from '#shared/use-cases/tell-owner-of-resubmission.ts';
-import { deps } from './composition.ts';
+import { deps, routing } from './composition.ts';
 
 async function routeRecord(record: SQSRecord): Promise<void> {
   // A body that is not a routing message fails every retry and ends in the DLQ for a human.
@@ -48,6 +49,7 @@ async function routeRecord(record: SQSRecord): Promise<void> {
  */
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(observed())
+  .use(refreshRouting(routing))
   .handler(async (event, context) =>
     // A processor per batch: it keeps the batch's records and failures as state.
     processPartialResponse(event, routeRecord, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false }),

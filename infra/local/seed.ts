@@ -1,9 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { FranchiseStore } from '#shared/adapters/franchise-store.ts';
 import { RepStore } from '#shared/adapters/rep-store.ts';
+import { loadStackConfig } from '#shared/config/stack-config.ts';
+import { territoriesFileOf } from '#shared/config/territories-file.ts';
+import { encodeFranchiseMap } from '#shared/franchise/franchise-codec.ts';
 import { RepProfileSchema } from '#shared/routing/eligibility.ts';
 import { LOCAL_CREDENTIALS } from './emulators.ts';
 
@@ -44,4 +49,37 @@ export async function seedDemoData(options: SeedOptions): Promise<number> {
     client.destroy();
   }
   return added;
+}
+
+export interface TerritoriesOptions {
+  readonly configFile: string;
+  readonly tableName: string;
+  readonly endpoint: string;
+  readonly region: string;
+}
+
+/**
+ * The franchisees and territories the stack config names (`routing.territoriesFile`), loaded as
+ * the table's first franchise map version, as a deploy does. A table that holds a map already
+ * keeps it: what `territories import` changed on a running stack stays. Returns the number of
+ * territory rows loaded, or undefined when nothing was.
+ */
+export async function loadTerritories(options: TerritoriesOptions): Promise<number | undefined> {
+  const file = territoriesFileOf(options.configFile, loadStackConfig(options.configFile));
+  if (!file) return undefined;
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: options.endpoint, region: options.region, credentials: LOCAL_CREDENTIALS }));
+  const store = new FranchiseStore(options.tableName, client);
+  try {
+    if ((await store.version()) !== undefined) return undefined;
+    await store.publish({
+      data: encodeFranchiseMap(file.map),
+      summary: { franchisees: file.map.franchisees.length, territories: file.map.territories.length },
+      changedBy: 'stack config',
+      note: `from ${basename(file.path)}`,
+      expectedVersion: undefined,
+    });
+    return file.map.territories.length;
+  } finally {
+    client.destroy();
+  }
 }

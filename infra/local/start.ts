@@ -12,7 +12,7 @@ import { startPollers } from './poller.ts';
 import { provision, type Provisioned } from './provision.ts';
 import { parseTimeScale, startScheduler } from './scheduler.ts';
 import { writeSecrets } from './secrets.ts';
-import { seedDemoData } from './seed.ts';
+import { loadTerritories, seedDemoData } from './seed.ts';
 import { startStepFunctions } from './stepfunctions.ts';
 import { startStreamPollers, type StreamPollers } from './stream-poller.ts';
 import { DEFAULT_CONFIG_FILE, synthesizeStack } from './synth.ts';
@@ -193,6 +193,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (options.seed !== false && table) {
       const added = await seedDemoData({ tableName, endpoint: emulators.endpoints.dynamodb, region: model.region });
       if (added) log(`seeded ${added} demo reps`);
+    }
+
+    if (table) {
+      const configFile = options.config ?? DEFAULT_CONFIG_FILE;
+      const loaded = await loadTerritories({ configFile, tableName, endpoint: emulators.endpoints.dynamodb, region: model.region });
+      if (loaded !== undefined) log(`loaded ${loaded} territories from ${configFile}'s territoriesFile`);
     }
 
     gateway.serve(invoke);

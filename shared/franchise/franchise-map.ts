@@ -1,3 +1,5 @@
+import type { LeadLocation } from '../routing/lead-facts.ts';
+
 /**
  * A franchise's franchisees and their territories as data: what a franchise admin keeps in a
  * spreadsheet (`franchisee,name,managerEmail,country,region,postalPrefix`, one territory per
@@ -42,4 +44,15 @@ export interface TerritoryMatch {
   readonly area: TerritoryArea;
   /** As `Specificity` in shared/routing/territory.ts: 100 + prefix length, 50 a region, 10 a country. */
   readonly specificity: number;
+}
+
+/** A loaded franchise map as routing reads it: keyed lookups, never a scan of its rows. */
+export interface FranchiseLookup {
+  /** The stored version it was read from. */
+  readonly version: number;
+  lookup(where: LeadLocation): TerritoryMatch | undefined;
+  /** One line: who holds this location and why, or why nobody does. */
+  explain(where: LeadLocation): string;
+  franchisee(id: string): Franchisee | undefined;
+  franchisees(): readonly Franchisee[];
 }

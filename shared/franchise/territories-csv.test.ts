@@ -110,9 +110,24 @@ describe('parseTerritoriesCsv', () => {
     );
 
     expect(errors).toEqual([
-      { line: 4, column: 'name', message: 'row 4: franchisee "austin" has name "Sunridge Austin" on row 2, here "Sunridge Austn"; each of its rows must carry the same' },
-      { line: 4, column: 'managerEmail', message: 'row 4: franchisee "austin" has managerEmail "ana@x.example.com" on row 2, here "bo@x.example.com"; each of its rows must carry the same' },
+      { line: 4, column: 'name', message: 'row 4: franchisee "austin" has name "Sunridge Austin" on row 2, here "Sunridge Austn"; its later rows repeat it or leave it empty' },
+      { line: 4, column: 'managerEmail', message: 'row 4: franchisee "austin" has managerEmail "ana@x.example.com" on row 2, here "bo@x.example.com"; its later rows repeat it or leave it empty' },
     ]);
+  });
+
+  it('given a franchisee named on its first row only, when parsed, then its later rows take that name and manager', () => {
+    const parsed = parseTerritoriesCsv(csv('austin,Sunridge Austin,ana@x.example.com,US,,787', 'austin,,,US,,788', 'austin,,,US,TX,'));
+
+    expect(parsed).toEqual({
+      map: {
+        franchisees: [{ id: 'austin', name: 'Sunridge Austin', managerEmail: 'ana@x.example.com' }],
+        territories: [
+          { franchisee: 'austin', area: { kind: 'postal', country: 'US', prefix: '787' } },
+          { franchisee: 'austin', area: { kind: 'postal', country: 'US', prefix: '788' } },
+          { franchisee: 'austin', area: { kind: 'region', country: 'US', region: 'TX' } },
+        ],
+      },
+    });
   });
 
   it('given two franchisees claiming the same prefix, region or country, when parsed, then the later row names the other franchisee and its row', () => {
@@ -187,15 +202,15 @@ describe('toTerritoriesCsv', () => {
     ],
   };
 
-  it('given a map, when exported, then rows are ordered by franchisee, country, kind and value and quoted only where needed', () => {
+  it('given a map, when exported, then rows are ordered by franchisee, country, kind and value, each franchisee named on its first row, and quoted only where needed', () => {
     expect(toTerritoriesCsv(map)).toBe(
       [
         HEADER,
         'alpha,Alpha,a@x.example.com,CA,,',
-        'alpha,Alpha,a@x.example.com,US,,',
-        'alpha,Alpha,a@x.example.com,US,"New York, upstate",',
-        'alpha,Alpha,a@x.example.com,US,,09',
-        'alpha,Alpha,a@x.example.com,US,,10',
+        'alpha,,,US,,',
+        'alpha,,,US,"New York, upstate",',
+        'alpha,,,US,,09',
+        'alpha,,,US,,10',
         'zeta,"Zeta ""Z"" Solar, LLC",z@x.example.com,US,,787',
         '',
       ].join('\n'),

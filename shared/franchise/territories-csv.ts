@@ -6,7 +6,7 @@ import { areaKey, areaValue, describeArea, KIND_ORDER } from './territory-area.t
 
 /**
  * Franchise territories as a franchise admin keeps them in a spreadsheet: one territory per row,
- * the franchisee's name and manager repeated on each of its rows. The header row names the
+ * the franchisee's name and manager on its first row (repeated or left empty on the others). The header row names the
  * columns, in any order and spelling of case, spaces, dashes and underscores.
  *
  * The whole file is checked before anything is used, and every problem is reported with the row
@@ -14,8 +14,8 @@ import { areaKey, areaValue, describeArea, KIND_ORDER } from './territory-area.t
  */
 export const TERRITORIES_CSV_COLUMNS = {
   franchisee: 'franchisee id: its team id, lowercase letters, digits and dashes, at most 40 (required)',
-  name: "the franchisee's name, the same on each of its rows (required)",
-  managerEmail: "the franchisee manager's address, the same on each of its rows (required)",
+  name: "the franchisee's name (required on its first row; its later rows repeat it or leave it empty)",
+  managerEmail: "the franchisee manager's address (required on its first row; its later rows repeat it or leave it empty)",
   country: 'two-letter ISO country code, e.g. US (required)',
   region: 'a region of that country, e.g. Texas',
   postalPrefix: 'a postal code prefix in that country, e.g. 787; neither region nor prefix: the whole country',
@@ -146,8 +146,8 @@ function cellsOf(record: readonly string[], order: readonly TerritoriesCsvColumn
 }
 
 /**
- * The row's franchisee id, if valid. Its name and manager are checked on its first row only;
- * later rows must repeat them, so a franchisee has one name however many areas it holds.
+ * The row's franchisee id, if valid. Its name and manager come from its first row; later rows
+ * repeat them or leave them empty, so a franchisee has one name however many areas it holds.
  */
 function checkFranchisee(cells: Cells, line: number, firstRows: Map<string, FirstRow>, errors: ErrorList): string | undefined {
   const id = cells.franchisee;
@@ -162,8 +162,8 @@ function checkFranchisee(cells: Cells, line: number, firstRows: Map<string, Firs
   } else {
     for (const [column, value] of [['name', cells.name], ['managerEmail', managerEmail]] as const) {
       const earlier = first.franchisee[column];
-      if (value === earlier) continue;
-      errors.add({ line, column, message: `row ${line}: franchisee "${id}" has ${column} "${earlier}" on row ${first.line}, here "${value}"; each of its rows must carry the same` });
+      if (value === '' || value === earlier) continue;
+      errors.add({ line, column, message: `row ${line}: franchisee "${id}" has ${column} "${earlier}" on row ${first.line}, here "${value}"; its later rows repeat it or leave it empty` });
     }
   }
   return idProblem === undefined ? id : undefined;
@@ -226,7 +226,7 @@ class ErrorList {
 }
 
 /**
- * The map as a file: every column, one row per territory, ordered by franchisee, country, kind
+ * The map as a file: one row per territory, the franchisee's name and manager on its first, ordered by franchisee, country, kind
  * (whole country, region, postal prefix) and value, so two exports of the same map are the same
  * file. `parseTerritoriesCsv` reads back the same map, for a map as an import gives it (names
  * trimmed, addresses lower case, prefixes normalized); a franchisee without territories has no row.
@@ -235,13 +235,16 @@ export function toTerritoriesCsv(map: FranchiseMap): string {
   const byId = new Map(map.franchisees.map((franchisee) => [franchisee.id, franchisee]));
   const rows = [...map.territories].sort(compareRows);
   const lines = [COLUMNS.join(',')];
+  let previous: string | undefined;
   for (const { franchisee: id, area } of rows) {
     const franchisee = byId.get(id);
     if (franchisee === undefined) throw new Error(`territory ${describeArea(area)} names franchisee "${id}", which the map does not list`);
+    const first = id !== previous;
+    previous = id;
     const cells: Cells = {
       franchisee: id,
-      name: franchisee.name,
-      managerEmail: franchisee.managerEmail,
+      name: first ? franchisee.name : '',
+      managerEmail: first ? franchisee.managerEmail : '',
       country: area.country,
       region: area.kind === 'region' ? area.region : '',
       postalPrefix: area.kind === 'postal' ? area.prefix : '',

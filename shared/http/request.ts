@@ -39,11 +39,11 @@ export interface DecodedBody {
  * The body of a JSON or form post as text, or a domain error saying exactly what is wrong with
  * it (size, content type, charset, encoding). Signatures are checked over this text.
  */
-export function decodeBody(event: Pick<APIGatewayProxyEventV2, 'headers' | 'body' | 'isBase64Encoded'>): DecodedBody {
+export function decodeBody(event: Pick<APIGatewayProxyEventV2, 'headers' | 'body' | 'isBase64Encoded'>, maxBytes: number = MAX_BODY_BYTES): DecodedBody {
   const { type, charset } = parseContentType(header(event, 'content-type'));
   const raw = event.body ?? '';
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
-  if (bytes.length > MAX_BODY_BYTES) throw new PayloadTooLarge(`Body is ${bytes.length} bytes; the limit is ${MAX_BODY_BYTES}`);
+  if (bytes.length > maxBytes) throw new PayloadTooLarge(`Body is ${bytes.length} bytes; the limit is ${maxBytes}`);
 
   const isJson = type === 'application/json' || /^application\/[\w.+-]+\+json$/.test(type);
   const isForm = type === 'application/x-www-form-urlencoded';
@@ -89,9 +89,9 @@ export function parseBody(body: DecodedBody): unknown {
   }
 }
 
-/** Reads the body of a JSON or form post into a plain value (see `decodeBody`). */
-export function readBody(event: APIGatewayProxyEventV2): unknown {
-  return parseBody(decodeBody(event));
+/** Reads the body of a JSON or form post into a plain value (see `decodeBody`); `maxBytes` for the few that carry a file. */
+export function readBody(event: APIGatewayProxyEventV2, maxBytes?: number): unknown {
+  return parseBody(decodeBody(event, maxBytes));
 }
 
 /**

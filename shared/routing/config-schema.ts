@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Tiers } from '../domain/lead.ts';
 import { BusinessHoursSchema } from './business-clock.ts';
 import { fold } from './lead-facts.ts';
+import type { FranchiseLookup } from '../franchise/franchise-map.ts';
 import { isAnywhere, territoryOverlaps } from './territory.ts';
 
 /**
@@ -179,9 +180,27 @@ export const MarketingSchema = z.strictObject({
 });
 export type Marketing = z.infer<typeof MarketingSchema>;
 
+/**
+ * How the franchisees of a `territoriesFile` work, as a team of kind franchisee would say it
+ * (their id, name and manager come from the file).
+ */
+export const FranchiseeDefaultsSchema = TeamSchema.pick({ strategy: true, businessHours: true, onMissedContact: true, whenAllPass: true }).prefault({});
+export type FranchiseeDefaults = z.infer<typeof FranchiseeDefaultsSchema>;
+
 export const RoutingConfigSchema = z
   .object({
     teams: z.array(TeamSchema).min(1).max(1000),
+    /**
+     * The franchisees and their territories, as a CSV next to the stack config
+     * (`franchisee,name,managerEmail,country,region,postalPrefix`). Read and checked at synth,
+     * loaded into the stack's table when it starts, and changed on a running stack with
+     * `npm run admin -- territories import`. Its franchisees are not listed in `teams`.
+     */
+    territoriesFile: z
+      .string()
+      .regex(/^[\w.-]+\.csv$/, 'a file name next to the stack config, ending in .csv')
+      .optional(),
+    franchiseeDefaults: FranchiseeDefaultsSchema,
     /** Team for leads no rule and no franchise territory claims; defaults to the first non-franchisee team. */
     defaultTeam: z.string().optional(),
     /** Tried in order; the first whose conditions all hold decides the team. */
@@ -213,8 +232,20 @@ export const RoutingConfigSchema = z
       }
     });
     checkFranchiseTerritories(config.teams, ctx);
+    if (config.territoriesFile !== undefined) {
+      config.teams.forEach((team, i) => {
+        if (team.kind === 'franchisee') {
+          ctx.addIssue({ code: 'custom', path: ['teams', i, 'kind'], message: `franchisees come from territoriesFile "${config.territoriesFile}" in this stack; list only plain teams here` });
+        }
+      });
+    }
   });
-export type RoutingConfig = z.infer<typeof RoutingConfigSchema>;
+/**
+ * The routing config as the functions use it: the stack config's part, and, where the stack has
+ * a franchise map, its franchisees (in `teams`, as teams of kind franchisee) and their
+ * territories (`franchises`), as loaded from the table a moment ago.
+ */
+export type RoutingConfig = z.infer<typeof RoutingConfigSchema> & { readonly franchises?: FranchiseLookup };
 export type RoutingConfigInput = z.input<typeof RoutingConfigSchema>;
 
 /**

@@ -52,6 +52,17 @@ function ruleMatches(when: RuleConditions, lead: LeadInput, where: LeadLocation,
   return true;
 }
 
+/** Franchisees whose territory the stack config lists, per config: a franchise map's are looked up by key instead. */
+const inlineCache = new WeakMap<readonly Team[], readonly Team[]>();
+function inlineFranchisees(config: RoutingConfig): readonly Team[] {
+  let found = inlineCache.get(config.teams);
+  if (found === undefined) {
+    found = config.teams.filter((team) => team.kind === 'franchisee' && team.territory !== undefined);
+    inlineCache.set(config.teams, found);
+  }
+  return found;
+}
+
 /**
  * Decide the department and team for a new lead.
  * 1. Score it; a cold lead goes to marketing and nothing else is looked at.
@@ -68,16 +79,18 @@ export function classifyLead(lead: LeadInput, config: RoutingConfig): Classifica
   for (const [index, rule] of config.rules.entries()) {
     if (ruleMatches(rule.when, lead, where, tier)) return sales(rule.team, { kind: 'rule', index, name: rule.name });
   }
-  let owner: { team: Team; specificity: number } | undefined;
-  for (const team of config.teams) {
-    if (team.kind !== 'franchisee') continue;
+  let owner: { teamId: string; specificity: number } | undefined;
+  for (const team of inlineFranchisees(config)) {
     const { covers, specificity } = coverage(team.territory, where);
     // Strictly greater: on an equal claim (only possible between a region and a prefix the
     // schema cannot compare) the franchisee listed first keeps it.
-    if (covers && (owner === undefined || specificity > owner.specificity)) owner = { team, specificity };
+    if (covers && (owner === undefined || specificity > owner.specificity)) owner = { teamId: team.id, specificity };
   }
+  // A franchise map: one keyed lookup, however many franchisees and postal codes it holds.
+  const match = config.franchises?.lookup(where);
+  if (match !== undefined && (owner === undefined || match.specificity > owner.specificity)) owner = { teamId: match.franchiseeId, specificity: match.specificity };
   if (owner !== undefined) {
-    return sales(owner.team.id, { kind: 'franchise-territory', franchiseeId: owner.team.id, specificity: owner.specificity });
+    return sales(owner.teamId, { kind: 'franchise-territory', franchiseeId: owner.teamId, specificity: owner.specificity });
   }
   return sales(defaultTeamOf(config).id, { kind: 'default-team' });
 }

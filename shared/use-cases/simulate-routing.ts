@@ -3,6 +3,7 @@ import type { RepProfile, SkipReason } from '../routing/eligibility.ts';
 import { classifyLead, explain, rankCandidates, type Classification } from '../routing/engine.ts';
 import { createLead, parseLeadInput } from '../domain/lead.ts';
 import { defaultTeamOf } from '../routing/config-schema.ts';
+import { leadLocation } from '../routing/lead-facts.ts';
 
 export interface SimulateRoutingDeps {
   readonly config: RoutingConfig;
@@ -22,6 +23,8 @@ export interface Simulation {
   readonly order: readonly string[];
   readonly skipped: readonly { readonly repId: string; readonly reason?: SkipReason }[];
   readonly explanation: readonly string[];
+  /** With a franchise map: which franchisee holds the lead's location and why, or why nobody does. */
+  readonly territory?: string;
 }
 
 /**
@@ -33,11 +36,13 @@ export async function simulateRouting(body: unknown, deps: SimulateRoutingDeps):
   const now = deps.now();
   const lead = createLead(parseLeadInput(body), defaultTeamOf(deps.config).id, { now, contactWithinMs: 0 }, 'simulated');
   const classification = classifyLead(lead, deps.config);
+  const territory = deps.config.franchises?.explain(leadLocation(lead));
   const base = {
     tier: classification.tier,
     score: classification.score,
     department: classification.department,
     via: classification.via,
+    ...(territory !== undefined ? { territory } : {}),
   };
   if (classification.teamId === undefined) {
     return { ...base, order: [], skipped: [], explanation: explain({ classification }) };

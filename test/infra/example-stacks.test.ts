@@ -43,6 +43,16 @@ describe('given the deployments shipped in infra/stacks', () => {
     expect(byName.get('northwind-heating')!.config.routing.teams.every((team) => team.kind === 'team')).toBe(true);
   });
 
+  it('then the example franchise at scale (1,000 franchisees × 100 ZIP codes) synthesizes to a template no larger than a plain company\'s: its territories load into the table', () => {
+    const templateBytes = (name: string) => JSON.stringify(assembly.getStackByName(stackId(byName.get(name)!.config)).template).length;
+    const { config } = byName.get('franchise-at-scale')!;
+    const csvBytes = statSync(join(repoRoot, 'infra', 'stacks', config.routing.territoriesFile!)).size;
+    const [scale, plain] = [templateBytes('franchise-at-scale'), templateBytes('northwind-heating')];
+    console.log(`franchise-at-scale: template ${scale} bytes (northwind-heating ${plain}), territories file ${csvBytes} bytes`);
+    expect(csvBytes).toBeGreaterThan(1_000_000);
+    expect(scale).toBeLessThan(plain * 1.1);
+  });
+
   it('when synthesized, then each is its own stack in its own region and account-agnostic unless the config names an account', () => {
     expect(assembly.stacks.map((artifact) => artifact.stackName).sort()).toEqual(configs.map(stackId).sort());
     for (const { stack, config } of byName.values()) expect(stack.region, config.name).toBe(config.region);

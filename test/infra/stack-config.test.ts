@@ -108,3 +108,49 @@ describe('stack config validation', () => {
     expect(error.message).not.toContain('good.json');
   });
 });
+
+describe('a stack config naming a territories file', () => {
+  /** A config of plain teams only (the demo's franchisees would clash with the file's). */
+  const withTerritories = (territoriesFile: string, name: string) => {
+    const raw = validRaw();
+    raw.name = name;
+    raw.routing.teams = raw.routing.teams.filter((team: { kind?: string }) => team.kind !== 'franchisee');
+    raw.routing.rules = raw.routing.rules.filter((rule: { team: string }) => raw.routing.teams.some((team: { id: string }) => team.id === rule.team));
+    raw.routing.territoriesFile = territoriesFile;
+    return raw;
+  };
+  const header = 'franchisee,name,managerEmail,country,region,postalPrefix';
+
+  it('given a valid file next to it, when configs are loaded, then it loads, and its franchisees are not in the template\'s teams', () => {
+    const dir = mkdtempSync(join(tempDir, 'territories-'));
+    writeFileSync(join(dir, 'west.csv'), [header, 'west-solar,West Solar,owner@west.example.com,DE,,10'].join('\n'));
+    writeFileSync(join(dir, 'franchise.json'), JSON.stringify(withTerritories('west.csv', 'franchise')));
+
+    const [config] = loadStackConfigs(dir);
+
+    expect(config!.routing.territoriesFile).toBe('west.csv');
+    expect(config!.routing.teams.map((team) => team.id)).not.toContain('west-solar');
+  });
+
+  it('given a file with overlapping rows, when configs are loaded (as synth does), then the error names the file and both rows', () => {
+    const dir = mkdtempSync(join(tempDir, 'territories-'));
+    writeFileSync(join(dir, 'west.csv'), [header, 'west-solar,West Solar,owner@west.example.com,DE,,10', 'east-solar,East Solar,owner@east.example.com,DE,,10'].join('\n'));
+    writeFileSync(join(dir, 'franchise.json'), JSON.stringify(withTerritories('west.csv', 'franchise')));
+
+    const error = errorOf(() => loadStackConfigs(dir));
+
+    expect(error.message).toContain(`${join(dir, 'west.csv')}: row 3`);
+    expect(error.message).toMatch(/west-solar.*row 2/);
+  });
+
+  it('given a missing file, or franchisees also listed in teams, when loaded, then each is refused with the reason', () => {
+    const dir = mkdtempSync(join(tempDir, 'territories-'));
+    writeFileSync(join(dir, 'franchise.json'), JSON.stringify(withTerritories('nowhere.csv', 'franchise')));
+    expect(errorOf(() => loadStackConfigs(dir)).message).toMatch(/routing\.territoriesFile: cannot read .*nowhere\.csv/);
+
+    const both = validRaw();
+    both.routing.territoriesFile = 'west.csv';
+    const error = errorOf(() => parseStackConfig('both.json', both));
+    expect(error.message).toMatch(/franchisees come from territoriesFile "west.csv"/);
+  });
+});

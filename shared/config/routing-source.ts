@@ -1,0 +1,50 @@
+import type middy from '@middy/core';
+import { FranchiseMapCache } from '../adapters/franchise-cache.ts';
+import { FranchiseStore } from '../adapters/franchise-store.ts';
+import { decodeFranchiseMap } from '../franchise/franchise-codec.ts';
+import { FranchiseIndex } from '../franchise/franchise-index.ts';
+import type { FranchiseLookup } from '../franchise/franchise-map.ts';
+import { RoutingConfigSource } from '../franchise/routing-config-source.ts';
+import type { RoutingConfig } from '../routing/config-schema.ts';
+import { minutesToMs } from './runtime.ts';
+
+/**
+ * How soon a function decides with a franchise map imported on the running stack: it checks the
+ * stored version this often (one small read), and loads the map only when that changed.
+ * TIME_SCALE shortens it like every other duration, down to a second.
+ */
+export const FRANCHISE_REFRESH_MINUTES = 0.5;
+export const franchiseRefreshMs = (scale?: number): number => Math.max(minutesToMs(FRANCHISE_REFRESH_MINUTES, scale), 1_000);
+
+/** A keyed index of a stored map, and the version it came from. */
+function lookupOf(index: FranchiseIndex, version: number): FranchiseLookup {
+  return {
+    version,
+    lookup: (where) => index.lookup(where),
+    explain: (where) => index.explain(where),
+    franchisee: (id) => index.franchisee(id),
+    franchisees: () => index.franchisees(),
+  };
+}
+
+/** The stack config's routing joined with the franchise map of the table, as a function at cold start builds it. */
+export function routingSourceFor(env: { readonly TABLE_NAME: string; readonly TIME_SCALE?: number }, base: RoutingConfig): RoutingConfigSource {
+  const cache = new FranchiseMapCache({
+    store: new FranchiseStore(env.TABLE_NAME),
+    decode: (data) => FranchiseIndex.of(decodeFranchiseMap(data)),
+    refreshMs: franchiseRefreshMs(env.TIME_SCALE),
+  });
+  return new RoutingConfigSource(base, {
+    get: async () => {
+      const map = await cache.get();
+      return map && { version: map.version, value: lookupOf(map.value, map.version) };
+    },
+  });
+}
+
+/** Brings the routing config up to date before the handler runs (a version check at most every few seconds). */
+export const refreshRouting = (source: RoutingConfigSource): middy.MiddlewareObj => ({
+  before: async () => {
+    await source.refresh();
+  },
+});
