@@ -156,6 +156,8 @@ const MAX_TERRITORIES_BODY_BYTES = 6 * 1024 * 1024;
  */
 async function putTerritories(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
   const report = await importTerritories(readBody(event, MAX_TERRITORIES_BODY_BYTES), { store: franchises, config: settings.routing, now: () => new Date() });
+  // This container's own simulations follow the new version at once, not after the next check.
+  if (!report.dryRun) routing.forget();
   const { changes, ...counts } = report;
   logger.info(report.dryRun ? 'territories checked' : 'territories imported', counts);
   return json(200, report);

@@ -50,6 +50,11 @@ export class FranchiseMapCache<T> {
     return pending;
   }
 
+  /** The next `get` asks the store again (after this container changed the map itself). */
+  forget(): void {
+    this.#held = undefined;
+  }
+
   async #load(): Promise<CachedFranchiseMap<T>> {
     const checkedAt = this.#now();
     const current = await this.#store.current();

@@ -39,6 +39,7 @@ export function routingSourceFor(env: { readonly TABLE_NAME: string; readonly TI
       const map = await cache.get();
       return map && { version: map.version, value: lookupOf(map.value, map.version) };
     },
+    forget: () => cache.forget(),
   });
 }
 

@@ -5,6 +5,8 @@ import { withFranchises } from './franchise-teams.ts';
 /** The current franchise map, as a cache of the table's versions hands it out. */
 export interface FranchiseMaps {
   get(): Promise<{ readonly version: number; readonly value: FranchiseLookup } | undefined>;
+  /** The next `get` reads the table again, not the copy held. */
+  forget(): void;
 }
 
 /**
@@ -26,6 +28,11 @@ export class RoutingConfigSource {
 
   get current(): RoutingConfig {
     return this.#current;
+  }
+
+  /** This container changed the map: the next refresh reads it, not the copy held. */
+  forget(): void {
+    this.#maps?.forget();
   }
 
   async refresh(): Promise<RoutingConfig> {
