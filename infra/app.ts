@@ -49,6 +49,8 @@ export interface BuildAppOptions extends AppProps {
   readonly configs?: StackConfig[];
   /** false skips esbuild bundling (the local runtime and most tests only need the template). */
   readonly bundle?: boolean;
+  /** Where given `configs` came from, for the files they name (territoriesFile); default the stacks directory. */
+  readonly configDir?: string;
 }
 
 /** `cdk ... -c stack=<name>` builds only that deployment (what `npm run deploy -- <name>` passes). */
@@ -57,7 +59,7 @@ export const ONLY_STACK_CONTEXT = 'stack';
 export const STACKS_DIR_CONTEXT = 'stacksDir';
 
 export function buildApp(options: BuildAppOptions = {}): { app: App; stacks: LeadRouterStack[] } {
-  const { configs: given, bundle = true, ...appProps } = options;
+  const { configs: given, bundle = true, configDir, ...appProps } = options;
   const app = new App({
     ...appProps,
     context: { ...cdkJsonContext(), ...appProps.context, ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
@@ -72,6 +74,7 @@ export function buildApp(options: BuildAppOptions = {}): { app: App; stacks: Lea
     (config) =>
       new LeadRouterStack(app, stackId(config), {
         config,
+        ...(config.routing.territoriesFile ? { territoriesFile: join((given && configDir) || dir, config.routing.territoriesFile) } : {}),
         env: { account: config.account ?? process.env.CDK_DEFAULT_ACCOUNT, region: config.region },
         description: `Lead router (${config.name})`,
       }),

@@ -1,10 +1,14 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, CustomResource, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { basename, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FunctionName } from '#shared/config/environment.ts';
 import { encodeIntake, encodeRoutingSettings, routingSettings, type StackConfig } from '#shared/config/stack-config.ts';
 import { LeadRouterApi } from './api.ts';
@@ -20,6 +24,11 @@ import { TABLE_ACCESS } from './table-access.ts';
 
 export interface LeadRouterStackProps extends StackProps {
   readonly config: StackConfig;
+  /**
+   * The file `config.routing.territoriesFile` names, resolved next to the config. It rides in the
+   * admin function's bundle, and a custom resource loads it into the table at deploy.
+   */
+  readonly territoriesFile?: string;
 }
 
 /**
@@ -87,10 +96,21 @@ export class LeadRouterStack extends Stack {
       files: ['shared/views/portal/portal.css'],
     });
 
+    const territories = props.territoriesFile === undefined ? undefined : territoriesAsset(props.territoriesFile);
     const admin = fn('AdminFunction', {
       name: 'admin',
-      description: 'Admin API: leads and their history, erasure, rep import, sources, team queues, routing simulator, DLQ redrive',
+      description: 'Admin API: leads and their history, erasure, rep import, sources, territories, team queues, routing simulator, DLQ redrive',
+      ...(territories ? { files: [territories.bundled] } : {}),
     });
+    if (territories) {
+      // Each deploy of a changed file (its hash changed) makes it the table's next franchise map
+      // version; a deploy of the same file leaves what `territories import` did since in place.
+      new CustomResource(this, 'FranchiseTerritories', {
+        serviceToken: admin.functionArn,
+        resourceType: 'Custom::FranchiseTerritories',
+        properties: { File: basename(territories.bundled), Sha256: territories.sha256 },
+      });
+    }
 
     const feedback = fn('FeedbackFunction', {
       name: 'feedback',
@@ -170,4 +190,11 @@ export class LeadRouterStack extends Stack {
     new CfnOutput(this, 'EmailConfigurationSet', { value: notifications.mail.configurationSetName });
     new CfnOutput(this, 'AdminApiKeySecret', { value: secrets.adminApiKey.secretArn, description: 'Secrets Manager ARN of the admin bearer key' });
   }
+}
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/** The territories file as the admin bundle carries it: its path from the repository root, and its hash. */
+function territoriesAsset(file: string): { bundled: string; sha256: string } {
+  return { bundled: relative(repoRoot, file), sha256: createHash('sha256').update(readFileSync(file)).digest('hex') };
 }

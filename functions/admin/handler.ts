@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse, Context } from 'aws-lambda';
 import { RosterCache } from '#shared/adapters/roster-cache.ts';
 import { InvalidLead, LeadNotFound, MalformedRequest } from '#shared/domain/errors.ts';
 import { readBody } from '#shared/http/request.ts';
@@ -16,6 +16,7 @@ import { redriveDeadLetters } from '#shared/use-cases/redrive-dead-letters.ts';
 import { recountLoads } from '#shared/use-cases/sweep.ts';
 import { addSource, listSources, setSourceSecret, sourceSecret } from '#shared/use-cases/manage-sources.ts';
 import { exportTerritories, importTerritories, territoriesHistory } from '#shared/use-cases/manage-territories.ts';
+import { deployTerritories, isCustomResourceRequest } from './deploy-territories.ts';
 import { adminKey, deadLetters, due, eraser, franchises, leads, manage, reps, routing, settings, sources } from './composition.ts';
 
 /** A whole file of leads is fine to simulate; a crawl of the roster per lead is not. */
@@ -193,7 +194,7 @@ const routes: Record<string, (event: APIGatewayProxyEventV2, context: Context) =
 };
 
 /** Admin API: every route takes `Authorization: Bearer <admin key>`. */
-export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+const api = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(observed())
   .use(refreshRouting(routing))
   .use(httpErrors())
@@ -203,3 +204,16 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
     if (!route) return json(404, { message: `No admin route ${event.routeKey}` });
     return route(event, context);
   });
+
+/** A deploy's territories file (CloudFormation), answered at its response URL. */
+const deploy = middy<CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse>()
+  .use(observed())
+  .handler(async (event) => {
+    const result = await deployTerritories(event, { store: franchises, config: settings.routing, now: () => new Date(), codeDir: process.env.LAMBDA_TASK_ROOT ?? process.cwd() });
+    routing.forget();
+    return result;
+  });
+
+/** The HTTP API's requests, and CloudFormation's for the territories file. */
+export const handler = (event: APIGatewayProxyEventV2 | CloudFormationCustomResourceEvent, context: Context) =>
+  isCustomResourceRequest(event) ? deploy(event, context) : api(event, context);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { loadStackConfig, type StackConfig } from '#shared/config/stack-config.ts';
 import type { MetadataEntry, StackTemplate, SynthesizedStack } from './template.ts';
 
@@ -20,13 +20,19 @@ export const SYNTH_CACHE_VARIABLE = 'LEAD_ROUTER_SYNTH_CACHE';
  */
 export async function synthesizeStack(config: string | StackConfig = DEFAULT_CONFIG_FILE): Promise<SynthesizedStack> {
   const stackConfig = typeof config === 'string' ? loadStackConfig(config) : config;
+  // The files a config names sit next to it (a config given as an object names none of its own).
+  const configDir = typeof config === 'string' ? dirname(resolve(config)) : undefined;
   const cacheDir = process.env[SYNTH_CACHE_VARIABLE];
-  if (!cacheDir) return synthesizeNow(stackConfig);
-  const cached = join(cacheDir, `${createHash('sha256').update(JSON.stringify(stackConfig)).digest('hex').slice(0, 32)}.json`);
+  if (!cacheDir) return synthesizeNow(stackConfig, configDir);
+  const key = createHash('sha256').update(JSON.stringify(stackConfig));
+  const territories = stackConfig.routing.territoriesFile;
+  // The template carries the territories file's hash: a changed file is another template.
+  if (territories !== undefined && configDir !== undefined) key.update(readFileSync(join(configDir, territories)));
+  const cached = join(cacheDir, `${key.digest('hex').slice(0, 32)}.json`);
   try {
     return JSON.parse(readFileSync(cached, 'utf8')) as SynthesizedStack;
   } catch {
-    const stack = await synthesizeNow(stackConfig);
+    const stack = await synthesizeNow(stackConfig, configDir);
     // Written whole, then renamed: a file synthesizing the same config at once reads either
     // nothing (and synthesizes too) or a complete template, never half of one.
     const partial = `${cached}.${process.pid}.tmp`;
@@ -36,13 +42,13 @@ export async function synthesizeStack(config: string | StackConfig = DEFAULT_CON
   }
 }
 
-async function synthesizeNow(stackConfig: StackConfig): Promise<SynthesizedStack> {
+async function synthesizeNow(stackConfig: StackConfig, configDir: string | undefined): Promise<SynthesizedStack> {
   // Loaded on demand: the CDK is the heaviest import of the local runtime.
   const { buildApp, stackId } = await import('#infra/app.ts');
   // A throwaway outdir: the default would leave one cloud assembly per start in the temp dir.
   const outdir = mkdtempSync(join(tmpdir(), 'lead-router-synth-'));
   try {
-    const { app } = buildApp({ configs: [stackConfig], bundle: false, outdir });
+    const { app } = buildApp({ configs: [stackConfig], bundle: false, outdir, ...(configDir ? { configDir } : {}) });
     const artifact = app.synth().getStackByName(stackId(stackConfig));
     const template: StackTemplate = artifact.template;
     const metadata: Record<string, MetadataEntry[]> = artifact.manifest.metadata ?? {};

@@ -485,6 +485,12 @@ export function parseTemplate(stack: SynthesizedStack): StackModel {
     }
   }
 
+  // A deploy loads the stack config's territories file into the table through a custom
+  // resource; the local runtime loads the same file itself when it starts (seed.ts).
+  for (const [logicalId] of ofType('Custom::FranchiseTerritories')) {
+    notRunLocally.push(`custom resource ${logicalId} (the territories file is loaded when the stack starts instead)`);
+  }
+
   return {
     stackName: stack.stackName,
     region: stack.region,

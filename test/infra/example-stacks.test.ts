@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +52,17 @@ describe('given the deployments shipped in infra/stacks', () => {
     console.log(`franchise-at-scale: template ${scale} bytes (northwind-heating ${plain}), territories file ${csvBytes} bytes`);
     expect(csvBytes).toBeGreaterThan(1_000_000);
     expect(scale).toBeLessThan(plain * 1.1);
+  });
+
+  it('then a deploy of the example franchise loads its territories file through the admin function (a custom resource holding the file\'s hash), and the stacks without one have none', () => {
+    const { stack, template, config } = byName.get('franchise-at-scale')!;
+    const csv = readFileSync(join(repoRoot, 'infra', 'stacks', config.routing.territoriesFile!));
+    template.hasResourceProperties('Custom::FranchiseTerritories', {
+      ServiceToken: arnOf(stack, 'AdminFunction'),
+      File: 'franchise-at-scale.csv',
+      Sha256: createHash('sha256').update(csv).digest('hex'),
+    });
+    for (const name of ['demo', 'northwind-heating', 'sunridge-solar-us']) byName.get(name)!.template.resourceCountIs('Custom::FranchiseTerritories', 0);
   });
 
   it('when synthesized, then each is its own stack in its own region and account-agnostic unless the config names an account', () => {

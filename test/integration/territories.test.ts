@@ -1,7 +1,10 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { franchiseAtScale } from '../../bench/franchise-example.ts';
 import { dynamoDocument } from '#shared/adapters/aws-clients.ts';
 import { toTerritoriesCsv } from '#shared/franchise/territories-csv.ts';
@@ -110,5 +113,70 @@ describe('PUT /admin/territories', () => {
     expect(simulated.status).toBe(200);
     expect(simulated.body.territory).toContain(sample.franchisee);
     console.log(`territories import: ${map.territories.length} rows (${csv.length} bytes, ${gzipSync(csv).length} gzipped) in ${(importMs / 1000).toFixed(1)} s`);
+  });
+});
+
+describe('a deploy of the stack config\'s territories file (Custom::FranchiseTerritories)', () => {
+  /** Plays CloudFormation's pre-signed response URL: keeps each PUT body. */
+  let server: Server;
+  let responseUrl: string;
+  const responses: Record<string, unknown>[] = [];
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        responses.push({ method: req.method, contentType: req.headers['content-type'], ...(JSON.parse(body) as Record<string, unknown>) });
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    responseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/cfn-response`;
+    // On Lambda the bundle's files sit in the code directory; here, the end-to-end fixtures'.
+    process.env.LAMBDA_TASK_ROOT = fileURLToPath(new URL('../e2e/franchise/', import.meta.url));
+  });
+  afterAll(async () => {
+    delete process.env.LAMBDA_TASK_ROOT;
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const resourceEvent = (requestType: 'Create' | 'Update' | 'Delete', file: string) => ({
+    RequestType: requestType,
+    ServiceToken: 'arn:aws:lambda:eu-west-1:000000000000:function:admin',
+    ResponseURL: responseUrl,
+    StackId: 'arn:aws:cloudformation:eu-west-1:000000000000:stack/lead-router/1',
+    RequestId: `request-${responses.length + 1}`,
+    ResourceType: 'Custom::FranchiseTerritories',
+    LogicalResourceId: 'FranchiseTerritories',
+    ...(requestType === 'Create' ? {} : { PhysicalResourceId: 'franchise-territories' }),
+    ResourceProperties: { ServiceToken: 'arn:aws:lambda:eu-west-1:000000000000:function:admin', File: file, Sha256: 'a'.repeat(64) },
+  });
+  const invoke = (event: ReturnType<typeof resourceEvent>) => (handler as unknown as (event: unknown) => Promise<{ Status: string }>)(event);
+
+  it('given the bundled file, when CloudFormation creates the resource, then it is the next version by "deploy", and CloudFormation hears SUCCESS', async () => {
+    const before = (await versions())[0]?.version ?? 0;
+    const result = await invoke(resourceEvent('Create', 'territories.csv'));
+
+    expect(result.Status).toBe('SUCCESS');
+    expect(responses.at(-1)).toMatchObject({ method: 'PUT', contentType: '', Status: 'SUCCESS', PhysicalResourceId: 'franchise-territories', RequestId: 'request-1', Data: { Version: String(before + 1) } });
+    const [latest] = (await call('GET /admin/territories/history')).body.versions as { version: number; changedBy: string }[];
+    expect(latest).toMatchObject({ version: before + 1, changedBy: 'deploy' });
+    expect((await call('GET /admin/territories')).body.csv).toContain('austin-solar');
+  });
+
+  it('given a changed file with overlapping rows, when CloudFormation updates the resource, then it hears FAILED naming the rows (the deploy rolls back) and the map stays', async () => {
+    const before = (await versions())[0]!.version;
+    const result = await invoke(resourceEvent('Update', 'overlapping.csv'));
+
+    expect(result.Status).toBe('FAILED');
+    expect(responses.at(-1)).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/row 3.*austin-solar.*row 2/) });
+    expect((await versions())[0]!.version).toBe(before);
+  });
+
+  it('given the resource deleted, when CloudFormation asks, then it hears SUCCESS and the territories stay', async () => {
+    const before = (await versions())[0]!.version;
+    expect((await invoke(resourceEvent('Delete', 'territories.csv'))).Status).toBe('SUCCESS');
+    expect(responses.at(-1)).toMatchObject({ Status: 'SUCCESS' });
+    expect((await versions())[0]!.version).toBe(before);
   });
 });
