@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { formatLeadReport, formatTeamQueue, LeadWithHistorySchema, TeamQueueSchema } from '#shared/admin/lead-report.ts';
 import { chunkRows, csvColumnOf, parseRepsCsv, REPS_CSV_COLUMNS, RepsCsvError } from '#shared/admin/reps-csv.ts';
+import { TERRITORIES_CSV_COLUMNS } from '#shared/franchise/territories-csv.ts';
 
 /**
  * Admin commands against a running stack, local or deployed (`npm run admin -- <command>`).
@@ -117,6 +118,10 @@ function usage(): string {
     'import-reps CSV: a header row naming the columns, then one rep per row; several values in a',
     'cell separated by ; or |. Columns:',
     ...Object.entries(REPS_CSV_COLUMNS).map(([column, meaning]) => `  ${column.padEnd(16)} ${meaning}`),
+    '',
+    'territories CSV: a header row, then one territory per row; the whole file is checked before',
+    'anything changes (--dry-run shows what moves from whom to whom). Columns:',
+    ...Object.entries(TERRITORIES_CSV_COLUMNS).map(([column, meaning]) => `  ${column.padEnd(16)} ${meaning}`),
   ].join('\n');
 }
 
