@@ -1,8 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { decodeFranchiseMap, encodeFranchiseMap } from '#shared/franchise/franchise-codec.ts';
+import { diffFranchiseMaps } from '#shared/franchise/franchise-diff.ts';
 import { FranchiseIndex } from '#shared/franchise/franchise-index.ts';
 import type { Franchisee, FranchiseMap, TerritoryRow } from '#shared/franchise/franchise-map.ts';
+import { parseTerritoriesCsv, toTerritoriesCsv } from '#shared/franchise/territories-csv.ts';
 import type { LeadLocation } from '#shared/routing/lead-facts.ts';
+import { franchiseAtScale } from './franchise-example.ts';
 import { seeded } from './routing-decision.ts';
 
 /**
@@ -132,4 +135,24 @@ export function measureFranchiseLookup(postalCodes: number, batches = 2_000, war
     firstLoadMs: round(firstMs, 1),
     loadMs: round(quantile(loads, 0.5), 1),
   };
+}
+
+/**
+ * What `territories import` of the example at scale (100,000 rows) does before its one write:
+ * parse and check every row, compare with the map it replaces, and pack it. Median of five, in ms.
+ */
+export function measureImportCheck(): number {
+  const map = franchiseAtScale();
+  const csv = toTerritoriesCsv(map);
+  const previous = generateFranchise(100_000, 3);
+  const runs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const start = performance.now();
+    const parsed = parseTerritoriesCsv(csv);
+    if ('errors' in parsed) throw new Error(`the example does not parse: ${parsed.errors[0]?.message}`);
+    diffFranchiseMaps(previous, parsed.map);
+    encodeFranchiseMap(parsed.map);
+    runs.push(performance.now() - start);
+  }
+  return round(quantile(runs.sort((a, b) => a - b), 0.5), 0);
 }

@@ -14,7 +14,8 @@ import { startTestStack } from './test-stack.ts';
  * A franchise whose franchisees and territories are data: the stack config names a CSV, the
  * stack loads it when it starts, and a franchise admin moves a postal area from one franchisee
  * to another with `npm run admin -- territories import`, no deploy. The next lead follows the
- * new owner; a lead already placed stays with the franchisee that has it.
+ * new owner; a lead already placed stays with the franchisee that has it (its offer does not
+ * expire during the test: its accept window is 600 minutes, ten real minutes at TIME_SCALE 60).
  */
 
 const TIME_SCALE = 60;
