@@ -1,8 +1,7 @@
 import type middy from '@middy/core';
 import { FranchiseMapCache } from '../adapters/franchise-cache.ts';
 import { FranchiseStore } from '../adapters/franchise-store.ts';
-import { decodeFranchiseMap } from '../franchise/franchise-codec.ts';
-import { FranchiseIndex } from '../franchise/franchise-index.ts';
+import type { FranchiseIndex } from '../franchise/franchise-index.ts';
 import type { FranchiseLookup } from '../franchise/franchise-map.ts';
 import { RoutingConfigSource } from '../franchise/routing-config-source.ts';
 import type { RoutingConfig } from '../routing/config-schema.ts';
@@ -28,17 +27,34 @@ function lookupOf(index: FranchiseIndex, version: number): FranchiseLookup {
   };
 }
 
+/** The index of a stored map; the codec and index load only in a stack that has a map at all. */
+async function indexOf(data: Uint8Array): Promise<FranchiseIndex> {
+  const [{ decodeFranchiseMap }, { FranchiseIndex }] = await Promise.all([import('../franchise/franchise-codec.ts'), import('../franchise/franchise-index.ts')]);
+  return FranchiseIndex.of(decodeFranchiseMap(data));
+}
+
 /** The stack config's routing joined with the franchise map of the table, as a function at cold start builds it. */
 export function routingSourceFor(env: { readonly TABLE_NAME: string; readonly TIME_SCALE?: number }, base: RoutingConfig): RoutingConfigSource {
   const cache = new FranchiseMapCache({
     store: new FranchiseStore(env.TABLE_NAME),
-    decode: (data) => FranchiseIndex.of(decodeFranchiseMap(data)),
+    // Kept as the stored bytes; indexed once per version below.
+    decode: (data) => data,
     refreshMs: franchiseRefreshMs(env.TIME_SCALE),
   });
+  let indexed: { readonly data: Uint8Array; readonly lookup: Promise<FranchiseLookup> } | undefined;
   return new RoutingConfigSource(base, {
     get: async () => {
       const map = await cache.get();
-      return map && { version: map.version, value: lookupOf(map.value, map.version) };
+      if (map === undefined) return undefined;
+      if (indexed?.data !== map.value) {
+        const lookup = indexOf(map.value).then((index) => lookupOf(index, map.version));
+        indexed = { data: map.value, lookup };
+        // A map that cannot be indexed is tried again on the next call, not kept.
+        lookup.catch(() => {
+          if (indexed?.lookup === lookup) indexed = undefined;
+        });
+      }
+      return { version: map.version, value: await indexed.lookup };
     },
     forget: () => cache.forget(),
   });
