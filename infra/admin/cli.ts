@@ -359,6 +359,7 @@ const SimulationAnswer = z.object({
       teamId: z.string().optional(),
       wouldOffer: z.string().optional(),
       explanation: z.array(z.string()).optional(),
+      territory: z.string().optional(),
       error: z.string().optional(),
       errors: z.array(z.unknown()).optional(),
     }),
@@ -393,6 +394,7 @@ async function simulate(args: readonly string[], { api, json }: Context): Promis
     const destination = result.department === 'marketing' ? 'marketing' : `${result.teamId} -> ${result.wouldOffer ?? 'team queue (nobody available)'}`;
     console.log(`${who}: ${result.tier} (${result.score}) -> ${destination}`);
     for (const line of result.explanation ?? []) console.log(`    ${line}`);
+    if (result.territory) console.log(`    territory: ${result.territory}`);
   }
   return 0;
 }

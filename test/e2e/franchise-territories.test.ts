@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,6 +113,20 @@ describe('franchise territories as data', () => {
 
     const lead = await placed(await post(leadFrom('78701', 'Ava')));
     expect(lead).toMatchObject({ teamId: 'austin-solar', ownerId: 'austin-solar-agent' });
+  });
+
+  it('given a lead file, when simulated from the command line, then each lead\'s line says which franchisee holds its postal code and why', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'territories-'));
+    try {
+      await writeFile(join(dir, 'leads.json'), JSON.stringify({ leads: [leadFrom('78705', 'Eve'), leadFrom('10001', 'Ned', 'NY')] }));
+      const simulated = await cli('simulate', join(dir, 'leads.json'));
+      expect(simulated.status, simulated.stderr).toBe(0);
+      expect(simulated.stdout).toMatch(/Eve: hot \(\d+\) -> austin-solar -> austin-solar-agent/);
+      expect(simulated.stdout).toMatch(/territory: postal code 78705 in US: prefix "787" of franchisee austin-solar/);
+      expect(simulated.stdout).toMatch(/territory: no franchisee holds/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('given a file moving prefix 787 from Austin to Dallas, when imported with --dry-run, then the move is shown and nothing changes', async () => {
