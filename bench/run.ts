@@ -6,12 +6,13 @@ import { encodeFranchiseMap } from '#shared/franchise/franchise-codec.ts';
 import { franchiseAtScale } from './franchise-example.ts';
 import { measureFranchiseLookup, measureImportCheck } from './franchise-lookup.ts';
 import { measureOutboxLatency } from './outbox-latency.ts';
+import { measureRosterReadUnits } from './roster-read-units.ts';
 import { measureDecisions } from './routing-decision.ts';
 
 // `npm run bench`: every benchmark, each result written to bench/results/<name>.json;
 // `npm run bench -- outbox-latency` runs only the ones named. Numbers are for reading, not asserting.
 
-const benchmarks = ['routing-decision', 'franchise-lookup', 'outbox-latency'] as const;
+const benchmarks = ['routing-decision', 'franchise-lookup', 'outbox-latency', 'roster-read-units'] as const;
 const named = process.argv.slice(2);
 const unknown = named.filter((name) => !(benchmarks as readonly string[]).includes(name));
 if (unknown.length > 0) throw new Error(`no benchmark ${unknown.join(', ')} (there are: ${benchmarks.join(', ')})`);
@@ -132,6 +133,36 @@ if (wanted('outbox-latency')) {
       `ms; per round (the two leads posted ${1000 / (2 * result.leadsPerSecondPerStack)} ms apart), offer outbox - inline: p50 ${ms(result.offer.pairedDiffMs.p50)}, p95 ${ms(result.offer.pairedDiffMs.p95)}`,
       `load average (1 min) ${result.loadAverage1m.atStart} at start, ${result.loadAverage1m.atEnd} at end, on ${result.machine.cpus} cpus`,
       `fast path off: not measured (${result.fastPathOff.reason})`,
+      `written to ${file}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+// DynamoDB read units per routed lead with one team of 10, 1,000 and 20,000 reps: the route use
+// case on the real stores and roster cache against DynamoDB Local, every answer's consumed
+// capacity summed. About two minutes.
+if (wanted('roster-read-units')) {
+  const started = Date.now();
+  const measured = await measureRosterReadUnits();
+  const result = {
+    benchmark: 'roster-read-units',
+    date: new Date().toISOString(),
+    machine: machine(),
+    durationS: Math.round((Date.now() - started) / 1000),
+    ...measured,
+  };
+  const file = write('roster-read-units', result);
+
+  process.stdout.write(
+    [
+      `read units per routed lead, ${result.leadsPerSize} leads per team over ${result.spreadS} s, roster refreshed every ${result.roster.ttlMs / 1000} s, ${result.dynamodb}`,
+      row(['reps', 'first read', 'per lead', 'changes', 'reps read', 'refused', 'offered', 'whole-team'], 8),
+      ...result.runs.map((r) =>
+        row([r.reps, r.firstFullRead.readUnits, r.steady.readUnitsPerLead, r.steady.changeReads, r.steady.changedRepsRead, r.steady.refusedOffers, r.steady.offered, r.wholeTeamEvery5sEstimatePerLead], 8),
+      ),
+      `per lead, ${result.runs.at(-1)?.reps} / ${result.runs[0]?.reps} reps: ${result.steadyRatioLargestToSmallest}x (whole-team: per lead, estimated, had every 5 s refresh re-read the whole team)`,
+      `ConsumedCapacity fields seen: ${result.consumedCapacityShapes.join(' | ')}`,
       `written to ${file}`,
       '',
     ].join('\n'),

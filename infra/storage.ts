@@ -41,6 +41,13 @@ export class LeadStorage {
           sortKey: { name: 'gsi3sk', type: AttributeType.STRING },
           projectionType: ProjectionType.KEYS_ONLY,
         },
+        {
+          // Roster changes (TEAM#team, by when the rep's item last changed, then the rep): a
+          // router holding a team's roster reads only the reps changed since it last looked.
+          indexName: 'gsi4',
+          partitionKey: { name: 'gsi4pk', type: AttributeType.STRING },
+          sortKey: { name: 'gsi4sk', type: AttributeType.STRING },
+        },
       ],
       // The outbox: the effects relay reads every effect record a transition writes from here.
       dynamoStream: StreamViewType.NEW_IMAGE,

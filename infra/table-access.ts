@@ -13,7 +13,7 @@ export type TableAction =
   | 'dynamodb:ConditionCheckItem';
 
 /** The table's global secondary indexes (infra/storage.ts). */
-export type IndexName = 'gsi1' | 'gsi2' | 'gsi3';
+export type IndexName = 'gsi1' | 'gsi2' | 'gsi3' | 'gsi4';
 
 export interface TableAccess {
   /**
@@ -43,8 +43,9 @@ export const TABLE_ACCESS = {
   // person (batch get), the new lead with its pointers and routing or a resubmission (puts and
   // updates in a transaction).
   ingest: { table: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: [] },
-  // Transitions; a lead's history (what a resubmission said, for its owner); team rosters and queues (gsi1).
-  route: { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: ['gsi1'] },
+  // Transitions; a lead's history (what a resubmission said, for its owner); team rosters and
+  // queues (gsi1); what changed in a held roster since (gsi4).
+  route: { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: ['gsi1', 'gsi4'] },
   // Transitions only.
   actions: { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: [] },
   // Transitions; a lead's history (the escalation email tells it).

@@ -110,8 +110,9 @@ async function simulate(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyR
   if (many !== undefined && (!Array.isArray(many) || many.length > MAX_SIMULATED_LEADS)) {
     throw new MalformedRequest(`"leads" must be a list of at most ${MAX_SIMULATED_LEADS} leads`);
   }
-  // One roster read per team for the whole request, like the router's cache.
-  const roster = new RosterCache((teamId) => reps.listTeam(teamId), 60_000);
+  // One roster read per team for the whole request, like the router's cache (whole teams only:
+  // a request is over long before a change read would be due).
+  const roster = new RosterCache({ listTeam: (teamId) => reps.listTeam(teamId) }, { ttlMs: 60_000 });
   const deps = { config: routing.current, roster: (teamId: string) => roster.get(teamId), now: () => new Date() };
   if (one !== undefined) return json(200, await simulateRouting(one, deps));
   const results = [];

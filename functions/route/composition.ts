@@ -21,8 +21,9 @@ export const deps: RouteLeadDeps & TellOwnerDeps = {
   // Offers, queue notices and invitations are sent and timers started at once, after their commit.
   leads: leadStoreFor(env, ['email', 'timer', 'message']),
   reps,
-  // Per warm container: a team's roster is read once every few seconds, not once per lead.
-  roster: new RosterCache((teamId) => reps.listTeam(teamId)),
+  // Per warm container: a team's roster is read whole once, then only what changed in it, at
+  // most every few seconds, never once per lead.
+  roster: new RosterCache(reps),
   get config() {
     return routing.current;
   },

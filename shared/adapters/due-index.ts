@@ -3,7 +3,7 @@ import { GetCommand, paginateQuery, QueryCommand, TransactWriteCommand, type Dyn
 import { dynamoDocument } from './aws-clients.ts';
 import { updateIf } from './conditional-update.ts';
 import { EffectRecordSchema, EffectStatus, type EffectRecord } from './outbox.ts';
-import { dueIndexKeys, dueShards, effectKey, eventItem, leadKey, oncePerKey, ownedItemOf, ownerIndexKey, repKey, type EffectOwner } from './table-items.ts';
+import { dueIndexKeys, dueShards, effectKey, eventItem, leadKey, oncePerKey, ownedItemOf, ownerIndexKey, repKey, stampRosterChange, type EffectOwner } from './table-items.ts';
 
 /**
  * What the sweeper reads and repairs: the sparse index of things that are due (leads past their
@@ -176,8 +176,13 @@ export class DueIndex {
       TableName: this.#table,
       Key: repKey(repId),
       ConditionExpression: `openLeads = :seen AND ${seen.loadChangedAt ? 'loadChangedAt = :changed' : 'attribute_not_exists(loadChangedAt)'}`,
-      UpdateExpression: 'SET openLeads = :held, loadChangedAt = :now, loadRepairedAt = :now',
-      ExpressionAttributeValues: { ':seen': seen.openLeads, ':held': held, ':now': now.toISOString(), ...(seen.loadChangedAt ? { ':changed': seen.loadChangedAt } : {}) },
+      ...stampRosterChange(
+        {
+          UpdateExpression: 'SET openLeads = :held, loadChangedAt = :now, loadRepairedAt = :now',
+          ExpressionAttributeValues: { ':seen': seen.openLeads, ':held': held, ':now': now.toISOString(), ...(seen.loadChangedAt ? { ':changed': seen.loadChangedAt } : {}) },
+        },
+        repId,
+      ),
     });
   }
 }

@@ -7,7 +7,7 @@ import type { Outbox } from './outbox.ts';
 import { resolveStoreOptions, type StoreOptions } from './store-options.ts';
 import type { LeadEvent } from './table-items.ts';
 
-export { countersFor, type CounterState } from './rep-capacity.ts';
+export { afterTaking, countersFor, type CounterState } from './rep-capacity.ts';
 export type { Assignment, Committed, HandAssignment, Placement, TransitionRequest } from './lead-transitions.ts';
 export type { StoredEffectRecord } from './lead-queries.ts';
 export { eventItem, leadKey, newLeadItems, ownerIndexKey, teamQueueKey, type LeadEvent } from './table-items.ts';

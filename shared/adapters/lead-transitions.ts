@@ -42,7 +42,13 @@ export interface TransitionRequest {
    * The rep of the transition: the owner who acts (`owner` guard), or the rep who takes the lead
    * (`take`, `move`) with the counters their capacity and caps are checked against.
    */
-  readonly rep?: { readonly id: string; readonly counters?: CounterState; readonly virtualTime?: number };
+  readonly rep?: {
+    readonly id: string;
+    readonly counters?: CounterState;
+    readonly virtualTime?: number;
+    /** For a rep taking the lead: only while they are still in this team (the router's offer). */
+    readonly teamId?: string;
+  };
   /** Lead fields the transition sets, beyond the status and what the table implies. */
   readonly set?: Readonly<Record<string, unknown>>;
   /**
@@ -98,8 +104,9 @@ export class LeadTransitions {
    * Commits one transition of the lifecycle table. Conditions: the lead is in one of the
    * transition's from-statuses at the attempt read (and held by `rep` for owner-guarded ones, not
    * yet done for this attempt or deadline for once-only ones); a rep taking the lead is active,
-   * reachable and under capacity and caps. Throws `LeadStateConflict` when the lead moved on and
-   * `RepUnavailable` when the rep has no room.
+   * reachable and under capacity and caps, and in the team `rep.teamId` names when it names one.
+   * Throws `LeadStateConflict` when the lead moved on and `RepUnavailable` when the rep has no
+   * room or left the team.
    */
   async commit(name: TransitionName, request: TransitionRequest): Promise<Committed> {
     const transition = transitionOf(name);
@@ -264,7 +271,7 @@ export class LeadTransitions {
     let capacityIndex = -1;
     if (takes) {
       capacityIndex = items.length;
-      items.push(takeCapacity(this.#table, request.rep!.id, request.rep!.counters!, at, request.rep!.virtualTime));
+      items.push(takeCapacity(this.#table, { ...request.rep!, counters: request.rep!.counters! }, at));
     }
     if (transition.capacity === 'release' && owner) items.push(releaseCapacity(this.#table, owner, { at }));
     // Assigned by hand away from someone who held it: their slot is free again.
@@ -293,7 +300,7 @@ export class LeadTransitions {
     } catch (error) {
       if (isCancelledAt(error, 0)) throw new LeadStateConflict(`lead ${lead.id} cannot be ${transition.event} from its current state`, { cause: error });
       if (capacityIndex >= 0 && isCancelledAt(error, capacityIndex)) {
-        throw new RepUnavailable(`rep ${request.rep!.id} is full, capped, inactive or unreachable`, { cause: error });
+        throw new RepUnavailable(`rep ${request.rep!.id} is full, capped, inactive, unreachable or in another team`, { cause: error });
       }
       throw error;
     }

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { EmailTaken, RepNotFound, TemporarilyUnavailable } from '../domain/errors.ts';
 import type { RepProfile } from '../routing/eligibility.ts';
 import { followUpRecords, type NewEffect, type Outbox } from './outbox.ts';
-import { emailKey, repKey, teamRosterKeys, toRep } from './table-items.ts';
+import { emailKey, repKey, stampRosterChange, teamRosterKey, teamRosterKeys, toRep } from './table-items.ts';
 
 /**
  * The admin's writes to a rep's account, each one conditional write (RepStore exposes them):
@@ -34,10 +34,11 @@ export interface RepUpdate {
  * outbox.ts), as one transaction: both or neither, so nothing is sent for a change that did not
  * happen and nothing a change needs is lost if this function dies after it. Without effects it is
  * a single update. A failed condition throws as DynamoDB reports it (`conditionFailed` tells);
- * the effects this function can perform are performed once it committed.
+ * the effects this function can perform are performed once it committed. The change is stamped
+ * in the roster change index, for routers holding the rep's team.
  */
 export async function updateRepWith({ db, table, outbox }: RepWrites, repId: string, update: RepUpdate, effects: readonly NewEffect[], at: Date): Promise<void> {
-  const item = { TableName: table, Key: repKey(repId), ...update };
+  const item = { TableName: table, Key: repKey(repId), ...stampRosterChange(update, repId) };
   if (effects.length === 0) {
     await db.send(new UpdateCommand(item));
     return;
@@ -114,8 +115,9 @@ async function readRep(db: DynamoDBDocumentClient, table: string, repId: string)
   return toRep(Item);
 }
 
-async function updateRep(db: DynamoDBDocumentClient, table: string, repId: string, update: Omit<UpdateCommandInput, 'TableName' | 'Key' | 'ReturnValues'>) {
-  const { Attributes } = await db.send(new UpdateCommand({ TableName: table, Key: repKey(repId), ReturnValues: 'ALL_NEW', ...update }));
+/** One update of the rep's item, stamped in the roster change index; the rep as it left them. */
+async function updateRep(db: DynamoDBDocumentClient, table: string, repId: string, update: Omit<UpdateCommandInput, 'TableName' | 'Key' | 'ReturnValues'> & { UpdateExpression: string }) {
+  const { Attributes } = await db.send(new UpdateCommand({ TableName: table, Key: repKey(repId), ReturnValues: 'ALL_NEW', ...stampRosterChange(update, repId) }));
   return toRep(Attributes ?? {});
 }
 
@@ -226,6 +228,8 @@ export async function changeByAdmin(writes: RepWrites, read: RepProfile, changes
     const roster = teamRosterKeys(changes.teamId!, read.id);
     set('gsi1pk', roster.gsi1pk);
     set('gsi1sk', roster.gsi1sk);
+    // Its changes from now on go to the new team's change index; the stamp (below) dates the move.
+    set('gsi4pk', teamRosterKey(changes.teamId!));
   }
   if (changes.capacity !== undefined || changes.maxCapacity !== undefined) {
     asRead('capacity');
@@ -250,7 +254,8 @@ export async function changeByAdmin(writes: RepWrites, read: RepProfile, changes
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };
-  const update = { TableName: table, Key: repKey(read.id), ...change };
+  // Stamped in the roster change index here, or by updateRepWith on the path through it.
+  const update = { TableName: table, Key: repKey(read.id), ...stampRosterChange(change, read.id) };
   try {
     if (!emailChanged && effects.length === 0) {
       const { Attributes } = await db.send(new UpdateCommand({ ...update, ReturnValues: 'ALL_NEW' }));

@@ -1,6 +1,6 @@
 import { RepUnavailable } from '../domain/errors.ts';
 import { periodKeys, type RepProfile } from '../routing/eligibility.ts';
-import { repKey } from './table-items.ts';
+import { repKey, stampRosterChange } from './table-items.ts';
 
 /**
  * A rep's load as transaction items: the slot a lead takes when offered or claimed, and gives
@@ -32,13 +32,29 @@ export function countersFor(rep: Pick<RepProfile, 'timeZone' | 'dayKey' | 'weekK
   };
 }
 
+/** The rep who takes a lead, as the router (or a rep claiming it) read them. */
+export interface TakingRep {
+  readonly id: string;
+  readonly counters: CounterState;
+  /** The rep's next place in a weighted rotation, when the team uses one. */
+  readonly virtualTime?: number;
+  /**
+   * The team the lead is offered in: the rep must still be in it. A router's cached roster may
+   * still list a rep an admin moved to another team since; they never get the old team's lead.
+   */
+  readonly teamId?: string;
+}
+
 /**
  * The rep side of an offer or a claim: one open lead more. Capacity, and the day and week caps
  * when set, are conditions, so a stale roster can never push a rep over; counters of a new day
- * or week restart at one. Throws `RepUnavailable` before any write for a cap of zero, which
- * leaves no room even in a fresh period (no condition can say that about a counter not yet written).
+ * or week restart at one; with `teamId`, the rep's team is a condition too. Throws
+ * `RepUnavailable` before any write for a cap of zero, which leaves no room even in a fresh
+ * period (no condition can say that about a counter not yet written). The change is stamped in
+ * the roster change index, so routers holding the team's roster see the new counters.
  */
-export function takeCapacity(tableName: string, repId: string, counters: CounterState, at: string, virtualTime?: number) {
+export function takeCapacity(tableName: string, rep: TakingRep, at: string) {
+  const { id: repId, counters, virtualTime, teamId } = rep;
   if (counters.dailyCap === 0 || counters.weeklyCap === 0) throw new RepUnavailable(`rep ${repId} takes no new leads this period`);
   // CAPACITY is a DynamoDB reserved word, hence the aliases throughout.
   const names: Record<string, string> = {
@@ -81,15 +97,40 @@ export function takeCapacity(tableName: string, repId: string, counters: Counter
     values[':vt'] = virtualTime;
     sets.push('#virtualTime = :vt');
   }
+  if (teamId !== undefined) {
+    names['#teamId'] = 'teamId';
+    values[':team'] = teamId;
+    conditions.push('#teamId = :team');
+  }
+  const update = stampRosterChange({ UpdateExpression: `SET ${sets.join(', ')}`, ExpressionAttributeValues: values }, repId, teamId === undefined ? {} : { teamId });
   return {
     Update: {
       TableName: tableName,
       Key: repKey(repId),
       ConditionExpression: conditions.join(' AND '),
-      UpdateExpression: `SET ${sets.join(', ')}`,
       ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
+      ...update,
     },
+  };
+}
+
+/**
+ * The rep as a take that held left them (what `takeCapacity` writes), from the rep as read: a
+ * router puts it in its cached roster, so its next lead sees the load and rotation its own offer
+ * just changed instead of offering the same rep on old counters. Another router's offers
+ * meanwhile are not in it; the transaction still checks the stored ones.
+ */
+export function afterTaking(rep: RepProfile, taking: TakingRep, at: string): RepProfile {
+  const { counters, virtualTime } = taking;
+  return {
+    ...rep,
+    openLeads: rep.openLeads + 1,
+    lastOfferedAt: at,
+    dayKey: counters.dayKey,
+    dayCount: counters.sameDay ? (rep.dayCount ?? 0) + 1 : 1,
+    weekKey: counters.weekKey,
+    weekCount: counters.sameWeek ? (rep.weekCount ?? 0) + 1 : 1,
+    ...(virtualTime !== undefined ? { virtualTime } : {}),
   };
 }
 
@@ -117,8 +158,10 @@ export function releaseCapacity(tableName: string, repId: string, release: Relea
       TableName: tableName,
       Key: repKey(repId),
       ConditionExpression: erasing ? 'openLeads > :zero' : 'attribute_exists(pk)',
-      UpdateExpression: 'SET openLeads = openLeads - :one, loadChangedAt = :at',
-      ExpressionAttributeValues: { ':one': 1, ':at': release.at, ...(erasing ? { ':zero': 0 } : {}) },
+      ...stampRosterChange(
+        { UpdateExpression: 'SET openLeads = openLeads - :one, loadChangedAt = :at', ExpressionAttributeValues: { ':one': 1, ':at': release.at, ...(erasing ? { ':zero': 0 } : {}) } },
+        repId,
+      ),
     },
   };
 }

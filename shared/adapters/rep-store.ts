@@ -9,7 +9,7 @@ import type { StoredEffectRecord } from './lead-queries.ts';
 import { followUpRecords, type NewEffect, type Outbox } from './outbox.ts';
 import { changeByAdmin, conditionFailed, endSessions, switchOff, switchOn, updateRepIf, updateRepWith, type AdminRepChanges, type RepWrites, type Switched } from './rep-account-writes.ts';
 import { queryAll, queryPartition } from './query-all.ts';
-import { effectsPrefix, emailKey, repKey, repPartition, rosterPrefix, teamRosterKey, teamRosterKeys, toEffectRecord, toRep } from './table-items.ts';
+import { effectsPrefix, emailKey, repKey, repPartition, rosterChangeKeys, rosterPrefix, stampRosterChange, teamRosterKey, teamRosterKeys, toEffectRecord, toRep } from './table-items.ts';
 
 export { repKey } from './table-items.ts';
 export { RepChangedMeanwhile, type AdminRepChanges, type Switched } from './rep-account-writes.ts';
@@ -40,6 +40,23 @@ export interface RepStoreOptions {
   readonly db?: DynamoDBDocumentClient;
 }
 
+/**
+ * The items a new rep is stored as: their profile with no open leads and a fresh place in the
+ * rotation, in their team's roster and change index (gsi1, gsi4), and the sign-in pointer of
+ * their address.
+ */
+export function newRepItems(input: NewRep): { readonly rep: Record<string, unknown>; readonly email: Record<string, unknown> } {
+  const profile = RepProfileSchema.parse({ ...input, openLeads: 0 });
+  const { dayKey: _d, dayCount: _dc, weekKey: _w, weekCount: _wc, virtualTime: _vt, unreachable: _u, sessionVersion: _sv, disabled, ...rest } = profile;
+  // Stored only when set: an absent flag is a rep who is not switched off.
+  const fresh = disabled ? { ...rest, disabled } : rest;
+  const email = profile.email.toLowerCase();
+  return {
+    rep: { ...repKey(profile.id), type: 'rep', ...fresh, email, ...teamRosterKeys(profile.teamId, profile.id), ...rosterChangeKeys(profile.teamId, profile.id) },
+    email: { ...emailKey(email), type: 'rep-email', repId: profile.id },
+  };
+}
+
 /** Rep profiles, with the live load counters the router's transaction conditions on, and the effects of their account changes. */
 export class RepStore {
   readonly #table: string;
@@ -58,23 +75,13 @@ export class RepStore {
    * as is (returns false), so re-running a seed or an import never resets anyone's load.
    */
   async add(input: NewRep): Promise<boolean> {
-    const profile = RepProfileSchema.parse({ ...input, openLeads: 0 });
-    const { dayKey: _d, dayCount: _dc, weekKey: _w, weekCount: _wc, virtualTime: _vt, unreachable: _u, sessionVersion: _sv, disabled, ...rest } = profile;
-    // Stored only when set: an absent flag is a rep who is not switched off.
-    const fresh = disabled ? { ...rest, disabled } : rest;
-    const email = profile.email.toLowerCase();
+    const items = newRepItems(input);
     try {
       await this.#db.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              Put: {
-                TableName: this.#table,
-                Item: { ...repKey(profile.id), type: 'rep', ...fresh, email, ...teamRosterKeys(profile.teamId, profile.id) },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            { Put: { TableName: this.#table, Item: { ...emailKey(email), type: 'rep-email', repId: profile.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Put: { TableName: this.#table, Item: items.rep, ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Put: { TableName: this.#table, Item: items.email, ConditionExpression: 'attribute_not_exists(pk)' } },
           ],
         }),
       );
@@ -83,7 +90,7 @@ export class RepStore {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const [rep, address] = error.CancellationReasons ?? [];
       if (rep?.Code === 'ConditionalCheckFailed') return false;
-      if (address?.Code === 'ConditionalCheckFailed') throw new Error(`${email} already belongs to another rep`, { cause: error });
+      if (address?.Code === 'ConditionalCheckFailed') throw new Error(`${String(items.rep.email)} already belongs to another rep`, { cause: error });
       throw error;
     }
   }
@@ -207,8 +214,7 @@ export class RepStore {
       TableName: this.#table,
       Key: repKey(repId),
       ConditionExpression: 'attribute_exists(pk) AND email = :address AND attribute_not_exists(unreachable)',
-      UpdateExpression: 'SET unreachable = :mark',
-      ExpressionAttributeValues: { ':address': address.toLowerCase(), ':mark': mark },
+      ...stampRosterChange({ UpdateExpression: 'SET unreachable = :mark', ExpressionAttributeValues: { ':address': address.toLowerCase(), ':mark': mark } }, repId),
     });
   }
 
@@ -247,8 +253,7 @@ export class RepStore {
       TableName: this.#table,
       Key: repKey(repId),
       ConditionExpression: 'unreachable.since = :since AND email = :old',
-      UpdateExpression: 'SET email = :new REMOVE unreachable',
-      ExpressionAttributeValues: { ':since': rep.unreachable.since, ':old': rep.email, ':new': address },
+      ...stampRosterChange({ UpdateExpression: 'SET email = :new REMOVE unreachable', ExpressionAttributeValues: { ':since': rep.unreachable.since, ':old': rep.email, ':new': address } }, repId),
     };
     const recorded = followUpRecords(this.#writes.outbox, `making rep ${repId} reachable`, { repId }, effects, at);
     try {
@@ -302,6 +307,25 @@ export class RepStore {
         IndexName: 'gsi1',
         KeyConditionExpression: 'gsi1pk = :team AND begins_with(gsi1sk, :rep)',
         ExpressionAttributeValues: { ':team': teamRosterKey(teamId), ':rep': rosterPrefix },
+      },
+      toRep,
+    );
+  }
+
+  /**
+   * The team's reps whose items changed after `since` (an ISO time), as they are now, from the
+   * roster change index (gsi4): what a router holding the team's roster reads to keep it current.
+   * A rep who left the team is not among them (their changes are stamped under the new team), nor
+   * a rep stored before the index existed until their first offer or team change stamps them in it.
+   */
+  async teamChangesSince(teamId: string, since: string): Promise<Rep[]> {
+    return queryAll(
+      this.#db,
+      {
+        TableName: this.#table,
+        IndexName: 'gsi4',
+        KeyConditionExpression: 'gsi4pk = :team AND gsi4sk > :since',
+        ExpressionAttributeValues: { ':team': teamRosterKey(teamId), ':since': since },
       },
       toRep,
     );

@@ -15,9 +15,13 @@ import {
   ownerOf,
   REP_EFFECT_TTL_MS,
   repKey,
+  rosterChangeKeys,
+  stampRosterChange,
   storedFields,
+  teamRosterKeys,
   toLead,
   toLeadEvent,
+  toRep,
 } from './table-items.ts';
 
 describe('table items', () => {
@@ -89,6 +93,41 @@ describe('table items', () => {
 
     expect(toLead(item)).toEqual({ id: 'lead-1', attempt: 2, expiresAt: 99 });
     expect(toLeadEvent(event)).toEqual({ at: '2026-03-01T10:00:00.000Z', kind: 'offered', actor: 'router' });
+  });
+
+  it("given a rep's change, when it is stamped in the roster change index, then it sits in the team's roster partition, by time with milliseconds, then the rep", () => {
+    const at = new Date('2026-03-01T10:00:00.000Z');
+
+    expect(rosterChangeKeys('sales', 'ana', at)).toEqual({ gsi4pk: teamRosterKeys('sales', 'ana').gsi1pk, gsi4sk: '2026-03-01T10:00:00.000Z#ana' });
+  });
+
+  it.each([
+    ['a SET clause', 'SET openLeads = :n, loadChangedAt = :at', 'SET gsi4sk = :gsi4skStamp, openLeads = :n, loadChangedAt = :at'],
+    ['a SET after a REMOVE', 'REMOVE unreachable SET email = :new', 'REMOVE unreachable SET gsi4sk = :gsi4skStamp, email = :new'],
+    ['no SET clause', 'REMOVE disabled', 'SET gsi4sk = :gsi4skStamp REMOVE disabled'],
+    ['only an ADD', 'ADD sessionVersion :one', 'SET gsi4sk = :gsi4skStamp ADD sessionVersion :one'],
+  ])("given a rep's update with %s, when its change is stamped without the team, then the stamp joins the one SET clause and the update's values stay", (_name, expression, stamped) => {
+    const at = new Date('2026-03-01T10:00:00.000Z');
+
+    expect(stampRosterChange({ UpdateExpression: expression, ExpressionAttributeValues: { ':n': 1 } }, 'ana', { at })).toEqual({
+      UpdateExpression: stamped,
+      ExpressionAttributeValues: { ':n': 1, ':gsi4skStamp': '2026-03-01T10:00:00.000Z#ana' },
+    });
+  });
+
+  it("given a rep's update that knows the rep's team, when its change is stamped, then it sets the change index's partition too", () => {
+    const at = new Date('2026-03-01T10:00:00.000Z');
+
+    expect(stampRosterChange({ UpdateExpression: 'SET openLeads = :n' }, 'ana', { teamId: 'sales', at })).toEqual({
+      UpdateExpression: 'SET gsi4pk = :gsi4pkStamp, gsi4sk = :gsi4skStamp, openLeads = :n',
+      ExpressionAttributeValues: { ':gsi4skStamp': '2026-03-01T10:00:00.000Z#ana', ':gsi4pkStamp': 'TEAM#sales' },
+    });
+  });
+
+  it('given a stored rep, when read back, then the roster and change index keys are gone', () => {
+    const item = { ...repKey('ana'), type: 'rep', ...teamRosterKeys('sales', 'ana'), ...rosterChangeKeys('sales', 'ana'), id: 'ana', teamId: 'sales' };
+
+    expect(toRep(item)).toEqual({ id: 'ana', teamId: 'sales' });
   });
 
   it('given a lead with a TTL, when one of its events is keyed, then the event expires with the lead', () => {

@@ -12,7 +12,7 @@ import type { EffectRecord } from './outbox.ts';
  *   LEAD#<lead>             LEAD                the lead; gsi1 team queue, gsi2 owner, gsi3 due
  *   LEAD#<lead>             EVENT#<at>#<rand>   one entry of its history
  *   LEAD#<lead>             EFFECT#<effect>     an outbox record of the lead; gsi3 while not done
- *   REP#<rep>               PROFILE             a rep and their load counters; gsi1 team roster
+ *   REP#<rep>               PROFILE             a rep and their load counters; gsi1 team roster, gsi4 roster changes
  *   REP#<rep>               EFFECT#<effect>     an outbox record of the rep's; gsi3 while not done
  *   EMAIL#<address>         REP                 the sign-in pointer to a rep
  *   CONTACT#<email|phone>   CONTACT             duplicate detection: the person's recent lead
@@ -166,6 +166,44 @@ export const teamRosterKeys = (teamId: string, repId: string) => ({ gsi1pk: team
 export const rosterPrefix = REP;
 
 /**
+ * The roster change index (gsi4): a team's reps by when their item last changed, so a router
+ * holding a team's roster reads only the reps changed since it last looked, never the whole team
+ * again. The partition is the roster's (`TEAM#<team>`, set wherever gsi1pk is); the sort key is
+ * the writer's wall-clock time with milliseconds, then the rep, and every write of a rep's item
+ * sets it anew. The writer's clock, not the change's business time: a reader compares it with
+ * its own clock (less a margin for skew and index lag), and a time-scaled or replayed `at` would
+ * put a change where no reader looks.
+ */
+export const rosterChangeStamp = (repId: string, at: Date = new Date()) => `${at.toISOString()}#${repId}`;
+export const rosterChangeKeys = (teamId: string, repId: string, at?: Date) => ({ gsi4pk: teamRosterKey(teamId), gsi4sk: rosterChangeStamp(repId, at) });
+
+/** An update of a rep's item: what `stampRosterChange` adds to. */
+interface RepItemUpdate {
+  readonly UpdateExpression: string;
+  readonly ExpressionAttributeValues?: Record<string, unknown>;
+}
+
+/**
+ * The update of a rep's item, also stamping the change in the roster change index (gsi4sk), and
+ * with `teamId` its partition too (gsi4pk: for a write that knows, and holds by its condition,
+ * the rep's team). A write that does not know the team leaves gsi4pk as the rep's add or last
+ * team change wrote it. The stamp joins the expression's SET clause (an expression has at most
+ * one), or opens one.
+ */
+export function stampRosterChange<U extends RepItemUpdate>(update: U, repId: string, { teamId, at }: { readonly teamId?: string; readonly at?: Date } = {}): U {
+  const keys = teamId === undefined ? { gsi4sk: rosterChangeStamp(repId, at) } : rosterChangeKeys(teamId, repId, at);
+  const assignments = Object.keys(keys).map((field) => `${field} = :${field}Stamp`).join(', ');
+  const values = Object.fromEntries(Object.entries(keys).map(([field, value]) => [`:${field}Stamp`, value]));
+  const expression = update.UpdateExpression.trim();
+  const setClause = /(^|\s)SET\s/;
+  return {
+    ...update,
+    UpdateExpression: setClause.test(expression) ? expression.replace(setClause, `$1SET ${assignments}, `) : `SET ${assignments} ${expression}`,
+    ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ...values },
+  };
+}
+
+/**
  * The sparse index of things that are due (gsi3): leads whose next deadline passed, effects (of
  * leads and of reps) past their retry budget. An entry is spread over the shards by its owner:
  * a lead's by its id (as before reps had effects), a rep's by its key, so the two never collide.
@@ -222,7 +260,7 @@ export const franchiseChunkKey = (version: number, index: number) => ({ pk: fran
 // --- Items back to domain values
 
 /** Table and index keys: the table's, not the value's. */
-const keyAttributes = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'] as const;
+const keyAttributes = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk'] as const;
 
 function withoutKeys(item: Record<string, unknown>, ...also: readonly string[]): Record<string, unknown> {
   const value = { ...item };

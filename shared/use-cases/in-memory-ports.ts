@@ -47,10 +47,12 @@ export class InMemoryReps implements RepReader, TeamMembers {
     return [...this.#reps.values()].filter((rep) => rep.teamId === teamId).map((rep) => structuredClone(rep));
   }
 
-  /** One open lead more for the rep, while they are active, not switched off, reachable and under capacity. */
-  take(repId: string, at: string): void {
+  /** One open lead more for the rep, while they are active, not switched off, reachable, under capacity and (given `teamId`) in that team. */
+  take(repId: string, at: string, teamId?: string): void {
     const rep = this.#reps.get(repId);
-    if (!rep || !rep.active || rep.disabled || rep.unreachable || rep.openLeads >= rep.capacity) throw new RepUnavailable(`rep ${repId} is full, inactive, switched off or unreachable`);
+    if (!rep || !rep.active || rep.disabled || rep.unreachable || rep.openLeads >= rep.capacity || (teamId !== undefined && rep.teamId !== teamId)) {
+      throw new RepUnavailable(`rep ${repId} is full, inactive, switched off, unreachable or in another team`);
+    }
     this.#reps.set(repId, { ...rep, openLeads: rep.openLeads + 1, lastOfferedAt: at });
   }
 
@@ -157,7 +159,7 @@ export class InMemoryLeads implements LeadReader, LeadTransitions, LeadHistory, 
     const takes = transition.capacity === 'take' || transition.capacity === 'move';
     if (takes) {
       if (!request.rep) throw new Error(`${name} needs the rep who takes the lead`);
-      this.#reps.take(request.rep.id, at);
+      this.#reps.take(request.rep.id, at, request.rep.teamId);
       if (transition.capacity === 'move' && stored.ownerId && isHeld(stored.status)) this.#reps.release(stored.ownerId);
     }
     if (transition.capacity === 'release' && owner) this.#reps.release(owner);

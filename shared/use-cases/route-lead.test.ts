@@ -21,9 +21,10 @@ const lead = (id: string, over: Partial<Lead> = {}): Lead => ({
   ...over,
 });
 
-/** A roster as a warm router caches it: the snapshot given until it is invalidated, then the reps as stored. */
+/** A roster as a warm router caches it: the snapshot given, with the reps patched into it, until refreshed; then the reps as stored. */
 class CachedRoster implements Roster {
-  readonly invalidated: string[] = [];
+  readonly patched: { teamId: string; repId: string; fresh: RepProfile | undefined }[] = [];
+  readonly refreshed: string[] = [];
   #snapshot: readonly RepProfile[] | undefined;
   readonly #reps: InMemoryReps;
 
@@ -36,8 +37,13 @@ class CachedRoster implements Roster {
     return this.#snapshot ?? this.#reps.listTeam(teamId);
   }
 
-  invalidate(teamId: string): void {
-    this.invalidated.push(teamId);
+  patch(teamId: string, repId: string, fresh: RepProfile | undefined): void {
+    this.patched.push({ teamId, repId, fresh });
+    if (this.#snapshot) this.#snapshot = this.#snapshot.flatMap((rep) => (rep.id !== repId ? [rep] : fresh?.teamId === teamId ? [fresh] : []));
+  }
+
+  refresh(teamId: string): void {
+    this.refreshed.push(teamId);
     this.#snapshot = undefined;
   }
 }
@@ -85,7 +91,7 @@ describe('routeLead against in-memory ports', () => {
     });
   });
 
-  it('given a cached roster that still shows the first rep with room, when their capacity is found taken at commit, then the roster is read afresh and the next rep is offered the lead', async () => {
+  it('given a cached roster that still shows the first rep with room, when their capacity is found taken at commit, then that rep is read afresh and patched into the roster, and the next rep is offered the lead', async () => {
     // Ana is first in the rotation (offered longest ago) but filled up since the roster was cached.
     const ana = rep('ana', { capacity: 1, lastOfferedAt: '2026-03-01T09:00:00.000Z' });
     const ben = rep('ben', { lastOfferedAt: '2026-03-02T09:00:00.000Z' });
@@ -94,9 +100,50 @@ describe('routeLead against in-memory ports', () => {
     const outcome = await routeLead('lead-1', deps);
 
     expect(outcome).toMatchObject({ kind: 'offered', repId: 'ben' });
-    expect(roster.invalidated).toEqual([TEAM]);
+    // Ana as read after the refusal, then Ben as the offer left him.
+    expect(roster.patched).toEqual([
+      { teamId: TEAM, repId: 'ana', fresh: expect.objectContaining({ id: 'ana', openLeads: 1 }) },
+      { teamId: TEAM, repId: 'ben', fresh: expect.objectContaining({ id: 'ben', openLeads: 1, lastOfferedAt: NOW.toISOString() }) },
+    ]);
+    expect(await roster.get(TEAM)).toContainEqual(expect.objectContaining({ id: 'ana', openLeads: 1 }));
     expect(leads.committed.map((c) => [c.name, c.request.rep?.id])).toEqual([['offer', 'ben']]);
     expect((await reps.get('ana'))?.openLeads).toBe(1);
+  });
+
+  it('given a cached roster that still lists a rep an admin moved to another team, when routed, then the offer refuses them, they leave the cached roster, and the next rep in the team is offered the lead', async () => {
+    const ana = rep('ana', { lastOfferedAt: '2026-03-01T09:00:00.000Z' });
+    const ben = rep('ben', { lastOfferedAt: '2026-03-02T09:00:00.000Z' });
+    const { deps, leads, reps, roster } = router({ reps: [{ ...ana, teamId: 'other-team' }, ben], leads: [lead('lead-1')], cachedRoster: [ana, ben] });
+
+    const outcome = await routeLead('lead-1', deps);
+
+    expect(outcome).toMatchObject({ kind: 'offered', repId: 'ben' });
+    expect(leads.committed.map((c) => [c.name, c.request.rep?.id, c.request.rep?.teamId])).toEqual([['offer', 'ben', TEAM]]);
+    expect((await roster.get(TEAM)).map((member) => member.id)).toEqual(['ben']);
+    expect((await reps.get('ana'))?.openLeads).toBe(0);
+  });
+
+  it("given a cached roster, when a lead is offered, then the rep goes into it as the offer left them, so the next lead goes to the next rep in the rotation without a refused offer", async () => {
+    const ana = rep('ana', { lastOfferedAt: '2026-03-01T09:00:00.000Z' });
+    const ben = rep('ben', { lastOfferedAt: '2026-03-02T09:00:00.000Z' });
+    const { deps, leads, roster } = router({ reps: [ana, ben], leads: [lead('lead-1'), lead('lead-2')], cachedRoster: [ana, ben] });
+
+    const outcomes = [await routeLead('lead-1', deps), await routeLead('lead-2', deps)];
+
+    expect(outcomes).toMatchObject([{ kind: 'offered', repId: 'ana' }, { kind: 'offered', repId: 'ben' }]);
+    expect(leads.committed.map((c) => c.request.rep?.id)).toEqual(['ana', 'ben']);
+    expect(await roster.get(TEAM)).toContainEqual(expect.objectContaining({ id: 'ana', openLeads: 1, lastOfferedAt: NOW.toISOString(), dayCount: 1, weekCount: 1 }));
+  });
+
+  it('given a team far larger than the history names, when a lead is offered, then its history names the first candidates in line and counts them all', async () => {
+    const team = Array.from({ length: 120 }, (_, i) => rep(`rep-${String(i).padStart(3, '0')}`));
+    const { deps, leads } = router({ reps: team, leads: [lead('lead-1')] });
+
+    await routeLead('lead-1', deps);
+
+    const [offer] = leads.committed;
+    expect(offer?.request.detail).toMatchObject({ orderCount: 120, skippedCount: 0 });
+    expect(offer?.request.detail?.order).toHaveLength(50);
   });
 
   it('given nobody in the team with room, when the lead is routed twice, then it waits in the team queue with its timer and one notice to the manager, and the second routing keeps its place without a new transition', async () => {
@@ -121,9 +168,9 @@ describe('routeLead against in-memory ports', () => {
     expect(leads.committed).toEqual([]);
   });
 
-  it('given two leads waiting in the team queue and a rep who just freed one slot, when the queue is drained, then the older lead is offered and the other keeps its place', async () => {
+  it('given two leads waiting in the team queue and a rep who just freed one slot, when the queue is drained, then the roster is refreshed, the older lead is offered and the other keeps its place', async () => {
     const queued = { status: LeadStatus.queued, tier: 'warm' as const, score: 10 };
-    const { deps, leads } = router({
+    const { deps, leads, roster } = router({
       reps: [rep('ana', { capacity: 1 })],
       leads: [lead('lead-new', { ...queued, receivedAt: '2026-03-02T09:30:00.000Z' }), lead('lead-old', { ...queued, receivedAt: '2026-03-02T09:00:00.000Z' })],
     });
@@ -136,5 +183,7 @@ describe('routeLead against in-memory ports', () => {
     ]);
     expect(leads.committed.map((c) => [c.name, c.lead.id])).toEqual([['offer', 'lead-old']]);
     expect((await leads.get('lead-new'))?.status).toBe(LeadStatus.queued);
+    // The freed slot is found by reading what changed in the team, not the whole team.
+    expect(roster.refreshed).toEqual([TEAM]);
   });
 });

@@ -1,4 +1,4 @@
-import { countersFor, type Placement } from '../adapters/lead-store.ts';
+import { afterTaking, countersFor, type Placement } from '../adapters/lead-store.ts';
 import { LeadStateConflict, RepUnavailable } from '../domain/errors.ts';
 import { LeadStatus, type Lead } from '../domain/lead.ts';
 import { allows } from '../domain/lifecycle.ts';
@@ -17,10 +17,13 @@ export interface TeamQueue {
   teamQueue(teamId: string, limit?: number): Promise<string[]>;
 }
 
-/** A team's reps as recently read (seconds old at most), and a way to read them afresh next time. */
+/** A team's reps as recently read (seconds old at most), kept current one rep or one change read at a time. */
 export interface Roster {
   get(teamId: string): Promise<readonly RepProfile[]>;
-  invalidate(teamId: string): void;
+  /** The rep as just read (undefined: gone) after their offer was refused, or as an offer to them left them, in place of the copy held. */
+  patch(teamId: string, repId: string, fresh: RepProfile | undefined): void;
+  /** The next read of the team looks for what changed in it, however recent the copy held. */
+  refresh(teamId: string): void;
 }
 
 export interface RouteLeadDeps {
@@ -51,8 +54,12 @@ const MAX_REREADS = 5;
 /** A manager hears about leads stuck in the team queue at most this often. */
 export const QUEUE_NOTICE_COOLDOWN_MINUTES = 15;
 
-/** The history keeps every eligible candidate but only this many skipped ones by name. */
-const SKIPPED_IN_HISTORY = 50;
+/**
+ * The history keeps this many candidates by name, of those in line and of those skipped, with
+ * the counts of all: one history item holds at most 400 KB, and a team of 20,000 eligible reps
+ * in line would not fit in it.
+ */
+const IN_HISTORY = 50;
 
 
 /**
@@ -93,7 +100,9 @@ const DRAIN_BATCH = 10;
  * its place in the queue without a new history entry.
  */
 export async function drainTeamQueue(teamId: string, deps: RouteLeadDeps): Promise<RouteOutcome[]> {
-  deps.roster.invalidate(teamId);
+  // The write that freed the capacity is stamped in the team's change index: reading what changed
+  // finds it, without reading the whole team.
+  deps.roster.refresh(teamId);
   const outcomes: RouteOutcome[] = [];
   for (const leadId of await deps.leads.teamQueue(teamId, DRAIN_BATCH)) outcomes.push(await routeLead(leadId, deps));
   return outcomes;
@@ -129,8 +138,9 @@ async function placeLead(lead: Lead, deps: RouteLeadDeps): Promise<RouteOutcome>
 
   for (const repId of ranking.order) {
     let rep: RepProfile | undefined = roster.find((r) => r.id === repId)!;
-    // A cached profile may be stale (load, day counters): on a conflict, read this rep afresh
-    // and try once more if they are still eligible; the next lead reads the whole team again.
+    // A cached profile may be stale (load, day counters, team): on a conflict, read this rep
+    // afresh, put the fresh copy in the cached roster for the next lead, and try once more if
+    // they are still in the team and eligible.
     for (let fresh = false; rep; fresh = true) {
       try {
         const placement = { ...placementBase(classification, contactDeadline), teamId: team.id, detail: decisionDetail(classification, team, ranking, repId) };
@@ -138,10 +148,10 @@ async function placeLead(lead: Lead, deps: RouteLeadDeps): Promise<RouteOutcome>
         return offeredOutcome(offered, repId, now);
       } catch (error) {
         if (!(error instanceof RepUnavailable)) throw error;
-        deps.roster.invalidate(team.id);
         if (fresh) break;
         rep = await deps.reps.get(repId);
-        if (rep && !checkEligibility(rep, lead, now).eligible) break;
+        deps.roster.patch(team.id, repId, rep);
+        if (rep && (rep.teamId !== team.id || !checkEligibility(rep, lead, now).eligible)) break;
       }
     }
   }
@@ -247,7 +257,8 @@ function teamOf(config: RoutingConfig, teamId: string): Team {
 /**
  * Offers the lead to one rep in ONE transaction: the lead moves to OFFERED only if nobody moved
  * it since it was read, the rep's open-lead count (and day and week counters) go up only while
- * the rep is active and under capacity and caps, and the offer email and SLA timer are recorded
+ * the rep is active, under capacity and caps, and still in the team (a roster cached before an
+ * admin moved them still lists them), and the offer email and SLA timer are recorded
  * with it. Concurrent routers and redelivered messages can never double-assign a lead, overfill a
  * rep, or commit an offer whose email and timer are lost.
  */
@@ -271,16 +282,18 @@ async function offerTo(lead: Lead, rep: RepProfile, roster: readonly RepProfile[
     rejectUrl: deps.actionUrl(offered, rep.id, 'reject'),
     acceptDeadline: timer.acceptDeadline,
   });
+  const taking = {
+    id: rep.id,
+    teamId: team.id,
+    counters: countersFor(rep, now),
+    ...(team.strategy === 'weighted-round-robin' ? { virtualTime: nextVirtualTime(rep, roster) } : {}),
+  };
   const committed = await deps.leads.commit('offer', {
     lead,
     at: now,
     actor: 'router',
     detail: { ...placement.detail, repId: rep.id, attempt: offered.attempt },
-    rep: {
-      id: rep.id,
-      counters: countersFor(rep, now),
-      ...(team.strategy === 'weighted-round-robin' ? { virtualTime: nextVirtualTime(rep, roster) } : {}),
-    },
+    rep: taking,
     set: {
       tier: placement.tier,
       score: placement.score,
@@ -290,6 +303,8 @@ async function offerTo(lead: Lead, rep: RepProfile, roster: readonly RepProfile[
     },
     effects: [sendEmail('offer-email', email), startTimer(timer)],
   });
+  // The next lead sees this offer's load and rotation without reading the rep again.
+  deps.roster.patch(team.id, rep.id, afterTaking(rep, taking, now.toISOString()));
   return committed.lead;
 }
 
@@ -311,8 +326,9 @@ function decisionDetail(classification: Classification, team?: Team, ranking?: R
     ...(team ? { teamId: team.id, strategy: team.strategy } : {}),
     ...(ranking
       ? {
-          order: ranking.order,
-          skipped: skipped.slice(0, SKIPPED_IN_HISTORY).map((c) => ({ repId: c.repId, reason: c.reason })),
+          order: ranking.order.slice(0, IN_HISTORY),
+          orderCount: ranking.order.length,
+          skipped: skipped.slice(0, IN_HISTORY).map((c) => ({ repId: c.repId, reason: c.reason })),
           skippedCount: skipped.length,
           skippedByReason: skipSummary(ranking),
         }

@@ -44,8 +44,9 @@ describe('given the demo stack', () => {
     const expected: Record<FunctionId, Access> = {
       // Rate windows, idempotency records, contact pointers (BatchGetItem), the lead and its routing.
       IngestFunction: { [TABLE]: dynamodb('BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem') },
-      // Lead transitions and their effects; a lead's history (resubmissions); rosters and team queues on gsi1.
-      RouteFunction: { [TABLE]: dynamodb('GetItem', 'PutItem', 'Query', 'UpdateItem'), [index('gsi1')]: dynamodb('Query') },
+      // Lead transitions and their effects; a lead's history (resubmissions); rosters and team
+      // queues on gsi1, what changed in a held roster on gsi4.
+      RouteFunction: { [TABLE]: dynamodb('GetItem', 'PutItem', 'Query', 'UpdateItem'), [index('gsi1')]: dynamodb('Query'), [index('gsi4')]: dynamodb('Query') },
       ActionsFunction: { [TABLE]: dynamodb('GetItem', 'PutItem', 'UpdateItem') },
       // Lead transitions and their effects; a lead's history (escalation).
       EscalateFunction: { [TABLE]: dynamodb('GetItem', 'PutItem', 'Query', 'UpdateItem') },

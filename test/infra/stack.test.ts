@@ -62,7 +62,7 @@ beforeAll(() => {
 
 describe('given the demo stack config', () => {
   describe('when the stack is synthesized', () => {
-    it('then the leads table is an on-demand TableV2 keyed by pk/sk with a team index (gsi1), an owner index (gsi2), a sparse due index (gsi3) and a stream of new images', () => {
+    it('then the leads table is an on-demand TableV2 keyed by pk/sk with a team index (gsi1), an owner index (gsi2), a sparse due index (gsi3), a roster change index (gsi4) and a stream of new images', () => {
       template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
       template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
         BillingMode: 'PAY_PER_REQUEST',
@@ -94,6 +94,14 @@ describe('given the demo stack config', () => {
               { AttributeName: 'gsi3sk', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
+          {
+            IndexName: 'gsi4',
+            KeySchema: [
+              { AttributeName: 'gsi4pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi4sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
           },
         ],
         StreamSpecification: { StreamViewType: 'NEW_IMAGE' },

@@ -67,7 +67,7 @@ beforeAll(async () => {
   router = {
     leads,
     reps: stack.reps,
-    roster: { get: (teamId) => stack.reps.listTeam(teamId), invalidate: () => undefined },
+    roster: { get: (teamId) => stack.reps.listTeam(teamId), patch: () => undefined, refresh: () => undefined },
     config: settings.routing,
     minutes: (minutes) => minutesToMs(minutes, 1),
     actionUrl: actionLinkBuilder(stack.signingKey, stack.publicBaseUrl, settings.linkTtlHours),

@@ -41,7 +41,7 @@ beforeAll(async () => {
     // Performs what its transitions record, as the route function's own store does.
     leads: leadStoreFor(requireEnv('TABLE_NAME'), ['email', 'timer', 'message']),
     reps: stack.reps,
-    roster: new RosterCache((teamId) => stack.reps.listTeam(teamId)),
+    roster: new RosterCache(stack.reps),
     config: settings.routing,
     minutes: (minutes) => minutesToMs(minutes),
     actionUrl: actionLinkBuilder(stack.signingKey, stack.publicBaseUrl, settings.linkTtlHours),

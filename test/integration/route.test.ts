@@ -156,6 +156,26 @@ describe('route handler: a rep an admin switched off', () => {
   });
 });
 
+describe('route handler: a rep an admin moved to another team', () => {
+  it("given a router that holds a team's roster, when the rep it would offer the next lead is moved to another team, then the offer refuses them and the lead goes to a rep still in the team", async () => {
+    const team = await stack.addTeam([{ capacity: 3 }, { capacity: 3 }]);
+    const other = await stack.addTeam([{ capacity: 3 }]);
+    const first = await stack.receiveLead({ email: 'moved.first@example.com' }, team.id);
+    const second = await stack.receiveLead({ email: 'moved.second@example.com' }, team.id);
+    // The first lead fills the router's roster of the team, and shows whom it picks from it.
+    await handler(batchFor(first));
+    const picked = (await stack.leads.get(first))!.ownerId!;
+    const stays = team.reps.find((rep) => rep.id !== picked)!;
+
+    await stack.reps.updateByAdmin((await stack.reps.get(picked))!, { teamId: other.id });
+    const response = await handler(batchFor(second));
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await stack.leads.get(second)).toMatchObject({ status: 'OFFERED', ownerId: stays.id, teamId: team.id });
+    expect(await stack.reps.get(picked)).toMatchObject({ teamId: other.id, openLeads: 1 });
+  });
+});
+
 describe('route handler: an offer and its follow-ups in one transaction', () => {
   it('given a routed lead, when its message is delivered again, then the offer email and timer are recorded once with the offer and each performed once', async () => {
     const team = await stack.addTeam([{ capacity: 1 }]);
