@@ -120,7 +120,8 @@ export function encodeRoutingSettings(settings: RoutingSettings): string {
     settings,
     (json, compressed) =>
       `The routing config of stack "${settings.stackName}" is ${json} bytes (${compressed} compressed); ` +
-      `Lambda's environment holds at most ${COMPRESSED_LIMIT} bytes of it. Fewer or shorter rules and teams are needed.`,
+      `Lambda's environment holds at most ${COMPRESSED_LIMIT} bytes of it. Franchisees and their territories belong in routing.territoriesFile ` +
+      '(a CSV next to the config, kept in the table, with no such limit); otherwise fewer or shorter rules and teams are needed.',
   );
 }
 
