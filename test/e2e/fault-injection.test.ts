@@ -2,6 +2,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi, type ExpectStatic } from 'vitest';
 import { LOCAL_CREDENTIALS } from '#infra/local/emulators.ts';
+import { stampRosterChange } from '#shared/adapters/table-items.ts';
 import { sweepGraceMs } from '#shared/config/composition.ts';
 import type { Lead } from '#shared/domain/lead.ts';
 import type { SentEmail } from './inbox.ts';
@@ -108,11 +109,13 @@ async function drain(teamId: string): Promise<void> {
   await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: JSON.stringify({ drainTeam: teamId }) }));
 }
 
-/** A rep switched on (by an admin or their own profile), directly in the table. */
+/**
+ * A rep switched on (by an admin or their own profile), directly in the table, stamped in the
+ * roster change index as every write of a rep is, so the routers' copies of the team see it.
+ */
 async function setActive(repId: string): Promise<void> {
-  await faulty.db.send(
-    new UpdateCommand({ TableName: faulty.stack.tableName, Key: { pk: `REP#${repId}`, sk: 'PROFILE' }, UpdateExpression: 'SET active = :true', ExpressionAttributeValues: { ':true': true } }),
-  );
+  const update = stampRosterChange({ UpdateExpression: 'SET active = :true', ExpressionAttributeValues: { ':true': true } }, repId);
+  await faulty.db.send(new UpdateCommand({ TableName: faulty.stack.tableName, Key: { pk: `REP#${repId}`, sk: 'PROFILE' }, ...update }));
 }
 
 describe('ingest: the lead is stored, but sending it to routing fails', () => {
