@@ -100,6 +100,10 @@ export class LeadRouterStack extends Stack {
     const admin = fn('AdminFunction', {
       name: 'admin',
       description: 'Admin API: leads and their history, erasure, rep import, sources, territories, team queues, routing simulator, DLQ redrive',
+      // A territories import checks, compares and packs 100,000 rows in about a second on a
+      // laptop core; the HTTP API waits at most 30 s, a deploy's custom resource as long.
+      timeout: Duration.seconds(29),
+      memorySize: 1024,
       ...(territories ? { files: [territories.bundled] } : {}),
     });
     if (territories) {

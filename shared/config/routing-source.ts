@@ -10,11 +10,11 @@ import { minutesToMs } from './runtime.ts';
 /**
  * How soon a function decides with a franchise map imported on the running stack: it checks the
  * stored version this often (one small read), and loads the map only when that changed.
- * TIME_SCALE shortens it like every other duration, down to 5 s: a check is a read per warm
+ * TIME_SCALE shortens it like every other duration, down to 10 s: a check is a read per warm
  * container, and more often than that would only add reads.
  */
 export const FRANCHISE_REFRESH_MINUTES = 0.5;
-export const franchiseRefreshMs = (scale?: number): number => Math.max(minutesToMs(FRANCHISE_REFRESH_MINUTES, scale), 5_000);
+export const franchiseRefreshMs = (scale?: number): number => Math.max(minutesToMs(FRANCHISE_REFRESH_MINUTES, scale), 10_000);
 
 /** A keyed index of a stored map, and the version it came from. */
 function lookupOf(index: FranchiseIndex, version: number): FranchiseLookup {
