@@ -46,8 +46,8 @@ export const TABLE_ACCESS = {
   // Transitions; a lead's history (what a resubmission said, for its owner); team rosters and
   // queues (gsi1); what changed in a held roster since (gsi4).
   route: { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: ['gsi1', 'gsi4'] },
-  // Transitions only.
-  actions: { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: [] },
+  // Transitions; the franchise map's chunks (a query of one version's partition), for the teams it adds.
+  actions: { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: [] },
   // Transitions; a lead's history (the escalation email tells it).
   escalate: { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: [] },
   // Sign-in (rate windows, spent tokens, and each link's cool-down with its email in a transaction),
@@ -67,8 +67,8 @@ export const TABLE_ACCESS = {
   },
   // Marks the rep (an update), takes back their open offers (found on gsi2) by transitions, and
   // notes the manager's notice with its email (the rep's update and an effect record's put in a
-  // transaction).
-  feedback: { table: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: ['gsi2'] },
+  // transaction); the franchise map's chunks, for the manager of a franchisee's agent.
+  feedback: { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: ['gsi2'] },
   // Claims and marks the effect records the stream delivers: single updates, nothing else.
   effects: { table: ['dynamodb:UpdateItem'], queries: [] },
   // What is due (gsi3); transitions and re-arms (a lead's effect with `swept` in its history, a

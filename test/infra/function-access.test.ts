@@ -47,7 +47,8 @@ describe('given the demo stack', () => {
       // Lead transitions and their effects; a lead's history (resubmissions); rosters and team
       // queues on gsi1, what changed in a held roster on gsi4.
       RouteFunction: { [TABLE]: dynamodb('GetItem', 'PutItem', 'Query', 'UpdateItem'), [index('gsi1')]: dynamodb('Query'), [index('gsi4')]: dynamodb('Query') },
-      ActionsFunction: { [TABLE]: dynamodb('GetItem', 'PutItem', 'UpdateItem') },
+      // Lead transitions; the franchise map's chunks (a query), for the teams it adds.
+      ActionsFunction: { [TABLE]: dynamodb('GetItem', 'PutItem', 'Query', 'UpdateItem') },
       // Lead transitions and their effects; a lead's history (escalation).
       EscalateFunction: { [TABLE]: dynamodb('GetItem', 'PutItem', 'Query', 'UpdateItem') },
       // Sessions, sign-in links and tokens, profiles (a link's cool-down and a saved profile each
@@ -65,7 +66,7 @@ describe('given the demo stack', () => {
       },
       // Marks the rep, takes back their offers (found on gsi2), notes the manager's notice with its
       // email's effect record (a put in the notice's transaction).
-      FeedbackFunction: { [TABLE]: dynamodb('GetItem', 'PutItem', 'UpdateItem'), [index('gsi2')]: dynamodb('Query') },
+      FeedbackFunction: { [TABLE]: dynamodb('GetItem', 'PutItem', 'Query', 'UpdateItem'), [index('gsi2')]: dynamodb('Query') },
       // Claims and marks effect records; its event source mapping reads the stream.
       EffectsFunction: {
         [TABLE]: dynamodb('UpdateItem'),

@@ -59,10 +59,19 @@ describe('given the demo stack and the calls its functions make', () => {
     expect(mayCall('PortalFunction', 'dynamodb', 'GetItem', { TableName: 'another-table' })).toBe(false);
   });
 
-  it('when the actions function, which only gets and commits, queries the table, then it may not', () => {
-    expect(mayCall('ActionsFunction', 'dynamodb', 'GetItem', { TableName: tableName })).toBe(true);
-    expect(mayCall('ActionsFunction', 'dynamodb', 'Query', { TableName: tableName })).toBe(false);
+  it('when the ingest function, which only gets and commits, queries the table, then it may not; the actions function may query the table (a franchise map\'s chunks) but no index', () => {
+    expect(mayCall('IngestFunction', 'dynamodb', 'GetItem', { TableName: tableName })).toBe(true);
+    expect(mayCall('IngestFunction', 'dynamodb', 'Query', { TableName: tableName })).toBe(false);
+    expect(mayCall('ActionsFunction', 'dynamodb', 'Query', { TableName: tableName })).toBe(true);
     expect(mayCall('ActionsFunction', 'dynamodb', 'Query', { TableName: tableName, IndexName: 'gsi1' })).toBe(false);
+  });
+
+  it('when a function that routes by the franchise map reads it, then it may get the pointer and query the version\'s chunks', () => {
+    for (const prefix of ['RouteFunction', 'EscalateFunction', 'SweeperFunction', 'ActionsFunction', 'PortalFunction', 'FeedbackFunction', 'AdminFunction']) {
+      const key = { pk: { S: 'FRANCHISE#MAP#00000001' } };
+      expect(mayCall(prefix, 'dynamodb', 'GetItem', { TableName: tableName, Key: { pk: { S: 'FRANCHISE#MAP' }, sk: { S: 'CURRENT' } } }), prefix).toBe(true);
+      expect(mayCall(prefix, 'dynamodb', 'Query', { TableName: tableName, ExpressionAttributeValues: { ':pk': key.pk } }), prefix).toBe(true);
+    }
   });
 
   it('when a function commits a transaction, then each of its items is judged by its own action', () => {
