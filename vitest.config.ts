@@ -46,6 +46,7 @@ export default defineConfig({
           name: 'infra',
           execArgv: V8_FLAGS,
           include: ['test/infra/**/*.test.ts'],
+          setupFiles: ['test/infra/cdk-outdir.ts'],
           testTimeout: 120_000,
           // Synthesizing with esbuild bundling takes seconds per stack, more on a busy machine.
           hookTimeout: 120_000,
