@@ -3,7 +3,7 @@ import type { FranchiseStore } from './franchise-store.ts';
 export interface FranchiseMapCacheOptions<T> {
   readonly store: Pick<FranchiseStore, 'version' | 'current'>;
   /** The stored bytes as what the router uses (the franchise map codec, an index built from it). */
-  readonly decode: (data: Uint8Array) => T;
+  readonly decode: (data: Uint8Array) => T | Promise<T>;
   /** How often at most the store is asked whether the map changed. */
   readonly refreshMs: number;
   readonly now?: () => number;
@@ -23,7 +23,7 @@ export type CachedFranchiseMap<T> = { readonly version: number; readonly value: 
  */
 export class FranchiseMapCache<T> {
   readonly #store: FranchiseMapCacheOptions<T>['store'];
-  readonly #decode: (data: Uint8Array) => T;
+  readonly #decode: (data: Uint8Array) => T | Promise<T>;
   readonly #refreshMs: number;
   readonly #now: () => number;
   /** What was loaded (undefined inside: no map was published) and when it was last known current; undefined until the first load succeeds. */
@@ -58,7 +58,7 @@ export class FranchiseMapCache<T> {
   async #load(): Promise<CachedFranchiseMap<T>> {
     const checkedAt = this.#now();
     const current = await this.#store.current();
-    const map = current && { version: current.version, value: this.#decode(current.data) };
+    const map = current && { version: current.version, value: await this.#decode(current.data) };
     this.#held = { map, checkedAt };
     return map;
   }

@@ -2,7 +2,6 @@ import type middy from '@middy/core';
 import { FranchiseMapCache } from '../adapters/franchise-cache.ts';
 import { FranchiseStore } from '../adapters/franchise-store.ts';
 import type { FranchiseIndex } from '../franchise/franchise-index.ts';
-import type { FranchiseLookup } from '../franchise/franchise-map.ts';
 import { RoutingConfigSource } from '../franchise/routing-config-source.ts';
 import type { RoutingConfig } from '../routing/config-schema.ts';
 import { minutesToMs } from './runtime.ts';
@@ -16,17 +15,6 @@ import { minutesToMs } from './runtime.ts';
 export const FRANCHISE_REFRESH_MINUTES = 0.5;
 export const franchiseRefreshMs = (scale?: number): number => Math.max(minutesToMs(FRANCHISE_REFRESH_MINUTES, scale), 10_000);
 
-/** A keyed index of a stored map, and the version it came from. */
-function lookupOf(index: FranchiseIndex, version: number): FranchiseLookup {
-  return {
-    version,
-    lookup: (where) => index.lookup(where),
-    explain: (where) => index.explain(where),
-    franchisee: (id) => index.franchisee(id),
-    franchisees: () => index.franchisees(),
-  };
-}
-
 /** The index of a stored map; the codec and index load only in a stack that has a map at all. */
 async function indexOf(data: Uint8Array): Promise<FranchiseIndex> {
   const [{ decodeFranchiseMap }, { FranchiseIndex }] = await Promise.all([import('../franchise/franchise-codec.ts'), import('../franchise/franchise-index.ts')]);
@@ -37,27 +25,11 @@ async function indexOf(data: Uint8Array): Promise<FranchiseIndex> {
 export function routingSourceFor(env: { readonly TABLE_NAME: string; readonly TIME_SCALE?: number }, base: RoutingConfig): RoutingConfigSource {
   const cache = new FranchiseMapCache({
     store: new FranchiseStore(env.TABLE_NAME),
-    // Kept as the stored bytes; indexed once per version below.
-    decode: (data) => data,
+    // Indexed once per version: the cache decodes only what it loads.
+    decode: indexOf,
     refreshMs: franchiseRefreshMs(env.TIME_SCALE),
   });
-  let indexed: { readonly data: Uint8Array; readonly lookup: Promise<FranchiseLookup> } | undefined;
-  return new RoutingConfigSource(base, {
-    get: async () => {
-      const map = await cache.get();
-      if (map === undefined) return undefined;
-      if (indexed?.data !== map.value) {
-        const lookup = indexOf(map.value).then((index) => lookupOf(index, map.version));
-        indexed = { data: map.value, lookup };
-        // A map that cannot be indexed is tried again on the next call, not kept.
-        lookup.catch(() => {
-          if (indexed?.lookup === lookup) indexed = undefined;
-        });
-      }
-      return { version: map.version, value: await indexed.lookup };
-    },
-    forget: () => cache.forget(),
-  });
+  return new RoutingConfigSource(base, cache);
 }
 
 /** Brings the routing config up to date before the handler runs (a version check at most every few seconds). */

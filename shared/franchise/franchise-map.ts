@@ -48,8 +48,6 @@ export interface TerritoryMatch {
 
 /** A loaded franchise map as routing reads it: keyed lookups, never a scan of its rows. */
 export interface FranchiseLookup {
-  /** The stored version it was read from. */
-  readonly version: number;
   lookup(where: LeadLocation): TerritoryMatch | undefined;
   /** One line: who holds this location and why, or why nobody does. */
   explain(where: LeadLocation): string;

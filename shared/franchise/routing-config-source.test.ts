@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { classifyLead } from '../routing/engine.ts';
 import { config, lead } from '../routing/test-fixtures.ts';
 import { FranchiseIndex } from './franchise-index.ts';
-import type { FranchiseLookup, FranchiseMap } from './franchise-map.ts';
+import type { FranchiseMap } from './franchise-map.ts';
 import { RoutingConfigSource, type FranchiseMaps } from './routing-config-source.ts';
 
 const austin: FranchiseMap = {
@@ -16,16 +16,12 @@ const austin: FranchiseMap = {
   ],
 };
 
-const lookupOf = (map: FranchiseMap, version: number): FranchiseLookup => {
-  const index = FranchiseIndex.of(map);
-  return { version, lookup: (w) => index.lookup(w), explain: (w) => index.explain(w), franchisee: (id) => index.franchisee(id), franchisees: () => index.franchisees() };
-};
 
 /** A table's current map, as the cache hands it out, with the version under the test's control. */
 function maps(initial: { version: number; map: FranchiseMap } | undefined) {
   let current = initial;
   const store: FranchiseMaps & { set(next: typeof current): void } = {
-    get: async () => current && { version: current.version, value: lookupOf(current.map, current.version) },
+    get: async () => current && { version: current.version, value: FranchiseIndex.of(current.map) },
     forget: () => undefined,
     set: (next) => (current = next),
   };
