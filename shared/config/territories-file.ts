@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FranchiseMap } from '../franchise/franchise-map.ts';
+import { franchiseesTakingTeamIds } from '../franchise/franchise-teams.ts';
 import { parseTerritoriesCsv } from '../franchise/territories-csv.ts';
 import { StackConfigError, type StackConfig } from './stack-config.ts';
 
@@ -37,8 +38,7 @@ export function territoriesFileOf(configFile: string, config: StackConfig): Terr
       `Invalid territories file\n${parsed.errors.map((error) => `${path}: row ${error.line}${error.column ? ` ${error.column}` : ''}: ${error.message}`).join('\n')}`,
     );
   }
-  const teamIds = new Set(config.routing.teams.map((team) => team.id));
-  const clash = parsed.map.franchisees.find((franchisee) => teamIds.has(franchisee.id));
+  const [clash] = franchiseesTakingTeamIds(parsed.map, config.routing);
   if (clash) throw new StackConfigError(`${path}: franchisee "${clash.id}" has the id of a team of ${configFile}; give it another id`);
   const file = { path, csv, map: parsed.map };
   checkedFiles.set(path, { mtimeMs, file });

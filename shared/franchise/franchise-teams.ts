@@ -1,5 +1,5 @@
 import type { FranchiseeDefaults, RoutingConfig, Team } from '../routing/config-schema.ts';
-import type { Franchisee, FranchiseLookup } from './franchise-map.ts';
+import type { Franchisee, FranchiseLookup, FranchiseMap } from './franchise-map.ts';
 
 /** A franchisee of the map as the team its field agents belong to. */
 export function franchiseeTeam(franchisee: Franchisee, defaults: FranchiseeDefaults): Team {
@@ -13,6 +13,12 @@ export function franchiseeTeam(franchisee: Franchisee, defaults: FranchiseeDefau
     whenAllPass: defaults.whenAllPass,
     ...(defaults.businessHours ? { businessHours: defaults.businessHours } : {}),
   };
+}
+
+/** Franchisees of a map that take the id of a plain team of the stack config: an import refuses them. */
+export function franchiseesTakingTeamIds(map: Pick<FranchiseMap, 'franchisees'>, config: Pick<RoutingConfig, 'teams'>): Franchisee[] {
+  const teamIds = new Set(config.teams.filter((team) => team.kind === 'team').map((team) => team.id));
+  return map.franchisees.filter((franchisee) => teamIds.has(franchisee.id));
 }
 
 /**

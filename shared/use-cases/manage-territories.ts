@@ -4,6 +4,7 @@ import { FranchiseMapConflict, InvalidLead, MalformedRequest, PayloadTooLarge, t
 import { decodeFranchiseMap, encodeFranchiseMap } from '../franchise/franchise-codec.ts';
 import { describeDiff, diffFranchiseMaps } from '../franchise/franchise-diff.ts';
 import type { FranchiseMap } from '../franchise/franchise-map.ts';
+import { franchiseesTakingTeamIds } from '../franchise/franchise-teams.ts';
 import { parseTerritoriesCsv, toTerritoriesCsv } from '../franchise/territories-csv.ts';
 import type { RoutingConfig } from '../routing/config-schema.ts';
 import type { FranchiseStore } from '../adapters/franchise-store.ts';
@@ -126,8 +127,7 @@ function checked(text: string, config: RoutingConfig): FranchiseMap {
       'Invalid territories',
     );
   }
-  const teamIds = new Set(config.teams.filter((team) => team.kind === 'team').map((team) => team.id));
-  const clashes = parsed.map.franchisees.filter((franchisee) => teamIds.has(franchisee.id));
+  const clashes = franchiseesTakingTeamIds(parsed.map, config);
   if (clashes.length > 0) {
     throw new InvalidLead(
       clashes.map((franchisee) => ({ field: `franchisee ${franchisee.id}`, message: `"${franchisee.id}" is a team of the stack config; give the franchisee another id` })),
