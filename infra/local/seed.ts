@@ -35,20 +35,25 @@ export function loadSeedFile(file = DEMO_SEED_FILE): SeedFile {
   return result.data;
 }
 
+/** A client of the local DynamoDB for the length of `use`. */
+async function withLocalDynamoDb<T>(options: { readonly endpoint: string; readonly region: string }, use: (db: DynamoDBDocumentClient) => Promise<T>): Promise<T> {
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: options.endpoint, region: options.region, credentials: LOCAL_CREDENTIALS }));
+  try {
+    return await use(db);
+  } finally {
+    db.destroy();
+  }
+}
+
 /** Returns how many reps were added (0 when all were there already). */
 export async function seedDemoData(options: SeedOptions): Promise<number> {
   const { reps } = loadSeedFile(options.file);
-  const client = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: options.endpoint, region: options.region, credentials: LOCAL_CREDENTIALS }),
-  );
-  const store = new RepStore(options.tableName, client);
-  let added = 0;
-  try {
+  return withLocalDynamoDb(options, async (db) => {
+    const store = new RepStore(options.tableName, db);
+    let added = 0;
     for (const rep of reps) if (await store.add(rep)) added++;
-  } finally {
-    client.destroy();
-  }
-  return added;
+    return added;
+  });
 }
 
 export interface TerritoriesOptions {
@@ -67,9 +72,8 @@ export interface TerritoriesOptions {
 export async function loadTerritories(options: TerritoriesOptions): Promise<number | undefined> {
   const file = territoriesFileOf(options.configFile, loadStackConfig(options.configFile));
   if (!file) return undefined;
-  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: options.endpoint, region: options.region, credentials: LOCAL_CREDENTIALS }));
-  const store = new FranchiseStore(options.tableName, client);
-  try {
+  return withLocalDynamoDb(options, async (db) => {
+    const store = new FranchiseStore(options.tableName, db);
     if ((await store.version()) !== undefined) return undefined;
     await store.publish({
       data: encodeFranchiseMap(file.map),
@@ -79,7 +83,5 @@ export async function loadTerritories(options: TerritoriesOptions): Promise<numb
       expectedVersion: undefined,
     });
     return file.map.territories.length;
-  } finally {
-    client.destroy();
-  }
+  });
 }
