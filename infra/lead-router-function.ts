@@ -14,7 +14,8 @@ import type { StackEnvironment } from './function-environment.ts';
 /** Metadata key the local runtime reads to bind a synthesized function to its source entry. */
 export const ENTRY_METADATA = 'lead-router:entry';
 
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+/** The repository root: the project root esbuild bundles from, and what `files` are relative to. */
+export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 export interface LeadRouterFunctionProps<F extends FunctionName> {
   /**

@@ -8,12 +8,11 @@ import type { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FunctionName } from '#shared/config/environment.ts';
 import { encodeIntake, encodeRoutingSettings, routingSettings, type StackConfig } from '#shared/config/stack-config.ts';
 import { LeadRouterApi } from './api.ts';
 import { StackEnvironment } from './function-environment.ts';
-import { LeadRouterFunction, type LeadRouterFunctionProps } from './lead-router-function.ts';
+import { LeadRouterFunction, repoRoot, type LeadRouterFunctionProps } from './lead-router-function.ts';
 import { Messaging } from './messaging.ts';
 import { LeadRouterMonitoring } from './monitoring.ts';
 import { Notifications } from './notifications.ts';
@@ -195,8 +194,6 @@ export class LeadRouterStack extends Stack {
     new CfnOutput(this, 'AdminApiKeySecret', { value: secrets.adminApiKey.secretArn, description: 'Secrets Manager ARN of the admin bearer key' });
   }
 }
-
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /** The territories file as the admin bundle carries it: its path from the repository root, and its hash. */
 function territoriesAsset(file: string): { bundled: string; sha256: string } {
