@@ -1,4 +1,7 @@
-import { isRequired, variablesOf, type VariableName } from '#shared/config/environment.ts';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { isRequired, variablesOf, type FunctionName, type VariableName } from '#shared/config/environment.ts';
+import { CONFIG_FILE_PREFIX } from '#shared/config/stack-config.ts';
 import type { LeadRouterFunction } from './lead-router-function.ts';
 
 /** The access a function gets with a variable: reading the secret it names, sending to the queue, ... */
@@ -7,6 +10,8 @@ export type VariableGrant = (fn: LeadRouterFunction) => void;
 interface ProvidedVariable {
   readonly value: string;
   readonly grant?: VariableGrant;
+  /** A file the value names, copied into the bundle of every function that reads it. */
+  readonly file?: string;
 }
 
 /**
@@ -21,8 +26,22 @@ export class StackEnvironment {
   readonly #provided = new Map<VariableName, ProvidedVariable>();
 
   provide(name: VariableName, value: string, grant?: VariableGrant): void {
+    this.#set(name, { value, ...(grant ? { grant } : {}) });
+  }
+
+  /** A variable whose value is `file:<name>`, the file (an absolute path) riding in the bundle of each function that reads it. */
+  provideFile(name: VariableName, file: string): void {
+    this.#set(name, { value: `${CONFIG_FILE_PREFIX}${basename(file)}`, file });
+  }
+
+  /** The files the function's variables name, for its bundle. */
+  filesFor(fn: FunctionName): string[] {
+    return variablesOf(fn).flatMap((name) => this.#provided.get(name)?.file ?? []);
+  }
+
+  #set(name: VariableName, provided: ProvidedVariable): void {
     if (this.#provided.has(name)) throw new Error(`${name} is provided twice`);
-    this.#provided.set(name, { value, ...(grant ? { grant } : {}) });
+    this.#provided.set(name, provided);
   }
 
   /** Sets every variable of the function's schema the stack provides, and grants what comes with it. */
@@ -30,7 +49,7 @@ export class StackEnvironment {
     for (const name of variablesOf(fn.name)) {
       const provided = this.#provided.get(name);
       if (provided) {
-        fn.setVariable(name, provided.value);
+        fn.setVariable(name, provided.value, provided.file ? readFileSync(provided.file, 'utf8') : provided.value);
         provided.grant?.(fn);
       } else if (isRequired(name)) {
         throw new Error(`${fn.node.path}: the ${fn.name} function needs ${name}, which the stack does not provide before it is created`);

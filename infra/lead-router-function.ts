@@ -7,7 +7,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { EnvironmentSchema, variablesOf, type FunctionName, type VariableOf } from '#shared/config/environment.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '#shared/metric-names.ts';
-import { basename } from 'node:path';
+import { basename, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StackEnvironment } from './function-environment.ts';
 
@@ -39,14 +39,14 @@ export interface LeadRouterFunctionProps<F extends FunctionName> {
 }
 
 
-/** Bundling hooks that copy `files` (repository-relative) to the bundle's root, after esbuild. */
+/** Bundling hooks that copy `files` (repository-relative, or absolute) to the bundle's root, after esbuild. */
 function copyIntoBundle(files: readonly string[]): ICommandHooks {
   const names = files.map((file) => basename(file));
   if (new Set(names).size !== names.length) throw new Error(`Files copied into one bundle need distinct names: ${files.join(', ')}`);
   return {
     beforeBundling: () => [],
     beforeInstall: () => [],
-    afterBundling: (inputDir, outputDir) => files.map((file) => `cp "${inputDir}/${file}" "${outputDir}/${basename(file)}"`),
+    afterBundling: (inputDir, outputDir) => files.map((file) => `cp "${isAbsolute(file) ? file : `${inputDir}/${file}`}" "${outputDir}/${basename(file)}"`),
   };
 }
 
@@ -73,6 +73,7 @@ export class LeadRouterFunction<F extends FunctionName = FunctionName> extends N
       description: `Runs the ${id} of the lead router`,
     });
     logGroup.grantWrite(role);
+    const files = [...(props.files ?? []), ...props.environment.filesFor(props.name)];
     super(scope, id, {
       role,
       deadLetterQueue: props.deadLetterQueue,
@@ -95,7 +96,7 @@ export class LeadRouterFunction<F extends FunctionName = FunctionName> extends N
         mainFields: ['module', 'main'],
         // Some dependencies still call require(); give the ESM bundle one.
         banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-        ...(props.files?.length ? { commandHooks: copyIntoBundle(props.files) } : {}),
+        ...(files.length ? { commandHooks: copyIntoBundle(files) } : {}),
       },
     });
     // In the template itself, so the local runtime binds function to source from the template alone.
@@ -114,12 +115,13 @@ export class LeadRouterFunction<F extends FunctionName = FunctionName> extends N
 
   /**
    * Sets one variable of the function's schema. A value known at synth is checked against the
-   * schema here, so a malformed one fails synth rather than the function's cold start.
+   * schema here, so a malformed one fails synth rather than the function's cold start. A value
+   * naming a file of the bundle (`file:<name>`) is checked by the contents it stands for.
    */
-  setVariable(name: VariableOf<F>, value: string): this {
+  setVariable(name: VariableOf<F>, value: string, standsFor: string = value): this {
     if (!this.#variables.has(name)) throw new Error(`${this.node.path}: ${name} is not a variable of the ${this.name} function (shared/config/environment.ts)`);
     if (!Token.isUnresolved(value)) {
-      const checked = EnvironmentSchema.shape[name].safeParse(value);
+      const checked = EnvironmentSchema.shape[name].safeParse(standsFor);
       if (!checked.success) throw new Error(`${this.node.path}: ${name}: ${checked.error.issues.map((issue) => issue.message).join('; ')}`);
     }
     this.addEnvironment(name, value);

@@ -1,4 +1,4 @@
-import { CfnOutput, CustomResource, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, CustomResource, Duration, Stack, Stage, type StackProps } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
@@ -6,10 +6,10 @@ import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambd
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { basename, relative } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
 import type { FunctionName } from '#shared/config/environment.ts';
-import { encodeIntake, encodeRoutingSettings, routingSettings, type StackConfig } from '#shared/config/stack-config.ts';
+import { ConfigFiles, encodeIntake, encodeRoutingSettings, routingSettings, type StackConfig } from '#shared/config/stack-config.ts';
 import { LeadRouterApi } from './api.ts';
 import { StackEnvironment } from './function-environment.ts';
 import { LeadRouterFunction, repoRoot, type LeadRouterFunctionProps } from './lead-router-function.ts';
@@ -44,8 +44,8 @@ export class LeadRouterStack extends Stack {
     // Each part provides the variables of what it creates; each function takes those it reads.
     const environment = new StackEnvironment();
     environment.provide('LEAD_ROUTER_STACK', config.name);
-    environment.provide('STACK_CONFIG', encodeRoutingSettings(routingSettings(config)));
-    environment.provide('INTAKE_CONFIG', encodeIntake(config.name, config.intake));
+    this.#provideConfig(environment, 'STACK_CONFIG', encodeRoutingSettings(routingSettings(config)));
+    this.#provideConfig(environment, 'INTAKE_CONFIG', encodeIntake(config.intake));
 
     const routeTimeout = Duration.seconds(30);
     const storage = new LeadStorage(this, environment);
@@ -192,6 +192,22 @@ export class LeadRouterStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', { value: notifications.alarmTopic.topicArn, description: 'Alarms publish here; subscribe more addresses or a chat integration' });
     new CfnOutput(this, 'EmailConfigurationSet', { value: notifications.mail.configurationSetName });
     new CfnOutput(this, 'AdminApiKeySecret', { value: secrets.adminApiKey.secretArn, description: 'Secrets Manager ARN of the admin bearer key' });
+  }
+
+  /**
+   * A config variable: deployed, a file in the bundle of each function that reads it (no size
+   * limit, versioned with the code); for the local runtime, which does not bundle, the JSON itself.
+   */
+  #provideConfig(environment: StackEnvironment, name: keyof typeof ConfigFiles, json: string): void {
+    if (!this.bundlingRequired) {
+      environment.provide(name, json);
+      return;
+    }
+    const dir = join(Stage.of(this)!.outdir, 'lead-router-config', this.artifactId);
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, ConfigFiles[name]);
+    writeFileSync(file, json);
+    environment.provideFile(name, file);
   }
 }
 

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { encodeIntake, encodeRoutingSettings, parseStackConfig, routingSettings } from './stack-config.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigFiles, encodeIntake, encodeRoutingSettings, parseStackConfig, routingSettings } from './stack-config.ts';
 import { EnvironmentError, Functions, isRequired, loadEnvironment, PerformerVariables, readEnvironment, variablesOf } from './environment.ts';
 
 const config = parseStackConfig('test', {
@@ -61,14 +64,33 @@ describe('given the environment schema', () => {
     expect(error.message).not.toContain('routing-queue');
   });
 
-  it('when the stack config is compressed, unreadable or invalid, then it is decoded, or the message says which part is wrong', () => {
-    const intake = encodeIntake('env-test', config.intake);
+  it('when the stack config is inline, unreadable or invalid, then it is decoded, or the message says which part is wrong', () => {
+    const intake = encodeIntake(config.intake);
 
     expect(readEnvironment(['INTAKE_CONFIG'], { INTAKE_CONFIG: intake }).INTAKE_CONFIG).toEqual(config.intake);
-    expect(failure(() => readEnvironment(['STACK_CONFIG'], { STACK_CONFIG: 'gzip:not-gzip' })).message).toMatch(/STACK_CONFIG: is not readable/);
+    expect(failure(() => readEnvironment(['STACK_CONFIG'], { STACK_CONFIG: '{"stackName":' })).message).toMatch(/STACK_CONFIG: is not readable/);
     expect(failure(() => readEnvironment(['STACK_CONFIG'], { STACK_CONFIG: '{"stackName":"x","routing":{}}' })).message).toMatch(
       /Invalid environment variable STACK_CONFIG \(routing\.[a-zA-Z]+\)/,
     );
+  });
+
+  it('when the stack config is a file of the bundle, then it is read from the code directory, and without one the message says where it looked', () => {
+    const codeDir = mkdtempSync(join(tmpdir(), 'lead-router-bundle-'));
+    try {
+      writeFileSync(join(codeDir, ConfigFiles.STACK_CONFIG), encodeRoutingSettings(routingSettings(config)));
+      const previous = process.env.LAMBDA_TASK_ROOT;
+      process.env.LAMBDA_TASK_ROOT = codeDir;
+      try {
+        expect(readEnvironment(['STACK_CONFIG'], { STACK_CONFIG: `file:${ConfigFiles.STACK_CONFIG}` }).STACK_CONFIG).toEqual(routingSettings(config));
+        expect(failure(() => readEnvironment(['STACK_CONFIG'], { STACK_CONFIG: 'file:../secrets.json' })).message).toMatch(/is not a file name of the bundle/);
+      } finally {
+        if (previous === undefined) delete process.env.LAMBDA_TASK_ROOT;
+        else process.env.LAMBDA_TASK_ROOT = previous;
+      }
+      expect(failure(() => readEnvironment(['STACK_CONFIG'], { STACK_CONFIG: `file:${ConfigFiles.STACK_CONFIG}` })).message).toMatch(/LAMBDA_TASK_ROOT/);
+    } finally {
+      rmSync(codeDir, { recursive: true, force: true });
+    }
   });
 
   it('when TIME_SCALE is set, then it divides durations by a number', () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IntakeSchema } from '../ingest/source-config.ts';
-import { decodeRoutingSettings, RoutingSettingsSchema } from './stack-config.ts';
+import { decodeConfigVariable, RoutingSettingsSchema } from './stack-config.ts';
 
 /**
  * Every environment variable a function of the stack reads: its name, what it means and its
@@ -14,13 +14,13 @@ const text = z.string().min(1);
 /** A secret by reference: its Secrets Manager ARN on AWS, `file:<path>` on the local stack. */
 const secretReference = z.string().regex(/^(arn:[\w-]+:secretsmanager:|file:)/, 'must be a Secrets Manager ARN (or file:<path> on the local stack)');
 
-/** A config written by `encodeRoutingSettings` / `encodeIntake` at synth: JSON, or `gzip:<base64>` of it. */
+/** A config written by `encodeRoutingSettings` / `encodeIntake` at synth: its JSON, or `file:<name>` of the function's bundle. */
 const encoded = <T extends z.ZodType>(schema: T) =>
   z
     .string()
     .transform((value, ctx): unknown => {
       try {
-        return decodeRoutingSettings(value);
+        return decodeConfigVariable(value);
       } catch (error) {
         ctx.addIssue({ code: 'custom', message: `is not readable: ${(error as Error).message}` });
         return z.NEVER;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { IntakeSchema, type Intake } from '../ingest/source-config.ts';
 import { RoutingConfigSchema, type RoutingConfig } from '../routing/config-schema.ts';
@@ -100,41 +100,33 @@ export function routingSettings(config: StackConfig): RoutingSettings {
 }
 
 /**
- * Lambda allows 4 KB of environment variables per function, shared with everything else. Large
- * configs travel gzip-compressed (`gzip:<base64>`); one that does not fit even so fails synth
- * here, naming the limit, rather than failing the deployment.
+ * How the runtime part of a config reaches the functions. Deployed (the stack is bundled), it is
+ * a file in each function's bundle, named by the variable as `file:<name>`: part of the code
+ * asset, so it has no size limit (Lambda's environment holds 4 KB in all), it changes only with
+ * a deploy, and CloudFormation keeps each version with the function's code. The local runtime,
+ * which runs the sources and has no such limit, gets the JSON itself in the variable.
  */
-const PLAIN_LIMIT = 1_500;
-const COMPRESSED_LIMIT = 3_000;
+export const CONFIG_FILE_PREFIX = 'file:';
 
-function encodeForEnvironment(value: unknown, tooLarge: (json: number, compressed: number) => string): string {
-  const json = JSON.stringify(value);
-  if (json.length <= PLAIN_LIMIT) return json;
-  const encoded = `gzip:${gzipSync(json, { level: 9 }).toString('base64')}`;
-  if (encoded.length > COMPRESSED_LIMIT) throw new StackConfigError(tooLarge(json.length, encoded.length));
-  return encoded;
-}
+/** The bundle's file names for the routing settings and the intake config. */
+export const ConfigFiles = { STACK_CONFIG: 'routing-settings.json', INTAKE_CONFIG: 'intake.json' } as const;
 
 export function encodeRoutingSettings(settings: RoutingSettings): string {
-  return encodeForEnvironment(
-    settings,
-    (json, compressed) =>
-      `The routing config of stack "${settings.stackName}" is ${json} bytes (${compressed} compressed); ` +
-      `Lambda's environment holds at most ${COMPRESSED_LIMIT} bytes of it. Franchisees and their territories belong in routing.territoriesFile ` +
-      '(a CSV next to the config, kept in the table, with no such limit); otherwise fewer or shorter rules and teams are needed.',
-  );
+  return JSON.stringify(settings);
 }
 
-export function encodeIntake(stackName: string, intake: Intake): string {
-  return encodeForEnvironment(
-    intake,
-    (json, compressed) =>
-      `The intake config (sources) of stack "${stackName}" is ${json} bytes (${compressed} compressed); ` +
-      `Lambda's environment holds at most ${COMPRESSED_LIMIT} bytes of it. Fewer sources or shorter mappings are needed.`,
-  );
+export function encodeIntake(intake: Intake): string {
+  return JSON.stringify(intake);
 }
 
-export function decodeRoutingSettings(value: string): unknown {
-  const json = value.startsWith('gzip:') ? gunzipSync(Buffer.from(value.slice(5), 'base64')).toString('utf8') : value;
-  return JSON.parse(json);
+/**
+ * A config variable's value: its JSON, or `file:<name>` for a file in the function's code
+ * directory (`LAMBDA_TASK_ROOT`, where Lambda unpacks the bundle).
+ */
+export function decodeConfigVariable(value: string, codeDir = process.env.LAMBDA_TASK_ROOT): unknown {
+  if (!value.startsWith(CONFIG_FILE_PREFIX)) return JSON.parse(value);
+  const name = value.slice(CONFIG_FILE_PREFIX.length);
+  if (!/^[\w.-]+$/.test(name)) throw new Error(`"${name}" is not a file name of the bundle`);
+  if (!codeDir) throw new Error(`${name} is a file of the function's bundle, and LAMBDA_TASK_ROOT (where the bundle is) is not set`);
+  return JSON.parse(readFileSync(join(codeDir, name), 'utf8'));
 }

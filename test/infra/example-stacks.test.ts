@@ -13,6 +13,8 @@ import { buildApp, configNames, loadStackConfigs, stackId } from '#infra/app.ts'
 import { deployCommand } from '#infra/deploy.ts';
 import type { LeadRouterStack } from '#infra/lead-router-stack.ts';
 import { AlarmIds } from '#infra/monitoring.ts';
+import { ConfigFiles, decodeConfigVariable, RoutingSettingsSchema, routingSettings } from '#shared/config/stack-config.ts';
+import { IntakeSchema } from '#shared/ingest/source-config.ts';
 import { LeadMetric } from '#shared/metric-names.ts';
 import { cdkJsonContext, logicalIdOf, repoRoot } from './support.ts';
 
@@ -267,7 +269,7 @@ for (const name of ['demo', 'northwind-heating', 'sunridge-solar-eu', 'sunridge-
 
 describe('given "npm run synth" (the cdk CLI, with bundling)', () => {
   // The only test that runs esbuild: every function of every deployment, as shipped.
-  it('when it runs over infra/stacks, then it succeeds and every function of every deployment is an esbuild bundle with its source map (and the portal its stylesheet) staged in the cloud assembly', async () => {
+  it('when it runs over infra/stacks, then it succeeds and every function of every deployment is an esbuild bundle with its source map (and the portal its stylesheet, and each reader its config files) staged in the cloud assembly', async () => {
     const outdir = join(tempDir, 'synth');
     const stylesheet = readFileSync(new URL('../../shared/views/portal/portal.css', import.meta.url), 'utf8');
 
@@ -275,7 +277,7 @@ describe('given "npm run synth" (the cdk CLI, with bundling)', () => {
 
     for (const config of configs) {
       const template = JSON.parse(readFileSync(join(outdir, `${stackId(config)}.template.json`), 'utf8')) as {
-        Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string }; Handler?: string } }>;
+        Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string }; Handler?: string; Environment?: { Variables: Record<string, unknown> } } }>;
       };
       const types = Object.values(template.Resources).map((resource) => resource.Type);
       const functions = Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::Lambda::Function');
@@ -289,6 +291,16 @@ describe('given "npm run synth" (the cdk CLI, with bundling)', () => {
         const staged = join(outdir, `asset.${code!.S3Key!.replace(/\.zip$/, '')}`);
         expect(statSync(join(staged, 'index.mjs')).size, where).toBeGreaterThan(0);
         expect(existsSync(join(staged, 'index.mjs.map')), `${where} source map`).toBe(true);
+        // The config rides in the bundle, however large: the environment (4 KB at most) only names it.
+        const variables = fn.Properties.Environment!.Variables;
+        expect(JSON.stringify(variables).length, `${where} environment`).toBeLessThan(4096);
+        for (const [name, file] of Object.entries(ConfigFiles)) {
+          if (variables[name] === undefined) continue;
+          expect(variables[name], `${where} ${name}`).toBe(`file:${file}`);
+          const schema = name === 'STACK_CONFIG' ? RoutingSettingsSchema : IntakeSchema;
+          const expected = name === 'STACK_CONFIG' ? routingSettings(config) : config.intake;
+          expect(schema.parse(decodeConfigVariable(`file:${file}`, staged)), `${where} ${file}`).toEqual(expected);
+        }
         // One module is the bundle: a stylesheet read by a relative URL must sit beside index.mjs.
         if (!readFileSync(join(staged, 'index.mjs'), 'utf8').includes('new URL("./portal.css",import.meta.url)')) continue;
         stylesheetReaders.push(id);

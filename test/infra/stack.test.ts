@@ -7,7 +7,7 @@ import { SlaStates } from '#infra/sla-timer.ts';
 import type { LeadRouterStack } from '#infra/lead-router-stack.ts';
 import { localScope, resolveString, type ResourceValue } from '#infra/local/intrinsics.ts';
 import { functionNames, loadEnvironment, variablesOf, type FunctionName } from '#shared/config/environment.ts';
-import { decodeRoutingSettings, routingSettings } from '#shared/config/stack-config.ts';
+import { decodeConfigVariable, routingSettings } from '#shared/config/stack-config.ts';
 import {
   actionsOf,
   cdkJsonContext,
@@ -260,7 +260,7 @@ describe('given the demo stack config', () => {
     it('then each function carries its routing settings derived from the stack config, but the effects relay, which needs none', () => {
       expect(functionProps('EffectsFunction').Environment.Variables.STACK_CONFIG).toBeUndefined();
       for (const id of functionIds.filter((fn) => fn !== 'EffectsFunction')) {
-        const settings = decodeRoutingSettings(functionProps(id).Environment.Variables.STACK_CONFIG as string);
+        const settings = decodeConfigVariable(functionProps(id).Environment.Variables.STACK_CONFIG as string);
         expect(settings, id).toEqual(routingSettings(demo));
       }
     });
@@ -268,7 +268,7 @@ describe('given the demo stack config', () => {
     it('then ingest and admin carry the intake config (sources) of the stack config, and no other function does', () => {
       for (const id of functionIds) {
         const encoded = functionProps(id).Environment.Variables.INTAKE_CONFIG as string | undefined;
-        if (id === 'IngestFunction' || id === 'AdminFunction') expect(decodeRoutingSettings(encoded!), id).toEqual(demo.intake);
+        if (id === 'IngestFunction' || id === 'AdminFunction') expect(decodeConfigVariable(encoded!), id).toEqual(demo.intake);
         else expect(encoded, id).toBeUndefined();
       }
     });
@@ -538,7 +538,7 @@ describe('given a second config for a franchise region in us-east-1 with two tea
       expect(functions.filter((fn) => fn.Properties.Environment.Variables.STACK_CONFIG === undefined)).toHaveLength(1);
       // All but the effects relay, which performs what the others recorded and routes nothing itself.
       for (const fn of functions.filter((candidate) => candidate.Properties.Environment.Variables.STACK_CONFIG !== undefined)) {
-        const settings = decodeRoutingSettings(fn.Properties.Environment.Variables.STACK_CONFIG as string);
+        const settings = decodeConfigVariable(fn.Properties.Environment.Variables.STACK_CONFIG as string);
         expect(settings).toMatchObject({
           stackName: 'franchise-us-east',
           routing: { defaultTeam: 'commercial', teams: franchise.routing.teams, tiers: { hot: { contactMinutes: 15 } } },

@@ -19,7 +19,7 @@ import { LeadStore, newLeadItems, type Committed, type LeadEvent, type Placement
 import { dueIndexKeys, effectKey, Outbox, type EffectOwner } from '#shared/adapters/outbox.ts';
 import { RepStore } from '#shared/adapters/rep-store.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
-import { decodeRoutingSettings, RoutingSettingsSchema } from '#shared/config/stack-config.ts';
+import { decodeConfigVariable, RoutingSettingsSchema } from '#shared/config/stack-config.ts';
 import { createLead, parseLeadInput, type Lead } from '#shared/domain/lead.ts';
 
 const eventsDir = new URL('../../events/', import.meta.url);
@@ -161,7 +161,7 @@ export async function useLocalStack(fn: FunctionName): Promise<LocalStackForTest
   const sourceSigningKey = await loadSecret(secretRef('SourceSigningKey'));
   // The effects relay carries no routing settings; every other function carries the same ones.
   const encodedSettings = underTest.environment.STACK_CONFIG ?? functions.find((f) => f.environment.STACK_CONFIG)!.environment.STACK_CONFIG!;
-  const settings = RoutingSettingsSchema.parse(decodeRoutingSettings(encodedSettings));
+  const settings = RoutingSettingsSchema.parse(decodeConfigVariable(encodedSettings));
   const stateMachineArn = resolveStateMachines(model, scope)[0]!.arn;
 
   return {
