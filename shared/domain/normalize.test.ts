@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { regexInputsDuring } from '../../test/support/regex-inputs.ts';
-import { emailAddress, MAX_EMAIL_LENGTH, multiLine, singleLine } from './normalize.ts';
+import { countryCode, emailAddress, MAX_EMAIL_LENGTH, multiLine, singleLine } from './normalize.ts';
 
 /** The input that made a backtracking email pattern take seconds: quadratic in the dots. */
 const backtrackingBait = `a@${'.'.repeat(63_000)} @`;
@@ -55,5 +55,49 @@ describe('multiLine', () => {
     ['bell\u0007, null\u0000, del\u007f, csi\u009b gone', 'bell, null, del, csi gone'],
   ])('given %j, when cleaned, then it reads %j', (value, expected) => {
     expect(multiLine(value)).toBe(expected);
+  });
+});
+
+describe('countryCode', () => {
+  it.each([
+    ['DE', 'DE'],
+    ['de', 'DE'],
+    ['DEU', 'DE'],
+    ['Germany', 'DE'],
+    ['Deutschland', 'DE'],
+    ['Allemagne', 'DE'],
+    ['Alemania', 'DE'],
+    ['  united states of america ', 'US'],
+    ['USA', 'US'],
+    ['UK', 'GB'],
+    ['Great Britain', 'GB'],
+    ['Côte d’Ivoire', 'CI'],
+    ['Cote d\'Ivoire', 'CI'],
+    ['Bosnia & Herzegovina', 'BA'],
+    ['Czech Republic', 'CZ'],
+    ['Österreich', 'AT'],
+    ['Oesterreich', undefined],
+    ['XX', undefined],
+    ['Atlantis', undefined],
+    ['', undefined],
+  ])('given %j, then it reads %j', (given, code) => {
+    expect(countryCode(given)).toBe(code);
+  });
+
+  it('given every name of the English, German, French and Spanish country tables the intake used to read, then each reads as that table said', async () => {
+    const { default: countries } = await import('i18n-iso-countries');
+    const tables = await Promise.all(['en', 'de', 'fr', 'es'].map(async (lang) => (await import(`i18n-iso-countries/langs/${lang}.json`, { with: { type: 'json' } })).default));
+    for (const table of tables) countries.registerLocale(table);
+    const differences: string[] = [];
+    for (const table of tables) {
+      for (const names of Object.values(table.countries as Record<string, string | string[]>)) {
+        for (const name of [names].flat()) {
+          // The tables name both Congos "Congo"; they answered whichever came first.
+          const expected = ['en', 'de', 'fr', 'es'].map((lang) => countries.getAlpha2Code(name, lang)).find(Boolean);
+          if (countryCode(name) !== expected) differences.push(`${table.locale}: ${name} -> ${countryCode(name)}, was ${expected}`);
+        }
+      }
+    }
+    expect(differences).toEqual([]);
   });
 });

@@ -1,10 +1,7 @@
-import countries from 'i18n-iso-countries';
-import de from 'i18n-iso-countries/langs/de.json' with { type: 'json' };
-import en from 'i18n-iso-countries/langs/en.json' with { type: 'json' };
-import es from 'i18n-iso-countries/langs/es.json' with { type: 'json' };
-import fr from 'i18n-iso-countries/langs/fr.json' with { type: 'json' };
+import codeList from 'i18n-iso-countries/codes.json' with { type: 'json' };
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { z } from 'zod';
+import { COUNTRY_ALIASES } from './country-aliases.ts';
 
 /**
  * Normalization of what people type into forms: countries to ISO 3166-1 alpha-2, phone numbers
@@ -12,11 +9,40 @@ import { z } from 'zod';
  * the caller names the field in its error.
  */
 
-for (const locale of [en, de, fr, es]) countries.registerLocale(locale);
+/** ISO 3166-1 alpha-2 codes, and alpha-3 to alpha-2 (the code list alone, no names). */
+const countryCodes = codeList as unknown as readonly (readonly [alpha2: string, alpha3: string, numeric: string, subdivisions: string])[];
+const alpha2Codes: ReadonlySet<string> = new Set(countryCodes.map(([alpha2]) => alpha2));
+const alpha3ToAlpha2: ReadonlyMap<string, string> = new Map(countryCodes.map(([alpha2, alpha3]) => [alpha3, alpha2]));
+/** The languages country names are read in. */
 const nameLocales = ['en', 'de', 'fr', 'es'] as const;
 
-/** Names forms commonly send that are not the registered country names. */
-const aliases: Readonly<Record<string, string>> = { uk: 'GB', 'great britain': 'GB', england: 'GB', scotland: 'GB', wales: 'GB', usa: 'US' };
+/** "Côte d’Ivoire " -> "cote d'ivoire": lower case, no accents, "&" as "and", one kind of apostrophe and space. */
+export function nameKey(name: string): string {
+  return name.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/&/g, 'and').replace(/[’`´]/g, "'").replace(/\s+/g, ' ').trim();
+}
+
+let codesByName: ReadonlyMap<string, string> | undefined;
+
+/**
+ * Country names to codes, from the runtime's own ICU data (`Intl.DisplayNames`, long and short
+ * forms in each language) and the aliases. Built on the first name a form sends: most send a code.
+ */
+function namesToCodes(): ReadonlyMap<string, string> {
+  if (codesByName) return codesByName;
+  const byName = new Map<string, string>();
+  for (const locale of nameLocales) {
+    for (const style of ['long', 'short'] as const) {
+      const names = new Intl.DisplayNames([locale], { type: 'region', style, fallback: 'none' });
+      for (const code of alpha2Codes) {
+        const name = names.of(code);
+        if (name && !byName.has(nameKey(name))) byName.set(nameKey(name), code);
+      }
+    }
+  }
+  for (const [name, code] of Object.entries(COUNTRY_ALIASES)) byName.set(name, code);
+  codesByName = byName;
+  return byName;
+}
 
 /** Line and paragraph breaks of every kind: LF, CR, VT, FF, NEL and Unicode's line and paragraph separators. */
 const isBreak = (code: number) => (code >= 0x0a && code <= 0x0d) || code === 0x85 || code === 0x2028 || code === 0x2029;
@@ -80,18 +106,14 @@ export function emailAddress(value: string): string | undefined {
 /** "de", "DEU", "Germany", "Deutschland", "Allemagne" -> "DE". */
 export function countryCode(value: string): string | undefined {
   const text = value.trim();
-  const alias = aliases[text.toLowerCase()];
-  if (alias) return alias;
-  if (/^[A-Za-z]{2}$/.test(text)) return countries.isValid(text) ? text.toUpperCase() : undefined;
+  if (text.length > 100) return undefined;
+  if (text.toLowerCase() === 'uk') return 'GB';
+  if (/^[A-Za-z]{2}$/.test(text)) return alpha2Codes.has(text.toUpperCase()) ? text.toUpperCase() : undefined;
   if (/^[A-Za-z]{3}$/.test(text)) {
-    const alpha2 = countries.alpha3ToAlpha2(text.toUpperCase());
+    const alpha2 = alpha3ToAlpha2.get(text.toUpperCase());
     if (alpha2) return alpha2;
   }
-  for (const locale of nameLocales) {
-    const code = countries.getAlpha2Code(text, locale);
-    if (code) return code;
-  }
-  return undefined;
+  return namesToCodes().get(nameKey(text));
 }
 
 /**
