@@ -8,11 +8,12 @@ import { measureFranchiseLookup, measureImportCheck } from './franchise-lookup.t
 import { measureOutboxLatency } from './outbox-latency.ts';
 import { measureRosterReadUnits } from './roster-read-units.ts';
 import { measureDecisions } from './routing-decision.ts';
+import { measureBundles } from './bundles.ts';
 
 // `npm run bench`: every benchmark, each result written to bench/results/<name>.json;
 // `npm run bench -- outbox-latency` runs only the ones named. Numbers are for reading, not asserting.
 
-const benchmarks = ['routing-decision', 'franchise-lookup', 'outbox-latency', 'roster-read-units'] as const;
+const benchmarks = ['routing-decision', 'franchise-lookup', 'outbox-latency', 'roster-read-units', 'bundles'] as const;
 const named = process.argv.slice(2);
 const unknown = named.filter((name) => !(benchmarks as readonly string[]).includes(name));
 if (unknown.length > 0) throw new Error(`no benchmark ${unknown.join(', ')} (there are: ${benchmarks.join(', ')})`);
@@ -163,6 +164,31 @@ if (wanted('roster-read-units')) {
       ),
       `per lead, ${result.runs.at(-1)?.reps} / ${result.runs[0]?.reps} reps: ${result.steadyRatioLargestToSmallest}x (whole-team: per lead, estimated, had every 5 s refresh re-read the whole team)`,
       `ConsumedCapacity fields seen: ${result.consumedCapacityShapes.join(' | ')}`,
+      `written to ${file}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+// Each function's bundle as the stack builds it: its size, what fills it, and its module init in
+// a fresh Node process next to an empty handler's, round-robin over 7 rounds. About a minute.
+if (wanted('bundles')) {
+  const runs = await measureBundles();
+  const empty = runs.find((run) => run.fn === 'empty-handler')!;
+  const result = { benchmark: 'bundles', date: new Date().toISOString(), machine: machine(), loadAverage1m: Math.round((loadavg()[0] ?? NaN) * 100) / 100, runs };
+  const file = write('bundles', result);
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
+  process.stdout.write(
+    [
+      `function bundles (minified ESM, the AWS SDK from the runtime) and module init, median of 7 fresh processes, ${result.machine.node}`,
+      row(['function', 'bundle', 'init ms', 'init cpu ms', 'process ms', 'x empty', 'largest inputs'], 14),
+      ...runs.map((r) =>
+        [
+          row([r.fn, kb(r.bytes), r.initMedianMs, r.initCpuMedianMs, Math.round(r.processMedianMs), `${(r.processMedianMs / empty.processMedianMs).toFixed(1)}x`], 14),
+          r.largest.map((input) => `${input.input} ${kb(input.bytes)}`).join(', '),
+        ].join('  '),
+      ),
+      'process ms: the whole cold process (Node starting, then the import), against the empty handler\'s',
       `written to ${file}`,
       '',
     ].join('\n'),
