@@ -56,8 +56,17 @@ function requestFor(sample: Sample): { url: string; init: RequestInit } {
 }
 
 interface RoutedLead {
-  readonly lead: { status: string; ownerId?: string; sourceId: string; contact: Record<string, string> };
+  readonly lead: { status: string; ownerId?: string; sourceId: string; contact: Record<string, string>; quality?: { field: string; issue: string; given: string }[] };
+  readonly history: { kind: string; detail?: Record<string, unknown> }[];
 }
+
+/**
+ * Fields a sample sends malformed, which the lead keeps as given and flags: Zapier's documented
+ * test data has a placeholder (555) 555-5555 phone, no valid US number.
+ */
+const flaggedBySample: Readonly<Record<string, readonly { field: string; issue: string; given: string }[]>> = {
+  zapier: [{ field: 'phone', issue: 'invalid', given: '(555) 555-5555' }],
+};
 
 /** The lead as the admin API shows it, once the router has decided on it. */
 function leadOnceRouted(leadId: string): Promise<RoutedLead> {
@@ -85,13 +94,18 @@ describe('every sender preset on the local stack', () => {
     expect(response.status, await response.clone().text()).toBe(202);
     const { leadId, status } = (await response.json()) as { leadId: string; status: string };
     expect(status).toBe('received');
-    const { lead } = await leadOnceRouted(leadId);
+    const { lead, history } = await leadOnceRouted(leadId);
     expect(lead.sourceId).toBe(sample.source);
     // The person's address came out of the sender's own format, wherever it keeps it.
     expect(lead.contact.email).toMatch(/@/);
     const sent = typeof sample.body === 'string' ? decodeURIComponent(sample.body.replaceAll('+', ' ')) : JSON.stringify(sample.body);
     expect(sent.toLowerCase()).toContain(lead.contact.email);
     expect(lead.contact.firstName ?? lead.contact.lastName).toBeTruthy();
+    // A malformed field a sender's server sent is kept as given and flagged, never refused.
+    const flagged = flaggedBySample[sample.source] ?? [];
+    expect(lead.quality ?? []).toEqual(flagged.map((flag) => expect.objectContaining(flag)));
+    const received = history.find((event) => event.kind === 'received');
+    expect(received?.detail?.flagged).toEqual(flagged.length ? flagged.map((flag) => flag.field) : undefined);
     expect(['OFFERED', 'QUEUED', 'NURTURE']).toContain(lead.status);
     if (lead.status === 'OFFERED') {
       // The offer email follows the offer's transaction by a moment.
