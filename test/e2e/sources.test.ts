@@ -65,7 +65,7 @@ interface RoutedLead {
  * test data has a placeholder (555) 555-5555 phone, no valid US number.
  */
 const flaggedBySample: Readonly<Record<string, readonly { field: string; issue: string; given: string }[]>> = {
-  zapier: [{ field: 'phone', issue: 'invalid', given: '(555) 555-5555' }],
+  'zapier.json': [{ field: 'phone', issue: 'invalid', given: '(555) 555-5555' }],
 };
 
 /** The lead as the admin API shows it, once the router has decided on it. */
@@ -86,7 +86,7 @@ describe('every sender preset on the local stack', () => {
     expect([...covered].sort()).toEqual(['canonical', 'hubspot', 'typeform', 'unbounce', 'webflow', 'wordpress', 'zapier']);
   });
 
-  it.each(samples)('given $file, when its sender posts it, then a lead is stored from its fields and routed', async ({ sample }) => {
+  it.each(samples)('given $file, when its sender posts it, then a lead is stored from its fields and routed', async ({ file, sample }) => {
     const { url, init } = requestFor(sample);
 
     const response = await fetch(url, init);
@@ -102,7 +102,7 @@ describe('every sender preset on the local stack', () => {
     expect(sent.toLowerCase()).toContain(lead.contact.email);
     expect(lead.contact.firstName ?? lead.contact.lastName).toBeTruthy();
     // A malformed field a sender's server sent is kept as given and flagged, never refused.
-    const flagged = flaggedBySample[sample.source] ?? [];
+    const flagged = flaggedBySample[file] ?? [];
     expect(lead.quality ?? []).toEqual(flagged.map((flag) => expect.objectContaining(flag)));
     const received = history.find((event) => event.kind === 'received');
     expect(received?.detail?.flagged).toEqual(flagged.length ? flagged.map((flag) => flag.field) : undefined);
