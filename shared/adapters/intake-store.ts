@@ -10,10 +10,11 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { LeadNotFound, LeadStateConflict } from '../domain/errors.ts';
 import { LeadStatus, type Lead, type LeadContact } from '../domain/lead.ts';
+import type { FieldFlag } from '../domain/lead-quality.ts';
 import { SourceSchema, type Source } from '../ingest/source-config.ts';
 import type { Outbox } from './outbox.ts';
 import { resolveStoreOptions, type StoreOptions } from './store-options.ts';
-import { contactItemKey, contactOf, dueIndexKeys, eventItem, expiryWithin, idempotencyItemKey, leadKey, newLeadItems, sourceItemKey, storedFields } from './table-items.ts';
+import { contactItemKey, contactOf, dueIndexKeys, eventItem, expiryWithin, flaggedFields, idempotencyItemKey, leadKey, newLeadItems, sourceItemKey, storedFields } from './table-items.ts';
 
 /**
  * What the webhook keeps besides leads: which email or phone belongs to which recent lead
@@ -62,6 +63,11 @@ export interface Resubmission {
   /** The new submission's contact fields, kept in the lead's history. */
   readonly contact: LeadContact;
   readonly fields: Readonly<Record<string, string>>;
+  /**
+   * The new submission's malformed fields, kept as sent: in the history only. They are never in
+   * `contact`, so they can never overwrite a good stored value.
+   */
+  readonly quality?: readonly FieldFlag[];
   /**
    * An authenticated sender's: contact fields the lead lacks are filled in from this one. A public
    * post's values only enter the history, until the lead's rep chooses to use them.
@@ -241,6 +247,7 @@ export class IntakeStore {
                 source: resubmission.sourceId,
                 contact: resubmission.contact,
                 fields: storedFields(resubmission.fields),
+                ...(resubmission.quality?.length ? { flagged: flaggedFields(resubmission.quality), quality: resubmission.quality } : {}),
                 ...(resubmission.answeredAs ? { answeredAs: resubmission.answeredAs } : {}),
               },
             },

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Lead, LeadStatus, Tier } from '../domain/lead.ts';
+import type { FieldFlag } from '../domain/lead-quality.ts';
 import type { RepProfile } from '../routing/eligibility.ts';
 import type { EffectRecord } from './outbox.ts';
 
@@ -126,14 +127,24 @@ export function fieldsOf(stored: unknown): Record<string, string> {
   return fields;
 }
 
-/** The two puts that create a lead: the lead, only if its id is new, and its "received" event. */
+/** The names of the fields a post sent malformed, in the order they were found: what a history event lists. */
+export const flaggedFields = (quality: readonly Pick<FieldFlag, 'field'>[]): string[] => [...new Set(quality.map((flag) => flag.field))];
+
+/**
+ * The two puts that create a lead: the lead, only if its id is new, and its "received" event,
+ * which names the source and the fields it was kept with although malformed (`flagged`).
+ */
 export function newLeadItems(tableName: string, lead: Lead, expiresAt: number) {
+  const detail = {
+    ...(lead.sourceId ? { source: lead.sourceId } : {}),
+    ...(lead.quality?.length ? { flagged: flaggedFields(lead.quality) } : {}),
+  };
   return [
     { Put: { TableName: tableName, Item: { ...leadKey(lead.id), type: 'lead', ...lead, fields: storedFields(lead.fields), expiresAt }, ConditionExpression: 'attribute_not_exists(pk)' } },
     {
       Put: {
         TableName: tableName,
-        Item: eventItem(lead.id, { at: lead.receivedAt, kind: 'received', actor: 'webhook', to: lead.status, ...(lead.sourceId ? { detail: { source: lead.sourceId } } : {}) }, expiresAt),
+        Item: eventItem(lead.id, { at: lead.receivedAt, kind: 'received', actor: 'webhook', to: lead.status, ...(Object.keys(detail).length ? { detail } : {}) }, expiresAt),
       },
     },
   ];

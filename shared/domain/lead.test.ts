@@ -126,6 +126,101 @@ describe('parseLeadInput', () => {
   });
 });
 
+describe('parseLeadInput, lenient (a server\'s post)', () => {
+  const lenient = { lenient: true } as const;
+
+  function refusalOf(raw: unknown, options: Parameters<typeof parseLeadInput>[1] = lenient) {
+    try {
+      parseLeadInput(raw, options);
+    } catch (error) {
+      if (error instanceof InvalidLead) return error;
+      throw error;
+    }
+    throw new Error('expected InvalidLead');
+  }
+
+  it('given a valid email and a placeholder phone not valid in the lead\'s country, when parsed, then the lead is kept with the phone flagged as sent', () => {
+    const lead = parseLeadInput({ firstName: 'Sam', email: 'sam@example.com', phone: ' (555) 555-5555 ', country: 'US' }, lenient);
+
+    expect(lead.contact).toEqual({ firstName: 'Sam', email: 'sam@example.com', country: 'US' });
+    expect(lead.quality).toEqual([{ field: 'phone', issue: 'invalid', given: '(555) 555-5555', problem: 'must be a phone number valid in US, or one with its +country code' }]);
+  });
+
+  it('given a valid phone and a malformed email, when parsed, then the lead is kept by its phone with the email flagged', () => {
+    const lead = parseLeadInput({ phone: '+49 30 1234567', email: 'dana(at)example.com' }, lenient);
+
+    expect(lead.contact).toEqual({ phone: '+49301234567' });
+    expect(lead.quality).toEqual([{ field: 'email', issue: 'invalid', given: 'dana(at)example.com', problem: 'must be a valid email address' }]);
+  });
+
+  it.each([
+    ['country', { country: 'Atlantis' }, 'invalid', 'Atlantis'],
+    ['consent', { consent: 'maybe later' }, 'invalid', 'maybe later'],
+    ['firstName', { firstName: `Dana${'x'.repeat(300)}` }, 'too-long', `Dana${'x'.repeat(196)}`],
+    ['company', { company: { name: 'Fox Ltd' } }, 'not-text', '{"name":"Fox Ltd"}'],
+    ['city', { city: ['Ham', 'burg'] }, 'not-text', '["Ham","burg"]'],
+    ['language', { language: true }, 'invalid', 'true'],
+    ['message', { message: `line one\r\n${'y'.repeat(5_100)}` }, 'too-long', `line one\n${'y'.repeat(4_991)}`],
+  ])('given a malformed %s and a valid email, when parsed, then that field alone is flagged, kept as sent up to its length, and left out of the contact', (field, raw, issue, given) => {
+    const lead = parseLeadInput({ email: 'a@b.co', ...raw }, lenient);
+
+    expect(lead.quality).toEqual([expect.objectContaining({ field, issue, given })]);
+    expect(lead.contact).toEqual({ email: 'a@b.co' });
+    expect(lead.consent).toBeUndefined();
+  });
+
+  it('given a name with a line break among the malformed values, when flagged, then the value kept is one line', () => {
+    const lead = parseLeadInput({ email: 'a@b.co', lastName: `Fox\r\nBcc: x@evil.test${'z'.repeat(200)}` }, lenient);
+
+    expect(lead.quality?.[0]?.given).toMatch(/^Fox Bcc: x@evil\.testz+$/);
+    expect(lead.quality?.[0]?.given).toHaveLength(200);
+  });
+
+  it('given extra fields that are objects, too long, or too many, when parsed, then each is flagged and the lead keeps the rest', () => {
+    const many = Object.fromEntries(Array.from({ length: 52 }, (_, i) => [`f${i}`, 'v']));
+    const lead = parseLeadInput({ email: 'a@b.co', nested: { a: 1 }, long: 'w'.repeat(1_200), ...many }, lenient);
+
+    expect(lead.quality?.map((flag) => [flag.field, flag.issue])).toEqual([
+      ['nested', 'not-text'],
+      ['long', 'too-long'],
+      ['(form)', 'too-many'],
+    ]);
+    expect(Object.keys(lead.fields)).toHaveLength(50);
+    expect(lead.quality?.[2]?.given).toBe('f50, f51');
+  });
+
+  it('given nulls from a sender\'s empty mappings, when parsed, then they are empty fields, not flags', () => {
+    const lead = parseLeadInput({ email: 'a@b.co', phone: null, company: null }, lenient);
+
+    expect(lead).toEqual({ contact: { email: 'a@b.co' }, fields: {} });
+  });
+
+  it('given a clean lead, when parsed leniently, then it has no quality flags at all', () => {
+    expect(parseLeadInput({ email: 'a@b.co', phone: '+44 20 7946 0000' }, lenient)).not.toHaveProperty('quality');
+  });
+
+  it('given neither a valid email nor a valid phone, when parsed, then the lead is refused naming the contact problem and each bad field', () => {
+    const refusal = refusalOf({ email: 'nope', phone: '555-0100', country: 'US', company: { x: 1 } });
+
+    expect(refusal.problems).toEqual([
+      { field: 'email', message: 'an email or a phone number is required' },
+      { field: 'email', message: 'as given, not a valid email address (must be a valid email address)' },
+      { field: 'company', message: 'as given, a list or object, not text (Invalid input)' },
+      { field: 'phone', message: 'as given, not a valid number (must be a phone number valid in US, or one with its +country code)' },
+    ]);
+  });
+
+  it('given no email or phone at all, when parsed, then the lead is refused as unreachable', () => {
+    expect(refusalOf({ firstName: 'Dana' }).problems).toEqual([{ field: 'email', message: 'an email or a phone number is required' }]);
+  });
+
+  it('given the same malformed phone, when parsed strictly (a form post), then it is refused naming the field as before', () => {
+    const refusal = refusalOf({ email: 'a@b.co', phone: '555-0100', country: 'US' }, {});
+
+    expect(refusal.problems).toEqual([{ field: 'phone', message: 'must be a phone number valid in US, or one with its +country code' }]);
+  });
+});
+
 describe('createLead', () => {
   it('given a time and an SLA, when created, then the lead is RECEIVED, unoffered, with its deadline after the SLA', () => {
     const lead = createLead({ contact: { email: 'a@b.co' }, fields: {} }, 'sales', {

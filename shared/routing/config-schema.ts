@@ -53,6 +53,11 @@ export const ScoringSchema = z
     /** An explicit priority the form or an upstream system sets, e.g. "urgent": 50. */
     priority: ValuePoints.optional(),
     fieldValuePoints: z.array(ValuePoints).max(50).optional(),
+    /**
+     * Points taken off for each field a server sent malformed and the lead was kept with (its
+     * `quality` flags); absent: `DEFAULT_FLAGGED_FIELD_PENALTY`, 0 turns it off.
+     */
+    flaggedFieldPenalty: z.number().int().min(0).max(1000).optional(),
     /** A score at or above `hot` is hot, at or above `warm` warm, anything lower cold. */
     tiers: z.strictObject({ hot: z.number(), warm: z.number() }).refine((t) => t.hot > t.warm, {
       path: ['hot'],
@@ -67,11 +72,15 @@ export const ScoringSchema = z
   });
 export type Scoring = z.infer<typeof ScoringSchema>;
 
+/** Points a flagged field costs when the scoring names no `flaggedFieldPenalty`. */
+export const DEFAULT_FLAGGED_FIELD_PENALTY = 5;
+
 /**
  * Without a scoring section every lead that can be reached (email or phone, which intake
- * requires) is warm: it goes to sales with the warm SLA, nothing is hot, nothing is cold.
+ * requires) is warm: it goes to sales with the warm SLA, nothing is hot, nothing is cold. A
+ * malformed field costs nothing here, or a lead kept for its email would go cold for its phone.
  */
-export const DEFAULT_SCORING: Scoring = { fieldPresentPoints: { email: 10, phone: 10 }, tiers: { hot: 1000, warm: 10 } };
+export const DEFAULT_SCORING: Scoring = { fieldPresentPoints: { email: 10, phone: 10 }, flaggedFieldPenalty: 0, tiers: { hot: 1000, warm: 10 } };
 
 /**
  * Where a team, franchisee or rep works. Countries bound the rest: regions and postal

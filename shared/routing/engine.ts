@@ -27,7 +27,7 @@ export interface Classification {
   readonly via: Via;
 }
 
-type LeadInput = Pick<LeadFacts, 'contact' | 'fields'>;
+type LeadInput = Pick<LeadFacts, 'contact' | 'fields' | 'quality'>;
 
 const anyFolded = (configured: readonly string[], value: string | undefined): boolean =>
   value !== undefined && configured.some((c) => sameText(c, value));

@@ -1,4 +1,5 @@
 import { contactFields, type LeadContact } from '../domain/lead.ts';
+import type { FieldFlag } from '../domain/lead-quality.ts';
 
 /** What routing needs to know about a lead: its answers, and who already passed on it. */
 export interface LeadFacts {
@@ -8,6 +9,8 @@ export interface LeadFacts {
   readonly receivedAt: string;
   /** Reps who rejected this lead or let an offer of it time out. */
   readonly excludedReps: readonly string[];
+  /** Fields it was kept with although malformed; each costs points. */
+  readonly quality?: readonly FieldFlag[];
 }
 
 const contactKeys: ReadonlySet<string> = new Set(contactFields);

@@ -14,6 +14,44 @@ const scoring: Scoring = ScoringSchema.parse({
 });
 
 describe('scoreLead', () => {
+  const phoneFlag = { field: 'phone', issue: 'invalid', given: '555-0100', problem: 'must be a phone number valid in US, or one with its +country code' } as const;
+  const countryFlag = { field: 'country', issue: 'invalid', given: 'Atlantis', problem: 'must be an ISO 3166 country code such as DE, or a country name' } as const;
+
+  it('given a lead kept with two malformed fields and no penalty configured, when scored, then each flagged field takes off the default 5 points with its reason', () => {
+    const result = scoreLead(lead({ source: 'ads' }, { quality: [phoneFlag, countryFlag] }), scoring);
+
+    expect(result.reasons).toEqual([
+      { points: 30, why: 'source ads' },
+      { points: -5, why: 'phone as given is not a valid number' },
+      { points: -5, why: 'country as given is not a country we know' },
+    ]);
+    expect(result).toMatchObject({ score: 20, tier: 'warm' });
+  });
+
+  it.each([
+    { penalty: 12, score: 18, tier: 'cold' },
+    { penalty: 0, score: 30, tier: 'warm' },
+  ])('given a flaggedFieldPenalty of $penalty, when a lead with a flagged phone is scored, then it scores $score ($tier)', ({ penalty, score, tier }) => {
+    const result = scoreLead(lead({ source: 'ads' }, { quality: [phoneFlag] }), ScoringSchema.parse({ ...scoring, flaggedFieldPenalty: penalty }));
+
+    expect(result).toMatchObject({ score, tier });
+    if (penalty === 0) expect(result.reasons).toEqual([{ points: 30, why: 'source ads' }]);
+  });
+
+  it('given a flagged phone the lead has since got a good number for, when scored, then the flag costs nothing', () => {
+    const result = scoreLead(lead({ source: 'ads', phone: '+4930123456' }, { quality: [phoneFlag] }), scoring);
+
+    expect(result.reasons).toEqual([
+      { points: 30, why: 'source ads' },
+      { points: 10, why: 'phone given' },
+    ]);
+  });
+
+  it('given a negative or fractional penalty, when the scoring is validated, then it is refused', () => {
+    expect(ScoringSchema.safeParse({ ...scoring, flaggedFieldPenalty: -5 }).success).toBe(false);
+    expect(ScoringSchema.safeParse({ ...scoring, flaggedFieldPenalty: 2.5 }).success).toBe(false);
+  });
+
   it('given a lead matching every kind of rule, when scored, then each rule adds its points with a reason', () => {
     const result = scoreLead(
       lead({ source: 'ads', product: 'CRM', phone: '+49 30 1234567', company: 'Acme' }, {

@@ -1,5 +1,6 @@
 import type { Tier } from '../domain/lead.ts';
-import type { Scoring } from './config-schema.ts';
+import { flagWords, openFlags } from '../domain/lead-quality.ts';
+import { DEFAULT_FLAGGED_FIELD_PENALTY, type Scoring } from './config-schema.ts';
 import { fold, leadValue, type LeadFacts } from './lead-facts.ts';
 
 export interface ScoreReason {
@@ -46,10 +47,11 @@ export function tierFor(score: number, tiers: Scoring['tiers']): Tier {
  * Score a lead and put it in a tier.
  * 1. Add the configured points for its source, product, the fields it filled in, its company
  *    size band, its priority and any other valued fields.
+ *    Take off the flagged-field penalty for each field the lead was kept with although malformed.
  * 2. Compare the sum with the hot and warm thresholds.
  * The tier decides everything after this: hot and warm go to sales, cold to marketing.
  */
-export function scoreLead(lead: Pick<LeadFacts, 'contact' | 'fields'>, scoring: Scoring): LeadScore {
+export function scoreLead(lead: Pick<LeadFacts, 'contact' | 'fields' | 'quality'>, scoring: Scoring): LeadScore {
   const reasons: ScoreReason[] = [];
   const add = (points: number | undefined, why: string) => {
     if (points !== undefined && points !== 0) reasons.push({ points, why });
@@ -75,6 +77,9 @@ export function scoreLead(lead: Pick<LeadFacts, 'contact' | 'fields'>, scoring: 
   }
   if (scoring.priority !== undefined) valued(scoring.priority.field, scoring.priority.values, `${scoring.priority.field}`);
   for (const rule of scoring.fieldValuePoints ?? []) valued(rule.field, rule.values, rule.field);
+  // A lead kept with a malformed field is worth less than one that came in clean, as a rep sees it.
+  const penalty = scoring.flaggedFieldPenalty ?? DEFAULT_FLAGGED_FIELD_PENALTY;
+  for (const flag of openFlags(lead)) add(-penalty, `${flag.field} as given is ${flagWords(flag)}`);
 
   const score = reasons.reduce((sum, reason) => sum + reason.points, 0);
   return { score, tier: tierFor(score, scoring.tiers), reasons };

@@ -155,7 +155,9 @@ export async function receiveLead(delivery: Delivery, { source, secret }: Resolv
     deps.note?.('honeypot filled; post dropped', { source: source.id });
     return { source, leadId: randomUUID(), status: 'received', dropped: true };
   }
-  const input = parseLeadInput(fields, deps.intake.defaultCountry ? { defaultCountry: deps.intake.defaultCountry } : {});
+  // A server's post is kept with its malformed fields flagged (a 4xx would lose it for good);
+  // a browser's form post gets them back to fix.
+  const input = parseLeadInput(fields, { lenient: source.auth !== 'public', ...(deps.intake.defaultCountry ? { defaultCountry: deps.intake.defaultCountry } : {}) });
 
   const key = idempotencyKey(delivery, submission.eventId);
   const claim = key ? { sourceId: source.id, key, bodyHash: createHash('sha256').update(body.text).digest('base64url') } : undefined;
@@ -230,6 +232,7 @@ async function joinOrCreate(
           sourceId: source.id,
           contact: input.contact,
           fields: input.fields,
+          ...(input.quality ? { quality: input.quality } : {}),
           fillContact: trusted,
           ...(answeredAs ? { answeredAs } : {}),
           ...(claim ? { idempotency: claim } : {}),

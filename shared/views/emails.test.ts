@@ -22,6 +22,29 @@ describe('emails and pages', () => {
     expect(email.subject).toBe(`New lead: ${hostile} (CRM)`);
   });
 
+  it('given a lead kept with a malformed phone, when the offer email is rendered, then both versions say what was given and that it is not a valid number, escaped', () => {
+    const flagged = createLead(
+      {
+        contact: { firstName: 'Sam', email: 'sam@example.com' },
+        fields: {},
+        quality: [
+          { field: 'phone', issue: 'invalid', given: '555-0100', problem: 'must be a phone number valid in US, or one with its +country code' },
+          { field: 'company', issue: 'too-long', given: hostile, problem: 'must be at most 200 characters' },
+        ],
+      },
+      'sales',
+      { now: new Date('2026-03-01T10:00:00Z'), contactWithinMs: 30 * 60_000 },
+      'lead-2',
+    );
+
+    const email = offerEmail({ lead: flagged, rep: { name: 'Ana', email: 'ana@x.co' }, acceptUrl: 'https://api/a/acc', rejectUrl: 'https://api/a/rej' });
+
+    expect(email.text).toContain('Phone as given: 555-0100, not a valid number');
+    expect(email.html).toMatch(/<th[^>]*>Phone as given<\/th><td[^>]*>555-0100, not a valid number<\/td>/);
+    expect(email.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;, longer than allowed');
+    expect(email.html).not.toContain('<script>');
+  });
+
   it('given one resubmission, when its owner is told, then the email says when and quotes the message, escaped', () => {
     const email = resubmittedEmail({
       lead: { ...lead, tier: 'warm' },

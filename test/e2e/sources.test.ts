@@ -18,8 +18,17 @@ interface Sample {
   readonly documentation: string;
   readonly contentType: string;
   readonly body: unknown;
-  /** The contact the lead must end with: the person's name, email and phone as the sample gives them. */
-  readonly expected: { readonly firstName?: string; readonly lastName?: string; readonly email?: string; readonly phone?: string };
+  /**
+   * The contact the lead must end with (the person's name, email and phone as the sample gives
+   * them), and the fields it sends malformed, which the lead keeps as given and flags.
+   */
+  readonly expected: {
+    readonly firstName?: string;
+    readonly lastName?: string;
+    readonly email?: string;
+    readonly phone?: string;
+    readonly flagged?: readonly { readonly field: string; readonly issue: string; readonly given: string }[];
+  };
 }
 
 const samplesDir = new URL('../../events/sources/', import.meta.url);
@@ -58,7 +67,8 @@ function requestFor(sample: Sample): { url: string; init: RequestInit } {
 }
 
 interface RoutedLead {
-  readonly lead: { status: string; ownerId?: string; sourceId: string; contact: Record<string, string> };
+  readonly lead: { status: string; ownerId?: string; sourceId: string; contact: Record<string, string>; quality?: { field: string; issue: string; given: string }[] };
+  readonly history: { kind: string; detail?: Record<string, unknown> }[];
 }
 
 /** The lead as the admin API shows it, once the router has decided on it. */
@@ -79,7 +89,7 @@ describe('every sender preset on the local stack', () => {
     expect([...covered].sort()).toEqual(['canonical', 'hubspot', 'typeform', 'unbounce', 'webflow', 'wordpress', 'zapier']);
   });
 
-  it.each(samples)('given $file, when its sender posts it, then a lead is stored from its fields and routed', async ({ sample }) => {
+  it.each(samples)('given $file, when its sender posts it, then a lead is stored from its fields and routed', async ({ file, sample }) => {
     const { url, init } = requestFor(sample);
 
     const response = await fetch(url, init);
@@ -87,12 +97,17 @@ describe('every sender preset on the local stack', () => {
     expect(response.status, await response.clone().text()).toBe(202);
     const { leadId, status } = (await response.json()) as { leadId: string; status: string };
     expect(status).toBe('received');
-    const { lead } = await leadOnceRouted(leadId);
+    const { lead, history } = await leadOnceRouted(leadId);
     expect(lead.sourceId).toBe(sample.source);
     // The person's name, address and number came out of the sender's own format, wherever it keeps them.
-    expect(sample.expected.firstName ?? sample.expected.lastName, 'the sample names the person').toBeTruthy();
-    expect(sample.expected.email ?? sample.expected.phone, 'the sample gives a channel').toBeTruthy();
-    expect(lead.contact).toMatchObject(sample.expected);
+    const { flagged = [], ...contact } = sample.expected;
+    expect(contact.firstName ?? contact.lastName, 'the sample names the person').toBeTruthy();
+    expect(contact.email ?? contact.phone, 'the sample gives a channel').toBeTruthy();
+    expect(lead.contact).toMatchObject(contact);
+    // A malformed field a sender's server sent is kept as given and flagged, never refused.
+    expect(lead.quality ?? []).toEqual(flagged.map((flag) => expect.objectContaining(flag)));
+    const received = history.find((event) => event.kind === 'received');
+    expect(received?.detail?.flagged).toEqual(flagged.length ? flagged.map((flag) => flag.field) : undefined);
     expect(['OFFERED', 'QUEUED', 'NURTURE']).toContain(lead.status);
     if (lead.status === 'OFFERED') {
       // The offer email follows the offer's transaction by a moment.

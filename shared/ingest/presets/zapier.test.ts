@@ -1,11 +1,42 @@
 import { describe, expect, it } from 'vitest';
 import { MalformedRequest } from '../../domain/errors.ts';
+import { parseLeadInput } from '../../domain/lead.ts';
 import { formFields, loadSample } from './sample-payloads.ts';
 import { zapier } from './zapier.ts';
 
 describe('zapier preset', () => {
-  it('given the Webhooks by Zapier sample nested one level, when extracted, then keys are flattened and common names mapped', () => {
+  it("given Zapier's documented webhook sample, when extracted, then its keys map to the lead's fields and the rest are kept by name", () => {
     const submission = zapier.extract(loadSample('zapier.json').parsed);
+    expect(submission).toEqual({
+      fields: {
+        firstName: 'Bryan',
+        lastName: 'Helmig',
+        age: 27,
+        email: 'bryan.helmig@example.com',
+        phone: '(555) 555-5555',
+        country: 'US',
+      },
+    });
+  });
+
+  it("given Zapier's sample with its placeholder 555 phone, when parsed as a server's post, then the lead keeps its email and the phone as given, flagged", () => {
+    const lead = parseLeadInput(zapier.extract(loadSample('zapier.json').parsed).fields, { lenient: true, defaultCountry: 'DE' });
+
+    expect(lead.contact).toEqual({ firstName: 'Bryan', lastName: 'Helmig', email: 'bryan.helmig@example.com', country: 'US' });
+    expect(lead.quality).toEqual([expect.objectContaining({ field: 'phone', issue: 'invalid', given: '(555) 555-5555' })]);
+  });
+
+  it('given a payload nested one level, when extracted, then keys are flattened and common names mapped', () => {
+    const submission = zapier.extract({
+      event_id: 'zap-7c1e4b0a-2026-03-01T09-58-44',
+      page_url: 'https://www.example.co.uk/solar?utm_source=facebook&utm_campaign=uk-solar',
+      contact: { first_name: 'Harry', last_name: 'Clarke', email: 'harry.clarke@example.co.uk', phone: '+44 20 7946 0321' },
+      company: { name: 'Clarke Builders Ltd' },
+      address: { postcode: 'SW1A 2AA', city: 'London', country: 'GB' },
+      product: 'solar',
+      id: '1042',
+      form_name: 'Facebook lead ad: UK solar',
+    });
     expect(submission.fields).toEqual({
       firstName: 'Harry',
       lastName: 'Clarke',

@@ -1,4 +1,5 @@
 import { LeadStatus, type Lead } from '../../domain/lead.ts';
+import { flagRow, openFlags } from '../../domain/lead-quality.ts';
 import { readablePhone } from '../../domain/normalize.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { localTime } from '../local-time.ts';
@@ -24,6 +25,17 @@ export function contactLinks(lead: Lead): SafeHtml {
   return html`<p class="contact">${phone ? html`<a class="button" href="${telHref(phone)}">Call ${readablePhone(phone)}</a>` : html``}${
     email ? html`<a class="button secondary" href="${mailtoHref(email)}">Email ${email}</a>` : html``
   }</p>`;
+}
+
+/**
+ * What the lead's sender sent malformed ("Phone as given: 555-0100, not a valid number"), as
+ * rows of a lead's details: the rep checks these before calling.
+ */
+export function flagRowsHtml(lead: Lead): SafeHtml {
+  return html`${openFlags(lead).map((flag) => {
+    const [label, value] = flagRow(flag);
+    return html`<dt class="flagged">${label}</dt><dd class="flagged">${value}</dd>`;
+  })}`;
 }
 
 /** A status as the lead's owner reads it. */

@@ -53,6 +53,34 @@ describe('my leads', () => {
     expect(body).toContain('href="mailto:kim@example.com">Email kim@example.com</a>');
   });
 
+  it('given a lead kept with a malformed phone and a hostile company, when listed, then its details say what was given and why, escaped, and no call link is made of it', () => {
+    const flagged = makeLead('lead-flagged', LeadStatus.accepted, {
+      contact: { firstName: 'Sam', email: 'sam@example.com' },
+      quality: [
+        { field: 'phone', issue: 'invalid', given: '555-0100', problem: 'must be a phone number valid in US, or one with its +country code' },
+        { field: 'company', issue: 'not-text', given: hostile, problem: 'Invalid input' },
+      ],
+    });
+
+    const page = bodyOf(myLeadsPage({ ...repUser, leads: [flagged], now: NOW }));
+
+    expect(page).toContain('<dt class="flagged">Phone as given</dt><dd class="flagged">555-0100, not a valid number</dd>');
+    expect(page).toContain('<dt class="flagged">Company as given</dt><dd class="flagged">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#39;, a list or object, not text</dd>');
+    expect(page).not.toContain(hostile);
+    expect(page).not.toContain('href="tel:');
+  });
+
+  it('given a flagged phone the lead has since got a good number for, when listed, then the flag is not shown', () => {
+    const settled = makeLead('lead-settled', LeadStatus.accepted, {
+      quality: [{ field: 'phone', issue: 'invalid', given: '555-0100', problem: 'must be a phone number valid in US, or one with its +country code' }],
+    });
+
+    const page = bodyOf(myLeadsPage({ ...repUser, leads: [settled], now: NOW }));
+
+    expect(settled.contact.phone).toBeDefined();
+    expect(page).not.toContain('as given');
+  });
+
   it('given a lead id with URL and HTML specials, when its buttons are rendered, then the id is encoded in the path', () => {
     const odd = makeLead('a/b"c<d>', LeadStatus.offered);
     const page = bodyOf(myLeadsPage({ ...repUser, leads: [odd], now: NOW }));

@@ -6,7 +6,7 @@ import type { OfferedDetails, UsableField } from '../../domain/resubmitted-detai
 import { html, type SafeHtml } from '../html.ts';
 import { leadTitle } from '../lead-summary.ts';
 import { csrfField, noticeHtml, PORTAL_BASE, portalPage, type Notice, type PortalUser } from './frame.ts';
-import { contactLinks, deadlineHtml, statusWords, when } from './lead-parts.ts';
+import { contactLinks, deadlineHtml, flagRowsHtml, statusWords, when } from './lead-parts.ts';
 
 /** What a rep can do with one of their open leads; each is a POST to `leadActionPath`. */
 export const LeadActions = ['accept', 'contacted', 'won', 'lost', 'release'] as const;
@@ -80,6 +80,7 @@ function leadCard(lead: Lead, index: number, user: PortalUser, now: Date, offere
 <dt>Status</dt><dd>${statusWords[lead.status]}</dd>
 ${lead.contact.product ? html`<dt>Product</dt><dd>${lead.contact.product}</dd>` : html``}
 ${lead.tier ? html`<dt>Tier</dt><dd>${lead.tier}</dd>` : html``}
+${flagRowsHtml(lead)}
 ${
   lead.status === LeadStatus.contacted
     ? html`<dt>Contacted</dt><dd>${when(lead.contactedAt, rep.timeZone)}</dd>`
