@@ -66,6 +66,8 @@ export const SourcePayloadSchema = z.object({
   source: z.string().min(1),
   /** Where the sender documents this shape. */
   documentation: z.string().optional(),
+  /** What the lead must end with, for the tests; not sent. */
+  expected: z.unknown().optional(),
   contentType: z.string().min(1),
   /** JSON as the sender posts it, or the encoded text of a form post. */
   body: z.unknown(),

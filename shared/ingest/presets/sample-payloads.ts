@@ -14,6 +14,17 @@ const SamplePayloadSchema = z.strictObject({
   source: z.enum(['website', 'partner-api', 'unbounce', 'typeform', 'webflow', 'hubspot', 'zapier', 'wordpress']),
   /** Where the sender documents this shape. */
   documentation: z.string().min(1),
+  /**
+   * The contact its lead must end with on the local stack (test/e2e/sources.test.ts), and the
+   * fields it sends malformed, which a server's lead keeps as given and flags.
+   */
+  expected: z.strictObject({
+    firstName: z.string().optional(),
+    lastName: z.string().optional(),
+    email: z.string().optional(),
+    phone: z.string().optional(),
+    flagged: z.array(z.strictObject({ field: z.string(), issue: z.string(), given: z.string() })).optional(),
+  }),
   contentType: z.enum(['application/json', 'application/x-www-form-urlencoded']),
   /** JSON as the sender posts it, or the encoded text of a form post. */
   body: z.unknown(),
