@@ -199,5 +199,6 @@ describe('signatures', () => {
       ),
       { numRuns: 500 },
     );
-  });
+    // 500 runs: a few seconds alone, more beside the stack tiers on two cores.
+  }, 30_000);
 });

@@ -35,9 +35,8 @@ describe('canonical preset', () => {
     expect(canonical.extract({ email: 'a@example.com', company: '  ', phone: null }).fields).toEqual({ email: 'a@example.com' });
   });
 
-  it('given a nested object as a value, when extracted, then the request is malformed naming the field', () => {
-    expect(() => canonical.extract({ email: 'a@example.com', address: { city: 'Berlin' } })).toThrow(MalformedRequest);
-    expect(() => canonical.extract({ email: 'a@example.com', address: { city: 'Berlin' } })).toThrow(/Field "address" is a nested object/);
+  it('given a nested object as a value, when extracted, then it is kept as its JSON text under its name', () => {
+    expect(canonical.extract({ email: 'a@example.com', address: { city: 'Berlin' } })).toEqual({ fields: { email: 'a@example.com', address: '{"city":"Berlin"}' } });
   });
 
   it.each([[['a@example.com']], ['email=a@example.com'], [null], [42]])('given the body %j instead of an object, when extracted, then the request is malformed', (body) => {

@@ -23,7 +23,7 @@ export const canonical: Preset = {
     // No eventId: senders of this shape use the Idempotency-Key header for retries.
     for (const [name, value] of Object.entries(body)) {
       if (name === PAGE_URL) continue;
-      fields.add(name, fieldValue(value, name));
+      fields.add(name, fieldValue(value));
     }
     const pageUrl = text(body[PAGE_URL]);
     return { fields: fields.fields(), ...(pageUrl ? { pageUrl } : {}) };

@@ -1,4 +1,3 @@
-import { MalformedRequest } from '../../domain/errors.ts';
 import { CanonicalFields, type CanonicalField } from '../submission.ts';
 
 /**
@@ -65,22 +64,21 @@ function isScalar(value: unknown): value is FieldValue {
 
 /**
  * A sender's value as a field value: strings trimmed (blank ones are no value, so a source's
- * defaults can still fill them), lists of plain values joined with ", ". Anything nested is not
- * a form answer and is refused, naming the field.
+ * defaults can still fill them), lists of plain values joined with ", ". Anything nested is no
+ * form answer, but it may sit beside a good email: it is passed on as its JSON text, and the
+ * lead's own checks judge it (a form post hears which field is wrong; a server's lead is kept
+ * with the field flagged, since a refused server post is a lost lead).
  */
-export function fieldValue(value: unknown, field: string): FieldValue | undefined {
+export function fieldValue(value: unknown): FieldValue | undefined {
   if (value === null || value === undefined) return undefined;
   if (typeof value === 'string') return value.trim() === '' ? undefined : value.trim();
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value === 'boolean') return value;
-  if (Array.isArray(value)) {
-    if (!value.every((item) => item === null || isScalar(item))) {
-      throw new MalformedRequest(`Field "${field}" is a list of objects; send a list of plain values or a single value`);
-    }
+  if (Array.isArray(value) && value.every((item) => item === null || isScalar(item))) {
     const items = value.filter(isScalar).map((item) => String(item).trim()).filter((item) => item !== '');
     return items.length === 0 ? undefined : items.join(', ');
   }
-  throw new MalformedRequest(`Field "${field}" is a nested object; send plain values (text, numbers, true/false or lists of them)`);
+  return JSON.stringify(value);
 }
 
 /** Canonical fields that hold text (all but consent): a number there (a phone or postal code sent as a number) becomes text. */

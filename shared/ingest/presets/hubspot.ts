@@ -60,7 +60,7 @@ function canonicalOf(name: string): CanonicalField | undefined {
 /** Adds HubSpot properties, the default contact properties first so they claim their canonical field. */
 function addProperties(fields: FieldCollector, entries: readonly (readonly [string, unknown])[]): void {
   const ranked = [...entries].sort(([a], [b]) => (propertyRank.get(a) ?? Infinity) - (propertyRank.get(b) ?? Infinity));
-  for (const [name, value] of ranked) fields.add(name, fieldValue(value, name), canonicalOf(name));
+  for (const [name, value] of ranked) fields.add(name, fieldValue(value), canonicalOf(name));
 }
 
 /** `[{name, value}]` with repeated names (a multi-select sent as several values) joined. */

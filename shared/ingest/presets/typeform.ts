@@ -42,16 +42,16 @@ const TypeformWebhook = z.looseObject({
 function answerValue(answer: Answer, name: string): FieldValue | undefined {
   switch (answer.type) {
     case 'choice':
-      return fieldValue(answer.choice?.label ?? answer.choice?.other, name);
+      return fieldValue(answer.choice?.label ?? answer.choice?.other);
     case 'choices':
-      return fieldValue([...(answer.choices?.labels ?? []), ...(answer.choices?.other ? [answer.choices.other] : [])], name);
+      return fieldValue([...(answer.choices?.labels ?? []), ...(answer.choices?.other ? [answer.choices.other] : [])]);
     case 'payment':
       // Card details are not lead data.
       return undefined;
     default: {
       // Only the answer's own properties: a type such as "constructor" names no answer.
       const value = Object.hasOwn(answer, answer.type) ? answer[answer.type] : undefined;
-      return value === null || typeof value === 'object' ? undefined : fieldValue(value, name);
+      return value === null || typeof value === 'object' ? undefined : fieldValue(value);
     }
   }
 }
@@ -98,10 +98,10 @@ export const typeform: Preset = {
       fields.add(name, answerValue(answer, name), canonicalOf(answer, question));
     }
     // Hidden fields keep their own names: utm_source & co. must reach the lead as they are.
-    for (const [name, value] of Object.entries(response.hidden ?? {})) fields.add(name, fieldValue(value, name));
+    for (const [name, value] of Object.entries(response.hidden ?? {})) fields.add(name, fieldValue(value));
     for (const variable of response.variables ?? []) {
       const value = Object.hasOwn(variable, variable.type) ? variable[variable.type] : undefined;
-      fields.add(variable.key, typeof value === 'object' ? undefined : fieldValue(value, variable.key));
+      fields.add(variable.key, typeof value === 'object' ? undefined : fieldValue(value));
     }
     return { fields: fields.fields(), eventId };
   },

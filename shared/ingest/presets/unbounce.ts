@@ -53,12 +53,12 @@ export const unbounce: Preset = {
     const fields = fieldCollector();
     for (const [name, value] of Object.entries(data)) {
       if (dropped.has(name)) continue;
-      fields.addGuessed(name, fieldValue(value, name));
+      fields.addGuessed(name, fieldValue(value));
     }
     // The top-level copies win where data.json lacks them (older pages send only these).
     fields.add('page_name', text(body.page_name));
     fields.add('variant', text(body.variant));
-    const pageUrl = text(body.page_url) ?? text(fieldValue(data.page_url, 'page_url'));
+    const pageUrl = text(body.page_url) ?? text(fieldValue(data.page_url));
     return { fields: fields.fields(), ...(pageUrl ? { pageUrl } : {}) };
   },
 };

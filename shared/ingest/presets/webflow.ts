@@ -32,7 +32,7 @@ const V1 = z.looseObject({ name: z.string().optional(), site: z.string().optiona
 function submission(data: Record<string, unknown>, eventId: string, pageUrl: string | undefined): Submission {
   const fields = fieldCollector();
   // Webflow keys the data by the field's label ("First Name", "Phone Number", "email").
-  for (const [label, value] of Object.entries(data)) fields.addGuessed(label, fieldValue(value, label));
+  for (const [label, value] of Object.entries(data)) fields.addGuessed(label, fieldValue(value));
   return { fields: fields.fields(), eventId, ...(pageUrl ? { pageUrl } : {}) };
 }
 

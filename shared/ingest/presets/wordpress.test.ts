@@ -76,9 +76,8 @@ describe('wordpress preset', () => {
     expect(wordpress.extract(body)).toEqual({ fields: { phone: '+49 176 1', form_name: 'Quote' }, pageUrl: 'https://x.example/' });
   });
 
-  it('given a CF7 field holding a nested object, when extracted, then the request is malformed naming the field', () => {
-    expect(() => wordpress.extract({ 'your-email': 'a@example.com', 'your-address': { city: 'Berlin' } })).toThrow(MalformedRequest);
-    expect(() => wordpress.extract({ 'your-email': 'a@example.com', 'your-address': { city: 'Berlin' } })).toThrow(/"your-address"/);
+  it('given a CF7 field holding a nested object, when extracted, then it is kept as its JSON text for the lead checks to judge', () => {
+    expect(wordpress.extract({ 'your-email': 'a@example.com', 'your-address': { city: 'Berlin' } }).fields).toMatchObject({ email: 'a@example.com', 'your-address': '{"city":"Berlin"}' });
   });
 
   it.each([[['a']], ['your-email=a@b.c'], [null]])('given the body %j, when extracted, then the request is malformed', (body) => {

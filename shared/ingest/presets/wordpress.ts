@@ -87,7 +87,7 @@ function fromElementorAdvanced({ form, fields: elementorFields, meta }: Elemento
     const type = text(field.type) ?? '';
     if (noAnswer.has(type)) continue;
     const title = text(field.title);
-    const value = fieldValue(field.value ?? field.raw_value, id);
+    const value = fieldValue(field.value ?? field.raw_value);
     fields.add(id, value, canonicalByElementorType.get(type) ?? canonicalFor(id) ?? (title ? canonicalFor(title) : undefined));
   }
   fields.add('form_name', text(form.name));
@@ -99,8 +99,8 @@ function fromElementorSimple(body: Record<string, unknown>): Submission {
   const fields = fieldCollector();
   for (const [label, value] of Object.entries(body)) {
     if (label === simpleMeta.pageUrl || simpleMeta.dropped.has(label)) continue;
-    if (label === 'form_name') fields.add(label, fieldValue(value, label));
-    else fields.addGuessed(label, fieldValue(value, label));
+    if (label === 'form_name') fields.add(label, fieldValue(value));
+    else fields.addGuessed(label, fieldValue(value));
   }
   const pageUrl = text(body[simpleMeta.pageUrl]);
   return { fields: fields.fields(), ...(pageUrl ? { pageUrl } : {}) };
@@ -114,7 +114,7 @@ function fromContactForm7(body: Record<string, unknown>): Submission {
   for (const [name, value] of Object.entries(body)) {
     // Other special mail tags (_remote_ip, _user_agent, _date...) are the plugin's metadata, not the person's answers.
     if (name.startsWith('_')) continue;
-    fields.addGuessed(name, fieldValue(value, name));
+    fields.addGuessed(name, fieldValue(value));
   }
   const pageUrl = cf7PageUrl.map((name) => text(body[name])).find((url) => url !== undefined);
   return { fields: fields.fields(), ...(pageUrl ? { pageUrl } : {}) };

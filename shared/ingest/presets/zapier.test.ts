@@ -94,9 +94,8 @@ describe('zapier preset', () => {
     expect(() => zapier.extract([{ email: 'a@example.com' }, { email: 'b@example.com' }])).toThrow(/one lead per request, got a list of 2/);
   });
 
-  it('given an object nested deeper than anyone maps a form, when extracted, then the request is malformed naming the field', () => {
-    expect(() => zapier.extract({ a: { b: { c: { d: { e: { f: { g: 'x' } } } } } } })).toThrow(MalformedRequest);
-    expect(() => zapier.extract({ a: { b: { c: { d: { e: { f: { g: 'x' } } } } } } })).toThrow(/"a\.b\.c\.d\.e\.f" is nested more than 5 levels/);
+  it('given an object nested deeper than anyone maps a form, when extracted, then the deeper part is kept whole as its JSON text', () => {
+    expect(zapier.extract({ email: 'a@example.com', a: { b: { c: { d: { e: { f: { g: 'x' } } } } } } }).fields).toEqual({ email: 'a@example.com', 'a.b.c.d.e.f': '{"g":"x"}' });
   });
 
   it.each([['text'], [null], [7]])('given the body %j, when extracted, then the request is malformed', (body) => {

@@ -21,18 +21,19 @@ import { canonicalFor, fieldCollector, fieldValue, isRecord, text, type FieldVal
 
 const eventIdKeys = ['event_id', 'eventId', 'delivery_id', 'deliveryId', 'idempotency_key'] as const;
 const pageUrlKeys = ['page_url', 'pageUrl'] as const;
-/** Deep enough for any form someone maps by hand; deeper is not a lead. */
+/** Deep enough for any form someone maps by hand. */
 const MAX_DEPTH = 5;
 
 /** [dotted key, value] for every plain value (or list of plain values) in the object. */
 function flatten(value: Record<string, unknown> | readonly unknown[], prefix: string, depth: number): [string, FieldValue | undefined][] {
-  if (depth > MAX_DEPTH) throw new MalformedRequest(`Field "${prefix}" is nested more than ${MAX_DEPTH} levels deep; send a flat object`);
+  // Deeper is no form anyone maps: the rest is kept whole, as its JSON text.
+  if (depth > MAX_DEPTH) return [[prefix, JSON.stringify(value)]];
   const entries: [string, unknown][] = Array.isArray(value) ? value.map((item, index) => [String(index), item]) : Object.entries(value);
   return entries.flatMap(([key, item]): [string, FieldValue | undefined][] => {
     const name = prefix ? `${prefix}.${key}` : key;
     if (isRecord(item)) return flatten(item, name, depth + 1);
     if (Array.isArray(item) && item.some((element) => isRecord(element) || Array.isArray(element))) return flatten(item, name, depth + 1);
-    return [[name, fieldValue(item, name)]];
+    return [[name, fieldValue(item)]];
   });
 }
 
