@@ -70,7 +70,7 @@ export class LeadRouterApi {
         Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason: `Authorized in the function: ${auth}` });
       }
     };
-    const webhook = 'public sources by allowed origin, honeypot and per-client rate limit; signed sources by HMAC signature within a replay window; token sources by their secret';
+    const webhook = 'public sources by allowed origin, honeypot and per-client rate limit; signed sources by HMAC signature within a replay window; token sources by their secret; ad platform sources by the HMAC signature the platform adds with the app secret and, for their GET validation, a verify token or an HMAC challenge';
     const links = 'the path carries an HMAC-signed, expiring token naming the lead, the rep and the action';
     const session = 'sign-in by an emailed one-time link; then an HMAC-signed session cookie and per-form CSRF tokens';
     const adminKey = 'a bearer key kept in Secrets Manager (AdminApiKey), compared in constant time';
@@ -78,7 +78,8 @@ export class LeadRouterApi {
     // OPTIONS reaches the function, which answers each source's CORS preflight from its own allowed origins.
     const ingestIntegration = new HttpLambdaIntegration('IngestIntegration', targets.ingest);
     routes(webhook, { path: '/leads', methods: [HttpMethod.POST, HttpMethod.OPTIONS], integration: ingestIntegration });
-    routes(webhook, { path: '/sources/{sourceId}/leads', methods: [HttpMethod.POST, HttpMethod.OPTIONS], integration: ingestIntegration });
+    // GET: an ad platform's validation of its webhook (Meta's verify token, LinkedIn's challengeCode).
+    routes(webhook, { path: '/sources/{sourceId}/leads', methods: [HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS], integration: ingestIntegration });
     routes(links, {
       path: '/a/{token}',
       // Mail scanners probe links with HEAD; it gets the same harmless page as GET.

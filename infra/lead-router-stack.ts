@@ -31,7 +31,7 @@ export interface LeadRouterStackProps extends StackProps {
 }
 
 /**
- * One deployment of the lead router: its table, queues, notifications, keys, API, the nine
+ * One deployment of the lead router: its table, queues, notifications, keys, API, the ten
  * functions with the variables and access their schemas ask for, the SLA timer, monitoring.
  * The parts create their resources in this stack's scope, under the logical IDs the deployed
  * stacks and the local runtime know them by.
@@ -48,9 +48,11 @@ export class LeadRouterStack extends Stack {
     this.#provideConfig(environment, 'INTAKE_CONFIG', encodeIntake(config.intake));
 
     const routeTimeout = Duration.seconds(30);
+    // Room for a batch of fetches, each within its source's request timeout (at most 20 s), in parallel.
+    const leadgenTimeout = Duration.seconds(30);
     const storage = new LeadStorage(this, environment);
     const { table } = storage;
-    const messaging = new Messaging(this, environment, { routeTimeout });
+    const messaging = new Messaging(this, environment, { routeTimeout, leadgenTimeout });
     const notifications = new Notifications(this, environment, config);
     const secrets = new StackSecrets(this, environment);
     const api = new LeadRouterApi(this, environment, config);
@@ -81,6 +83,17 @@ export class LeadRouterStack extends Stack {
     route.addEventSource(
       // No batching window: every second before an offer lowers the odds of reaching the lead.
       new SqsEventSource(messaging.routingQueue, { batchSize: 10, reportBatchItemFailures: true }),
+    );
+
+    // Ad platforms' announced leads: fetched from the platform's API, then taken like a webhook post.
+    const leadgen = fn('LeadgenFunction', {
+      name: 'leadgen',
+      description: "Fetches each lead an ad platform (Facebook, Instagram, LinkedIn) announced from the platform's API and stores it",
+      timeout: leadgenTimeout,
+    });
+    leadgen.addEventSource(
+      // A few at a time: each is an HTTP call to the platform, all of a batch in parallel.
+      new SqsEventSource(messaging.platformFetchQueue, { batchSize: 5, reportBatchItemFailures: true }),
     );
 
     const actions = fn('ActionsFunction', {
@@ -169,7 +182,7 @@ export class LeadRouterStack extends Stack {
 
     api.addRoutes({ ingest, actions, portal, admin });
 
-    const functions = { ingest, route, actions, escalate, portal, admin, feedback, effects, sweeper };
+    const functions = { ingest, route, actions, escalate, portal, admin, feedback, effects, sweeper, leadgen };
 
     new LeadRouterMonitoring(this, 'Monitoring', {
       stackName: config.name,
@@ -189,6 +202,8 @@ export class LeadRouterStack extends Stack {
     new CfnOutput(this, 'RoutingDlqUrl', { value: messaging.routingDlq.queueUrl });
     new CfnOutput(this, 'FeedbackDlqUrl', { value: messaging.feedbackDlq.queueUrl });
     new CfnOutput(this, 'EffectsDlqUrl', { value: messaging.effectsDlq.queueUrl, description: 'Stream batches of follow-up effects the relay could not perform; the effects themselves are re-armed by the sweeper' });
+    new CfnOutput(this, 'PlatformFetchDlqUrl', { value: messaging.platformFetchDlq.queueUrl, description: 'Ad platform leads that could not be fetched after every retry; npm run admin -- redrive sends them back' });
+    new CfnOutput(this, 'PlatformAccessTokensSecret', { value: secrets.platformTokens.secretArn, description: 'Secrets Manager ARN of the ad platform access tokens (JSON by source id)' });
     new CfnOutput(this, 'AlarmTopicArn', { value: notifications.alarmTopic.topicArn, description: 'Alarms publish here; subscribe more addresses or a chat integration' });
     new CfnOutput(this, 'EmailConfigurationSet', { value: notifications.mail.configurationSetName });
     new CfnOutput(this, 'AdminApiKeySecret', { value: secrets.adminApiKey.secretArn, description: 'Secrets Manager ARN of the admin bearer key' });

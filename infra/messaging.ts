@@ -5,10 +5,12 @@ import type { StackEnvironment } from './function-environment.ts';
 export interface MessagingProps {
   /** Timeout of the routing queue's consumer (the route function). */
   readonly routeTimeout: Duration;
+  /** Timeout of the platform fetch queue's consumer (the leadgen function). */
+  readonly leadgenTimeout: Duration;
 }
 
 /**
- * The routing queue with its DLQ, and the dead-letter queues of the feedback function and the
+ * The routing queue and the platform fetch queue with their DLQs, and the dead-letter queues of the feedback function and the
  * effects relay. Resources are created in the stack's scope, so their logical IDs stay those of
  * the deployed stacks (see LeadStorage).
  */
@@ -25,6 +27,13 @@ export class Messaging {
    * effect records themselves stay in the table, where the sweeper re-arms them.
    */
   readonly effectsDlq: Queue;
+  /** Leads ad platforms announced, each to be fetched from the platform's API (the leadgen function). */
+  readonly platformFetchQueue: Queue;
+  /**
+   * Fetch jobs that failed every try (a platform down for hours, an expired token nobody
+   * replaced): the only record of those leads, kept 14 days for `npm run admin -- redrive`.
+   */
+  readonly platformFetchDlq: Queue;
 
   constructor(stack: Stack, environment: StackEnvironment, props: MessagingProps) {
     this.routingDlq = new Queue(stack, 'RoutingDlq', {
@@ -39,6 +48,23 @@ export class Messaging {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       deadLetterQueue: { queue: this.routingDlq, maxReceiveCount: 5 },
+    });
+
+    this.platformFetchDlq = new Queue(stack, 'PlatformFetchDlq', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    this.platformFetchQueue = new Queue(stack, 'PlatformFetchQueue', {
+      // Six times the consumer's timeout, as for routing; a failed job sets its own, shorter or
+      // longer, backoff (ChangeMessageVisibility) before it is reported failed.
+      visibilityTimeout: Duration.seconds(props.leadgenTimeout.toSeconds() * 6),
+      // The longest SQS keeps a message: a notification's job outlives a long platform outage.
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // With the backoff (30 s doubling, at most 15 min) six tries span about 16 minutes.
+      deadLetterQueue: { queue: this.platformFetchDlq, maxReceiveCount: 6 },
     });
 
     /** A dead-letter queue that no queue redrives to (cdk-nag's SQS3 looks for one), kept for a person to look at. */
@@ -57,10 +83,18 @@ export class Messaging {
     environment.provide('ROUTING_DLQ_URL', this.routingDlq.queueUrl, (fn) =>
       this.routingDlq.grant(fn, 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:DeleteMessage'),
     );
+    // Ingest sends a notification's jobs, admin sends redriven ones back. The leadgen function
+    // only sets a failed job's backoff (ChangeMessageVisibility), which its event source grants.
+    environment.provide('PLATFORM_FETCH_QUEUE_URL', this.platformFetchQueue.queueUrl, (fn) => {
+      if (fn.name !== 'leadgen') this.platformFetchQueue.grant(fn, 'sqs:SendMessage');
+    });
+    environment.provide('PLATFORM_FETCH_DLQ_URL', this.platformFetchDlq.queueUrl, (fn) =>
+      this.platformFetchDlq.grant(fn, 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:DeleteMessage'),
+    );
   }
 
   /** Every DLQ, for the alarm on messages waiting in one. */
   get deadLetterQueues(): readonly Queue[] {
-    return [this.routingDlq, this.feedbackDlq, this.effectsDlq];
+    return [this.routingDlq, this.feedbackDlq, this.effectsDlq, this.platformFetchDlq];
   }
 }

@@ -10,6 +10,8 @@ import type { StackEnvironment } from './function-environment.ts';
  */
 export class StackSecrets {
   readonly adminApiKey: Secret;
+  /** The ad platforms' access tokens (README "Ad platforms"). */
+  readonly platformTokens: Secret;
 
   constructor(stack: Stack, environment: StackEnvironment) {
     const linkSigningKey = new Secret(stack, 'LinkSigningKey', {
@@ -32,6 +34,13 @@ export class StackSecrets {
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
 
+    // Set by the admin, not generated: the ad platforms issue these tokens. Created holding a
+    // JSON object with no token in it, so the leadgen function says which one is missing.
+    const platformTokens = new Secret(stack, 'PlatformAccessTokens', {
+      description: 'Ad platform access tokens by source id, e.g. {"facebook":"<page access token>","linkedin":"<access token>"}; set by the admin',
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'unset', passwordLength: 16, excludePunctuation: true },
+    });
+
     // Rotating a signing key on a schedule would void every link and session signed with the
     // old one (offers in reps' inboxes, sources' configured secrets); keys are rotated by hand,
     // at a quiet hour, as the runbook describes.
@@ -40,6 +49,7 @@ export class StackSecrets {
       [sessionKey, 'every rep would be signed out of the portal and their sign-in links voided'],
       [this.adminApiKey, 'the admin key is held by the admin CLI users; it is replaced by hand with "aws secretsmanager put-secret-value" when someone leaves'],
       [sourceSigningKey, 'every signed or token source derives its secret from it; rotating it breaks every configured partner, Typeform or HubSpot webhook at once'],
+      [platformTokens, 'the tokens are issued by Meta and LinkedIn; the admin replaces them (put-secret-value) when a platform renews one'],
     ];
     for (const [secret, why] of withoutRotation) {
       Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: `No scheduled rotation: ${why}` });
@@ -51,5 +61,7 @@ export class StackSecrets {
     environment.provide('SESSION_SECRET', sessionKey.secretArn, readable(sessionKey));
     environment.provide('ADMIN_API_KEY_SECRET', this.adminApiKey.secretArn, readable(this.adminApiKey));
     environment.provide('SOURCE_SIGNING_SECRET', sourceSigningKey.secretArn, readable(sourceSigningKey));
+    environment.provide('PLATFORM_TOKENS_SECRET', platformTokens.secretArn, readable(platformTokens));
+    this.platformTokens = platformTokens;
   }
 }

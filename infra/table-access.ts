@@ -74,4 +74,9 @@ export const TABLE_ACCESS = {
   // What is due (gsi3); transitions and re-arms (a lead's effect with `swept` in its history, a
   // rep's alone); a lead's history (escalation emails); recounts (rosters on gsi1, held leads on gsi2).
   sweeper: { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: ['gsi1', 'gsi2', 'gsi3'] },
+  // What ingest's intake does for a lead an ad platform announced (no rate windows): its
+  // idempotency record and source (get), the person's contact pointers (batch get), the new
+  // lead with its pointers and routing or a resubmission (puts and updates in a transaction),
+  // the routing effect claimed and marked (updates).
+  leadgen: { table: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: [] },
 } as const satisfies Record<FunctionName, TableAccess>;

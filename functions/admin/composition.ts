@@ -26,7 +26,8 @@ export const due = new DueIndex(env.TABLE_NAME);
 /** The franchise map's versions: what `territories import` stores and `routing` reads. */
 export const franchises = new FranchiseStore(env.TABLE_NAME);
 export const eraser = leadEraserFor(env);
-export const deadLetters = new DeadLetters(env.ROUTING_DLQ_URL, env.ROUTING_QUEUE_URL);
+/** What redrive empties: routing's DLQ, then the platform fetch DLQ. */
+export const deadLetters = [new DeadLetters(env.ROUTING_DLQ_URL, env.ROUTING_QUEUE_URL), new DeadLetters(env.PLATFORM_FETCH_DLQ_URL, env.PLATFORM_FETCH_QUEUE_URL)];
 /** Switching reps off and on, and an admin's changes to them. */
 export const manage: ManageRepsDeps = {
   reps,

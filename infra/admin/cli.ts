@@ -80,7 +80,7 @@ const commands: Record<string, Command> = {
     summary: 'the franchisees and their territories: replace them from a CSV (--dry-run: show what moves), write them out, list the versions',
     run: territories,
   },
-  redrive: { args: '[--max N]', summary: 'after a fix: move the leads in the routing DLQ back to routing (all, or N)', run: redrive },
+  redrive: { args: '[--max N]', summary: 'after a fix: move the leads in the routing DLQ back to routing, and the ad platform leads in the fetch DLQ back to fetching (all, or N)', run: redrive },
   recount: { args: '', summary: "set each rep's open-lead count to the leads they hold (the sweeper does it every minute)", run: recount },
 };
 
@@ -404,7 +404,8 @@ const SourcesAnswer = z.object({
     z.object({
       origin: z.enum(['config', 'added']),
       webhookPath: z.string(),
-      source: z.looseObject({ id: z.string(), name: z.string().optional(), auth: z.string(), preset: z.string(), signature: z.string().optional(), allowedOrigins: z.array(z.string()).optional() }),
+      verifyToken: z.string().optional(),
+      source: z.looseObject({ id: z.string(), name: z.string().optional(), auth: z.string(), preset: z.string().optional(), signature: z.string().optional(), allowedOrigins: z.array(z.string()).optional() }),
     }),
   ),
 });
@@ -420,13 +421,22 @@ async function sources(args: readonly string[], { api, url, json, set }: Context
       console.log(JSON.stringify(listed, null, 2));
       return 0;
     }
-    for (const { source, origin, webhookPath } of listed) {
+    for (const { source, origin, webhookPath, verifyToken } of listed) {
+      const platform = source.auth === 'facebook' || source.auth === 'linkedin';
       const auth =
-        source.auth === 'signed' ? `signed (${source.signature})` : source.auth === 'public' ? `public${source.allowedOrigins?.length ? ` from ${source.allowedOrigins.join(', ')}` : ', any page'}` : 'token';
-      console.log(`${source.id.padEnd(16)} ${source.preset.padEnd(10)} ${auth}${origin === 'added' ? '  [added]' : ''}`);
-      console.log(`${''.padEnd(16)} POST ${url}${webhookPath}${source.name ? `   ${source.name}` : ''}`);
+        source.auth === 'signed'
+          ? `signed (${source.signature})`
+          : source.auth === 'public'
+            ? `public${source.allowedOrigins?.length ? ` from ${source.allowedOrigins.join(', ')}` : ', any page'}`
+            : platform
+              ? `${source.auth} (notifies; the lead is fetched from its API)`
+              : 'token';
+      console.log(`${source.id.padEnd(16)} ${(source.preset ?? source.auth).padEnd(10)} ${auth}${origin === 'added' ? '  [added]' : ''}`);
+      console.log(`${''.padEnd(16)} ${platform ? 'Callback URL' : 'POST'} ${url}${webhookPath}${source.name ? `   ${source.name}` : ''}`);
+      if (verifyToken) console.log(`${''.padEnd(16)} Verify token ${verifyToken}`);
     }
     console.log('\nSigned and token sources: `npm run admin -- sources secret <id>` shows the secret the sender needs.');
+    console.log('Facebook and LinkedIn: `sources secret <id> --set <app secret>` sets the secret they sign with; their access tokens go in the PlatformAccessTokens secret (README "Ad platforms").');
     return 0;
   }
   if (sub === 'add') {
@@ -544,7 +554,7 @@ async function redrive(_args: readonly string[], { api, json, max }: Context): P
   }
   if (json) console.log(JSON.stringify(total));
   else {
-    console.log(`Moved ${total.moved} message(s) from the routing DLQ back to routing; ${total.remaining} still waiting.`);
+    console.log(`Moved ${total.moved} message(s) from the routing and platform fetch DLQs back to their queues; ${total.remaining} still waiting.`);
     if (total.failed > 0) console.log(`${total.failed} could not be sent back; they return to the DLQ shortly: run redrive again.`);
   }
   return total.failed > 0 ? 1 : 0;

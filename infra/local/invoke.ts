@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadStackConfig } from '#shared/config/stack-config.ts';
-import { signDelivery, type SignatureScheme } from '#shared/ingest/signatures.ts';
+import { signDelivery, signPlatformDelivery, type SignatureScheme } from '#shared/ingest/signatures.ts';
 import { sourceById, type Source } from '#shared/ingest/source-config.ts';
 import { derivedSourceSecret } from '#shared/ingest/source-secrets.ts';
 import { buildHttpApiEvent } from './http-api.ts';
@@ -117,6 +117,9 @@ export function authHeaders(auth: SourceAuth, delivery: { method: string; url: s
       return { 'x-lead-router-token': auth.secret };
     case 'signed':
       return auth.sign(source.signature satisfies SignatureScheme, delivery, auth.secret, now);
+    case 'facebook':
+    case 'linkedin':
+      return signPlatformDelivery(source.auth, delivery.rawBody, auth.secret);
   }
 }
 

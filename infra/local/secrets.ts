@@ -50,3 +50,27 @@ function secretValue(secret: SecretModel, scope: ResolveScope): string {
 function randomString(length: number): string {
   return Array.from({ length }, () => ALPHANUMERIC[randomInt(ALPHANUMERIC.length)]).join('');
 }
+
+/** The local access token of an ad platform source: what the fake platforms accept. */
+export const localPlatformToken = (sourceId: string): string => `local-token-for-${sourceId}`;
+
+/**
+ * Puts a token for each Facebook and LinkedIn source in the PlatformAccessTokens secret, as the
+ * admin does on AWS; a token already there (set by hand in a data directory) is kept.
+ */
+export function writePlatformTokens(refs: Readonly<Record<string, string>>, sources: readonly { id: string; auth: string }[]): void {
+  const ref = Object.entries(refs).find(([id]) => id.startsWith('PlatformAccessTokens'))?.[1];
+  if (!ref) return;
+  const file = ref.slice('file:'.length);
+  let tokens: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) tokens = parsed as Record<string, unknown>;
+  } catch {
+    tokens = {};
+  }
+  for (const source of sources) {
+    if ((source.auth === 'facebook' || source.auth === 'linkedin') && typeof tokens[source.id] !== 'string') tokens[source.id] = localPlatformToken(source.id);
+  }
+  writeFileSync(file, JSON.stringify(tokens), { mode: 0o600 });
+}

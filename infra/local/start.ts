@@ -4,6 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { LOCAL_CREDENTIALS, startEmulators, type EmulatorEndpoints } from './emulators.ts';
+import { startFakePlatforms, type FakePlatforms } from './fake-platforms.ts';
 import { startFunctions, type FunctionRuntime } from './functions.ts';
 import { startGateway } from './gateway.ts';
 import { startLandingServer, type LandingServer } from './landing.ts';
@@ -11,10 +12,11 @@ import { localScope, type ResolveScope } from './intrinsics.ts';
 import { startPollers } from './poller.ts';
 import { provision, type Provisioned } from './provision.ts';
 import { parseTimeScale, startScheduler } from './scheduler.ts';
-import { writeSecrets } from './secrets.ts';
+import { writePlatformTokens, writeSecrets } from './secrets.ts';
 import { loadTerritories, seedDemoData } from './seed.ts';
 import { startStepFunctions } from './stepfunctions.ts';
 import { startStreamPollers, type StreamPollers } from './stream-poller.ts';
+import { loadStackConfig } from '#shared/config/stack-config.ts';
 import { DEFAULT_CONFIG_FILE, synthesizeStack } from './synth.ts';
 import { localValues, parseTemplate, resolveFunctions, resolveStateMachines, type SynthesizedStack } from './template.ts';
 
@@ -77,6 +79,8 @@ export interface LocalStack {
   readonly functionIds: readonly string[];
   /** ARNs of its state machines (the SLA timer). */
   readonly stateMachineArns: readonly string[];
+  /** The fake ad platform APIs the leadgen function fetches from here (tests may add leads and failures). */
+  readonly platforms: FakePlatforms;
   /** The synthesized stack it runs, as the CDK app produced it (its roles and their policies too). */
   readonly synthesized: SynthesizedStack;
   /** What the template's Ref, Fn::GetAtt and pseudo parameters stand for here: local names and ARNs. */
@@ -92,7 +96,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const log = options.log ?? ((line: string) => console.log(line));
   const namePrefix = options.namePrefix ?? (options.sharedEmulators ? `s${randomUUID().slice(0, 8)}-` : undefined);
   // Stopped front to back: no new work comes in while what runs drains, emulators go last.
-  const stopOrder = ['scheduler', 'pollers', 'gateway', 'stepfunctions', 'functions', 'emulators', 'secrets'] as const;
+  const stopOrder = ['scheduler', 'pollers', 'gateway', 'stepfunctions', 'functions', 'platforms', 'emulators', 'secrets'] as const;
   const cleanups = new Map<(typeof stopOrder)[number], () => Promise<void> | void>();
   const stopAll = async () => {
     for (const name of stopOrder) {
@@ -133,6 +137,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const baseScope = localScope({ region: model.region, stackName: model.stackName, resources: provisioned.values });
     const secrets = writeSecrets(model.secrets, baseScope, options.dataDir);
     cleanups.set('secrets', () => secrets.dispose());
+    // Facebook and LinkedIn sources fetch their leads from this fake, with a local token each.
+    const platforms = await startFakePlatforms();
+    cleanups.set('platforms', () => platforms.stop());
+    writePlatformTokens(secrets.refs, loadStackConfig(options.config ?? DEFAULT_CONFIG_FILE).intake.sources);
 
     // The gateway listens first: its URL is the API endpoint in the functions' environment.
     const gateway = await startGateway({ routes: model.routes, port: options.port ?? 0, log });
@@ -174,6 +182,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         AWS_ENDPOINT_URL_SES: functionSes,
         AWS_ENDPOINT_URL_SESV2: functionSes,
         AWS_ENDPOINT_URL_SFN: await endpointFor('sfn', sfn.endpoint),
+        PLATFORM_API_BASE_URL: platforms.url,
         ...(timeScale ? { TIME_SCALE: timeScale } : {}),
         ...(logLevel ? { LOG_LEVEL: logLevel } : {}),
         // No EMF metric lines in the console unless asked for (POWERTOOLS_METRICS_DISABLED=false npm start);
@@ -242,6 +251,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       resources: provisioned,
       functionIds: functions.map((fn) => fn.logicalId),
       stateMachineArns: resolveStateMachines(model, scope).map((sm) => sm.arn),
+      platforms,
       synthesized: stack,
       scope,
       secrets: Object.fromEntries(
@@ -314,6 +324,7 @@ async function main(): Promise<void> {
   console.log(`  Inbox  ${stack.inboxUrl}`);
   console.log(`  Portal ${stack.apiUrl}/portal   (reps sign in by email link, e.g. ana@demo.example.com; manager: sales.manager@demo.example.com)`);
   if (landing) console.log(`  Landing ${landing.url}   (sample landing page posting to the webhook)`);
+  console.log(`  Ad platforms ${stack.platforms.url}   (fake Graph API and LinkedIn API: the leads of events/platforms/ for Facebook and LinkedIn notifications)`);
   const adminKey = Object.entries(stack.secrets).find(([id]) => id.startsWith('AdminApiKey'))?.[1];
   if (adminKey) console.log(`  Admin  Authorization: Bearer ${adminKey}   (LEAD_ROUTER_ADMIN_KEY for "npm run admin": sources, lead, erase, queue, import-reps, reps, simulate, redrive, recount)`);
   console.log(`ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s: POST ${stack.apiUrl}/leads (Ctrl-C stops)`);

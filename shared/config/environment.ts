@@ -69,6 +69,15 @@ export const EnvironmentSchema = z.object({
   ADMIN_API_KEY_SECRET: secretReference,
   /** Master key each signed or token lead source derives its own secret from. */
   SOURCE_SIGNING_SECRET: secretReference,
+
+  /** Leads an ad platform announced, to be fetched from its API by the leadgen function. */
+  PLATFORM_FETCH_QUEUE_URL: z.url(),
+  /** Fetch jobs that failed every delivery (a platform down for long, a token expired), kept for a person to redrive. */
+  PLATFORM_FETCH_DLQ_URL: z.url(),
+  /** The ad platforms' access tokens, a JSON object by source id, set by the admin. */
+  PLATFORM_TOKENS_SECRET: secretReference,
+  /** Replaces every ad platform source's API base URL: the local stack's fake platforms; unset on AWS. */
+  PLATFORM_API_BASE_URL: z.url().optional(),
 });
 
 export type Environment = z.output<typeof EnvironmentSchema>;
@@ -99,8 +108,8 @@ interface FunctionVariables {
 
 /** Each function (`functions/<name>/handler.ts`) by name: what it performs and reads. */
 export const Functions = {
-  // Each new lead is sent to routing.
-  ingest: { performs: ['message'], reads: ['STACK_CONFIG', 'INTAKE_CONFIG', 'SOURCE_SIGNING_SECRET'] },
+  // Each new lead is sent to routing; an ad platform's notification becomes fetch jobs.
+  ingest: { performs: ['message'], reads: ['STACK_CONFIG', 'INTAKE_CONFIG', 'SOURCE_SIGNING_SECRET', 'PLATFORM_FETCH_QUEUE_URL'] },
   // Offers (email and timer), queue notices and invitations.
   route: { performs: ['email', 'timer', 'message'], reads: ['STACK_CONFIG', 'PUBLIC_BASE_URL', 'LINK_SIGNING_SECRET'] },
   // A pass sends the lead on, a claim starts its timer.
@@ -111,13 +120,23 @@ export const Functions = {
   // Hand-backs, pulls (a timer), assignments by hand (an offer email with signed links, a timer), sign-in links.
   portal: { performs: ['email', 'timer', 'message'], reads: ['STACK_CONFIG', 'PUBLIC_BASE_URL', 'SESSION_SECRET', 'LINK_SIGNING_SECRET'] },
   // Rep import and erasure drain team queues; redrive moves routing messages back from the DLQ.
-  admin: { performs: ['message'], reads: ['STACK_CONFIG', 'INTAKE_CONFIG', 'ADMIN_API_KEY_SECRET', 'SOURCE_SIGNING_SECRET', 'ROUTING_DLQ_URL'] },
+  // Redrive also moves fetch jobs back from the platform fetch DLQ.
+  admin: {
+    performs: ['message'],
+    reads: ['STACK_CONFIG', 'INTAKE_CONFIG', 'ADMIN_API_KEY_SECRET', 'SOURCE_SIGNING_SECRET', 'ROUTING_DLQ_URL', 'PLATFORM_FETCH_QUEUE_URL', 'PLATFORM_FETCH_DLQ_URL'],
+  },
   // Offers made to an address that bounced go back to routing at once; the manager is told.
   feedback: { performs: ['email', 'message'], reads: ['STACK_CONFIG'] },
   // The outbox relay performs every kind; it needs no routing settings.
   effects: { performs: ['email', 'timer', 'message'], reads: [] },
   // Drives leads on through the same transitions as the timer and the router.
   sweeper: { performs: ['email', 'timer', 'message'], reads: ['STACK_CONFIG'] },
+  // Fetches the leads ad platforms announced and takes them as the webhook does (routing sent at once);
+  // a failed job waits out its backoff (its visibility on the fetch queue).
+  leadgen: {
+    performs: ['message'],
+    reads: ['STACK_CONFIG', 'INTAKE_CONFIG', 'SOURCE_SIGNING_SECRET', 'PLATFORM_FETCH_QUEUE_URL', 'PLATFORM_TOKENS_SECRET', 'PLATFORM_API_BASE_URL'],
+  },
 } as const satisfies Record<string, FunctionVariables>;
 
 export type FunctionName = keyof typeof Functions;

@@ -130,6 +130,11 @@ export class InvalidSignature extends DomainError {
   override name = 'InvalidSignature';
 }
 
+/** A method the route has, but not for this resource (a GET handshake on a source that is not an ad platform's). */
+export class MethodNotAllowed extends DomainError {
+  override name = 'MethodNotAllowed';
+}
+
 /** A browser form from a page whose origin the source does not allow. */
 export class OriginNotAllowed extends DomainError {
   override name = 'OriginNotAllowed';

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { errorBody, retryHeaders } from '../http/errors.ts';
 import { intakeErrorPage, thankYouPage } from '../views/intake-pages.ts';
+import type { PlatformAnswer } from '../use-cases/receive-platform-notification.ts';
 import type { Delivery, Received } from '../use-cases/receive-lead.ts';
 import { originAllowed } from '../use-cases/receive-lead.ts';
 import type { Source } from './source-config.ts';
@@ -59,7 +60,8 @@ export function preflightResponse(source: Source, origin: string | undefined): A
 
 export function receivedResponse(received: Received, delivery: Delivery): APIGatewayProxyResultV2 {
   if (wantsPage(delivery.headers)) {
-    return received.source.thankYouUrl ? { statusCode: 303, headers: { location: received.source.thankYouUrl }, body: '' } : thankYouPage();
+    const thankYouUrl = 'thankYouUrl' in received.source ? received.source.thankYouUrl : undefined;
+    return thankYouUrl ? { statusCode: 303, headers: { location: thankYouUrl }, body: '' } : thankYouPage();
   }
   return {
     statusCode: 202,
@@ -85,4 +87,20 @@ export function intakeErrorResponse(status: number, error: unknown, delivery: De
     headers: { 'content-type': 'application/json; charset=utf-8', ...retryHeaders(status, error), ...corsHeaders(source, delivery.headers.origin) },
     body: JSON.stringify(body),
   };
+}
+
+/**
+ * What an ad platform is answered: its challenge as it asks for it (Meta: the bare challenge as
+ * text; LinkedIn: JSON), and 200 for a notification once its leads are queued (any 2xx stops
+ * the platform's retries; 200 is what both document).
+ */
+export function platformResponse(answer: PlatformAnswer): APIGatewayProxyResultV2 {
+  switch (answer.kind) {
+    case 'challenge':
+      return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, body: answer.text };
+    case 'validation':
+      return { statusCode: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }, body: JSON.stringify(answer.body) };
+    case 'queued':
+      return { statusCode: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ queued: answer.leadIds.length }) };
+  }
 }

@@ -215,3 +215,60 @@ export function signDelivery(scheme: SignatureScheme, delivery: DeliveryToSign, 
       throw new Error(`Unknown signature scheme "${String(scheme)}"`);
   }
 }
+
+/**
+ * Ad platforms whose lead notifications this service takes (auth kinds `facebook` and
+ * `linkedin`): each signs the raw body with the app's secret, and proves the webhook URL is ours
+ * by a challenge before it sends anything.
+ */
+export const PlatformSchemes = ['facebook', 'linkedin'] as const;
+export type PlatformScheme = (typeof PlatformSchemes)[number];
+
+export const PlatformSignatureHeaders = {
+  facebook: 'x-hub-signature-256',
+  linkedin: 'x-li-signature',
+} as const satisfies Record<PlatformScheme, string>;
+
+/**
+ * Meta (Facebook and Instagram Lead Ads): `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(app
+ * secret, raw body)>` (https://developers.facebook.com/docs/graph-api/webhooks/getting-started).
+ * LinkedIn: `X-LI-Signature: <hex HMAC-SHA256(client secret, "hmacsha256=" + raw body)>`
+ * (https://learn.microsoft.com/en-us/linkedin/shared/api-guide/webhook-validation). Neither signs
+ * a timestamp: a replayed notification names the same lead, and the lead's id is its
+ * idempotency key, so it never becomes a second lead.
+ */
+function platformMac(scheme: PlatformScheme, secret: string, rawBody: string): string {
+  return hmac(secret, scheme === 'linkedin' ? `hmacsha256=${rawBody}` : rawBody).toString('hex');
+}
+
+export function verifyPlatformSignature(scheme: PlatformScheme, delivery: Pick<SignedDelivery, 'headers' | 'rawBody'>, secret: string): void {
+  if (typeof secret !== 'string' || secret === '') throw new Error(`No secret is configured for the ${scheme} signature`);
+  const name = PlatformSignatureHeaders[scheme];
+  const value = delivery.headers[name];
+  if (typeof value !== 'string' || value.trim() === '') throw new InvalidSignature(`Missing the ${name} header`);
+  let given = value.trim().toLowerCase();
+  if (scheme === 'facebook') {
+    if (!given.startsWith('sha256=')) throw new InvalidSignature(`The ${name} header must be "sha256=<hex>"`);
+    given = given.slice('sha256='.length);
+  } else if (given.startsWith('hmacsha256=')) {
+    // Some LinkedIn samples show the prefix in the header too; the digest after it is the same.
+    given = given.slice('hmacsha256='.length);
+  }
+  if (!sameMac(given, platformMac(scheme, secret, delivery.rawBody))) throw new InvalidSignature(`The ${name} signature does not match the body`);
+}
+
+/** The header the platform adds to a notification (for tests, the sample replayer and the docs). */
+export function signPlatformDelivery(scheme: PlatformScheme, rawBody: string, secret: string): Record<string, string> {
+  const mac = platformMac(scheme, secret, rawBody);
+  return { [PlatformSignatureHeaders[scheme]]: scheme === 'facebook' ? `sha256=${mac}` : mac };
+}
+
+/** LinkedIn's answer to `?challengeCode=<uuid>`: hex HMAC-SHA256(client secret, challengeCode). */
+export function linkedInChallengeResponse(challengeCode: string, clientSecret: string): string {
+  return hmac(clientSecret, challengeCode).toString('hex');
+}
+
+/** Whether a verify token Meta sends back (`hub.verify_token`) is the one the admin entered; constant time. */
+export function sameVerifyToken(given: string, expected: string): boolean {
+  return sameMac(given, expected);
+}

@@ -57,8 +57,65 @@ export const TokenSourceSchema = z.strictObject({
   auth: z.literal('token'),
 });
 
-export const SourceSchema = z.discriminatedUnion('auth', [PublicSourceSchema, SignedSourceSchema, TokenSourceSchema]);
+/**
+ * Ad platforms that notify instead of posting the lead: the notification names a lead id, and
+ * the lead is then fetched from the platform's API with a token the admin keeps in Secrets
+ * Manager (shared/use-cases/fetch-platform-lead.ts). The platform dictates the payload, so there
+ * is no preset and no thank-you page; the mapping and defaults apply to the fetched answers.
+ */
+const platformCommon = {
+  id: common.id,
+  name: common.name,
+  /** Canonical field <- a form question's name (LinkedIn: its name or question id), for custom questions. */
+  mapping: common.mapping,
+  defaults: common.defaults,
+  /** How long one call to the platform's API may take before it counts as failed and is retried. */
+  requestTimeoutMs: z.number().int().min(100).max(20_000).default(5_000),
+};
+
+/**
+ * Facebook and Instagram Lead Ads: Meta's `leadgen` webhook (signed with the app secret, set by
+ * the admin as the source's secret), then `GET {apiBaseUrl}/{apiVersion}/{leadgen_id}` of the
+ * Graph API with the page access token.
+ */
+export const FacebookSourceSchema = z.strictObject({
+  ...platformCommon,
+  auth: z.literal('facebook'),
+  apiBaseUrl: z.url({ protocol: /^https?$/ }).default('https://graph.facebook.com'),
+  apiVersion: z
+    .string()
+    .regex(/^v\d{1,3}\.\d{1,2}$/, 'a Graph API version such as v21.0')
+    .default('v21.0'),
+});
+
+/**
+ * LinkedIn Lead Gen Forms: the Lead Sync notification (signed with the app's client secret, set
+ * by the admin as the source's secret), then `GET {apiBaseUrl}/rest/leadFormResponses/{id}` with
+ * the member's access token and the `LinkedIn-Version` header.
+ */
+export const LinkedInSourceSchema = z.strictObject({
+  ...platformCommon,
+  auth: z.literal('linkedin'),
+  apiBaseUrl: z.url({ protocol: /^https?$/ }).default('https://api.linkedin.com'),
+  /** The `LinkedIn-Version` header (YYYYMM): LinkedIn sunsets each version after about a year. */
+  apiVersion: z
+    .string()
+    .regex(/^\d{6}$/, 'a LinkedIn-Version such as 202601 (YYYYMM)')
+    .default('202601'),
+});
+
+export const SourceSchema = z.discriminatedUnion('auth', [PublicSourceSchema, SignedSourceSchema, TokenSourceSchema, FacebookSourceSchema, LinkedInSourceSchema]);
 export type Source = z.infer<typeof SourceSchema>;
+export type FacebookSource = z.infer<typeof FacebookSourceSchema>;
+export type LinkedInSource = z.infer<typeof LinkedInSourceSchema>;
+/** A source whose leads are fetched from an ad platform after its notification. */
+export type PlatformSource = FacebookSource | LinkedInSource;
+/** A source that posts the lead itself, read by its preset. */
+export type PostingSource = Exclude<Source, PlatformSource>;
+
+export function isPlatformSource(source: Source): source is PlatformSource {
+  return source.auth === 'facebook' || source.auth === 'linkedin';
+}
 export type PublicSource = z.infer<typeof PublicSourceSchema>;
 export type SignedSource = z.infer<typeof SignedSourceSchema>;
 

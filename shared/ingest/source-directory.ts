@@ -1,12 +1,14 @@
 import type { IntakeStore } from '../adapters/intake-store.ts';
 import { SourceNotFound } from '../domain/errors.ts';
 import { defaultSource, sourceById, type Intake, type Source } from './source-config.ts';
-import { derivedSourceSecret } from './source-secrets.ts';
+import { derivedSourceSecret, derivedVerifyToken } from './source-secrets.ts';
 
 export interface ResolvedSource {
   readonly source: Source;
-  /** For signed and token sources: the secret set by the admin, else the derived one. */
+  /** For signed, token and ad platform sources: the secret set by the admin (a platform app's secret), else the derived one. */
   readonly secret?: string;
+  /** For Facebook sources: the verify token of Meta's subscription handshake. */
+  readonly verifyToken?: string;
 }
 
 /**
@@ -58,6 +60,7 @@ export class SourceDirectory {
     const source = configured ?? stored?.source;
     if (!source) return undefined;
     if (source.auth === 'public') return { source };
-    return { source, secret: stored?.secret ?? derivedSourceSecret(this.#masterKey, source.id) };
+    const secret = stored?.secret ?? derivedSourceSecret(this.#masterKey, source.id);
+    return source.auth === 'facebook' ? { source, secret, verifyToken: derivedVerifyToken(this.#masterKey, source.id) } : { source, secret };
   }
 }

@@ -10,3 +10,13 @@ import { mac } from '../domain/signed-token.ts';
 export function derivedSourceSecret(masterKey: string, sourceId: string): string {
   return mac(masterKey, `lead-source:${sourceId}`).toString('base64url');
 }
+
+/**
+ * The verify token of a Facebook source: what the admin pastes into the app's Webhooks settings
+ * beside the callback URL, and Meta sends back in the subscription handshake. Derived like the
+ * secrets above (another label, so knowing one tells nothing of the other); `npm run admin --
+ * sources` shows it.
+ */
+export function derivedVerifyToken(masterKey: string, sourceId: string): string {
+  return mac(masterKey, `lead-source-verify:${sourceId}`).toString('base64url');
+}

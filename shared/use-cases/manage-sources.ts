@@ -1,6 +1,6 @@
 import { InvalidLead, MalformedRequest, SourceExists, SourceNotFound } from '../domain/errors.ts';
 import { sourceById, SourceSchema, type Intake, type Source } from '../ingest/source-config.ts';
-import { derivedSourceSecret } from '../ingest/source-secrets.ts';
+import { derivedSourceSecret, derivedVerifyToken } from '../ingest/source-secrets.ts';
 
 /**
  * The admin's view of the stack's lead sources: those in the stack config (changed by a
@@ -13,6 +13,8 @@ export interface SourceListing {
   readonly origin: 'config' | 'added';
   /** Where the sender posts, relative to the API's URL. */
   readonly webhookPath: string;
+  /** A Facebook source's verify token, which the admin enters beside the callback URL in the Meta app. */
+  readonly verifyToken?: string;
 }
 
 /** The lead sources added at run time, and the secrets set by hand for any source. */
@@ -31,11 +33,16 @@ export interface ManageSourcesDeps {
   readonly now: () => Date;
 }
 
-const listing = (source: Source, origin: SourceListing['origin']): SourceListing => ({ source, origin, webhookPath: `/sources/${source.id}/leads` });
+const listing = (source: Source, origin: SourceListing['origin'], masterKey?: string): SourceListing => ({
+  source,
+  origin,
+  webhookPath: `/sources/${source.id}/leads`,
+  ...(source.auth === 'facebook' && masterKey ? { verifyToken: derivedVerifyToken(masterKey, source.id) } : {}),
+});
 
 export async function listSources(deps: ManageSourcesDeps): Promise<SourceListing[]> {
-  const configured = deps.intake.sources.map((source) => listing(source, 'config'));
-  const added = (await deps.store.addedSources()).filter((source) => !sourceById(deps.intake, source.id)).map((source) => listing(source, 'added'));
+  const configured = deps.intake.sources.map((source) => listing(source, 'config', deps.masterKey));
+  const added = (await deps.store.addedSources()).filter((source) => !sourceById(deps.intake, source.id)).map((source) => listing(source, 'added', deps.masterKey));
   return [...configured, ...added].sort((a, b) => a.source.id.localeCompare(b.source.id));
 }
 
@@ -47,7 +54,7 @@ export async function addSource(raw: unknown, deps: ManageSourcesDeps): Promise<
   }
   const source = parsed.data;
   if (sourceById(deps.intake, source.id) || !(await deps.store.addSource(source, deps.now()))) throw new SourceExists(source.id);
-  return listing(source, 'added');
+  return listing(source, 'added', deps.masterKey);
 }
 
 async function findSource(sourceId: string, deps: ManageSourcesDeps): Promise<{ source: Source; secret?: string }> {
@@ -64,7 +71,7 @@ export async function sourceSecret(sourceId: string, deps: ManageSourcesDeps): P
   return secret ? { secret, setBy: 'admin' } : { secret: derivedSourceSecret(deps.masterKey, source.id), setBy: 'derived' };
 }
 
-/** Sets the secret a sender dictates (HubSpot's app client secret, a Webflow webhook key). */
+/** Sets the secret a sender dictates (HubSpot's app client secret, a Webflow webhook key, a Meta app secret, a LinkedIn client secret). */
 export async function setSourceSecret(sourceId: string, raw: unknown, deps: ManageSourcesDeps): Promise<void> {
   await findSource(sourceId, deps);
   const secret = typeof raw === 'object' && raw !== null && 'secret' in raw ? raw.secret : undefined;

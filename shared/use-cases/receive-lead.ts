@@ -26,7 +26,8 @@ import { decodeBody, parseBody } from '../http/request.ts';
 import { leadFields } from '../ingest/lead-fields.ts';
 import { presets } from '../ingest/presets/index.ts';
 import { verifySignature } from '../ingest/signatures.ts';
-import type { Intake, Source } from '../ingest/source-config.ts';
+import { isPlatformSource, type Intake, type PostingSource, type Source } from '../ingest/source-config.ts';
+import type { Submission } from '../ingest/submission.ts';
 import type { ResolvedSource } from '../ingest/source-directory.ts';
 import { defaultTeamOf } from '../routing/config-schema.ts';
 import { classifyLead } from '../routing/engine.ts';
@@ -74,6 +75,9 @@ export interface ReceiveLeadDeps {
   /** Notes the caller may log (a dropped bot post, a lost owner notification). */
   readonly note?: (message: string, detail: Record<string, unknown>) => void;
 }
+
+/** What taking a submission needs: all of the webhook's dependencies but its rate limit (only browsers' posts have one). */
+export type IntakeDeps = Omit<ReceiveLeadDeps, 'rateLimiter'>;
 
 /** One HTTP delivery to a lead webhook, as the handler read it from API Gateway. */
 export interface Delivery {
@@ -139,6 +143,10 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
  */
 export async function receiveLead(delivery: Delivery, { source, secret }: ResolvedSource, deps: ReceiveLeadDeps): Promise<Received> {
   const now = deps.now();
+  if (isPlatformSource(source)) {
+    // A platform's notification names leads to fetch; receivePlatformNotification takes it.
+    throw new Error(`The ${source.auth} source "${source.id}" is taken by receivePlatformNotification, not receiveLead`);
+  }
   if (source.auth === 'public') {
     const slot = await deps.rateLimiter.take(`source:${source.id}`, delivery.clientIp, source.perClientPerMinute, now);
     if (!slot.allowed) {
@@ -149,6 +157,27 @@ export async function receiveLead(delivery: Delivery, { source, secret }: Resolv
   authenticate(source, secret, delivery, body.text, now);
 
   const submission = presets[source.preset].extract(parseBody(body));
+  const key = idempotencyKey(delivery, submission.eventId);
+  const bodyHash = createHash('sha256').update(body.text).digest('base64url');
+  return takeSubmission(source, submission, { ...(key ? { key } : {}), bodyHash, clientKey: Boolean(delivery.headers['idempotency-key']) }, deps);
+}
+
+/** How a submission is recognised when it comes again. */
+export interface SubmissionIdentity {
+  /** `key:<Idempotency-Key>` or `event:<sender's id>`; none, and every delivery is new. */
+  readonly key?: string;
+  /** Of what was delivered: a client's key sent again with another body is refused. */
+  readonly bodyHash: string;
+  /** The key is a client's Idempotency-Key (not the sender's own event id). */
+  readonly clientKey: boolean;
+}
+
+/**
+ * Steps 2 to 5 for a submission already read, from any source: a webhook's post, or a lead an
+ * ad platform's API returned for its notification (the platform's lead id is its event id).
+ */
+export async function takeSubmission(source: Source, submission: Submission, identity: SubmissionIdentity, deps: IntakeDeps): Promise<Received> {
+  const now = deps.now();
   const { fields, honeypot } = leadFields(submission, source);
   if (honeypot) {
     // Thanked like anyone else, so the bot learns nothing; nothing is stored.
@@ -159,8 +188,7 @@ export async function receiveLead(delivery: Delivery, { source, secret }: Resolv
   // a browser's form post gets them back to fix.
   const input = parseLeadInput(fields, { lenient: source.auth !== 'public', ...(deps.intake.defaultCountry ? { defaultCountry: deps.intake.defaultCountry } : {}) });
 
-  const key = idempotencyKey(delivery, submission.eventId);
-  const claim = key ? { sourceId: source.id, key, bodyHash: createHash('sha256').update(body.text).digest('base64url') } : undefined;
+  const claim = identity.key ? { sourceId: source.id, key: identity.key, bodyHash: identity.bodyHash } : undefined;
   const idempotencyUntil = now.getTime() + deps.intake.idempotencyHours * 3_600_000;
   // A lost race on a key or a contact is retried once: the second pass finds the winner.
   for (let pass = 0; pass < 3; pass++) {
@@ -168,7 +196,7 @@ export async function receiveLead(delivery: Delivery, { source, secret }: Resolv
       const prior = await deps.intakeStore.priorResponse(source.id, claim.key, now);
       if (prior) {
         // A sender's own event id may be redelivered with a new envelope; a client's key may not.
-        if (prior.bodyHash !== claim.bodyHash && delivery.headers['idempotency-key']) {
+        if (prior.bodyHash !== claim.bodyHash && identity.clientKey) {
           throw new IdempotencyKeyReused('This Idempotency-Key was already used for a different lead; use a new key per lead');
         }
         return { source, leadId: prior.leadId, status: prior.status, replayed: true };
@@ -189,7 +217,7 @@ function idempotencyKey(delivery: Delivery, eventId: string | undefined): string
   return eventId ? `event:${eventId.slice(0, 255)}` : undefined;
 }
 
-function authenticate(source: Source, secret: string | undefined, delivery: Delivery, rawBody: string, now: Date): void {
+function authenticate(source: PostingSource, secret: string | undefined, delivery: Delivery, rawBody: string, now: Date): void {
   if (source.auth === 'public') return;
   if (source.auth === 'signed') {
     verifySignature(source.signature, { method: delivery.method, url: delivery.url, headers: delivery.headers, rawBody }, secret!, now, source.replayWindowSeconds);
@@ -207,7 +235,7 @@ async function joinOrCreate(
   claim: { sourceId: string; key: string; bodyHash: string } | undefined,
   idempotencyUntil: number,
   now: Date,
-  deps: ReceiveLeadDeps,
+  deps: IntakeDeps,
 ): Promise<Received | undefined> {
   const dedupe = deps.intake.dedupeWindowHours > 0;
   const stale: ContactPointer[] = [];
@@ -275,7 +303,7 @@ async function joinOrCreate(
  * knows the address cannot re-score the lead by contradicting it. Adding interest, which may
  * reopen the lead, is no more than a stranger could do by posting a new lead for the address.
  */
-function reopening(lead: Lead, input: NewLead, trusted: boolean, deps: ReceiveLeadDeps): { tier: string; score: number } | undefined {
+function reopening(lead: Lead, input: NewLead, trusted: boolean, deps: IntakeDeps): { tier: string; score: number } | undefined {
   if (lead.status !== LeadStatus.nurture) return undefined;
   const given = Object.fromEntries(Object.entries(input.contact).filter(([, value]) => value !== undefined));
   const merged = trusted

@@ -7,7 +7,7 @@ export interface RedriveReport {
   readonly remaining: number;
 }
 
-/** The routing queue's dead letters: moved back to the queue a batch at a time. */
+/** A DLQ's messages, moved back to the queue they failed on a batch at a time. */
 export interface DeadLetterQueue {
   moveBatch(limit?: number): Promise<MovedBatch>;
   /** How many wait (approximate). */
@@ -15,7 +15,8 @@ export interface DeadLetterQueue {
 }
 
 export interface RedriveDeps {
-  readonly deadLetters: DeadLetterQueue;
+  /** Every DLQ that is redriven (routing, platform fetch), emptied in this order. */
+  readonly deadLetters: DeadLetterQueue | readonly DeadLetterQueue[];
   /** Milliseconds left for this call (a Lambda's remaining time, less a margin). */
   readonly timeLeft: () => number;
 }
@@ -24,21 +25,26 @@ export interface RedriveDeps {
 const BATCH_BUDGET_MS = 2_000;
 
 /**
- * After a fix, an admin sends the leads that failed routing back to the routing queue.
- * 1. Move the DLQ's messages back in batches of up to ten, until `max` or the DLQ looks empty.
+ * After a fix, an admin sends the leads that failed routing back to the routing queue, and the
+ * ad platform leads that could not be fetched back to the platform fetch queue.
+ * 1. Move each DLQ's messages back in batches of up to ten, until `max` or the DLQ looks empty.
  * 2. Stop early when the call's time runs short; the caller asks again for the rest.
  * 3. Report how many moved, how many could not be sent, and how many are still waiting.
  * A lead that fails again simply returns to the DLQ after its retries.
  */
 export async function redriveDeadLetters(max: number, deps: RedriveDeps): Promise<RedriveReport> {
+  const queues: readonly DeadLetterQueue[] = Array.isArray(deps.deadLetters) ? deps.deadLetters : [deps.deadLetters as DeadLetterQueue];
   let moved = 0;
   let failed = 0;
-  while (moved + failed < max && deps.timeLeft() > BATCH_BUDGET_MS) {
-    const batch = await deps.deadLetters.moveBatch(max - moved - failed);
-    if (batch.moved === 0 && batch.failed === 0) break;
-    moved += batch.moved;
-    failed += batch.failed;
-    if (batch.moved === 0) break;
+  for (const queue of queues) {
+    while (moved + failed < max && deps.timeLeft() > BATCH_BUDGET_MS) {
+      const batch = await queue.moveBatch(max - moved - failed);
+      if (batch.moved === 0 && batch.failed === 0) break;
+      moved += batch.moved;
+      failed += batch.failed;
+      if (batch.moved === 0) break;
+    }
   }
-  return { moved, failed, remaining: await deps.deadLetters.waiting() };
+  const waiting = await Promise.all(queues.map((queue) => queue.waiting()));
+  return { moved, failed, remaining: waiting.reduce((sum, count) => sum + count, 0) };
 }

@@ -1,7 +1,13 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { LOCAL_CREDENTIALS } from '#infra/local/emulators.ts';
 import type { LocalStack } from '#infra/local/start.ts';
-import { signDelivery } from '#shared/ingest/signatures.ts';
+import { IntakeStore } from '#shared/adapters/intake-store.ts';
+import { facebookLeadNotices } from '#shared/ingest/platforms/facebook.ts';
+import { linkedInLeadNotices } from '#shared/ingest/platforms/linkedin.ts';
+import { signDelivery, signPlatformDelivery } from '#shared/ingest/signatures.ts';
 import { loadStackConfig } from '#shared/config/stack-config.ts';
 import { derivedSourceSecret } from '#shared/ingest/source-secrets.ts';
 import { readInbox } from './inbox.ts';
@@ -10,7 +16,9 @@ import { startTestStack } from './test-stack.ts';
 /**
  * Every sender's documented sample payload (events/sources/) posted over HTTP to its demo source
  * on the running local stack, with the auth that source needs, ends as a routed lead whose
- * contact came out of the sender's format.
+ * contact came out of the sender's format. An ad platform's sample is its notification: the
+ * lead appears once the leadgen function has fetched it from the stack's fake platform API
+ * (events/platforms/), found by the idempotency record of the platform's lead id.
  */
 
 interface Sample {
@@ -63,7 +71,30 @@ function requestFor(sample: Sample): { url: string; init: RequestInit } {
   if (source.auth === 'token') headers['x-lead-router-token'] = derivedSourceSecret(masterKey, source.id);
   if (source.auth === 'signed') Object.assign(headers, signDelivery(source.signature, { method: 'POST', url, rawBody }, derivedSourceSecret(masterKey, source.id), new Date()));
   if (source.auth === 'public') headers.origin = source.allowedOrigins[0] ?? 'https://www.example.com';
+  if (source.auth === 'facebook' || source.auth === 'linkedin') Object.assign(headers, signPlatformDelivery(source.auth, rawBody, derivedSourceSecret(masterKey, source.id)));
   return { url, init: { method: 'POST', headers, body: rawBody } };
+}
+
+const isPlatform = (sample: Sample) => ['facebook', 'linkedin'].includes(demo.intake.sources.find((s) => s.id === sample.source)?.auth ?? '');
+
+/** The platform lead ids a notification sample announces. */
+function announced(sample: Sample): string[] {
+  const rawBody = JSON.stringify(sample.body);
+  return sample.source === 'facebook' ? facebookLeadNotices(rawBody).map((notice) => notice.leadgenId) : linkedInLeadNotices(rawBody).map((notice) => notice.responseId);
+}
+
+/** The lead stored for a platform's lead id, once the leadgen function has fetched it. */
+async function leadIdOfPlatformLead(sourceId: string, platformLeadId: string): Promise<string> {
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: stack.region, credentials: LOCAL_CREDENTIALS }));
+  const intake = new IntakeStore(stack.tableName, db);
+  return vi.waitFor(
+    async () => {
+      const record = await intake.priorResponse(sourceId, `event:${platformLeadId}`, new Date());
+      if (!record) throw new Error(`no lead yet for ${sourceId} lead ${platformLeadId}`);
+      return record.leadId;
+    },
+    { timeout: 20_000, interval: 100 },
+  );
 }
 
 interface RoutedLead {
@@ -85,11 +116,43 @@ function leadOnceRouted(leadId: string): Promise<RoutedLead> {
 
 describe('every sender preset on the local stack', () => {
   it('has a sample for each preset of the demo stack', () => {
-    const covered = new Set(samples.map(({ sample }) => demo.intake.sources.find((s) => s.id === sample.source)?.preset));
-    expect([...covered].sort()).toEqual(['canonical', 'hubspot', 'typeform', 'unbounce', 'webflow', 'wordpress', 'zapier']);
+    const covered = new Set(
+      samples.map(({ sample }) => {
+        const source = demo.intake.sources.find((s) => s.id === sample.source);
+        return source && 'preset' in source ? source.preset : source?.auth;
+      }),
+    );
+    expect([...covered].sort()).toEqual(['canonical', 'facebook', 'hubspot', 'linkedin', 'typeform', 'unbounce', 'webflow', 'wordpress', 'zapier']);
   });
 
-  it.each(samples)('given $file, when its sender posts it, then a lead is stored from its fields and routed', async ({ file, sample }) => {
+  it.each(samples.filter(({ sample }) => isPlatform(sample)))(
+    'given the ad platform notification $file, when the platform sends it, then it is answered 200 at once and the lead fetched from the platform is stored with its name, email and phone, and routed',
+    async ({ sample }) => {
+      const { url, init } = requestFor(sample);
+      const [platformLeadId] = announced(sample);
+      const canned = readFileSync(new URL(`../../events/platforms/${sample.source === 'facebook' ? 'facebook-lead.json' : 'linkedin-lead-form-response.json'}`, import.meta.url), 'utf8');
+
+      const response = await fetch(url, init);
+
+      expect(response.status, await response.clone().text()).toBe(200);
+      expect(await response.json()).toEqual({ queued: 1 });
+      const { lead } = await leadOnceRouted(await leadIdOfPlatformLead(sample.source, platformLeadId!));
+      expect(lead.sourceId).toBe(sample.source);
+      // The notification carries only ids: the contact is the fetched lead's, as the sample says.
+      const { flagged, ...expected } = sample.expected;
+      expect(flagged, "the fetched lead is well formed").toBeUndefined();
+      expect(expected.email, 'the sample names the fetched address').toBeTruthy();
+      expect(lead.contact).toMatchObject(expected);
+      expect(canned).toContain(expected.email);
+      expect(['OFFERED', 'QUEUED', 'NURTURE']).toContain(lead.status);
+      // Fetched once, with the source's token, from the API the source names.
+      expect(stack.platforms.requests.filter((request) => request.leadId === platformLeadId)).toEqual([
+        expect.objectContaining({ platform: sample.source, token: `local-token-for-${sample.source}` }),
+      ]);
+    },
+  );
+
+  it.each(samples.filter(({ sample }) => !isPlatform(sample)))('given $file, when its sender posts it, then a lead is stored from its fields and routed', async ({ file, sample }) => {
     const { url, init } = requestFor(sample);
 
     const response = await fetch(url, init);

@@ -19,7 +19,22 @@ const template = Template.fromStack(stack);
 type Access = Record<string, string[]>;
 
 /** Resources directly under the stack that a grant may name, by their construct ids. */
-const render = tokenText(stack, ['Leads', 'RoutingQueue', 'RoutingDlq', 'FeedbackDlq', 'EffectsDlq', 'SlaTimer', 'Mail', 'LinkSigningKey', 'SessionKey', 'AdminApiKey', 'SourceSigningKey']);
+const render = tokenText(stack, [
+  'Leads',
+  'RoutingQueue',
+  'RoutingDlq',
+  'FeedbackDlq',
+  'EffectsDlq',
+  'PlatformFetchQueue',
+  'PlatformFetchDlq',
+  'SlaTimer',
+  'Mail',
+  'LinkSigningKey',
+  'SessionKey',
+  'AdminApiKey',
+  'SourceSigningKey',
+  'PlatformAccessTokens',
+]);
 
 /** The actions the function's role allows, by resource, of the actions `included` picks; sorted. */
 function accessOf(id: FunctionId, included: (action: string) => boolean): Access {
@@ -79,6 +94,8 @@ describe('given the demo stack', () => {
         [index('gsi2')]: dynamodb('Query'),
         [index('gsi3')]: dynamodb('Query'),
       },
+      // What ingest's intake does for a fetched ad platform lead, without rate windows.
+      LeadgenFunction: { [TABLE]: dynamodb('BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem') },
     };
     const actual = Object.fromEntries(functionIds.map((id) => [id, accessOf(id, (action) => action.startsWith('dynamodb:'))]));
     expect(actual).toEqual(expected);
@@ -95,7 +112,8 @@ describe('given the demo stack', () => {
     const timer = { '{SlaTimer}': ['states:StartExecution'] };
     const secret = (id: string) => ({ [`{${id}}`]: ['secretsmanager:GetSecretValue'] });
     const expected: Record<FunctionId, Access> = {
-      IngestFunction: { ...send, ...secret('SourceSigningKey') },
+      // An ad platform's notification: its jobs sent to the platform fetch queue.
+      IngestFunction: { ...send, '{PlatformFetchQueue.Arn}': ['sqs:SendMessage'], ...secret('SourceSigningKey') },
       // Its event source mapping consumes the routing queue; the function itself only sends to it.
       RouteFunction: {
         '{RoutingQueue.Arn}': ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:SendMessage'],
@@ -106,10 +124,12 @@ describe('given the demo stack', () => {
       ActionsFunction: { ...send, ...timer, ...secret('LinkSigningKey') },
       EscalateFunction: { ...send, ...sesIdentities, ...secret('LinkSigningKey') },
       PortalFunction: { ...send, ...timer, ...sesIdentities, ...secret('SessionKey'), ...secret('LinkSigningKey') },
-      // Redrive: what waits in the DLQ, read, sent back to routing (a batch), deleted (a batch).
+      // Redrive: what waits in each DLQ, read, sent back to its queue (a batch), deleted (a batch).
       AdminFunction: {
         ...send,
         '{RoutingDlq.Arn}': ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+        '{PlatformFetchQueue.Arn}': ['sqs:SendMessage'],
+        '{PlatformFetchDlq.Arn}': ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
         ...secret('AdminApiKey'),
         ...secret('SourceSigningKey'),
       },
@@ -118,6 +138,16 @@ describe('given the demo stack', () => {
       // The event source mapping sends a batch it gave up on to the relay's DLQ.
       EffectsFunction: { ...send, '{EffectsDlq.Arn}': ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], ...timer, ...sesIdentities },
       SweeperFunction: { ...send, ...timer, ...sesIdentities },
+      // Its event source mapping consumes the fetch queue (ChangeMessageVisibility is also the
+      // backoff the function sets on a failed job); it sends each new lead to routing, and reads
+      // its sources' derived secrets and the platforms' access tokens. Nothing else: no send to
+      // the fetch queue, no DLQ.
+      LeadgenFunction: {
+        ...send,
+        '{PlatformFetchQueue.Arn}': ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
+        ...secret('SourceSigningKey'),
+        ...secret('PlatformAccessTokens'),
+      },
     };
     const others = (action: string) => !/^(dynamodb|logs|xray):/.test(action);
     const actual = Object.fromEntries(functionIds.map((id) => [id, accessOf(id, others)]));

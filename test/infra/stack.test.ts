@@ -171,7 +171,7 @@ describe('given the demo stack config', () => {
       }
     });
 
-    it('then there are exactly nine functions, all Node 24 on arm64 with active tracing', () => {
+    it('then there are exactly ten functions, all Node 24 on arm64 with active tracing', () => {
       template.resourceCountIs('AWS::Lambda::Function', functionIds.length);
       for (const id of functionIds) {
         expect(functionProps(id), id).toMatchObject({
@@ -205,17 +205,21 @@ describe('given the demo stack config', () => {
         SOURCE_SIGNING_SECRET: { Ref: logicalIdOf(demoStack, 'SourceSigningKey') },
         ROUTING_DLQ_URL: { Ref: logicalIdOf(demoStack, 'RoutingDlq') },
         SES_CONFIGURATION_SET: { Ref: logicalIdOf(demoStack, 'Mail') },
+        PLATFORM_FETCH_QUEUE_URL: { Ref: logicalIdOf(demoStack, 'PlatformFetchQueue') },
+        PLATFORM_FETCH_DLQ_URL: { Ref: logicalIdOf(demoStack, 'PlatformFetchDlq') },
+        PLATFORM_TOKENS_SECRET: { Ref: logicalIdOf(demoStack, 'PlatformAccessTokens') },
       };
       const expected: Record<FunctionId, (keyof typeof refs)[]> = {
-        IngestFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'SOURCE_SIGNING_SECRET'],
+        IngestFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'SOURCE_SIGNING_SECRET', 'PLATFORM_FETCH_QUEUE_URL'],
         RouteFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'SLA_STATE_MACHINE_ARN', 'LINK_SIGNING_SECRET', 'SES_CONFIGURATION_SET'],
         ActionsFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'LINK_SIGNING_SECRET', 'SLA_STATE_MACHINE_ARN'],
         EscalateFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'LINK_SIGNING_SECRET', 'SES_CONFIGURATION_SET'],
         PortalFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'SLA_STATE_MACHINE_ARN', 'SESSION_SECRET', 'LINK_SIGNING_SECRET', 'SES_CONFIGURATION_SET'],
-        AdminFunction: ['TABLE_NAME', 'ADMIN_API_KEY_SECRET', 'SOURCE_SIGNING_SECRET', 'ROUTING_QUEUE_URL', 'ROUTING_DLQ_URL'],
+        AdminFunction: ['TABLE_NAME', 'ADMIN_API_KEY_SECRET', 'SOURCE_SIGNING_SECRET', 'ROUTING_QUEUE_URL', 'ROUTING_DLQ_URL', 'PLATFORM_FETCH_QUEUE_URL', 'PLATFORM_FETCH_DLQ_URL'],
         FeedbackFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'SES_CONFIGURATION_SET'],
         EffectsFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'SLA_STATE_MACHINE_ARN', 'SES_CONFIGURATION_SET'],
         SweeperFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'SLA_STATE_MACHINE_ARN', 'SES_CONFIGURATION_SET'],
+        LeadgenFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'SOURCE_SIGNING_SECRET', 'PLATFORM_FETCH_QUEUE_URL', 'PLATFORM_TOKENS_SECRET'],
       };
       for (const id of functionIds) {
         const variables = functionProps(id).Environment.Variables as Record<string, unknown>;
@@ -249,8 +253,9 @@ describe('given the demo stack config', () => {
         expect(functionNames, id).toContain(name);
         seen.add(name);
         const variables = functionProps(id).Environment.Variables as Record<string, unknown>;
-        // All of them but TIME_SCALE, which only the local runtime sets.
-        expect(Object.keys(variables).sort(), id).toEqual(variablesOf(name).filter((variable) => variable !== 'TIME_SCALE').sort());
+        // All of them but TIME_SCALE and PLATFORM_API_BASE_URL, which only the local runtime sets.
+        const localOnly = new Set(['TIME_SCALE', 'PLATFORM_API_BASE_URL']);
+        expect(Object.keys(variables).sort(), id).toEqual(variablesOf(name).filter((variable) => !localOnly.has(variable)).sort());
         const resolved = Object.fromEntries(Object.entries(variables).map(([variable, value]) => [variable, resolveString(value, scope, `${id}.${variable}`)]));
         expect(() => loadEnvironment(name, resolved), id).not.toThrow();
       }
@@ -265,10 +270,10 @@ describe('given the demo stack config', () => {
       }
     });
 
-    it('then ingest and admin carry the intake config (sources) of the stack config, and no other function does', () => {
+    it('then ingest, admin and leadgen carry the intake config (sources) of the stack config, and no other function does', () => {
       for (const id of functionIds) {
         const encoded = functionProps(id).Environment.Variables.INTAKE_CONFIG as string | undefined;
-        if (id === 'IngestFunction' || id === 'AdminFunction') expect(decodeConfigVariable(encoded!), id).toEqual(demo.intake);
+        if (id === 'IngestFunction' || id === 'AdminFunction' || id === 'LeadgenFunction') expect(decodeConfigVariable(encoded!), id).toEqual(demo.intake);
         else expect(encoded, id).toBeUndefined();
       }
     });
@@ -304,6 +309,26 @@ describe('given the demo stack config', () => {
       expect(JSON.stringify(deadLetterAlarm?.[1].Properties.Metrics)).toContain(logicalIdOf(demoStack, 'EffectsDlq'));
     });
 
+    it('then the leadgen function takes the platform fetch queue in batches reporting item failures, and the queue redrives to an alarmed 14-day DLQ after a bounded number of receives', () => {
+      const queues = template.findResources('AWS::SQS::Queue');
+      const fetchQueue = queues[logicalIdOf(demoStack, 'PlatformFetchQueue')]?.Properties;
+      const dlq = queues[logicalIdOf(demoStack, 'PlatformFetchDlq')]?.Properties;
+      expect(fetchQueue?.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [logicalIdOf(demoStack, 'PlatformFetchDlq'), 'Arn'] }, maxReceiveCount: 6 });
+      expect(dlq?.MessageRetentionPeriod).toBe(14 * 24 * 60 * 60);
+      expect(fetchQueue?.VisibilityTimeout).toBeGreaterThanOrEqual(6 * (functionProps('LeadgenFunction').Timeout as number));
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: { 'Fn::GetAtt': [logicalIdOf(demoStack, 'PlatformFetchQueue'), 'Arn'] },
+        FunctionName: { Ref: fnId('LeadgenFunction') },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      const deadLetterAlarm = Object.entries(template.findResources('AWS::CloudWatch::Alarm')).find(([id]) => id.startsWith('MonitoringDeadLetters'));
+      expect(JSON.stringify(deadLetterAlarm?.[1].Properties.Metrics)).toContain(logicalIdOf(demoStack, 'PlatformFetchDlq'));
+    });
+
+    it('then an ad platform validates its webhook by GET on the source route, which reaches the ingest function', () => {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'GET /sources/{sourceId}/leads' });
+    });
+
     it('then the sweeper runs every minute on a scheduled rule', () => {
       template.hasResourceProperties('AWS::Events::Rule', {
         ScheduleExpression: 'rate(1 minute)',
@@ -327,7 +352,8 @@ describe('given the demo stack config', () => {
     });
 
     it('then the route function consumes the routing queue in batches and reports item failures', () => {
-      template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+      // Routing, the effects relay's stream, the platform fetch queue.
+      template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         EventSourceArn: { 'Fn::GetAtt': [logicalIdOf(demoStack, 'RoutingQueue'), 'Arn'] },
         FunctionName: { Ref: fnId('RouteFunction') },
@@ -346,6 +372,7 @@ describe('given the demo stack config', () => {
         'POST /leads': 'IngestFunction',
         'OPTIONS /leads': 'IngestFunction',
         'POST /sources/{sourceId}/leads': 'IngestFunction',
+        'GET /sources/{sourceId}/leads': 'IngestFunction',
         'OPTIONS /sources/{sourceId}/leads': 'IngestFunction',
         'GET /leads/{id}': 'AdminFunction',
         'DELETE /leads/{id}': 'AdminFunction',

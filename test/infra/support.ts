@@ -125,5 +125,6 @@ export const functionIds = [
   'FeedbackFunction',
   'EffectsFunction',
   'SweeperFunction',
+  'LeadgenFunction',
 ] as const;
 export type FunctionId = (typeof functionIds)[number];

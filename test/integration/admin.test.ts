@@ -3,11 +3,14 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, DynamoD
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dynamoDocument } from '#shared/adapters/aws-clients.ts';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { dynamoDocument, sqs } from '#shared/adapters/aws-clients.ts';
 import { Mailer } from '#shared/adapters/mailer.ts';
+import { PlatformFetchQueue } from '#shared/adapters/platform-fetch-queue.ts';
 import { RoutingQueue } from '#shared/adapters/routing-queue.ts';
 import type { SlaTimerInput } from '#shared/adapters/sla-timer.ts';
 import { loadRoutingSettings } from '#shared/config/runtime.ts';
+import { derivedVerifyToken } from '#shared/ingest/source-secrets.ts';
 import type { Tier } from '#shared/domain/lead.ts';
 import { escalateLead } from '#shared/use-cases/escalate-lead.ts';
 import { expireOffer } from '#shared/use-cases/expire-offer.ts';
@@ -800,6 +803,13 @@ describe('lead sources (GET/POST /admin/sources, the source secret) on DynamoDB 
     expect(sources).toContainEqual(expect.objectContaining({ origin: 'config', webhookPath: '/sources/partner/leads', source: expect.objectContaining({ id: 'partner', auth: 'signed' }) }));
   });
 
+  it("given a Facebook source, when sources are listed, then it comes with the verify token Meta's handshake checks, and a LinkedIn one with none", async () => {
+    const { sources } = bodyOf(await handler(adminRequest('GET /admin/sources'))) as { sources: { verifyToken?: string; source: { id: string } }[] };
+
+    expect(sources.find((listed) => listed.source.id === 'fb')?.verifyToken).toBe(derivedVerifyToken(stack.sourceSigningKey, 'fb'));
+    expect(sources.find((listed) => listed.source.id === 'li')).not.toHaveProperty('verifyToken');
+  });
+
   it('given a new source, when added, then it is listed as added with its defaults, and adding it again is a 409', async () => {
     const id = `landing-${run}`;
     const definition = { id, auth: 'public', allowedOrigins: ['https://spring.example.com'], defaults: { source: 'website' } };
@@ -900,6 +910,21 @@ describe('redriving the routing DLQ (POST /admin/redrive) on fauxqs', () => {
     // Still in the DLQ: the next valid redrive moves it.
     expect(bodyOf(await handler(adminRequest('POST /admin/redrive')))).toMatchObject({ moved: 1, remaining: 0 });
     expect(await stack.drainRoutingQueue()).toEqual([{ leadId: dead }]);
+  });
+});
+
+describe('redriving the platform fetch DLQ (POST /admin/redrive) on fauxqs', () => {
+  it('given ad platform fetch jobs in their DLQ, when an admin redrives, then each is back on the platform fetch queue and the DLQ is empty', async () => {
+    await stack.drainRoutingQueue();
+    const jobs = [1, 2].map((i) => ({ platform: 'facebook' as const, sourceId: 'fb', leadId: `93000000000${run.replace(/\D/g, '').slice(0, 6)}${i}`, notifiedAt: new Date().toISOString(), details: {} }));
+    await new PlatformFetchQueue(process.env.PLATFORM_FETCH_DLQ_URL!).send(jobs);
+
+    const response = bodyOf(await handler(adminRequest('POST /admin/redrive')));
+
+    expect(response).toEqual({ moved: 2, failed: 0, remaining: 0 });
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: process.env.PLATFORM_FETCH_QUEUE_URL!, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    expect(Messages.map((message) => JSON.parse(message.Body!) as unknown)).toEqual(expect.arrayContaining(jobs));
+    expect(Messages).toHaveLength(2);
   });
 });
 

@@ -50,6 +50,7 @@ const functionIds = {
   admin: 'AdminFunction',
   sweeper: 'SweeperFunction',
   effects: 'EffectsFunction',
+  leadgen: 'LeadgenFunction',
 } as const;
 type FunctionName = keyof typeof functionIds;
 
@@ -82,6 +83,8 @@ export interface LocalStackForTests {
   /** Items in the table, leaving out per-client rate-limit windows (counters, not lead data). */
   countItems(): Promise<number>;
   drainRoutingQueue(): Promise<unknown[]>;
+  /** This file's queue of a logical-id prefix (`PlatformFetchQueue`, `PlatformFetchDlq`...), with its ARN. */
+  queue(prefix: string): { url: string; arn: string };
   /**
    * Reps for the next plain test team, or for one of the stack's teams with a policy of its own
    * (`reassigning`, `queue-only`, `office-hours`: once per file).
@@ -204,6 +207,11 @@ export async function useLocalStack(fn: FunctionName): Promise<LocalStackForTest
           }),
         );
       }
+    },
+    queue(prefix) {
+      const found = Object.entries(provisioned.queues).find(([id]) => id.startsWith(prefix));
+      if (!found) throw new Error(`no queue ${prefix} in the stack`);
+      return { url: found[1].url, arn: found[1].arn };
     },
     async addTeam(specs, special) {
       if (special && specialTeamsTaken.has(special)) throw new Error(`team ${special} already has its reps in this file`);

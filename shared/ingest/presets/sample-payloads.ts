@@ -11,7 +11,7 @@ const SOURCES_DIR = new URL('../../../events/sources/', import.meta.url);
 
 const SamplePayloadSchema = z.strictObject({
   /** The demo stack's source this sender posts to. */
-  source: z.enum(['website', 'partner-api', 'unbounce', 'typeform', 'webflow', 'hubspot', 'zapier', 'wordpress']),
+  source: z.enum(['website', 'partner-api', 'unbounce', 'typeform', 'webflow', 'hubspot', 'zapier', 'wordpress', 'facebook', 'linkedin']),
   /** Where the sender documents this shape. */
   documentation: z.string().min(1),
   /**
