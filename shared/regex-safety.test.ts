@@ -56,6 +56,7 @@ const findings = (regex: RegExp): string[] =>
 const boundedElsewhere: ReadonlyMap<string, string> = new Map([
   ['shared/domain/link-token.ts /\\/+$/', 'the stack configuration (PUBLIC_BASE_URL)'],
   ['functions/portal/composition.ts /\\/+$/', 'the stack configuration (PUBLIC_BASE_URL)'],
+  ['shared/adapters/platform-api.ts /\\/+$/', 'the stack configuration (a platform source\'s apiBaseUrl, PLATFORM_API_BASE_URL)'],
 ]);
 
 const literals = [...sources('shared'), ...sources('functions')].flatMap(literalsOf);
