@@ -128,7 +128,8 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /**
  * Receive a lead from a landing page, a form builder or a partner's server.
- * 1. For the source found by `sourceFor`: check the client's rate, or the sender's signature.
+ * 1. For the source found by `sourceFor`: check the client's rate, or the sender's signature or
+ *    token (a token the sender carries in its payload, as Google Ads does, once the body is read).
  * 2. Read the body with the sender's preset, map it by the source's rules, validate and normalize it.
  * 3. A key seen before (Idempotency-Key header or the sender's event id) gets its first answer again.
  * 4. The same email or phone as a recent open lead joins that lead, and the router is told (it
