@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { formatLeadReport, formatTeamQueue, LeadWithHistorySchema, TeamQueueSchema } from '#shared/admin/lead-report.ts';
 import { chunkRows, csvColumnOf, parseRepsCsv, REPS_CSV_COLUMNS, RepsCsvError } from '#shared/admin/reps-csv.ts';
+import { senderSetup, SETUP_WITH_SECRET } from '#shared/admin/source-setup.ts';
 import { TERRITORIES_CSV_COLUMNS } from '#shared/franchise/territories-csv.ts';
 
 /**
@@ -410,6 +411,12 @@ const SourcesAnswer = z.object({
   ),
 });
 
+/** A source's secret, or undefined when the stack will not tell (the listing then names the command). */
+async function secretOf(api: Api, sourceId: string): Promise<string | undefined> {
+  const { ok, body } = await api(`/admin/sources/${encodeURIComponent(sourceId)}/secret`);
+  return ok ? z.object({ secret: z.string() }).safeParse(body).data?.secret : undefined;
+}
+
 /** `sources`: list; `sources add <file.json>`: add a source; `sources secret <id> [--set VALUE]`. */
 async function sources(args: readonly string[], { api, url, json, set }: Context): Promise<number> {
   const [sub, argument] = args;
@@ -431,9 +438,12 @@ async function sources(args: readonly string[], { api, url, json, set }: Context
             : platform
               ? `${source.auth} (notifies; the lead is fetched from its API)`
               : 'token';
-      console.log(`${source.id.padEnd(16)} ${(source.preset ?? source.auth).padEnd(10)} ${auth}${origin === 'added' ? '  [added]' : ''}`);
+      console.log(`${source.id.padEnd(16)} ${(source.preset ?? source.auth).padEnd(12)} ${auth}${origin === 'added' ? '  [added]' : ''}`);
       console.log(`${''.padEnd(16)} ${platform ? 'Callback URL' : 'POST'} ${url}${webhookPath}${source.name ? `   ${source.name}` : ''}`);
       if (verifyToken) console.log(`${''.padEnd(16)} Verify token ${verifyToken}`);
+      // Senders that take only a URL, a key or a header get what to paste, secret included.
+      const secret = source.auth === 'token' && source.preset !== undefined && SETUP_WITH_SECRET.has(source.preset) ? await secretOf(api, source.id) : undefined;
+      if (source.preset !== undefined) for (const line of senderSetup({ ...source, preset: source.preset }, `${url}${webhookPath}`, secret)) console.log(`${''.padEnd(16)} ${line}`);
     }
     console.log('\nSigned and token sources: `npm run admin -- sources secret <id>` shows the secret the sender needs.');
     console.log('Facebook and LinkedIn: `sources secret <id> --set <app secret>` sets the secret they sign with; their access tokens go in the PlatformAccessTokens secret (README "Ad platforms").');

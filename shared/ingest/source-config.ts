@@ -50,7 +50,9 @@ export const SignedSourceSchema = z.strictObject({
 
 /**
  * For senders that can neither sign nor be limited by origin (Unbounce, WordPress plugins,
- * Zapier): a secret token in the `X-Lead-Router-Token` header or the `token` query parameter.
+ * Zapier, Gravity Forms, JotForm): a secret token in the `X-Lead-Router-Token` header or the
+ * `token` query parameter. A sender that can do neither carries it in its payload, where its
+ * preset reads it (`Preset.bodyToken`: Google Ads' `google_key`).
  */
 export const TokenSourceSchema = z.strictObject({
   ...common,
@@ -104,7 +106,20 @@ export const LinkedInSourceSchema = z.strictObject({
     .default('202601'),
 });
 
-export const SourceSchema = z.discriminatedUnion('auth', [PublicSourceSchema, SignedSourceSchema, TokenSourceSchema, FacebookSourceSchema, LinkedInSourceSchema]);
+/** Presets whose sender proves itself only with a key in its payload: anything but a token source would take posts from anyone. */
+const bodyTokenPresets: ReadonlySet<string> = new Set(['google-ads']);
+
+export const SourceSchema = z
+  .discriminatedUnion('auth', [PublicSourceSchema, SignedSourceSchema, TokenSourceSchema, FacebookSourceSchema, LinkedInSourceSchema])
+  .superRefine((source, ctx) => {
+    if ('preset' in source && bodyTokenPresets.has(source.preset) && source.auth !== 'token') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['auth'],
+        message: `the ${source.preset} preset needs "auth": "token": the sender proves itself with the key in its payload, checked against the source's secret`,
+      });
+    }
+  });
 export type Source = z.infer<typeof SourceSchema>;
 export type FacebookSource = z.infer<typeof FacebookSourceSchema>;
 export type LinkedInSource = z.infer<typeof LinkedInSourceSchema>;

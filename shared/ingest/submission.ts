@@ -1,6 +1,7 @@
 /**
  * What a sender's payload says, before it becomes a lead. Each preset turns one sender's
- * documented webhook shape (Unbounce, Typeform, Webflow, HubSpot, Zapier/Make, WordPress) into
+ * documented webhook shape (Unbounce, Typeform, Webflow, HubSpot, Zapier/Make, WordPress,
+ * Google Ads lead forms, Gravity Forms, JotForm) into
  * a `Submission`; the source's own field mapping and the lead schema take it from there.
  */
 import { contactFields } from '../domain/lead.ts';
@@ -27,17 +28,38 @@ export interface Submission {
   readonly pageUrl?: string;
 }
 
-export const PresetIds = ['canonical', 'unbounce', 'typeform', 'webflow', 'hubspot', 'zapier', 'wordpress'] as const;
+export const PresetIds = ['canonical', 'unbounce', 'typeform', 'webflow', 'hubspot', 'zapier', 'wordpress', 'google-ads', 'gravityforms', 'jotform'] as const;
 export type PresetId = (typeof PresetIds)[number];
+
+export interface ExtractOptions {
+  /**
+   * The sender's field names the source's `mapping` renames: a preset that would guess what
+   * such a field is (a Gravity Forms Name input) leaves it under its own name for the mapping.
+   */
+  readonly mapped?: ReadonlySet<string>;
+}
+
+/**
+ * Where a sender that can neither set a header nor choose its URL's query carries a token
+ * source's secret: in the payload itself (Google Ads' `google_key`).
+ */
+export interface BodyToken {
+  /** The token the delivery carries, if any. */
+  read(body: unknown): string | undefined;
+  /** Where the sender puts it, for the 401 naming what is missing, e.g. "the google_key field". */
+  readonly where: string;
+}
 
 export interface Preset {
   readonly id: PresetId;
   /** The sender as a franchise admin knows it, e.g. "Typeform". */
   readonly label: string;
   /**
-   * Reads one delivery. `body` is the parsed JSON, or for form posts an object of the form's
-   * keys (a repeated key's values joined with ", "). Throws `MalformedRequest` naming what the
-   * sender's documented shape requires when the payload is not of that shape.
+   * Reads one delivery. `body` is the parsed JSON, or for form and multipart posts an object of
+   * the form's keys (a repeated key's values joined with ", "). Throws `MalformedRequest`
+   * naming what the sender's documented shape requires when the payload is not of that shape.
    */
-  extract(body: unknown): Submission;
+  extract(body: unknown, options?: ExtractOptions): Submission;
+  /** For a token source: the sender's token in the body, checked when no header or query carries one. */
+  readonly bodyToken?: BodyToken;
 }

@@ -22,12 +22,12 @@ import {
 } from '../domain/errors.ts';
 import { createLead, LeadStatus, parseLeadInput, type Lead, type NewLead } from '../domain/lead.ts';
 import { sameSecret } from '../domain/signed-token.ts';
-import { decodeBody, parseBody } from '../http/request.ts';
+import { decodeBody, LEAD_BODY_KINDS, parsePostedBody } from '../http/request.ts';
 import { leadFields } from '../ingest/lead-fields.ts';
 import { presets } from '../ingest/presets/index.ts';
 import { verifySignature } from '../ingest/signatures.ts';
 import { isPlatformSource, type Intake, type PostingSource, type Source } from '../ingest/source-config.ts';
-import type { Submission } from '../ingest/submission.ts';
+import type { Preset, Submission } from '../ingest/submission.ts';
 import type { ResolvedSource } from '../ingest/source-directory.ts';
 import { defaultTeamOf } from '../routing/config-schema.ts';
 import { classifyLead } from '../routing/engine.ts';
@@ -131,7 +131,8 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /**
  * Receive a lead from a landing page, a form builder or a partner's server.
- * 1. For the source found by `sourceFor`: check the client's rate, or the sender's signature.
+ * 1. For the source found by `sourceFor`: check the client's rate, or the sender's signature or
+ *    token (a token the sender carries in its payload, as Google Ads does, once the body is read).
  * 2. Read the body with the sender's preset, map it by the source's rules, validate and normalize it.
  * 3. A key seen before (Idempotency-Key header or the sender's event id) gets its first answer again.
  * 4. The same email or phone as a recent open lead joins that lead, and the router is told (it
@@ -153,12 +154,16 @@ export async function receiveLead(delivery: Delivery, { source, secret }: Resolv
       throw new TooManyRequests(`More than ${source.perClientPerMinute} posts a minute from this address; try again shortly`, slot.retryAfterSeconds);
     }
   }
-  const body = decodeBody({ headers: delivery.headers, body: delivery.body, isBase64Encoded: delivery.isBase64Encoded });
-  authenticate(source, secret, delivery, body.text, now);
+  const preset = presets[source.preset];
+  const body = decodeBody({ headers: delivery.headers, body: delivery.body, isBase64Encoded: delivery.isBase64Encoded }, { kinds: LEAD_BODY_KINDS });
+  const tokenInBody = authenticate(source, secret, delivery, body.text, now, preset);
+  const posted = await parsePostedBody(body);
+  if (tokenInBody) checkToken(source, preset.bodyToken!.read(posted.value), secret, preset.bodyToken!.where);
+  if (posted.droppedFiles.length > 0) deps.note?.('file parts dropped', { source: source.id, parts: posted.droppedFiles.slice(0, 20) });
 
-  const submission = presets[source.preset].extract(parseBody(body));
+  const submission = preset.extract(posted.value, { mapped: new Set(Object.values(source.mapping)) });
   const key = idempotencyKey(delivery, submission.eventId);
-  const bodyHash = createHash('sha256').update(body.text).digest('base64url');
+  const bodyHash = createHash('sha256').update(body.bytes).digest('base64url');
   return takeSubmission(source, submission, { ...(key ? { key } : {}), bodyHash, clientKey: Boolean(delivery.headers['idempotency-key']) }, deps);
 }
 
@@ -217,15 +222,30 @@ function idempotencyKey(delivery: Delivery, eventId: string | undefined): string
   return eventId ? `event:${eventId.slice(0, 255)}` : undefined;
 }
 
-function authenticate(source: PostingSource, secret: string | undefined, delivery: Delivery, rawBody: string, now: Date): void {
-  if (source.auth === 'public') return;
+/**
+ * Checks the sender's signature or token, before the body is read. Returns true when the token
+ * is to be read from the body, for a sender that carries it there (the preset's `bodyToken`)
+ * and no header or query parameter brought one.
+ */
+function authenticate(source: PostingSource, secret: string | undefined, delivery: Delivery, rawBody: string, now: Date, preset: Preset): boolean {
+  if (source.auth === 'public') return false;
   if (source.auth === 'signed') {
     verifySignature(source.signature, { method: delivery.method, url: delivery.url, headers: delivery.headers, rawBody }, secret!, now, source.replayWindowSeconds);
-    return;
+    return false;
   }
   const token = delivery.headers['x-lead-router-token'] ?? delivery.query.token;
-  if (!token) throw new InvalidSignature(`The source "${source.id}" needs its token in the X-Lead-Router-Token header or the token query parameter`);
-  if (!sameSecret(token, secret!)) throw new InvalidSignature(`Wrong token for the source "${source.id}"`);
+  if (token === undefined && preset.bodyToken) return true;
+  checkToken(source, token, secret);
+  return false;
+}
+
+/** A token source's token, compared in constant time; `where` names where this sender puts it. */
+function checkToken(source: Source, token: string | undefined, secret: string | undefined, where?: string): void {
+  if (!token) {
+    const places = where ? `${where}, or in the X-Lead-Router-Token header or the token query parameter` : 'the X-Lead-Router-Token header or the token query parameter';
+    throw new InvalidSignature(`The source "${source.id}" needs its token in ${places}`);
+  }
+  if (!sameSecret(token, secret!)) throw new InvalidSignature(`Wrong token${where ? ` in ${where}` : ''} for the source "${source.id}"`);
 }
 
 /** One pass of steps 4 and 5; undefined when a concurrent post won a race and the pass must be repeated. */

@@ -36,6 +36,8 @@ interface Sample {
     readonly email?: string;
     readonly phone?: string;
     readonly flagged?: readonly { readonly field: string; readonly issue: string; readonly given: string }[];
+    /** Fields the lead keeps from the sender's format. */
+    readonly fields?: Readonly<Record<string, string>>;
   };
 }
 
@@ -61,14 +63,21 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** The request a sender would make: the body as it sends it, signed or with its token. */
+/**
+ * The request a sender would make: the body as it sends it, signed or with its token where the
+ * sender can put it: Google Ads only in its payload (the form's Key as `google_key`), JotForm
+ * only in the URL it is given, the others in a header.
+ */
 function requestFor(sample: Sample): { url: string; init: RequestInit } {
-  const url = `${stack.apiUrl}/sources/${sample.source}/leads`;
-  const rawBody = typeof sample.body === 'string' ? sample.body : JSON.stringify(sample.body);
   const source = demo.intake.sources.find((s) => s.id === sample.source);
   if (!source) throw new Error(`no source ${sample.source} in the demo stack`);
+  const secret = derivedSourceSecret(masterKey, source.id);
+  const preset = 'preset' in source ? source.preset : undefined;
+  const url = `${stack.apiUrl}/sources/${sample.source}/leads${preset === 'jotform' ? `?token=${encodeURIComponent(secret)}` : ''}`;
+  const body = preset === 'google-ads' ? { ...(sample.body as Record<string, unknown>), google_key: secret } : sample.body;
+  const rawBody = typeof body === 'string' ? body : JSON.stringify(body);
   const headers: Record<string, string> = { 'content-type': sample.contentType };
-  if (source.auth === 'token') headers['x-lead-router-token'] = derivedSourceSecret(masterKey, source.id);
+  if (source.auth === 'token' && preset !== 'google-ads' && preset !== 'jotform') headers['x-lead-router-token'] = secret;
   if (source.auth === 'signed') Object.assign(headers, signDelivery(source.signature, { method: 'POST', url, rawBody }, derivedSourceSecret(masterKey, source.id), new Date()));
   if (source.auth === 'public') headers.origin = source.allowedOrigins[0] ?? 'https://www.example.com';
   if (source.auth === 'facebook' || source.auth === 'linkedin') Object.assign(headers, signPlatformDelivery(source.auth, rawBody, derivedSourceSecret(masterKey, source.id)));
@@ -98,7 +107,7 @@ async function leadIdOfPlatformLead(sourceId: string, platformLeadId: string): P
 }
 
 interface RoutedLead {
-  readonly lead: { status: string; ownerId?: string; sourceId: string; contact: Record<string, string>; quality?: { field: string; issue: string; given: string }[] };
+  readonly lead: { status: string; ownerId?: string; sourceId: string; contact: Record<string, string>; fields: Record<string, string>; quality?: { field: string; issue: string; given: string }[] };
   readonly history: { kind: string; detail?: Record<string, unknown> }[];
 }
 
@@ -122,7 +131,7 @@ describe('every sender preset on the local stack', () => {
         return source && 'preset' in source ? source.preset : source?.auth;
       }),
     );
-    expect([...covered].sort()).toEqual(['canonical', 'facebook', 'hubspot', 'linkedin', 'typeform', 'unbounce', 'webflow', 'wordpress', 'zapier']);
+    expect([...covered].sort()).toEqual(['canonical', 'facebook', 'google-ads', 'gravityforms', 'hubspot', 'jotform', 'linkedin', 'typeform', 'unbounce', 'webflow', 'wordpress', 'zapier']);
   });
 
   it.each(samples.filter(({ sample }) => isPlatform(sample)))(
@@ -163,10 +172,12 @@ describe('every sender preset on the local stack', () => {
     const { lead, history } = await leadOnceRouted(leadId);
     expect(lead.sourceId).toBe(sample.source);
     // The person's name, address and number came out of the sender's own format, wherever it keeps them.
-    const { flagged = [], ...contact } = sample.expected;
+    const { flagged = [], fields = {}, ...contact } = sample.expected;
     expect(contact.firstName ?? contact.lastName, 'the sample names the person').toBeTruthy();
     expect(contact.email ?? contact.phone, 'the sample gives a channel').toBeTruthy();
     expect(lead.contact).toMatchObject(contact);
+    // And the marks its format carries (a test lead, the click id), kept as fields.
+    expect(lead.fields).toMatchObject(fields);
     // A malformed field a sender's server sent is kept as given and flagged, never refused.
     expect(lead.quality ?? []).toEqual(flagged.map((flag) => expect.objectContaining(flag)));
     const received = history.find((event) => event.kind === 'received');

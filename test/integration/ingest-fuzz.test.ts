@@ -21,8 +21,8 @@ beforeAll(async () => {
 });
 
 /** Every source of test/integration/stack.json, so each preset's reader gets random input too. */
-const sources = [undefined, 'form', 'open-form', 'partner', 'zap', 'p-unbounce', 'p-typeform', 'p-webflow', 'p-hubspot', 'p-wordpress'] as const;
-const tokenSources = new Set(['zap', 'p-unbounce', 'p-typeform', 'p-webflow', 'p-hubspot', 'p-wordpress']);
+const sources = [undefined, 'form', 'open-form', 'partner', 'zap', 'p-unbounce', 'p-typeform', 'p-webflow', 'p-hubspot', 'p-wordpress', 'p-google-ads', 'p-gravityforms', 'p-jotform'] as const;
+const tokenSources = new Set(['zap', 'p-unbounce', 'p-typeform', 'p-webflow', 'p-hubspot', 'p-wordpress', 'p-google-ads', 'p-gravityforms', 'p-jotform']);
 
 const text = fc.string({ unit: 'grapheme', maxLength: 60 });
 const fieldValue = fc.oneof(

@@ -299,6 +299,129 @@ describe('signed and token sources: servers', () => {
   });
 });
 
+interface SenderSample {
+  readonly contentType: string;
+  readonly body: unknown;
+}
+
+/** A Google Ads lead as the form's webhook posts it, with `key` where Google puts the form's Key. */
+function googleLead(key: Record<string, string>, email = `g.${randomUUID().slice(0, 8)}@example.com`) {
+  const sample = loadEvent<SenderSample>('sources/google-ads-test-lead.json');
+  const { google_key: _key, ...body } = sample.body as Record<string, unknown>;
+  const columns = [
+    { column_name: 'Full Name', string_value: 'Gina Ads', column_id: 'FULL_NAME' },
+    { column_name: 'User Email', string_value: email, column_id: 'EMAIL' },
+  ];
+  return JSON.stringify({ ...body, lead_id: randomUUID(), user_column_data: columns, ...key });
+}
+
+describe('Google Ads lead forms: the key in the body', () => {
+  const key = () => derivedSourceSecret(stack.sourceSigningKey, 'p-google-ads');
+
+  it.each([['google_key'], ['Google_key']])("given a test lead with the source's secret as %s, when posted, then 202 and the lead is stored marked as a test, with its click id", async (name) => {
+    const response = await handler(post({ source: 'p-google-ads', body: googleLead({ [name]: key() }) }));
+
+    expect(response.statusCode, response.body).toBe(202);
+    const lead = await stack.leads.get(leadIdOf(response));
+    expect(lead).toMatchObject({ sourceId: 'p-google-ads', contact: { firstName: 'Gina', lastName: 'Ads', source: 'google-ads' }, fields: { test: 'true', gclid: expect.stringMatching(/^TeSter-123-/) } });
+    expect(Object.values(lead!.fields)).not.toContain(key());
+  });
+
+  it.each([
+    ['a wrong key', { google_key: 'test' }, /^Wrong token in the body's google_key .* for the source "p-google-ads"$/],
+    ['no key', {}, /^The source "p-google-ads" needs its token in the body's google_key .*, or in the X-Lead-Router-Token header or the token query parameter$/],
+    ['a wrong key beside a wrong header token', { google_key: 'test' }, /^Wrong token for the source "p-google-ads"$/],
+  ])('given %s, when posted, then 401 names the problem and nothing is stored or queued', async (label, given, message) => {
+    await stack.drainRoutingQueue();
+    const before = await stack.countItems();
+    const headers: Record<string, string> = label.includes('header') ? { 'x-lead-router-token': 'not-the-secret' } : {};
+
+    const response = await handler(post({ source: 'p-google-ads', body: googleLead(given), headers }));
+
+    expect(response.statusCode).toBe(401);
+    expect(JSON.parse(response.body ?? '{}').message).toMatch(message);
+    expect(await stack.countItems()).toBe(before);
+    expect(await stack.drainRoutingQueue()).toEqual([]);
+  });
+
+  it('given the same lead_id delivered twice (Google retries), when posted, then the second gets the first answer and no second lead', async () => {
+    const body = googleLead({ google_key: key() });
+
+    const first = await handler(post({ source: 'p-google-ads', body }));
+    const again = await handler(post({ source: 'p-google-ads', body }));
+
+    expect([first.statusCode, again.statusCode]).toEqual([202, 202]);
+    expect(again.headers?.['idempotent-replayed']).toBe('true');
+    expect(leadIdOf(again)).toBe(leadIdOf(first));
+  });
+});
+
+describe('multipart senders (JotForm)', () => {
+  const token = () => derivedSourceSecret(stack.sourceSigningKey, 'p-jotform');
+  /** JotForm's sample as another submission of another person, so neither idempotency nor dedupe joins it to another test's. */
+  const jotformBody = (email: string, phone: string, extraPart = '') => {
+    const sample = loadEvent<SenderSample>('sources/jotform.json');
+    const boundary = /boundary=(\S+)/.exec(sample.contentType)![1]!;
+    const body = (sample.body as string).replaceAll('miriam.koch@example.de', email).replaceAll('(030) 5550 1762', phone)
+      // A submission of its own: JotForm's submissionID is the idempotency key.
+      .replace('6012345678901234567', String(Date.now()) + String(Math.floor(Math.random() * 1e6)));
+    return { contentType: sample.contentType, body: body.replace(`--${boundary}--`, `${extraPart}--${boundary}--`), boundary };
+  };
+
+  it('given JotForm\'s multipart post (base64, as API Gateway delivers it) with the token in the URL, when handled, then 202 and rawRequest\'s answers are the lead', async () => {
+    const email = `miriam.${randomUUID().slice(0, 8)}@example.de`;
+    const { contentType, body } = jotformBody(email, '(030) 5550 1999');
+
+    const response = await handler({ ...post({ source: 'p-jotform', body: '', contentType, query: { token: token() } }), body: Buffer.from(body).toString('base64'), isBase64Encoded: true });
+
+    expect(response.statusCode, response.body).toBe(202);
+    expect(await stack.leads.get(leadIdOf(response))).toMatchObject({
+      contact: { firstName: 'Miriam', lastName: 'Koch', email, phone: '+493055501999', city: 'Berlin', postalCode: '10119', country: 'DE' },
+      fields: { address: 'Torstraße 12', form_id: '240601234567890' },
+    });
+  });
+
+  it('given a multipart post with a file part, when handled, then the lead is stored from its text parts and the file is not kept', async () => {
+    const email = `file.${randomUUID().slice(0, 8)}@example.de`;
+    const { boundary } = jotformBody(email, '(030) 5550 1998');
+    const file = `--${boundary}\r\nContent-Disposition: form-data; name="q9_upload"; filename="roof.png"\r\nContent-Type: image/png\r\n\r\n\x89PNG-bytes\r\n`;
+    const { contentType, body } = jotformBody(email, '(030) 5550 1998', file);
+
+    const response = await handler(post({ source: 'p-jotform', body, contentType, query: { token: token() } }));
+
+    expect(response.statusCode, response.body).toBe(202);
+    const lead = await stack.leads.get(leadIdOf(response));
+    expect(lead?.contact.email).toBe(email);
+    expect(JSON.stringify(lead)).not.toMatch(/roof\.png|PNG-bytes|q9_upload/);
+  });
+
+  it('given a multipart post whose parts do not follow its boundary, when handled, then 400 says so and nothing is stored', async () => {
+    const before = await stack.countItems();
+
+    const response = await handler(post({ source: 'p-jotform', body: 'formID=1&rawRequest=%7B%7D', contentType: 'multipart/form-data; boundary=abc', query: { token: token() } }));
+
+    expect(response.statusCode).toBe(400);
+    expect(JSON.parse(response.body ?? '{}').message).toMatch(/not valid multipart\/form-data/);
+    expect(await stack.countItems()).toBe(before);
+  });
+});
+
+describe('Gravity Forms entries', () => {
+  it("given the Webhooks Add-On's entry with the token header, when handled, then the mapped ids and the Name's inputs are the lead", async () => {
+    const email = `tobias.${randomUUID().slice(0, 8)}@example.de`;
+    const sample = loadEvent<SenderSample>('sources/gravityforms.json');
+    const body = JSON.stringify({ ...(sample.body as object), id: randomUUID(), '2': email, '3': '040 5550 1999' });
+
+    const response = await handler(post({ source: 'p-gravityforms', body, headers: { 'x-lead-router-token': derivedSourceSecret(stack.sourceSigningKey, 'p-gravityforms') } }));
+
+    expect(response.statusCode, response.body).toBe(202);
+    expect(await stack.leads.get(leadIdOf(response))).toMatchObject({
+      contact: { firstName: 'Tobias', lastName: 'Neumann', email, phone: '+494055501999' },
+      fields: { form_id: '4', utm_source: 'google', pageUrl: expect.stringContaining('waermepumpe-angebot') },
+    });
+  });
+});
+
 describe('sources added by the admin after deployment', () => {
   it('given a token source added with a secret set by the admin, when posted to, then the set secret opens it and the derived one does not', async () => {
     const store = new IntakeStore(process.env.TABLE_NAME!);

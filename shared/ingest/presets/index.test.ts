@@ -3,30 +3,44 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { MalformedRequest } from '../../domain/errors.ts';
+import { leadFields } from '../lead-fields.ts';
+import { isPlatformSource, SourceSchema } from '../source-config.ts';
 import { PresetIds } from '../submission.ts';
 import { presets } from './index.ts';
-import { loadSample, sampleFiles } from './sample-payloads.ts';
+import { loadPostedSample, loadSample, sampleFiles } from './sample-payloads.ts';
 
-/** The demo stack's sources and their presets, which the samples in events/sources post to. */
-const DemoStack = z.looseObject({
-  intake: z.looseObject({ sources: z.array(z.looseObject({ id: z.string(), auth: z.string(), preset: z.enum(PresetIds).default('canonical') })) }),
-});
-const demoSources = DemoStack.parse(JSON.parse(readFileSync(new URL('../../../infra/stacks/demo.json', import.meta.url), 'utf8'))).intake.sources;
-const demoPresets = new Map(demoSources.map((source) => [source.id, source.preset]));
+/** The demo stack's sources, which the samples in events/sources post to. */
+const DemoStack = z.looseObject({ intake: z.looseObject({ sources: z.array(SourceSchema) }) });
+const demoSources = new Map(
+  DemoStack.parse(JSON.parse(readFileSync(new URL('../../../infra/stacks/demo.json', import.meta.url), 'utf8'))).intake.sources.map((source) => [source.id, source]),
+);
 /** Ad platforms' samples are notifications, not leads: shared/ingest/platforms reads them and the leads they announce. */
-const platformSources = new Set(demoSources.filter((source) => source.auth === 'facebook' || source.auth === 'linkedin').map((source) => source.id));
-const presetSamples = sampleFiles().filter((file) => !platformSources.has(loadSample(file).source));
+const presetSamples = sampleFiles().filter((file) => {
+  const source = demoSources.get(loadSample(file).source);
+  return source === undefined || !isPlatformSource(source);
+});
 
 describe('presets', () => {
   it('given every preset id, when looked up, then a preset of that id reads its deliveries', () => {
     for (const id of PresetIds) expect(presets[id].id).toBe(id);
   });
 
-  it.each(presetSamples)('given the sample %s, when its demo source reads it, then it names the person with an email and a name', (file) => {
-    const sample = loadSample(file);
-    const preset = demoPresets.get(sample.source);
-    expect(preset, `events/sources/${file}: no demo source "${sample.source}"`).toBeDefined();
-    const { fields } = presets[preset!].extract(sample.parsed);
+  it.each(PresetIds)('given the %s preset on a public source, when configured, then it is refused exactly when its sender proves itself with a key in the body', (id) => {
+    const parsed = SourceSchema.safeParse({ id: 'x', auth: 'public', preset: id });
+
+    expect(parsed.success).toBe(presets[id].bodyToken === undefined);
+    if (!parsed.success) expect(parsed.error.issues[0]?.message).toMatch(/needs "auth": "token"/);
+    expect(SourceSchema.safeParse({ id: 'x', auth: 'token', preset: id }).success).toBe(true);
+  });
+
+  it.each(presetSamples)('given the sample %s, when its demo source reads it, then it names the person with an email and a name', async (file) => {
+    const sample = await loadPostedSample(file);
+    const source = demoSources.get(sample.source);
+    expect(source, `events/sources/${file}: no demo source "${sample.source}"`).toBeDefined();
+    if (!source || isPlatformSource(source)) throw new Error(`events/sources/${file}: "${sample.source}" is not a posting source`);
+    // With the source's own mapping, as the webhook reads it (Gravity Forms' field ids need one).
+    const submission = presets[source.preset].extract(sample.parsed, { mapped: new Set(Object.values(source.mapping)) });
+    const { fields } = leadFields(submission, source);
     expect(String(fields.email)).toMatch(/^[^@\s]+@[^@\s]+\.[a-z]+$/);
     expect(fields.firstName ?? fields.name).toEqual(expect.any(String));
   });

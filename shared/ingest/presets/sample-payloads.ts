@@ -1,9 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { decodeBody, LEAD_BODY_KINDS, parsePostedBody } from '../../http/request.ts';
 
 /**
  * The senders' sample deliveries in `events/sources/`, read the way the ingest pipeline reads a
- * delivery: JSON parsed, a form post as an object of its keys with repeated keys joined by ", ".
+ * delivery: JSON parsed, a form post as an object of its keys with repeated keys joined by ", ",
+ * a multipart post through the pipeline's own reader (`loadPostedSample`, which is async).
  * Used by the preset tests; the same files are replayed by `npm run invoke`.
  */
 
@@ -11,7 +13,7 @@ const SOURCES_DIR = new URL('../../../events/sources/', import.meta.url);
 
 const SamplePayloadSchema = z.strictObject({
   /** The demo stack's source this sender posts to. */
-  source: z.enum(['website', 'partner-api', 'unbounce', 'typeform', 'webflow', 'hubspot', 'zapier', 'wordpress', 'facebook', 'linkedin']),
+  source: z.enum(['website', 'partner-api', 'unbounce', 'typeform', 'webflow', 'hubspot', 'zapier', 'wordpress', 'facebook', 'linkedin', 'google-ads', 'gravityforms', 'jotform']),
   /** Where the sender documents this shape. */
   documentation: z.string().min(1),
   /**
@@ -24,9 +26,13 @@ const SamplePayloadSchema = z.strictObject({
     email: z.string().optional(),
     phone: z.string().optional(),
     flagged: z.array(z.strictObject({ field: z.string(), issue: z.string(), given: z.string() })).optional(),
+    fields: z.record(z.string(), z.string()).optional(),
   }),
-  contentType: z.enum(['application/json', 'application/x-www-form-urlencoded']),
-  /** JSON as the sender posts it, or the encoded text of a form post. */
+  contentType: z.union([
+    z.enum(['application/json', 'application/x-www-form-urlencoded']),
+    z.string().regex(/^multipart\/form-data; boundary=\S+$/, 'multipart/form-data with its boundary'),
+  ]),
+  /** JSON as the sender posts it, or the text of a form or multipart post exactly as sent. */
   body: z.unknown(),
 });
 export type SamplePayload = z.infer<typeof SamplePayloadSchema>;
@@ -50,9 +56,23 @@ export function sampleFiles(): string[] {
     .sort();
 }
 
+function readPayload(file: string): SamplePayload {
+  return SamplePayloadSchema.parse(JSON.parse(readFileSync(new URL(file, SOURCES_DIR), 'utf8')));
+}
+
+/** A JSON or form sample, read at once. */
 export function loadSample(file: string): Sample {
-  const payload = SamplePayloadSchema.parse(JSON.parse(readFileSync(new URL(file, SOURCES_DIR), 'utf8')));
+  const payload = readPayload(file);
   if (payload.contentType === 'application/json') return { ...payload, file, parsed: payload.body };
   if (typeof payload.body !== 'string') throw new Error(`${file}: a form post's body must be its encoded text`);
+  if (payload.contentType !== 'application/x-www-form-urlencoded') throw new Error(`${file}: a multipart sample is read with loadPostedSample`);
   return { ...payload, file, parsed: formFields(payload.body) };
+}
+
+/** Any sample, multipart too, read by the same decoder and parser as a delivery to the webhook. */
+export async function loadPostedSample(file: string): Promise<Sample> {
+  const payload = readPayload(file);
+  const body = typeof payload.body === 'string' ? payload.body : JSON.stringify(payload.body);
+  const decoded = decodeBody({ headers: { 'content-type': payload.contentType }, body, isBase64Encoded: false }, { kinds: LEAD_BODY_KINDS });
+  return { ...payload, file, parsed: (await parsePostedBody(decoded)).value };
 }
