@@ -7,7 +7,7 @@ import { leadFields } from '../lead-fields.ts';
 import { isPlatformSource, SourceSchema } from '../source-config.ts';
 import { PresetIds } from '../submission.ts';
 import { presets } from './index.ts';
-import { loadPostedSample, loadSample, sampleFiles } from './sample-payloads.ts';
+import { loadPostedSample, sampleFiles } from './sample-payloads.ts';
 
 /** The demo stack's sources, which the samples in events/sources post to. */
 const DemoStack = z.looseObject({ intake: z.looseObject({ sources: z.array(SourceSchema) }) });
@@ -15,10 +15,11 @@ const demoSources = new Map(
   DemoStack.parse(JSON.parse(readFileSync(new URL('../../../infra/stacks/demo.json', import.meta.url), 'utf8'))).intake.sources.map((source) => [source.id, source]),
 );
 /** Ad platforms' samples are notifications, not leads: shared/ingest/platforms reads them and the leads they announce. */
-const presetSamples = sampleFiles().filter((file) => {
-  const source = demoSources.get(loadSample(file).source);
-  return source === undefined || !isPlatformSource(source);
-});
+const presetSamples: string[] = [];
+for (const file of sampleFiles()) {
+  const source = demoSources.get((await loadPostedSample(file)).source);
+  if (source === undefined || !isPlatformSource(source)) presetSamples.push(file);
+}
 
 describe('presets', () => {
   it('given every preset id, when looked up, then a preset of that id reads its deliveries', () => {
