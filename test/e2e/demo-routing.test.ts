@@ -152,7 +152,7 @@ describe('npm run admin -- redrive', () => {
     const cli = await runAdminCli('redrive', '--url', stack.apiUrl, '--key', adminKey);
 
     expect(cli.status, cli.stderr).toBe(0);
-    expect(cli.stdout).toContain('Moved 1 message(s) from the routing DLQ back to routing; 0 still waiting.');
+    expect(cli.stdout).toContain('Moved 1 message(s) from the routing and platform fetch DLQs back to their queues; 0 still waiting.');
     const dlq = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl('RoutingDlq'), AttributeNames: ['ApproximateNumberOfMessages'] }));
     expect(dlq.Attributes?.ApproximateNumberOfMessages).toBe('0');
     // Routed again: routing is idempotent per lead, so the offer stands as it was.

@@ -106,7 +106,7 @@ for (const name of ['demo', 'northwind-heating', 'sunridge-solar-eu', 'sunridge-
 
     it('then every queue is encrypted at rest and refuses requests that are not over TLS', () => {
       const queues = template.findResources('AWS::SQS::Queue');
-      expect(Object.keys(queues).sort()).toEqual(['EffectsDlq', 'FeedbackDlq', 'RoutingDlq', 'RoutingQueue'].map((id) => logicalIdOf(stack, id)).sort());
+      expect(Object.keys(queues).sort()).toEqual(['EffectsDlq', 'FeedbackDlq', 'PlatformFetchDlq', 'PlatformFetchQueue', 'RoutingDlq', 'RoutingQueue'].map((id) => logicalIdOf(stack, id)).sort());
       for (const [id, queue] of Object.entries(queues)) expect(queue.Properties.SqsManagedSseEnabled, id).toBe(true);
       const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
       for (const id of Object.keys(queues)) {
@@ -196,7 +196,7 @@ for (const name of ['demo', 'northwind-heating', 'sunridge-solar-eu', 'sunridge-
         expect(found, alarmId).toBeDefined();
         return found![1].Properties as Record<string, any>;
       };
-      const functionAlarms = ['Ingest', 'Route', 'Actions', 'Escalate', 'Portal', 'Admin', 'Feedback', 'Effects', 'Sweeper'].map(AlarmIds.functionErrors);
+      const functionAlarms = ['Ingest', 'Route', 'Actions', 'Escalate', 'Portal', 'Admin', 'Feedback', 'Effects', 'Sweeper', 'Leadgen'].map(AlarmIds.functionErrors);
       const all = [AlarmIds.deadLetters, AlarmIds.routingBacklog, AlarmIds.slaBreachRate, AlarmIds.bounceRate, AlarmIds.timerFailures, ...functionAlarms];
       expect(Object.keys(alarms)).toHaveLength(all.length);
       for (const alarmId of all) {
@@ -281,7 +281,7 @@ describe('given "npm run synth" (the cdk CLI, with bundling)', () => {
       };
       const types = Object.values(template.Resources).map((resource) => resource.Type);
       const functions = Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::Lambda::Function');
-      expect(functions, config.name).toHaveLength(9);
+      expect(functions, config.name).toHaveLength(10);
       const stylesheetReaders: string[] = [];
       for (const [id, fn] of functions) {
         const where = `${config.name} ${id}`;

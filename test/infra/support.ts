@@ -114,7 +114,7 @@ export function tokenText(stack: Stack, constructIds: readonly string[]): (value
   return render;
 }
 
-/** The construct ids of the stack's nine functions. */
+/** The construct ids of the stack's ten functions. */
 export const functionIds = [
   'IngestFunction',
   'RouteFunction',
