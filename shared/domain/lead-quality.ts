@@ -23,8 +23,8 @@ export interface FieldFlag {
   readonly problem: string;
 }
 
-/** Field names as a rep reads them. */
-const fieldLabels: Readonly<Record<string, string>> = {
+/** Lead field names as a rep reads them (flags, My leads' resubmitted details). */
+export const fieldLabels: Readonly<Record<string, string>> = {
   firstName: 'First name',
   lastName: 'Last name',
   name: 'Name',

@@ -1,8 +1,9 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { LeadStatus, type Lead } from '../../domain/lead.ts';
+import { fieldLabels } from '../../domain/lead-quality.ts';
 import { allows, isHeld, type TransitionName } from '../../domain/lifecycle.ts';
 import { readablePhone } from '../../domain/normalize.ts';
-import type { OfferedDetails, UsableField } from '../../domain/resubmitted-details.ts';
+import type { OfferedDetails } from '../../domain/resubmitted-details.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { leadTitle } from '../lead-summary.ts';
 import { csrfField, noticeHtml, PORTAL_BASE, portalPage, type Notice, type PortalUser } from './frame.ts';
@@ -42,20 +43,6 @@ function actionForm(lead: Lead, action: LeadAction, csrf: string): SafeHtml {
 export const useDetailsPath = (leadId: string, resubmittedAt: string): string =>
   `${PORTAL_BASE}/leads/${encodeURIComponent(leadId)}/resubmissions/${encodeURIComponent(resubmittedAt)}/use`;
 
-const fieldWords: Record<UsableField, string> = {
-  firstName: 'First name',
-  lastName: 'Last name',
-  email: 'Email',
-  phone: 'Phone',
-  company: 'Company',
-  product: 'Product',
-  country: 'Country',
-  region: 'Region',
-  postalCode: 'Postal code',
-  city: 'City',
-  language: 'Language',
-};
-
 /**
  * Details the form brought when it was sent again, which the lead does not hold: shown to its
  * owner with a button to take them over (they never enter the lead on their own).
@@ -65,7 +52,7 @@ function offeredDetailsHtml(lead: Lead, offered: readonly OfferedDetails[], user
   return html`<section class="resubmitted"><h3>Sent again with other details</h3>${offered.map(
     (details) => html`<p>On ${when(details.resubmittedAt, user.rep.timeZone)}:</p>
 <dl>${Object.entries(details.changes).map(
-      ([field, value]) => html`<dt>${fieldWords[field as UsableField]}</dt><dd>${field === 'phone' ? readablePhone(value) : value}</dd>`,
+      ([field, value]) => html`<dt>${fieldLabels[field] ?? field}</dt><dd>${field === 'phone' ? readablePhone(value) : value}</dd>`,
     )}</dl>
 <form class="inline" method="post" action="${useDetailsPath(lead.id, details.resubmittedAt)}">${csrfField(user.csrf)}<button type="submit" class="secondary">Use these details<span class="vh">: ${leadTitle(lead)}</span></button></form>`,
   )}</section>`;
