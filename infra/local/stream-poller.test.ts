@@ -262,12 +262,14 @@ describe('polling a table stream on DynamoDB Local', { timeout: 15_000 }, () => 
   it('given a shard empty long enough to rest for seconds, when a record is written and the pollers are nudged, then it is delivered without waiting out the rest', async () => {
     const stream = await streamOf();
     const seen = recorder();
-    // Rests of 50, 100, 200 … ms: the one from about 3.15 s to 6.35 s is under way at 3.5 s.
-    const pollers = await stream.start(seen.invoke, { pollIntervalMs: 50, idlePollIntervalMs: 60_000 });
-    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    // Rests of 200, 400, 800 … ms (each at least the base 200 ms): the one from about 6.2 s to
+    // 12.6 s is under way at 6.5 s, so the record would wait about 6 s; nudged, it is read at once
+    // (4 s leaves room for a busy machine).
+    const pollers = await stream.start(seen.invoke, { pollIntervalMs: 200, idlePollIntervalMs: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 6_500));
     await stream.put('LEAD#after-rest', 'v1');
     pollers.nudge();
-    await expect.poll(() => seen.records().map(keyOf), { timeout: 1_500 }).toEqual(['LEAD#after-rest/v1']);
+    await expect.poll(() => seen.records().map(keyOf), { timeout: 4_000 }).toEqual(['LEAD#after-rest/v1']);
   });
 
   it('given a batch whose function reports two records failed, when polled, then the batch is retried from the lower one and the records before it are done', async () => {
