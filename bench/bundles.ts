@@ -5,12 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { build, type Metafile } from 'esbuild';
-import { repoRoot } from '#infra/lead-router-function.ts';
+import { BUNDLE_OPTIONS, repoRoot } from '#infra/lead-router-function.ts';
 import { functionNames, variablesOf, type FunctionName, type VariableName } from '#shared/config/environment.ts';
 import { encodeIntake, encodeRoutingSettings, loadStackConfig, routingSettings } from '#shared/config/stack-config.ts';
 
 /**
- * Each function as Lambda gets it: bundled the way the stack bundles it (one minified ESM
+ * Each function as Lambda gets it: bundled with the stack's own esbuild options (one minified ESM
  * module for Node 24, the AWS SDK left to the runtime), its size and what fills it, and its
  * module init (the import of the bundle, cold, in a fresh Node process) next to an empty
  * handler's built the same way. The configuration is the demo stack's; the one secret read at
@@ -39,16 +39,11 @@ const bundledFiles: Partial<Record<FunctionName, readonly string[]>> = { portal:
 
 async function bundle(entry: string | { contents: string }, outfile: string): Promise<Metafile> {
   const result = await build({
+    ...BUNDLE_OPTIONS,
     ...(typeof entry === 'string' ? { entryPoints: [entry] } : { stdin: { contents: entry.contents, loader: 'ts', resolveDir: repoRoot } }),
     outfile,
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    mainFields: ['module', 'main'],
-    external: ['@aws-sdk/*'],
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    // The size of the code itself: the source map is a file of its own.
+    sourcemap: false,
     metafile: true,
     logLevel: 'silent',
   });

@@ -1,13 +1,14 @@
-import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, CfnFunction, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { EnvironmentSchema, variablesOf, type FunctionName, type VariableOf } from '#shared/config/environment.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '#shared/metric-names.ts';
-import { basename, isAbsolute } from 'node:path';
+import { buildSync, type BuildOptions } from 'esbuild';
+import { copyFileSync } from 'node:fs';
+import { basename, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StackEnvironment } from './function-environment.ts';
 
@@ -39,15 +40,48 @@ export interface LeadRouterFunctionProps<F extends FunctionName> {
 }
 
 
-/** Bundling hooks that copy `files` (repository-relative, or absolute) to the bundle's root, after esbuild. */
-function copyIntoBundle(files: readonly string[]): ICommandHooks {
+/**
+ * How every function is bundled: one minified ESM module for Node 24 with its source map, the
+ * AWS SDK left to the runtime's own copy, and a `require` for the dependencies that still call it.
+ */
+export const BUNDLE_OPTIONS = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node24',
+  minify: true,
+  sourcemap: true,
+  mainFields: ['module', 'main'],
+  external: ['@aws-sdk/*'],
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+} as const satisfies BuildOptions;
+
+/**
+ * The function's code asset: `entry` bundled by esbuild's API in this process (one esbuild
+ * service for every function of the app, where the CDK's own bundling would start `npx esbuild`
+ * once per function, about half a second of CPU each), plus `files` (repository-relative, or
+ * absolute) copied beside `index.mjs`. Hashed by its output, so only a changed bundle or file
+ * updates the function. Never bundled in Docker: the image is a placeholder CDK's API requires.
+ */
+function bundledCode(entry: string, files: readonly string[]): Code {
   const names = files.map((file) => basename(file));
   if (new Set(names).size !== names.length) throw new Error(`Files copied into one bundle need distinct names: ${files.join(', ')}`);
-  return {
-    beforeBundling: () => [],
-    beforeInstall: () => [],
-    afterBundling: (inputDir, outputDir) => files.map((file) => `cp "${isAbsolute(file) ? file : `${inputDir}/${file}`}" "${outputDir}/${basename(file)}"`),
-  };
+  return Code.fromAsset(repoRoot, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry('local-bundling-only'),
+      // What is built, in the options the CDK keys its asset cache by (it cannot read `local`):
+      // without it, every function of the app would get the first one's bundle.
+      command: ['esbuild', entry, ...files],
+      local: {
+        tryBundle(outputDir) {
+          buildSync({ ...BUNDLE_OPTIONS, entryPoints: [join(repoRoot, entry)], outfile: join(outputDir, 'index.mjs'), absWorkingDir: repoRoot, logLevel: 'error' });
+          for (const file of files) copyFileSync(isAbsolute(file) ? file : join(repoRoot, file), join(outputDir, basename(file)));
+          return true;
+        },
+      },
+    },
+  });
 }
 
 /**
@@ -56,7 +90,7 @@ function copyIntoBundle(files: readonly string[]): ICommandHooks {
  * what they are, not in how they are built. Its environment holds the variables of its schema
  * (shared/config/environment.ts) and nothing else.
  */
-export class LeadRouterFunction<F extends FunctionName = FunctionName> extends NodejsFunction {
+export class LeadRouterFunction<F extends FunctionName = FunctionName> extends LambdaFunction {
   readonly name: F;
   readonly #variables: ReadonlySet<string>;
 
@@ -77,10 +111,8 @@ export class LeadRouterFunction<F extends FunctionName = FunctionName> extends N
     super(scope, id, {
       role,
       deadLetterQueue: props.deadLetterQueue,
-      entry: `${repoRoot}${entry}`,
-      handler: 'handler',
-      projectRoot: repoRoot,
-      depsLockFilePath: `${repoRoot}package-lock.json`,
+      code: bundledCode(entry, files),
+      handler: 'index.handler',
       description: props.description,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -88,16 +120,6 @@ export class LeadRouterFunction<F extends FunctionName = FunctionName> extends N
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
       logGroup,
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        mainFields: ['module', 'main'],
-        // Some dependencies still call require(); give the ESM bundle one.
-        banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-        ...(files.length ? { commandHooks: copyIntoBundle(files) } : {}),
-      },
     });
     // In the template itself, so the local runtime binds function to source from the template alone.
     (this.node.defaultChild as CfnFunction).addMetadata(ENTRY_METADATA, entry);

@@ -282,6 +282,8 @@ describe('given "npm run synth" (the cdk CLI, with bundling)', () => {
       const types = Object.values(template.Resources).map((resource) => resource.Type);
       const functions = Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::Lambda::Function');
       expect(functions, config.name).toHaveLength(10);
+      // Each function its own bundle: one asset shared by all would run one handler everywhere.
+      expect(new Set(functions.map(([, fn]) => fn.Properties.Code?.S3Key)).size, `${config.name}: distinct bundles`).toBe(functions.length);
       const stylesheetReaders: string[] = [];
       for (const [id, fn] of functions) {
         const where = `${config.name} ${id}`;
