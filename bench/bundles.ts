@@ -77,6 +77,8 @@ function environmentOf(fn: FunctionName | typeof EMPTY, secretsEndpoint: string)
     PUBLIC_BASE_URL: 'https://leads.example.com',
     ROUTING_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/routing',
     ROUTING_DLQ_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/routing-dlq',
+    PLATFORM_FETCH_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/platform-fetch',
+    PLATFORM_FETCH_DLQ_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/platform-fetch-dlq',
     SLA_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:sla',
     EMAIL_FROM: config.emailFrom,
     SES_CONFIGURATION_SET: 'bench',
