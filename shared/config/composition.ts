@@ -5,9 +5,12 @@ import { LeadEraser } from '../adapters/lead-erasure.ts';
 import { Outbox, ownerOf, type EffectRecord, type Performers } from '../adapters/outbox.ts';
 import { RepStore } from '../adapters/rep-store.ts';
 import { RoutingQueue } from '../adapters/routing-queue.ts';
+import { loadSecret } from '../adapters/secrets.ts';
 import { SlaTimer } from '../adapters/sla-timer.ts';
 import { SWEEP_GRACE_FLOOR_MS, SWEEP_GRACE_MINUTES } from '../domain/lifecycle.ts';
+import { SourceDirectory } from '../ingest/source-directory.ts';
 import { loggableError, logger } from '../observability.ts';
+import type { IntakeDeps } from '../use-cases/receive-lead.ts';
 import { performerVariables, PerformerVariables, readEnvironment, type EffectKind, type EnvironmentOf, type PerformerVariable } from './environment.ts';
 import { minutesToMs, timeScale } from './runtime.ts';
 
@@ -102,4 +105,30 @@ export function leadEraserFor(source: string | StoreEnvironment<'message'>): Lea
 export function intakeStoreFor(source: string | StoreEnvironment<'message'>): IntakeStore {
   const { tableName, outbox, sweepGraceMs } = storeParts(source, ['message']);
   return new IntakeStore(tableName, { outbox, sweepGraceMs });
+}
+
+/** What the functions that take leads (ingest, leadgen) read to build the intake core. */
+export type IntakeEnvironment = StoreEnvironment<'message'> & EnvironmentOf<'STACK_CONFIG' | 'INTAKE_CONFIG' | 'SOURCE_SIGNING_SECRET'>;
+
+/**
+ * The intake core as every function that takes leads builds it (a webhook's post, a lead an ad
+ * platform announced): the stack's sources with their secrets, and the stores and settings a
+ * lead is taken with, each new lead's routing recorded with it and sent at once.
+ */
+export async function intakeFor(env: IntakeEnvironment): Promise<{ sources: SourceDirectory; deps: IntakeDeps }> {
+  const settings = env.STACK_CONFIG;
+  const intakeStore = intakeStoreFor(env);
+  return {
+    sources: new SourceDirectory(env.INTAKE_CONFIG, intakeStore, await loadSecret(env.SOURCE_SIGNING_SECRET)),
+    deps: {
+      leads: new LeadStore(env.TABLE_NAME),
+      intakeStore,
+      settings,
+      intake: env.INTAKE_CONFIG,
+      now: () => new Date(),
+      // Provisional until the router knows the tier: the strictest SLA, so nothing starts late.
+      contactWithinMs: minutesToMs(settings.routing.tiers.hot.contactMinutes, env.TIME_SCALE),
+      note: (message, detail) => logger.warn(message, detail),
+    },
+  };
 }
