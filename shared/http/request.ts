@@ -18,14 +18,17 @@ export function header(event: Pick<APIGatewayProxyEventV2, 'headers'>, name: str
 }
 
 /**
- * Form posts repeat a key for multi-selects; keep every value. Without a prototype, a key such
- * as `constructor` or `__proto__` is a field like any other, not something every object has.
+ * A form's fields by name. Forms repeat a key for multi-selects; keep every value, joined with
+ * ", ". Without a prototype, a key such as `constructor` or `__proto__` is a field like any
+ * other, not something every object has.
  */
-function formToObject(text: string): Record<string, string> {
+function joinedFields(entries: Iterable<readonly [string, string]>): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
-  for (const [key, value] of new URLSearchParams(text)) out[key] = Object.hasOwn(out, key) ? `${out[key]}, ${value}` : value;
+  for (const [key, value] of entries) out[key] = Object.hasOwn(out, key) ? `${out[key]}, ${value}` : value;
   return out;
 }
+
+const formToObject = (text: string): Record<string, string> => joinedFields(new URLSearchParams(text));
 
 export type BodyKind = 'json' | 'form' | 'multipart';
 
@@ -142,8 +145,8 @@ export interface PostedBody {
 }
 
 /**
- * A multipart body's text parts as an object of their names (a repeated name's values joined
- * with ", ", as for a form post), read by undici's parser through `Response.formData()`.
+ * A multipart body's text parts as an object of their names, as for a form post, read by
+ * undici's parser through `Response.formData()`.
  * File parts are dropped: a lead is text, and a file is nothing a rep should get unchecked.
  */
 async function multipartToObject(body: DecodedBody): Promise<PostedBody> {
@@ -153,16 +156,13 @@ async function multipartToObject(body: DecodedBody): Promise<PostedBody> {
   } catch (error) {
     throw new MalformedRequest('Body is not valid multipart/form-data: its parts do not follow the boundary of the Content-Type', { cause: error });
   }
-  const out: Record<string, string> = Object.create(null);
+  const texts: [string, string][] = [];
   const droppedFiles: string[] = [];
   for (const [key, value] of form) {
-    if (typeof value !== 'string') {
-      droppedFiles.push(key);
-      continue;
-    }
-    out[key] = Object.hasOwn(out, key) ? `${out[key]}, ${value}` : value;
+    if (typeof value === 'string') texts.push([key, value]);
+    else droppedFiles.push(key);
   }
-  return { value: out, droppedFiles };
+  return { value: joinedFields(texts), droppedFiles };
 }
 
 /** Any body a lead webhook takes (see `LEAD_BODY_KINDS`) as a plain value. */
