@@ -6,17 +6,13 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { EnvironmentSchema, variablesOf, type FunctionName, type VariableOf } from '#shared/config/environment.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '#shared/metric-names.ts';
-import { buildSync, type BuildOptions } from 'esbuild';
+import { buildSync } from 'esbuild';
 import { copyFileSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BUNDLE_OPTIONS, ENTRY_METADATA, FILES_METADATA, repoRoot } from './function-code.ts';
 import type { StackEnvironment } from './function-environment.ts';
 
-/** Metadata key the local runtime reads to bind a synthesized function to its source entry. */
-export const ENTRY_METADATA = 'lead-router:entry';
-
-/** The repository root: the project root esbuild bundles from, and what `files` are relative to. */
-export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+export { BUNDLE_OPTIONS, ENTRY_METADATA, FILES_METADATA, repoRoot };
 
 export interface LeadRouterFunctionProps<F extends FunctionName> {
   /**
@@ -39,22 +35,6 @@ export interface LeadRouterFunctionProps<F extends FunctionName> {
   readonly files?: readonly string[];
 }
 
-
-/**
- * How every function is bundled: one minified ESM module for Node 24 with its source map, the
- * AWS SDK left to the runtime's own copy, and a `require` for the dependencies that still call it.
- */
-export const BUNDLE_OPTIONS = {
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node24',
-  minify: true,
-  sourcemap: true,
-  mainFields: ['module', 'main'],
-  external: ['@aws-sdk/*'],
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-} as const satisfies BuildOptions;
 
 /**
  * The function's code asset: `entry` bundled by esbuild's API in this process (one esbuild
@@ -123,6 +103,8 @@ export class LeadRouterFunction<F extends FunctionName = FunctionName> extends L
     });
     // In the template itself, so the local runtime binds function to source from the template alone.
     (this.node.defaultChild as CfnFunction).addMetadata(ENTRY_METADATA, entry);
+    // And the files its code reads beside itself, which the local runtime copies beside its bundle too.
+    if (props.files?.length) (this.node.defaultChild as CfnFunction).addMetadata(FILES_METADATA, props.files);
     this.name = props.name;
     this.#variables = new Set(variablesOf(props.name));
     this.setVariable('NODE_OPTIONS', '--enable-source-maps');

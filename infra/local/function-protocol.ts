@@ -2,22 +2,26 @@ import { z } from 'zod';
 
 /** Messages between the function runtime and its worker threads (see function-worker.ts). */
 
-export const WorkerConfig = z.object({
-  entryFile: z.string(),
-  handlerExport: z.string(),
-  functionName: z.string(),
-  functionArn: z.string(),
-  memorySize: z.number(),
-});
-export type WorkerConfig = z.infer<typeof WorkerConfig>;
+/**
+ * What the runtime gives a worker and sends it: built by the runtime itself, so the worker takes
+ * them as they come and carries no validator (zod would cost every environment's start).
+ */
+export interface WorkerConfig {
+  readonly entryFile: string;
+  readonly handlerExport: string;
+  readonly functionName: string;
+  readonly functionArn: string;
+  readonly memorySize: number;
+}
 
-export const InvokeMessage = z.object({
-  type: z.literal('invoke'),
-  requestId: z.string(),
-  event: z.string(),
-  deadline: z.number(),
-});
-export type InvokeMessage = z.infer<typeof InvokeMessage>;
+export interface InvokeMessage {
+  readonly type: 'invoke';
+  readonly requestId: string;
+  /** The event as JSON text. */
+  readonly event: string;
+  /** Epoch milliseconds when the invocation times out. */
+  readonly deadline: number;
+}
 
 export const FunctionError = z.object({ errorType: z.string(), errorMessage: z.string(), stack: z.string().optional() });
 export type FunctionError = z.infer<typeof FunctionError>;
@@ -29,8 +33,3 @@ export const WorkerMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('error'), requestId: z.string(), error: FunctionError }),
 ]);
 export type WorkerMessage = z.infer<typeof WorkerMessage>;
-
-export function toFunctionError(error: unknown): FunctionError {
-  if (error instanceof Error) return { errorType: error.name, errorMessage: error.message, ...(error.stack ? { stack: error.stack } : {}) };
-  return { errorType: 'Error', errorMessage: String(error) };
-}

@@ -1,7 +1,7 @@
 import { enableCompileCache } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
-import { InvokeMessage, toFunctionError, WorkerConfig, type WorkerMessage } from './function-protocol.ts';
+import type { FunctionError, InvokeMessage, WorkerConfig, WorkerMessage } from './function-protocol.ts';
 
 /**
  * One Lambda execution environment: a worker thread with its own module graph and its own
@@ -11,15 +11,23 @@ import { InvokeMessage, toFunctionError, WorkerConfig, type WorkerMessage } from
 
 type Handler = (event: unknown, context: object) => unknown;
 
+function toFunctionError(error: unknown): FunctionError {
+  if (error instanceof Error) return { errorType: error.name, errorMessage: error.message, ...(error.stack ? { stack: error.stack } : {}) };
+  return { errorType: 'Error', errorMessage: String(error) };
+}
+
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) return;
-  const config = WorkerConfig.parse(workerData);
+  const config = workerData as WorkerConfig;
   const post = (message: WorkerMessage) => port.postMessage(message);
 
   // Each environment compiles the handler's whole module graph; V8's code cache on disk (in the
   // temp dir, keyed by each file's content) makes every cold start after the first cheaper.
   enableCompileCache();
+  // Lambda's Node runtime reads NODE_OPTIONS; the stack sets --enable-source-maps there, so a
+  // bundled function's stack traces name its source files. A worker thread does not read it.
+  if (process.env.NODE_OPTIONS?.split(/\s+/).includes('--enable-source-maps')) process.setSourceMapsEnabled(true);
   let handler: Handler;
   try {
     const module: Record<string, unknown> = await import(pathToFileURL(config.entryFile).href);
@@ -32,7 +40,7 @@ async function main(): Promise<void> {
   }
 
   port.on('message', async (raw: unknown) => {
-    const message = InvokeMessage.parse(raw);
+    const message = raw as InvokeMessage;
     const context = {
       callbackWaitsForEmptyEventLoop: true,
       functionName: config.functionName,

@@ -20,6 +20,7 @@ const fixtures: Record<string, string> = {
 const fn = (logicalId: string, file: string, environment: Record<string, string> = {}, timeoutSeconds = 3): LocalFunction => ({
   logicalId,
   name: logicalId,
+  files: [],
   arn: `arn:aws:lambda:eu-west-1:000000000000:function:${logicalId}`,
   entry: file,
   handlerExport: 'handler',

@@ -16,6 +16,11 @@ export interface FunctionRuntimeOptions {
   readonly repoRoot: string;
   /** Variables every function gets over its template environment: region, endpoints, credentials. */
   readonly sharedEnv: Readonly<Record<string, string>>;
+  /**
+   * The execution environment's bootstrap; default function-worker.ts itself. The local stack
+   * passes its bundled copy (see function-bundles.ts).
+   */
+  readonly workerFile?: string | URL;
   /** Execution environments per function. */
   readonly maxInstances?: number;
   /**
@@ -148,7 +153,7 @@ function createInstance(fn: LocalFunction, options: FunctionRuntimeOptions): Ins
     functionArn: fn.arn,
     memorySize: fn.memorySize,
   };
-  const worker = new Worker(workerFile, {
+  const worker = new Worker(options.workerFile ?? workerFile, {
     workerData,
     // Only this function's variables, as in its own Lambda environment; nothing of ours leaks in.
     env: {

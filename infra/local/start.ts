@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { LOCAL_CREDENTIALS, startEmulators, type EmulatorEndpoints } from './emulators.ts';
 import { startFakePlatforms, type FakePlatforms } from './fake-platforms.ts';
+import { stageFunctionCode } from './function-bundles.ts';
 import { startFunctions, type FunctionRuntime } from './functions.ts';
 import { startGateway } from './gateway.ts';
 import { startLandingServer, type LandingServer } from './landing.ts';
@@ -96,7 +97,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const log = options.log ?? ((line: string) => console.log(line));
   const namePrefix = options.namePrefix ?? (options.sharedEmulators ? `s${randomUUID().slice(0, 8)}-` : undefined);
   // Stopped front to back: no new work comes in while what runs drains, emulators go last.
-  const stopOrder = ['scheduler', 'pollers', 'gateway', 'stepfunctions', 'functions', 'platforms', 'emulators', 'secrets'] as const;
+  const stopOrder = ['scheduler', 'pollers', 'gateway', 'stepfunctions', 'functions', 'code', 'platforms', 'emulators', 'secrets'] as const;
   const cleanups = new Map<(typeof stopOrder)[number], () => Promise<void> | void>();
   const stopAll = async () => {
     for (const name of stopOrder) {
@@ -150,7 +151,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stackName: model.stackName,
       resources: localValues(model, { provisioned: provisioned.values, apiUrl: gateway.url, secretRefs: secrets.refs }),
     });
-    const functions = resolveFunctions(model, scope);
+    // Each function runs the bundle the stack deploys, from a folder that is its LAMBDA_TASK_ROOT.
+    const code = await stageFunctionCode(resolveFunctions(model, scope), { repoRoot });
+    cleanups.set('code', () => code.dispose());
+    const functions = code.functions;
 
     // The state machines call the functions, whose environment needs the state machine endpoint.
     let runtime: FunctionRuntime | undefined;
@@ -170,6 +174,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const functionSes = await endpointFor('ses', emulators.endpoints.ses);
     const started = startFunctions(functions, {
       repoRoot,
+      workerFile: code.workerFile,
       log,
       sharedEnv: {
         AWS_REGION: model.region,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ENTRY_METADATA } from '#infra/lead-router-function.ts';
+import { ENTRY_METADATA, FILES_METADATA } from '#infra/function-code.ts';
 import { compileFilters } from './event-pattern.ts';
 import {
   LOCAL_ACCOUNT_ID,
@@ -174,6 +174,8 @@ export interface FunctionModel {
   readonly logicalId: string;
   /** Source entry relative to the repository root, from the `lead-router:entry` metadata. */
   readonly entry: string;
+  /** Files the code reads beside its bundle, relative to the repository root (or absolute), from the `lead-router:files` metadata. */
+  readonly files: readonly string[];
   readonly handlerExport: string;
   readonly timeoutSeconds: number;
   readonly memorySize: number;
@@ -317,8 +319,8 @@ export function parseTemplate(stack: SynthesizedStack): StackModel {
 
   const functions: FunctionModel[] = [];
   for (const [logicalId] of ofType('AWS::Lambda::Function')) {
-    const entry = entries.get(logicalId);
-    if (!entry) {
+    const code = entries.get(logicalId);
+    if (!code) {
       // CDK's own helper functions (custom resource providers, log retention) have no entry.
       notRunLocally.push(`function ${logicalId} (no ${ENTRY_METADATA} metadata)`);
       continue;
@@ -326,7 +328,7 @@ export function parseTemplate(stack: SynthesizedStack): StackModel {
     const p = propertiesOf(FunctionProperties, logicalId);
     functions.push({
       logicalId,
-      entry,
+      ...code,
       handlerExport: p.Handler?.split('.').pop() ?? 'handler',
       timeoutSeconds: p.Timeout ?? DEFAULT_TIMEOUT_SECONDS,
       memorySize: p.MemorySize ?? DEFAULT_MEMORY_MB,
@@ -514,16 +516,18 @@ export function parseTemplate(stack: SynthesizedStack): StackModel {
  * construct path; the logical id sits next to them. A template resource `Metadata` entry is
  * honoured too, so either way of tagging a function works.
  */
-function entriesByLogicalId(stack: SynthesizedStack): Map<string, string> {
-  const entries = new Map<string, string>();
+function entriesByLogicalId(stack: SynthesizedStack): Map<string, { entry: string; files: readonly string[] }> {
+  const entries = new Map<string, { entry: string; files: readonly string[] }>();
+  const filesOf = (data: unknown): readonly string[] => (Array.isArray(data) ? data.filter((file): file is string => typeof file === 'string') : []);
   for (const list of Object.values(stack.metadata ?? {})) {
     const logicalId = list.find((entry) => entry.type === 'aws:cdk:logicalId')?.data;
     const entry = list.find((item) => item.type === ENTRY_METADATA)?.data;
-    if (typeof logicalId === 'string' && typeof entry === 'string') entries.set(logicalId, entry);
+    const files = filesOf(list.find((item) => item.type === FILES_METADATA)?.data);
+    if (typeof logicalId === 'string' && typeof entry === 'string') entries.set(logicalId, { entry, files });
   }
   for (const [logicalId, resource] of Object.entries(stack.template.Resources)) {
     const entry = resource.Metadata?.[ENTRY_METADATA];
-    if (typeof entry === 'string') entries.set(logicalId, entry);
+    if (typeof entry === 'string') entries.set(logicalId, { entry, files: filesOf(resource.Metadata?.[FILES_METADATA]) });
   }
   return entries;
 }
