@@ -39,7 +39,7 @@ interface Entry {
   readonly buckets: readonly BucketKey[];
 }
 
-type OrderKind = 'rotation' | 'load' | 'virtual';
+type OrderKind = 'rotation' | 'load' | 'virtual' | 'match';
 type BucketKey = readonly [territory: string, rest: string];
 
 interface Bucket {
@@ -48,9 +48,11 @@ interface Bucket {
   readonly specificity: number;
   /** The reps here name products (so they name the lead's, the bucket being looked up by it). */
   readonly namesProduct: boolean;
-  readonly namesLanguage: boolean;
-  /** Last offer, then id: round robin, best match, and the set of members. */
+  /** Last offer, then id: round robin, and the set of members. */
   readonly rotation: SortedList<Entry>;
+  /** Best match: the members who name languages, and those who do not (a skill point apart), by rotation. */
+  naming?: SortedList<Entry>;
+  notNaming?: SortedList<Entry>;
   load?: SortedList<Entry>;
   /** Weighted round robin: reps whose virtual start is the team clock (by rotation) … */
   atClock?: SortedList<Entry>;
@@ -127,36 +129,30 @@ function specificityOf(territory: string): number {
 }
 
 function bucketKeys(rep: RepProfile): BucketKey[] {
-  const languages = rep.languages.length > 0 ? 'L' : '-';
   const products = rep.products.length === 0 ? ['*'] : [...new Set(rep.products.map(fold))].map((p) => `=${p}`);
   const territories = territoryKeys(rep);
-  if (territories.length * products.length > MAX_BUCKETS_PER_REP) return [[OVERFLOW, `#${languages}`]];
+  if (territories.length * products.length > MAX_BUCKETS_PER_REP) return [[OVERFLOW, '#']];
   const keys: BucketKey[] = [];
-  for (const territory of territories) for (const product of products) keys.push([territory, `${product}${languages}`]);
+  for (const territory of territories) for (const product of products) keys.push([territory, product]);
   return keys;
 }
 
-/** The territory buckets a lead at this location may be covered through. */
-function leadTerritories(lead: Pick<LeadFacts, 'contact' | 'fields'>): string[] {
-  const where = leadLocation(lead);
-  const keys = ['any', OVERFLOW];
-  const places: string[] = [];
-  const country = where.country;
-  if (country !== undefined) {
-    places.push(`=${country}`);
-    if (country.length >= 2) places.push(`~${country.slice(0, 2)}`, `~${fold2(country)}`);
+/** Places (countries, or `*` for none) a lead in this country may be covered in. */
+function leadPlaces(country: string | undefined): string[] {
+  if (country === undefined) return ['*'];
+  const places = [`=${country}`];
+  if (country.length >= 2) {
+    const raw = `~${country.slice(0, 2)}`;
+    const folded = `~${fold2(country)}`;
+    places.push(raw);
+    if (folded !== raw) places.push(folded);
   }
-  for (const place of places) keys.push(`c${place}`);
   places.push('*');
-  if (where.region !== undefined) for (const place of places) keys.push(`r${place}${SEP}${where.region}`);
-  const postal = where.postalCode;
-  if (postal !== undefined) {
-    for (let length = 1; length <= postal.length; length++) {
-      for (const place of places) keys.push(`p${place}${SEP}${postal.slice(0, length)}`);
-    }
-  }
-  return [...new Set(keys)];
+  return places;
 }
+
+/** `r<place>` and `p<place>`: whose regions and postal prefixes a territory key names. */
+const scopeOf = (territory: string) => territory.slice(0, territory.indexOf(SEP));
 
 export class RosterIndex {
   readonly #entries = new Map<string, Entry>();
@@ -169,6 +165,12 @@ export class RosterIndex {
   readonly #clockTerms = new SortedList<{ readonly value: number; readonly id: string }>((a, b) => a.value - b.value || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   readonly #clockTermOf = new Map<string, { readonly value: number; readonly id: string }>();
   readonly #built = new Set<OrderKind>(['rotation']);
+  /**
+   * How many territory keys there are per region or prefix scope (`r~DE`, `p*`) and per postal
+   * prefix length: a lead is looked up only under the places and prefix lengths some rep has.
+   */
+  readonly #scopes = new Map<string, number>();
+  readonly #prefixLengths = new Map<number, number>();
   #clock = 0;
   #version = 0;
   #list: readonly RepProfile[] | undefined;
@@ -246,7 +248,10 @@ export class RosterIndex {
     if (entry.virtualTime !== undefined) this.#byVirtualTime.add(entry);
     for (const [territory, rest] of entry.buckets) {
       let under = this.#buckets.get(territory);
-      if (under === undefined) this.#buckets.set(territory, (under = new Map()));
+      if (under === undefined) {
+        this.#buckets.set(territory, (under = new Map()));
+        this.#countTerritory(territory, 1);
+      }
       let bucket = under.get(rest);
       if (bucket === undefined) under.set(rest, (bucket = this.#newBucket(territory, rest)));
       this.#addTo(bucket, entry);
@@ -265,12 +270,45 @@ export class RosterIndex {
       const bucket = under.get(rest)!;
       bucket.rotation.delete(entry);
       bucket.load?.delete(entry);
+      (entry.rep.languages.length > 0 ? bucket.naming : bucket.notNaming)?.delete(entry);
       (this.#atClock(entry) ? bucket.atClock : bucket.ahead)?.delete(entry);
       if (bucket.rotation.size === 0) {
         under.delete(rest);
-        if (under.size === 0) this.#buckets.delete(territory);
+        if (under.size === 0) {
+          this.#buckets.delete(territory);
+          this.#countTerritory(territory, -1);
+        }
       }
     }
+  }
+
+  #countTerritory(territory: string, by: 1 | -1): void {
+    const kind = territory[0];
+    if (kind !== 'r' && kind !== 'p') return;
+    const count = (map: Map<string | number, number>, key: string | number) => {
+      const n = (map.get(key) ?? 0) + by;
+      if (n === 0) map.delete(key);
+      else map.set(key, n);
+    };
+    count(this.#scopes as Map<string | number, number>, scopeOf(territory));
+    if (kind === 'p') count(this.#prefixLengths as Map<string | number, number>, territory.length - territory.indexOf(SEP) - 1);
+  }
+
+  /** The territory keys a lead at this location may be covered through, of those some rep has. */
+  #territoriesFor(lead: Pick<LeadFacts, 'contact' | 'fields'>): string[] {
+    const where = leadLocation(lead);
+    const keys = ['any', OVERFLOW];
+    const places = leadPlaces(where.country);
+    for (const place of places) if (place !== '*') keys.push(`c${place}`);
+    const region = where.region;
+    const postal = where.postalCode;
+    for (const place of places) {
+      if (region !== undefined && this.#scopes.has(`r${place}`)) keys.push(`r${place}${SEP}${region}`);
+      if (postal !== undefined && this.#scopes.has(`p${place}`)) {
+        for (const length of this.#prefixLengths.keys()) if (length <= postal.length) keys.push(`p${place}${SEP}${postal.slice(0, length)}`);
+      }
+    }
+    return keys;
   }
 
   #newBucket(territory: string, rest: string): Bucket {
@@ -278,9 +316,12 @@ export class RosterIndex {
       territory,
       specificity: specificityOf(territory),
       namesProduct: rest[0] !== '*' && rest[0] !== '#',
-      namesLanguage: rest[rest.length - 1] === 'L',
       rotation: new SortedList(byRotation),
     };
+    if (this.#built.has('match')) {
+      bucket.naming = new SortedList(byRotation);
+      bucket.notNaming = new SortedList(byRotation);
+    }
     if (this.#built.has('load')) bucket.load = new SortedList(byLoad);
     if (this.#built.has('virtual')) {
       bucket.atClock = new SortedList(byRotation);
@@ -292,6 +333,7 @@ export class RosterIndex {
   #addTo(bucket: Bucket, entry: Entry): void {
     bucket.rotation.add(entry);
     bucket.load?.add(entry);
+    (entry.rep.languages.length > 0 ? bucket.naming : bucket.notNaming)?.add(entry);
     (this.#atClock(entry) ? bucket.atClock : bucket.ahead)?.add(entry);
   }
 
@@ -340,7 +382,10 @@ export class RosterIndex {
       for (const bucket of under.values()) {
         const members = [...bucket.rotation.values()];
         if (kind === 'load') bucket.load = new SortedList(byLoad, members);
-        else {
+        else if (kind === 'match') {
+          bucket.naming = new SortedList(byRotation, members.filter((entry) => entry.rep.languages.length > 0));
+          bucket.notNaming = new SortedList(byRotation, members.filter((entry) => entry.rep.languages.length === 0));
+        } else {
           bucket.atClock = new SortedList(
             byRotation,
             members.filter((entry) => this.#atClock(entry)),
@@ -357,9 +402,9 @@ export class RosterIndex {
   /** The buckets a lead is looked up in: its location's territory keys, then its product. */
   bucketsFor(lead: Pick<LeadFacts, 'contact' | 'fields'>): Bucket[] {
     const raw = leadValue(lead, 'product');
-    const wanted = raw === undefined ? undefined : [`=${fold(raw)}L`, `=${fold(raw)}-`, '*L', '*-'];
+    const wanted = raw === undefined ? undefined : [`=${fold(raw)}`, '*'];
     const found: Bucket[] = [];
-    for (const territory of leadTerritories(lead)) {
+    for (const territory of this.#territoriesFor(lead)) {
       const under = this.#buckets.get(territory);
       if (under === undefined) continue;
       if (wanted === undefined || territory === OVERFLOW) {
@@ -375,17 +420,33 @@ export class RosterIndex {
   }
 
   /** The lists to walk for a strategy, each with the bucket it belongs to. */
-  listsFor(buckets: readonly Bucket[], strategy: Strategy): { readonly bucket: Bucket; readonly list: SortedList<Entry> }[] {
-    const kind: OrderKind = strategy === 'least-loaded' ? 'load' : strategy === 'weighted-round-robin' ? 'virtual' : 'rotation';
+  listsFor(buckets: readonly Bucket[], strategy: Strategy): Walked[] {
+    const kind: OrderKind = strategy === 'least-loaded' ? 'load' : strategy === 'weighted-round-robin' ? 'virtual' : strategy === 'best-match' ? 'match' : 'rotation';
     this.#ensure(kind);
-    const lists: { bucket: Bucket; list: SortedList<Entry> }[] = [];
+    const lists: Walked[] = [];
+    const add = (bucket: Bucket, list: SortedList<Entry>, namesLanguage = false) => {
+      if (list.size > 0) lists.push({ bucket, list, namesLanguage });
+    };
     for (const bucket of buckets) {
-      if (kind === 'rotation') lists.push({ bucket, list: bucket.rotation });
-      else if (kind === 'load') lists.push({ bucket, list: bucket.load! });
-      else lists.push({ bucket, list: bucket.atClock! }, { bucket, list: bucket.ahead! });
+      if (kind === 'rotation') add(bucket, bucket.rotation);
+      else if (kind === 'load') add(bucket, bucket.load!);
+      else if (kind === 'match') {
+        add(bucket, bucket.naming!, true);
+        add(bucket, bucket.notNaming!);
+      } else {
+        add(bucket, bucket.atClock!);
+        add(bucket, bucket.ahead!);
+      }
     }
-    return lists.filter(({ list }) => list.size > 0);
+    return lists;
   }
+}
+
+/** A list to walk: a bucket's, in one strategy's order (best match: its reps naming languages, or not). */
+interface Walked {
+  readonly bucket: Bucket;
+  readonly list: SortedList<Entry>;
+  readonly namesLanguage: boolean;
 }
 
 /** One bucket's list being walked, at its next rep, with the best-match key the bucket gives. */
@@ -509,13 +570,13 @@ export class OfferLine {
             : (a, b) => b.specificity - a.specificity || b.skill - a.skill || byRotation(a.head, b.head);
     this.#streams = new Heap(compare);
     this.#verified = new Heap((a, b) => b.match.specificity - a.match.specificity || b.match.skill - a.match.skill || byRotation(a.entry, b.entry));
-    for (const { bucket, list } of this.#index.listsFor(this.#index.bucketsFor(this.#lead), this.#strategy)) {
+    for (const { bucket, list, namesLanguage } of this.#index.listsFor(this.#index.bucketsFor(this.#lead), this.#strategy)) {
       const cursor = list.cursor();
       this.#streams.push({
         cursor,
         head: cursor.peek()!,
         specificity: bucket.specificity,
-        skill: (hasProduct && bucket.namesProduct ? 1 : 0) + (hasLanguage && bucket.namesLanguage ? 1 : 0),
+        skill: (hasProduct && bucket.namesProduct ? 1 : 0) + (hasLanguage && namesLanguage ? 1 : 0),
       });
     }
   }
