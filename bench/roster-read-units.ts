@@ -16,6 +16,7 @@ import { RosterCache } from '#shared/adapters/roster-cache.ts';
 import { rosterChangeKeys } from '#shared/adapters/table-items.ts';
 import { createLead, parseLeadInput } from '#shared/domain/lead.ts';
 import { RoutingConfigSchema } from '#shared/routing/config-schema.ts';
+import { RosterIndex } from '#shared/routing/roster-index.ts';
 import { routeLead, type RouteLeadDeps } from '#shared/use-cases/route-lead.ts';
 
 /**
@@ -196,7 +197,7 @@ export async function measureRosterReadUnits(options: RosterReadUnitsOptions = {
       meter.attach(routerClient);
       const db = DynamoDBDocumentClient.from(routerClient, { marshallOptions: { removeUndefinedValues: true } });
       const outbox = new Outbox(table, { performers: {}, retryBudgetMs: 120_000, db });
-      const roster = new RosterCache(new RepStore(table, { db }));
+      const roster = new RosterCache(new RepStore(table, { db }), { view: (list) => new RosterIndex(list) });
       const deps: RouteLeadDeps = {
         leads: new LeadStore(table, { db, outbox }),
         reps: new RepStore(table, { db }),

@@ -3,10 +3,14 @@ import { RoutingConfigSchema, Strategies, type RoutingConfig } from '#shared/rou
 import type { RepProfile } from '#shared/routing/eligibility.ts';
 import { classifyLead, rankCandidates } from '#shared/routing/engine.ts';
 import type { LeadFacts } from '#shared/routing/lead-facts.ts';
+import { OfferLine, RosterIndex } from '#shared/routing/roster-index.ts';
 import type { WorkingHours } from '#shared/routing/working-hours.ts';
 
 /**
- * One routing decision as the router makes it: classify a lead, then rank the team's roster.
+ * One routing decision as the router makes it: classify a lead, then find who in the team is
+ * offered it first. Two ways, timed side by side on the same lead, strategy and minute: the
+ * roster index (walk the lead's buckets in the strategy's order to the first eligible rep) and
+ * the plain one it replaced (check every rep, sort the eligible ones: `rankCandidates`).
  * Rosters are generated from a fixed seed so runs are comparable; every iteration uses another
  * lead, strategy and minute, so per-minute clock caching does not flatter the numbers.
  */
@@ -114,42 +118,97 @@ export const benchConfig: RoutingConfig = RoutingConfigSchema.parse({
   },
 });
 
+export interface Timing {
+  readonly medianUs: number;
+  readonly p95Us: number;
+}
+
 export interface DecisionTiming {
   readonly reps: number;
   readonly iterations: number;
-  readonly medianUs: number;
-  readonly p95Us: number;
-  readonly meanEligible: number;
-  readonly heapUsedMB: number;
+  readonly indexedIterations: number;
+  /** Classify, then the first rep in line from the roster index. */
+  readonly indexed: Timing & { readonly meanVisited: number };
+  /** Classify, then check every rep and sort the eligible ones. */
+  readonly naive: Timing & { readonly meanEligible: number };
+  /** Building the index from the roster (round robin's and best match's order) … */
+  readonly indexBuildMs: number;
+  /** … and then the orders of least loaded and weighted round robin, the first time a lead of each is ranked. */
+  readonly otherOrdersBuildMs: number;
+  /** Heap the index holds with every order built (needs --expose-gc). */
+  readonly indexHeapMB: number | null;
+  /** Decisions where the index's first rep differed from the plain ranking's (must be 0). */
+  readonly mismatches: number;
 }
 
 const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+const timing = (samples: number[]): Timing => {
+  samples.sort((a, b) => a - b);
+  return { medianUs: Math.round(quantile(samples, 0.5) * 10) / 10, p95Us: Math.round(quantile(samples, 0.95) * 10) / 10 };
+};
+const gc = (globalThis as { gc?: () => void }).gc;
+const heapMB = () => process.memoryUsage().heapUsed / 1024 / 1024;
 
-export function measureDecisions(size: number, iterations: number, warmUp = 50): DecisionTiming {
+/** `iterations` decisions each way; the index, cheap at any size, is timed on `indexedIterations` for a steadier median. */
+export function measureDecisions(size: number, iterations: number, indexedIterations = iterations, warmUp = 50): DecisionTiming {
   const roster = generateRoster(size);
   const leads = generateLeads(97);
-  const samples: number[] = [];
+  gc?.();
+  const heapBefore = heapMB();
+  let started = performance.now();
+  const index = new RosterIndex(roster);
+  const indexBuildMs = performance.now() - started;
+  started = performance.now();
+  for (const strategy of ['least-loaded', 'weighted-round-robin'] as const) new OfferLine(index, leads[0]!, strategy, new Date(BENCH_NOW)).next();
+  const otherOrdersBuildMs = performance.now() - started;
+  gc?.();
+  const indexHeapMB = gc ? Math.round((heapMB() - heapBefore) * 10) / 10 : null;
+
+  // The same leads, strategies and minutes for both, each way in its own loop: timed in turns, the
+  // plain way's 100,000 records per decision would leave the index's walk on a collected heap
+  // and cold caches, which measures the neighbour rather than the walk.
+  const decisions = Array.from({ length: warmUp + Math.max(iterations, indexedIterations) }, (_, i) => ({
+    lead: leads[i % leads.length]!,
+    strategy: Strategies[i % Strategies.length]!,
+    now: new Date(BENCH_NOW + i * 61_000),
+  }));
+  const indexed: number[] = [];
+  const firstIndexed: (string | undefined)[] = [];
+  let visited = 0;
+  for (const [i, { lead, strategy, now }] of decisions.slice(0, warmUp + indexedIterations).entries()) {
+    const start = performance.now();
+    const classification = classifyLead(lead, benchConfig);
+    const line = new OfferLine(index, lead, strategy, now);
+    const first = line.next();
+    const elapsed = performance.now() - start;
+    if (classification.tier === undefined || i < warmUp) continue;
+    indexed.push(elapsed * 1000);
+    firstIndexed.push(first?.rep.id);
+    visited += line.visited;
+  }
+  gc?.();
+  const naive: number[] = [];
   let eligible = 0;
-  for (let i = -warmUp; i < iterations; i++) {
-    const lead = leads[(i + warmUp) % leads.length]!;
-    const strategy = Strategies[(i + warmUp) % Strategies.length]!;
-    const now = new Date(BENCH_NOW + (i + warmUp) * 61_000);
+  let mismatches = 0;
+  for (const [i, { lead, strategy, now }] of decisions.slice(0, warmUp + iterations).entries()) {
     const start = performance.now();
     const classification = classifyLead(lead, benchConfig);
     const ranking = rankCandidates(lead, { id: classification.teamId ?? 'sales', strategy }, roster, now);
     const elapsed = performance.now() - start;
-    if (i >= 0) {
-      samples.push(elapsed * 1000);
-      eligible += ranking.order.length;
-    }
+    if (i < warmUp) continue;
+    naive.push(elapsed * 1000);
+    eligible += ranking.order.length;
+    if (ranking.order[0] !== firstIndexed[i - warmUp]) mismatches++;
   }
-  samples.sort((a, b) => a - b);
   return {
     reps: size,
     iterations,
-    medianUs: Math.round(quantile(samples, 0.5)),
-    p95Us: Math.round(quantile(samples, 0.95)),
-    meanEligible: Math.round(eligible / iterations),
-    heapUsedMB: Math.round((process.memoryUsage().heapUsed / 1024 / 1024) * 10) / 10,
+    indexedIterations,
+    indexed: { ...timing(indexed), meanVisited: Math.round(visited / indexedIterations) },
+    naive: { ...timing(naive), meanEligible: Math.round(eligible / iterations) },
+    indexBuildMs: Math.round(indexBuildMs * 10) / 10,
+    otherOrdersBuildMs: Math.round(otherOrdersBuildMs * 10) / 10,
+    indexHeapMB,
+    mismatches,
   };
 }

@@ -37,34 +37,43 @@ function write(name: string, result: object): string {
 
 const row = (cells: (string | number)[], first = 8) => cells.map((c, i) => String(c).padStart(i === 0 ? first : 12)).join(' ');
 
-// Time one routing decision (classify + rank) at three roster sizes in one process, so the
-// 10k/1k ratio compares like with like.
+// Time one routing decision (classify, then the first rep in line) at roster sizes from 10 to
+// 100,000 in one process, the roster index next to the plain check-and-sort it replaced on the
+// same leads, so the 100k/100 ratios compare like with like.
 if (wanted('routing-decision')) {
   const sizes = [
+    { reps: 10, iterations: 5_000 },
     { reps: 100, iterations: 5_000 },
     { reps: 1_000, iterations: 2_000 },
     { reps: 10_000, iterations: 500 },
+    { reps: 100_000, iterations: 200 },
   ];
 
-  const runs = sizes.map(({ reps, iterations }) => measureDecisions(reps, iterations));
+  const runs = sizes.map(({ reps, iterations }) => measureDecisions(reps, iterations, 5_000));
   const byReps = (n: number) => runs.find((run) => run.reps === n);
-  const ratio = (byReps(10_000)?.medianUs ?? NaN) / (byReps(1_000)?.medianUs ?? NaN);
+  const ratio = (way: 'indexed' | 'naive', top: number, bottom: number) =>
+    Math.round(((byReps(top)?.[way].medianUs ?? NaN) / (byReps(bottom)?.[way].medianUs ?? NaN)) * 100) / 100;
 
   const result = {
     benchmark: 'routing-decision',
     date: new Date().toISOString(),
     machine: machine(),
+    loadAverage1m: Math.round((loadavg()[0] ?? NaN) * 100) / 100,
     runs,
-    medianRatio10kTo1k: Math.round(ratio * 100) / 100,
+    medianRatio100kTo100: { indexed: ratio('indexed', 100_000, 100), naive: ratio('naive', 100_000, 100) },
+    medianRatio10kTo1k: { indexed: ratio('indexed', 10_000, 1_000), naive: ratio('naive', 10_000, 1_000) },
   };
   const file = write('routing-decision', result);
 
   process.stdout.write(
     [
-      `routing decision (classify + rank), ${result.machine.node}, ${result.machine.cpu}`,
-      row(['reps', 'iterations', 'median µs', 'p95 µs', 'eligible', 'heap MB']),
-      ...runs.map((r) => row([r.reps, r.iterations, r.medianUs, r.p95Us, r.meanEligible, r.heapUsedMB])),
-      `median 10k / 1k: ${result.medianRatio10kTo1k}x`,
+      `routing decision (classify + first rep in line), roster index vs check every rep and sort, ${result.machine.node}, ${result.machine.cpu}`,
+      row(['reps', 'naive runs', 'index µs', 'index p95', 'visited', 'naive µs', 'naive p95', 'eligible', 'build ms', '+orders ms', 'index MB', 'mismatch']),
+      ...runs.map((r) =>
+        row([r.reps, r.iterations, r.indexed.medianUs, r.indexed.p95Us, r.indexed.meanVisited, r.naive.medianUs, r.naive.p95Us, r.naive.meanEligible, r.indexBuildMs, r.otherOrdersBuildMs, r.indexHeapMB ?? 'n/a', r.mismatches]),
+      ),
+      `median 100k / 100: index ${result.medianRatio100kTo100.indexed}x, naive ${result.medianRatio100kTo100.naive}x`,
+      `median 10k / 1k: index ${result.medianRatio10kTo1k.indexed}x, naive ${result.medianRatio10kTo1k.naive}x`,
       `written to ${file}`,
       '',
     ].join('\n'),

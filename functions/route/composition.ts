@@ -1,5 +1,6 @@
 import { RepStore } from '#shared/adapters/rep-store.ts';
 import { RosterCache } from '#shared/adapters/roster-cache.ts';
+import { RosterIndex } from '#shared/routing/roster-index.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
 import { leadStoreFor } from '#shared/config/composition.ts';
 import { loadEnvironment } from '#shared/config/environment.ts';
@@ -22,8 +23,8 @@ export const deps: RouteLeadDeps & TellOwnerDeps = {
   leads: leadStoreFor(env, ['email', 'timer', 'message']),
   reps,
   // Per warm container: a team's roster is read whole once, then only what changed in it, at
-  // most every few seconds, never once per lead.
-  roster: new RosterCache(reps),
+  // most every few seconds, never once per lead; its routing index is changed with it rep by rep.
+  roster: new RosterCache(reps, { view: (list) => new RosterIndex(list) }),
   get config() {
     return routing.current;
   },

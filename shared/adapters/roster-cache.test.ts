@@ -207,3 +207,59 @@ describe('RosterCache', () => {
     expect(await cache.get(TEAM)).toEqual([{ id: 'rep-2', teamId: TEAM }]);
   });
 });
+
+describe('RosterCache with a view', () => {
+  /** A view that records how it was built and changed, holding the reps by id. */
+  class RecordingView {
+    readonly reps: Map<string, Member>;
+    readonly changes: string[] = [];
+    constructor(list: readonly Member[]) {
+      this.reps = new Map(list.map((rep) => [rep.id, rep]));
+    }
+    put(rep: Member): void {
+      this.changes.push(`put ${rep.id}`);
+      this.reps.set(rep.id, rep);
+    }
+    remove(id: string): void {
+      this.changes.push(`remove ${id}`);
+      this.reps.delete(id);
+    }
+  }
+
+  it('given a team whose view was built, when a rep is patched, another changes, one moves away and then the whole team is read again, then the same view takes each change rep by rep, and a new one is built from the whole read', async () => {
+    const fake = new FakeRoster();
+    fake.put({ id: 'ana', teamId: TEAM }, 0);
+    fake.put({ id: 'ben', teamId: TEAM }, 0);
+    fake.put({ id: 'cem', teamId: TEAM }, 0);
+    const clock = { now: 1_000_000 };
+    let built = 0;
+    const cache = new RosterCache(fake, { ttlMs: 5_000, fullRefreshMs: 300_000, skewMs: SKEW, now: () => clock.now, view: (list) => (built++, new RecordingView(list)) });
+
+    const view = await cache.view(TEAM);
+    cache.patch(TEAM, 'ana', { id: 'ana', teamId: TEAM, openLeads: 1 });
+    fake.put({ id: 'ben', teamId: TEAM, openLeads: 2 }, clock.now + 1);
+    fake.put({ id: 'cem', teamId: 'other' }, clock.now + 1);
+    clock.now += 5_000;
+    const afterChanges = await cache.view(TEAM);
+    clock.now += 300_000;
+    const afterWholeRead = await cache.view(TEAM);
+
+    expect(afterChanges).toBe(view);
+    // The move is stamped under the other team: only the next whole read drops cem.
+    expect(view?.changes).toEqual(['put ana', 'put ben']);
+    expect([...(view?.reps.values() ?? [])]).toEqual([
+      { id: 'ana', teamId: TEAM, openLeads: 1 },
+      { id: 'ben', teamId: TEAM, openLeads: 2 },
+      { id: 'cem', teamId: TEAM },
+    ]);
+    expect(afterWholeRead).not.toBe(view);
+    expect(ids([...(afterWholeRead?.reps.values() ?? [])])).toEqual(['ana', 'ben']);
+    expect(built).toBe(2);
+  });
+
+  it('given a cache built without a view, when asked for one, then there is none', async () => {
+    const fake = new FakeRoster();
+    fake.put({ id: 'ana', teamId: TEAM }, 0);
+    expect(await cacheOver(fake).cache.view(TEAM)).toBeUndefined();
+  });
+});

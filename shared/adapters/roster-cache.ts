@@ -14,7 +14,18 @@ export interface RosterSource<R extends RosterMember> {
   teamChangesSince?(teamId: string, since: string): Promise<readonly R[]>;
 }
 
-export interface RosterCacheOptions {
+/**
+ * Something kept beside a held roster and changed with it one rep at a time (the routing index),
+ * built from the roster the first time it is asked for and again after each whole-team read.
+ */
+export interface RosterView<R> {
+  put(rep: R): void;
+  remove(id: string): void;
+}
+
+export interface RosterCacheOptions<R = never, V extends RosterView<R> = never> {
+  /** Builds the view of a team's roster that `view` returns. */
+  readonly view?: (reps: readonly R[]) => V;
   /** A held roster is used as it is this long; then what changed since is read (5 s). */
   readonly ttlMs?: number;
   /**
@@ -39,8 +50,10 @@ interface Snapshot<R> {
   readonly fullAt: number;
 }
 
-interface Entry<R> {
+interface Entry<R, V> {
   snapshot?: Snapshot<R>;
+  /** Built on the first `view` call after a whole-team read; changed with the snapshot after that. */
+  view?: V;
   /** The read in progress, shared by every caller meanwhile. */
   loading?: Promise<readonly R[]>;
   /** Forces a change read on the next get (capacity freed in the team). */
@@ -61,16 +74,18 @@ interface Entry<R> {
  * `patch`es it in, as it does with the rep its own offer changed. A rep switched off stays in the roster, as in a full read, and the router skips
  * them as `disabled`; a rep whose item says they are in another team now is dropped.
  */
-export class RosterCache<R extends RosterMember> {
+export class RosterCache<R extends RosterMember, V extends RosterView<R> = never> {
   readonly #source: RosterSource<R>;
+  readonly #buildView: ((reps: readonly R[]) => V) | undefined;
   readonly #ttlMs: number;
   readonly #fullRefreshMs: number;
   readonly #skewMs: number;
   readonly #now: () => number;
-  readonly #entries = new Map<string, Entry<R>>();
+  readonly #entries = new Map<string, Entry<R, V>>();
 
-  constructor(source: RosterSource<R>, options: RosterCacheOptions = {}) {
+  constructor(source: RosterSource<R>, options: RosterCacheOptions<R, V> = {}) {
     this.#source = source;
+    this.#buildView = options.view;
     this.#ttlMs = options.ttlMs ?? 5_000;
     this.#fullRefreshMs = options.fullRefreshMs ?? 300_000;
     this.#skewMs = options.skewMs ?? 10_000;
@@ -88,6 +103,18 @@ export class RosterCache<R extends RosterMember> {
   }
 
   /**
+   * The team's roster as `get` gives it, as the view the cache was built with: built once, then
+   * changed rep by rep with every patch and change read, and built again after a whole-team read.
+   * Undefined for a cache built without one.
+   */
+  async view(teamId: string): Promise<V | undefined> {
+    if (this.#buildView === undefined) return undefined;
+    const list = await this.get(teamId);
+    const entry = this.#entries.get(teamId)!;
+    return (entry.view ??= this.#buildView(list));
+  }
+
+  /**
    * The rep as just read (`fresh`; undefined when gone) after the offer transaction refused the
    * held copy, or as this router's own offer left them, in place of the held copy: the next lead
    * sees their current load without the whole team being read again. A rep now in another team
@@ -98,7 +125,7 @@ export class RosterCache<R extends RosterMember> {
     if (!entry) return;
     const rep = fresh?.teamId === teamId ? fresh : undefined;
     entry.patches.set(repId, { at: this.#now(), rep });
-    if (entry.snapshot) entry.snapshot = withReps(entry.snapshot, [[repId, rep]]);
+    if (entry.snapshot) entry.snapshot = withReps(entry.snapshot, [[repId, rep]], entry.view);
   }
 
   /**
@@ -115,13 +142,13 @@ export class RosterCache<R extends RosterMember> {
     this.#entries.delete(teamId);
   }
 
-  #newEntry(teamId: string): Entry<R> {
-    const entry: Entry<R> = { patches: new Map() };
+  #newEntry(teamId: string): Entry<R, V> {
+    const entry: Entry<R, V> = { patches: new Map() };
     this.#entries.set(teamId, entry);
     return entry;
   }
 
-  #read(teamId: string, entry: Entry<R>, full: boolean, startedAt: number): Promise<readonly R[]> {
+  #read(teamId: string, entry: Entry<R, V>, full: boolean, startedAt: number): Promise<readonly R[]> {
     const held = entry.snapshot;
     const reading = full || !held ? this.#source.listTeam(teamId) : this.#source.teamChangesSince!(teamId, new Date(held.readAt - this.#skewMs).toISOString());
     entry.stale = false;
@@ -132,8 +159,11 @@ export class RosterCache<R extends RosterMember> {
         const changes = new Map<string, R | undefined>();
         for (const rep of reps) if (!entry.patches.has(rep.id)) changes.set(rep.id, rep.teamId === teamId ? rep : undefined);
         for (const [id, patch] of entry.patches) changes.set(id, patch.rep);
-        const base = full || !held ? { reps: new Map<string, R>(), list: [], readAt: startedAt, fullAt: startedAt } : { ...held, readAt: startedAt };
-        entry.snapshot = withReps(base, changes);
+        const whole = full || !held;
+        const base = whole ? { reps: new Map<string, R>(), list: [], readAt: startedAt, fullAt: startedAt } : { ...held, readAt: startedAt };
+        // A change read's changes go into the view as into the snapshot (a patch made meanwhile again: the same rep).
+        if (whole) entry.view = undefined;
+        entry.snapshot = withReps(base, changes, entry.view);
         entry.loading = undefined;
         return entry.snapshot.list;
       },
@@ -150,11 +180,13 @@ export class RosterCache<R extends RosterMember> {
 }
 
 /** The snapshot with these reps put in (or, for undefined, taken out) by id. */
-function withReps<R extends RosterMember>(snapshot: Snapshot<R>, changes: Iterable<readonly [string, R | undefined]>): Snapshot<R> {
+function withReps<R extends RosterMember>(snapshot: Snapshot<R>, changes: Iterable<readonly [string, R | undefined]>, view?: RosterView<R>): Snapshot<R> {
   const reps = new Map(snapshot.reps);
   for (const [id, rep] of changes) {
     if (rep) reps.set(id, rep);
     else reps.delete(id);
+    if (rep) view?.put(rep);
+    else view?.remove(id);
   }
   return { ...snapshot, reps, list: [...reps.values()] };
 }

@@ -34,7 +34,12 @@ const virtualStart = (rep: RepProfile, clock: number): number => Math.max(rep.vi
  * start plus 1/weight, so a rep of weight 2 comes round twice as often as one of weight 1.
  */
 export function nextVirtualTime(rep: RepProfile, roster: readonly RepProfile[]): number {
-  return virtualStart(rep, teamVirtualTime(roster)) + 1 / rep.weight;
+  return nextVirtualTimeAt(rep, teamVirtualTime(roster));
+}
+
+/** `nextVirtualTime` with the team clock already known (a roster index keeps it). */
+export function nextVirtualTimeAt(rep: RepProfile, clock: number): number {
+  return virtualStart(rep, clock) + 1 / rep.weight;
 }
 
 interface Keyed {

@@ -6,7 +6,8 @@ import type { LinkAction } from '../domain/link-token.ts';
 import type { RoutingConfig, Team } from '../routing/config-schema.ts';
 import { checkEligibility, type RepProfile } from '../routing/eligibility.ts';
 import { classifyLead, explain, rankCandidates, type Classification, type Ranking } from '../routing/engine.ts';
-import { nextVirtualTime } from '../routing/strategies.ts';
+import { OfferLine, RosterIndex } from '../routing/roster-index.ts';
+import { nextVirtualTimeAt } from '../routing/strategies.ts';
 import { nurtureEmail, offerEmail, openToTeamEmail, queuedEmail } from '../views/emails.ts';
 import { sendEmail, startTimer } from './follow-ups.ts';
 import type { LeadReader, LeadTransitions, RepReader } from './ports.ts';
@@ -24,6 +25,11 @@ export interface Roster {
   patch(teamId: string, repId: string, fresh: RepProfile | undefined): void;
   /** The next read of the team looks for what changed in it, however recent the copy held. */
   refresh(teamId: string): void;
+  /**
+   * The team's roster as `get` gives it, indexed for routing and kept current with it rep by
+   * rep. Without it (or undefined) the router indexes the roster `get` gives for each lead.
+   */
+  view?(teamId: string): Promise<RosterIndex | undefined>;
 }
 
 export interface RouteLeadDeps {
@@ -133,18 +139,25 @@ async function placeLead(lead: Lead, deps: RouteLeadDeps): Promise<RouteOutcome>
     // Offered as often as the team allows: it stops rotating and waits for a person to decide.
     return queueLead(lead, team, { ...placementBase(classification, contactDeadline), detail: { ...decisionDetail(classification, team), reason: `offered ${lead.attempt} times, the most this stack allows` } }, undefined, now, deps);
   }
-  const roster = await deps.roster.get(team.id);
+  const index = (await deps.roster.view?.(team.id)) ?? new RosterIndex(await deps.roster.get(team.id));
+  const roster = index.reps();
+  // Who is offered the lead comes from walking the index, rep by rep as offers are refused. The
+  // history's account of the decision (everyone in line and every skipped rep counted by reason)
+  // still checks the whole roster: it is built once, before the first offer, and is what a
+  // routed lead pays per rep of its team.
+  const line = new OfferLine(index, lead, team.strategy, now);
   const ranking = rankCandidates(lead, team, roster, now);
 
-  for (const repId of ranking.order) {
-    let rep: RepProfile | undefined = roster.find((r) => r.id === repId)!;
+  for (let next = line.next(); next !== undefined; next = line.next()) {
+    const repId = next.rep.id;
+    let rep: RepProfile | undefined = index.get(repId) ?? next.rep;
     // A cached profile may be stale (load, day counters, team): on a conflict, read this rep
     // afresh, put the fresh copy in the cached roster for the next lead, and try once more if
     // they are still in the team and eligible.
     for (let fresh = false; rep; fresh = true) {
       try {
         const placement = { ...placementBase(classification, contactDeadline), teamId: team.id, detail: decisionDetail(classification, team, ranking, repId) };
-        const offered = await offerTo(lead, rep, roster, team, placement, now, deps);
+        const offered = await offerTo(lead, rep, index, team, placement, now, deps);
         return offeredOutcome(offered, repId, now);
       } catch (error) {
         if (!(error instanceof RepUnavailable)) throw error;
@@ -262,7 +275,7 @@ function teamOf(config: RoutingConfig, teamId: string): Team {
  * with it. Concurrent routers and redelivered messages can never double-assign a lead, overfill a
  * rep, or commit an offer whose email and timer are lost.
  */
-async function offerTo(lead: Lead, rep: RepProfile, roster: readonly RepProfile[], team: Team, placement: Placement, now: Date, deps: RouteLeadDeps): Promise<Lead> {
+async function offerTo(lead: Lead, rep: RepProfile, index: RosterIndex, team: Team, placement: Placement, now: Date, deps: RouteLeadDeps): Promise<Lead> {
   const offered: Lead = {
     ...lead,
     status: LeadStatus.offered,
@@ -286,7 +299,7 @@ async function offerTo(lead: Lead, rep: RepProfile, roster: readonly RepProfile[
     id: rep.id,
     teamId: team.id,
     counters: countersFor(rep, now),
-    ...(team.strategy === 'weighted-round-robin' ? { virtualTime: nextVirtualTime(rep, roster) } : {}),
+    ...(team.strategy === 'weighted-round-robin' ? { virtualTime: nextVirtualTimeAt(rep, index.virtualClock) } : {}),
   };
   const committed = await deps.leads.commit('offer', {
     lead,
