@@ -109,6 +109,11 @@ export interface Ranking {
   readonly order: readonly string[];
   /** Every roster member: eligible ones by rank, then the skipped ones by id, each with its reason. */
   readonly candidates: readonly CandidateRecord[];
+  /**
+   * Reps of the team not looked at: a large team's decision walks its roster index only as far
+   * as the first eligible rep (see roster-index.ts), so `candidates` are those it checked.
+   */
+  readonly unchecked?: number;
 }
 
 /**
@@ -213,6 +218,7 @@ export function explain(decision: RoutingDecision, options: { maxCandidates?: nu
     }
     lines.push(`… and ${rest.length} more: ${[...counts].map(([why, n]) => `${n} ${why}`).join(', ')}`);
   }
+  if (ranking.unchecked) lines.push(`${ranking.unchecked} more in the team not checked: the first eligible rep in line was offered`);
   if (ranking.order.length === 0) lines.push('nobody eligible → waits in the team queue');
   return lines;
 }

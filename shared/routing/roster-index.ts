@@ -1,5 +1,6 @@
 import type { Strategy } from './config-schema.ts';
-import { eligibilityFor, type EligibilityCheck, type RepMatch, type RepProfile } from './eligibility.ts';
+import { eligibilityFor, type EligibilityCheck, type RepMatch, type RepProfile, type SkipReason } from './eligibility.ts';
+import type { CandidateRecord, Ranking } from './engine.ts';
 import { fold, leadLocation, leadValue, normalizePostal, type LeadFacts } from './lead-facts.ts';
 import { SortedList, type SortedCursor } from './sorted-list.ts';
 import type { Candidate } from './strategies.ts';
@@ -535,6 +536,8 @@ export class OfferLine {
   readonly #strategy: Strategy;
   readonly #check: EligibilityCheck;
   readonly #given = new Set<string>();
+  /** Reps checked and found not eligible, with why, by id. */
+  readonly #skipped = new Map<string, SkipReason>();
   #seen = new Set<string>();
   #streams!: Heap<Stream>;
   #verified!: Heap<Verified>;
@@ -605,10 +608,28 @@ export class OfferLine {
       this.#seen.add(entry.id);
       this.#visited++;
       const result = this.#check(entry.rep);
-      if (!result.eligible) continue;
+      if (!result.eligible) {
+        this.#skipped.set(entry.id, result.reason);
+        continue;
+      }
+      this.#skipped.delete(entry.id);
       if (!bestMatch) return this.#give(entry.rep, result.match);
       this.#verified.push({ entry, match: result.match });
     }
+  }
+
+  /**
+   * The decision as far as the walk went, as a ranking of the reps it checked: the reps it gave,
+   * in the order given, then those it found not eligible, by id, with why; `unchecked` counts the
+   * rest of the team, which the walk never needed to look at.
+   */
+  account(): Ranking {
+    const candidates: CandidateRecord[] = [];
+    const order = [...this.#given];
+    order.forEach((repId, i) => candidates.push({ repId, name: this.#index.get(repId)?.name ?? '', eligible: true, rank: i + 1 }));
+    const skipped = [...this.#skipped].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [repId, reason] of skipped) candidates.push({ repId, name: this.#index.get(repId)?.name ?? '', eligible: false, reason });
+    return { order, candidates, unchecked: Math.max(0, this.#index.size - order.length - skipped.length) };
   }
 
   /** Up to `count` more eligible reps, in offer order. */

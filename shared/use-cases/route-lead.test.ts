@@ -3,7 +3,8 @@ import { createLead, LeadStatus, parseLeadInput, type Lead } from '../domain/lea
 import { RoutingConfigSchema } from '../routing/config-schema.ts';
 import { RepProfileSchema, type RepProfile } from '../routing/eligibility.ts';
 import { InMemoryLeads, InMemoryReps } from './in-memory-ports.ts';
-import { drainTeamQueue, routeLead, type Roster, type RouteLeadDeps } from './route-lead.ts';
+import { rankCandidates } from '../routing/engine.ts';
+import { drainTeamQueue, FULL_ACCOUNT_REPS, routeLead, type Roster, type RouteLeadDeps } from './route-lead.ts';
 
 const NOW = new Date('2026-03-02T10:00:00.000Z');
 const at = (minutesFromNow: number) => new Date(NOW.getTime() + minutesFromNow * 60_000).toISOString();
@@ -144,6 +145,29 @@ describe('routeLead against in-memory ports', () => {
     const [offer] = leads.committed;
     expect(offer?.request.detail).toMatchObject({ orderCount: 120, skippedCount: 0 });
     expect(offer?.request.detail?.order).toHaveLength(50);
+  });
+
+  it('given a team larger than the history accounts for rep by rep, when a lead is offered, then the first eligible rep in line gets it and the history names the reps checked and counts the rest as not checked', async () => {
+    const size = FULL_ACCOUNT_REPS + 200;
+    // The longest waiting is switched off (not in line at all), the next out of office (checked and skipped).
+    const team = Array.from({ length: size }, (_, i) =>
+      rep(`rep-${String(i).padStart(4, '0')}`, {
+        lastOfferedAt: new Date(Date.parse('2026-03-01T00:00:00.000Z') + i * 60_000).toISOString(),
+        ...(i === 0 ? { disabled: true } : i === 1 ? { outOfOfficeUntil: at(60) } : {}),
+      }),
+    );
+    const { deps, leads } = router({ reps: team, leads: [lead('lead-1')] });
+
+    const outcome = await routeLead('lead-1', deps);
+
+    expect(outcome).toMatchObject({ kind: 'offered', repId: 'rep-0002' });
+    const detail = leads.committed[0]?.request.detail as Record<string, unknown>;
+    expect(detail).toMatchObject({ order: ['rep-0002'], orderCount: 1 });
+    expect(detail).toMatchObject({ skipped: [{ repId: 'rep-0001', reason: 'out-of-office' }], skippedCount: 1, skippedByReason: { 'out-of-office': 1 } });
+    expect(detail.unchecked).toBe(size - 2);
+    expect(detail.explanation).toContain(`${detail.unchecked} more in the team not checked: the first eligible rep in line was offered`);
+    // The same rep a check of every rep would put first.
+    expect(rankCandidates(lead('lead-1'), { id: TEAM, strategy: 'round-robin' }, team, NOW).order[0]).toBe('rep-0002');
   });
 
   it('given nobody in the team with room, when the lead is routed twice, then it waits in the team queue with its timer and one notice to the manager, and the second routing keeps its place without a new transition', async () => {

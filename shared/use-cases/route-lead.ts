@@ -66,6 +66,11 @@ export const QUEUE_NOTICE_COOLDOWN_MINUTES = 15;
  * in line would not fit in it.
  */
 const IN_HISTORY = 50;
+/**
+ * The largest team whose every rep the history accounts for when a lead is offered: checking
+ * that many takes well under a millisecond (`npm run bench -- routing-decision`, naive column).
+ */
+export const FULL_ACCOUNT_REPS = 1_000;
 
 
 /**
@@ -140,13 +145,14 @@ async function placeLead(lead: Lead, deps: RouteLeadDeps): Promise<RouteOutcome>
     return queueLead(lead, team, { ...placementBase(classification, contactDeadline), detail: { ...decisionDetail(classification, team), reason: `offered ${lead.attempt} times, the most this stack allows` } }, undefined, now, deps);
   }
   const index = (await deps.roster.view?.(team.id)) ?? new RosterIndex(await deps.roster.get(team.id));
-  const roster = index.reps();
-  // Who is offered the lead comes from walking the index, rep by rep as offers are refused. The
-  // history's account of the decision (everyone in line and every skipped rep counted by reason)
-  // still checks the whole roster: it is built once, before the first offer, and is what a
-  // routed lead pays per rep of its team.
+  // Who is offered the lead comes from walking the index, rep by rep as offers are refused, so
+  // the decision's cost does not grow with the team. The history's account of it checks every
+  // rep (all in line, every skipped rep counted by reason) only for a team of up to
+  // FULL_ACCOUNT_REPS; a larger team's names the reps the walk checked and counts the rest as
+  // not checked. Nobody to offer it to: every rep is checked, whatever the team's size.
   const line = new OfferLine(index, lead, team.strategy, now);
-  const ranking = rankCandidates(lead, team, roster, now);
+  const fullAccount = () => rankCandidates(lead, team, index.reps(), now);
+  const upFront = index.size <= FULL_ACCOUNT_REPS ? fullAccount() : undefined;
 
   for (let next = line.next(); next !== undefined; next = line.next()) {
     const repId = next.rep.id;
@@ -156,7 +162,7 @@ async function placeLead(lead: Lead, deps: RouteLeadDeps): Promise<RouteOutcome>
     // they are still in the team and eligible.
     for (let fresh = false; rep; fresh = true) {
       try {
-        const placement = { ...placementBase(classification, contactDeadline), teamId: team.id, detail: decisionDetail(classification, team, ranking, repId) };
+        const placement = { ...placementBase(classification, contactDeadline), teamId: team.id, detail: decisionDetail(classification, team, upFront ?? line.account(), repId) };
         const offered = await offerTo(lead, rep, index, team, placement, now, deps);
         return offeredOutcome(offered, repId, now);
       } catch (error) {
@@ -169,6 +175,8 @@ async function placeLead(lead: Lead, deps: RouteLeadDeps): Promise<RouteOutcome>
     }
   }
 
+  const ranking = upFront ?? fullAccount();
+  const roster = index.reps();
   // Everyone who could ever take it has passed: the team may claim it, first come first served.
   const allPassed = ranking.order.length === 0 && ranking.candidates.some((c) => c.reason === 'passed-before');
   const openTo = allPassed && team.whenAllPass === 'open-to-team' ? roster.filter((rep) => couldClaim(rep, lead, now)) : [];
@@ -344,6 +352,7 @@ function decisionDetail(classification: Classification, team?: Team, ranking?: R
           skipped: skipped.slice(0, IN_HISTORY).map((c) => ({ repId: c.repId, reason: c.reason })),
           skippedCount: skipped.length,
           skippedByReason: skipSummary(ranking),
+          ...(ranking.unchecked ? { unchecked: ranking.unchecked } : {}),
         }
       : {}),
     explanation: explain({ classification, ...(ranking ? { ranking } : {}), ...(offeredTo ? { offeredTo } : {}) }),
