@@ -9,11 +9,12 @@ import { measureOutboxLatency } from './outbox-latency.ts';
 import { measureRosterReadUnits } from './roster-read-units.ts';
 import { measureDecisions } from './routing-decision.ts';
 import { measureBundles } from './bundles.ts';
+import { measureCostPerLead } from './cost-per-lead.ts';
 
 // `npm run bench`: every benchmark, each result written to bench/results/<name>.json;
 // `npm run bench -- outbox-latency` runs only the ones named. Numbers are for reading, not asserting.
 
-const benchmarks = ['routing-decision', 'franchise-lookup', 'outbox-latency', 'roster-read-units', 'bundles'] as const;
+const benchmarks = ['routing-decision', 'franchise-lookup', 'outbox-latency', 'roster-read-units', 'bundles', 'cost-per-lead'] as const;
 const named = process.argv.slice(2);
 const unknown = named.filter((name) => !(benchmarks as readonly string[]).includes(name));
 if (unknown.length > 0) throw new Error(`no benchmark ${unknown.join(', ')} (there are: ${benchmarks.join(', ')})`);
@@ -189,6 +190,49 @@ if (wanted('bundles')) {
         ].join('  '),
       ),
       'process ms: the whole cold process (Node starting, then the import), against the empty handler\'s',
+      `written to ${file}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+// What a lead costs on the happy path (post, route, offer email, accept, contacted, its SLA timer
+// run out): every call of the functions to the emulators metered, every invocation timed, priced
+// at list prices. About three minutes.
+if (wanted('cost-per-lead')) {
+  const started = Date.now();
+  const loadAtStart = loadavg()[0] ?? NaN;
+  const measured = await measureCostPerLead();
+  const result = {
+    benchmark: 'cost-per-lead',
+    date: new Date().toISOString(),
+    machine: machine(),
+    loadAverage1m: { atStart: Math.round(loadAtStart * 100) / 100, atEnd: Math.round((loadavg()[0] ?? NaN) * 100) / 100 },
+    durationS: Math.round((Date.now() - started) / 1000),
+    ...measured,
+  };
+  const file = write('cost-per-lead', result);
+  const r = result.requestsPerLead;
+  const usd = (n: number) => `$${n.toFixed(4)}`;
+  const wide = 16;
+  process.stdout.write(
+    [
+      `cost per lead, happy path (post, route, offer email, accept page, accept, contacted, SLA timer to its end), ${result.leads} leads after ${result.warmUpLeads} warm-up, TIME_SCALE ${result.timeScale}`,
+      `${result.happyPathLeads}/${result.leads} leads took exactly the happy path${result.otherHistories.length ? ` (others: ${result.otherHistories.join('; ')})` : ''}; timers: ${JSON.stringify(result.timerExecutions)}`,
+      'per lead, by function (DynamoDB units as AWS bills them):',
+      row(['function', 'MB', 'invocations', 'median ms', 'GB-s', 'RRU', 'WRU', 'refused WRU', 'DDB calls'], wide),
+      ...result.functions.map((f) => row([f.fn, f.memoryMB, f.invocationsPerLead, f.medianMs, f.gbSecondsPerLead, f.dynamodb.readUnits, f.dynamodb.writeUnits, f.dynamodb.refusedWriteUnits, f.dynamodb.calls], wide)),
+      row(['all', '', r.lambdaInvocations, '', r.lambdaGbSeconds, result.dynamodbPerLead.readUnits, result.dynamodbPerLead.writeUnits, result.dynamodbPerLead.refusedWriteUnits, result.dynamodbPerLead.calls], wide),
+      'per lead, by function and DynamoDB operation (RRU / WRU / calls):',
+      ...result.functions.map((f) => `  ${f.fn}: ${Object.entries(f.dynamodbByOperation).map(([op, c]) => `${op} ${c.readUnits}/${c.writeUnits}/${c.calls}`).join(', ')}${Object.keys(f.otherCalls).length ? `; ${Object.entries(f.otherCalls).map(([op, n]) => `${op} ${n}`).join(', ')}` : ''}`),
+      `requests per lead: HTTP API ${r.httpApiRequests}; SQS by functions ${JSON.stringify(r.sqsByFunctions)}, by the event source poller ${JSON.stringify(r.sqsByEventSourcePoller)} (${r.sqsEmptyReceivesByPoller} empty); SES ${r.sesEmails}; Step Functions ${r.sfnExecutions} executions, ${r.sfnStateTransitions} transitions (${result.slaTimer.mainPath.join(' > ')}); stream reads by the poller ${JSON.stringify(r.dynamodbStreamsReadsByPoller)} (free on AWS)`,
+      `sweeper: ${result.sweeper.invocations} runs in the ${result.windowS} s window (scaled schedule), median ${result.sweeper.medianMs} ms at ${result.sweeper.memoryMB} MB, per run ${result.sweeper.dynamodbPerInvocation.readUnits} RRU, ${result.sweeper.dynamodbPerInvocation.writeUnits} WRU, ${result.sweeper.dynamodbPerInvocation.refusedWriteUnits} refused WRU, ${result.sweeper.dynamodbPerInvocation.calls} calls: ${usd(result.sweeper.usdPerMonth)} a month at once a minute; per 1,000 leads ${Object.entries(result.sweeper.usdPer1000LeadsAt).map(([at, v]) => `${usd(v)} at ${at}`).join(', ')}`,
+      'cost per 1,000 leads (us-east-1 list prices, no free tier):',
+      row(['item', 'quantity', 'USD'], 44),
+      ...result.costPer1000Leads.lines.map((line) => row([line.item, line.quantityPer1000Leads, usd(line.usdPer1000Leads)], 44)),
+      row(['total', '', usd(result.costPer1000Leads.usd)], 44),
+      `by service: ${Object.entries(result.costPer1000Leads.byService).map(([service, v]) => `${service} ${usd(v)}`).join(', ')}`,
+      `load average (1 min) ${result.loadAverage1m.atStart} at start, ${result.loadAverage1m.atEnd} at end, on ${result.machine.cpus} cpus`,
       `written to ${file}`,
       '',
     ].join('\n'),

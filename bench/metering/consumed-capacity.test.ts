@@ -93,4 +93,16 @@ describe('billedUnits', () => {
     expect(billedUnits('TransactGetItems', { readUnits: 2, writeUnits: 0 })).toEqual({ readUnits: 4, writeUnits: 0 });
     expect(billedUnits('PutItem', { readUnits: 0, writeUnits: 1 })).toEqual({ readUnits: 0, writeUnits: 1 });
   });
+
+  it('given a BatchGetItem that found nothing, then each key is billed at the minimum read', () => {
+    const request = JSON.stringify({ RequestItems: { a: { Keys: [{}, {}, {}] }, b: { Keys: [{}], ConsistentRead: true } } });
+
+    expect(billedUnits('BatchGetItem', { readUnits: 0, writeUnits: 0 }, request)).toEqual({ readUnits: 2.5, writeUnits: 0 });
+  });
+
+  it('given a BatchGetItem whose answer reports more than the minimum, then the reported units are billed', () => {
+    const request = JSON.stringify({ RequestItems: { a: { Keys: [{}, {}] } } });
+
+    expect(billedUnits('BatchGetItem', { readUnits: 4, writeUnits: 0 }, request)).toEqual({ readUnits: 4, writeUnits: 0 });
+  });
 });

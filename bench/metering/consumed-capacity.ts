@@ -115,13 +115,29 @@ export function refusedWriteUnits(operation: string, requestBody: string): numbe
 const TRANSACTIONAL = new Set(['TransactWriteItems', 'TransactGetItems', 'ExecuteTransaction']);
 
 /**
- * The units AWS bills for what an answer reported. DynamoDB Local reports a transaction's items at
- * the standard rate (a transaction of two small items answers 2 units: checked in
- * test/integration/metering-proxy.test.ts); AWS bills transactional reads and writes at twice it.
+ * The units AWS bills for what an answer reported, given the request:
+ * - DynamoDB Local reports a transaction's items at the standard rate (a transaction of two small
+ *   items answers 2 units); AWS bills transactional reads and writes at twice that.
+ * - DynamoDB Local reports 0 units for the keys of a BatchGetItem it finds no item for (a GetItem
+ *   that misses is 0.5 or 1); AWS bills each key as a read of at least the minimum, so a batch
+ *   costs at least half a unit a key (one, strongly consistent).
+ * Both checked against DynamoDB Local in test/integration/metering-proxy.test.ts.
  */
-export function billedUnits(operation: string, units: Pick<ConsumedUnits, 'readUnits' | 'writeUnits'>): { readUnits: number; writeUnits: number } {
+export function billedUnits(operation: string, units: Pick<ConsumedUnits, 'readUnits' | 'writeUnits'>, requestBody = ''): { readUnits: number; writeUnits: number } {
   const factor = TRANSACTIONAL.has(operation) ? 2 : 1;
-  return { readUnits: units.readUnits * factor, writeUnits: units.writeUnits * factor };
+  const readUnits = operation === 'BatchGetItem' ? Math.max(units.readUnits, batchGetMinimum(requestBody)) : units.readUnits;
+  return { readUnits: readUnits * factor, writeUnits: units.writeUnits * factor };
+}
+
+const BatchGet = z.looseObject({
+  RequestItems: z.record(z.string(), z.looseObject({ Keys: z.array(z.unknown()), ConsistentRead: z.boolean().optional() })),
+});
+
+function batchGetMinimum(requestBody: string): number {
+  const parsed = parseObject(requestBody);
+  const request = parsed ? BatchGet.safeParse(parsed) : undefined;
+  if (!request?.success) return 0;
+  return Object.values(request.data.RequestItems).reduce((total, table) => total + table.Keys.length * (table.ConsistentRead ? 1 : 0.5), 0);
 }
 
 function parseObject(text: string): Record<string, unknown> | undefined {

@@ -26,7 +26,7 @@ export interface MeteredCall {
   /** Units as the answer reported them. */
   readonly readUnits: number;
   readonly writeUnits: number;
-  /** Units as AWS bills them (a transaction's at twice the reported: see billedUnits). */
+  /** Units as AWS bills them (a transaction's at twice the reported, a batch's misses at the minimum: see billedUnits). */
   readonly billedReadUnits: number;
   readonly billedWriteUnits: number;
   /** A refused write's units as AWS would still charge them (see refusedWriteUnits). */
@@ -95,7 +95,7 @@ export async function startMeteringProxy(options: MeteringProxyOptions): Promise
             const status = answer.statusCode ?? 0;
             const answerText = decoded(answer, body);
             const units = service === 'dynamodb' && status < 300 ? consumedUnits(operation, answerText) : undefined;
-            const billed = units ? billedUnits(operation, units) : undefined;
+            const billed = units ? billedUnits(operation, units, text) : undefined;
             const call: MeteredCall = {
               service,
               operation,
@@ -172,7 +172,8 @@ export function operationOf(service: MeteringProxyOptions['service'], headers: I
 
 function appIdOf(req: IncomingMessage): string | undefined {
   const header = req.headers['user-agent'];
-  return /(?:^|\s)app\/(\S+)/.exec(Array.isArray(header) ? header.join(' ') : (header ?? ''))?.[1];
+  // Powertools appends its own tag to the id (`app/RouteFunction4D392DAD-PT-NO-OP-2.36.0-PTEnv-NA`); logical ids are alphanumeric.
+  return /(?:^|\s)app\/([A-Za-z0-9]+)/.exec(Array.isArray(header) ? header.join(' ') : (header ?? ''))?.[1];
 }
 
 function withoutHopByHop(headers: IncomingHttpHeaders): Record<string, string | string[]> {

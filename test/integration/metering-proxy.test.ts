@@ -64,6 +64,14 @@ describe('the metering proxy in front of DynamoDB Local', () => {
     expect(proxy.calls[0]).toMatchObject({ operation: 'BatchGetItem', readUnits: 1, writeUnits: 0, billedReadUnits: 1 });
   });
 
+  it('given keys of no stored item, when a client reads them in one BatchGetItem, then DynamoDB Local reports nothing and the keys are billed at the minimum', async () => {
+    proxy.reset();
+
+    await db.send(new BatchGetItemCommand({ RequestItems: { [table]: { Keys: [{ pk: { S: 'none1' } }, { pk: { S: 'none2' } }] } } }));
+
+    expect(proxy.calls[0]).toMatchObject({ operation: 'BatchGetItem', readUnits: 0, billedReadUnits: 1 });
+  });
+
   it('given a strongly consistent GetItem, then it costs one read unit', async () => {
     proxy.reset();
 
