@@ -10,11 +10,12 @@ import { measureRosterReadUnits } from './roster-read-units.ts';
 import { measureDecisions } from './routing-decision.ts';
 import { measureBundles } from './bundles.ts';
 import { measureCostPerLead } from './cost-per-lead.ts';
+import { measureHandlerFloor } from './handler-floor.ts';
 
 // `npm run bench`: every benchmark, each result written to bench/results/<name>.json;
 // `npm run bench -- outbox-latency` runs only the ones named. Numbers are for reading, not asserting.
 
-const benchmarks = ['routing-decision', 'franchise-lookup', 'outbox-latency', 'roster-read-units', 'bundles', 'cost-per-lead'] as const;
+const benchmarks = ['routing-decision', 'franchise-lookup', 'outbox-latency', 'roster-read-units', 'bundles', 'cost-per-lead', 'handler-floor'] as const;
 const named = process.argv.slice(2);
 const unknown = named.filter((name) => !(benchmarks as readonly string[]).includes(name));
 if (unknown.length > 0) throw new Error(`no benchmark ${unknown.join(', ')} (there are: ${benchmarks.join(', ')})`);
@@ -232,6 +233,36 @@ if (wanted('cost-per-lead')) {
       ...result.costPer1000Leads.lines.map((line) => row([line.item, line.quantityPer1000Leads, usd(line.usdPer1000Leads)], 44)),
       row(['total', '', usd(result.costPer1000Leads.usd)], 44),
       `by service: ${Object.entries(result.costPer1000Leads.byService).map(([service, v]) => `${service} ${usd(v)}`).join(', ')}`,
+      `load average (1 min) ${result.loadAverage1m.atStart} at start, ${result.loadAverage1m.atEnd} at end, on ${result.machine.cpus} cpus`,
+      `written to ${file}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+// Each happy-path handler's warm invocation against the bare SDK calls it makes, the same requests
+// to the same emulators, invocation by invocation. About two minutes.
+if (wanted('handler-floor')) {
+  const started = Date.now();
+  const loadAtStart = loadavg()[0] ?? NaN;
+  const measured = await measureHandlerFloor();
+  const result = {
+    benchmark: 'handler-floor',
+    date: new Date().toISOString(),
+    machine: machine(),
+    loadAverage1m: { atStart: Math.round(loadAtStart * 100) / 100, atEnd: Math.round((loadavg()[0] ?? NaN) * 100) / 100 },
+    durationS: Math.round((Date.now() - started) / 1000),
+    ...measured,
+  };
+  const file = write('handler-floor', result);
+  const wide = 26;
+  process.stdout.write(
+    [
+      `handler time against its SDK floor (the same calls by bare clients), median of ${result.leads} leads after ${result.warmUpLeads} warm-up, ${result.machine.node}`,
+      row(['step', 'handler ms', 'floor ms', 'ratio', 'calls', 'mismatches'], wide),
+      ...result.steps.map((s) => row([s.step, s.handlerMedianMs, s.floorMedianMs, `${s.ratio}x`, s.calls, s.outcomeMismatches], wide)),
+      'by function (all its steps):',
+      ...result.byFunction.map((f) => row([f.fn, f.handlerMedianMs, f.floorMedianMs, `${f.ratio}x`, f.samples], wide)),
       `load average (1 min) ${result.loadAverage1m.atStart} at start, ${result.loadAverage1m.atEnd} at end, on ${result.machine.cpus} cpus`,
       `written to ${file}`,
       '',
