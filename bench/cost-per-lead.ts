@@ -9,7 +9,6 @@ import { z } from 'zod';
 import { LOCAL_CREDENTIALS, startEmulators } from '#infra/local/emulators.ts';
 import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
 import { parseTemplate, resolveFunctions, resolveStateMachines } from '#infra/local/template.ts';
-import { LeadStore } from '#shared/adapters/lead-store.ts';
 import { prices, type Price, type PriceName } from './cost-prices.ts';
 import { startMeteringProxy, type MeteredCall, type MeteringProxy } from './metering/metering-proxy.ts';
 
@@ -281,6 +280,14 @@ interface CostLine {
   readonly usdPer1000Leads: number;
 }
 
+interface SweepRuns {
+  readonly runs: number;
+  readonly calls: number;
+  readonly readUnits: number;
+  readonly writeUnits: number;
+  readonly refusedWriteUnits: number;
+}
+
 export interface CostPerLeadResult {
   readonly leads: number;
   readonly warmUpLeads: number;
@@ -311,8 +318,14 @@ export interface CostPerLeadResult {
     readonly medianMs: number;
     readonly memoryMB: number;
     readonly dynamodbPerInvocation: CallCount;
+    /** Runs told apart by their calls: those that took the recount turn, and the rest. */
+    readonly recountRuns: SweepRuns;
+    readonly plainRuns: SweepRuns;
+    /** The average run of this (time-scaled) window. */
     readonly usdPerInvocation: number;
-    /** Once a minute, 30 days. */
+    /** A run that recounts, as every run does at once a minute. */
+    readonly usdPerRecountingInvocation: number;
+    /** Once a minute, 30 days, every run recounting. */
     readonly usdPerMonth: number;
     readonly usdPer1000LeadsAt: Record<string, number>;
   };
@@ -346,7 +359,8 @@ export async function measureCostPerLead(options: CostPerLeadOptions = {}): Prom
       functionEndpoint: async (service, endpoint) => {
         // Straight to the emulator, not through the plumbing's proxy.
         const target = service === 'dynamodb' ? emulators.endpoints.dynamodb : service === 'sqs' ? emulators.endpoints.sqs : endpoint;
-        const proxy = await startMeteringProxy({ target, service });
+        // DynamoDB bodies kept: the sweeper's runs are told apart by its recount turn.
+        const proxy = await startMeteringProxy({ target, service, keepBodies: service === 'dynamodb' });
         proxies.push(proxy);
         forFunctions[service] = proxy;
         return proxy.url;
@@ -398,6 +412,9 @@ export async function measureCostPerLead(options: CostPerLeadOptions = {}): Prom
 
     // Which leads took exactly the happy path.
     const db = new DynamoDBClient({ endpoint: emulators.endpoints.dynamodb, region: running.region, credentials: LOCAL_CREDENTIALS });
+    // Loaded here, not at the top: run.ts loads this module beside handler-floor.ts, whose
+    // functions must read their environment (log level, metrics off) when the shared modules load.
+    const { LeadStore } = await import('#shared/adapters/lead-store.ts');
     const store = new LeadStore(running.tableName, { db: DynamoDBDocumentClient.from(db) });
     const histories = await Promise.all(leadIds.map(async (id) => (await store.history(id)).map((event) => event.kind).join(' > ')));
     db.destroy();
@@ -458,6 +475,24 @@ export async function measureCostPerLead(options: CostPerLeadOptions = {}): Prom
     const sweeperCalls = sweeperId ? (byFunction.get(sweeperId)?.calls ?? []) : [];
     const sweeperMemory = (sweeperId && memoryOf.get(sweeperId)) || 128;
     const sweeperDb = total(tally(sweeperCalls.filter((call) => call.service === 'dynamodb'), () => 'all'));
+    // The sweeper's runs, by its calls' gaps (a run takes tens of ms, runs are a second apart
+    // here); a run that took the recount turn recounted every rep's load. Here the turn comes once
+    // per real recount period; at once a minute every run takes it (RECOUNT_EVERY_MS).
+    const sweeperDbCalls = sweeperCalls.filter((call) => call.service === 'dynamodb').sort((a, b) => a.startedAt - b.startedAt);
+    const runs: MeteredCall[][] = [];
+    for (const call of sweeperDbCalls) {
+      const last = runs.at(-1)?.at(-1);
+      if (last && call.startedAt - (last.startedAt + last.ms) < 300) runs.at(-1)!.push(call);
+      else runs.push([call]);
+    }
+    const tookTurn = (run: MeteredCall[]) => run.some((call) => call.operation === 'UpdateItem' && call.status < 300 && (call.body ?? '').includes('SWEEPER#RECOUNT'));
+    const runUnits = (list: MeteredCall[][]) => {
+      const calls = list.flat();
+      const n = Math.max(1, list.length);
+      return { runs: list.length, calls: round(calls.length / n), readUnits: round(sum(calls.map((c) => c.billedReadUnits)) / n), writeUnits: round(sum(calls.map((c) => c.billedWriteUnits)) / n), refusedWriteUnits: round(sum(calls.map((c) => c.refusedWriteUnits)) / n) };
+    };
+    const recountRuns = runUnits(runs.filter(tookTurn));
+    const plainRuns = runUnits(runs.filter((run) => !tookTurn(run)));
     const perSweep = Math.max(1, sweeperInvocations.length);
     const usdPerSweep =
       prices.lambdaRequest.usd +
@@ -465,6 +500,15 @@ export async function measureCostPerLead(options: CostPerLeadOptions = {}): Prom
       (sweeperDb.readUnits / perSweep) * prices.dynamodbReadRequestUnit.usd +
       ((sweeperDb.writeUnits + sweeperDb.refusedWriteUnits) / perSweep) * prices.dynamodbWriteRequestUnit.usd;
     const sweepsPerMonth = 60 * 24 * 30;
+    // At once a minute every run recounts: priced with a recount run's units where one was seen.
+    const recountUsdPerSweep =
+      recountRuns.runs > 0
+        ? usdPerSweep -
+          (sweeperDb.readUnits / perSweep) * prices.dynamodbReadRequestUnit.usd -
+          ((sweeperDb.writeUnits + sweeperDb.refusedWriteUnits) / perSweep) * prices.dynamodbWriteRequestUnit.usd +
+          recountRuns.readUnits * prices.dynamodbReadRequestUnit.usd +
+          (recountRuns.writeUnits + recountRuns.refusedWriteUnits) * prices.dynamodbWriteRequestUnit.usd
+        : usdPerSweep;
 
     const k = 1000 / leads;
     const pollerSqsRequests = total(sqsByPoller).requests;
@@ -532,9 +576,12 @@ export async function measureCostPerLead(options: CostPerLeadOptions = {}): Prom
         medianMs: round(median(sweeperInvocations.map((inv) => inv.ms)), 1),
         memoryMB: sweeperMemory,
         dynamodbPerInvocation: perLead(sweeperDb, perSweep),
+        recountRuns,
+        plainRuns,
         usdPerInvocation: round(usdPerSweep, 9),
-        usdPerMonth: round(usdPerSweep * sweepsPerMonth, 4),
-        usdPer1000LeadsAt: Object.fromEntries([1_000, 10_000, 100_000].map((volume) => [`${volume} leads a month`, round((usdPerSweep * sweepsPerMonth * 1000) / volume, 4)])),
+        usdPerRecountingInvocation: round(recountUsdPerSweep, 9),
+        usdPerMonth: round(recountUsdPerSweep * sweepsPerMonth, 4),
+        usdPer1000LeadsAt: Object.fromEntries([1_000, 10_000, 100_000].map((volume) => [`${volume} leads a month`, round((recountUsdPerSweep * sweepsPerMonth * 1000) / volume, 4)])),
       },
       prices,
       costPer1000Leads: { lines, usd: round(sum(lines.map((line) => line.usdPer1000Leads)), 4), byService },
@@ -543,7 +590,7 @@ export async function measureCostPerLead(options: CostPerLeadOptions = {}): Prom
         'DynamoDB units as DynamoDB Local reports them, transactions doubled as AWS bills them; refused conditional writes are charged on AWS and estimated at the minimum (1 unit, 2 in a transaction, per item)',
         "the event source poller's SQS requests are the local runtime's (1-second long polls per lane, more receives until the batch window closes, a batch delete); Lambda's own SQS pollers long-poll an idle queue too (several pollers, 20-second polls), billed the same way, so the idle share differs",
         "DynamoDB Streams reads by Lambda's event source mapping are free; the local stream poller's reads are counted, not priced",
-        "the sweeper's schedule is scaled by TIME_SCALE here; its cost is priced per invocation and at once a minute",
+        "the sweeper's schedule is scaled by TIME_SCALE here, its recount period is not: its runs are split into those that recounted every rep's load and those that did not, and a month is priced at once a minute with every run recounting, as it does at that cadence (the recount grows with the reps of the stack)",
         'free tiers are left out',
       ],
     };
