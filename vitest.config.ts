@@ -16,7 +16,7 @@ const V8_FLAGS = ['--max-opt=2', '--single-threaded'];
 
 /**
  * Three tiers plus the CDK assertions, each runnable alone (`npm run test:<tier>`):
- * - unit: pure code in shared/ and functions/, no emulator, no process, no network;
+ * - unit: pure code in shared/, functions/ and bench/, no emulator, no process, no network;
  * - integration: handlers and the local runtime's parts against the real emulators, started
  *   once for the tier by its global setup;
  * - infra: CDK assertions on the synthesized stacks;
@@ -36,7 +36,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           execArgv: V8_FLAGS,
-          include: ['shared/**/*.test.ts', 'functions/**/*.test.ts'],
+          include: ['shared/**/*.test.ts', 'functions/**/*.test.ts', 'bench/**/*.test.ts'],
           // Pure code holds no state between files worth a fresh module graph each (seconds of imports).
           isolate: false,
         },

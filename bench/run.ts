@@ -2,18 +2,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, platform, arch, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodeFranchiseMap } from '#shared/franchise/franchise-codec.ts';
-import { franchiseAtScale } from './franchise-example.ts';
-import { measureFranchiseLookup, measureImportCheck } from './franchise-lookup.ts';
-import { measureOutboxLatency } from './outbox-latency.ts';
-import { measureRosterReadUnits } from './roster-read-units.ts';
-import { measureDecisions } from './routing-decision.ts';
-import { measureBundles } from './bundles.ts';
 
+// Each benchmark's module is loaded only when it runs: handler-floor sets the functions'
+// environment before the shared modules (clients, logger, metrics) load and read it.
 // `npm run bench`: every benchmark, each result written to bench/results/<name>.json;
 // `npm run bench -- outbox-latency` runs only the ones named. Numbers are for reading, not asserting.
 
-const benchmarks = ['routing-decision', 'franchise-lookup', 'outbox-latency', 'roster-read-units', 'bundles'] as const;
+const benchmarks = ['routing-decision', 'franchise-lookup', 'outbox-latency', 'roster-read-units', 'bundles', 'cost-per-lead', 'handler-floor'] as const;
 const named = process.argv.slice(2);
 const unknown = named.filter((name) => !(benchmarks as readonly string[]).includes(name));
 if (unknown.length > 0) throw new Error(`no benchmark ${unknown.join(', ')} (there are: ${benchmarks.join(', ')})`);
@@ -41,6 +36,8 @@ const row = (cells: (string | number)[], first = 8) => cells.map((c, i) => Strin
 // 100,000 in one process, the roster index next to the plain check-and-sort it replaced on the
 // same leads, so the 100k/100 ratios compare like with like.
 if (wanted('routing-decision')) {
+  const { measureDecisions } = await import('./routing-decision.ts');
+
   const sizes = [
     { reps: 10, iterations: 5_000 },
     { reps: 100, iterations: 5_000 },
@@ -83,6 +80,10 @@ if (wanted('routing-decision')) {
 // Which franchisee a lead belongs to, for maps of 100 to 100,000 postal codes in one process, so
 // the 100k/100 ratio compares like with like; heap needs --expose-gc (the bench script passes it).
 if (wanted('franchise-lookup')) {
+  const { encodeFranchiseMap } = await import('#shared/franchise/franchise-codec.ts');
+  const { franchiseAtScale } = await import('./franchise-example.ts');
+  const { measureFranchiseLookup, measureImportCheck } = await import('./franchise-lookup.ts');
+
   const runs = [100, 10_000, 100_000].map((postalCodes) => measureFranchiseLookup(postalCodes));
   const byCodes = (n: number) => runs.find((run) => run.postalCodes === n);
   const ratio = (byCodes(100_000)?.medianUs ?? NaN) / (byCodes(100)?.medianUs ?? NaN);
@@ -115,6 +116,8 @@ if (wanted('franchise-lookup')) {
 // POST /leads to the offer email, outbox (current code) against the inline path before it
 // (7e80002), both local stacks running at once and fed alternately. About 80 s.
 if (wanted('outbox-latency')) {
+  const { measureOutboxLatency } = await import('./outbox-latency.ts');
+
   const started = Date.now();
   // Other work on the machine shows in the tails first; the load says how much there was.
   const loadAtStart = loadavg()[0] ?? NaN;
@@ -153,6 +156,8 @@ if (wanted('outbox-latency')) {
 // case on the real stores and roster cache against DynamoDB Local, every answer's consumed
 // capacity summed. About two minutes.
 if (wanted('roster-read-units')) {
+  const { measureRosterReadUnits } = await import('./roster-read-units.ts');
+
   const started = Date.now();
   const measured = await measureRosterReadUnits();
   const result = {
@@ -182,6 +187,8 @@ if (wanted('roster-read-units')) {
 // Each function's bundle as the stack builds it: its size, what fills it, and its module init in
 // a fresh Node process next to an empty handler's, round-robin over 7 rounds. About a minute.
 if (wanted('bundles')) {
+  const { measureBundles } = await import('./bundles.ts');
+
   const runs = await measureBundles();
   const empty = runs.find((run) => run.fn === 'empty-handler')!;
   const result = { benchmark: 'bundles', date: new Date().toISOString(), machine: machine(), loadAverage1m: Math.round((loadavg()[0] ?? NaN) * 100) / 100, runs };
@@ -198,6 +205,84 @@ if (wanted('bundles')) {
         ].join('  '),
       ),
       'process ms: the whole cold process (Node starting, then the import), against the empty handler\'s',
+      `written to ${file}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+// What a lead costs on the happy path (post, route, offer email, accept, contacted, its SLA timer
+// run out): every call of the functions to the emulators metered, every invocation timed, priced
+// at list prices. About three minutes.
+if (wanted('cost-per-lead')) {
+  const { measureCostPerLead } = await import('./cost-per-lead.ts');
+
+  const started = Date.now();
+  const loadAtStart = loadavg()[0] ?? NaN;
+  const measured = await measureCostPerLead();
+  const result = {
+    benchmark: 'cost-per-lead',
+    date: new Date().toISOString(),
+    machine: machine(),
+    loadAverage1m: { atStart: Math.round(loadAtStart * 100) / 100, atEnd: Math.round((loadavg()[0] ?? NaN) * 100) / 100 },
+    durationS: Math.round((Date.now() - started) / 1000),
+    ...measured,
+  };
+  const file = write('cost-per-lead', result);
+  const r = result.requestsPerLead;
+  const usd = (n: number) => `$${n.toFixed(4)}`;
+  const wide = 16;
+  process.stdout.write(
+    [
+      `cost per lead, happy path (post, route, offer email, accept page, accept, contacted, SLA timer to its end), ${result.leads} leads after ${result.warmUpLeads} warm-up, TIME_SCALE ${result.timeScale}`,
+      `${result.happyPathLeads}/${result.leads} leads took exactly the happy path${result.otherHistories.length ? ` (others: ${result.otherHistories.join('; ')})` : ''}; timers: ${JSON.stringify(result.timerExecutions)}`,
+      'per lead, by function (DynamoDB units as AWS bills them):',
+      row(['function', 'MB', 'invocations', 'median ms', 'GB-s', 'RRU', 'WRU', 'refused WRU', 'DDB calls'], wide),
+      ...result.functions.map((f) => row([f.fn, f.memoryMB, f.invocationsPerLead, f.medianMs, f.gbSecondsPerLead, f.dynamodb.readUnits, f.dynamodb.writeUnits, f.dynamodb.refusedWriteUnits, f.dynamodb.calls], wide)),
+      row(['all', '', r.lambdaInvocations, '', r.lambdaGbSeconds, result.dynamodbPerLead.readUnits, result.dynamodbPerLead.writeUnits, result.dynamodbPerLead.refusedWriteUnits, result.dynamodbPerLead.calls], wide),
+      'per lead, by function and DynamoDB operation (RRU / WRU / calls):',
+      ...result.functions.map((f) => `  ${f.fn}: ${Object.entries(f.dynamodbByOperation).map(([op, c]) => `${op} ${c.readUnits}/${c.writeUnits}/${c.calls}`).join(', ')}${Object.keys(f.otherCalls).length ? `; ${Object.entries(f.otherCalls).map(([op, n]) => `${op} ${n}`).join(', ')}` : ''}`),
+      `requests per lead: HTTP API ${r.httpApiRequests}; SQS by functions ${JSON.stringify(r.sqsByFunctions)}, by the event source poller ${JSON.stringify(r.sqsByEventSourcePoller)} (${r.sqsEmptyReceivesByPoller} empty); SES ${r.sesEmails}; Step Functions ${r.sfnExecutions} executions, ${r.sfnStateTransitions} transitions (${result.slaTimer.mainPath.join(' > ')}); stream reads by the poller ${JSON.stringify(r.dynamodbStreamsReadsByPoller)} (free on AWS)`,
+      `sweeper: ${result.sweeper.invocations} runs in the ${result.windowS} s window (scaled schedule), median ${result.sweeper.medianMs} ms at ${result.sweeper.memoryMB} MB; a run that recounts loads (${result.sweeper.recountRuns.runs} seen): ${result.sweeper.recountRuns.readUnits} RRU, ${result.sweeper.recountRuns.writeUnits} WRU, ${result.sweeper.recountRuns.calls} calls; one that does not (${result.sweeper.plainRuns.runs}): ${result.sweeper.plainRuns.readUnits} RRU, ${result.sweeper.plainRuns.writeUnits} WRU, ${result.sweeper.plainRuns.refusedWriteUnits} refused WRU, ${result.sweeper.plainRuns.calls} calls`,
+      `  at once a minute, every run recounting: ${usd(result.sweeper.usdPerMonth)} a month; per 1,000 leads ${Object.entries(result.sweeper.usdPer1000LeadsAt).map(([at, v]) => `${usd(v)} at ${at}`).join(', ')}`,
+      'cost per 1,000 leads (us-east-1 list prices, no free tier):',
+      row(['item', 'quantity', 'USD'], 44),
+      ...result.costPer1000Leads.lines.map((line) => row([line.item, line.quantityPer1000Leads, usd(line.usdPer1000Leads)], 44)),
+      row(['total', '', usd(result.costPer1000Leads.usd)], 44),
+      `by service: ${Object.entries(result.costPer1000Leads.byService).map(([service, v]) => `${service} ${usd(v)}`).join(', ')}`,
+      `load average (1 min) ${result.loadAverage1m.atStart} at start, ${result.loadAverage1m.atEnd} at end, on ${result.machine.cpus} cpus`,
+      `written to ${file}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+// Each happy-path handler's warm invocation against the bare SDK calls it makes, the same requests
+// to the same emulators, invocation by invocation. About two minutes.
+if (wanted('handler-floor')) {
+  const { measureHandlerFloor } = await import('./handler-floor.ts');
+
+  const started = Date.now();
+  const loadAtStart = loadavg()[0] ?? NaN;
+  const measured = await measureHandlerFloor();
+  const result = {
+    benchmark: 'handler-floor',
+    date: new Date().toISOString(),
+    machine: machine(),
+    loadAverage1m: { atStart: Math.round(loadAtStart * 100) / 100, atEnd: Math.round((loadavg()[0] ?? NaN) * 100) / 100 },
+    durationS: Math.round((Date.now() - started) / 1000),
+    ...measured,
+  };
+  const file = write('handler-floor', result);
+  const wide = 26;
+  process.stdout.write(
+    [
+      `handler time against its SDK floor (the same calls by bare clients), median of ${result.leads} leads after ${result.warmUpLeads} warm-up, ${result.machine.node}`,
+      row(['step', 'handler ms', 'floor ms', 'ratio', 'calls', 'mismatches'], wide),
+      ...result.steps.map((s) => row([s.step, s.handlerMedianMs, s.floorMedianMs, `${s.ratio}x`, s.calls, s.outcomeMismatches], wide)),
+      'by function (all its steps):',
+      ...result.byFunction.map((f) => row([f.fn, f.handlerMedianMs, f.floorMedianMs, `${f.ratio}x`, f.samples], wide)),
+      `load average (1 min) ${result.loadAverage1m.atStart} at start, ${result.loadAverage1m.atEnd} at end, on ${result.machine.cpus} cpus`,
       `written to ${file}`,
       '',
     ].join('\n'),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -64,6 +65,11 @@ export interface LocalStackOptions {
    * seed) keeps talking to the emulators directly, as AWS's own does.
    */
   readonly functionEndpoint?: (service: 'dynamodb' | 'sqs' | 'ses' | 'sfn', endpoint: string) => string | Promise<string>;
+  /**
+   * Told of each function invocation as it ends (from the gateway, a poller, a state machine, the
+   * scheduler or `invoke`), with its wall time here: for counting invocations and their duration.
+   */
+  readonly onInvocation?: (invocation: { readonly functionLogicalId: string; readonly ms: number; readonly failed: boolean }) => void;
 }
 
 export interface LocalStack {
@@ -161,8 +167,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let streamPollers: StreamPollers | undefined;
     const invoke = (functionLogicalId: string, event: unknown) => {
       if (!runtime) return Promise.reject(new Error('functions are not started yet'));
+      const started = performance.now();
+      const invoked = runtime.invoke(functionLogicalId, event);
+      if (options.onInvocation) {
+        const told = options.onInvocation;
+        invoked.then(
+          () => told({ functionLogicalId, ms: performance.now() - started, failed: false }),
+          () => told({ functionLogicalId, ms: performance.now() - started, failed: true }),
+        );
+      }
       // What an invocation wrote is on the table's stream now: its readers need not wait out their rest.
-      return runtime.invoke(functionLogicalId, event).finally(() => streamPollers?.nudge());
+      return invoked.finally(() => streamPollers?.nudge());
     };
     const sfn = await startStepFunctions({ stateMachines: resolveStateMachines(model, scope), invoke, region: model.region, log });
     cleanups.set('stepfunctions', () => sfn.stop());
