@@ -1,5 +1,5 @@
 import codeList from 'i18n-iso-countries/codes.json' with { type: 'json' };
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
 import { z } from 'zod';
 import { COUNTRY_ALIASES } from './country-aliases.ts';
 
@@ -118,7 +118,11 @@ export function countryCode(value: string): string | undefined {
 
 /**
  * E.164 ("+4930123456") for a number written with its country prefix, or written nationally
- * ("030 123456") for the lead's country. Only numbers valid for their country's numbering plan.
+ * ("030 123456") for the lead's country. Only numbers of a shape their country's numbering plan
+ * allows: its leading digits and lengths (libphonenumber's `min` metadata, half of `max`).
+ * Ranges no number of any type is assigned from yet (a German "12345") are not told apart, so
+ * such a number is kept rather than flagged; one too short, too long or under no country's
+ * prefix is still flagged.
  */
 export function e164(value: string, country?: string): string | undefined {
   const parsed = parsePhoneNumberFromString(value, country ? { defaultCountry: country as CountryCode } : undefined);
