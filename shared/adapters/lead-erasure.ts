@@ -9,7 +9,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { LeadStateConflict } from '../domain/errors.ts';
 import type { LeadStatus } from '../domain/lead.ts';
 import { isHeld } from '../domain/lifecycle.ts';
@@ -41,18 +41,18 @@ export interface ErasureReport {
  * `IDEMPOTENCY#<source>#<key>`, each carrying a `leadId`. Anything unreadable is skipped:
  * erasure must not fail on an attribute it does not own.
  */
-const IntakeKeysSchema = z.array(z.object({ pk: z.string().min(1), sk: z.string().min(1) })).catch([]);
+const IntakeKeysSchema = z.catch(z.array(z.object({ pk: z.string().check(z.minLength(1)), sk: z.string().check(z.minLength(1)) })), []);
 
 /** The person's address and number: their contact pointers are found by these too, listed or not. */
-const ContactSchema = z.looseObject({ email: z.string().min(1).optional(), phone: z.string().min(1).optional() }).catch({});
+const ContactSchema = z.catch(z.looseObject({ email: z.optional(z.string().check(z.minLength(1))), phone: z.optional(z.string().check(z.minLength(1))) }), {});
 
 const LeadItemSchema = z.object({
-  status: z.string().optional(),
-  attempt: z.number().optional(),
-  ownerId: z.string().optional(),
-  teamId: z.string().optional(),
-  intakeKeys: IntakeKeysSchema.optional(),
-  contact: ContactSchema.optional(),
+  status: z.optional(z.string()),
+  attempt: z.optional(z.number()),
+  ownerId: z.optional(z.string()),
+  teamId: z.optional(z.string()),
+  intakeKeys: z.optional(IntakeKeysSchema),
+  contact: z.optional(ContactSchema),
 });
 
 /** The slot an erasure gave back: whose it was, and the team of the lead that held it. */

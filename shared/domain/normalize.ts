@@ -1,6 +1,6 @@
 import codeList from 'i18n-iso-countries/codes.json' with { type: 'json' };
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { COUNTRY_ALIASES } from './country-aliases.ts';
 
 /**
