@@ -16,14 +16,20 @@ const secretReference = z.string().check(z.regex(/^(arn:[\w-]+:secretsmanager:|f
 
 /** A config written by `encodeRoutingSettings` / `encodeIntake` at synth: its JSON, or `file:<name>` of the function's bundle. */
 const encoded = <T extends z.ZodMiniType>(schema: T) =>
-  z.pipe(z.pipe(z.string(), z.transform((value, ctx): unknown => {
-      try {
-        return decodeConfigVariable(value);
-      } catch (error) {
-        ctx.issues.push({ code: 'custom', input: value, message: `is not readable: ${(error as Error).message}` });
-        return z.NEVER;
-      }
-    })), schema);
+  z.pipe(
+    z.pipe(
+      z.string(),
+      z.transform((value, ctx): unknown => {
+        try {
+          return decodeConfigVariable(value);
+        } catch (error) {
+          ctx.issues.push({ code: 'custom', input: value, message: `is not readable: ${(error as Error).message}` });
+          return z.NEVER;
+        }
+      }),
+    ),
+    schema,
+  );
 
 export const EnvironmentSchema = z.object({
   // Set on every function by its construct (infra/lead-router-function.ts); read by Node and Powertools.

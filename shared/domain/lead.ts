@@ -58,25 +58,41 @@ export const fieldLimits = {
  * subject and page made from it.
  */
 const text = (max: number, lines: 'one' | 'several' = 'one') =>
-  z.optional(z.pipe(z.pipe(z.pipe(z.union([z.string(), z.number()]), z.transform((value) => (lines === 'one' ? singleLine(String(value)) : multiLine(String(value))).trim())), z.string().check(z.maxLength(max, `must be at most ${max} characters`))), z.transform((value) => (value === '' ? undefined : value))));
+  z.optional(
+    z.pipe(
+      z.pipe(
+        z.pipe(
+          z.union([z.string(), z.number()]),
+          z.transform((value) => (lines === 'one' ? singleLine(String(value)) : multiLine(String(value))).trim()),
+        ),
+        z.string().check(z.maxLength(max, `must be at most ${max} characters`)),
+      ),
+      z.transform((value) => (value === '' ? undefined : value)),
+    ),
+  );
 
 const CanonicalFieldsSchema = z.object({
   firstName: text(fieldLimits.firstName),
   lastName: text(fieldLimits.lastName),
   /** A full name, split into first and last name when those are not given. */
   name: text(fieldLimits.name),
-  email: z.optional(z.pipe(z.string(), z.transform((value, context) => {
-      const text = value.trim();
-      if (text === '') return undefined;
-      const address = emailAddress(text);
-      if (address !== undefined) return address;
-      context.issues.push({
-        code: 'custom',
-        input: value,
-        message: text.length > MAX_EMAIL_LENGTH ? `must be at most ${MAX_EMAIL_LENGTH} characters` : 'must be a valid email address',
-      });
-      return z.NEVER;
-    }))),
+  email: z.optional(
+    z.pipe(
+      z.string(),
+      z.transform((value, context) => {
+        const text = value.trim();
+        if (text === '') return undefined;
+        const address = emailAddress(text);
+        if (address !== undefined) return address;
+        context.issues.push({
+          code: 'custom',
+          input: value,
+          message: text.length > MAX_EMAIL_LENGTH ? `must be at most ${MAX_EMAIL_LENGTH} characters` : 'must be a valid email address',
+        });
+        return z.NEVER;
+      }),
+    ),
+  ),
   /** Normalized to E.164 below, once the country is known. */
   phone: text(fieldLimits.phone),
   company: text(fieldLimits.company),

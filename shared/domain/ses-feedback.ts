@@ -15,7 +15,9 @@ const BounceSchema = z.looseObject({
   bounceType: z.enum(['Permanent', 'Transient', 'Undetermined']),
   /** General, NoEmail, Suppressed, OnAccountSuppressionList, MailboxFull, MessageTooLarge, … */
   bounceSubType: z.string().check(z.minLength(1)),
-  bouncedRecipients: z.array(z.looseObject({ emailAddress: z.string().check(z.minLength(1)), diagnosticCode: optionalText, status: optionalText, action: optionalText })).check(z.minLength(1)),
+  bouncedRecipients: z
+    .array(z.looseObject({ emailAddress: z.string().check(z.minLength(1)), diagnosticCode: optionalText, status: optionalText, action: optionalText }))
+    .check(z.minLength(1)),
   timestamp: z.iso.datetime({ offset: true }),
   feedbackId: z.string().check(z.minLength(1)),
 });
@@ -30,16 +32,20 @@ const ComplaintSchema = z.looseObject({
   complaintSubType: optionalText,
 });
 
-const NotificationSchema = z.looseObject({
+const NotificationSchema = z
+  .looseObject({
     eventType: z.optional(z.string().check(z.minLength(1))),
     notificationType: z.optional(z.string().check(z.minLength(1))),
     /** Absent from SES's "AmazonSnsSubscriptionSucceeded" test notification. */
     mail: z.optional(z.looseObject({ messageId: z.optional(z.string()) })),
     bounce: z.optional(z.unknown()),
     complaint: z.optional(z.unknown()),
-  }).check(z.refine((notification) => notification.eventType !== undefined || notification.notificationType !== undefined, {
-    message: 'neither eventType nor notificationType',
-  }));
+  })
+  .check(
+    z.refine((notification) => notification.eventType !== undefined || notification.notificationType !== undefined, {
+      message: 'neither eventType nor notificationType',
+    }),
+  );
 
 /** The Lambda event of an SNS subscription; each record carries one SES notification as text. */
 export const SnsEventSchema = z.object({

@@ -11,7 +11,10 @@ import { CanonicalFields, PresetIds } from './submission.ts';
 const SourceId = z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, at most 40'));
 
 /** `https://www.example.com`: scheme, host and port only, as browsers send `Origin`. */
-const Origin = z.pipe(z.string().check(z.regex(/^https?:\/\/[^/\s?#]+$/, 'an origin such as https://www.example.com (scheme and host, no path)')), z.transform((value) => value.toLowerCase()));
+const Origin = z.pipe(
+  z.string().check(z.regex(/^https?:\/\/[^/\s?#]+$/, 'an origin such as https://www.example.com (scheme and host, no path)')),
+  z.transform((value) => value.toLowerCase()),
+);
 
 const common = {
   id: SourceId,
@@ -100,7 +103,9 @@ export const LinkedInSourceSchema = z.strictObject({
 /** Presets whose sender proves itself only with a key in its payload: anything but a token source would take posts from anyone. */
 const bodyTokenPresets: ReadonlySet<string> = new Set(['google-ads']);
 
-export const SourceSchema = z.discriminatedUnion('auth', [PublicSourceSchema, SignedSourceSchema, TokenSourceSchema, FacebookSourceSchema, LinkedInSourceSchema]).check(z.superRefine((source, ctx) => {
+export const SourceSchema = z
+  .discriminatedUnion('auth', [PublicSourceSchema, SignedSourceSchema, TokenSourceSchema, FacebookSourceSchema, LinkedInSourceSchema])
+  .check(z.superRefine((source, ctx) => {
     if ('preset' in source && bodyTokenPresets.has(source.preset) && source.auth !== 'token') {
       ctx.addIssue({
         code: 'custom',
@@ -123,7 +128,8 @@ export function isPlatformSource(source: Source): source is PlatformSource {
 export type PublicSource = z.infer<typeof PublicSourceSchema>;
 export type SignedSource = z.infer<typeof SignedSourceSchema>;
 
-export const IntakeSchema = z.strictObject({
+export const IntakeSchema = z
+  .strictObject({
     sources: z._default(z.array(SourceSchema).check(z.maxLength(50)), []),
     /** The source behind `POST /leads`; absent, an open public source "web". */
     defaultSource: z.optional(SourceId),
@@ -133,7 +139,8 @@ export const IntakeSchema = z.strictObject({
     idempotencyHours: z._default(z.number().check(z.minimum(1), z.maximum(24 * 30)), 24),
     /** The country a phone number without a +country prefix belongs to, when the lead names none. */
     defaultCountry: z.optional(z.string().check(z.regex(/^[A-Z]{2}$/, 'a two-letter ISO 3166 country code such as DE'))),
-  }).check(z.superRefine((intake, ctx) => {
+  })
+  .check(z.superRefine((intake, ctx) => {
     const seen = new Set<string>();
     intake.sources.forEach((source, index) => {
       if (seen.has(source.id)) ctx.addIssue({ code: 'custom', path: ['sources', index, 'id'], message: `source "${source.id}" is defined twice` });

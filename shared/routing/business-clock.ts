@@ -136,8 +136,10 @@ export function addBusinessTime(start: Date, durationMs: number, hours: WorkingH
 }
 
 /** A team's SLA clock: it runs only inside `hours`, read on the wall in `timeZone`. */
-export const BusinessHoursSchema = z.strictObject({
+export const BusinessHoursSchema = z
+  .strictObject({
     timeZone: z.string().check(z.refine(isValidTimeZone, 'an IANA time zone such as Europe/Berlin')),
     hours: WorkingHoursSchema,
-  }).check(z.refine(({ hours }) => hasAnyShift(hours), { path: ['hours'], message: 'business hours need at least one shift' }));
+  })
+  .check(z.refine(({ hours }) => hasAnyShift(hours), { path: ['hours'], message: 'business hours need at least one shift' }));
 export type BusinessHours = z.infer<typeof BusinessHoursSchema>;

@@ -22,28 +22,33 @@ const Country = z.pipe(z.string().check(z.regex(/^[A-Za-z]{2}$/, 'a two-letter I
 const PostalPrefix = z.string().check(z.trim(), z.minLength(1), z.maxLength(20), z.regex(/^[A-Za-z0-9 -]+$/, 'letters, digits, spaces and dashes'));
 
 /** Points per value; the lead's value is matched without regard to case. */
-const PointsByValue = z.record(Text, Points).check(z.superRefine((record, ctx) => {
-  const seen = new Map<string, string>();
-  for (const key of Object.keys(record)) {
-    const earlier = seen.get(fold(key));
-    if (earlier !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `same value as "${earlier}" when case is ignored` });
-    seen.set(fold(key), key);
-  }
-}));
+const PointsByValue = z.record(Text, Points).check(
+  z.superRefine((record, ctx) => {
+    const seen = new Map<string, string>();
+    for (const key of Object.keys(record)) {
+      const earlier = seen.get(fold(key));
+      if (earlier !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `same value as "${earlier}" when case is ignored` });
+      seen.set(fold(key), key);
+    }
+  }),
+);
 
 const ValuePoints = z.strictObject({ field: FieldName, values: PointsByValue });
 
-export const ScoringSchema = z.strictObject({
+export const ScoringSchema = z
+  .strictObject({
     /** Points by the lead's `source` (e.g. "ads": 30, "newsletter": 5). */
     sourcePoints: z.optional(PointsByValue),
     productPoints: z.optional(PointsByValue),
     /** Points for a field that has any value (e.g. "phone": 10, "company": 10). */
     fieldPresentPoints: z.optional(z.record(FieldName, Points)),
     /** Points by the number in a size field: the band with the highest `min` not above it applies. */
-    companySize: z.optional(z.strictObject({
+    companySize: z.optional(
+      z.strictObject({
         field: FieldName,
         bands: z.array(z.strictObject({ min: z.number().check(z.minimum(0)), points: Points })).check(z.minLength(1), z.maxLength(20)),
-      })),
+      }),
+    ),
     /** An explicit priority the form or an upstream system sets, e.g. "urgent": 50. */
     priority: z.optional(ValuePoints),
     fieldValuePoints: z.optional(z.array(ValuePoints).check(z.maxLength(50))),
@@ -53,11 +58,14 @@ export const ScoringSchema = z.strictObject({
      */
     flaggedFieldPenalty: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(1000))),
     /** A score at or above `hot` is hot, at or above `warm` warm, anything lower cold. */
-    tiers: z.strictObject({ hot: z.number(), warm: z.number() }).check(z.refine((t) => t.hot > t.warm, {
-      path: ['hot'],
-      message: 'the hot threshold must be above the warm threshold',
-    })),
-  }).check(z.superRefine((scoring, ctx) => {
+    tiers: z.strictObject({ hot: z.number(), warm: z.number() }).check(
+      z.refine((t) => t.hot > t.warm, {
+        path: ['hot'],
+        message: 'the hot threshold must be above the warm threshold',
+      }),
+    ),
+  })
+  .check(z.superRefine((scoring, ctx) => {
     const mins = scoring.companySize?.bands.map((band) => band.min) ?? [];
     mins.forEach((min, i) => {
       if (mins.indexOf(min) !== i) ctx.addIssue({ code: 'custom', path: ['companySize', 'bands', i, 'min'], message: `two bands start at ${min}` });
@@ -146,20 +154,28 @@ const Minutes = z.number().check(z.positive(), z.maximum(7 * 24 * 60));
 
 /** Built per tier so a partly given tier keeps that tier's own defaults for the rest. */
 const tierWindow = (acceptMinutes: number, contactMinutes: number, remindMinutesBefore: number) =>
-  z.prefault(z.strictObject({
-      /** How long one rep has to accept an offer before it moves to the next. */
-      acceptMinutes: z._default(Minutes, acceptMinutes),
-      /** How long from receipt until someone must have contacted the lead. */
-      contactMinutes: z._default(Minutes, contactMinutes),
-      /** The owner is reminded this long before the contact deadline; 0 sends no reminder. */
-      remindMinutesBefore: z._default(z.number().check(z.minimum(0), z.maximum(7 * 24 * 60)), remindMinutesBefore),
-    }).check(z.refine((w) => w.acceptMinutes <= w.contactMinutes, {
-      path: ['acceptMinutes'],
-      message: 'the accept window cannot be longer than the contact SLA',
-    }), z.refine((w) => w.remindMinutesBefore < w.contactMinutes, {
-      path: ['remindMinutesBefore'],
-      message: 'the reminder must come after the lead arrives: less than contactMinutes',
-    })), {});
+  z.prefault(
+    z
+      .strictObject({
+        /** How long one rep has to accept an offer before it moves to the next. */
+        acceptMinutes: z._default(Minutes, acceptMinutes),
+        /** How long from receipt until someone must have contacted the lead. */
+        contactMinutes: z._default(Minutes, contactMinutes),
+        /** The owner is reminded this long before the contact deadline; 0 sends no reminder. */
+        remindMinutesBefore: z._default(z.number().check(z.minimum(0), z.maximum(7 * 24 * 60)), remindMinutesBefore),
+      })
+      .check(
+        z.refine((w) => w.acceptMinutes <= w.contactMinutes, {
+          path: ['acceptMinutes'],
+          message: 'the accept window cannot be longer than the contact SLA',
+        }),
+        z.refine((w) => w.remindMinutesBefore < w.contactMinutes, {
+          path: ['remindMinutesBefore'],
+          message: 'the reminder must come after the lead arrives: less than contactMinutes',
+        }),
+      ),
+    {},
+  );
 
 /**
  * Defaults: hot 5 min to accept / 30 to contact (the product promise) / reminder 10 before,
@@ -183,7 +199,8 @@ export type Marketing = z.infer<typeof MarketingSchema>;
 export const FranchiseeDefaultsSchema = z.prefault(z.pick(TeamSchema, { strategy: true, businessHours: true, onMissedContact: true, whenAllPass: true }), {});
 export type FranchiseeDefaults = z.infer<typeof FranchiseeDefaultsSchema>;
 
-export const RoutingConfigSchema = z.object({
+export const RoutingConfigSchema = z
+  .object({
     teams: z.array(TeamSchema).check(z.minLength(1), z.maxLength(1000)),
     /**
      * The franchisees and their territories, as a CSV next to the stack config
@@ -202,7 +219,8 @@ export const RoutingConfigSchema = z.object({
     /** Offers per lead before it stops rotating and is escalated to the team manager. */
     maxAttempts: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(20)), 3),
     marketing: z.optional(MarketingSchema),
-  }).check(z.superRefine((config, ctx) => {
+  })
+  .check(z.superRefine((config, ctx) => {
     const ids = new Set<string>();
     config.teams.forEach((team, i) => {
       if (ids.has(team.id)) ctx.addIssue({ code: 'custom', path: ['teams', i, 'id'], message: `duplicate team id "${team.id}"` });

@@ -11,7 +11,10 @@ const Clock = z.string().check(z.regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a
  * midnight into the next day (a night shift "22:00"-"06:00" listed under mon covers Monday
  * 22:00 to Tuesday 06:00). "24:00" as the end means until midnight.
  */
-export const ShiftSchema = z.tuple([Clock, Clock]).check(z.refine(([start, end]) => start !== end, 'start and end must differ'), z.refine(([start]) => start !== '24:00', 'a shift cannot start at 24:00'));
+export const ShiftSchema = z.tuple([Clock, Clock]).check(
+  z.refine(([start, end]) => start !== end, 'start and end must differ'),
+  z.refine(([start]) => start !== '24:00', 'a shift cannot start at 24:00'),
+);
 
 /** Shifts per weekday; a weekday left out is a day off. */
 const Day = z.optional(z.array(ShiftSchema).check(z.maxLength(8)));

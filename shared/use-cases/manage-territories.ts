@@ -27,7 +27,8 @@ export interface ManageTerritoriesDeps {
 /** A spreadsheet's worth, unpacked: far more than 100,000 rows. */
 const MAX_CSV_BYTES = 64 * 1024 * 1024;
 
-const ImportBody = z.strictObject({
+const ImportBody = z
+  .strictObject({
     /** The file as text, for small files and curl. */
     csv: z.optional(z.string()),
     /** The file gzipped and base64-encoded, as the CLI sends it. */
@@ -38,7 +39,8 @@ const ImportBody = z.strictObject({
     expectedVersion: z.optional(z.number().check(z.int(), z.minimum(0))),
     changedBy: z._default(z.string().check(z.trim(), z.minLength(1), z.maxLength(200)), 'admin API'),
     note: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500))),
-  }).check(z.refine((body) => (body.csv === undefined) !== (body.csvGzip === undefined), { message: 'send the file as "csv" or as "csvGzip", one of them' }));
+  })
+  .check(z.refine((body) => (body.csv === undefined) !== (body.csvGzip === undefined), { message: 'send the file as "csv" or as "csvGzip", one of them' }));
 
 export interface TerritoriesImport {
   readonly dryRun: boolean;

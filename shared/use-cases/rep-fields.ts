@@ -30,10 +30,16 @@ const WorkingHoursInput = z.pipe(
   WorkingHoursSchema,
 );
 
-const Email = z.pipe(z.string().check(z.trim(), z.toLowerCase()), z.email('must be an email address').check(z.maxLength(254, 'must be at most 254 characters')));
+const Email = z.pipe(
+  z.string().check(z.trim(), z.toLowerCase()),
+  z.email('must be an email address').check(z.maxLength(254, 'must be at most 254 characters')),
+);
 
 const TeamId = (teamIds: readonly string[]) =>
-  z.string({ error: 'required: one of the stack\'s team ids' }).check(z.trim(), z.refine((id) => teamIds.includes(id), { error: (issue) => `no team "${String(issue.input)}" in this stack (teams: ${teamIds.join(', ')})` }));
+  z.string({ error: 'required: one of the stack\'s team ids' }).check(
+    z.trim(),
+    z.refine((id) => teamIds.includes(id), { error: (issue) => `no team "${String(issue.input)}" in this stack (teams: ${teamIds.join(', ')})` }),
+  );
 
 /** A capacity above the maximum given with it is a problem of the capacity, naming the maximum. */
 const capacityWithinMaximum = (rep: { capacity?: number | undefined; maxCapacity?: number | undefined }, ctx: z.core.$RefinementCtx) => {
@@ -47,13 +53,15 @@ const capacityWithinMaximum = (rep: { capacity?: number | undefined; maxCapacity
  * sets, each optional. Strict, like an import row, so a misspelt field is reported.
  */
 export function repChangeSchema(teamIds: readonly string[]) {
-  return z.strictObject({
+  return z
+    .strictObject({
       name: z.optional(Text),
       email: z.optional(Email),
       teamId: z.optional(TeamId(teamIds)),
       capacity: z.optional(WholeNumber(1000)),
       maxCapacity: z.optional(WholeNumber(1000)),
-    }).check(z.superRefine(capacityWithinMaximum));
+    })
+    .check(z.superRefine(capacityWithinMaximum));
 }
 
 /**
@@ -63,7 +71,8 @@ export function repChangeSchema(teamIds: readonly string[]) {
  */
 export function repImportRowSchema(teamIds: readonly string[]) {
   const profile = z.pick(RepProfileSchema, { role: true, active: true, disabled: true, weight: true, outOfOfficeUntil: true, timeZone: true }).shape;
-  return z.strictObject({
+  return z
+    .strictObject({
       ...profile,
       /** Absent: derived from the email, the same way every time, so a re-import finds the rep again. */
       id: z.optional(RepIdSchema),
@@ -76,10 +85,13 @@ export function repImportRowSchema(teamIds: readonly string[]) {
       dailyCap: z.optional(WholeNumber(10_000)),
       weeklyCap: z.optional(WholeNumber(50_000)),
       products: z.optional(z.array(Text).check(z.maxLength(100, 'at most 100 products'))),
-      languages: z.optional(z.array(z.string().check(z.trim(), z.toLowerCase(), z.regex(/^[a-z]{2}$/, 'a two-letter ISO 639-1 code such as de'))).check(z.maxLength(50, 'at most 50 languages'))),
+      languages: z.optional(
+        z.array(z.string().check(z.trim(), z.toLowerCase(), z.regex(/^[a-z]{2}$/, 'a two-letter ISO 639-1 code such as de'))).check(z.maxLength(50, 'at most 50 languages')),
+      ),
       territory: z.optional(TerritorySchema),
       workingHours: z.optional(WorkingHoursInput),
-    }).check(z.superRefine(capacityWithinMaximum));
+    })
+    .check(z.superRefine(capacityWithinMaximum));
 }
 export type RepImportRow = z.infer<ReturnType<typeof repImportRowSchema>>;
 

@@ -73,21 +73,28 @@ const predefinedFields: Readonly<Record<string, CanonicalField>> = {
 };
 
 const Localized = z.optional(z.looseObject({ localized: z.optional(z.record(z.string(), z.string())) }));
+/** An id LinkedIn sends as a number or a string, as text. */
+const IdText = z.pipe(z.union([z.string(), z.number()]), z.transform(String));
 const QuestionSchema = z.looseObject({
-  questionId: z.pipe(z.union([z.string(), z.number()]), z.transform(String)),
+  questionId: IdText,
   name: z.optional(z.string()),
   question: Localized,
   predefinedField: z.optional(z.string()),
-  questionDetails: z.optional(z.looseObject({
-      multipleChoiceQuestionDetails: z.optional(z.looseObject({ options: z._default(z.array(z.looseObject({ id: z.pipe(z.union([z.string(), z.number()]), z.transform(String)), text: Localized })), []) })),
-    })),
+  questionDetails: z.optional(
+    z.looseObject({
+      multipleChoiceQuestionDetails: z.optional(z.looseObject({ options: z._default(z.array(z.looseObject({ id: IdText, text: Localized })), []) })),
+    }),
+  ),
 });
 const AnswerSchema = z.looseObject({
-  questionId: z.pipe(z.union([z.string(), z.number()]), z.transform(String)),
-  answerDetails: z._default(z.looseObject({
+  questionId: IdText,
+  answerDetails: z._default(
+    z.looseObject({
       textQuestionAnswer: z.optional(z.looseObject({ answer: z.string() })),
-      multipleChoiceAnswer: z.optional(z.looseObject({ options: z._default(z.array(z.pipe(z.union([z.string(), z.number()]), z.transform(String))), []) })),
-    }), {}),
+      multipleChoiceAnswer: z.optional(z.looseObject({ options: z._default(z.array(IdText), []) })),
+    }),
+    {},
+  ),
 });
 const FormResponseSchema = z.looseObject({
   id: z.string().check(z.minLength(1)),
@@ -96,12 +103,14 @@ const FormResponseSchema = z.looseObject({
   leadType: z.optional(z.string()),
   versionedLeadGenFormUrn: z.optional(z.string()),
   formResponse: z.looseObject({ answers: z._default(z.array(AnswerSchema).check(z.maxLength(200)), []) }),
-  form: z.optional(z.looseObject({
-      id: z.optional(z.pipe(z.union([z.string(), z.number()]), z.transform(String))),
+  form: z.optional(
+    z.looseObject({
+      id: z.optional(IdText),
       name: z.optional(z.string()),
       hiddenFields: z._default(z.array(z.looseObject({ name: z.string(), value: z.string() })), []),
       content: z.optional(z.looseObject({ questions: z._default(z.array(QuestionSchema), []) })),
-    })),
+    }),
+  ),
   leadMetadataInfo: z.optional(z.looseObject({ sponsoredLeadMetadata: z.optional(z.looseObject({ campaign: z.optional(z.string()) })) })),
 });
 

@@ -81,19 +81,25 @@ const FormSubmission = z.looseObject({
 const FormsSubmit = z.looseObject({
   fields: z.array(NamedValue),
   context: z.optional(z.looseObject({ pageUri: z.optional(z.string()) })),
-  legalConsentOptions: z.optional(z.looseObject({
-      consent: z.optional(z.looseObject({
+  legalConsentOptions: z.optional(
+    z.looseObject({
+      consent: z.optional(
+        z.looseObject({
           consentToProcess: z.optional(z.boolean()),
           communications: z.optional(z.array(z.looseObject({ value: z.boolean() }))),
-        })),
-    })),
+        }),
+      ),
+    }),
+  ),
 });
 
 const ContactRecord = z.looseObject({
   vid: z.optional(z.union([z.number(), z.string()])),
   'canonical-vid': z.optional(z.union([z.number(), z.string()])),
   properties: z.record(z.string(), z.unknown()),
-  'form-submissions': z.nullish(z.array(z.looseObject({ 'conversion-id': z.optional(z.string()), timestamp: z.optional(z.number()), 'page-url': z.optional(z.string()) }))),
+  'form-submissions': z.nullish(
+    z.array(z.looseObject({ 'conversion-id': z.optional(z.string()), timestamp: z.optional(z.number()), 'page-url': z.optional(z.string()) })),
+  ),
 });
 
 function fromFormSubmission(body: z.infer<typeof FormSubmission>): Submission {
