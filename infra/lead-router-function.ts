@@ -6,7 +6,8 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { EnvironmentSchema, variablesOf, type FunctionName, type VariableOf } from '#shared/config/environment.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '#shared/metric-names.ts';
-import { buildSync, type BuildOptions } from 'esbuild';
+import { PHONE_METADATA_FILE, packagedPhoneMetadata } from '#shared/domain/phone-metadata.ts';
+import { buildSync, type BuildOptions, type Metafile } from 'esbuild';
 import { copyFileSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +58,18 @@ export const BUNDLE_OPTIONS = {
 } as const satisfies BuildOptions;
 
 /**
+ * Data files a bundle reads beside `index.mjs` because its code uses a library whose data is
+ * kept out of the bundle: the phone metadata wherever libphonenumber is bundled
+ * (shared/domain/phone-metadata.ts). Judged from what esbuild put in, so a function that
+ * never parses or shows a phone number carries neither the library nor its data.
+ */
+export function dataFilesOf(metafile: Metafile): { from: string; name: string }[] {
+  // The output's inputs with bytes in it: the graph's inputs include what tree shaking dropped.
+  const bundled = Object.values(metafile.outputs).flatMap((output) => Object.entries(output.inputs).flatMap(([input, { bytesInOutput }]) => (bytesInOutput > 0 ? [input] : [])));
+  return bundled.some((input) => input.includes('node_modules/libphonenumber-js/')) ? [{ from: packagedPhoneMetadata(), name: PHONE_METADATA_FILE }] : [];
+}
+
+/**
  * The function's code asset: `entry` bundled by esbuild's API in this process (one esbuild
  * service for every function of the app, where the CDK's own bundling would start `npx esbuild`
  * once per function, about half a second of CPU each), plus `files` (repository-relative, or
@@ -75,8 +88,9 @@ function bundledCode(entry: string, files: readonly string[]): Code {
       command: ['esbuild', entry, ...files],
       local: {
         tryBundle(outputDir) {
-          buildSync({ ...BUNDLE_OPTIONS, entryPoints: [join(repoRoot, entry)], outfile: join(outputDir, 'index.mjs'), absWorkingDir: repoRoot, logLevel: 'error' });
+          const { metafile } = buildSync({ ...BUNDLE_OPTIONS, entryPoints: [join(repoRoot, entry)], outfile: join(outputDir, 'index.mjs'), absWorkingDir: repoRoot, logLevel: 'error', metafile: true });
           for (const file of files) copyFileSync(isAbsolute(file) ? file : join(repoRoot, file), join(outputDir, basename(file)));
+          for (const { from, name } of dataFilesOf(metafile)) copyFileSync(from, join(outputDir, name));
           return true;
         },
       },
