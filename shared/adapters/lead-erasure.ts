@@ -36,15 +36,29 @@ export interface ErasureReport {
 }
 
 /**
+ * What `schema` reads of an attribute, or `fallback` for anything else: zod's catch, which in
+ * zod/mini would bring all of zod's utilities (12 KB) into every bundle that erases a lead.
+ */
+function readOr<T>(schema: z.ZodMiniType<T>, fallback: T) {
+  return z.pipe(
+    z.unknown(),
+    z.transform((value): T => {
+      const read = schema.safeParse(value);
+      return read.success ? read.data : fallback;
+    }),
+  );
+}
+
+/**
  * The intake items the lead lists (`intakeKeys`: those it was created with, and the keys of the
  * posts that joined it): `CONTACT#email:…` / `CONTACT#phone:…` (duplicate detection) and
  * `IDEMPOTENCY#<source>#<key>`, each carrying a `leadId`. Anything unreadable is skipped:
  * erasure must not fail on an attribute it does not own.
  */
-const IntakeKeysSchema = z.catch(z.array(z.object({ pk: z.string().check(z.minLength(1)), sk: z.string().check(z.minLength(1)) })), []);
+const IntakeKeysSchema = readOr(z.array(z.object({ pk: z.string().check(z.minLength(1)), sk: z.string().check(z.minLength(1)) })), []);
 
 /** The person's address and number: their contact pointers are found by these too, listed or not. */
-const ContactSchema = z.catch(z.looseObject({ email: z.optional(z.string().check(z.minLength(1))), phone: z.optional(z.string().check(z.minLength(1))) }), {});
+const ContactSchema = readOr(z.looseObject({ email: z.optional(z.string().check(z.minLength(1))), phone: z.optional(z.string().check(z.minLength(1))) }), {});
 
 const LeadItemSchema = z.object({
   status: z.optional(z.string()),
