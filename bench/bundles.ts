@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { build, type Metafile } from 'esbuild';
-import { BUNDLE_OPTIONS, repoRoot } from '#infra/lead-router-function.ts';
+import { BUNDLE_OPTIONS, dataFilesOf, repoRoot } from '#infra/function-code.ts';
 import { functionNames, variablesOf, type FunctionName, type VariableName } from '#shared/config/environment.ts';
 import { encodeIntake, encodeRoutingSettings, loadStackConfig, routingSettings } from '#shared/config/stack-config.ts';
 
@@ -21,6 +21,11 @@ import { encodeIntake, encodeRoutingSettings, loadStackConfig, routingSettings }
 export interface BundleRun {
   readonly fn: string;
   readonly bytes: number;
+  /**
+   * The files beside `index.mjs` that the code reads after its init, on demand (the phone
+   * metadata, the portal's stylesheet): in the function's package, not in its module.
+   */
+  readonly besideBytes: number;
   /** The five largest inputs of the bundle: a package, or `(our code)`. */
   readonly largest: readonly { readonly input: string; readonly bytes: number }[];
   readonly initMedianMs: number;
@@ -134,13 +139,22 @@ export async function measureBundles(rounds = 7): Promise<BundleRun[]> {
   try {
     const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const targets: (FunctionName | typeof EMPTY)[] = [EMPTY, ...functionNames];
-    const built = new Map<string, { file: string; metafile: Metafile }>();
+    const built = new Map<string, { file: string; metafile: Metafile; besideBytes: number }>();
     for (const fn of targets) {
       const file = join(outRoot, fn, 'index.mjs');
       mkdirSync(join(outRoot, fn), { recursive: true });
       const metafile = await bundle(fn === EMPTY ? { contents: 'export const handler = async () => ({});' } : join(repoRoot, `functions/${fn}/handler.ts`), file);
-      for (const extra of fn === EMPTY ? [] : (bundledFiles[fn] ?? [])) copyFileSync(join(repoRoot, extra), join(outRoot, fn, basename(extra)));
-      built.set(fn, { file, metafile });
+      let besideBytes = 0;
+      for (const extra of fn === EMPTY ? [] : (bundledFiles[fn] ?? [])) {
+        copyFileSync(join(repoRoot, extra), join(outRoot, fn, basename(extra)));
+        besideBytes += statSync(join(repoRoot, extra)).size;
+      }
+      // As the stack stages them: the data a library's code reads beside the bundle.
+      for (const { from, name } of dataFilesOf(metafile)) {
+        copyFileSync(from, join(outRoot, fn, name));
+        besideBytes += statSync(from).size;
+      }
+      built.set(fn, { file, metafile, besideBytes });
     }
     // Round-robin over the functions, so a busy moment of the machine falls on all of them alike.
     const samples = new Map<string, { ms: number[]; cpuMs: number[]; processMs: number[] }>(targets.map((fn) => [fn, { ms: [], cpuMs: [], processMs: [] }]));
@@ -153,9 +167,9 @@ export async function measureBundles(rounds = 7): Promise<BundleRun[]> {
       }
     }
     return targets.map((fn) => {
-      const { metafile } = built.get(fn)!;
+      const { metafile, besideBytes } = built.get(fn)!;
       const bytes = Object.entries(metafile.outputs).find(([name]) => name.endsWith('index.mjs'))?.[1].bytes ?? 0;
-      return { fn, bytes, largest: largestInputs(metafile), initMedianMs: median(samples.get(fn)!.ms), initCpuMedianMs: median(samples.get(fn)!.cpuMs), processMedianMs: median(samples.get(fn)!.processMs) };
+      return { fn, bytes, besideBytes, largest: largestInputs(metafile), initMedianMs: median(samples.get(fn)!.ms), initCpuMedianMs: median(samples.get(fn)!.cpuMs), processMedianMs: median(samples.get(fn)!.processMs) };
     });
   } finally {
     server.close();

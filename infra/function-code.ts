@@ -1,5 +1,6 @@
-import type { BuildOptions } from 'esbuild';
+import type { BuildOptions, Metafile } from 'esbuild';
 import { fileURLToPath } from 'node:url';
+import { PHONE_METADATA_FILE, packagedPhoneMetadata } from '#shared/domain/phone-metadata.ts';
 
 /**
  * What a function's code is, for the stack and the local runtime alike, without the CDK: the
@@ -31,3 +32,15 @@ export const BUNDLE_OPTIONS = {
   external: ['@aws-sdk/*'],
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 } as const satisfies BuildOptions;
+
+/**
+ * Data files a bundle reads beside `index.mjs` because its code uses a library whose data is
+ * kept out of the bundle: the phone metadata wherever libphonenumber is bundled
+ * (shared/domain/phone-metadata.ts). Judged from what esbuild put in, so a function that
+ * never parses or shows a phone number carries neither the library nor its data.
+ */
+export function dataFilesOf(metafile: Metafile): { from: string; name: string }[] {
+  // The output's inputs with bytes in it: the graph's inputs include what tree shaking dropped.
+  const bundled = Object.values(metafile.outputs).flatMap((output) => Object.entries(output.inputs).flatMap(([input, { bytesInOutput }]) => (bytesInOutput > 0 ? [input] : [])));
+  return bundled.some((input) => input.includes('node_modules/libphonenumber-js/')) ? [{ from: packagedPhoneMetadata(), name: PHONE_METADATA_FILE }] : [];
+}

@@ -9,10 +9,10 @@ import { METRICS_NAMESPACE, SERVICE_NAME } from '#shared/metric-names.ts';
 import { buildSync } from 'esbuild';
 import { copyFileSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
-import { BUNDLE_OPTIONS, ENTRY_METADATA, FILES_METADATA, repoRoot } from './function-code.ts';
+import { BUNDLE_OPTIONS, dataFilesOf, ENTRY_METADATA, FILES_METADATA, repoRoot } from './function-code.ts';
 import type { StackEnvironment } from './function-environment.ts';
 
-export { BUNDLE_OPTIONS, ENTRY_METADATA, FILES_METADATA, repoRoot };
+export { BUNDLE_OPTIONS, dataFilesOf, ENTRY_METADATA, FILES_METADATA, repoRoot };
 
 export interface LeadRouterFunctionProps<F extends FunctionName> {
   /**
@@ -55,8 +55,9 @@ function bundledCode(entry: string, files: readonly string[]): Code {
       command: ['esbuild', entry, ...files],
       local: {
         tryBundle(outputDir) {
-          buildSync({ ...BUNDLE_OPTIONS, entryPoints: [join(repoRoot, entry)], outfile: join(outputDir, 'index.mjs'), absWorkingDir: repoRoot, logLevel: 'error' });
+          const { metafile } = buildSync({ ...BUNDLE_OPTIONS, entryPoints: [join(repoRoot, entry)], outfile: join(outputDir, 'index.mjs'), absWorkingDir: repoRoot, logLevel: 'error', metafile: true });
           for (const file of files) copyFileSync(isAbsolute(file) ? file : join(repoRoot, file), join(outputDir, basename(file)));
+          for (const { from, name } of dataFilesOf(metafile)) copyFileSync(from, join(outputDir, name));
           return true;
         },
       },

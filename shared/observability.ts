@@ -2,7 +2,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './metric-names.ts';
 
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME;
@@ -11,26 +10,14 @@ const serviceName = process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME;
 export const logger = new Logger({ serviceName });
 
 /**
- * X-Ray tracing of the handlers and SDK clients, on Lambda (AWS_EXECUTION_ENV) unless
- * POWERTOOLS_TRACE_ENABLED=false, as Powertools itself decides. Elsewhere (local runs, tests)
- * there is no tracer at all: the X-Ray SDK is not even loaded, which is a sixth of a cold start.
- * Handlers trace with `captureResponse: false`: pages and bodies carry leads' personal data,
- * which must not outlive an erasure request in trace metadata.
+ * Tracing is Lambda's own: every function has active tracing (infra/lead-router-function.ts), so
+ * X-Ray records each invocation with its init, run and overhead, and the SDK passes the trace
+ * header on with every call (its recursion-detection middleware), so a message sent or a timer
+ * started here joins the same trace. No tracer runs in the code: Powertools' Tracer is a wrapper
+ * of the whole X-Ray SDK (about 100 KB with its dependencies in every bundle, a sixth of a cold
+ * start), and what it would add, a subsegment per SDK call and cold-start annotations, is what
+ * the README's observability part says is given up.
  */
-export const tracingEnabled = (env: Readonly<Record<string, string | undefined>> = process.env) =>
-  Boolean(env.AWS_EXECUTION_ENV) && env.POWERTOOLS_TRACE_ENABLED?.toLowerCase() !== 'false';
-
-const tracing = tracingEnabled()
-  ? await Promise.all([import('@aws-lambda-powertools/tracer'), import('@aws-lambda-powertools/tracer/middleware')]).then(([{ Tracer }, { captureLambdaHandler }]) => {
-      const tracer = new Tracer({ serviceName });
-      return { tracer, middleware: () => captureLambdaHandler(tracer, { captureResponse: false }) };
-    })
-  : undefined;
-
-export const tracer: Tracer | undefined = tracing?.tracer;
-
-/** The SDK client, each of its calls an X-Ray subsegment where tracing is on; as it is elsewhere. */
-export const traced = <Client>(client: Client): Client => (tracing ? tracing.tracer.captureAWSv3Client(client) : client);
 
 export { LeadMetric } from './metric-names.ts';
 
@@ -89,11 +76,6 @@ export const metrics = createMetrics();
 
 /**
  * The middleware every handler starts with, in this order: a fresh log context per invocation
- * (keys appended for one lead never leak into the next), the handler traced without its
- * response (pages and bodies carry personal data), and the metrics flushed as EMF at the end.
+ * (keys appended for one lead never leak into the next), and the metrics flushed as EMF at the end.
  */
-export const observed = () => [
-  injectLambdaContext(logger, { resetKeys: true }),
-  ...(tracing ? [tracing.middleware()] : []),
-  logMetrics(metrics, { captureColdStartMetric: true }),
-];
+export const observed = () => [injectLambdaContext(logger, { resetKeys: true }), logMetrics(metrics, { captureColdStartMetric: true })];

@@ -1,7 +1,7 @@
 import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse } from 'aws-lambda';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from '../../shared/zod.ts';
 import { loggableError, logger } from '#shared/observability.ts';
 import { importTerritories, type ManageTerritoriesDeps } from '#shared/use-cases/manage-territories.ts';
 
@@ -19,7 +19,7 @@ const TerritoriesResource = z.looseObject({
   StackId: z.string(),
   RequestId: z.string(),
   LogicalResourceId: z.string(),
-  ResourceProperties: z.looseObject({ File: z.string().regex(/^[\w.-]+\.csv$/), Sha256: z.string() }),
+  ResourceProperties: z.looseObject({ File: z.string().check(z.regex(/^[\w.-]+\.csv$/)), Sha256: z.string() }),
 });
 
 /** One resource per stack, whatever its file: an update never replaces (and so never deletes) it. */

@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from '../../shared/zod.ts';
 import { recordDeadline } from '#shared/metrics/lead-funnel.ts';
 import { refreshRouting } from '#shared/config/routing-source.ts';
 import { logger, observed } from '#shared/observability.ts';
@@ -12,13 +12,13 @@ import { deps, routing } from './composition.ts';
 const TimerStepSchema = z.object({
   /** Which instant of the offer came. */
   step: z.enum(['accept-window', 'reminder', 'contact-deadline', 'timer-failed']),
-  leadId: z.string().min(1),
-  attempt: z.number().int().nonnegative(),
+  leadId: z.string().check(z.minLength(1)),
+  attempt: z.number().check(z.int(), z.nonnegative()),
   acceptDeadline: z.iso.datetime(),
   reminderAt: z.iso.datetime(),
   contactDeadline: z.iso.datetime(),
   /** What the state machine caught, for `timer-failed`. */
-  failure: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+  failure: z.optional(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
 });
 
 /**

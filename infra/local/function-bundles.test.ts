@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import type { LocalFunction } from './template.ts';
 
 const HANDLER = `import { readFileSync } from 'node:fs';
 import { marshall } from '@aws-sdk/util-dynamodb';
+import { e164 } from '${join(repoRoot, 'shared', 'domain', 'normalize.ts')}';
 import { greeting } from './greeting.ts';
 
 const note: string = readFileSync(new URL('./note.txt', import.meta.url), 'utf8').trim();
@@ -24,6 +25,7 @@ export const handler = async () => ({
   taskRoot: process.env.LAMBDA_TASK_ROOT,
   module: import.meta.url,
   marshalled: marshall({ n: 1 }),
+  phone: e164('030 1234567', 'DE'),
   where: new Error('here').stack?.split('\\n')[1]?.trim(),
 });
 `;
@@ -73,6 +75,9 @@ describe('local function code', () => {
     expect(reader!.entry).toBe(join(taskRoot, 'index.mjs'));
     expect(readFileSync(join(taskRoot, 'note.txt'), 'utf8')).toBe('a file beside the bundle\n');
     expect(result).toMatchObject({ greeting: 'hello from a second module', note: 'a file beside the bundle', taskRoot, module: `file://${join(taskRoot, 'index.mjs')}` });
+    // The phone metadata the bundle reads beside itself, as the stack copies it there.
+    expect(result.phone).toBe('+49301234567');
+    expect(readdirSync(taskRoot).sort()).toEqual(['index.mjs', 'index.mjs.map', 'metadata.min.json', 'note.txt']);
     // The SDK is the runtime's, outside the bundle, as Lambda provides it.
     expect(result.marshalled).toEqual({ n: { N: '1' } });
     expect(readFileSync(reader!.entry, 'utf8')).toMatch(/from"@aws-sdk\/util-dynamodb"/);

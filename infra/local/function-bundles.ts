@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { BUNDLE_OPTIONS } from '#infra/function-code.ts';
+import { BUNDLE_OPTIONS, dataFilesOf } from '#infra/function-code.ts';
 import type { LocalFunction } from './template.ts';
 
 /**
@@ -48,14 +48,21 @@ export async function bundleEntries(entries: readonly string[], options: { reado
   mkdirSync(js, { recursive: true });
   const stage = mkdtempSync(join(options.root, '.bundling-'));
   try {
-    await build({
+    const { metafile } = await build({
       ...BUNDLE_OPTIONS,
+      metafile: true,
       entryPoints: Object.fromEntries(missing.map((entry) => [`${bundleName(entry)}/index`, resolve(options.repoRoot, entry)])),
       outdir: stage,
       outExtension: { '.js': '.mjs' },
       absWorkingDir: options.repoRoot,
       logLevel: 'error',
     });
+    // Beside each bundle, the data files its code reads there (the phone metadata), as the stack copies them.
+    for (const [output, details] of Object.entries(metafile.outputs)) {
+      if (!output.endsWith('/index.mjs')) continue;
+      const folder = dirname(resolve(options.repoRoot, output));
+      for (const { from, name } of dataFilesOf({ inputs: {}, outputs: { [output]: details } })) copyFileSync(from, join(folder, name));
+    }
     for (const entry of missing) moveIntoPlace(join(stage, bundleName(entry)), join(js, bundleName(entry)));
   } finally {
     rmSync(stage, { recursive: true, force: true });
@@ -115,7 +122,7 @@ function codeDirOf(fn: LocalFunction, root: string, repoRoot: string): string {
   if (existsSync(join(dir, 'index.mjs'))) return dir;
   const stage = mkdtempSync(join(root, '.staging-'));
   try {
-    for (const file of ['index.mjs', 'index.mjs.map']) copyFileSync(join(bundled, file), join(stage, file));
+    for (const file of readdirSync(bundled)) copyFileSync(join(bundled, file), join(stage, file));
     paths.forEach((path, i) => copyFileSync(path, join(stage, names[i]!)));
     moveIntoPlace(stage, dir);
   } finally {

@@ -205,10 +205,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         PLATFORM_API_BASE_URL: platforms.url,
         ...(timeScale ? { TIME_SCALE: timeScale } : {}),
         ...(logLevel ? { LOG_LEVEL: logLevel } : {}),
-        // No EMF metric lines in the console unless asked for (POWERTOOLS_METRICS_DISABLED=false npm start);
-        // no X-Ray daemon here, so no tracing (the Tracer also stays off without AWS_EXECUTION_ENV).
+        // No EMF metric lines in the console unless asked for (POWERTOOLS_METRICS_DISABLED=false npm start).
         POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
-        POWERTOOLS_TRACE_ENABLED: 'false',
       },
     });
     runtime = started;

@@ -3,13 +3,11 @@ import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { traced } from '../observability.ts';
 
 /**
  * One client per service, created once per cold start and shared by the adapters. Region,
  * credentials and endpoint come from the environment (AWS_ENDPOINT_URL_<SERVICE> points a client
  * at a local emulator), so the same code runs on Lambda and locally with nothing else changed.
- * Each call is an X-Ray subsegment on Lambda; where tracing is off the clients are left as they are.
  */
 /**
  * Each call gives up well within any function's timeout: a hung dependency fails fast and is
@@ -22,9 +20,9 @@ export const clientDefaults = {
   requestHandler: { connectionTimeout: 2_000, requestTimeout: 2_500, throwOnRequestTimeout: true },
 } as const;
 
-export const dynamoDocument = DynamoDBDocumentClient.from(traced(new DynamoDBClient(clientDefaults)), {
+export const dynamoDocument = DynamoDBDocumentClient.from(new DynamoDBClient(clientDefaults), {
   marshallOptions: { removeUndefinedValues: true },
 });
-export const sqs = traced(new SQSClient(clientDefaults));
-export const ses = traced(new SESClient(clientDefaults));
-export const sfn = traced(new SFNClient(clientDefaults));
+export const sqs = new SQSClient(clientDefaults);
+export const ses = new SESClient(clientDefaults);
+export const sfn = new SFNClient(clientDefaults);

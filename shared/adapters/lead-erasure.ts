@@ -9,7 +9,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { LeadStateConflict } from '../domain/errors.ts';
 import type { LeadStatus } from '../domain/lead.ts';
 import { isHeld } from '../domain/lifecycle.ts';
@@ -36,23 +36,37 @@ export interface ErasureReport {
 }
 
 /**
+ * What `schema` reads of an attribute, or `fallback` for anything else: zod's catch, which in
+ * zod/mini would bring all of zod's utilities (12 KB) into every bundle that erases a lead.
+ */
+function readOr<T>(schema: z.ZodMiniType<T>, fallback: T) {
+  return z.pipe(
+    z.unknown(),
+    z.transform((value): T => {
+      const read = schema.safeParse(value);
+      return read.success ? read.data : fallback;
+    }),
+  );
+}
+
+/**
  * The intake items the lead lists (`intakeKeys`: those it was created with, and the keys of the
  * posts that joined it): `CONTACT#email:…` / `CONTACT#phone:…` (duplicate detection) and
  * `IDEMPOTENCY#<source>#<key>`, each carrying a `leadId`. Anything unreadable is skipped:
  * erasure must not fail on an attribute it does not own.
  */
-const IntakeKeysSchema = z.array(z.object({ pk: z.string().min(1), sk: z.string().min(1) })).catch([]);
+const IntakeKeysSchema = readOr(z.array(z.object({ pk: z.string().check(z.minLength(1)), sk: z.string().check(z.minLength(1)) })), []);
 
 /** The person's address and number: their contact pointers are found by these too, listed or not. */
-const ContactSchema = z.looseObject({ email: z.string().min(1).optional(), phone: z.string().min(1).optional() }).catch({});
+const ContactSchema = readOr(z.looseObject({ email: z.optional(z.string().check(z.minLength(1))), phone: z.optional(z.string().check(z.minLength(1))) }), {});
 
 const LeadItemSchema = z.object({
-  status: z.string().optional(),
-  attempt: z.number().optional(),
-  ownerId: z.string().optional(),
-  teamId: z.string().optional(),
-  intakeKeys: IntakeKeysSchema.optional(),
-  contact: ContactSchema.optional(),
+  status: z.optional(z.string()),
+  attempt: z.optional(z.number()),
+  ownerId: z.optional(z.string()),
+  teamId: z.optional(z.string()),
+  intakeKeys: z.optional(IntakeKeysSchema),
+  contact: z.optional(ContactSchema),
 });
 
 /** The slot an erasure gave back: whose it was, and the team of the lead that held it. */

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { FollowUps, type FollowUp } from '../domain/lifecycle.ts';
 import { dynamoDocument } from './aws-clients.ts';
 import { updateIf } from './conditional-update.ts';
@@ -70,30 +70,30 @@ const TimerInputSchema = z.object({
   contactDeadline: z.string(),
 });
 const ActionSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('email'), email: EmailSchema, oncePer: z.object({ key: z.string(), withinMs: z.number() }).optional() }),
+  z.object({ kind: z.literal('email'), email: EmailSchema, oncePer: z.optional(z.object({ key: z.string(), withinMs: z.number() })) }),
   z.object({ kind: z.literal('timer'), input: TimerInputSchema }),
   z.object({ kind: z.literal('message'), message: RoutingMessageSchema }),
 ]);
 
 const EffectFieldsSchema = z.object({
   type: z.literal('effect'),
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   purpose: z.enum(FollowUps),
   action: ActionSchema,
   status: z.enum(['pending', 'claimed', 'failed', 'done']),
   createdAt: z.string(),
-  attempts: z.number().int().nonnegative(),
-  leaseUntil: z.string().optional(),
-  rearms: z.number().int().nonnegative().optional(),
+  attempts: z.number().check(z.int(), z.nonnegative()),
+  leaseUntil: z.optional(z.string()),
+  rearms: z.optional(z.number().check(z.int(), z.nonnegative())),
   /** A lead's TTL, which its effect records share, or a rep's record's own; what performing one leaves (a once-per window) expires no later. */
-  expiresAt: z.number().optional(),
-  notBefore: z.string().optional(),
+  expiresAt: z.optional(z.number()),
+  notBefore: z.optional(z.string()),
 });
 
 /** An effect record as stored (and as the stream's new image carries it): a lead's or a rep's, never both. */
 export const EffectRecordSchema = z.union([
-  EffectFieldsSchema.extend({ leadId: z.string().min(1), repId: z.undefined().optional() }),
-  EffectFieldsSchema.extend({ repId: z.string().min(1), leadId: z.undefined().optional() }),
+  z.extend(EffectFieldsSchema, { leadId: z.string().check(z.minLength(1)), repId: z.optional(z.undefined()) }),
+  z.extend(EffectFieldsSchema, { repId: z.string().check(z.minLength(1)), leadId: z.optional(z.undefined()) }),
 ]);
 export type EffectRecord = z.infer<typeof EffectRecordSchema>;
 

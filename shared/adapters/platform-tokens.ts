@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { loadSecret } from './secrets.ts';
 
 /**
@@ -11,7 +11,7 @@ export class PlatformTokenMissing extends Error {
   override name = 'PlatformTokenMissing';
 }
 
-const TokensSchema = z.record(z.string(), z.string().min(1));
+const TokensSchema = z.record(z.string(), z.string().check(z.minLength(1)));
 
 export class PlatformTokens {
   readonly #reference: string;

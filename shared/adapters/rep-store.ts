@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { z } from 'zod';
+import type * as z from '../zod.ts';
 import { CapacityAboveMaximum, EmailTaken, RepDisabled, RepNotFound, SessionEnded } from '../domain/errors.ts';
 import { RepProfileSchema, type RepProfile, type Unreachable } from '../routing/eligibility.ts';
 import { dynamoDocument } from './aws-clients.ts';

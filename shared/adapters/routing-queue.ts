@@ -1,5 +1,5 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { sqs as defaultSqs } from './aws-clients.ts';
 
 /**
@@ -7,10 +7,10 @@ import { sqs as defaultSqs } from './aws-clients.ts';
  * lead to route (or whose owner should hear the person got in touch again), or a team whose queue should be offered again because someone freed capacity.
  */
 export const RoutingMessageSchema = z.union([
-  z.strictObject({ leadId: z.string().min(1) }),
+  z.strictObject({ leadId: z.string().check(z.minLength(1)) }),
   /** The same person got in touch again (at that time, or the owner's summary is due then): tell the lead's owner. */
-  z.strictObject({ leadId: z.string().min(1), resubmittedAt: z.iso.datetime() }),
-  z.strictObject({ drainTeam: z.string().min(1) }),
+  z.strictObject({ leadId: z.string().check(z.minLength(1)), resubmittedAt: z.iso.datetime() }),
+  z.strictObject({ drainTeam: z.string().check(z.minLength(1)) }),
 ]);
 export type RoutingMessage = z.infer<typeof RoutingMessageSchema>;
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
 
 /**
  * Plain-text views of admin API answers for the CLI (`npm run admin -- lead <id>`, `queue`):
@@ -10,22 +10,22 @@ const Text = z.string();
 const LeadView = z.looseObject({
   id: Text,
   status: Text,
-  teamId: Text.optional(),
-  attempt: z.number().optional(),
-  ownerId: Text.optional(),
-  tier: Text.optional(),
-  score: z.number().optional(),
-  receivedAt: Text.optional(),
-  contactDeadline: Text.optional(),
-  contact: z.record(Text, z.unknown()).optional(),
+  teamId: z.optional(Text),
+  attempt: z.optional(z.number()),
+  ownerId: z.optional(Text),
+  tier: z.optional(Text),
+  score: z.optional(z.number()),
+  receivedAt: z.optional(Text),
+  contactDeadline: z.optional(Text),
+  contact: z.optional(z.record(Text, z.unknown())),
 });
 const EventView = z.looseObject({
   at: Text,
   kind: Text,
   actor: Text,
-  from: Text.optional(),
-  to: Text.optional(),
-  detail: z.record(Text, z.unknown()).optional(),
+  from: z.optional(Text),
+  to: z.optional(Text),
+  detail: z.optional(z.record(Text, z.unknown())),
 });
 export const LeadWithHistorySchema = z.object({ lead: LeadView, history: z.array(EventView) });
 export type LeadWithHistory = z.infer<typeof LeadWithHistorySchema>;
@@ -36,9 +36,9 @@ export const TeamQueueSchema = z.object({
     z.looseObject({
       id: Text,
       name: Text,
-      tier: Text.optional(),
-      score: z.number().optional(),
-      product: Text.optional(),
+      tier: z.optional(Text),
+      score: z.optional(z.number()),
+      product: z.optional(Text),
       receivedAt: Text,
       attempt: z.number(),
     }),

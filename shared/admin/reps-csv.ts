@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { z } from 'zod';
+import * as z from '../zod.ts';
 
 /**
  * Reps as a spreadsheet exports them, for `npm run admin -- import-reps <file.csv>`. The header

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { IntakeSchema } from '../ingest/source-config.ts';
 import { decodeConfigVariable, RoutingSettingsSchema } from './stack-config.ts';
 
@@ -9,40 +9,43 @@ import { decodeConfigVariable, RoutingSettingsSchema } from './stack-config.ts';
  * the stack and the functions cannot disagree about a name or a shape.
  */
 
-const text = z.string().min(1);
+const text = z.string().check(z.minLength(1));
 
 /** A secret by reference: its Secrets Manager ARN on AWS, `file:<path>` on the local stack. */
-const secretReference = z.string().regex(/^(arn:[\w-]+:secretsmanager:|file:)/, 'must be a Secrets Manager ARN (or file:<path> on the local stack)');
+const secretReference = z.string().check(z.regex(/^(arn:[\w-]+:secretsmanager:|file:)/, 'must be a Secrets Manager ARN (or file:<path> on the local stack)'));
 
 /** A config written by `encodeRoutingSettings` / `encodeIntake` at synth: its JSON, or `file:<name>` of the function's bundle. */
-const encoded = <T extends z.ZodType>(schema: T) =>
-  z
-    .string()
-    .transform((value, ctx): unknown => {
-      try {
-        return decodeConfigVariable(value);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: `is not readable: ${(error as Error).message}` });
-        return z.NEVER;
-      }
-    })
-    .pipe(schema);
+const encoded = <T extends z.ZodMiniType>(schema: T) =>
+  z.pipe(
+    z.pipe(
+      z.string(),
+      z.transform((value, ctx): unknown => {
+        try {
+          return decodeConfigVariable(value);
+        } catch (error) {
+          ctx.issues.push({ code: 'custom', input: value, message: `is not readable: ${(error as Error).message}` });
+          return z.NEVER;
+        }
+      }),
+    ),
+    schema,
+  );
 
 export const EnvironmentSchema = z.object({
   // Set on every function by its construct (infra/lead-router-function.ts); read by Node and Powertools.
   /** `--enable-source-maps`, so stack traces point at the TypeScript sources. */
-  NODE_OPTIONS: z.string().optional(),
+  NODE_OPTIONS: z.optional(z.string()),
   /** Service name of every log line, trace and metric. */
-  POWERTOOLS_SERVICE_NAME: z.string().optional(),
+  POWERTOOLS_SERVICE_NAME: z.optional(z.string()),
   /** CloudWatch namespace of the lead metrics. */
-  POWERTOOLS_METRICS_NAMESPACE: z.string().optional(),
+  POWERTOOLS_METRICS_NAMESPACE: z.optional(z.string()),
 
   /** The deployment's name (its stack config's `name`): the `stack` dimension of every metric. */
   LEAD_ROUTER_STACK: text,
   /** The one DynamoDB table: leads, their history and effects, reps, teams, queues, idempotency records. */
   TABLE_NAME: text,
   /** Divides every configured duration (demos and tests on the local stack); unset on AWS, i.e. 1. */
-  TIME_SCALE: z.coerce.number<string>({ error: 'must be a positive number' }).positive('must be a positive number').default(1),
+  TIME_SCALE: z._default(z.coerce.number<string>({ error: 'must be a positive number' }).check(z.positive('must be a positive number')), 1),
   /** The runtime part of the stack config (`RoutingSettings`): teams, rules, tiers, link lifetime, retention. */
   STACK_CONFIG: encoded(RoutingSettingsSchema),
   /** The lead sources and intake rules of the stack config. */
@@ -55,11 +58,11 @@ export const EnvironmentSchema = z.object({
   /** Routing messages that failed every delivery, kept for a person to redrive. */
   ROUTING_DLQ_URL: z.url(),
   /** The SLA timer (Step Functions Standard) started per lead and attempt. */
-  SLA_STATE_MACHINE_ARN: z.string().regex(/^arn:[\w-]+:states:/, 'must be a Step Functions state machine ARN'),
+  SLA_STATE_MACHINE_ARN: z.string().check(z.regex(/^arn:[\w-]+:states:/, 'must be a Step Functions state machine ARN')),
   /** The verified SES identity offers, reminders and escalations are sent from. */
   EMAIL_FROM: z.email(),
   /** The SES configuration set every email goes out through (TLS, reputation metrics, bounce feedback). */
-  SES_CONFIGURATION_SET: z.string().optional(),
+  SES_CONFIGURATION_SET: z.optional(z.string()),
 
   /** HMAC key of the accept, pass and outcome links in emails. */
   LINK_SIGNING_SECRET: secretReference,
@@ -77,7 +80,7 @@ export const EnvironmentSchema = z.object({
   /** The ad platforms' access tokens, a JSON object by source id, set by the admin. */
   PLATFORM_TOKENS_SECRET: secretReference,
   /** Replaces every ad platform source's API base URL: the local stack's fake platforms; unset on AWS. */
-  PLATFORM_API_BASE_URL: z.url().optional(),
+  PLATFORM_API_BASE_URL: z.optional(z.url()),
 });
 
 export type Environment = z.output<typeof EnvironmentSchema>;
@@ -164,11 +167,11 @@ export function variablesOf<F extends FunctionName>(fn: F): VariableOf<F>[] {
 export const isRequired = (name: VariableName): boolean => !EnvironmentSchema.shape[name].safeParse(undefined).success;
 
 /** The schema of some variables, e.g. one function's (`variablesOf`). */
-export function variablesSchema<N extends VariableName>(names: readonly N[]): z.ZodType<EnvironmentOf<N>> {
+export function variablesSchema<N extends VariableName>(names: readonly N[]): z.ZodMiniType<EnvironmentOf<N>> {
   const mask: Partial<Record<VariableName, true>> = Object.fromEntries(names.map((name) => [name, true]));
   // zod types a pick by a literal mask only; for a list of names this one assertion says what
   // the picked schema parses: exactly these variables of the environment.
-  return EnvironmentSchema.pick(mask) as unknown as z.ZodType<EnvironmentOf<N>>;
+  return z.pick(EnvironmentSchema, mask) as unknown as z.ZodMiniType<EnvironmentOf<N>>;
 }
 
 export class EnvironmentError extends Error {

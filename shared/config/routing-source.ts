@@ -1,7 +1,8 @@
 import type middy from '@middy/core';
 import { FranchiseMapCache } from '../adapters/franchise-cache.ts';
 import { FranchiseStore } from '../adapters/franchise-store.ts';
-import type { FranchiseIndex } from '../franchise/franchise-index.ts';
+import { decodeFranchiseMap } from '../franchise/franchise-codec.ts';
+import { FranchiseIndex } from '../franchise/franchise-index.ts';
 import { RoutingConfigSource } from '../franchise/routing-config-source.ts';
 import type { RoutingConfig } from '../routing/config-schema.ts';
 import { minutesToMs } from './runtime.ts';
@@ -15,11 +16,8 @@ import { minutesToMs } from './runtime.ts';
 export const FRANCHISE_REFRESH_MINUTES = 0.5;
 export const franchiseRefreshMs = (scale?: number): number => Math.max(minutesToMs(FRANCHISE_REFRESH_MINUTES, scale), 10_000);
 
-/** The index of a stored map; the codec and index load only in a stack that has a map at all. */
-async function indexOf(data: Uint8Array): Promise<FranchiseIndex> {
-  const [{ decodeFranchiseMap }, { FranchiseIndex }] = await Promise.all([import('../franchise/franchise-codec.ts'), import('../franchise/franchise-index.ts')]);
-  return FranchiseIndex.of(decodeFranchiseMap(data));
-}
+/** The index of a stored map. */
+const indexOf = async (data: Uint8Array): Promise<FranchiseIndex> => FranchiseIndex.of(decodeFranchiseMap(data));
 
 /** The stack config's routing joined with the franchise map of the table, as a function at cold start builds it. */
 export function routingSourceFor(env: { readonly TABLE_NAME: string; readonly TIME_SCALE?: number }, base: RoutingConfig): RoutingConfigSource {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { IntakeSchema, type Intake } from '../ingest/source-config.ts';
 import { RoutingConfigSchema, type RoutingConfig } from '../routing/config-schema.ts';
 
@@ -16,46 +16,46 @@ const Email = z.email();
 /** Stage-wide limits of the HTTP API, so a flood of posts cannot run up the bill or starve routing. */
 export const ApiSchema = z.strictObject({
   /** Steady requests per second across all routes. */
-  ratePerSecond: z.number().int().positive().max(10_000).default(50),
+  ratePerSecond: z._default(z.number().check(z.int(), z.positive(), z.maximum(10_000)), 50),
   /** Requests allowed in a burst above the steady rate. */
-  burst: z.number().int().positive().max(5_000).default(100),
+  burst: z._default(z.number().check(z.int(), z.positive(), z.maximum(5_000)), 100),
 });
 
 /** Thresholds of the alarms that email `alarmEmail`. */
 export const AlarmsSchema = z.strictObject({
   /** A routing message older than this means leads are waiting for an offer. */
-  oldestMessageAgeSeconds: z.number().int().min(60).max(86_400).default(300),
+  oldestMessageAgeSeconds: z._default(z.number().check(z.int(), z.minimum(60), z.maximum(86_400)), 300),
   /** Share of received leads that passed their contact deadline uncontacted, per hour. */
-  slaBreachRatePercent: z.number().positive().max(100).default(10),
+  slaBreachRatePercent: z._default(z.number().check(z.positive(), z.maximum(100)), 10),
   /** SES reputation bounce rate; AWS reviews an account at 5% and may pause sending at 10%. */
-  bounceRatePercent: z.number().positive().max(100).default(4),
+  bounceRatePercent: z._default(z.number().check(z.positive(), z.maximum(100)), 4),
 });
 
 export const RoutingSettingsSchema = z.object({
   stackName: z.string(),
   /** Hours an accept or reject link in an offer email stays valid. */
-  linkTtlHours: z.number().positive().max(24 * 30).default(72),
+  linkTtlHours: z._default(z.number().check(z.positive(), z.maximum(24 * 30)), 72),
   /** Days a lead is kept before DynamoDB's TTL removes it. */
-  retentionDays: z.number().int().positive().max(3650).default(365),
+  retentionDays: z._default(z.number().check(z.int(), z.positive(), z.maximum(3650)), 365),
   routing: RoutingConfigSchema,
 });
 
 export const StackConfigSchema = z.strictObject({
   /** Logical name; the CloudFormation stack is called `LeadRouter-<name>`. */
-  name: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,60}$/, 'letters, digits and dashes, starting with a letter'),
-  account: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id').optional(),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1'),
+  name: z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9-]{0,60}$/, 'letters, digits and dashes, starting with a letter')),
+  account: z.optional(z.string().check(z.regex(/^\d{12}$/, 'a 12-digit AWS account id'))),
+  region: z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1')),
   /** Verified SES identity the offer and escalation emails are sent from. */
   emailFrom: Email,
-  linkTtlHours: z.number().positive().max(24 * 30).default(72),
-  retentionDays: z.number().int().positive().max(3650).default(365),
+  linkTtlHours: z._default(z.number().check(z.positive(), z.maximum(24 * 30)), 72),
+  retentionDays: z._default(z.number().check(z.int(), z.positive(), z.maximum(3650)), 365),
   routing: RoutingConfigSchema,
   /** Lead sources (webhooks), duplicate detection and idempotency. */
-  intake: IntakeSchema.prefault({}),
+  intake: z.prefault(IntakeSchema, {}),
   /** Who the alarms email (through SNS; the address confirms the subscription once). */
-  alarmEmail: Email.optional(),
-  alarms: AlarmsSchema.prefault({}),
-  api: ApiSchema.prefault({}),
+  alarmEmail: z.optional(Email),
+  alarms: z.prefault(AlarmsSchema, {}),
+  api: z.prefault(ApiSchema, {}),
 });
 
 export type StackConfig = z.infer<typeof StackConfigSchema>;
@@ -67,7 +67,7 @@ export class StackConfigError extends Error {
 }
 
 /** Formats zod issues as `file: path: message` lines a franchise admin can act on. */
-export function describeIssues(source: string, error: z.ZodError): string {
+export function describeIssues(source: string, error: z.core.$ZodError): string {
   return error.issues
     .map((issue) => `${source}: ${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
     .join('\n');

@@ -69,7 +69,7 @@ describe('parseLeadInput', () => {
     [{ email: 'a@b.co', country: 'Atlantis' }, 'country', 'must be an ISO 3166 country code such as DE, or a country name'],
     [{ phone: 'call me' }, 'phone', 'must be a phone number with its +country code'],
     [{ phone: '030 1234567' }, 'phone', 'must be a phone number with its +country code'],
-    [{ phone: '12345', country: 'DE' }, 'phone', 'must be a phone number valid in DE, or one with its +country code'],
+    [{ phone: '123', country: 'DE' }, 'phone', 'must be a phone number valid in DE, or one with its +country code'],
     [{ email: 'a@b.co', consent: 'maybe' }, 'consent', 'must be true or false (yes/no, on/off)'],
     [{ email: 'a@b.co', firstName: 'x'.repeat(201) }, 'firstName', 'must be at most 200 characters'],
     [{ email: 'a@b.co', extra: { nested: true } }, 'extra', 'must be text, a number or true/false'],

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { InvalidLead, type FieldProblem } from './errors.ts';
 import { flagWords, type FieldFlag, type FlagIssue } from './lead-quality.ts';
 import { consentFlag, countryCode, e164, emailAddress, MAX_EMAIL_LENGTH, multiLine, singleLine, splitName } from './normalize.ts';
@@ -58,32 +58,41 @@ export const fieldLimits = {
  * subject and page made from it.
  */
 const text = (max: number, lines: 'one' | 'several' = 'one') =>
-  z
-    .union([z.string(), z.number()])
-    .transform((value) => (lines === 'one' ? singleLine(String(value)) : multiLine(String(value))).trim())
-    .pipe(z.string().max(max, `must be at most ${max} characters`))
-    .transform((value) => (value === '' ? undefined : value))
-    .optional();
+  z.optional(
+    z.pipe(
+      z.pipe(
+        z.pipe(
+          z.union([z.string(), z.number()]),
+          z.transform((value) => (lines === 'one' ? singleLine(String(value)) : multiLine(String(value))).trim()),
+        ),
+        z.string().check(z.maxLength(max, `must be at most ${max} characters`)),
+      ),
+      z.transform((value) => (value === '' ? undefined : value)),
+    ),
+  );
 
 const CanonicalFieldsSchema = z.object({
   firstName: text(fieldLimits.firstName),
   lastName: text(fieldLimits.lastName),
   /** A full name, split into first and last name when those are not given. */
   name: text(fieldLimits.name),
-  email: z
-    .string()
-    .transform((value, context) => {
-      const text = value.trim();
-      if (text === '') return undefined;
-      const address = emailAddress(text);
-      if (address !== undefined) return address;
-      context.addIssue({
-        code: 'custom',
-        message: text.length > MAX_EMAIL_LENGTH ? `must be at most ${MAX_EMAIL_LENGTH} characters` : 'must be a valid email address',
-      });
-      return z.NEVER;
-    })
-    .optional(),
+  email: z.optional(
+    z.pipe(
+      z.string(),
+      z.transform((value, context) => {
+        const text = value.trim();
+        if (text === '') return undefined;
+        const address = emailAddress(text);
+        if (address !== undefined) return address;
+        context.issues.push({
+          code: 'custom',
+          input: value,
+          message: text.length > MAX_EMAIL_LENGTH ? `must be at most ${MAX_EMAIL_LENGTH} characters` : 'must be a valid email address',
+        });
+        return z.NEVER;
+      }),
+    ),
+  ),
   /** Normalized to E.164 below, once the country is known. */
   phone: text(fieldLimits.phone),
   company: text(fieldLimits.company),
@@ -95,7 +104,7 @@ const CanonicalFieldsSchema = z.object({
   message: text(fieldLimits.message, 'several'),
   source: text(fieldLimits.source),
   language: text(fieldLimits.language),
-  consent: z.union([z.boolean(), z.string().max(fieldLimits.consent), z.number()]).optional(),
+  consent: z.optional(z.union([z.boolean(), z.string().check(z.maxLength(fieldLimits.consent)), z.number()])),
 });
 type CanonicalKey = keyof typeof CanonicalFieldsSchema.shape;
 
@@ -228,7 +237,7 @@ export function parseLeadInput(raw: unknown, options: ParseOptions = {}): NewLea
   const findings = new Findings();
   // Field by field, so one bad field does not hide the others' problems (or their normalization).
   const data: Partial<z.infer<typeof CanonicalFieldsSchema>> = {};
-  for (const [key, schema] of Object.entries(CanonicalFieldsSchema.shape) as [CanonicalKey, z.ZodType][]) {
+  for (const [key, schema] of Object.entries(CanonicalFieldsSchema.shape) as [CanonicalKey, z.ZodMiniType][]) {
     const value = Object.hasOwn(raw, key) ? (raw as Record<string, unknown>)[key] : undefined;
     // A server's null is an empty field (Zapier sends one for an empty mapping); a form post has none.
     if (lenient && value === null) continue;

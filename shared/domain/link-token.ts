@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { signToken, verifyToken } from './signed-token.ts';
 
 /** `claim` takes a lead opened to the whole team out of its queue; the others act on one offer. */
@@ -8,12 +8,12 @@ export type LinkAction = (typeof LinkActions)[number];
 /** What a link in an offer email lets its holder do: one action, on one offer, until it expires. */
 export const LinkClaimsSchema = z.object({
   v: z.literal(1),
-  leadId: z.string().min(1),
-  repId: z.string().min(1),
-  attempt: z.number().int().positive(),
+  leadId: z.string().check(z.minLength(1)),
+  repId: z.string().check(z.minLength(1)),
+  attempt: z.number().check(z.int(), z.positive()),
   action: z.enum(LinkActions),
   /** Expiry, epoch seconds. */
-  exp: z.number().int(),
+  exp: z.number().check(z.int()),
 });
 export type LinkClaims = z.infer<typeof LinkClaimsSchema>;
 

@@ -1,7 +1,8 @@
 import codeList from 'i18n-iso-countries/codes.json' with { type: 'json' };
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
-import { z } from 'zod';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/core';
+import * as z from '../zod.ts';
 import { COUNTRY_ALIASES } from './country-aliases.ts';
+import { phoneMetadata } from './phone-metadata.ts';
 
 /**
  * Normalization of what people type into forms: countries to ISO 3166-1 alpha-2, phone numbers
@@ -9,10 +10,22 @@ import { COUNTRY_ALIASES } from './country-aliases.ts';
  * the caller names the field in its error.
  */
 
-/** ISO 3166-1 alpha-2 codes, and alpha-3 to alpha-2 (the code list alone, no names). */
-const countryCodes = codeList as unknown as readonly (readonly [alpha2: string, alpha3: string, numeric: string, subdivisions: string])[];
-const alpha2Codes: ReadonlySet<string> = new Set(countryCodes.map(([alpha2]) => alpha2));
-const alpha3ToAlpha2: ReadonlyMap<string, string> = new Map(countryCodes.map(([alpha2, alpha3]) => [alpha3, alpha2]));
+interface CountryCodes {
+  readonly alpha2: ReadonlySet<string>;
+  readonly alpha3ToAlpha2: ReadonlyMap<string, string>;
+}
+let countryCodes: CountryCodes | undefined;
+
+/**
+ * ISO 3166-1 alpha-2 codes, and alpha-3 to alpha-2 (the code list alone, no names). Built on the
+ * first country read, so the code list is bundled only where a function reads countries.
+ */
+function codes(): CountryCodes {
+  if (countryCodes) return countryCodes;
+  const list = codeList as unknown as readonly (readonly [alpha2: string, alpha3: string, numeric: string, subdivisions: string])[];
+  countryCodes = { alpha2: new Set(list.map(([alpha2]) => alpha2)), alpha3ToAlpha2: new Map(list.map(([alpha2, alpha3]) => [alpha3, alpha2])) };
+  return countryCodes;
+}
 /** The languages country names are read in. */
 const nameLocales = ['en', 'de', 'fr', 'es'] as const;
 
@@ -33,7 +46,7 @@ function namesToCodes(): ReadonlyMap<string, string> {
   for (const locale of nameLocales) {
     for (const style of ['long', 'short'] as const) {
       const names = new Intl.DisplayNames([locale], { type: 'region', style, fallback: 'none' });
-      for (const code of alpha2Codes) {
+      for (const code of codes().alpha2) {
         const name = names.of(code);
         if (name && !byName.has(nameKey(name))) byName.set(nameKey(name), code);
       }
@@ -108,9 +121,9 @@ export function countryCode(value: string): string | undefined {
   const text = value.trim();
   if (text.length > 100) return undefined;
   if (text.toLowerCase() === 'uk') return 'GB';
-  if (/^[A-Za-z]{2}$/.test(text)) return alpha2Codes.has(text.toUpperCase()) ? text.toUpperCase() : undefined;
+  if (/^[A-Za-z]{2}$/.test(text)) return codes().alpha2.has(text.toUpperCase()) ? text.toUpperCase() : undefined;
   if (/^[A-Za-z]{3}$/.test(text)) {
-    const alpha2 = alpha3ToAlpha2.get(text.toUpperCase());
+    const alpha2 = codes().alpha3ToAlpha2.get(text.toUpperCase());
     if (alpha2) return alpha2;
   }
   return namesToCodes().get(nameKey(text));
@@ -118,16 +131,20 @@ export function countryCode(value: string): string | undefined {
 
 /**
  * E.164 ("+4930123456") for a number written with its country prefix, or written nationally
- * ("030 123456") for the lead's country. Only numbers valid for their country's numbering plan.
+ * ("030 123456") for the lead's country. Only numbers of a shape their country's numbering plan
+ * allows: its leading digits and lengths (libphonenumber's `min` metadata, half of `max`).
+ * Ranges no number of any type is assigned from yet (a German "12345") are not told apart, so
+ * such a number is kept rather than flagged; one too short, too long or under no country's
+ * prefix is still flagged.
  */
 export function e164(value: string, country?: string): string | undefined {
-  const parsed = parsePhoneNumberFromString(value, country ? { defaultCountry: country as CountryCode } : undefined);
+  const parsed = country ? parsePhoneNumberFromString(value, { defaultCountry: country as CountryCode }, phoneMetadata()) : parsePhoneNumberFromString(value, phoneMetadata());
   return parsed?.isValid() ? parsed.number : undefined;
 }
 
 /** "+4930123456" as people read it, "+49 30 123456"; anything that does not parse, as it is. */
 export function readablePhone(value: string): string {
-  return parsePhoneNumberFromString(value)?.formatInternational() ?? value;
+  return parsePhoneNumberFromString(value, phoneMetadata())?.formatInternational() ?? value;
 }
 
 const yes = new Set(['true', 'on', 'yes', 'y', '1', 'accepted', 'accept', 'agreed', 'checked', 'ja', 'oui', 'si', 'sí']);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
 
 /**
  * What SES reports about an email after it was sent, as published to SNS: by a configuration
@@ -9,26 +9,23 @@ import { z } from 'zod';
  */
 
 /** SES sends `null` for some optional strings (a complaint's `complaintSubType`). */
-const optionalText = z
-  .string()
-  .nullish()
-  .transform((value) => value ?? undefined);
+const optionalText = z.pipe(z.nullish(z.string()), z.transform((value) => value ?? undefined));
 
 const BounceSchema = z.looseObject({
   bounceType: z.enum(['Permanent', 'Transient', 'Undetermined']),
   /** General, NoEmail, Suppressed, OnAccountSuppressionList, MailboxFull, MessageTooLarge, … */
-  bounceSubType: z.string().min(1),
+  bounceSubType: z.string().check(z.minLength(1)),
   bouncedRecipients: z
-    .array(z.looseObject({ emailAddress: z.string().min(1), diagnosticCode: optionalText, status: optionalText, action: optionalText }))
-    .min(1),
+    .array(z.looseObject({ emailAddress: z.string().check(z.minLength(1)), diagnosticCode: optionalText, status: optionalText, action: optionalText }))
+    .check(z.minLength(1)),
   timestamp: z.iso.datetime({ offset: true }),
-  feedbackId: z.string().min(1),
+  feedbackId: z.string().check(z.minLength(1)),
 });
 
 const ComplaintSchema = z.looseObject({
-  complainedRecipients: z.array(z.looseObject({ emailAddress: z.string().min(1) })).min(1),
+  complainedRecipients: z.array(z.looseObject({ emailAddress: z.string().check(z.minLength(1)) })).check(z.minLength(1)),
   timestamp: z.iso.datetime({ offset: true }),
-  feedbackId: z.string().min(1),
+  feedbackId: z.string().check(z.minLength(1)),
   /** abuse, fraud, not-spam, … when the mailbox provider sent a feedback report with one. */
   complaintFeedbackType: optionalText,
   /** `OnAccountSuppressionList` when SES did not even try, because of an earlier complaint. */
@@ -37,16 +34,18 @@ const ComplaintSchema = z.looseObject({
 
 const NotificationSchema = z
   .looseObject({
-    eventType: z.string().min(1).optional(),
-    notificationType: z.string().min(1).optional(),
+    eventType: z.optional(z.string().check(z.minLength(1))),
+    notificationType: z.optional(z.string().check(z.minLength(1))),
     /** Absent from SES's "AmazonSnsSubscriptionSucceeded" test notification. */
-    mail: z.looseObject({ messageId: z.string().optional() }).optional(),
-    bounce: z.unknown().optional(),
-    complaint: z.unknown().optional(),
+    mail: z.optional(z.looseObject({ messageId: z.optional(z.string()) })),
+    bounce: z.optional(z.unknown()),
+    complaint: z.optional(z.unknown()),
   })
-  .refine((notification) => notification.eventType !== undefined || notification.notificationType !== undefined, {
-    message: 'neither eventType nor notificationType',
-  });
+  .check(
+    z.refine((notification) => notification.eventType !== undefined || notification.notificationType !== undefined, {
+      message: 'neither eventType nor notificationType',
+    }),
+  );
 
 /** The Lambda event of an SNS subscription; each record carries one SES notification as text. */
 export const SnsEventSchema = z.object({
@@ -90,7 +89,7 @@ export function bareAddress(raw: string): string {
   return (angled ? angled[1]! : raw).trim().toLowerCase();
 }
 
-const describe = (error: z.ZodError) => error.issues.map((issue) => `${issue.path.join('.') || '(message)'}: ${issue.message}`).join('; ');
+const describe = (error: z.core.$ZodError) => error.issues.map((issue) => `${issue.path.join('.') || '(message)'}: ${issue.message}`).join('; ');
 
 /** One SNS message body from SES, read into what the feedback function acts on, or why it cannot be. */
 export function parseMailFeedback(message: string): ParsedFeedback {

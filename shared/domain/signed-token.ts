@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { z } from 'zod';
+import type * as z from '../zod.ts';
 import { ExpiredLinkToken, InvalidLinkToken } from './errors.ts';
 
 const b64 = (data: Buffer | string) => Buffer.from(data).toString('base64url');
@@ -32,7 +32,7 @@ export function sameSecret(given: string, expected: string): boolean {
  * expiry (`exp`, epoch seconds). Throws `InvalidLinkToken` for anything forged, tampered or of
  * another kind, `ExpiredLinkToken` for an old token.
  */
-export function verifyToken<S extends z.ZodType<{ exp: number }>>(key: string, token: string, schema: S, now: Date): z.infer<S> {
+export function verifyToken<S extends z.ZodMiniType<{ exp: number }>>(key: string, token: string, schema: S, now: Date): z.infer<S> {
   const parts = token.split('.');
   if (parts.length !== 2 || !parts[0] || !parts[1]) throw new InvalidLinkToken('malformed token');
   const [payload, signature] = parts as [string, string];

@@ -1,5 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import type { Franchisee, FranchiseMap, TerritoryRow } from './franchise-map.ts';
 import { areaKey } from './territory-area.ts';
 
@@ -15,7 +15,7 @@ import { areaKey } from './territory-area.ts';
  */
 export const FRANCHISE_MAP_FORMAT_VERSION = 1;
 
-const Index = z.number().int().min(0);
+const Index = z.number().check(z.int(), z.minimum(0));
 const EncodedV1 = z.strictObject({
   version: z.literal(1),
   /** [id, name, managerEmail] */
@@ -24,11 +24,11 @@ const EncodedV1 = z.strictObject({
     z.strictObject({
       country: z.string(),
       /** Index of the franchisee holding the whole country. */
-      whole: Index.optional(),
+      whole: z.optional(Index),
       /** [franchisee index, region] */
-      regions: z.array(z.tuple([Index, z.string()])).optional(),
+      regions: z.optional(z.array(z.tuple([Index, z.string()]))),
       /** [franchisee index, its prefixes separated by spaces] */
-      postal: z.array(z.tuple([Index, z.string()])).optional(),
+      postal: z.optional(z.array(z.tuple([Index, z.string()]))),
     }),
   ),
 });

@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { normalizePostal } from '../routing/lead-facts.ts';
 import type { Franchisee, FranchiseMap, TerritoryArea, TerritoryRow } from './franchise-map.ts';
 import { areaKey, areaValue, describeArea, KIND_ORDER } from './territory-area.ts';

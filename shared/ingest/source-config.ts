@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { SignatureSchemes } from './signatures.ts';
 import { CanonicalFields, PresetIds } from './submission.ts';
 
@@ -8,44 +8,44 @@ import { CanonicalFields, PresetIds } from './submission.ts';
  * default source (`intake.defaultSource`, else an open JSON and form endpoint named "web").
  */
 
-const SourceId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, at most 40');
+const SourceId = z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, at most 40'));
 
 /** `https://www.example.com`: scheme, host and port only, as browsers send `Origin`. */
-const Origin = z
-  .string()
-  .regex(/^https?:\/\/[^/\s?#]+$/, 'an origin such as https://www.example.com (scheme and host, no path)')
-  .transform((value) => value.toLowerCase());
+const Origin = z.pipe(
+  z.string().check(z.regex(/^https?:\/\/[^/\s?#]+$/, 'an origin such as https://www.example.com (scheme and host, no path)')),
+  z.transform((value) => value.toLowerCase()),
+);
 
 const common = {
   id: SourceId,
   /** As the admin knows it, e.g. "Spring campaign landing page". */
-  name: z.string().max(100).optional(),
-  preset: z.enum(PresetIds).default('canonical'),
+  name: z.optional(z.string().check(z.maxLength(100))),
+  preset: z._default(z.enum(PresetIds), 'canonical'),
   /** Canonical field <- the name the sender uses, for forms whose fields are named otherwise. */
-  mapping: z.partialRecord(z.enum(CanonicalFields), z.string().min(1).max(200)).default({}),
+  mapping: z._default(z.partialRecord(z.enum(CanonicalFields), z.string().check(z.minLength(1), z.maxLength(200))), {}),
   /** Values every lead from this source gets unless it brings its own, e.g. { "source": "partner" }. */
-  defaults: z.record(z.string().min(1).max(64), z.string().max(200)).default({}),
+  defaults: z._default(z.record(z.string().check(z.minLength(1), z.maxLength(64)), z.string().check(z.maxLength(200))), {}),
   /** Where a browser's plain form post is sent after the lead is taken (303 See Other). */
-  thankYouUrl: z.url({ protocol: /^https?$/ }).optional(),
+  thankYouUrl: z.optional(z.url({ protocol: /^https?$/ })),
 };
 
 export const PublicSourceSchema = z.strictObject({
   ...common,
   auth: z.literal('public'),
   /** Pages allowed to post from a browser; empty allows any page. */
-  allowedOrigins: z.array(Origin).max(50).default([]),
+  allowedOrigins: z._default(z.array(Origin).check(z.maxLength(50)), []),
   /** A field real visitors never see or fill in; a post that fills it is thanked and dropped. */
-  honeypotField: z.string().min(1).max(64).default('_gotcha'),
+  honeypotField: z._default(z.string().check(z.minLength(1), z.maxLength(64)), '_gotcha'),
   /** Posts per client address per minute; more get 429. */
-  perClientPerMinute: z.number().int().min(1).max(10_000).default(10),
+  perClientPerMinute: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(10_000)), 10),
 });
 
 export const SignedSourceSchema = z.strictObject({
   ...common,
   auth: z.literal('signed'),
-  signature: z.enum(SignatureSchemes).default('lead-router'),
+  signature: z._default(z.enum(SignatureSchemes), 'lead-router'),
   /** Deliveries whose signed timestamp is further than this from now are refused (replays). */
-  replayWindowSeconds: z.number().int().min(30).max(3600).default(300),
+  replayWindowSeconds: z._default(z.number().check(z.int(), z.minimum(30), z.maximum(3600)), 300),
 });
 
 /**
@@ -72,7 +72,7 @@ const platformCommon = {
   mapping: common.mapping,
   defaults: common.defaults,
   /** How long one call to the platform's API may take before it counts as failed and is retried. */
-  requestTimeoutMs: z.number().int().min(100).max(20_000).default(5_000),
+  requestTimeoutMs: z._default(z.number().check(z.int(), z.minimum(100), z.maximum(20_000)), 5_000),
 };
 
 /**
@@ -83,11 +83,8 @@ const platformCommon = {
 export const FacebookSourceSchema = z.strictObject({
   ...platformCommon,
   auth: z.literal('facebook'),
-  apiBaseUrl: z.url({ protocol: /^https?$/ }).default('https://graph.facebook.com'),
-  apiVersion: z
-    .string()
-    .regex(/^v\d{1,3}\.\d{1,2}$/, 'a Graph API version such as v21.0')
-    .default('v21.0'),
+  apiBaseUrl: z._default(z.url({ protocol: /^https?$/ }), 'https://graph.facebook.com'),
+  apiVersion: z._default(z.string().check(z.regex(/^v\d{1,3}\.\d{1,2}$/, 'a Graph API version such as v21.0')), 'v21.0'),
 });
 
 /**
@@ -98,12 +95,9 @@ export const FacebookSourceSchema = z.strictObject({
 export const LinkedInSourceSchema = z.strictObject({
   ...platformCommon,
   auth: z.literal('linkedin'),
-  apiBaseUrl: z.url({ protocol: /^https?$/ }).default('https://api.linkedin.com'),
+  apiBaseUrl: z._default(z.url({ protocol: /^https?$/ }), 'https://api.linkedin.com'),
   /** The `LinkedIn-Version` header (YYYYMM): LinkedIn sunsets each version after about a year. */
-  apiVersion: z
-    .string()
-    .regex(/^\d{6}$/, 'a LinkedIn-Version such as 202601 (YYYYMM)')
-    .default('202601'),
+  apiVersion: z._default(z.string().check(z.regex(/^\d{6}$/, 'a LinkedIn-Version such as 202601 (YYYYMM)')), '202601'),
 });
 
 /** Presets whose sender proves itself only with a key in its payload: anything but a token source would take posts from anyone. */
@@ -111,7 +105,7 @@ const bodyTokenPresets: ReadonlySet<string> = new Set(['google-ads']);
 
 export const SourceSchema = z
   .discriminatedUnion('auth', [PublicSourceSchema, SignedSourceSchema, TokenSourceSchema, FacebookSourceSchema, LinkedInSourceSchema])
-  .superRefine((source, ctx) => {
+  .check(z.superRefine((source, ctx) => {
     if ('preset' in source && bodyTokenPresets.has(source.preset) && source.auth !== 'token') {
       ctx.addIssue({
         code: 'custom',
@@ -119,7 +113,7 @@ export const SourceSchema = z
         message: `the ${source.preset} preset needs "auth": "token": the sender proves itself with the key in its payload, checked against the source's secret`,
       });
     }
-  });
+  }));
 export type Source = z.infer<typeof SourceSchema>;
 export type FacebookSource = z.infer<typeof FacebookSourceSchema>;
 export type LinkedInSource = z.infer<typeof LinkedInSourceSchema>;
@@ -136,20 +130,17 @@ export type SignedSource = z.infer<typeof SignedSourceSchema>;
 
 export const IntakeSchema = z
   .strictObject({
-    sources: z.array(SourceSchema).max(50).default([]),
+    sources: z._default(z.array(SourceSchema).check(z.maxLength(50)), []),
     /** The source behind `POST /leads`; absent, an open public source "web". */
-    defaultSource: SourceId.optional(),
+    defaultSource: z.optional(SourceId),
     /** A post with the same email or phone as a lead of the last N hours joins that lead; 0 turns it off. */
-    dedupeWindowHours: z.number().min(0).max(24 * 90).default(72),
+    dedupeWindowHours: z._default(z.number().check(z.minimum(0), z.maximum(24 * 90)), 72),
     /** How long an Idempotency-Key or sender event id is remembered. */
-    idempotencyHours: z.number().min(1).max(24 * 30).default(24),
+    idempotencyHours: z._default(z.number().check(z.minimum(1), z.maximum(24 * 30)), 24),
     /** The country a phone number without a +country prefix belongs to, when the lead names none. */
-    defaultCountry: z
-      .string()
-      .regex(/^[A-Z]{2}$/, 'a two-letter ISO 3166 country code such as DE')
-      .optional(),
+    defaultCountry: z.optional(z.string().check(z.regex(/^[A-Z]{2}$/, 'a two-letter ISO 3166 country code such as DE'))),
   })
-  .superRefine((intake, ctx) => {
+  .check(z.superRefine((intake, ctx) => {
     const seen = new Set<string>();
     intake.sources.forEach((source, index) => {
       if (seen.has(source.id)) ctx.addIssue({ code: 'custom', path: ['sources', index, 'id'], message: `source "${source.id}" is defined twice` });
@@ -158,7 +149,7 @@ export const IntakeSchema = z
     if (intake.defaultSource && !seen.has(intake.defaultSource)) {
       ctx.addIssue({ code: 'custom', path: ['defaultSource'], message: `no source "${intake.defaultSource}" in sources` });
     }
-  });
+  }));
 export type Intake = z.infer<typeof IntakeSchema>;
 
 /** The open endpoint `POST /leads` answers as when the stack names no default source. */

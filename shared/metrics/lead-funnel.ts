@@ -13,8 +13,8 @@ import type { RouteOutcome } from '../use-cases/route-lead.ts';
 /**
  * The lead funnel as metrics: what each use case's outcome counts, by the names the dashboard and
  * alarms read (metric-names.ts). It sits beside the use cases rather than in observability.ts, which
- * every adapter imports for its tracer: that module knows no use case, so no import cycle runs
- * through it. Handlers call these after a use case returns, on the invocation's `metrics`.
+ * handlers, composition roots and the HTTP error mapping import for the logger: that module knows
+ * no use case, so no import cycle runs through it. Handlers call these after a use case returns, on the invocation's `metrics`.
  */
 
 const count = (sink: Metrics, name: string) => sink.addMetric(name, MetricUnit.Count, 1);

@@ -169,8 +169,8 @@ function checkItems(field: string, list: ParsedList, valid: (item: string) => bo
 }
 
 // The territory's own rules, so the portal accepts exactly what routing accepts.
-const CountryItem = TerritorySchema.shape.countries.unwrap().element;
-const PostalPrefixItem = TerritorySchema.shape.postalPrefixes.unwrap().element;
+const CountryItem = TerritorySchema.shape.countries.def.innerType.def.element;
+const PostalPrefixItem = TerritorySchema.shape.postalPrefixes.def.innerType.def.element;
 /** The territory's own wording: 'a two-letter ISO 3166 country code such as DE'. */
 const countryMessage = CountryItem.safeParse('').error?.issues[0]?.message ?? 'a two-letter ISO 3166 country code such as DE';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { InvalidLinkToken } from '../domain/errors.ts';
 import { mac, sameMac, signToken, verifyToken } from '../domain/signed-token.ts';
 
@@ -19,25 +19,25 @@ export const SESSION_COOKIE = 'lr_session';
 export const PRE_SESSION_COOKIE = 'lr_pre';
 
 /** The rep's session version a link or session was issued at. */
-const VersionSchema = z.number().int().min(0);
+const VersionSchema = z.number().check(z.int(), z.minimum(0));
 
 const MagicClaimsSchema = z.strictObject({
   p: z.literal('magic'),
-  repId: z.string().min(1),
+  repId: z.string().check(z.minLength(1)),
   v: VersionSchema,
   /** One-time id: the sign-in consumes it with a conditional write. */
-  jti: z.string().min(16),
-  exp: z.number().int(),
+  jti: z.string().check(z.minLength(16)),
+  exp: z.number().check(z.int()),
 });
 export type MagicClaims = z.infer<typeof MagicClaimsSchema>;
 
 const SessionClaimsSchema = z.strictObject({
   p: z.literal('session'),
-  repId: z.string().min(1),
+  repId: z.string().check(z.minLength(1)),
   v: VersionSchema,
   /** Session id: the CSRF token of every form is derived from it. */
-  sid: z.string().min(16),
-  exp: z.number().int(),
+  sid: z.string().check(z.minLength(16)),
+  exp: z.number().check(z.int()),
 });
 export type SessionClaims = z.infer<typeof SessionClaimsSchema>;
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { isValidTimeZone, localClock, Weekdays, WorkingHoursSchema, type WorkingHours } from './working-hours.ts';
 
 const MINUTE = 60_000;
@@ -138,8 +138,8 @@ export function addBusinessTime(start: Date, durationMs: number, hours: WorkingH
 /** A team's SLA clock: it runs only inside `hours`, read on the wall in `timeZone`. */
 export const BusinessHoursSchema = z
   .strictObject({
-    timeZone: z.string().refine(isValidTimeZone, 'an IANA time zone such as Europe/Berlin'),
+    timeZone: z.string().check(z.refine(isValidTimeZone, 'an IANA time zone such as Europe/Berlin')),
     hours: WorkingHoursSchema,
   })
-  .refine(({ hours }) => hasAnyShift(hours), { path: ['hours'], message: 'business hours need at least one shift' });
+  .check(z.refine(({ hours }) => hasAnyShift(hours), { path: ['hours'], message: 'business hours need at least one shift' }));
 export type BusinessHours = z.infer<typeof BusinessHoursSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { TerritorySchema } from './config-schema.ts';
 import { fold, leadLanguage, leadLocation, leadValue, sameText, speaks, type LeadFacts } from './lead-facts.ts';
 import { coverage } from './territory.ts';
@@ -19,69 +19,69 @@ export const UnreachableSchema = z.object({
   /** The address that bounced or complained, as SES reported it. */
   address: z.string(),
   /** Bounce subtype (General, NoEmail, OnAccountSuppressionList…) or complaint feedback type (abuse…). */
-  subType: z.string().optional(),
+  subType: z.optional(z.string()),
   /** What the receiving server said (`smtp; 550 5.1.1 user unknown`), when SES passed it on. */
-  diagnostic: z.string().optional(),
+  diagnostic: z.optional(z.string()),
   feedbackId: z.string(),
   /**
    * When the manager's notice was recorded, its email with it (the outbox): set once per mark, so
    * a redelivered or concurrent notification records no second one.
    */
-  noticedAt: z.iso.datetime({ offset: true }).optional(),
+  noticedAt: z.optional(z.iso.datetime({ offset: true })),
 });
 export type Unreachable = z.infer<typeof UnreachableSchema>;
 
 /** A rep as routing sees them: who they are, what they can take, and their rotation state. */
 export const RepProfileSchema = z.object({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   name: z.string(),
   email: z.string(),
   teamId: z.string(),
   /** A manager also sees the team's view in the portal: load, queue, overdue leads, reassigning by hand. */
-  role: z.enum(['rep', 'manager']).default('rep'),
+  role: z._default(z.enum(['rep', 'manager']), 'rep'),
   /** Off: the rep takes no new leads (the portal's availability switch). */
-  active: z.boolean().default(true),
+  active: z._default(z.boolean(), true),
   /** Most leads the rep may have open (offered or accepted, not yet contacted) at once. */
-  capacity: z.number().int().min(0),
-  openLeads: z.number().int().min(0).default(0),
+  capacity: z.number().check(z.int(), z.minimum(0)),
+  openLeads: z._default(z.number().check(z.int(), z.minimum(0)), 0),
   /** Share in weighted round robin, relative to teammates. */
-  weight: z.number().positive().max(1000).default(1),
+  weight: z._default(z.number().check(z.positive(), z.maximum(1000)), 1),
   /** Empty: every product. */
-  products: z.array(z.string()).default([]),
+  products: z._default(z.array(z.string()), []),
   /** ISO 639-1 codes; empty: every language. */
-  languages: z.array(z.string()).default([]),
+  languages: z._default(z.array(z.string()), []),
   /** Absent: anywhere. */
-  territory: TerritorySchema.optional(),
-  timeZone: z.string().refine(isValidTimeZone, 'an IANA time zone such as Europe/Berlin').default('UTC'),
+  territory: z.optional(TerritorySchema),
+  timeZone: z._default(z.string().check(z.refine(isValidTimeZone, 'an IANA time zone such as Europe/Berlin')), 'UTC'),
   /** Absent: always available. */
-  workingHours: WorkingHoursSchema.optional(),
-  outOfOfficeUntil: z.iso.datetime({ offset: true }).optional(),
+  workingHours: z.optional(WorkingHoursSchema),
+  outOfOfficeUntil: z.optional(z.iso.datetime({ offset: true })),
   /** Most new leads per local day / ISO week, beside the open-lead capacity. */
-  dailyCap: z.number().int().min(0).optional(),
-  weeklyCap: z.number().int().min(0).optional(),
+  dailyCap: z.optional(z.number().check(z.int(), z.minimum(0))),
+  weeklyCap: z.optional(z.number().check(z.int(), z.minimum(0))),
   /** Counters of new leads offered in the period named by the key (see `periodKeys`); a stale key counts as 0. */
-  dayKey: z.string().optional(),
-  dayCount: z.number().int().min(0).optional(),
-  weekKey: z.string().optional(),
-  weekCount: z.number().int().min(0).optional(),
+  dayKey: z.optional(z.string()),
+  dayCount: z.optional(z.number().check(z.int(), z.minimum(0))),
+  weekKey: z.optional(z.string()),
+  weekCount: z.optional(z.number().check(z.int(), z.minimum(0))),
   /** Time of the last offer: round robin's memory. Never offered: the epoch. */
-  lastOfferedAt: z.iso.datetime({ offset: true }).default(NEVER),
+  lastOfferedAt: z._default(z.iso.datetime({ offset: true }), NEVER),
   /** Weighted round robin's memory (see `nextVirtualTime`); absent until the first weighted offer. */
-  virtualTime: z.number().min(0).optional(),
+  virtualTime: z.optional(z.number().check(z.minimum(0))),
   /** Present while their address bounces or complained: no offers, invitations or pulls until it is fixed. */
-  unreachable: UnreachableSchema.optional(),
+  unreachable: z.optional(UnreachableSchema),
   /**
    * Switched off by an admin (`reps disable`): no leads, no portal, no link actions, whatever
    * `active` says. Unlike `active`, the rep cannot change it. Absent: not disabled.
    */
-  disabled: z.boolean().optional(),
+  disabled: z.optional(z.boolean()),
   /** The most open leads the rep may set for themselves in the portal; absent: the default (see profile-form.ts). */
-  maxCapacity: z.number().int().min(0).optional(),
+  maxCapacity: z.optional(z.number().check(z.int(), z.minimum(0))),
   /**
    * Counts the times every session of the rep was ended (signing out, being switched off):
    * sessions and sign-in links carry the version they were issued at. Absent: 0.
    */
-  sessionVersion: z.number().int().min(0).optional(),
+  sessionVersion: z.optional(z.number().check(z.int(), z.minimum(0))),
 });
 export type RepProfile = z.infer<typeof RepProfileSchema>;
 

@@ -1,23 +1,23 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { zoneFormatter } from './zone-formatter.ts';
 
 export const Weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof Weekdays)[number];
 
-const Clock = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time "HH:MM" between 00:00 and 24:00');
+const Clock = z.string().check(z.regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time "HH:MM" between 00:00 and 24:00'));
 
 /**
  * One shift as [start, end] in the rep's local time. An end before the start runs past
  * midnight into the next day (a night shift "22:00"-"06:00" listed under mon covers Monday
  * 22:00 to Tuesday 06:00). "24:00" as the end means until midnight.
  */
-export const ShiftSchema = z
-  .tuple([Clock, Clock])
-  .refine(([start, end]) => start !== end, 'start and end must differ')
-  .refine(([start]) => start !== '24:00', 'a shift cannot start at 24:00');
+export const ShiftSchema = z.tuple([Clock, Clock]).check(
+  z.refine(([start, end]) => start !== end, 'start and end must differ'),
+  z.refine(([start]) => start !== '24:00', 'a shift cannot start at 24:00'),
+);
 
 /** Shifts per weekday; a weekday left out is a day off. */
-const Day = z.array(ShiftSchema).max(8).optional();
+const Day = z.optional(z.array(ShiftSchema).check(z.maxLength(8)));
 export const WorkingHoursSchema = z.strictObject({ mon: Day, tue: Day, wed: Day, thu: Day, fri: Day, sat: Day, sun: Day });
 export type WorkingHours = z.infer<typeof WorkingHoursSchema>;
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import type { NewEffect } from '../adapters/outbox.ts';
 import type { NewRep } from '../adapters/rep-store.ts';
 import { InvalidLead, MalformedRequest, type FieldProblem } from '../domain/errors.ts';
@@ -78,7 +78,7 @@ export interface ImportRepsDeps {
   readonly updates?: ManageRepsDeps;
 }
 
-const ImportBodySchema = z.object({ reps: z.array(z.unknown()).min(1).max(MAX_IMPORTED_REPS), update: z.boolean().optional() });
+const ImportBodySchema = z.object({ reps: z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_IMPORTED_REPS)), update: z.optional(z.boolean()) });
 
 /** A row ready to add; `idGiven` false when the id was derived from the email. */
 export interface ValidRow {

@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { FranchiseMapConflict, InvalidLead, MalformedRequest, PayloadTooLarge, type FieldProblem } from '../domain/errors.ts';
 import { decodeFranchiseMap, encodeFranchiseMap } from '../franchise/franchise-codec.ts';
 import { describeDiff, diffFranchiseMaps } from '../franchise/franchise-diff.ts';
@@ -30,17 +30,17 @@ const MAX_CSV_BYTES = 64 * 1024 * 1024;
 const ImportBody = z
   .strictObject({
     /** The file as text, for small files and curl. */
-    csv: z.string().optional(),
+    csv: z.optional(z.string()),
     /** The file gzipped and base64-encoded, as the CLI sends it. */
-    csvGzip: z.base64().optional(),
+    csvGzip: z.optional(z.base64()),
     /** Check and show the changes, store nothing. */
-    dryRun: z.boolean().default(false),
+    dryRun: z._default(z.boolean(), false),
     /** The version the changes were computed against (0: none yet); another import since is a conflict. */
-    expectedVersion: z.number().int().min(0).optional(),
-    changedBy: z.string().trim().min(1).max(200).default('admin API'),
-    note: z.string().trim().min(1).max(500).optional(),
+    expectedVersion: z.optional(z.number().check(z.int(), z.minimum(0))),
+    changedBy: z._default(z.string().check(z.trim(), z.minLength(1), z.maxLength(200)), 'admin API'),
+    note: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500))),
   })
-  .refine((body) => (body.csv === undefined) !== (body.csvGzip === undefined), { message: 'send the file as "csv" or as "csvGzip", one of them' });
+  .check(z.refine((body) => (body.csv === undefined) !== (body.csvGzip === undefined), { message: 'send the file as "csv" or as "csvGzip", one of them' }));
 
 export interface TerritoriesImport {
   readonly dryRun: boolean;

@@ -86,7 +86,8 @@ const LeadItemSchema = z.looseObject({
 export type LeadItem = z.infer<typeof LeadItemSchema>;
 const EventItemSchema = z.looseObject({ pk: z.string(), at: z.string(), kind: z.string(), actor: z.string(), detail: z.record(z.string(), z.unknown()).optional() });
 export type EventItem = z.infer<typeof EventItemSchema>;
-const EffectItemSchema = EffectRecordSchema.and(
+const EffectItemSchema = z.intersection(
+  EffectRecordSchema,
   z.object({
     suppressed: z.boolean().optional(),
     doneAt: z.string().optional(),

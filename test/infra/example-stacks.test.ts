@@ -14,6 +14,7 @@ import { deployCommand } from '#infra/deploy.ts';
 import type { LeadRouterStack } from '#infra/lead-router-stack.ts';
 import { AlarmIds } from '#infra/monitoring.ts';
 import { ConfigFiles, decodeConfigVariable, RoutingSettingsSchema, routingSettings } from '#shared/config/stack-config.ts';
+import { packagedPhoneMetadata } from '#shared/domain/phone-metadata.ts';
 import { IntakeSchema } from '#shared/ingest/source-config.ts';
 import { LeadMetric } from '#shared/metric-names.ts';
 import { cdkJsonContext, logicalIdOf, repoRoot } from './support.ts';
@@ -272,6 +273,7 @@ describe('given "npm run synth" (the cdk CLI, with bundling)', () => {
   it('when it runs over infra/stacks, then it succeeds and every function of every deployment is an esbuild bundle with its source map (and the portal its stylesheet, and each reader its config files) staged in the cloud assembly', async () => {
     const outdir = join(tempDir, 'synth');
     const stylesheet = readFileSync(new URL('../../shared/views/portal/portal.css', import.meta.url), 'utf8');
+    const phoneMetadata = readFileSync(packagedPhoneMetadata(), 'utf8');
 
     await promisify(execFile)('npx', ['cdk', 'synth', '--quiet', '-o', outdir], { cwd: repoRoot });
 
@@ -285,6 +287,7 @@ describe('given "npm run synth" (the cdk CLI, with bundling)', () => {
       // Each function its own bundle: one asset shared by all would run one handler everywhere.
       expect(new Set(functions.map(([, fn]) => fn.Properties.Code?.S3Key)).size, `${config.name}: distinct bundles`).toBe(functions.length);
       const stylesheetReaders: string[] = [];
+      const phoneReaders: string[] = [];
       for (const [id, fn] of functions) {
         const where = `${config.name} ${id}`;
         const { Code: code, Handler: handler } = fn.Properties;
@@ -303,12 +306,21 @@ describe('given "npm run synth" (the cdk CLI, with bundling)', () => {
           const expected = name === 'STACK_CONFIG' ? routingSettings(config) : config.intake;
           expect(schema.parse(decodeConfigVariable(`file:${file}`, staged)), `${where} ${file}`).toEqual(expected);
         }
+        // The phone metadata sits beside every bundle whose code reads it, and beside no other.
+        const bundled = readFileSync(join(staged, 'index.mjs'), 'utf8');
+        const readsPhoneMetadata = bundled.includes('new URL("./metadata.min.json",import.meta.url)');
+        if (readsPhoneMetadata) phoneReaders.push(id);
+        expect(existsSync(join(staged, 'metadata.min.json')), `${where} phone metadata`).toBe(readsPhoneMetadata);
+        if (readsPhoneMetadata) expect(readFileSync(join(staged, 'metadata.min.json'), 'utf8'), where).toBe(phoneMetadata);
         // One module is the bundle: a stylesheet read by a relative URL must sit beside index.mjs.
-        if (!readFileSync(join(staged, 'index.mjs'), 'utf8').includes('new URL("./portal.css",import.meta.url)')) continue;
+        if (!bundled.includes('new URL("./portal.css",import.meta.url)')) continue;
         stylesheetReaders.push(id);
         expect(readFileSync(join(staged, 'portal.css'), 'utf8'), where).toBe(stylesheet);
       }
       expect(stylesheetReaders, config.name).toEqual([expect.stringMatching(/^PortalFunction/)]);
+      // Every function that parses or shows a phone number; the effects relay does neither.
+      expect(phoneReaders, config.name).toHaveLength(9);
+      expect(phoneReaders.some((id) => id.startsWith('EffectsFunction')), config.name).toBe(false);
       expect(types, config.name).toEqual(expect.arrayContaining(['AWS::CloudWatch::Dashboard', 'AWS::CloudWatch::Alarm', 'AWS::SES::ConfigurationSet']));
     }
   }, 300_000);

@@ -260,6 +260,20 @@ describe('erasing a lived lead (DELETE /leads/{id}) on DynamoDB Local', () => {
     expect((await itemsMentioning([leadId, email, phone])).map(named)).toEqual([]);
   });
 
+  it('given a lead whose intakeKeys attribute lists something other than keys, when erased, then the erasure finishes and its contact pointers go all the same', async () => {
+    const email = `garbled.${run}@example.com`;
+    const phone = `+4940${String(1_000_000 + Math.floor(Math.random() * 8_000_000))}`;
+    const { leadId } = await receive(post({ firstName: 'Greta', email, phone }));
+    await dynamoDocument.send(
+      new UpdateCommand({ TableName: tableName, Key: { pk: `LEAD#${leadId}`, sk: 'LEAD' }, UpdateExpression: 'SET intakeKeys = :garbled', ExpressionAttributeValues: { ':garbled': [{ pk: 42 }, 'CONTACT#'] } }),
+    );
+
+    const response = await handler(eraseRequest(leadId));
+
+    expect(response.statusCode).toBe(204);
+    expect((await itemsMentioning([leadId, email, phone])).map(named)).toEqual([]);
+  });
+
   it.each([
     ['the transaction that deletes the lead commits, but its answer is lost', 'TransactWriteItemsCommand', 'after'],
     ['the transaction that deletes the lead is refused', 'TransactWriteItemsCommand', 'before'],

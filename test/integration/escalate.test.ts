@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ZodError } from 'zod';
+import { $ZodError } from 'zod/v4/core';
 import type { EscalationOutcome } from '#shared/use-cases/escalate-lead.ts';
 import type { ExpiryOutcome } from '#shared/use-cases/expire-offer.ts';
 import type { ReminderOutcome } from '#shared/use-cases/remind-owner.ts';
@@ -71,7 +71,7 @@ describe('escalate handler on DynamoDB Local and aws-ses-v2-local', () => {
   });
 
   it('given a malformed timer input, when invoked, then it fails loudly instead of escalating nothing', async () => {
-    await expect(handler({ leadId: 'x' })).rejects.toThrow(ZodError);
+    await expect(handler({ leadId: 'x' })).rejects.toThrow($ZodError);
   });
 
 });

@@ -9,7 +9,7 @@
  *   ad_id, form_id, campaign_id, field_data: [{ name, values: [...] }], platform }`.
  * Instagram lead ads arrive the same way, on the page that runs them (`platform: "ig"`).
  */
-import { z } from 'zod';
+import * as z from '../../zod.ts';
 import { Forbidden, MalformedRequest } from '../../domain/errors.ts';
 import { fieldCollector, fieldValue } from '../presets/field-names.ts';
 import { sameVerifyToken } from '../signatures.ts';
@@ -97,15 +97,15 @@ const standardQuestions: Readonly<Record<string, CanonicalField>> = {
 };
 
 const GraphLeadSchema = z.looseObject({
-  id: z.string().min(1),
-  created_time: z.string().optional(),
-  ad_id: z.string().optional(),
-  form_id: z.string().optional(),
-  campaign_id: z.string().optional(),
-  adset_id: z.string().optional(),
-  platform: z.string().optional(),
-  is_organic: z.boolean().optional(),
-  field_data: z.array(z.looseObject({ name: z.string().min(1).max(200), values: z.array(z.unknown()).default([]) })).max(200),
+  id: z.string().check(z.minLength(1)),
+  created_time: z.optional(z.string()),
+  ad_id: z.optional(z.string()),
+  form_id: z.optional(z.string()),
+  campaign_id: z.optional(z.string()),
+  adset_id: z.optional(z.string()),
+  platform: z.optional(z.string()),
+  is_organic: z.optional(z.boolean()),
+  field_data: z.array(z.looseObject({ name: z.string().check(z.minLength(1), z.maxLength(200)), values: z._default(z.array(z.unknown()), []) })).check(z.maxLength(200)),
 });
 
 /** The fields the fetch asks the Graph API for (`fields=`). */

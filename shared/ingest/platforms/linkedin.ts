@@ -10,7 +10,7 @@
  *   form's questions along (`form:(hiddenFields,name,id,content)`), so answers, which name only
  *   a question id, get the question's name without a second call.
  */
-import { z } from 'zod';
+import * as z from '../../zod.ts';
 import { MalformedRequest } from '../../domain/errors.ts';
 import { fieldCollector, fieldValue, isRecord, text } from '../presets/field-names.ts';
 import type { CanonicalField, Submission } from '../submission.ts';
@@ -72,45 +72,46 @@ const predefinedFields: Readonly<Record<string, CanonicalField>> = {
   ZIP_CODE: 'postalCode',
 };
 
-const Localized = z.looseObject({ localized: z.record(z.string(), z.string()).optional() }).optional();
+const Localized = z.optional(z.looseObject({ localized: z.optional(z.record(z.string(), z.string())) }));
+/** An id LinkedIn sends as a number or a string, as text. */
+const IdText = z.pipe(z.union([z.string(), z.number()]), z.transform(String));
 const QuestionSchema = z.looseObject({
-  questionId: z.union([z.string(), z.number()]).transform(String),
-  name: z.string().optional(),
+  questionId: IdText,
+  name: z.optional(z.string()),
   question: Localized,
-  predefinedField: z.string().optional(),
-  questionDetails: z
-    .looseObject({
-      multipleChoiceQuestionDetails: z
-        .looseObject({ options: z.array(z.looseObject({ id: z.union([z.string(), z.number()]).transform(String), text: Localized })).default([]) })
-        .optional(),
-    })
-    .optional(),
+  predefinedField: z.optional(z.string()),
+  questionDetails: z.optional(
+    z.looseObject({
+      multipleChoiceQuestionDetails: z.optional(z.looseObject({ options: z._default(z.array(z.looseObject({ id: IdText, text: Localized })), []) })),
+    }),
+  ),
 });
 const AnswerSchema = z.looseObject({
-  questionId: z.union([z.string(), z.number()]).transform(String),
-  answerDetails: z
-    .looseObject({
-      textQuestionAnswer: z.looseObject({ answer: z.string() }).optional(),
-      multipleChoiceAnswer: z.looseObject({ options: z.array(z.union([z.string(), z.number()]).transform(String)).default([]) }).optional(),
-    })
-    .default({}),
+  questionId: IdText,
+  answerDetails: z._default(
+    z.looseObject({
+      textQuestionAnswer: z.optional(z.looseObject({ answer: z.string() })),
+      multipleChoiceAnswer: z.optional(z.looseObject({ options: z._default(z.array(IdText), []) })),
+    }),
+    {},
+  ),
 });
 const FormResponseSchema = z.looseObject({
-  id: z.string().min(1),
-  submittedAt: z.number().optional(),
-  testLead: z.boolean().optional(),
-  leadType: z.string().optional(),
-  versionedLeadGenFormUrn: z.string().optional(),
-  formResponse: z.looseObject({ answers: z.array(AnswerSchema).max(200).default([]) }),
-  form: z
-    .looseObject({
-      id: z.union([z.string(), z.number()]).transform(String).optional(),
-      name: z.string().optional(),
-      hiddenFields: z.array(z.looseObject({ name: z.string(), value: z.string() })).default([]),
-      content: z.looseObject({ questions: z.array(QuestionSchema).default([]) }).optional(),
-    })
-    .optional(),
-  leadMetadataInfo: z.looseObject({ sponsoredLeadMetadata: z.looseObject({ campaign: z.string().optional() }).optional() }).optional(),
+  id: z.string().check(z.minLength(1)),
+  submittedAt: z.optional(z.number()),
+  testLead: z.optional(z.boolean()),
+  leadType: z.optional(z.string()),
+  versionedLeadGenFormUrn: z.optional(z.string()),
+  formResponse: z.looseObject({ answers: z._default(z.array(AnswerSchema).check(z.maxLength(200)), []) }),
+  form: z.optional(
+    z.looseObject({
+      id: z.optional(IdText),
+      name: z.optional(z.string()),
+      hiddenFields: z._default(z.array(z.looseObject({ name: z.string(), value: z.string() })), []),
+      content: z.optional(z.looseObject({ questions: z._default(z.array(QuestionSchema), []) })),
+    }),
+  ),
+  leadMetadataInfo: z.optional(z.looseObject({ sponsoredLeadMetadata: z.optional(z.looseObject({ campaign: z.optional(z.string()) })) })),
 });
 
 /** The projection of the lead fetch: the response, and the form's questions with it. */

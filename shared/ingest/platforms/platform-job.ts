@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../zod.ts';
 import { PlatformSchemes } from '../signatures.ts';
 
 /**
@@ -8,13 +8,13 @@ import { PlatformSchemes } from '../signatures.ts';
  */
 export const PlatformJobSchema = z.strictObject({
   platform: z.enum(PlatformSchemes),
-  sourceId: z.string().min(1).max(40),
+  sourceId: z.string().check(z.minLength(1), z.maxLength(40)),
   /** Meta's leadgen_id, LinkedIn's lead form response id: exact text, never a number. */
-  leadId: z.string().regex(/^[\w.-]{1,200}$/, 'a lead id of letters, digits, dots and dashes'),
+  leadId: z.string().check(z.regex(/^[\w.-]{1,200}$/, 'a lead id of letters, digits, dots and dashes')),
   /** When the notification reached us (ISO 8601). */
   notifiedAt: z.iso.datetime(),
   /** What the notification said beside the id (page_id, form_id, ad_id; LinkedIn's form and lead type). */
-  details: z.record(z.string(), z.string().max(300)).default({}),
+  details: z._default(z.record(z.string(), z.string().check(z.maxLength(300))), {}),
 });
 export type PlatformJob = z.infer<typeof PlatformJobSchema>;
 

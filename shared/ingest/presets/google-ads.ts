@@ -16,7 +16,7 @@
  * never kept as a field. A test lead is stored and routed like any other, marked `test: true`,
  * so the button proves the whole way through to the rep's email.
  */
-import { z } from 'zod';
+import * as z from '../../zod.ts';
 import { MalformedRequest } from '../../domain/errors.ts';
 import type { CanonicalField, Preset, Submission } from '../submission.ts';
 import { fieldCollector, fieldValue, isRecord, text } from './field-names.ts';
@@ -49,23 +49,23 @@ const reportingFields = ['campaign_id', 'adgroup_id', 'creative_id', 'asset_grou
 const Id = z.union([z.string(), z.number()]);
 
 const Column = z.looseObject({
-  column_id: z.string().optional(),
-  column_name: z.string().optional(),
-  string_value: z.string().nullish(),
+  column_id: z.optional(z.string()),
+  column_name: z.optional(z.string()),
+  string_value: z.nullish(z.string()),
 });
 
 const GoogleAdsLead = z.looseObject({
-  lead_id: z.string().min(1),
+  lead_id: z.string().check(z.minLength(1)),
   user_column_data: z.array(Column),
-  is_test: z.boolean().optional(),
-  gcl_id: z.string().nullish(),
-  ...Object.fromEntries(reportingFields.map((name) => [name, Id.nullish()])),
+  is_test: z.optional(z.boolean()),
+  gcl_id: z.nullish(z.string()),
+  ...Object.fromEntries(reportingFields.map((name) => [name, z.nullish(Id)])),
 });
 
 const SHAPE = '{"lead_id", "user_column_data": [{"column_id", "string_value"}, ...], "google_key"}';
 
 /** The first thing that keeps a body from being Google's shape, e.g. `user_column_data.2.string_value: expected string`. */
-function whatIsWrong(error: z.ZodError): string {
+function whatIsWrong(error: z.core.$ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'not a lead';
   const path = issue.path.map(String).join('.');

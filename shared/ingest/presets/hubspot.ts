@@ -22,7 +22,7 @@
  * `form-submissions` in shape 1); else, for a contact, its vid with its latest conversion date.
  * A custom body (shape 2) carries no delivery id.
  */
-import { z } from 'zod';
+import * as z from '../../zod.ts';
 import { MalformedRequest } from '../../domain/errors.ts';
 import type { CanonicalField, Preset, Submission } from '../submission.ts';
 import { canonicalFor, fieldCollector, fieldValue, isRecord, mentionsConsent, text, type FieldCollector } from './field-names.ts';
@@ -70,36 +70,36 @@ function namedValues(list: readonly { name: string; value?: unknown }[]): [strin
   return [...byName].map(([name, values]) => [name, values.length === 1 ? values[0] : values]);
 }
 
-const NamedValue = z.looseObject({ name: z.string().min(1), value: z.unknown() });
+const NamedValue = z.looseObject({ name: z.string().check(z.minLength(1)), value: z.unknown() });
 
 const FormSubmission = z.looseObject({
   values: z.array(NamedValue),
-  conversionId: z.string().optional(),
-  pageUrl: z.string().optional(),
+  conversionId: z.optional(z.string()),
+  pageUrl: z.optional(z.string()),
 });
 
 const FormsSubmit = z.looseObject({
   fields: z.array(NamedValue),
-  context: z.looseObject({ pageUri: z.string().optional() }).optional(),
-  legalConsentOptions: z
-    .looseObject({
-      consent: z
-        .looseObject({
-          consentToProcess: z.boolean().optional(),
-          communications: z.array(z.looseObject({ value: z.boolean() })).optional(),
-        })
-        .optional(),
-    })
-    .optional(),
+  context: z.optional(z.looseObject({ pageUri: z.optional(z.string()) })),
+  legalConsentOptions: z.optional(
+    z.looseObject({
+      consent: z.optional(
+        z.looseObject({
+          consentToProcess: z.optional(z.boolean()),
+          communications: z.optional(z.array(z.looseObject({ value: z.boolean() }))),
+        }),
+      ),
+    }),
+  ),
 });
 
 const ContactRecord = z.looseObject({
-  vid: z.union([z.number(), z.string()]).optional(),
-  'canonical-vid': z.union([z.number(), z.string()]).optional(),
+  vid: z.optional(z.union([z.number(), z.string()])),
+  'canonical-vid': z.optional(z.union([z.number(), z.string()])),
   properties: z.record(z.string(), z.unknown()),
-  'form-submissions': z
-    .array(z.looseObject({ 'conversion-id': z.string().optional(), timestamp: z.number().optional(), 'page-url': z.string().optional() }))
-    .nullish(),
+  'form-submissions': z.nullish(
+    z.array(z.looseObject({ 'conversion-id': z.optional(z.string()), timestamp: z.optional(z.number()), 'page-url': z.optional(z.string()) })),
+  ),
 });
 
 function fromFormSubmission(body: z.infer<typeof FormSubmission>): Submission {
@@ -142,7 +142,7 @@ function fromCustomBody(body: Record<string, unknown>): Submission {
   return { fields: fields.fields() };
 }
 
-function parsed<T>(schema: z.ZodType<T>, body: unknown, shape: string): T {
+function parsed<T>(schema: z.ZodMiniType<T>, body: unknown, shape: string): T {
   const result = schema.safeParse(body);
   if (!result.success) throw new MalformedRequest(`Expected ${shape}`);
   return result.data;

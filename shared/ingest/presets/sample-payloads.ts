@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from '../../zod.ts';
 import { decodeBody, LEAD_BODY_KINDS, parsePostedBody } from '../../http/request.ts';
 
 /**
@@ -15,22 +15,22 @@ const SamplePayloadSchema = z.strictObject({
   /** The demo stack's source this sender posts to. */
   source: z.enum(['website', 'partner-api', 'unbounce', 'typeform', 'webflow', 'hubspot', 'zapier', 'wordpress', 'facebook', 'linkedin', 'google-ads', 'gravityforms', 'jotform']),
   /** Where the sender documents this shape. */
-  documentation: z.string().min(1),
+  documentation: z.string().check(z.minLength(1)),
   /**
    * The contact its lead must end with on the local stack (test/e2e/sources.test.ts), and the
    * fields it sends malformed, which a server's lead keeps as given and flags.
    */
   expected: z.strictObject({
-    firstName: z.string().optional(),
-    lastName: z.string().optional(),
-    email: z.string().optional(),
-    phone: z.string().optional(),
-    flagged: z.array(z.strictObject({ field: z.string(), issue: z.string(), given: z.string() })).optional(),
-    fields: z.record(z.string(), z.string()).optional(),
+    firstName: z.optional(z.string()),
+    lastName: z.optional(z.string()),
+    email: z.optional(z.string()),
+    phone: z.optional(z.string()),
+    flagged: z.optional(z.array(z.strictObject({ field: z.string(), issue: z.string(), given: z.string() }))),
+    fields: z.optional(z.record(z.string(), z.string())),
   }),
   contentType: z.union([
     z.enum(['application/json', 'application/x-www-form-urlencoded']),
-    z.string().regex(/^multipart\/form-data; boundary=\S+$/, 'multipart/form-data with its boundary'),
+    z.string().check(z.regex(/^multipart\/form-data; boundary=\S+$/, 'multipart/form-data with its boundary')),
   ]),
   /** JSON as the sender posts it, or the text of a form or multipart post exactly as sent. */
   body: z.unknown(),

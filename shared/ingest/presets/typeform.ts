@@ -9,7 +9,7 @@
  * utm_*) and `variables`. A partial response (`form_response_partial`) is not a lead and is
  * refused: turn partial responses off for the webhook.
  */
-import { z } from 'zod';
+import * as z from '../../zod.ts';
 import { MalformedRequest } from '../../domain/errors.ts';
 import type { CanonicalField, Preset, Submission } from '../submission.ts';
 import { canonicalFor, fieldCollector, fieldValue, mentionsConsent, type FieldValue } from './field-names.ts';
@@ -18,23 +18,23 @@ const Scalar = z.union([z.string(), z.number(), z.boolean()]);
 
 const Answer = z.looseObject({
   type: z.string(),
-  field: z.looseObject({ id: z.string(), ref: z.string().optional(), type: z.string().optional() }),
-  choice: z.looseObject({ label: z.string().optional(), other: z.string().optional() }).optional(),
-  choices: z.looseObject({ labels: z.array(z.string()).optional(), other: z.string().optional() }).optional(),
+  field: z.looseObject({ id: z.string(), ref: z.optional(z.string()), type: z.optional(z.string()) }),
+  choice: z.optional(z.looseObject({ label: z.optional(z.string()), other: z.optional(z.string()) })),
+  choices: z.optional(z.looseObject({ labels: z.optional(z.array(z.string())), other: z.optional(z.string()) })),
 });
 type Answer = z.infer<typeof Answer>;
 
-const Question = z.looseObject({ id: z.string(), ref: z.string().optional(), title: z.string().optional(), type: z.string().optional() });
+const Question = z.looseObject({ id: z.string(), ref: z.optional(z.string()), title: z.optional(z.string()), type: z.optional(z.string()) });
 
 const TypeformWebhook = z.looseObject({
-  event_id: z.string().min(1),
+  event_id: z.string().check(z.minLength(1)),
   event_type: z.string(),
   form_response: z.looseObject({
-    definition: z.looseObject({ fields: z.array(Question).nullish() }).nullish(),
+    definition: z.nullish(z.looseObject({ fields: z.nullish(z.array(Question)) })),
     // Typeform sends null for a response without answers.
-    answers: z.array(Answer).nullish(),
-    hidden: z.record(z.string(), Scalar.nullable()).nullish(),
-    variables: z.array(z.looseObject({ key: z.string(), type: z.string() })).nullish(),
+    answers: z.nullish(z.array(Answer)),
+    hidden: z.nullish(z.record(z.string(), z.nullable(Scalar))),
+    variables: z.nullish(z.array(z.looseObject({ key: z.string(), type: z.string() }))),
   }),
 });
 

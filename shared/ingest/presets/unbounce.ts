@@ -10,7 +10,7 @@
  * adapter fixtures (real deliveries). Unbounce neither signs its posts nor sends a delivery id,
  * so there is no eventId.
  */
-import { z } from 'zod';
+import * as z from '../../zod.ts';
 import { MalformedRequest } from '../../domain/errors.ts';
 import type { Preset, Submission } from '../submission.ts';
 import { fieldCollector, fieldValue, isRecord, text } from './field-names.ts';

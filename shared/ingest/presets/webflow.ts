@@ -10,7 +10,7 @@
  * v1 (legacy webhooks): `{"name", "site", "data", "d", "_id"}`.
  * eventId: the submission's `id` (v2) or `_id` (v1), the same on every retry of a delivery.
  */
-import { z } from 'zod';
+import * as z from '../../zod.ts';
 import { MalformedRequest } from '../../domain/errors.ts';
 import type { Preset, Submission } from '../submission.ts';
 import { fieldCollector, fieldValue, isRecord, text } from './field-names.ts';
@@ -20,14 +20,14 @@ const Data = z.record(z.string(), z.unknown());
 const V2 = z.looseObject({
   triggerType: z.string(),
   payload: z.looseObject({
-    name: z.string().optional(),
+    name: z.optional(z.string()),
     data: Data,
-    id: z.string().min(1),
-    pageUrl: z.string().optional(),
+    id: z.string().check(z.minLength(1)),
+    pageUrl: z.optional(z.string()),
   }),
 });
 
-const V1 = z.looseObject({ name: z.string().optional(), site: z.string().optional(), data: Data, _id: z.string().min(1) });
+const V1 = z.looseObject({ name: z.optional(z.string()), site: z.optional(z.string()), data: Data, _id: z.string().check(z.minLength(1)) });
 
 function submission(data: Record<string, unknown>, eventId: string, pageUrl: string | undefined): Submission {
   const fields = fieldCollector();
