@@ -9,11 +9,12 @@ import { measureOutboxLatency } from './outbox-latency.ts';
 import { measureRosterReadUnits } from './roster-read-units.ts';
 import { measureDecisions } from './routing-decision.ts';
 import { measureBundles } from './bundles.ts';
+import { measureSpeedToLead } from './speed-to-lead.ts';
 
 // `npm run bench`: every benchmark, each result written to bench/results/<name>.json;
 // `npm run bench -- outbox-latency` runs only the ones named. Numbers are for reading, not asserting.
 
-const benchmarks = ['routing-decision', 'franchise-lookup', 'outbox-latency', 'roster-read-units', 'bundles'] as const;
+const benchmarks = ['routing-decision', 'franchise-lookup', 'outbox-latency', 'roster-read-units', 'bundles', 'speed-to-lead'] as const;
 const named = process.argv.slice(2);
 const unknown = named.filter((name) => !(benchmarks as readonly string[]).includes(name));
 if (unknown.length > 0) throw new Error(`no benchmark ${unknown.join(', ')} (there are: ${benchmarks.join(', ')})`);
@@ -189,6 +190,53 @@ if (wanted('bundles')) {
         ].join('  '),
       ),
       'process ms: the whole cold process (Node starting, then the import), against the empty handler\'s',
+      `written to ${file}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+// A partner's signed leads on one local stack with 100 more reps: POST to the webhook's answer and
+// to the offer email, at 2, 10, 20 and 50 leads/s and in a burst of 500, one after the other.
+// About four minutes.
+if (wanted('speed-to-lead')) {
+  const started = Date.now();
+  const loadAtStart = loadavg()[0] ?? NaN;
+  const measured = await measureSpeedToLead();
+  const result = {
+    benchmark: 'speed-to-lead',
+    date: new Date().toISOString(),
+    machine: machine(),
+    loadAverage1m: { atStart: Math.round(loadAtStart * 100) / 100, atEnd: Math.round((loadavg()[0] ?? NaN) * 100) / 100 },
+    durationS: Math.round((Date.now() - started) / 1000),
+    ...measured,
+  };
+  const file = write('speed-to-lead', result);
+  const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : 'n/a');
+  const wide = 10;
+  process.stdout.write(
+    [
+      `speed to lead: signed partner posts (${result.source}) -> offer email, ${result.extraReps} extra reps, one stack, ${result.machine.cpus} cpus`,
+      row(['rate/s', 'leads', 'lost', 'ack p50', 'ack p95', 'ack p99', 'offer p50', 'offer p95', 'offer p99', 'offer max', 'load'], wide),
+      ...result.phases.map((p) =>
+        row(
+          [
+            p.rate === 'burst' ? `burst/${p.concurrency}` : p.rate,
+            p.leads,
+            p.lost,
+            ms(p.ack.p50),
+            ms(p.ack.p95),
+            ms(p.ack.p99),
+            ms(p.offer.p50),
+            ms(p.offer.p95),
+            ms(p.offer.p99),
+            ms(p.offer.max),
+            `${p.loadAverage1m.atStart}-${p.loadAverage1m.atEnd}`,
+          ],
+          wide,
+        ),
+      ),
+      `ms; offer p95 at 20/s over 2/s: ${result.offerP95Ratio20To2}x; load average (1 min) ${result.loadAverage1m.atStart} at start, ${result.loadAverage1m.atEnd} at end; ${result.durationS} s`,
       `written to ${file}`,
       '',
     ].join('\n'),
