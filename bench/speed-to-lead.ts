@@ -48,6 +48,8 @@ export interface PhaseResult {
   readonly offer: { readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number };
   /** Posts not answered 202, and accepted leads whose offer email did not come within the timeout. */
   readonly lost: number;
+  /** How many posts were not answered 202, by status (or the client's error code). */
+  readonly refused: Readonly<Record<string, number>>;
   readonly lostIsZero: boolean;
   readonly loadAverage1m: { readonly atStart: number; readonly atEnd: number };
 }
@@ -105,7 +107,8 @@ const extraRep = (n: number) => ({
 interface Posted {
   readonly tag: string;
   readonly startedAt: number;
-  status?: number;
+  /** The answer's status, or the client's error code when there was none. */
+  status?: number | string;
   ackMs?: number;
   offerMs?: number;
 }
@@ -138,8 +141,8 @@ class Partner {
         });
         res.on('error', () => resolve());
       });
-      req.on('error', () => {
-        posted.status = 0;
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        posted.status = error.code ?? error.name;
         resolve();
       });
       req.end(rawBody);
@@ -207,6 +210,8 @@ async function runPhase(
   const ack = percentiles(accepted.map((posted) => posted.ackMs!));
   const offer = percentiles(accepted.flatMap((posted) => (posted.offerMs === undefined ? [] : [posted.offerMs])));
   const lost = all.length - accepted.filter((posted) => posted.offerMs !== undefined).length;
+  const refused: Record<string, number> = {};
+  for (const posted of all) if (posted.status !== 202) refused[String(posted.status)] = (refused[String(posted.status)] ?? 0) + 1;
   return {
     rate,
     ...(concurrency !== undefined ? { concurrency } : {}),
@@ -217,6 +222,7 @@ async function runPhase(
     offer: { p50: offer.p50, p95: offer.p95, p99: offer.p99, max: offer.max },
     lost,
     lostIsZero: lost === 0,
+    refused,
     loadAverage1m: { atStart: loadAtStart, atEnd: load1m() },
   };
 }
