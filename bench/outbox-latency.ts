@@ -1,17 +1,16 @@
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StackMessage, type ParentMessage } from './outbox-latency-protocol.ts';
+import { clientAddress, percentiles, quantile, repoRoot, round1, round2, StackRunner, type Census, type Percentiles, type PostedSample } from './stack-runner.ts';
 
 /**
  * What the transactional outbox costs a lead on its way to a rep: POST /leads to the offer email
  * in the inbox, on the current code and on the last commit before the outbox (which sent the
  * routing message, started the timer and sent the email inline after each commit), in one run.
  *
- * Each version runs as its own local stack, in its own process (outbox-latency-stack.ts); the old
+ * Each version runs as its own local stack, in its own process (stack-process.ts); the old
  * one from a git worktree of that commit, sharing the repo's node_modules. Leads go to the two
  * stacks alternately, in ABBA order, at a fixed schedule that does not wait for earlier leads,
  * so both versions see the same machine at the same moments and neither is favoured by going
@@ -30,14 +29,6 @@ export interface OutboxLatencyOptions {
   readonly inlineCommit?: string;
   /** Child processes' log lines, which are WARN and above only. */
   readonly log?: (line: string) => void;
-}
-
-interface Percentiles {
-  readonly p50: number;
-  readonly p95: number;
-  readonly p99: number;
-  readonly mean: number;
-  readonly max: number;
 }
 
 export interface VariantResult {
@@ -69,8 +60,6 @@ export interface OutboxLatencyResult {
   readonly fastPathOff: { readonly measured: false; readonly reason: string };
 }
 
-const repoRoot = fileURLToPath(new URL('../', import.meta.url));
-const stackProcess = fileURLToPath(new URL('./outbox-latency-stack.ts', import.meta.url));
 const git = (...args: string[]) => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
 /** A warm lead for the DACH team from Hamburg (website + solar + email + postal code scores 40). */
@@ -85,106 +74,24 @@ const leadBody = (tag: string) => ({
 });
 const offerSubject = (tag: string) => `New warm lead: Bench ${tag} (solar)`;
 
-interface Census {
-  readonly effectRecords: number;
-  readonly done: number;
-}
-
-interface Sample {
+interface Sample extends PostedSample {
   readonly round: number;
-  readonly status: number;
-  readonly ackMs: number;
-  readonly offerMs: number | null;
 }
 
-/** A stack process: start it, have it post leads, collect what it measured. */
-class StackRunner {
-  readonly variant: 'outbox' | 'inline';
-  readonly #child: ChildProcess;
-  readonly #results = new Map<number, (sample: Omit<Sample, 'round'>) => void>();
-  readonly #censuses: ((census: Census) => void)[] = [];
-  readonly #ready: Promise<number>;
-  readonly #failed: Promise<never>;
-  readonly #exited: Promise<void>;
-  #failure: Error | undefined;
-  #seq = 0;
-
-  constructor(variant: 'outbox' | 'inline', checkout: string, log: (line: string) => void) {
-    this.variant = variant;
-    this.#child = fork(stackProcess, [pathToFileURL(join(checkout, 'infra/local/start.ts')).href, join(checkout, 'infra/stacks/demo.json')], {
-      // As `npm start` runs in its checkout: CDK looks for the lock file and cdk.json from there.
-      cwd: checkout,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: { ...process.env, LOG_LEVEL: 'WARN', TIME_SCALE: '1' },
-    });
-    for (const stream of [this.#child.stdout, this.#child.stderr]) {
-      let rest = '';
-      stream?.setEncoding('utf8');
-      stream?.on('data', (chunk: string) => {
-        const lines = (rest + chunk).split('\n');
-        rest = lines.pop() ?? '';
-        for (const line of lines) if (line.trim()) log(`[${variant}] ${line}`);
-      });
-    }
-    let fail: (error: Error) => void = () => undefined;
-    this.#failed = new Promise<never>((_, reject) => (fail = reject));
-    this.#failed.catch(() => undefined);
-    const failWith = (error: Error) => {
-      this.#failure ??= error;
-      fail(this.#failure);
-    };
-    let ready: (startupMs: number) => void = () => undefined;
-    this.#ready = Promise.race([new Promise<number>((resolve) => (ready = resolve)), this.#failed]);
-    this.#child.on('message', (raw) => {
-      const message = StackMessage.parse(raw);
-      if (message.type === 'ready') ready(message.startupMs);
-      else if (message.type === 'failed') failWith(new Error(`${variant} stack: ${message.error}`));
-      else if (message.type === 'census') this.#censuses.shift()?.({ effectRecords: message.effectRecords, done: message.done });
-      else this.#results.get(message.seq)?.(message);
-    });
-    this.#exited = new Promise((resolve) =>
-      this.#child.once('exit', (code, signal) => {
-        failWith(new Error(`${variant} stack process exited (${signal ?? code})`));
-        resolve();
-      }),
-    );
-  }
-
-  /** Milliseconds the stack took to start, seed and take the benchmark's rep. */
-  ready(): Promise<number> {
-    return this.#ready;
-  }
-
-  /** Posts a lead now; resolves once its offer email arrived or the stack gave up waiting. */
-  post(round: number, tag: string, localAddress: string): Promise<Sample> {
-    const seq = this.#seq++;
-    const result = new Promise<Sample>((resolve) =>
-      this.#results.set(seq, (sample) => {
-        this.#results.delete(seq);
-        resolve({ round, ...sample });
-      }),
-    );
-    this.#send({ type: 'post', seq, subject: offerSubject(tag), body: leadBody(tag), localAddress });
-    return Promise.race([result, this.#failed]);
-  }
-
-  census(): Promise<Census> {
-    const result = new Promise<Census>((resolve) => this.#censuses.push(resolve));
-    this.#send({ type: 'census' });
-    return Promise.race([result, this.#failed]);
-  }
-
-  #send(message: ParentMessage): void {
-    if (!this.#failure && this.#child.connected) this.#child.send(message);
-  }
-
-  async stop(): Promise<void> {
-    this.#send({ type: 'stop' });
-    const killer = setTimeout(() => this.#child.kill('SIGKILL'), 20_000);
-    await this.#exited;
-    clearTimeout(killer);
-  }
-}
+// The demo reps hold 5 leads each; one more Hamburg rep has room for all the benchmark's leads.
+// Her postal-code territory is the most specific match, so best-match offers every lead to her
+// first, and no lead waits for a capacity retry.
+const benchRep = {
+  id: 'bench-hamburg',
+  name: 'Bench Hamburg',
+  email: 'bench.hamburg@demo.example.com',
+  teamId: 'dach-sales',
+  capacity: 1000,
+  products: ['solar'],
+  languages: ['de', 'en'],
+  territory: { countries: ['DE'], postalPrefixes: ['20'] },
+  timeZone: 'Europe/Berlin',
+};
 
 /** The old version's checkout, removed again however the run ends (exit, Ctrl-C, a throw). */
 function inlineCheckout(commit: string): { dir: string; remove: () => void } {
@@ -220,23 +127,10 @@ function inlineCheckout(commit: string): { dir: string; remove: () => void } {
   return { dir, remove };
 }
 
-const round1 = (n: number) => Math.round(n * 10) / 10;
-const round2 = (n: number) => Math.round(n * 100) / 100;
-const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-
-function percentiles(values: readonly number[]): Percentiles {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mean = sorted.reduce((sum, v) => sum + v, 0) / sorted.length;
-  return { p50: round1(quantile(sorted, 0.5)), p95: round1(quantile(sorted, 0.95)), p99: round1(quantile(sorted, 0.99)), mean: round1(mean), max: round1(sorted.at(-1) ?? NaN) };
-}
-
 const compare = (outbox: Percentiles, inline: Percentiles) => ({
   diffMs: { p50: round1(outbox.p50 - inline.p50), p95: round1(outbox.p95 - inline.p95), p99: round1(outbox.p99 - inline.p99), mean: round1(outbox.mean - inline.mean) },
   ratio: { p50: round2(outbox.p50 / inline.p50), p95: round2(outbox.p95 / inline.p95), p99: round2(outbox.p99 / inline.p99), mean: round2(outbox.mean / inline.mean) },
 });
-
-/** A loopback address per lead (127.0.1.1 and up): each lead is a new client to the rate limiter. */
-const clientAddress = (n: number) => `127.0.${1 + Math.floor(n / 250)}.${1 + (n % 250)}`;
 
 /**
  * Posts `rounds` rounds, one lead to each stack per round, ABBA: the first of a round is the
@@ -253,7 +147,9 @@ async function postRounds(stacks: { outbox: StackRunner; inline: StackRunner }, 
       const wait = began + slot * gapMs - performance.now();
       if (wait > 0) await sleep(wait);
       const tag = `${phase}${variant === 'outbox' ? 'O' : 'I'}${round}`;
-      pending[variant].push(stacks[variant].post(round, tag, clientAddress(firstClient + slot)));
+      pending[variant].push(
+        stacks[variant].post({ subject: offerSubject(tag), body: leadBody(tag) }, clientAddress(firstClient + slot)).then((sample) => ({ round, ...sample })),
+      );
       slot++;
     }
   }
@@ -295,9 +191,12 @@ export async function measureOutboxLatency(options: OutboxLatencyOptions = {}): 
   try {
     // One after the other: two syntheses and two JVMs starting at once would only slow both.
     stacks.outbox = new StackRunner('outbox', repoRoot, log);
-    const outboxStartup = await stacks.outbox.ready();
+    const outboxStartup = (await stacks.outbox.ready()).startupMs;
     stacks.inline = new StackRunner('inline', checkout.dir, log);
-    const inlineStartup = await stacks.inline.ready();
+    const inlineStartup = (await stacks.inline.ready()).startupMs;
+    for (const stack of [stacks.outbox, stacks.inline]) {
+      if ((await stack.importReps([benchRep])) !== 1) throw new Error(`the ${stack.name} stack did not add the benchmark's rep`);
+    }
     const both = { outbox: stacks.outbox, inline: stacks.inline };
 
     const warm = await postRounds(both, warmUpLeads, leadsPerSecond, 'W', 0);

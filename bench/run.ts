@@ -234,6 +234,55 @@ if (wanted('bundles')) {
   );
 }
 
+// A partner's signed leads on one local stack with 100 more reps: POST to the webhook's answer and
+// to the offer email, at 2, 10, 20 and 50 leads/s and in a burst of 500, one after the other.
+// About four minutes.
+if (wanted('speed-to-lead')) {
+  const { measureSpeedToLead } = await import('./speed-to-lead.ts');
+
+  const started = Date.now();
+  const loadAtStart = loadavg()[0] ?? NaN;
+  const measured = await measureSpeedToLead();
+  const result = {
+    benchmark: 'speed-to-lead',
+    date: new Date().toISOString(),
+    machine: machine(),
+    loadAverage1m: { atStart: Math.round(loadAtStart * 100) / 100, atEnd: Math.round((loadavg()[0] ?? NaN) * 100) / 100 },
+    durationS: Math.round((Date.now() - started) / 1000),
+    ...measured,
+  };
+  const file = write('speed-to-lead', result);
+  const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : 'n/a');
+  const wide = 10;
+  process.stdout.write(
+    [
+      `speed to lead: signed partner posts (${result.source}) -> offer email, ${result.extraReps} extra reps, one stack, ${result.machine.cpus} cpus`,
+      row(['rate/s', 'leads', 'lost', 'ack p50', 'ack p95', 'ack p99', 'offer p50', 'offer p95', 'offer p99', 'offer max', 'load'], wide),
+      ...result.phases.map((p) =>
+        row(
+          [
+            p.rate === 'burst' ? `burst/${p.concurrency}` : p.rate,
+            p.leads,
+            p.lost,
+            ms(p.ack.p50),
+            ms(p.ack.p95),
+            ms(p.ack.p99),
+            ms(p.offer.p50),
+            ms(p.offer.p95),
+            ms(p.offer.p99),
+            ms(p.offer.max),
+            `${p.loadAverage1m.atStart}-${p.loadAverage1m.atEnd}`,
+          ],
+          wide,
+        ),
+      ),
+      `ms; offer p95 at 20/s over 2/s: ${result.offerP95Ratio20To2}x; load average (1 min) ${result.loadAverage1m.atStart} at start, ${result.loadAverage1m.atEnd} at end; ${result.durationS} s`,
+      `written to ${file}`,
+      '',
+    ].join('\n'),
+  );
+}
+
 // What a lead costs on the happy path (post, route, offer email, accept, contacted, its SLA timer
 // run out): every call of the functions to the emulators metered, every invocation timed, priced
 // at list prices. About three minutes.

@@ -8,7 +8,10 @@ import type { LocalFunction } from './template.ts';
 /**
  * Runs each function like Lambda does: an execution environment (here a worker thread) holds
  * one function with only its own environment variables and serves one invocation at a time;
- * concurrent invocations get more environments, up to a limit, then wait their turn.
+ * concurrent invocations get more environments, up to the function's reserved concurrency
+ * (`ReservedConcurrentExecutions`) or, without one, a default that stands in for the account's
+ * unreserved pool, then wait their turn. On Lambda a synchronous invocation past the limit is
+ * throttled and the caller retries; waiting here is that retry, without the client's backoff.
  */
 
 export interface FunctionRuntimeOptions {
@@ -21,8 +24,8 @@ export interface FunctionRuntimeOptions {
    * passes its bundled copy (see function-bundles.ts).
    */
   readonly workerFile?: string | URL;
-  /** Execution environments per function. */
-  readonly maxInstances?: number;
+  /** Execution environments of a function without reserved concurrency; default 4. */
+  readonly defaultConcurrency?: number;
   /**
    * Each line a function prints (its log lines, on stdout or stderr), as CloudWatch would get
    * it; absent, they go to this process's own stdout and stderr.
@@ -33,9 +36,21 @@ export interface FunctionRuntimeOptions {
 export interface FunctionRuntime {
   /** Invokes a function by logical id; rejects with the handler's error name and message. */
   invoke(logicalId: string, event: unknown): Promise<unknown>;
+  /** How many environments a function may have, has, and how many are busy or waited for now. */
+  concurrency(logicalId: string): FunctionConcurrency;
   /** Starts one environment per function, reporting those whose module fails to load. */
   warm(): Promise<{ logicalId: string; error?: Error }[]>;
   stop(): Promise<void>;
+}
+
+export interface FunctionConcurrency {
+  /** Environments it may run at once: its reserved concurrency, or the default. */
+  readonly limit: number;
+  /** Environments started and alive, busy or idle. */
+  readonly environments: number;
+  readonly busy: number;
+  /** Invocations waiting for an environment to come free. */
+  readonly waiting: number;
 }
 
 /** An error as the function reported it, like the `errorType`/`errorMessage` of a Lambda invoke. */
@@ -49,7 +64,11 @@ export class FunctionInvocationError extends Error {
   }
 }
 
-const DEFAULT_MAX_INSTANCES = 3;
+/**
+ * Environments of a function without reserved concurrency. On AWS it would scale to the
+ * account's limit; here every environment is a thread on this machine's few cores.
+ */
+export const DEFAULT_CONCURRENCY = 4;
 const workerFile = new URL('./function-worker.ts', import.meta.url);
 
 interface Instance {
@@ -61,14 +80,17 @@ interface Instance {
 
 interface Pool {
   readonly fn: LocalFunction;
+  readonly limit: number;
   readonly idle: Instance[];
   readonly all: Set<Instance>;
   readonly waiters: { resolve: (instance: Instance) => void; reject: (error: Error) => void }[];
 }
 
 export function startFunctions(functions: LocalFunction[], options: FunctionRuntimeOptions): FunctionRuntime {
-  const maxInstances = options.maxInstances ?? DEFAULT_MAX_INSTANCES;
-  const pools = new Map<string, Pool>(functions.map((fn) => [fn.logicalId, { fn, idle: [], all: new Set(), waiters: [] }]));
+  const defaultLimit = options.defaultConcurrency ?? DEFAULT_CONCURRENCY;
+  const pools = new Map<string, Pool>(
+    functions.map((fn) => [fn.logicalId, { fn, limit: fn.reservedConcurrency ?? defaultLimit, idle: [], all: new Set(), waiters: [] }]),
+  );
   let stopped = false;
 
   const poolOf = (logicalId: string): Pool => {
@@ -91,11 +113,15 @@ export function startFunctions(functions: LocalFunction[], options: FunctionRunt
 
   const acquire = async (pool: Pool): Promise<Instance> => {
     if (stopped) throw new Error('local functions are stopped');
+    if (pool.limit === 0) {
+      // Reserved concurrency 0 is how a function is switched off on Lambda: every call is throttled.
+      throw new FunctionInvocationError(pool.fn.logicalId, { errorType: 'TooManyRequestsException', errorMessage: 'Rate Exceeded.' });
+    }
     for (let instance = pool.idle.pop(); instance; instance = pool.idle.pop()) {
       if (!instance.dead()) return instance;
       pool.all.delete(instance);
     }
-    if (pool.all.size < maxInstances) return spawn(pool);
+    if (pool.all.size < pool.limit) return spawn(pool);
     return new Promise((resolve, reject) => pool.waiters.push({ resolve, reject }));
   };
 
@@ -122,9 +148,15 @@ export function startFunctions(functions: LocalFunction[], options: FunctionRunt
         release(pool, instance);
       }
     },
+    concurrency(logicalId) {
+      const pool = poolOf(logicalId);
+      const environments = [...pool.all].filter((instance) => !instance.dead()).length;
+      const idle = pool.idle.filter((instance) => !instance.dead()).length;
+      return { limit: pool.limit, environments, busy: environments - idle, waiting: pool.waiters.length };
+    },
     async warm() {
       return Promise.all(
-        [...pools.values()].map(async (pool) => {
+        [...pools.values()].filter((pool) => pool.limit > 0).map(async (pool) => {
           try {
             release(pool, await acquire(pool));
             return { logicalId: pool.fn.logicalId };

@@ -1,5 +1,5 @@
 import type { SQSEvent } from 'aws-lambda';
-import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import { describe, expect, it, vi } from 'vitest';
 import { reportedFailures, startPollers, toRecord, type Pollers } from './poller.ts';
@@ -121,4 +121,65 @@ describe('polling a queue on fauxqs', () => {
       await fauxqs.stop();
     }
   }, 30_000);
+});
+
+describe('scaling out like an SQS event source mapping', () => {
+  it('given a function that may run 2 environments, when 5 messages wait, then 2 batches are in flight and the other messages stay on the queue until one ends', async () => {
+    const fauxqs = await startFauxqs({ port: 0, logger: false });
+    const endpoint = `http://127.0.0.1:${fauxqs.port}`;
+    const sqs = new SQSClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const mapping = { logicalId: 'Esm', functionLogicalId: 'Worker', queueLogicalId: 'Jobs', batchSize: 1, maximumBatchingWindowInSeconds: 0, reportBatchItemFailures: true };
+    const model: StackModel = {
+      stackName: 'Scale',
+      region: 'eu-west-1',
+      tables: [],
+      queues: [{ logicalId: 'Jobs', fifo: false, attributes: { VisibilityTimeout: '60' } }],
+      functions: [],
+      routes: [],
+      apis: [],
+      eventSourceMappings: [mapping],
+      streamMappings: [],
+      schedules: [],
+      stateMachines: [],
+      secrets: [],
+      configurationSets: [],
+      notRunLocally: [],
+    };
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const handled: string[] = [];
+    const release = Promise.withResolvers<void>();
+    let pollers: Pollers | undefined;
+    try {
+      const { queues } = await provision(model, { dynamodb: 'http://127.0.0.1:9', sqs: endpoint });
+      const jobs = queues.Jobs!;
+      pollers = startPollers({
+        queues: [{ mapping, queueUrl: jobs.url, queueArn: jobs.arn, functionConcurrency: 2 }],
+        sqsEndpoint: endpoint,
+        region: 'eu-west-1',
+        invoke: async (_fn, event) => {
+          inFlight++;
+          mostInFlight = Math.max(mostInFlight, inFlight);
+          await release.promise;
+          handled.push(...event.Records.map((record) => record.body));
+          inFlight--;
+          return { batchItemFailures: [] };
+        },
+      });
+      for (let n = 0; n < 5; n++) await sqs.send(new SendMessageCommand({ QueueUrl: jobs.url, MessageBody: `job-${n}` }));
+
+      await expect.poll(() => inFlight, { timeout: 15_000 }).toBe(2);
+      const visible = async () =>
+        Number((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: jobs.url, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes?.ApproximateNumberOfMessages);
+      await expect.poll(visible, { timeout: 15_000 }).toBe(3);
+      release.resolve();
+      await expect.poll(() => handled.length, { timeout: 15_000 }).toBe(5);
+      expect(mostInFlight).toBe(2);
+    } finally {
+      release.resolve();
+      await pollers?.stop();
+      sqs.destroy();
+      await fauxqs.stop();
+    }
+  }, 40_000);
 });

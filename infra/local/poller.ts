@@ -15,6 +15,12 @@ export interface PolledQueue {
   readonly mapping: EventSourceMappingModel;
   readonly queueUrl: string;
   readonly queueArn: string;
+  /**
+   * Execution environments its function may run at once. Lambda's pollers scale out while
+   * messages wait, up to what the function's concurrency (and the mapping's MaximumConcurrency)
+   * allows: that many batches are in flight at once here, from the start.
+   */
+  readonly functionConcurrency?: number;
 }
 
 export interface PollerOptions {
@@ -22,7 +28,7 @@ export interface PollerOptions {
   readonly invoke: (functionLogicalId: string, event: SQSEvent) => Promise<unknown>;
   readonly sqsEndpoint: string;
   readonly region: string;
-  /** Batches in flight at once per mapping, as Lambda scales pollers out. */
+  /** Batches in flight at once per mapping whose function's concurrency is not given; default 5, where Lambda starts. */
   readonly concurrency?: number;
   readonly log?: (line: string) => void;
 }
@@ -31,7 +37,8 @@ export interface Pollers {
   stop(): Promise<void>;
 }
 
-const DEFAULT_CONCURRENCY = 3;
+/** Lambda starts an SQS mapping with five concurrent batches. */
+const DEFAULT_CONCURRENCY = 5;
 /** Short long-polls keep shutdown quick; idle cost is one request per second per lane. */
 const WAIT_TIME_SECONDS = 1;
 const SHUTDOWN_GRACE_MS = 3_000;
@@ -41,7 +48,7 @@ export function startPollers(options: PollerOptions): Pollers {
   const abort = new AbortController();
   const log = options.log ?? (() => undefined);
   const lanes = options.queues.flatMap((queue) => {
-    const count = Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, queue.mapping.maximumConcurrency ?? Infinity);
+    const count = Math.min(queue.functionConcurrency ?? options.concurrency ?? DEFAULT_CONCURRENCY, queue.mapping.maximumConcurrency ?? Infinity);
     return Array.from({ length: count }, () => pollLane(client, queue, options, abort.signal, log));
   });
   return {

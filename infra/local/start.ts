@@ -232,7 +232,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const pollers = startPollers({
       queues: model.eventSourceMappings.map((mapping) => {
         const queue = provisioned.queues[mapping.queueLogicalId]!;
-        return { mapping, queueUrl: queue.url, queueArn: queue.arn };
+        return { mapping, queueUrl: queue.url, queueArn: queue.arn, functionConcurrency: started.concurrency(mapping.functionLogicalId).limit };
       }),
       invoke,
       sqsEndpoint: emulators.endpoints.sqs,

@@ -78,6 +78,7 @@ const FunctionProperties = z.object({
   Handler: z.string().optional(),
   Timeout: z.number().optional(),
   MemorySize: z.number().optional(),
+  ReservedConcurrentExecutions: Count.optional(),
   Environment: z.object({ Variables: z.record(z.string(), z.unknown()).optional() }).optional(),
 });
 
@@ -179,6 +180,11 @@ export interface FunctionModel {
   readonly handlerExport: string;
   readonly timeoutSeconds: number;
   readonly memorySize: number;
+  /**
+   * `ReservedConcurrentExecutions`: at most this many execution environments at once (0: every
+   * invocation throttled); absent, the function draws on the account's unreserved pool.
+   */
+  readonly reservedConcurrency?: number;
   readonly environment: Record<string, unknown>;
 }
 
@@ -332,6 +338,7 @@ export function parseTemplate(stack: SynthesizedStack): StackModel {
       handlerExport: p.Handler?.split('.').pop() ?? 'handler',
       timeoutSeconds: p.Timeout ?? DEFAULT_TIMEOUT_SECONDS,
       memorySize: p.MemorySize ?? DEFAULT_MEMORY_MB,
+      ...(p.ReservedConcurrentExecutions !== undefined ? { reservedConcurrency: p.ReservedConcurrentExecutions } : {}),
       environment: p.Environment?.Variables ?? {},
     });
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LeadStateConflict } from '../domain/errors.ts';
 import { createLead, LeadStatus, parseLeadInput, type Lead } from '../domain/lead.ts';
 import { RoutingConfigSchema } from '../routing/config-schema.ts';
 import { RepProfileSchema, type RepProfile } from '../routing/eligibility.ts';
@@ -101,14 +102,50 @@ describe('routeLead against in-memory ports', () => {
     const outcome = await routeLead('lead-1', deps);
 
     expect(outcome).toMatchObject({ kind: 'offered', repId: 'ben' });
-    // Ana as read after the refusal, then Ben as the offer left him.
+    // Ana as the offer would have left her, as read after the refusal, then Ben as the offer left him.
     expect(roster.patched).toEqual([
-      { teamId: TEAM, repId: 'ana', fresh: expect.objectContaining({ id: 'ana', openLeads: 1 }) },
+      { teamId: TEAM, repId: 'ana', fresh: expect.objectContaining({ id: 'ana', openLeads: 1, lastOfferedAt: NOW.toISOString() }) },
+      { teamId: TEAM, repId: 'ana', fresh: expect.objectContaining({ id: 'ana', openLeads: 1, lastOfferedAt: '2026-03-01T09:00:00.000Z' }) },
       { teamId: TEAM, repId: 'ben', fresh: expect.objectContaining({ id: 'ben', openLeads: 1, lastOfferedAt: NOW.toISOString() }) },
     ]);
     expect(await roster.get(TEAM)).toContainEqual(expect.objectContaining({ id: 'ana', openLeads: 1 }));
     expect(leads.committed.map((c) => [c.name, c.request.rep?.id])).toEqual([['offer', 'ben']]);
     expect((await reps.get('ana'))?.openLeads).toBe(1);
+  });
+
+  it('given an offer whose transaction is still on its way, when the next lead is routed in the same environment, then it goes to the next rep in the rotation, not to the one being offered the first', async () => {
+    const ana = rep('ana', { lastOfferedAt: '2026-03-01T09:00:00.000Z' });
+    const ben = rep('ben', { lastOfferedAt: '2026-03-02T09:00:00.000Z' });
+    const { deps, leads } = router({ reps: [ana, ben], leads: [lead('lead-1'), lead('lead-2')], cachedRoster: [ana, ben] });
+    const onItsWay = Promise.withResolvers<void>();
+    const committing: string[] = [];
+    const commit = leads.commit.bind(leads);
+    deps.leads.commit = async (name, request) => {
+      committing.push(request.lead.id);
+      if (request.lead.id === 'lead-1') await onItsWay.promise;
+      return commit(name, request);
+    };
+
+    const first = routeLead('lead-1', deps);
+    await expect.poll(() => committing).toEqual(['lead-1']);
+    const second = await routeLead('lead-2', deps);
+    onItsWay.resolve();
+
+    expect(second).toMatchObject({ kind: 'offered', repId: 'ben' });
+    expect(await first).toMatchObject({ kind: 'offered', repId: 'ana' });
+  });
+
+  it('given an offer whose lead moved on meanwhile, when its transaction is refused, then the cached roster shows the rep as before', async () => {
+    const ana = rep('ana', { lastOfferedAt: '2026-03-01T09:00:00.000Z' });
+    const { deps, leads, roster } = router({ reps: [ana], leads: [lead('lead-1')], cachedRoster: [ana] });
+    deps.leads.commit = async () => {
+      throw new LeadStateConflict('lead-1 moved on');
+    };
+
+    await expect(routeLead('lead-1', deps)).rejects.toThrow(LeadStateConflict);
+
+    expect(await roster.get(TEAM)).toEqual([ana]);
+    expect(leads.committed).toEqual([]);
   });
 
   it('given a cached roster that still lists a rep an admin moved to another team, when routed, then the offer refuses them, they leave the cached roster, and the next rep in the team is offered the lead', async () => {

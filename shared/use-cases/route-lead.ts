@@ -309,7 +309,11 @@ async function offerTo(lead: Lead, rep: RepProfile, index: RosterIndex, team: Te
     counters: countersFor(rep, now),
     ...(team.strategy === 'weighted-round-robin' ? { virtualTime: nextVirtualTimeAt(rep, index.virtualClock) } : {}),
   };
-  const committed = await deps.leads.commit('offer', {
+  // Seen as taken by this environment's next decisions while the transaction is on its way:
+  // leads routed side by side (a batch's records) spread over the team instead of all going to
+  // the head of the rotation, where their transactions would collide on one rep.
+  deps.roster.patch(team.id, rep.id, afterTaking(rep, taking, now.toISOString()));
+  const committing = deps.leads.commit('offer', {
     lead,
     at: now,
     actor: 'router',
@@ -324,9 +328,14 @@ async function offerTo(lead: Lead, rep: RepProfile, index: RosterIndex, team: Te
     },
     effects: [sendEmail('offer-email', email), startTimer(timer)],
   });
-  // The next lead sees this offer's load and rotation without reading the rep again.
-  deps.roster.patch(team.id, rep.id, afterTaking(rep, taking, now.toISOString()));
-  return committed.lead;
+  try {
+    // The next lead sees this offer's load and rotation without reading the rep again.
+    return (await committing).lead;
+  } catch (error) {
+    // Not taken after all; a refusal by the rep's record has the caller read them afresh.
+    if (!(error instanceof RepUnavailable)) deps.roster.patch(team.id, rep.id, rep);
+    throw error;
+  }
 }
 
 function skipSummary(ranking: Ranking): Record<string, number> {

@@ -3,13 +3,15 @@ import { request } from 'node:http';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import { ParentMessage, type StackMessage } from './outbox-latency-protocol.ts';
+import { ParentMessage, type StackMessage } from './stack-protocol.ts';
 
 /**
- * One local stack for the outbox latency benchmark, in a process of its own as `npm start`
- * would run it: `node outbox-latency-stack.ts <start.ts URL> <stack config file>`, forked by
- * outbox-latency.ts, which says when to post each lead. This process posts it and times, on its
- * own clock, the answer and the moment the SES emulator takes the lead's offer email.
+ * One local stack for a benchmark, in a process of its own as `npm start` would run it:
+ * `node stack-process.ts <start.ts URL> <stack config file>`, forked by the benchmark
+ * (outbox-latency.ts, speed-to-lead.ts through stack-runner.ts), which tells it what to do.
+ * It posts a lead and times, on its own clock, the answer and the moment the SES emulator takes
+ * the lead's offer email (`post`), or reports each email as the emulator takes it, for a
+ * benchmark that posts itself (`report-emails`).
  *
  * The emulator stores `at` in whole seconds only, and polling `GET /store` (every email, bodies
  * included) dozens of times a second would load the very machine being measured; the email
@@ -18,7 +20,7 @@ import { ParentMessage, type StackMessage } from './outbox-latency-protocol.ts';
 
 const [startModuleUrl, configFile] = process.argv.slice(2);
 if (!startModuleUrl || !configFile || !process.send) {
-  throw new Error('usage: forked by bench/outbox-latency.ts with <start.ts URL> <stack config file>');
+  throw new Error('usage: forked by a benchmark (bench/stack-runner.ts) with <start.ts URL> <stack config file>');
 }
 const send = (message: StackMessage) => process.send!(message);
 
@@ -49,11 +51,13 @@ const OFFER_TIMEOUT_MS = 30_000;
 // old worktree (node_modules symlinked to the repo's) gets the same, realpath-cached, instance.
 const store = createRequire(startModuleUrl)('aws-ses-v2-local/dist/store.js') as { saveEmail: (email: { readonly subject: string }) => void };
 const waiting = new Map<string, (at: number) => void>();
+let reportEmails = false;
 const saveEmail = store.saveEmail;
 store.saveEmail = (email) => {
   const at = performance.now();
   saveEmail(email);
   waiting.get(email.subject)?.(at);
+  if (reportEmails) send({ type: 'email', subject: email.subject, at: performance.timeOrigin + at });
 };
 
 function offerArrival(subject: string): Promise<number | null> {
@@ -104,7 +108,12 @@ function postJson(url: string, body: unknown, localAddress: string, headers: Rec
 
 const startedAt = performance.now();
 const { startLocalStack } = (await import(startModuleUrl)) as StartModule;
-const stack = await startLocalStack({ config: configFile, port: 0, sesPort: 0, seed: true, timeScale: '1', logLevel: 'WARN', log: () => {} }).catch((error: unknown) => {
+// The runtime's own lines that are not a request's (a failed batch, a retry) and the functions'
+// WARN and ERROR lines: what explains a slow or lost lead.
+const log = (line: string) => {
+  if (!/^[A-Z]+ \/\S* \d{3} \d+ms/.test(line)) process.stdout.write(`${line}\n`);
+};
+const stack = await startLocalStack({ config: configFile, port: 0, sesPort: 0, seed: true, timeScale: '1', logLevel: 'WARN', log }).catch((error: unknown) => {
   send({ type: 'failed', error: `the stack did not start: ${(error as Error).stack ?? String(error)}` });
   process.exit(1);
 });
@@ -121,29 +130,18 @@ process.on('disconnect', () => void stop(0));
 process.on('SIGINT', () => void stop(130));
 process.on('SIGTERM', () => void stop(143));
 
-// The demo reps hold 5 leads each; one more Hamburg rep has room for all the benchmark's leads.
-// Her postal-code territory is the most specific match, so best-match offers every lead to her
-// first, and no lead waits for a capacity retry.
-const benchRep = {
-  id: 'bench-hamburg',
-  name: 'Bench Hamburg',
-  email: 'bench.hamburg@demo.example.com',
-  teamId: 'dach-sales',
-  capacity: 1000,
-  products: ['solar'],
-  languages: ['de', 'en'],
-  territory: { countries: ['DE'], postalPrefixes: ['20'] },
-  timeZone: 'Europe/Berlin',
-};
 const ImportReport = z.object({ created: z.number() });
 const adminKey = Object.entries(stack.secrets).find(([id]) => id.startsWith('AdminApiKey'))?.[1];
-const added = adminKey ? await postJson(`${stack.apiUrl}/admin/reps`, { reps: [benchRep] }, '127.0.0.1', { authorization: `Bearer ${adminKey}` }) : undefined;
-const created = added?.status === 200 ? ImportReport.safeParse(JSON.parse(added.text)).data?.created : undefined;
-if (created !== 1) {
-  send({ type: 'failed', error: `could not add the benchmark's rep: ${added ? `${added.status} ${added.text}` : 'no AdminApiKey secret'}` });
-  await stop(1);
+
+async function importReps(reps: readonly Record<string, unknown>[]): Promise<StackMessage> {
+  if (!adminKey) throw new Error('no AdminApiKey secret');
+  const added = await postJson(`${stack.apiUrl}/admin/reps`, { reps }, '127.0.0.1', { authorization: `Bearer ${adminKey}` });
+  const created = added.status === 200 ? ImportReport.safeParse(JSON.parse(added.text)).data?.created : undefined;
+  if (created === undefined) throw new Error(`could not add the benchmark's reps: ${added.status} ${added.text}`);
+  return { type: 'imported', created };
 }
-send({ type: 'ready', startupMs: performance.now() - startedAt });
+
+send({ type: 'ready', startupMs: performance.now() - startedAt, apiUrl: stack.apiUrl, secrets: { ...stack.secrets } });
 
 async function census(): Promise<StackMessage> {
   const db = new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: stack.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -186,7 +184,10 @@ process.on('message', (raw) => {
     void stop(0);
     return;
   }
-  (message.type === 'census' ? census() : postLead(message)).then(send, (error: unknown) =>
-    send({ type: 'failed', error: `${message.type}: ${(error as Error).message}` }),
-  );
+  if (message.type === 'report-emails') {
+    reportEmails = true;
+    return;
+  }
+  const answer = message.type === 'census' ? census() : message.type === 'import-reps' ? importReps(message.reps) : postLead(message);
+  answer.then(send, (error: unknown) => send({ type: 'failed', error: `${message.type}: ${(error as Error).message}` }));
 });
