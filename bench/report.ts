@@ -69,6 +69,8 @@ export function barChart(options: {
       if (value === undefined || !Number.isFinite(value)) return;
       const x = x0 + j * barW;
       parts.push(`<rect x="${x.toFixed(1)}" y="${y(value).toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${(margin.top + plotH - y(value)).toFixed(1)}" fill="${colors[j % colors.length]}"><title>${esc(`${series.name}, ${category}: ${fmt(value)} ${options.unit}`)}</title></rect>`);
+      // Each bar's figure above it, so the short ones still read.
+      parts.push(`<text x="${(x + (barW - 2) / 2).toFixed(1)}" y="${(y(value) - 4).toFixed(1)}" text-anchor="middle" font-size="9">${fmt(value)}</text>`);
     });
     parts.push(`<text x="${(x0 + groupW * 0.4).toFixed(1)}" y="${margin.top + plotH + 18}" text-anchor="middle">${esc(category)}</text>`);
   });
