@@ -1,7 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { request } from 'node:http';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,7 +8,9 @@ import { z } from 'zod';
 import { LOCAL_CREDENTIALS, startEmulators } from '#infra/local/emulators.ts';
 import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
 import { parseTemplate, resolveFunctions, resolveStateMachines } from '#infra/local/template.ts';
+import { benchLeadBody as leadBody, benchOfferSubject as offerSubject, sendFrom, type Answer } from './bench-http.ts';
 import { prices, type Price, type PriceName } from './cost-prices.ts';
+import { clientAddress } from './stack-runner.ts';
 import { startMeteringProxy, type MeteredCall, type MeteringProxy } from './metering/metering-proxy.ts';
 
 /**
@@ -51,17 +52,6 @@ const median = (values: readonly number[]) => {
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 };
 
-/** The demo's warm lead for the DACH team: website, solar, Hamburg (see outbox-latency.ts). */
-const leadBody = (tag: string) => ({
-  firstName: 'Bench',
-  lastName: tag,
-  email: `${tag.toLowerCase()}@bench.example.com`,
-  product: 'solar',
-  country: 'DE',
-  postalCode: '20095',
-  source: 'website',
-});
-const offerSubject = (tag: string) => `New warm lead: Bench ${tag} (solar)`;
 
 /** One more Hamburg rep with room for every lead of the run; her postal prefix makes her the best match. */
 const benchRep = {
@@ -76,42 +66,6 @@ const benchRep = {
   timeZone: 'Europe/Berlin',
 };
 
-interface Answer {
-  readonly status: number;
-  readonly text: string;
-}
-
-/**
- * An HTTP request on a connection of its own from the given loopback address: each lead is a
- * new client to the webhook's per-address limit, as leads from many visitors are.
- */
-function send(method: string, url: string, localAddress: string, body?: { type: string; text: string }, headers: Record<string, string> = {}): Promise<Answer> {
-  const target = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port: target.port,
-        path: `${target.pathname}${target.search}`,
-        method,
-        localAddress,
-        agent: false,
-        headers: { ...(body ? { 'content-type': body.type, 'content-length': Buffer.byteLength(body.text) } : {}), ...headers },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body?.text);
-  });
-}
-
-const clientAddress = (n: number) => `127.0.${1 + Math.floor(n / 250)}.${1 + (n % 250)}`;
 
 interface StoredEmail {
   readonly subject: string;
@@ -161,16 +115,16 @@ const form = { type: 'application/x-www-form-urlencoded', text: '' };
 async function happyPath(stack: LocalStack, emails: ReturnType<typeof watchEmails>, tag: string, address: string): Promise<string> {
   const offer = emails.next(offerSubject(tag), 60_000);
   offer.catch(() => undefined);
-  const posted = await send('POST', `${stack.apiUrl}/leads`, address, { type: 'application/json', text: JSON.stringify(leadBody(tag)) });
+  const posted = await sendFrom(address, 'POST', `${stack.apiUrl}/leads`, { type: 'application/json', text: JSON.stringify(leadBody(tag)) });
   if (posted.status !== 202) throw new Error(`POST /leads answered ${posted.status}: ${posted.text.slice(0, 200)}`);
   const { leadId } = LeadAccepted.parse(JSON.parse(posted.text));
   const acceptUrl = link((await offer).body.html ?? '', 'Accept lead');
-  const opened = await send('GET', acceptUrl, address);
+  const opened = await sendFrom(address, 'GET', acceptUrl);
   if (opened.status !== 200) throw new Error(`the accept page answered ${opened.status}`);
-  const accepted = await send('POST', acceptUrl, address, form);
+  const accepted = await sendFrom(address, 'POST', acceptUrl, form);
   const contactedAction = /<form method="post" action="([^"]+)"/.exec(accepted.text)?.[1];
   if (accepted.status !== 200 || !contactedAction) throw new Error(`accepting answered ${accepted.status}: ${accepted.text.slice(0, 200)}`);
-  const contacted = await send('POST', new URL(contactedAction.replaceAll('&amp;', '&'), acceptUrl).href, address, form);
+  const contacted = await sendFrom(address, 'POST', new URL(contactedAction.replaceAll('&amp;', '&'), acceptUrl).href, form);
   if (contacted.status !== 200 || !contacted.text.includes('Marked as contacted')) throw new Error(`marking contacted answered ${contacted.status}`);
   return leadId;
 }
@@ -386,7 +340,7 @@ export async function measureCostPerLead(options: CostPerLeadOptions = {}): Prom
 
     const adminKey = Object.entries(running.secrets).find(([id]) => id.startsWith('AdminApiKey'))?.[1];
     if (!adminKey) throw new Error('no AdminApiKey secret');
-    const added = await send('POST', `${running.apiUrl}/admin/reps`, '127.0.0.1', { type: 'application/json', text: JSON.stringify({ reps: [benchRep] }) }, { authorization: `Bearer ${adminKey}` });
+    const added = await sendFrom('127.0.0.1', 'POST', `${running.apiUrl}/admin/reps`, { type: 'application/json', text: JSON.stringify({ reps: [benchRep] }) }, { authorization: `Bearer ${adminKey}` });
     if (added.status !== 200) throw new Error(`could not add the benchmark's rep: ${added.status} ${added.text}`);
 
     for (let i = 0; i < warmUpLeads; i++) await happyPath(running, emails, `W${i}`, clientAddress(i));

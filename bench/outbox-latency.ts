@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { benchLeadBody as leadBody, benchOfferSubject as offerSubject } from './bench-http.ts';
 import { clientAddress, percentiles, quantile, repoRoot, round1, round2, StackRunner, type Census, type Percentiles, type PostedSample } from './stack-runner.ts';
 
 /**
@@ -62,17 +63,6 @@ export interface OutboxLatencyResult {
 
 const git = (...args: string[]) => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
-/** A warm lead for the DACH team from Hamburg (website + solar + email + postal code scores 40). */
-const leadBody = (tag: string) => ({
-  firstName: 'Bench',
-  lastName: tag,
-  email: `${tag.toLowerCase()}@bench.example.com`,
-  product: 'solar',
-  country: 'DE',
-  postalCode: '20095',
-  source: 'website',
-});
-const offerSubject = (tag: string) => `New warm lead: Bench ${tag} (solar)`;
 
 interface Sample extends PostedSample {
   readonly round: number;

@@ -1,8 +1,8 @@
 import { DynamoDBClient, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
-import { request } from 'node:http';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
+import { postJsonFrom } from './bench-http.ts';
 import { ParentMessage, type StackMessage } from './stack-protocol.ts';
 
 /**
@@ -74,38 +74,6 @@ function offerArrival(subject: string): Promise<number | null> {
   });
 }
 
-/**
- * A POST on a connection of its own, from the given loopback address: the default source allows
- * 60 posts a minute per client address, and every lead being a new client keeps both versions
- * clear of that limit alike.
- */
-function postJson(url: string, body: unknown, localAddress: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
-  const target = new URL(url);
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port: target.port,
-        path: target.pathname,
-        method: 'POST',
-        localAddress,
-        agent: false,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
 const startedAt = performance.now();
 const { startLocalStack } = (await import(startModuleUrl)) as StartModule;
 // The runtime's own lines that are not a request's (a failed batch, a retry) and the functions'
@@ -135,7 +103,7 @@ const adminKey = Object.entries(stack.secrets).find(([id]) => id.startsWith('Adm
 
 async function importReps(reps: readonly Record<string, unknown>[]): Promise<StackMessage> {
   if (!adminKey) throw new Error('no AdminApiKey secret');
-  const added = await postJson(`${stack.apiUrl}/admin/reps`, { reps }, '127.0.0.1', { authorization: `Bearer ${adminKey}` });
+  const added = await postJsonFrom('127.0.0.1', `${stack.apiUrl}/admin/reps`, { reps }, { authorization: `Bearer ${adminKey}` });
   const created = added.status === 200 ? ImportReport.safeParse(JSON.parse(added.text)).data?.created : undefined;
   if (created === undefined) throw new Error(`could not add the benchmark's reps: ${added.status} ${added.text}`);
   return { type: 'imported', created };
@@ -172,7 +140,7 @@ async function postLead(message: Extract<ParentMessage, { type: 'post' }>): Prom
   // Listening before posting: the email may well be sent before the 202 is read.
   const arrival = offerArrival(message.subject);
   const start = performance.now();
-  const response = await postJson(`${stack.apiUrl}/leads`, message.body, message.localAddress);
+  const response = await postJsonFrom(message.localAddress, `${stack.apiUrl}/leads`, message.body);
   const ackMs = performance.now() - start;
   const at = response.status === 202 ? await arrival : null;
   return { type: 'result', seq: message.seq, status: response.status, ackMs, offerMs: at === null ? null : at - start };
