@@ -71,10 +71,11 @@ export default defineConfig({
           globalSetup: ['test/support/synth-cache.ts', 'test/integration/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          // The fault-injection cases share one stack and mostly wait on its timers, a dozen at a
+          // The fault-injection cases share one stack and mostly wait on its timers, eight at a
           // time: all two dozen at once starved each other on a fresh clone's run (clicks after
-          // their accept windows, a function past its timeout).
-          maxConcurrency: 12,
+          // their accept windows, a function past its timeout), and so did a dozen once each
+          // function could run four environments and its queue poller as many batches.
+          maxConcurrency: 8,
         },
       },
     ],
