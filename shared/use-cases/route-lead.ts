@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterTaking, countersFor, type Placement } from '../adapters/lead-store.ts';
 import { LeadStateConflict, RepUnavailable } from '../domain/errors.ts';
 import { LeadStatus, type Lead } from '../domain/lead.ts';
@@ -71,6 +72,8 @@ const IN_HISTORY = 50;
  * that many takes well under a millisecond (`npm run bench -- routing-decision`, naive column).
  */
 export const FULL_ACCOUNT_REPS = 1_000;
+/** How often one rep is tried for one lead when the offer is refused by their record (see placeLead). */
+const REFUSALS_PER_REP = 4;
 
 
 /**
@@ -157,17 +160,20 @@ async function placeLead(lead: Lead, deps: RouteLeadDeps): Promise<RouteOutcome>
   for (let next = line.next(); next !== undefined; next = line.next()) {
     const repId = next.rep.id;
     let rep: RepProfile | undefined = index.get(repId) ?? next.rep;
-    // A cached profile may be stale (load, day counters, team): on a conflict, read this rep
-    // afresh, put the fresh copy in the cached roster for the next lead, and try once more if
-    // they are still in the team and eligible.
-    for (let fresh = false; rep; fresh = true) {
+    // A cached profile may be stale (load, day counters, team): on a refusal, read this rep
+    // afresh, put the fresh copy in the cached roster for the next lead, and try again while they
+    // are still in the team and eligible. Routers offering this rep other leads at the same moment
+    // move its counters between a read and a write, so a fresh copy can be refused too: up to
+    // REFUSALS_PER_REP tries, a short random pause apart, before the next rep in line.
+    for (let tries = 1; rep; tries++) {
       try {
         const placement = { ...placementBase(classification, contactDeadline), teamId: team.id, detail: decisionDetail(classification, team, upFront ?? line.account(), repId) };
         const offered = await offerTo(lead, rep, index, team, placement, now, deps);
         return offeredOutcome(offered, repId, now);
       } catch (error) {
         if (!(error instanceof RepUnavailable)) throw error;
-        if (fresh) break;
+        if (tries >= REFUSALS_PER_REP) break;
+        if (tries > 1) await sleep(10 + Math.random() * 40);
         rep = await deps.reps.get(repId);
         deps.roster.patch(team.id, repId, rep);
         if (rep && (rep.teamId !== team.id || !checkEligibility(rep, lead, now).eligible)) break;

@@ -1,3 +1,4 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -23,8 +24,11 @@ beforeAll(async () => {
   Object.assign(deps, { now: () => new Date(Date.now() + routerAheadMs) });
 });
 
+/** Named so each test takes its injected collision out again, whatever happened. */
+const COLLISION = 'routeTransactionConflict';
 afterEach(() => {
   routerAheadMs = 0;
+  dynamoDocument.middlewareStack.remove(COLLISION);
 });
 
 /** The sample SQS batch, one record per lead id, each with its own message id. */
@@ -58,6 +62,37 @@ describe('route handler on DynamoDB Local, aws-ses-v2-local and the local Step F
     expect(await stack.executions()).toContainEqual(
       expect.objectContaining({ name: expect.stringMatching(`^${leadId}-1-`), input: { leadId, attempt: 1, acceptDeadline, reminderAt, contactDeadline: lead!.contactDeadline } }),
     );
+  });
+
+  it("given the offer's transaction colliding twice with another write in flight (TransactionConflict), when routed, then it is tried again and the lead is offered once, with one email and one timer", async () => {
+    const team = await stack.addTeam([{ capacity: 3 }]);
+    const leadId = await stack.receiveLead({ firstName: 'Collided', email: 'collided@example.com' }, team.id);
+    // DynamoDB cancels a transaction whose item another one is writing at that moment, and
+    // writes nothing of it: so does this, for the first two that touch the lead.
+    let collided = 0;
+    dynamoDocument.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (collided >= 2 || context.commandName !== 'TransactWriteItemsCommand' || !JSON.stringify(args.input).includes(`"LEAD#${leadId}"`)) return next(args);
+        collided++;
+        const items = (args.input as { TransactItems: unknown[] }).TransactItems;
+        throw new TransactionCanceledException({
+          message: 'Transaction cancelled, please refer cancellation reasons for specific reasons [None, TransactionConflict]',
+          $metadata: { httpStatusCode: 400 },
+          CancellationReasons: items.map((_, i) => (i === 1 ? { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' } : { Code: 'None' })),
+        });
+      },
+      { step: 'initialize', name: COLLISION },
+    );
+
+    const response = await handler(batchFor(leadId));
+
+    expect(collided).toBe(2);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await stack.leads.get(leadId)).toMatchObject({ status: 'OFFERED', ownerId: team.reps[0]!.id, attempt: 1 });
+    expect((await stack.history(leadId)).filter((e) => e.kind === 'offered')).toHaveLength(1);
+    expect(await stack.reps.get(team.reps[0]!.id)).toMatchObject({ openLeads: 1 });
+    expect(await stack.emailsTo(team.reps[0]!.email)).toHaveLength(1);
+    expect((await stack.executions()).filter((e) => e.name.startsWith(leadId))).toHaveLength(1);
   });
 
   it('given the same message delivered several times at once and again later, when routed, then the lead is offered once and emailed once', async () => {
