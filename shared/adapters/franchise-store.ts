@@ -1,7 +1,7 @@
 import { TransactionCanceledException, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { GetCommand, paginateQuery, TransactWriteCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { transactWithRetries } from './conditional-update.ts';
 import { FranchiseMapConflict, FranchiseMapTooLarge } from '../domain/errors.ts';
 import { dynamoDocument } from './aws-clients.ts';
 import {
@@ -40,10 +40,6 @@ export const MAX_FRANCHISE_MAP_BYTES = 12 * CHUNK_BYTES;
 export const MAX_SUMMARY_BYTES = 64 * 1024;
 /** Versions are 8 digits in their keys. */
 const MAX_VERSION = 99_999_999;
-
-/** A publish is tried this often when its transaction collides with another one in flight (TransactionConflict). */
-const CONFLICT_TRIES = 4;
-const CONFLICT_BACKOFF_MS = 20;
 
 export interface PublishRequest {
   /** The encoded map (opaque here). */
@@ -167,20 +163,17 @@ export class FranchiseStore {
       })),
     ];
 
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.#db.send(new TransactWriteCommand({ TransactItems: items }));
-        return { version };
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code);
-        // The pointer moved, or this version exists already: another change came first.
-        if (codes.includes('ConditionalCheckFailed')) throw new FranchiseMapConflict(await this.#pointerVersion(true), { cause: error });
-        // Another transaction held one of the items (a publish racing this one): try again, and
-        // the condition decides which came first.
-        if (!codes.includes('TransactionConflict') || attempt >= CONFLICT_TRIES) throw error;
-        await sleep(CONFLICT_BACKOFF_MS * attempt * (1 + Math.random()));
+    try {
+      // Another transaction holding one of the items (a publish racing this one) is tried again,
+      // and the condition decides which came first.
+      await transactWithRetries(this.#db, new TransactWriteCommand({ TransactItems: items }));
+      return { version };
+    } catch (error) {
+      // The pointer moved, or this version exists already: another change came first.
+      if (error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed')) {
+        throw new FranchiseMapConflict(await this.#pointerVersion(true), { cause: error });
       }
+      throw error;
     }
   }
 

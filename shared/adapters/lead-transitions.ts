@@ -1,9 +1,9 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LeadStateConflict, RepUnavailable } from '../domain/errors.ts';
 import { LeadStatus, type Lead, type LeadContact, type Tier } from '../domain/lead.ts';
 import { checkFollowUps, isHeld, nextDueAt, transitionOf, type TransitionName } from '../domain/lifecycle.ts';
+import { transactWithRetries } from './conditional-update.ts';
 import { followUpRecords, type EffectRecord, type NewEffect, type Outbox } from './outbox.ts';
 import { releaseCapacity, takeCapacity, type CounterState } from './rep-capacity.ts';
 import { dueIndexKeys, eventItem, leadKey, ownerIndexKey, teamQueueKey, teamQueueSortKey, type LeadEvent } from './table-items.ts';
@@ -79,22 +79,6 @@ export interface Committed {
 
 const isCancelledAt = (error: unknown, index: number) =>
   error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
-
-/**
- * A transition is tried this often when its transaction only collided with another one in
- * flight on one of its items (TransactionConflict: two offers taking one rep's counters at the
- * same moment, a lead and its rep written by two functions at once). Nothing was written, and
- * the conditions are the same, so trying again is safe: a condition that no longer holds fails
- * it as usual.
- */
-const CONFLICT_TRIES = 4;
-const CONFLICT_BACKOFF_MS = 25;
-
-const collidedOnly = (error: unknown): boolean => {
-  if (!(error instanceof TransactionCanceledException)) return false;
-  const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code);
-  return codes.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed');
-};
 
 /**
  * Commits the lifecycle table's transitions, each as ONE transaction: the lead's conditional
@@ -313,16 +297,9 @@ export class LeadTransitions {
     for (const item of recorded.items) items.push({ Put: { TableName: this.#table, Item: item } });
 
     try {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await this.#db.send(new TransactWriteCommand({ TransactItems: items }));
-          break;
-        } catch (error) {
-          if (!collidedOnly(error) || attempt >= CONFLICT_TRIES) throw error;
-          // Jittered, so two writers that collided do not collide again at once.
-          await sleep(CONFLICT_BACKOFF_MS * attempt * (0.5 + Math.random()));
-        }
-      }
+      // Two offers taking one rep's counters at the same moment, a lead and its rep written by two
+      // functions at once: a transaction that only collided is tried again.
+      await transactWithRetries(this.#db, new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
       if (isCancelledAt(error, 0)) throw new LeadStateConflict(`lead ${lead.id} cannot be ${transition.event} from its current state`, { cause: error });
       if (capacityIndex >= 0 && isCancelledAt(error, capacityIndex)) {

@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { EmailTaken, RepNotFound, TemporarilyUnavailable } from '../domain/errors.ts';
 import type { RepProfile } from '../routing/eligibility.ts';
+import { transactWithRetries } from './conditional-update.ts';
 import { followUpRecords, type NewEffect, type Outbox } from './outbox.ts';
 import { emailKey, repKey, stampRosterChange, teamRosterKey, teamRosterKeys, toRep } from './table-items.ts';
 
@@ -45,17 +45,8 @@ export async function updateRepWith({ db, table, outbox }: RepWrites, repId: str
   }
   const recorded = followUpRecords(outbox, `a write of rep ${repId}`, { repId }, effects, at);
   const transaction = new TransactWriteCommand({ TransactItems: [{ Update: item }, ...recorded.items.map((Item) => ({ Put: { TableName: table, Item } }))] });
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await db.send(transaction);
-      break;
-    } catch (error) {
-      // A transaction meeting another write of the same rep at that instant is cancelled where a
-      // single update would have waited its turn (and the SDK does not retry it): try again.
-      if (!conflicted(error) || attempt >= CONFLICT_TRIES) throw error;
-      await sleep(CONFLICT_BACKOFF_MS * attempt * (1 + Math.random()));
-    }
-  }
+  // Another write of the same rep at that instant cancels the transaction: it is tried again.
+  await transactWithRetries(db, transaction);
   await outbox?.performClaimed(recorded.claimed);
 }
 
@@ -69,15 +60,6 @@ export async function updateRepIf(writes: RepWrites, repId: string, update: RepU
     throw error;
   }
 }
-
-/** A transaction of a rep's write is tried this often when it conflicts with another write of the rep. */
-const CONFLICT_TRIES = 4;
-const CONFLICT_BACKOFF_MS = 20;
-
-const conflicted = (error: unknown): boolean =>
-  error instanceof TransactionCanceledException &&
-  !conditionFailed(error) &&
-  (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict');
 
 /** The update's condition did not hold: alone, or as the first item of its transaction (the effects' puts have none). */
 export const conditionFailed = (error: unknown): boolean =>
