@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 
-/** What the benchmarks post and how: the demo lead they time, and requests as distinct clients. */
+/** What the benchmarks post and how: the demo lead they time, the rep it goes to, and requests as distinct clients. */
 
 export interface Answer {
   readonly status: number;
@@ -54,3 +54,20 @@ export const benchLeadBody = (tag: string) => ({
 
 /** The subject of the offer email for that lead. */
 export const benchOfferSubject = (tag: string) => `New warm lead: Bench ${tag} (solar)`;
+
+/**
+ * One more Hamburg rep for the demo's DACH team, with room for every lead of a run (the demo
+ * reps hold 5 each): her postal-code territory is the most specific match, so best match offers
+ * every lead to her first, and no lead waits for a capacity retry.
+ */
+export const benchRep = {
+  id: 'bench-hamburg',
+  name: 'Bench Hamburg',
+  email: 'bench.hamburg@demo.example.com',
+  teamId: 'dach-sales',
+  capacity: 1000,
+  products: ['solar'],
+  languages: ['de', 'en'],
+  territory: { countries: ['DE'], postalPrefixes: ['20'] },
+  timeZone: 'Europe/Berlin',
+};

@@ -8,6 +8,7 @@ import { build, type Metafile } from 'esbuild';
 import { BUNDLE_OPTIONS, dataFilesOf, repoRoot } from '#infra/function-code.ts';
 import { functionNames, variablesOf, type FunctionName, type VariableName } from '#shared/config/environment.ts';
 import { encodeIntake, encodeRoutingSettings, loadStackConfig, routingSettings } from '#shared/config/stack-config.ts';
+import { median, round1 } from './stats.ts';
 
 /**
  * Each function as Lambda gets it: bundled with the stack's own esbuild options (one minified ESM
@@ -128,11 +129,6 @@ async function initOnce(file: string, env: Record<string, string>): Promise<{ ms
   return { ...(JSON.parse(stdout.trim().split('\n').at(-1)!) as { ms: number; cpuMs: number }), processMs };
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return Math.round(sorted[Math.floor(sorted.length / 2)]! * 10) / 10;
-};
-
 export async function measureBundles(rounds = 7): Promise<BundleRun[]> {
   rmSync(outRoot, { recursive: true, force: true });
   const server = await secretsStub();
@@ -169,7 +165,7 @@ export async function measureBundles(rounds = 7): Promise<BundleRun[]> {
     return targets.map((fn) => {
       const { metafile, besideBytes } = built.get(fn)!;
       const bytes = Object.entries(metafile.outputs).find(([name]) => name.endsWith('index.mjs'))?.[1].bytes ?? 0;
-      return { fn, bytes, besideBytes, largest: largestInputs(metafile), initMedianMs: median(samples.get(fn)!.ms), initCpuMedianMs: median(samples.get(fn)!.cpuMs), processMedianMs: median(samples.get(fn)!.processMs) };
+      return { fn, bytes, besideBytes, largest: largestInputs(metafile), initMedianMs: round1(median(samples.get(fn)!.ms)), initCpuMedianMs: round1(median(samples.get(fn)!.cpuMs)), processMedianMs: round1(median(samples.get(fn)!.processMs)) };
     });
   } finally {
     server.close();

@@ -8,9 +8,10 @@ import { z } from 'zod';
 import { LOCAL_CREDENTIALS, startEmulators } from '#infra/local/emulators.ts';
 import { startLocalStack, type LocalStack } from '#infra/local/start.ts';
 import { parseTemplate, resolveFunctions, resolveStateMachines } from '#infra/local/template.ts';
-import { benchLeadBody as leadBody, benchOfferSubject as offerSubject, sendFrom, type Answer } from './bench-http.ts';
+import { benchLeadBody as leadBody, benchOfferSubject as offerSubject, benchRep, sendFrom, type Answer } from './bench-http.ts';
 import { prices, type Price, type PriceName } from './cost-prices.ts';
 import { clientAddress } from './stack-runner.ts';
+import { median } from './stats.ts';
 import { startMeteringProxy, type MeteredCall, type MeteringProxy } from './metering/metering-proxy.ts';
 
 /**
@@ -47,24 +48,8 @@ const constructName = (logicalId: string) => logicalId.replace(/[0-9A-F]{8}$/, '
 
 const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
 const sum = (values: readonly number[]) => values.reduce((total, v) => total + v, 0);
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-};
 
 
-/** One more Hamburg rep with room for every lead of the run; her postal prefix makes her the best match. */
-const benchRep = {
-  id: 'bench-hamburg',
-  name: 'Bench Hamburg',
-  email: 'bench.hamburg@demo.example.com',
-  teamId: 'dach-sales',
-  capacity: 1000,
-  products: ['solar'],
-  languages: ['de', 'en'],
-  territory: { countries: ['DE'], postalPrefixes: ['20'] },
-  timeZone: 'Europe/Berlin',
-};
 
 
 interface StoredEmail {

@@ -15,6 +15,8 @@ import { startStepFunctions } from '#infra/local/stepfunctions.ts';
 import { synthesizeStack } from '#infra/local/synth.ts';
 import { localValues, parseTemplate, resolveFunctions, resolveStateMachines, type LocalFunction } from '#infra/local/template.ts';
 import { fromQueryForm, replay, type CapturedCall, type ReplayService } from './metering/replay.ts';
+import { median } from './stats.ts';
+import { benchRep as sharedBenchRep } from './bench-http.ts';
 
 /**
  * Each handler's own time against its floor: the median warm invocation of ingest, route, the
@@ -59,10 +61,6 @@ export interface HandlerFloorResult {
 }
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-};
 
 const PUBLIC_BASE_URL = 'https://leads.bench.example';
 
@@ -70,17 +68,8 @@ const PUBLIC_BASE_URL = 'https://leads.bench.example';
 const leadForm = (tag: string) =>
   new URLSearchParams({ firstName: 'Floor', lastName: tag, email: `${tag.toLowerCase()}@floor.example.com`, product: 'solar', country: 'DE', postalCode: '20095', source: 'website' }).toString();
 
-const benchRep = {
-  id: 'bench-hamburg',
-  name: 'Bench Hamburg',
-  email: 'bench.hamburg@demo.example.com',
-  teamId: 'dach-sales',
-  capacity: 10_000,
-  products: ['solar'],
-  languages: ['de', 'en'],
-  territory: { countries: ['DE'], postalPrefixes: ['20'] },
-  timeZone: 'Europe/Berlin',
-};
+/** The benchmarks' Hamburg rep, with room for every lead of both tables. */
+const benchRep = { ...sharedBenchRep, capacity: 10_000 };
 
 /** What the floor needs of a bare client: send a command, and destroy. */
 interface Sendable {

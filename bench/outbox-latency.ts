@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { benchLeadBody as leadBody, benchOfferSubject as offerSubject } from './bench-http.ts';
-import { clientAddress, percentiles, quantile, repoRoot, round1, round2, StackRunner, type Census, type Percentiles, type PostedSample } from './stack-runner.ts';
+import { benchLeadBody as leadBody, benchOfferSubject as offerSubject, benchRep } from './bench-http.ts';
+import { clientAddress, repoRoot, StackRunner, type Census, type PostedSample } from './stack-runner.ts';
+import { percentiles, quantile, round1, round2, type Percentiles } from './stats.ts';
 
 /**
  * What the transactional outbox costs a lead on its way to a rep: POST /leads to the offer email
@@ -68,20 +69,6 @@ interface Sample extends PostedSample {
   readonly round: number;
 }
 
-// The demo reps hold 5 leads each; one more Hamburg rep has room for all the benchmark's leads.
-// Her postal-code territory is the most specific match, so best-match offers every lead to her
-// first, and no lead waits for a capacity retry.
-const benchRep = {
-  id: 'bench-hamburg',
-  name: 'Bench Hamburg',
-  email: 'bench.hamburg@demo.example.com',
-  teamId: 'dach-sales',
-  capacity: 1000,
-  products: ['solar'],
-  languages: ['de', 'en'],
-  territory: { countries: ['DE'], postalPrefixes: ['20'] },
-  timeZone: 'Europe/Berlin',
-};
 
 /** The old version's checkout, removed again however the run ends (exit, Ctrl-C, a throw). */
 function inlineCheckout(commit: string): { dir: string; remove: () => void } {

@@ -18,6 +18,7 @@ import { createLead, parseLeadInput } from '#shared/domain/lead.ts';
 import { RoutingConfigSchema } from '#shared/routing/config-schema.ts';
 import { RosterIndex } from '#shared/routing/roster-index.ts';
 import { routeLead, type RouteLeadDeps } from '#shared/use-cases/route-lead.ts';
+import { median } from './stats.ts';
 
 /**
  * The DynamoDB read units one routed lead costs, with one team of 10, 1,000 and 20,000 reps:
@@ -317,11 +318,6 @@ async function inParallel<T>(width: number, items: readonly T[], each: (item: T)
       while (next < items.length) await each(items[next++]!);
     }),
   );
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
 function dynamoDbLocalVersion(): string {

@@ -3,7 +3,8 @@ import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { signDelivery } from '#shared/ingest/signatures.ts';
 import { derivedSourceSecret } from '#shared/ingest/source-secrets.ts';
-import { percentiles, preciseNow, repoRoot, round1, round2, StackRunner, type TakenEmail } from './stack-runner.ts';
+import { preciseNow, repoRoot, StackRunner, type TakenEmail } from './stack-runner.ts';
+import { percentiles, round1, round2 } from './stats.ts';
 
 /**
  * Speed to lead on the local stack: a partner's server posts signed leads (HMAC, the `partner-api`
