@@ -15,12 +15,13 @@ describe('the benchmarks page', () => {
 
   it('given speed-to-lead results, when rendered, then the page has a row per rate with its figures and the chart has a bar per figure', () => {
     dir = mkdtempSync(join(tmpdir(), 'bench-report-'));
-    const phase = (rate: number | 'burst', p95: number) => ({
+    const phase = (rate: number | 'burst', p95: number, environmentsStarted: Record<string, number> = {}) => ({
       rate,
       leads: 100,
       ack: { p50: 10, p95: 20, p99: 30 },
       offer: { p50: p95 / 2, p95, p99: p95 + 1 },
       lost: 0,
+      environmentsStarted,
     });
     writeFileSync(
       join(dir, 'speed-to-lead.json'),
@@ -31,7 +32,9 @@ describe('the benchmarks page', () => {
         source: 'partner-api',
         extraReps: 100,
         warmUpLeads: 20,
-        phases: [phase(2, 80), phase(20, 2_400), phase('burst', 2_600)],
+        warmUpBurst: { leads: 60, concurrency: 12 },
+        environmentsWarm: { ingest: 4, route: 4, admin: 1 },
+        phases: [phase(2, 80), phase(20, 2_400, { route: 1 }), phase('burst', 2_600, { ingest: 2, route: 1 })],
         offerP95Ratio20To2: 30,
       }),
     );
@@ -39,9 +42,10 @@ describe('the benchmarks page', () => {
     const { markdown, charts } = renderReport(dir);
 
     expect(markdown).toContain('## Speed to lead');
-    expect(markdown).toContain('| 2/s | 100 | 10 | 20 | 30 | 40 | 80 | 81 | 0 |');
-    expect(markdown).toContain('| 20/s | 100 | 10 | 20 | 30 | 1,200 | 2,400 | 2,401 | 0 |');
-    expect(markdown).toContain('| burst of 100 |');
+    expect(markdown).toContain('| 2/s | 100 | 10 | 20 | 30 | 40 | 80 | 81 | 0 | 0 |');
+    expect(markdown).toContain('| 20/s | 100 | 10 | 20 | 30 | 1,200 | 2,400 | 2,401 | 0 | route 1 |');
+    expect(markdown).toContain('| burst of 100 | 100 | 10 | 20 | 30 | 1,300 | 2,600 | 2,601 | 0 | ingest 2, route 1 |');
+    expect(markdown).toContain('a warm-up burst of 60 (12 in flight), so every function on a lead\'s path runs its environments (ingest 4, route 4, admin 1)');
     expect(markdown).toContain('POST → offer p95 at 20 leads/s against 2 leads/s: 30×.');
     expect(markdown).toContain('load 1.5 → 2 (1 min)');
     expect(markdown).not.toContain('## Bundles');

@@ -195,6 +195,12 @@ export function renderReport(resultsDir: string): Report {
   return { markdown, charts };
 }
 
+/** `{ ingest: 4, route: 4, admin: 1 }` → `ingest 4, route 4, admin 1`. */
+const describeEnvironments = (byFunction: Json | undefined): string =>
+  Object.entries((byFunction ?? {}) as Record<string, number>)
+    .map(([fn, n]) => `${fn} ${n}`)
+    .join(', ');
+
 function speedSection(speed: Json, charts: Record<string, string>): string {
   const runs: Json[] = speed.phases.map((phase: Json) => ({ ...phase, label: phase.rate === 'burst' ? `burst of ${phase.leads}` : `${phase.rate}/s` }));
   charts['speed-to-lead.svg'] = barChart({
@@ -209,13 +215,25 @@ function speedSection(speed: Json, charts: Record<string, string>): string {
   });
   return [
     '## Speed to lead',
-    `\`npm run bench -- speed-to-lead\`: leads from a signed partner source (${speed.source}) posted to one local stack with ${speed.extraReps} extra reps imported, the webhook's answer (ack) and the offer email in the inbox timed per lead in ms, each rate after the other in one run, after ${speed.warmUpLeads} warm-up leads.`,
+    `\`npm run bench -- speed-to-lead\`: leads from a signed partner source (${speed.source}) posted to one local stack with ${speed.extraReps} extra reps imported, the webhook's answer (ack) and the offer email in the inbox timed per lead in ms, each rate after the other in one run, after ${speed.warmUpLeads} warm-up leads${speed.warmUpBurst ? ` and a warm-up burst of ${speed.warmUpBurst.leads} (${speed.warmUpBurst.concurrency} in flight), so every function on a lead's path runs its environments (${describeEnvironments(speed.environmentsWarm)}) before measuring, as a busy function stays scaled on Lambda` : ''}.`,
     when(speed),
     '![POST to offer email, p50/p95/p99 per rate](speed-to-lead.svg)',
     table(
-      ['rate', 'leads', 'ack p50', 'ack p95', 'ack p99', 'offer p50', 'offer p95', 'offer p99', 'lost'],
-      runs.map((run) => [run.label, fmt(run.leads), fmt(run.ack.p50), fmt(run.ack.p95), fmt(run.ack.p99), fmt(run.offer.p50), fmt(run.offer.p95), fmt(run.offer.p99), fmt(run.lost)]),
+      ['rate', 'leads', 'ack p50', 'ack p95', 'ack p99', 'offer p50', 'offer p95', 'offer p99', 'lost', 'cold starts'],
+      runs.map((run) => [
+        run.label,
+        fmt(run.leads),
+        fmt(run.ack.p50),
+        fmt(run.ack.p95),
+        fmt(run.ack.p99),
+        fmt(run.offer.p50),
+        fmt(run.offer.p95),
+        fmt(run.offer.p99),
+        fmt(run.lost),
+        run.environmentsStarted ? describeEnvironments(run.environmentsStarted) || '0' : '',
+      ]),
     ),
+    'Cold starts: the execution environments a phase started, by function. Here each takes about half a second of the two cores every other environment shares; on Lambda it has its own.',
     speed.offerP95Ratio20To2 !== undefined ? `POST → offer p95 at 20 leads/s against 2 leads/s: ${speed.offerP95Ratio20To2}×.` : '',
   ].join('\n\n');
 }

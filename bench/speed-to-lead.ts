@@ -28,8 +28,13 @@ export interface SteadyPhase {
 export interface SpeedToLeadOptions {
   readonly steady?: readonly SteadyPhase[];
   readonly burst?: { readonly leads: number; readonly concurrency: number };
-  /** Leads before measuring, at 5 a second: environments started, code paths warm. */
+  /** Leads before measuring, at 5 a second: code paths warm. */
   readonly warmUpLeads?: number;
+  /**
+   * Then a burst of leads before measuring, this many in flight: every function on a lead's path
+   * scales to its concurrency, as a function that has been busy stays scaled on Lambda.
+   */
+  readonly warmUpBurst?: { readonly leads: number; readonly concurrency: number };
   /** Reps added to the demo team besides the demo's own. */
   readonly extraReps?: number;
   /** The stack process's lines (failures, WARN and ERROR). */
@@ -49,6 +54,12 @@ export interface PhaseResult {
   readonly offer: { readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number };
   /** Posts not answered 202, and accepted leads whose offer email did not come within the timeout. */
   readonly lost: number;
+  /**
+   * Execution environments the phase started, by function (cold starts). Here a cold start takes
+   * about half a second of the same two cores every other environment runs on; on Lambda it
+   * takes its own.
+   */
+  readonly environmentsStarted: Readonly<Record<string, number>>;
   /** How many posts were not answered 202, by status (or the client's error code). */
   readonly refused: Readonly<Record<string, number>>;
   readonly lostIsZero: boolean;
@@ -59,6 +70,9 @@ export interface SpeedToLeadResult {
   readonly source: string;
   readonly extraReps: number;
   readonly warmUpLeads: number;
+  readonly warmUpBurst: { readonly leads: number; readonly concurrency: number };
+  /** Execution environments by function once warmed up, when measuring began. */
+  readonly environmentsWarm: Readonly<Record<string, number>>;
   readonly offerTimeoutS: number;
   readonly startupS: number;
   readonly phases: readonly PhaseResult[];
@@ -178,6 +192,9 @@ class Inbox {
   }
 }
 
+/** `RouteFunction4D392DAD` → `route`: the function as the stack's code names it. */
+const functionName = (logicalId: string) => logicalId.replace(/Function[0-9A-F]{8}$/, '').replace(/^./, (c) => c.toLowerCase());
+
 const load1m = () => round2(loadavg()[0] ?? NaN);
 
 async function runPhase(
@@ -188,7 +205,7 @@ async function runPhase(
   partner: Partner,
   inbox: Inbox,
   concurrency?: number,
-): Promise<PhaseResult> {
+): Promise<Omit<PhaseResult, 'environmentsStarted'>> {
   const loadAtStart = load1m();
   const tags = Array.from({ length: leads }, (_, n) => `${name}n${n}`);
   const began = preciseNow();
@@ -257,6 +274,7 @@ export async function measureSpeedToLead(options: SpeedToLeadOptions = {}): Prom
   const steady = options.steady ?? DEFAULT_STEADY;
   const burst = options.burst ?? { leads: 500, concurrency: 50 };
   const warmUpLeads = options.warmUpLeads ?? 20;
+  const warmUpBurst = options.warmUpBurst ?? { leads: 60, concurrency: 12 };
   const extraReps = options.extraReps ?? 100;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
 
@@ -274,23 +292,39 @@ export async function measureSpeedToLead(options: SpeedToLeadOptions = {}): Prom
     const inbox = new Inbox();
     stack.reportEmails((email) => inbox.take(email));
     partner = new Partner(ready.apiUrl, signingKey);
-    const run = (phase: Promise<PhaseResult>) => Promise.race([phase, stack.failed]);
+    const run = <T>(phase: Promise<T>) => Promise.race([phase, stack.failed]);
+    const environments = () => Promise.race([stack.environments(), stack.failed]);
+    let counted = await environments();
+    const phase = async (...args: Parameters<typeof runPhase>): Promise<PhaseResult> => {
+      const result = await run(runPhase(...args));
+      const before = counted;
+      counted = await environments();
+      const started = Object.entries(counted).flatMap(([id, n]) => (n > (before[id] ?? 0) ? [[functionName(id), n - (before[id] ?? 0)] as const] : []));
+      return { ...result, environmentsStarted: Object.fromEntries(started) };
+    };
 
-    const warm = await run(runPhase('w', 5, warmUpLeads, steadily(5), partner, inbox));
-    if (warm.lost > 0) throw new Error(`${warm.lost} of ${warmUpLeads} warm-up leads got no offer email within ${OFFER_TIMEOUT_MS / 1000} s`);
+    for (const warm of [
+      await phase('w', 5, warmUpLeads, steadily(5), partner, inbox),
+      await phase('wb', 'burst', warmUpBurst.leads, inBurst(warmUpBurst.concurrency), partner, inbox, warmUpBurst.concurrency),
+    ]) {
+      if (warm.lost > 0) throw new Error(`${warm.lost} of ${warm.leads} warm-up leads got no offer email within ${OFFER_TIMEOUT_MS / 1000} s`);
+    }
+    const environmentsWarm = Object.fromEntries(Object.entries(counted).filter(([, n]) => n > 0).map(([id, n]) => [functionName(id), n]));
     const phases: PhaseResult[] = [];
     for (const { leadsPerSecond, leads } of steady) {
       await sleep(2_000);
-      phases.push(await run(runPhase(`r${leadsPerSecond}`, leadsPerSecond, leads, steadily(leadsPerSecond), partner, inbox)));
+      phases.push(await phase(`r${leadsPerSecond}`, leadsPerSecond, leads, steadily(leadsPerSecond), partner, inbox));
     }
     await sleep(2_000);
-    phases.push(await run(runPhase('b', 'burst', burst.leads, inBurst(burst.concurrency), partner, inbox, burst.concurrency)));
+    phases.push(await phase('b', 'burst', burst.leads, inBurst(burst.concurrency), partner, inbox, burst.concurrency));
 
     const at = (rate: number) => phases.find((phase) => phase.rate === rate)?.offer.p95 ?? NaN;
     return {
       source: `${SOURCE_ID} (signed, lead-router HMAC)`,
       extraReps,
       warmUpLeads,
+      warmUpBurst,
+      environmentsWarm,
       offerTimeoutS: OFFER_TIMEOUT_MS / 1000,
       startupS: round1(ready.startupMs / 1000),
       phases,

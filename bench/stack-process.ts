@@ -40,6 +40,8 @@ interface StartModule {
     tableName: string;
     endpoints: { dynamodb: string };
     secrets: Readonly<Record<string, string>>;
+    functionIds?: readonly string[];
+    concurrency?(functionLogicalId: string): { readonly environments: number };
     stop(): Promise<void>;
   }>;
 }
@@ -136,6 +138,11 @@ async function census(): Promise<StackMessage> {
   return { type: 'census', effectRecords, done };
 }
 
+function environments(): StackMessage {
+  const ids = stack.concurrency ? (stack.functionIds ?? []) : [];
+  return { type: 'environments', byFunction: Object.fromEntries(ids.map((id) => [id, stack.concurrency!(id).environments])) };
+}
+
 async function postLead(message: Extract<ParentMessage, { type: 'post' }>): Promise<StackMessage> {
   // Listening before posting: the email may well be sent before the 202 is read.
   const arrival = offerArrival(message.subject);
@@ -154,6 +161,10 @@ process.on('message', (raw) => {
   }
   if (message.type === 'report-emails') {
     reportEmails = true;
+    return;
+  }
+  if (message.type === 'environments') {
+    send(environments());
     return;
   }
   const answer = message.type === 'census' ? census() : message.type === 'import-reps' ? importReps(message.reps) : postLead(message);

@@ -11,6 +11,8 @@ export const ParentMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('report-emails') }),
   /** Count the effect records in the table: the outbox writes them, the inline version must not. */
   z.object({ type: z.literal('census') }),
+  /** How many execution environments each function has started so far (`environments`). */
+  z.object({ type: z.literal('environments') }),
   z.object({ type: z.literal('stop') }),
 ]);
 export type ParentMessage = z.infer<typeof ParentMessage>;
@@ -36,6 +38,8 @@ export const StackMessage = z.discriminatedUnion('type', [
   /** The emulator took an email at `at`: epoch milliseconds with the fraction (`performance.timeOrigin + performance.now()`), comparable across processes. */
   z.object({ type: z.literal('email'), subject: z.string(), at: z.number() }),
   z.object({ type: z.literal('census'), effectRecords: z.number(), done: z.number() }),
+  /** Environments started and alive, by function logical id (an older stack without the count: empty). */
+  z.object({ type: z.literal('environments'), byFunction: z.record(z.string(), z.number()) }),
   z.object({ type: z.literal('failed'), error: z.string() }),
 ]);
 export type StackMessage = z.infer<typeof StackMessage>;

@@ -44,7 +44,11 @@ export class StackRunner {
   readonly #child: ChildProcess;
   readonly #results = new Map<number, (sample: PostedSample) => void>();
   /** Answers that come in the order they were asked for. */
-  readonly #pending: { census: ((census: Census) => void)[]; imported: ((created: number) => void)[] } = { census: [], imported: [] };
+  readonly #pending: {
+    census: ((census: Census) => void)[];
+    imported: ((created: number) => void)[];
+    environments: ((byFunction: Record<string, number>) => void)[];
+  } = { census: [], imported: [], environments: [] };
   readonly #ready: Promise<StackReady>;
   readonly #failed: Promise<never>;
   readonly #exited: Promise<void>;
@@ -90,6 +94,8 @@ export class StackRunner {
           return this.#pending.census.shift()?.({ effectRecords: message.effectRecords, done: message.done });
         case 'imported':
           return this.#pending.imported.shift()?.(message.created);
+        case 'environments':
+          return this.#pending.environments.shift()?.(message.byFunction);
         case 'email':
           return this.#onEmail?.(message);
         case 'result':
@@ -142,6 +148,13 @@ export class StackRunner {
   census(): Promise<Census> {
     const result = new Promise<Census>((resolve) => this.#pending.census.push(resolve));
     this.#send({ type: 'census' });
+    return Promise.race([result, this.#failed]);
+  }
+
+  /** Execution environments each function has started and alive now, by logical id. */
+  environments(): Promise<Record<string, number>> {
+    const result = new Promise<Record<string, number>>((resolve) => this.#pending.environments.push(resolve));
+    this.#send({ type: 'environments' });
     return Promise.race([result, this.#failed]);
   }
 

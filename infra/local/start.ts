@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { LOCAL_CREDENTIALS, startEmulators, type EmulatorEndpoints } from './emulators.ts';
 import { startFakePlatforms, type FakePlatforms } from './fake-platforms.ts';
 import { stageFunctionCode } from './function-bundles.ts';
-import { startFunctions, type FunctionRuntime } from './functions.ts';
+import { startFunctions, type FunctionConcurrency, type FunctionRuntime } from './functions.ts';
 import { startGateway } from './gateway.ts';
 import { startLandingServer, type LandingServer } from './landing.ts';
 import { localScope, type ResolveScope } from './intrinsics.ts';
@@ -94,6 +94,8 @@ export interface LocalStack {
   readonly scope: ResolveScope;
   /** Invokes a function by logical id, as the gateway, pollers and state machines do. */
   invoke(functionLogicalId: string, event: unknown): Promise<unknown>;
+  /** A function's execution environments now: its limit, how many are started, busy and waited for. */
+  concurrency(functionLogicalId: string): FunctionConcurrency;
   stop(): Promise<void>;
 }
 
@@ -276,6 +278,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         Object.entries(secrets.refs).map(([id, ref]) => [id, readFileSync(ref.slice('file:'.length), 'utf8').trim()]),
       ),
       invoke,
+      concurrency: (functionLogicalId) => started.concurrency(functionLogicalId),
       stop: () => (stopping ??= stopAll()),
     };
   } catch (error) {
