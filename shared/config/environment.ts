@@ -1,6 +1,6 @@
 import * as z from '../zod.ts';
 import { IntakeSchema } from '../ingest/source-config.ts';
-import { decodeConfigVariable, RoutingSettingsSchema } from './stack-config.ts';
+import { decodeConfigVariable, RoutingSettingsSchema } from './config-variables.ts';
 
 /**
  * Every environment variable a function of the stack reads: its name, what it means and its

@@ -17,7 +17,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { dynamoDocument, ses, sqs } from '#shared/adapters/aws-clients.ts';
 import { LeadStore, newLeadItems, type Committed, type LeadEvent, type Placement } from '#shared/adapters/lead-store.ts';
 import { dueIndexKeys, effectKey, Outbox, type EffectOwner } from '#shared/adapters/outbox.ts';
-import { RepStore } from '#shared/adapters/rep-store.ts';
+import { AdminRepStore } from '#shared/adapters/admin-rep-store.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
 import { decodeConfigVariable, RoutingSettingsSchema } from '#shared/config/stack-config.ts';
 import { createLead, parseLeadInput, type Lead } from '#shared/domain/lead.ts';
@@ -69,7 +69,7 @@ export interface TestTeam {
 
 export interface LocalStackForTests {
   readonly leads: LeadStore;
-  readonly reps: RepStore;
+  readonly reps: AdminRepStore;
   readonly signingKey: string;
   readonly sessionKey: string;
   readonly adminKey: string;
@@ -156,7 +156,7 @@ export async function useLocalStack(fn: FunctionName): Promise<LocalStackForTest
   // Follow-ups of the steps tests take by hand are recorded, not performed: no relay runs here.
   const recordOnly = new Outbox(tableName, { performers: {}, retryBudgetMs: 120_000 });
   const leads = new LeadStore(tableName, { outbox: recordOnly });
-  const reps = new RepStore(tableName, { outbox: recordOnly });
+  const reps = new AdminRepStore(tableName, { outbox: recordOnly });
   const secretRef = (prefix: string) => Object.entries(secrets.refs).find(([id]) => id.startsWith(prefix))![1];
   const signingKey = await loadSecret(secretRef('LinkSigningKey'));
   const adminKey = await loadSecret(secretRef('AdminApiKey'));
