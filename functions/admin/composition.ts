@@ -1,6 +1,5 @@
 import { DeadLetters } from '#shared/adapters/dead-letters.ts';
 import { DueIndex } from '#shared/adapters/due-index.ts';
-import { FranchiseStore } from '#shared/adapters/franchise-store.ts';
 import { IntakeStore } from '#shared/adapters/intake-store.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
 import { LeadEraser } from '#shared/adapters/lead-erasure.ts';
@@ -24,8 +23,6 @@ export const leads = leadStoreFor(env, ['message']);
 // write and sent at once after it; so does the slot an erased lead gives back.
 export const reps = adminRepStoreFor(env, ['message']);
 export const due = new DueIndex(env.TABLE_NAME);
-/** The franchise map's versions: what `territories import` stores and `routing` reads. */
-export const franchises = new FranchiseStore(env.TABLE_NAME);
 // Erasure offers the team queue the slot an erased lead freed at once.
 export const eraser = new LeadEraser(env.TABLE_NAME, { outbox: storeParts(env, ['message']).outbox });
 /** What redrive empties: routing's DLQ, then the platform fetch DLQ. */

@@ -48,6 +48,8 @@ const functionIds = {
   escalate: 'EscalateFunction',
   portal: 'PortalFunction',
   admin: 'AdminFunction',
+  'admin-imports': 'AdminImportsFunction',
+  'admin-simulate': 'AdminSimulateFunction',
   sweeper: 'SweeperFunction',
   effects: 'EffectsFunction',
   leadgen: 'LeadgenFunction',
@@ -101,6 +103,11 @@ export interface LocalStackForTests {
    * of the function under test (the same stack gives both the same values), like a cold start.
    */
   relay(): Promise<(event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>>;
+  /**
+   * Another function's handler, loaded the same way (its variables beside those of the function
+   * under test): a file about one API whose routes several functions answer (the admin API's).
+   */
+  sibling<E, R>(fn: FunctionName): Promise<(event: E) => Promise<R>>;
   /** A rep's own step on their lead (accept, contacted, pass, close), committed as the links do. */
   repDoes(transition: 'accept' | 'contacted' | 'pass' | 'close', leadId: string, repId: string, attempt?: number): Promise<Committed>;
   /** Puts a stored lead in its team's queue, as the router does when nobody can take it. */
@@ -291,6 +298,14 @@ export async function useLocalStack(fn: FunctionName): Promise<LocalStackForTest
       for (const [name, value] of Object.entries(effects.environment)) process.env[name] ??= value;
       const module = await import('#functions/effects/handler.ts');
       return (event) => module.handler(event, lambdaContext(effects.logicalId));
+    },
+    async sibling<E, R>(fn: FunctionName) {
+      const other = functions.find((f) => f.logicalId.startsWith(functionIds[fn]))!;
+      for (const [name, value] of Object.entries(other.environment)) process.env[name] ??= value;
+      const module = (await import(new URL(`../../${other.entry}`, import.meta.url).href)) as {
+        handler: (event: E, context: Context) => Promise<R>;
+      };
+      return (event: E) => module.handler(event, lambdaContext(other.logicalId));
     },
     async repDoes(transition, leadId, repId, attempt) {
       const lead = await leads.get(leadId);
