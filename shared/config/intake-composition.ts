@@ -5,7 +5,7 @@ import { loadSecret } from '../adapters/secrets.ts';
 import { SourceDirectory } from '../ingest/source-directory.ts';
 import { logger } from '../observability.ts';
 import type { IntakeDeps } from '../use-cases/receive-lead.ts';
-import { storeParts, type StoreEnvironment } from './outbox-composition.ts';
+import { outboxFor, routingQueueFromEnv, sweepGraceMs, type StoreEnvironment } from './outbox-composition.ts';
 import type { EnvironmentOf } from './environment.ts';
 import { minutesToMs } from './runtime.ts';
 
@@ -14,10 +14,13 @@ import { minutesToMs } from './runtime.ts';
  * stores, sources and schemas are theirs, so the other functions' bundles carry none of them.
  */
 
-/** The intake store, which sends each new lead to routing at once. */
-export function intakeStoreFor(source: string | StoreEnvironment<'message'>): IntakeStore {
-  const { tableName, outbox, sweepGraceMs } = storeParts(source, ['message']);
-  return new IntakeStore(tableName, { outbox, sweepGraceMs });
+/**
+ * The intake store, which sends each new lead to routing at once: its outbox has the routing
+ * queue as its one performer, built here, so intake's bundles carry no mailer or timer.
+ */
+export function intakeStoreFor(env: StoreEnvironment<'message'>): IntakeStore {
+  const outbox = outboxFor(env.TABLE_NAME, { queue: routingQueueFromEnv(env) }, env.TIME_SCALE);
+  return new IntakeStore(env.TABLE_NAME, { outbox, sweepGraceMs: sweepGraceMs(env.TIME_SCALE) });
 }
 
 /** What the functions that take leads (ingest, leadgen) read to build the intake core. */
