@@ -145,6 +145,7 @@ export async function measureHandlerFloor(options: HandlerFloorOptions = {}): Pr
     const clients = await import('#shared/adapters/aws-clients.ts');
     const { LeadStore, newLeadItems } = await import('#shared/adapters/lead-store.ts');
     const { Outbox, dueIndexKeys, effectKey } = await import('#shared/adapters/outbox.ts');
+    const { AdminRepStore } = await import('#shared/adapters/admin-rep-store.ts');
     const { RepStore } = await import('#shared/adapters/rep-store.ts');
     const { createLead, parseLeadInput } = await import('#shared/domain/lead.ts');
     const { TransactWriteCommand, QueryCommand } = await import('@aws-sdk/lib-dynamodb');
@@ -226,7 +227,7 @@ export async function measureHandlerFloor(options: HandlerFloorOptions = {}): Pr
 
     // Demo reps in both tables, and one more Hamburg rep with room for every lead of the run.
     for (const tableName of [tableA, tableB]) await seedDemoData({ tableName, endpoint: endpoints.dynamodb, region: model.region });
-    await both(() => new RepStore(tableA).add(benchRep));
+    await both(() => new AdminRepStore(tableA).add(benchRep));
 
     const samples = new Map<string, { fn: string; handler: number[]; floor: number[]; calls: number[]; operations: Set<string>; mismatches: number }>();
     let measuring = false;

@@ -13,6 +13,8 @@ export interface ApiRouteTargets {
   readonly actions: IFunction;
   readonly portal: IFunction;
   readonly admin: IFunction;
+  readonly adminImports: IFunction;
+  readonly adminSimulate: IFunction;
 }
 
 /**
@@ -93,8 +95,6 @@ export class LeadRouterApi {
 
     const adminIntegration = new HttpLambdaIntegration('AdminIntegration', targets.admin);
     routes(adminKey, { path: '/leads/{id}', methods: [HttpMethod.GET, HttpMethod.DELETE], integration: adminIntegration });
-    routes(adminKey, { path: '/admin/simulate', methods: [HttpMethod.POST], integration: adminIntegration });
-    routes(adminKey, { path: '/admin/reps', methods: [HttpMethod.POST], integration: adminIntegration });
     routes(adminKey, { path: '/admin/reps/{repId}', methods: [HttpMethod.PATCH], integration: adminIntegration });
     routes(adminKey, { path: '/admin/reps/{repId}/disable', methods: [HttpMethod.POST], integration: adminIntegration });
     routes(adminKey, { path: '/admin/reps/{repId}/enable', methods: [HttpMethod.POST], integration: adminIntegration });
@@ -103,7 +103,12 @@ export class LeadRouterApi {
     routes(adminKey, { path: '/admin/teams/{teamId}/queue', methods: [HttpMethod.GET], integration: adminIntegration });
     routes(adminKey, { path: '/admin/sources', methods: [HttpMethod.GET, HttpMethod.POST], integration: adminIntegration });
     routes(adminKey, { path: '/admin/sources/{sourceId}/secret', methods: [HttpMethod.GET, HttpMethod.PUT], integration: adminIntegration });
-    routes(adminKey, { path: '/admin/territories', methods: [HttpMethod.GET, HttpMethod.PUT], integration: adminIntegration });
-    routes(adminKey, { path: '/admin/territories/history', methods: [HttpMethod.GET], integration: adminIntegration });
+
+    // The admin API's imports and its simulator are functions of their own, behind the same key.
+    const importsIntegration = new HttpLambdaIntegration('AdminImportsIntegration', targets.adminImports);
+    routes(adminKey, { path: '/admin/reps', methods: [HttpMethod.POST], integration: importsIntegration });
+    routes(adminKey, { path: '/admin/territories', methods: [HttpMethod.GET, HttpMethod.PUT], integration: importsIntegration });
+    routes(adminKey, { path: '/admin/territories/history', methods: [HttpMethod.GET], integration: importsIntegration });
+    routes(adminKey, { path: '/admin/simulate', methods: [HttpMethod.POST], integration: new HttpLambdaIntegration('AdminSimulateIntegration', targets.adminSimulate) });
   }
 }

@@ -25,13 +25,13 @@ export interface LeadRouterStackProps extends StackProps {
   readonly config: StackConfig;
   /**
    * The file `config.routing.territoriesFile` names, resolved next to the config. It rides in the
-   * admin function's bundle, and a custom resource loads it into the table at deploy.
+   * admin imports function's bundle, and a custom resource loads it into the table at deploy.
    */
   readonly territoriesFile?: string;
 }
 
 /**
- * One deployment of the lead router: its table, queues, notifications, keys, API, the ten
+ * One deployment of the lead router: its table, queues, notifications, keys, API, the twelve
  * functions with the variables and access their schemas ask for, the SLA timer, monitoring.
  * The parts create their resources in this stack's scope, under the logical IDs the deployed
  * stacks and the local runtime know them by.
@@ -108,10 +108,18 @@ export class LeadRouterStack extends Stack {
       files: ['shared/views/portal/portal.css'],
     });
 
-    const territories = props.territoriesFile === undefined ? undefined : territoriesAsset(props.territoriesFile);
     const admin = fn('AdminFunction', {
       name: 'admin',
-      description: 'Admin API: leads and their history, erasure, rep import, sources, territories, team queues, routing simulator, DLQ redrive',
+      description: 'Admin API: leads and their history, erasure, a rep\'s changes and switches, sources, team queues, DLQ redrive, recounts',
+      // Redrive moves messages until its time is nearly out, and erasure deletes a long history
+      // in batches; the HTTP API waits at most 30 s.
+      timeout: Duration.seconds(29),
+    });
+
+    const territories = props.territoriesFile === undefined ? undefined : territoriesAsset(props.territoriesFile);
+    const adminImports = fn('AdminImportsFunction', {
+      name: 'admin-imports',
+      description: 'Admin API imports: reps in bulk, a franchise map\'s territories (import, export, history) and the deploy\'s territories file',
       // A territories import checks, compares and packs 100,000 rows in about a second on a
       // laptop core; the HTTP API waits at most 30 s, a deploy's custom resource as long.
       timeout: Duration.seconds(29),
@@ -122,11 +130,19 @@ export class LeadRouterStack extends Stack {
       // Each deploy of a changed file (its hash changed) makes it the table's next franchise map
       // version; a deploy of the same file leaves what `territories import` did since in place.
       new CustomResource(this, 'FranchiseTerritories', {
-        serviceToken: admin.functionArn,
+        serviceToken: adminImports.functionArn,
         resourceType: 'Custom::FranchiseTerritories',
         properties: { File: basename(territories.bundled), Sha256: territories.sha256 },
       });
     }
+
+    const adminSimulate = fn('AdminSimulateFunction', {
+      name: 'admin-simulate',
+      description: 'Admin API routing simulator: who would get these leads now, and why, without assigning anything',
+      // Up to 200 leads a request, each parsed and ranked against its team's roster.
+      timeout: Duration.seconds(29),
+      memorySize: 1024,
+    });
 
     const feedback = fn('FeedbackFunction', {
       name: 'feedback',
@@ -180,9 +196,9 @@ export class LeadRouterStack extends Stack {
       targets: [new LambdaFunction(sweeper, { retryAttempts: 2 })],
     });
 
-    api.addRoutes({ ingest, actions, portal, admin });
+    api.addRoutes({ ingest, actions, portal, admin, adminImports, adminSimulate });
 
-    const functions = { ingest, route, actions, escalate, portal, admin, feedback, effects, sweeper, leadgen };
+    const functions = { ingest, route, actions, escalate, portal, admin, adminImports, adminSimulate, feedback, effects, sweeper, leadgen };
 
     new LeadRouterMonitoring(this, 'Monitoring', {
       stackName: config.name,
@@ -226,7 +242,7 @@ export class LeadRouterStack extends Stack {
   }
 }
 
-/** The territories file as the admin bundle carries it: its path from the repository root, and its hash. */
+/** The territories file as the admin imports bundle carries it: its path from the repository root, and its hash. */
 function territoriesAsset(file: string): { bundled: string; sha256: string } {
   return { bundled: relative(repoRoot, file), sha256: createHash('sha256').update(readFileSync(file)).digest('hex') };
 }

@@ -56,15 +56,25 @@ export const TABLE_ACCESS = {
   portal: { table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], queries: ['gsi1', 'gsi2'] },
   // A lead with its history and effects; erasure (the lead, its pointers, the owner's load and
   // the freed slot's drain in a transaction of deletes, an update and a put, then the history in
-  // batches); rep import (puts, and a rep reachable again with a new address and their team's
-  // drain in a transaction); switching a rep on and an admin's change of a rep's team or capacity
-  // (the rep and its drain in a transaction, a new address's pointers too); sources
-  // (the added ones by a filtered scan of a handful); team queues and rosters (gsi1); recounts
-  // (held leads, gsi2).
+  // batches); switching a rep off (their held leads on gsi2 handed back by transitions) and on,
+  // and an admin's change of a rep's team or capacity (the rep and its drain in a transaction, a
+  // new address's pointers too); sources (the added ones by a filtered scan of a handful); team
+  // queues and rosters (gsi1); recounts (held leads, gsi2).
   admin: {
     table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
     queries: ['gsi1', 'gsi2'],
   },
+  // Rep import (puts of the rep and its address in a transaction; a rep reachable again with a
+  // new address, its pointers and their team's drain in a transaction) and, with `update`, the
+  // admin's changes and switches of existing reps (as admin's, held leads on gsi2); a franchise
+  // map's versions (the pointer, a version's item and chunks in one transaction of puts; the
+  // history, a query of the versions' partition).
+  'admin-imports': {
+    table: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    queries: ['gsi2'],
+  },
+  // Reads only: team rosters (gsi1) and the franchise map's chunks (a query of one version's partition).
+  'admin-simulate': { table: ['dynamodb:GetItem', 'dynamodb:Query'], queries: ['gsi1'] },
   // Marks the rep (an update), takes back their open offers (found on gsi2) by transitions, and
   // notes the manager's notice with its email (the rep's update and an effect record's put in a
   // transaction); the franchise map's chunks, for the manager of a franchisee's agent.

@@ -1,9 +1,9 @@
 import { DeadLetters } from '#shared/adapters/dead-letters.ts';
 import { DueIndex } from '#shared/adapters/due-index.ts';
-import { FranchiseStore } from '#shared/adapters/franchise-store.ts';
 import { IntakeStore } from '#shared/adapters/intake-store.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
-import { leadEraserFor, leadStoreFor, repStoreFor } from '#shared/config/composition.ts';
+import { LeadEraser } from '#shared/adapters/lead-erasure.ts';
+import { adminRepStoreFor, leadStoreFor, storeParts } from '#shared/config/composition.ts';
 import { loadEnvironment } from '#shared/config/environment.ts';
 import { routingSourceFor } from '#shared/config/routing-source.ts';
 import type { ManageRepsDeps } from '#shared/use-cases/manage-reps.ts';
@@ -21,11 +21,10 @@ export const routing = routingSourceFor(env, settings.routing);
 export const leads = leadStoreFor(env, ['message']);
 // Reps switched on or reachable again have their team queue offered again, recorded with the
 // write and sent at once after it; so does the slot an erased lead gives back.
-export const reps = repStoreFor(env, ['message']);
+export const reps = adminRepStoreFor(env, ['message']);
 export const due = new DueIndex(env.TABLE_NAME);
-/** The franchise map's versions: what `territories import` stores and `routing` reads. */
-export const franchises = new FranchiseStore(env.TABLE_NAME);
-export const eraser = leadEraserFor(env);
+// Erasure offers the team queue the slot an erased lead freed at once.
+export const eraser = new LeadEraser(env.TABLE_NAME, { outbox: storeParts(env, ['message']).outbox });
 /** What redrive empties: routing's DLQ, then the platform fetch DLQ. */
 export const deadLetters = [new DeadLetters(env.ROUTING_DLQ_URL, env.ROUTING_QUEUE_URL), new DeadLetters(env.PLATFORM_FETCH_DLQ_URL, env.PLATFORM_FETCH_QUEUE_URL)];
 /** Switching reps off and on, and an admin's changes to them. */

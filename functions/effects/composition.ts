@@ -1,4 +1,4 @@
-import { outboxFor, performersFromEnv } from '#shared/config/composition.ts';
+import { outboxFor, performersFromEnv } from '#shared/config/outbox-composition.ts';
 import { loadEnvironment } from '#shared/config/environment.ts';
 
 /** The effects relay's adapters, built once at cold start from its environment. */

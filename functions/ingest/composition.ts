@@ -1,6 +1,6 @@
 import { PlatformFetchQueue } from '#shared/adapters/platform-fetch-queue.ts';
 import { RateLimiter } from '#shared/adapters/rate-limiter.ts';
-import { intakeFor } from '#shared/config/composition.ts';
+import { intakeFor } from '#shared/config/intake-composition.ts';
 import { loadEnvironment } from '#shared/config/environment.ts';
 import type { ReceiveLeadDeps } from '#shared/use-cases/receive-lead.ts';
 import type { PlatformNotificationDeps } from '#shared/use-cases/receive-platform-notification.ts';

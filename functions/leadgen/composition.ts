@@ -1,7 +1,7 @@
 import { PlatformApi } from '#shared/adapters/platform-api.ts';
 import { PlatformFetchQueue } from '#shared/adapters/platform-fetch-queue.ts';
 import { PlatformTokens } from '#shared/adapters/platform-tokens.ts';
-import { intakeFor } from '#shared/config/composition.ts';
+import { intakeFor } from '#shared/config/intake-composition.ts';
 import { loadEnvironment } from '#shared/config/environment.ts';
 import type { FetchPlatformLeadDeps } from '#shared/use-cases/fetch-platform-lead.ts';
 

@@ -14,7 +14,7 @@ import {
 } from './invoke.ts';
 
 const now = new Date('2026-03-01T10:00:00.000Z');
-const logicalIds = ['IngestFunction4B2F2EB2', 'RouteFunction4D392DAD', 'ActionsFunction903E5C12', 'EscalateFunctionC839C680', 'PortalFunction8161D359', 'AdminFunction09BA95C5'];
+const logicalIds = ['IngestFunction4B2F2EB2', 'RouteFunction4D392DAD', 'ActionsFunction903E5C12', 'EscalateFunctionC839C680', 'PortalFunction8161D359', 'AdminFunction09BA95C5', 'AdminImportsFunction1BA21B13'];
 const noSigning: SignDelivery = () => ({});
 
 const jsonPayload: SourcePayload = {
@@ -56,6 +56,8 @@ describe('which function a sample event is for', () => {
     ['ingest', 'IngestFunction4B2F2EB2'],
     ['Escalate', 'EscalateFunctionC839C680'],
     ['AdminFunction09BA95C5', 'AdminFunction09BA95C5'],
+    ['admin', 'AdminFunction09BA95C5'],
+    ['admin-imports', 'AdminImportsFunction1BA21B13'],
   ])('given --function %s, when resolved against the stack, then it is %s', (name, expected) => {
     expect(resolveFunctionId(name, logicalIds)).toBe(expected);
   });

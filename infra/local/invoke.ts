@@ -56,7 +56,8 @@ export function isSourcePayloadFile(file: string): boolean {
  */
 export function resolveFunctionId(name: string, logicalIds: readonly string[]): string | undefined {
   if (logicalIds.includes(name)) return name;
-  const wanted = name.toLowerCase().replace(/function$/, '');
+  // A function's name as environment.ts has it (`admin-imports`) names its logical id too.
+  const wanted = name.toLowerCase().replace(/-/g, '').replace(/function$/, '');
   const matches = logicalIds.filter((id) => id.toLowerCase().replace(/function[0-9a-f]{8}$/, '') === wanted);
   return matches.length === 1 ? matches[0] : undefined;
 }

@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { FranchiseStore } from '#shared/adapters/franchise-store.ts';
-import { RepStore } from '#shared/adapters/rep-store.ts';
+import { AdminRepStore } from '#shared/adapters/admin-rep-store.ts';
 import { loadStackConfig } from '#shared/config/stack-config.ts';
 import { territoriesFileOf } from '#shared/config/territories-file.ts';
 import { encodeFranchiseMap } from '#shared/franchise/franchise-codec.ts';
@@ -49,7 +49,7 @@ async function withLocalDynamoDb<T>(options: { readonly endpoint: string; readon
 export async function seedDemoData(options: SeedOptions): Promise<number> {
   const { reps } = loadSeedFile(options.file);
   return withLocalDynamoDb(options, async (db) => {
-    const store = new RepStore(options.tableName, db);
+    const store = new AdminRepStore(options.tableName, db);
     let added = 0;
     for (const rep of reps) if (await store.add(rep)) added++;
     return added;

@@ -1,7 +1,7 @@
-import type { FranchiseStore } from './franchise-store.ts';
+import type { FranchiseMapReader } from './franchise-store.ts';
 
 export interface FranchiseMapCacheOptions<T> {
-  readonly store: Pick<FranchiseStore, 'version' | 'current'>;
+  readonly store: Pick<FranchiseMapReader, 'version' | 'current'>;
   /** The stored bytes as what the router uses (the franchise map codec, an index built from it). */
   readonly decode: (data: Uint8Array) => T | Promise<T>;
   /** How often at most the store is asked whether the map changed. */

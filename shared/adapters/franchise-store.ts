@@ -79,14 +79,19 @@ const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('h
 /** Read units of a response (0 when the endpoint reports none). */
 const unitsOf = (consumed: ConsumedCapacity | undefined) => consumed?.CapacityUnits ?? 0;
 
-export class FranchiseStore {
-  readonly #table: string;
-  readonly #db: DynamoDBDocumentClient;
+/**
+ * The reads of the franchise map: the current version (whole, or its number alone) and any
+ * earlier one. What every function that routes by the map holds; publishing and the history
+ * are `FranchiseStore`'s, the admin's.
+ */
+export class FranchiseMapReader {
+  protected readonly table: string;
+  protected readonly db: DynamoDBDocumentClient;
   #lastReadUnits = 0;
 
   constructor(tableName: string, db: DynamoDBDocumentClient = dynamoDocument) {
-    this.#table = tableName;
-    this.#db = db;
+    this.table = tableName;
+    this.db = db;
   }
 
   /**
@@ -99,6 +104,112 @@ export class FranchiseStore {
     return this.#lastReadUnits;
   }
 
+  protected noteReadUnits(units: number): void {
+    this.#lastReadUnits = units;
+  }
+
+  /** The current map, read consistently (the pointer, then that version whole and checked), or undefined when none was published. */
+  async current(): Promise<FranchiseMapVersion | undefined> {
+    const units = { total: 0 };
+    try {
+      const { Item, ConsumedCapacity } = await this.db.send(
+        new GetCommand({ TableName: this.table, Key: franchisePointerKey, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }),
+      );
+      units.total += unitsOf(ConsumedCapacity);
+      if (!Item) return undefined;
+      const version = Item.version as number;
+      const found = await this.#readVersion(version, units);
+      if (!found) throw new FranchiseMapCorrupt(`the franchise map's pointer names version ${version}, which is not stored`);
+      return found;
+    } finally {
+      this.noteReadUnits(units.total);
+    }
+  }
+
+  /**
+   * The current version's number alone: one small GetItem, for a cache to learn cheaply whether
+   * the map changed. Eventually consistent (half the read units): a change shows here within
+   * about a second, which a cache that checks every few seconds cannot tell from its own
+   * interval, and what it then loads (`current`) is read consistently, never older than this.
+   */
+  async version(): Promise<number | undefined> {
+    return this.pointerVersion(false);
+  }
+
+  /** A version as it was published (every version is kept), checked; undefined when there is no such version. */
+  async read(version: number): Promise<FranchiseMapVersion | undefined> {
+    const units = { total: 0 };
+    try {
+      return await this.#readVersion(version, units);
+    } finally {
+      this.noteReadUnits(units.total);
+    }
+  }
+
+  protected async pointerVersion(consistent: boolean): Promise<number | undefined> {
+    const { Item, ConsumedCapacity } = await this.db.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: franchisePointerKey,
+        ProjectionExpression: '#version',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ConsistentRead: consistent,
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    this.noteReadUnits(unitsOf(ConsumedCapacity));
+    return Item?.version as number | undefined;
+  }
+
+  /** A version's item and its chunks (all pages), read consistently, concatenated in order and checked against the item. */
+  async #readVersion(version: number, units: { total: number }): Promise<FranchiseMapVersion | undefined> {
+    const chunkQuery: QueryCommandInput = {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': franchiseChunkPartition(version), ':prefix': franchiseChunkPrefix },
+      ConsistentRead: true,
+      ReturnConsumedCapacity: 'TOTAL',
+    };
+    const readChunks = async () => {
+      const chunks: { sk: string; data: Uint8Array }[] = [];
+      for await (const page of paginateQuery({ client: this.db }, chunkQuery)) {
+        units.total += unitsOf(page.ConsumedCapacity);
+        for (const item of page.Items ?? []) chunks.push({ sk: item.sk as string, data: item.data as Uint8Array });
+      }
+      return chunks;
+    };
+    const [{ Item, ConsumedCapacity }, chunks] = await Promise.all([
+      this.db.send(new GetCommand({ TableName: this.table, Key: franchiseVersionKey(version), ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' })),
+      readChunks(),
+    ]);
+    units.total += unitsOf(ConsumedCapacity);
+    if (!Item) return undefined;
+
+    const corrupt = (what: string) => new FranchiseMapCorrupt(`franchise map version ${version} is corrupt: ${what}; publish it again from an export`);
+    const expected = Array.from({ length: Item.chunks as number }, (_, index) => franchiseChunkKey(version, index).sk);
+    if (chunks.length !== expected.length || chunks.some((chunk, index) => chunk.sk !== expected[index])) {
+      throw corrupt(`${chunks.length} chunks stored, ${expected.length} expected`);
+    }
+    const data = new Uint8Array(chunks.reduce((total, chunk) => total + chunk.data.byteLength, 0));
+    let offset = 0;
+    for (const chunk of chunks) {
+      data.set(chunk.data, offset);
+      offset += chunk.data.byteLength;
+    }
+    if (data.byteLength !== Item.bytes) throw corrupt(`${data.byteLength} bytes stored, ${Item.bytes as number} expected`);
+    const digest = sha256(data);
+    if (digest !== Item.sha256) throw corrupt(`its SHA-256 is ${digest}, ${Item.sha256 as string} expected`);
+    return {
+      version,
+      changedAt: Item.changedAt as string,
+      changedBy: Item.changedBy as string,
+      data,
+    };
+  }
+}
+
+/** The franchise map's versions as the admin changes them: reads, publishing the next version, and the history of changes. */
+export class FranchiseStore extends FranchiseMapReader {
   /**
    * Stores `data` as the next version and makes it current, in ONE transaction: the version item
    * and every chunk only if they do not exist, the pointer only if it is still at
@@ -129,7 +240,7 @@ export class FranchiseStore {
     const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
       {
         Put: {
-          TableName: this.#table,
+          TableName: this.table,
           Item: { ...franchisePointerKey, type: 'franchise-map-pointer', version, changedAt, changedBy },
           ...(expectedVersion === undefined
             ? { ConditionExpression: notExists }
@@ -138,7 +249,7 @@ export class FranchiseStore {
       },
       {
         Put: {
-          TableName: this.#table,
+          TableName: this.table,
           Item: {
             ...franchiseVersionKey(version),
             type: 'franchise-map-version',
@@ -156,7 +267,7 @@ export class FranchiseStore {
       },
       ...Array.from({ length: chunks }, (_, index) => ({
         Put: {
-          TableName: this.#table,
+          TableName: this.table,
           Item: { ...franchiseChunkKey(version, index), type: 'franchise-map-chunk', data: data.subarray(index * CHUNK_BYTES, (index + 1) * CHUNK_BYTES) },
           ConditionExpression: notExists,
         },
@@ -166,52 +277,14 @@ export class FranchiseStore {
     try {
       // Another transaction holding one of the items (a publish racing this one) is tried again,
       // and the condition decides which came first.
-      await transactWithRetries(this.#db, new TransactWriteCommand({ TransactItems: items }));
+      await transactWithRetries(this.db, new TransactWriteCommand({ TransactItems: items }));
       return { version };
     } catch (error) {
       // The pointer moved, or this version exists already: another change came first.
       if (error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed')) {
-        throw new FranchiseMapConflict(await this.#pointerVersion(true), { cause: error });
+        throw new FranchiseMapConflict(await this.pointerVersion(true), { cause: error });
       }
       throw error;
-    }
-  }
-
-  /** The current map, read consistently (the pointer, then that version whole and checked), or undefined when none was published. */
-  async current(): Promise<FranchiseMapVersion | undefined> {
-    const units = { total: 0 };
-    try {
-      const { Item, ConsumedCapacity } = await this.#db.send(
-        new GetCommand({ TableName: this.#table, Key: franchisePointerKey, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }),
-      );
-      units.total += unitsOf(ConsumedCapacity);
-      if (!Item) return undefined;
-      const version = Item.version as number;
-      const found = await this.#readVersion(version, units);
-      if (!found) throw new FranchiseMapCorrupt(`the franchise map's pointer names version ${version}, which is not stored`);
-      return found;
-    } finally {
-      this.#lastReadUnits = units.total;
-    }
-  }
-
-  /**
-   * The current version's number alone: one small GetItem, for a cache to learn cheaply whether
-   * the map changed. Eventually consistent (half the read units): a change shows here within
-   * about a second, which a cache that checks every few seconds cannot tell from its own
-   * interval, and what it then loads (`current`) is read consistently, never older than this.
-   */
-  async version(): Promise<number | undefined> {
-    return this.#pointerVersion(false);
-  }
-
-  /** A version as it was published (every version is kept), checked; undefined when there is no such version. */
-  async read(version: number): Promise<FranchiseMapVersion | undefined> {
-    const units = { total: 0 };
-    try {
-      return await this.#readVersion(version, units);
-    } finally {
-      this.#lastReadUnits = units.total;
     }
   }
 
@@ -222,9 +295,9 @@ export class FranchiseStore {
     try {
       if (limit < 1) return changes;
       const pages = paginateQuery(
-        { client: this.#db, pageSize: limit },
+        { client: this.db, pageSize: limit },
         {
-          TableName: this.#table,
+          TableName: this.table,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
           ExpressionAttributeValues: { ':pk': franchiseVersionPartition, ':prefix': franchiseVersionPrefix },
           ProjectionExpression: '#version, changedAt, changedBy, note, summary',
@@ -249,68 +322,7 @@ export class FranchiseStore {
       }
       return changes;
     } finally {
-      this.#lastReadUnits = units.total;
+      this.noteReadUnits(units.total);
     }
-  }
-
-  async #pointerVersion(consistent: boolean): Promise<number | undefined> {
-    const { Item, ConsumedCapacity } = await this.#db.send(
-      new GetCommand({
-        TableName: this.#table,
-        Key: franchisePointerKey,
-        ProjectionExpression: '#version',
-        ExpressionAttributeNames: { '#version': 'version' },
-        ConsistentRead: consistent,
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-    );
-    this.#lastReadUnits = unitsOf(ConsumedCapacity);
-    return Item?.version as number | undefined;
-  }
-
-  /** A version's item and its chunks (all pages), read consistently, concatenated in order and checked against the item. */
-  async #readVersion(version: number, units: { total: number }): Promise<FranchiseMapVersion | undefined> {
-    const chunkQuery: QueryCommandInput = {
-      TableName: this.#table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': franchiseChunkPartition(version), ':prefix': franchiseChunkPrefix },
-      ConsistentRead: true,
-      ReturnConsumedCapacity: 'TOTAL',
-    };
-    const readChunks = async () => {
-      const chunks: { sk: string; data: Uint8Array }[] = [];
-      for await (const page of paginateQuery({ client: this.#db }, chunkQuery)) {
-        units.total += unitsOf(page.ConsumedCapacity);
-        for (const item of page.Items ?? []) chunks.push({ sk: item.sk as string, data: item.data as Uint8Array });
-      }
-      return chunks;
-    };
-    const [{ Item, ConsumedCapacity }, chunks] = await Promise.all([
-      this.#db.send(new GetCommand({ TableName: this.#table, Key: franchiseVersionKey(version), ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' })),
-      readChunks(),
-    ]);
-    units.total += unitsOf(ConsumedCapacity);
-    if (!Item) return undefined;
-
-    const corrupt = (what: string) => new FranchiseMapCorrupt(`franchise map version ${version} is corrupt: ${what}; publish it again from an export`);
-    const expected = Array.from({ length: Item.chunks as number }, (_, index) => franchiseChunkKey(version, index).sk);
-    if (chunks.length !== expected.length || chunks.some((chunk, index) => chunk.sk !== expected[index])) {
-      throw corrupt(`${chunks.length} chunks stored, ${expected.length} expected`);
-    }
-    const data = new Uint8Array(chunks.reduce((total, chunk) => total + chunk.data.byteLength, 0));
-    let offset = 0;
-    for (const chunk of chunks) {
-      data.set(chunk.data, offset);
-      offset += chunk.data.byteLength;
-    }
-    if (data.byteLength !== Item.bytes) throw corrupt(`${data.byteLength} bytes stored, ${Item.bytes as number} expected`);
-    const digest = sha256(data);
-    if (digest !== Item.sha256) throw corrupt(`its SHA-256 is ${digest}, ${Item.sha256 as string} expected`);
-    return {
-      version,
-      changedAt: Item.changedAt as string,
-      changedBy: Item.changedBy as string,
-      data,
-    };
   }
 }

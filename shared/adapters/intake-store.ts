@@ -14,7 +14,9 @@ import type { FieldFlag } from '../domain/lead-quality.ts';
 import { SourceSchema, type Source } from '../ingest/source-config.ts';
 import type { Outbox } from './outbox.ts';
 import { resolveStoreOptions, type StoreOptions } from './store-options.ts';
-import { contactItemKey, contactOf, dueIndexKeys, eventItem, expiryWithin, flaggedFields, idempotencyItemKey, leadKey, newLeadItems, sourceItemKey, storedFields } from './table-items.ts';
+import { contactItemKey, contactKeys, contactOf, dueIndexKeys, eventItem, expiryWithin, flaggedFields, idempotencyItemKey, leadKey, newLeadItems, sourceItemKey, storedFields } from './table-items.ts';
+
+export { contactKeys } from './table-items.ts';
 
 /**
  * What the webhook keeps besides leads: which email or phone belongs to which recent lead
@@ -90,10 +92,6 @@ export interface Resubmission {
   readonly reopen?: { readonly tier: string; readonly score: number };
 }
 
-/** `email:ana@example.com`, `phone:+4930123456`: the ways one person is recognised. */
-export function contactKeys(contact: Pick<LeadContact, 'email' | 'phone'>): string[] {
-  return [...(contact.email ? [`email:${contact.email}`] : []), ...(contact.phone ? [`phone:${contact.phone}`] : [])];
-}
 
 /** `outbox` records each lead's routing with the write that stores it; a lead waits `sweepGraceMs` for routing before the sweeper sends it again. */
 export type IntakeStoreOptions = StoreOptions;

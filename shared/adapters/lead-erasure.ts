@@ -14,10 +14,9 @@ import { LeadStateConflict } from '../domain/errors.ts';
 import type { LeadStatus } from '../domain/lead.ts';
 import { isHeld } from '../domain/lifecycle.ts';
 import { dynamoDocument } from './aws-clients.ts';
-import { contactKeys } from './intake-store.ts';
 import { followUpRecords, type EffectRecord, type NewEffect, type Outbox } from './outbox.ts';
 import { releaseCapacity } from './rep-capacity.ts';
-import { contactItemKey, leadKey, leadPartition } from './table-items.ts';
+import { contactItemKey, contactKeys, leadKey, leadPartition } from './table-items.ts';
 
 /** What one erasure removed. Nothing at all (the lead never existed, or is long gone) is all zeros. */
 export interface ErasureReport {

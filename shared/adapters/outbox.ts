@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
 import * as z from '../zod.ts';
-import { FollowUps, type FollowUp } from '../domain/lifecycle.ts';
+import { FollowUps, type FollowUp } from '../domain/follow-ups.ts';
 import { dynamoDocument } from './aws-clients.ts';
 import { updateIf } from './conditional-update.ts';
 import type { Email } from './mailer.ts';

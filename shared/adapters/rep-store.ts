@@ -1,13 +1,12 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type * as z from '../zod.ts';
-import { CapacityAboveMaximum, EmailTaken, RepDisabled, RepNotFound, SessionEnded } from '../domain/errors.ts';
+import { CapacityAboveMaximum, RepDisabled, RepNotFound, SessionEnded } from '../domain/errors.ts';
 import { RepProfileSchema, type RepProfile, type Unreachable } from '../routing/eligibility.ts';
 import { dynamoDocument } from './aws-clients.ts';
 import { updateIf } from './conditional-update.ts';
 import type { StoredEffectRecord } from './lead-queries.ts';
-import { followUpRecords, type NewEffect, type Outbox } from './outbox.ts';
-import { changeByAdmin, conditionFailed, endSessions, switchOff, switchOn, updateRepIf, updateRepWith, type AdminRepChanges, type RepWrites, type Switched } from './rep-account-writes.ts';
+import type { NewEffect, Outbox } from './outbox.ts';
+import { conditionFailed, endSessions, updateRepIf, updateRepWith, type RepWrites } from './rep-account-writes.ts';
 import { queryAll, queryPartition } from './query-all.ts';
 import { effectsPrefix, emailKey, repKey, repPartition, rosterChangeKeys, rosterPrefix, stampRosterChange, teamRosterKey, teamRosterKeys, toEffectRecord, toRep } from './table-items.ts';
 
@@ -57,42 +56,22 @@ export function newRepItems(input: NewRep): { readonly rep: Record<string, unkno
   };
 }
 
-/** Rep profiles, with the live load counters the router's transaction conditions on, and the effects of their account changes. */
+/**
+ * Rep profiles, with the live load counters the router's transaction conditions on, and the
+ * effects of their account changes: the reads, a rep's own changes (sign-in, profile, sessions)
+ * and a bounce's marks. The admin's writes (adding, switching, changing a rep) are
+ * `AdminRepStore`'s (admin-rep-store.ts).
+ */
 export class RepStore {
-  readonly #table: string;
-  readonly #db: DynamoDBDocumentClient;
-  readonly #writes: RepWrites;
+  protected readonly table: string;
+  protected readonly db: DynamoDBDocumentClient;
+  protected readonly writes: RepWrites;
 
   constructor(tableName: string, options: RepStoreOptions | DynamoDBDocumentClient = {}) {
     const resolved: RepStoreOptions = 'send' in options ? { db: options } : options;
-    this.#table = tableName;
-    this.#db = resolved.db ?? dynamoDocument;
-    this.#writes = { db: this.#db, table: tableName, outbox: resolved.outbox };
-  }
-
-  /**
-   * Adds a rep with no open leads and a fresh place in the rotation; an existing rep is kept
-   * as is (returns false), so re-running a seed or an import never resets anyone's load.
-   */
-  async add(input: NewRep): Promise<boolean> {
-    const items = newRepItems(input);
-    try {
-      await this.#db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: this.#table, Item: items.rep, ConditionExpression: 'attribute_not_exists(pk)' } },
-            { Put: { TableName: this.#table, Item: items.email, ConditionExpression: 'attribute_not_exists(pk)' } },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const [rep, address] = error.CancellationReasons ?? [];
-      if (rep?.Code === 'ConditionalCheckFailed') return false;
-      if (address?.Code === 'ConditionalCheckFailed') throw new Error(`${String(items.rep.email)} already belongs to another rep`, { cause: error });
-      throw error;
-    }
+    this.table = tableName;
+    this.db = resolved.db ?? dynamoDocument;
+    this.writes = { db: this.db, table: tableName, outbox: resolved.outbox };
   }
 
   /**
@@ -103,7 +82,7 @@ export class RepStore {
    */
   async claimSignInLink(repId: string, now: Date, cooldownMs: number, effects: readonly NewEffect[] = []): Promise<boolean> {
     return updateRepIf(
-      this.#writes,
+      this.writes,
       repId,
       {
         UpdateExpression: 'SET signInLinkAt = :now',
@@ -117,7 +96,7 @@ export class RepStore {
 
   /** The rep signed in with this address, if any (addresses are matched without regard to case). */
   async findByEmail(email: string): Promise<Rep | undefined> {
-    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: emailKey(email), ConsistentRead: true }));
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: emailKey(email), ConsistentRead: true }));
     return typeof Item?.repId === 'string' ? this.get(Item.repId) : undefined;
   }
 
@@ -160,7 +139,7 @@ export class RepStore {
     for (let attempt = 1; ; attempt++) {
       try {
         // A transaction returns no values: the saved profile is read back (consistently).
-        await updateRepWith(this.#writes, repId, update, effects, new Date());
+        await updateRepWith(this.writes, repId, update, effects, new Date());
         const saved = await this.get(repId);
         if (!saved) throw new RepNotFound(repId);
         return saved;
@@ -180,28 +159,7 @@ export class RepStore {
 
   /** Ends every session and sign-in link of the rep issued so far (signing out everywhere); the new session version. */
   endSessions(repId: string): Promise<number> {
-    return endSessions(this.#db, this.#table, repId);
-  }
-
-  /** Switches the rep off and ends their sessions, once (`changed` false when they were off already). */
-  disable(repId: string): Promise<Switched> {
-    return switchOff(this.#db, this.#table, repId);
-  }
-
-  /**
-   * Switches the rep on again (`changed` false when they were on), with what must follow
-   * (`followUps` of the rep as read) recorded in the same write.
-   */
-  enable(repId: string, followUps: (rep: Rep) => readonly NewEffect[] = () => [], at: Date = new Date()): Promise<Switched> {
-    return switchOn(this.#writes, repId, followUps, at);
-  }
-
-  /**
-   * An admin's changes to the rep as read, with what must follow them (`effects`) recorded in the
-   * same write; `RepChangedMeanwhile` when the rep changed since, `EmailTaken` for another rep's address.
-   */
-  updateByAdmin(read: Rep, changes: AdminRepChanges, effects: readonly NewEffect[] = [], at: Date = new Date()): Promise<Rep> {
-    return changeByAdmin(this.#writes, read, changes, effects, at);
+    return endSessions(this.db, this.table, repId);
   }
 
   /**
@@ -210,8 +168,8 @@ export class RepStore {
    * (false). The manager's notice is a write of its own (`markUnreachableNoticed`).
    */
   async markUnreachable(repId: string, address: string, mark: Omit<Unreachable, 'noticedAt'>): Promise<boolean> {
-    return updateIf(this.#db, {
-      TableName: this.#table,
+    return updateIf(this.db, {
+      TableName: this.table,
       Key: repKey(repId),
       ConditionExpression: 'attribute_exists(pk) AND email = :address AND attribute_not_exists(unreachable)',
       ...stampRosterChange({ UpdateExpression: 'SET unreachable = :mark', ExpressionAttributeValues: { ':address': address.toLowerCase(), ':mark': mark } }, repId),
@@ -226,7 +184,7 @@ export class RepStore {
    */
   async markUnreachableNoticed(repId: string, since: string, now: Date, effects: readonly NewEffect[] = []): Promise<boolean> {
     return updateRepIf(
-      this.#writes,
+      this.writes,
       repId,
       {
         ConditionExpression: 'unreachable.since = :since AND attribute_not_exists(unreachable.noticedAt)',
@@ -238,60 +196,14 @@ export class RepStore {
     );
   }
 
-  /**
-   * An admin imported the rep again: they are reachable, at `email` if that is a new address.
-   * A new address moves the sign-in pointer in the same transaction, and fails with
-   * `EmailTaken` if another rep has it. What must follow (`effects`: their team's queue offered
-   * again) is recorded in it too. Undefined when the rep was not marked (nothing changed).
-   */
-  async markReachable(repId: string, email: string, effects: readonly NewEffect[] = [], at: Date = new Date()): Promise<{ readonly emailChanged: boolean } | undefined> {
-    const rep = await this.get(repId);
-    if (!rep?.unreachable) return undefined;
-    const address = email.trim().toLowerCase();
-    const emailChanged = address !== rep.email.toLowerCase();
-    const clear = {
-      TableName: this.#table,
-      Key: repKey(repId),
-      ConditionExpression: 'unreachable.since = :since AND email = :old',
-      ...stampRosterChange({ UpdateExpression: 'SET email = :new REMOVE unreachable', ExpressionAttributeValues: { ':since': rep.unreachable.since, ':old': rep.email, ':new': address } }, repId),
-    };
-    const recorded = followUpRecords(this.#writes.outbox, `making rep ${repId} reachable`, { repId }, effects, at);
-    try {
-      await this.#db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Update: clear },
-            ...(emailChanged
-              ? [
-                  { Delete: { TableName: this.#table, Key: emailKey(rep.email), ConditionExpression: 'repId = :rep', ExpressionAttributeValues: { ':rep': repId } } },
-                  { Put: { TableName: this.#table, Item: { ...emailKey(address), type: 'rep-email', repId }, ConditionExpression: 'attribute_not_exists(pk)' } },
-                ]
-              : []),
-            // Last, so the cancellation reasons of the items above keep their places.
-            ...recorded.items.map((Item) => ({ Put: { TableName: this.#table, Item } })),
-          ],
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const [profile, , pointer] = error.CancellationReasons ?? [];
-      // Cleared (or re-marked) by a concurrent import of the same row: that one reports it.
-      if (pointer?.Code === 'ConditionalCheckFailed' && (await this.findByEmail(address))?.id !== repId) throw new EmailTaken(address, { cause: error });
-      if (profile?.Code === 'ConditionalCheckFailed' || pointer?.Code === 'ConditionalCheckFailed') return undefined;
-      throw error;
-    }
-    await this.#writes.outbox?.performClaimed(recorded.claimed);
-    return { emailChanged };
-  }
-
   /** The rep's effect records, oldest first: what changes to their account left to be done, and how that went. */
   async effects(repId: string): Promise<StoredEffectRecord[]> {
-    return queryPartition(this.#db, this.#table, repPartition(repId), effectsPrefix, toEffectRecord);
+    return queryPartition(this.db, this.table, repPartition(repId), effectsPrefix, toEffectRecord);
   }
 
 
   async get(repId: string): Promise<Rep | undefined> {
-    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: repKey(repId), ConsistentRead: true }));
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: repKey(repId), ConsistentRead: true }));
     return Item ? toRep(Item) : undefined;
   }
 
@@ -301,9 +213,9 @@ export class RepStore {
    */
   async listTeam(teamId: string): Promise<Rep[]> {
     return queryAll(
-      this.#db,
+      this.db,
       {
-        TableName: this.#table,
+        TableName: this.table,
         IndexName: 'gsi1',
         KeyConditionExpression: 'gsi1pk = :team AND begins_with(gsi1sk, :rep)',
         ExpressionAttributeValues: { ':team': teamRosterKey(teamId), ':rep': rosterPrefix },
@@ -320,9 +232,9 @@ export class RepStore {
    */
   async teamChangesSince(teamId: string, since: string): Promise<Rep[]> {
     return queryAll(
-      this.#db,
+      this.db,
       {
-        TableName: this.#table,
+        TableName: this.table,
         IndexName: 'gsi4',
         KeyConditionExpression: 'gsi4pk = :team AND gsi4sk > :since',
         ExpressionAttributeValues: { ':team': teamRosterKey(teamId), ':since': since },

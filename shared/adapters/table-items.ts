@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Lead, LeadStatus, Tier } from '../domain/lead.ts';
+import type { Lead, LeadContact, LeadStatus, Tier } from '../domain/lead.ts';
 import type { FieldFlag } from '../domain/lead-quality.ts';
 import type { RepProfile } from '../routing/eligibility.ts';
 import type { EffectRecord } from './outbox.ts';
@@ -241,6 +241,11 @@ export const repKey = (repId: string) => ({ pk: repPartition(repId), sk: 'PROFIL
 export const emailKey = (email: string) => ({ pk: `EMAIL#${email.trim().toLowerCase()}`, sk: 'REP' });
 
 // --- Intake
+
+/** `email:ana@example.com`, `phone:+4930123456`: the ways one person is recognised. */
+export function contactKeys(contact: Pick<LeadContact, 'email' | 'phone'>): string[] {
+  return [...(contact.email ? [`email:${contact.email}`] : []), ...(contact.phone ? [`phone:${contact.phone}`] : [])];
+}
 
 export const contactItemKey = (key: string) => ({ pk: `${CONTACT}${key}`, sk: 'CONTACT' });
 /** The contact key (`email:…`, `phone:…`) a contact pointer is stored under. */

@@ -1,6 +1,6 @@
 import * as z from '../zod.ts';
 import { IntakeSchema } from '../ingest/source-config.ts';
-import { decodeConfigVariable, RoutingSettingsSchema } from './stack-config.ts';
+import { decodeConfigVariable, RoutingSettingsSchema } from './config-variables.ts';
 
 /**
  * Every environment variable a function of the stack reads: its name, what it means and its
@@ -122,12 +122,16 @@ export const Functions = {
   escalate: { performs: ['email', 'message'], reads: ['STACK_CONFIG', 'PUBLIC_BASE_URL', 'LINK_SIGNING_SECRET'] },
   // Hand-backs, pulls (a timer), assignments by hand (an offer email with signed links, a timer), sign-in links.
   portal: { performs: ['email', 'timer', 'message'], reads: ['STACK_CONFIG', 'PUBLIC_BASE_URL', 'SESSION_SECRET', 'LINK_SIGNING_SECRET'] },
-  // Rep import and erasure drain team queues; redrive moves routing messages back from the DLQ.
-  // Redrive also moves fetch jobs back from the platform fetch DLQ.
+  // A rep's changes and erasure drain team queues; redrive moves routing messages back from the
+  // DLQ, and fetch jobs back from the platform fetch DLQ.
   admin: {
     performs: ['message'],
     reads: ['STACK_CONFIG', 'INTAKE_CONFIG', 'ADMIN_API_KEY_SECRET', 'SOURCE_SIGNING_SECRET', 'ROUTING_DLQ_URL', 'PLATFORM_FETCH_QUEUE_URL', 'PLATFORM_FETCH_DLQ_URL'],
   },
+  // Reps imported (reachable again, moved, switched on) drain team queues; a franchise map's import publishes a version.
+  'admin-imports': { performs: ['message'], reads: ['STACK_CONFIG', 'ADMIN_API_KEY_SECRET'] },
+  // The routing simulator reads rosters and the franchise map, and performs nothing.
+  'admin-simulate': { performs: [], reads: ['STACK_CONFIG', 'ADMIN_API_KEY_SECRET'] },
   // Offers made to an address that bounced go back to routing at once; the manager is told.
   feedback: { performs: ['email', 'message'], reads: ['STACK_CONFIG'] },
   // The outbox relay performs every kind; it needs no routing settings.

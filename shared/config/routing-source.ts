@@ -1,6 +1,6 @@
 import type middy from '@middy/core';
 import { FranchiseMapCache } from '../adapters/franchise-cache.ts';
-import { FranchiseStore } from '../adapters/franchise-store.ts';
+import { FranchiseMapReader } from '../adapters/franchise-store.ts';
 import { decodeFranchiseMap } from '../franchise/franchise-codec.ts';
 import { FranchiseIndex } from '../franchise/franchise-index.ts';
 import { RoutingConfigSource } from '../franchise/routing-config-source.ts';
@@ -19,13 +19,21 @@ export const franchiseRefreshMs = (scale?: number): number => Math.max(minutesTo
 /** The index of a stored map. */
 const indexOf = async (data: Uint8Array): Promise<FranchiseIndex> => FranchiseIndex.of(decodeFranchiseMap(data));
 
-/** The stack config's routing joined with the franchise map of the table, as a function at cold start builds it. */
-export function routingSourceFor(env: { readonly TABLE_NAME: string; readonly TIME_SCALE?: number }, base: RoutingConfig): RoutingConfigSource {
+/**
+ * The stack config's routing joined with the franchise map of the table, as a function at cold
+ * start builds it. `refreshMs` 0 checks the version before every invocation (the routing
+ * simulator, which answers for the map as it is now).
+ */
+export function routingSourceFor(
+  env: { readonly TABLE_NAME: string; readonly TIME_SCALE?: number },
+  base: RoutingConfig,
+  options: { readonly refreshMs?: number } = {},
+): RoutingConfigSource {
   const cache = new FranchiseMapCache({
-    store: new FranchiseStore(env.TABLE_NAME),
+    store: new FranchiseMapReader(env.TABLE_NAME),
     // Indexed once per version: the cache decodes only what it loads.
     decode: indexOf,
-    refreshMs: franchiseRefreshMs(env.TIME_SCALE),
+    refreshMs: options.refreshMs ?? franchiseRefreshMs(env.TIME_SCALE),
   });
   return new RoutingConfigSource(base, cache);
 }

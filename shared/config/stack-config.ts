@@ -1,8 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as z from '../zod.ts';
 import { IntakeSchema, type Intake } from '../ingest/source-config.ts';
 import { RoutingConfigSchema, type RoutingConfig } from '../routing/config-schema.ts';
+import type { RoutingSettings } from './config-variables.ts';
+
+export {
+  CONFIG_FILE_PREFIX,
+  ConfigFiles,
+  decodeConfigVariable,
+  encodeIntake,
+  encodeRoutingSettings,
+  RoutingSettingsSchema,
+  type RoutingSettings,
+} from './config-variables.ts';
 
 /**
  * One deployment of the lead router: a company, or one franchise region. Deployment settings
@@ -31,15 +41,6 @@ export const AlarmsSchema = z.strictObject({
   bounceRatePercent: z._default(z.number().check(z.positive(), z.maximum(100)), 4),
 });
 
-export const RoutingSettingsSchema = z.object({
-  stackName: z.string(),
-  /** Hours an accept or reject link in an offer email stays valid. */
-  linkTtlHours: z._default(z.number().check(z.positive(), z.maximum(24 * 30)), 72),
-  /** Days a lead is kept before DynamoDB's TTL removes it. */
-  retentionDays: z._default(z.number().check(z.int(), z.positive(), z.maximum(3650)), 365),
-  routing: RoutingConfigSchema,
-});
-
 export const StackConfigSchema = z.strictObject({
   /** Logical name; the CloudFormation stack is called `LeadRouter-<name>`. */
   name: z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9-]{0,60}$/, 'letters, digits and dashes, starting with a letter')),
@@ -59,7 +60,6 @@ export const StackConfigSchema = z.strictObject({
 });
 
 export type StackConfig = z.infer<typeof StackConfigSchema>;
-export type RoutingSettings = z.infer<typeof RoutingSettingsSchema>;
 export type { Intake, RoutingConfig };
 
 export class StackConfigError extends Error {
@@ -97,36 +97,4 @@ export function routingSettings(config: StackConfig): RoutingSettings {
     retentionDays: config.retentionDays,
     routing: config.routing,
   };
-}
-
-/**
- * How the runtime part of a config reaches the functions. Deployed (the stack is bundled), it is
- * a file in each function's bundle, named by the variable as `file:<name>`: part of the code
- * asset, so it has no size limit (Lambda's environment holds 4 KB in all), it changes only with
- * a deploy, and CloudFormation keeps each version with the function's code. The local runtime,
- * which runs the sources and has no such limit, gets the JSON itself in the variable.
- */
-export const CONFIG_FILE_PREFIX = 'file:';
-
-/** The bundle's file names for the routing settings and the intake config. */
-export const ConfigFiles = { STACK_CONFIG: 'routing-settings.json', INTAKE_CONFIG: 'intake.json' } as const;
-
-export function encodeRoutingSettings(settings: RoutingSettings): string {
-  return JSON.stringify(settings);
-}
-
-export function encodeIntake(intake: Intake): string {
-  return JSON.stringify(intake);
-}
-
-/**
- * A config variable's value: its JSON, or `file:<name>` for a file in the function's code
- * directory (`LAMBDA_TASK_ROOT`, where Lambda unpacks the bundle).
- */
-export function decodeConfigVariable(value: string, codeDir = process.env.LAMBDA_TASK_ROOT): unknown {
-  if (!value.startsWith(CONFIG_FILE_PREFIX)) return JSON.parse(value);
-  const name = value.slice(CONFIG_FILE_PREFIX.length);
-  if (!/^[\w.-]+$/.test(name)) throw new Error(`"${name}" is not a file name of the bundle`);
-  if (!codeDir) throw new Error(`${name} is a file of the function's bundle, and LAMBDA_TASK_ROOT (where the bundle is) is not set`);
-  return JSON.parse(readFileSync(join(codeDir, name), 'utf8'));
 }

@@ -1,4 +1,7 @@
+import type { FollowUp } from './follow-ups.ts';
 import { LeadStatus } from './lead.ts';
+
+export { FollowUps, SWEEP_GRACE_FLOOR_MS, SWEEP_GRACE_MINUTES, type FollowUp } from './follow-ups.ts';
 
 /**
  * The lead lifecycle as one table. Each transition names the statuses it may start from, the
@@ -30,27 +33,6 @@ export type Guard =
  */
 export type CapacityEffect = 'take' | 'release' | 'move' | 'none';
 
-/**
- * Effects a transition may leave in the outbox, each performed once after the commit. A rep's own
- * account changes leave some too (`drain-team`, and `sign-in-email` and `unreachable-notice`,
- * which no transition lists: the latter tells the manager that the rep's address bounced).
- */
-export const FollowUps = [
-  'offer-email',
-  'moved-email',
-  'reminder-email',
-  'escalation-email',
-  'queue-notice',
-  'claim-invite',
-  'marketing-email',
-  'resubmission-notice',
-  'sla-timer',
-  'route',
-  'drain-team',
-  'sign-in-email',
-  'unreachable-notice',
-] as const;
-export type FollowUp = (typeof FollowUps)[number];
 
 export interface Transition {
   readonly from: readonly LeadStatus[];
@@ -173,17 +155,6 @@ export function checkFollowUps(name: TransitionName, followUps: readonly FollowU
 export const isHeld = (status: LeadStatus) => heldStatuses.includes(status);
 export const isOpen = (status: LeadStatus) => openStatuses.includes(status);
 
-/**
- * Grace given to the SLA timer before the sweeper acts in its place (SLA minutes, scaled like
- * every other duration), and how long a lead may wait in RECEIVED before it counts as stuck.
- */
-export const SWEEP_GRACE_MINUTES = 1;
-/**
- * The grace never shrinks below this, however short TIME_SCALE makes the minute: the normal path
- * (stream, queue, router, the timer's task) takes its own seconds on a busy machine whatever the
- * scale, and a shorter grace would have the sweeper race it. On AWS the minute is a minute.
- */
-export const SWEEP_GRACE_FLOOR_MS = 10_000;
 
 /**
  * When the sweeper should look at a lead next if nothing moved it on: a minute after it began to

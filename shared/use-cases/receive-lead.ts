@@ -30,7 +30,7 @@ import { isPlatformSource, type Intake, type PostingSource, type Source } from '
 import type { Preset, Submission } from '../ingest/submission.ts';
 import type { ResolvedSource } from '../ingest/source-directory.ts';
 import { defaultTeamOf } from '../routing/config-schema.ts';
-import { classifyLead } from '../routing/engine.ts';
+import { classifyLead } from '../routing/classify.ts';
 import type { LeadReader } from './ports.ts';
 
 /**

@@ -9,7 +9,7 @@ import { LOCAL_CREDENTIALS } from '#infra/local/emulators.ts';
 import type { LocalStack } from '#infra/local/start.ts';
 import { EffectRecordSchema, ownerLabel, timerExecutionName } from '#shared/adapters/outbox.ts';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
-import { RepStore } from '#shared/adapters/rep-store.ts';
+import { AdminRepStore } from '#shared/adapters/admin-rep-store.ts';
 import { minutesToMs } from '#shared/config/runtime.ts';
 import { loadStackConfig, type StackConfig } from '#shared/config/stack-config.ts';
 import { verifyLink, type LinkClaims } from '#shared/domain/link-token.ts';
@@ -260,7 +260,7 @@ async function attachReaders({ stack, proxies, access, stop }: ProxiedStack): Pr
     access,
     post: (fields, idempotencyKey) => postLead(stack.apiUrl, fields, idempotencyKey),
     async addReps(capacity) {
-      const reps = new RepStore(stack.tableName, db);
+      const reps = new AdminRepStore(stack.tableName, db);
       for (const id of REP_IDS) {
         await reps.add({ id, name: `Rep ${id}`, email: repEmail(id), teamId: deskOf(id), capacity, products: [], languages: [], timeZone: 'Europe/Berlin' });
       }

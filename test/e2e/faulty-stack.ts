@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { LOCAL_CREDENTIALS } from '#infra/local/emulators.ts';
 import type { LocalStack } from '#infra/local/start.ts';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
-import { RepStore, type NewRep } from '#shared/adapters/rep-store.ts';
+import { AdminRepStore } from '#shared/adapters/admin-rep-store.ts';
+import type { NewRep } from '#shared/adapters/rep-store.ts';
 import { issueSession, SESSION_COOKIE, sessionCsrf } from '#shared/portal/session.ts';
 import type { FaultProxy, FaultService } from '../support/fault-proxy.ts';
 import type { AccessReport } from '../support/role-permissions.ts';
@@ -35,7 +36,7 @@ export interface FaultyStack {
   /** The functions' calls so far, judged against their roles (see ProxiedStack). */
   access(): AccessReport;
   readonly leads: LeadStore;
-  readonly reps: RepStore;
+  readonly reps: AdminRepStore;
   /** The table, directly (not through the proxies). */
   readonly db: DynamoDBDocumentClient;
   /** Posts a lead to the webhook; returns its id. */
@@ -90,7 +91,7 @@ export async function startFaultyStack(): Promise<FaultyStack> {
     access,
     db,
     leads: new LeadStore(stack.tableName, db),
-    reps: new RepStore(stack.tableName, db),
+    reps: new AdminRepStore(stack.tableName, db),
     // As a sender would: a 5xx (the table slow to answer on a busy machine) is retried with the same key.
     post: (fields) => postLead(stack.apiUrl, fields, randomUUID()),
     inbox: () => readInbox(stack.inboxUrl),

@@ -7,7 +7,7 @@ import { LOCAL_CREDENTIALS } from '#infra/local/emulators.ts';
 import { resolveFunctionId } from '#infra/local/invoke.ts';
 import type { LocalStack } from '#infra/local/start.ts';
 import { LeadStore } from '#shared/adapters/lead-store.ts';
-import { RepStore } from '#shared/adapters/rep-store.ts';
+import { AdminRepStore } from '#shared/adapters/admin-rep-store.ts';
 import type { Lead } from '#shared/domain/lead.ts';
 import { readInbox, type SentEmail as Sent } from './inbox.ts';
 import { startTestStack } from './test-stack.ts';
@@ -23,7 +23,7 @@ const ROSTER_CACHE_MS = 5_000;
 
 let stack: LocalStack;
 let leads: LeadStore;
-let reps: RepStore;
+let reps: AdminRepStore;
 let feedbackFunction: string;
 
 beforeAll(async () => {
@@ -34,7 +34,7 @@ beforeAll(async () => {
   feedbackFunction = id;
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: stack.region, credentials: LOCAL_CREDENTIALS }));
   leads = new LeadStore(stack.tableName, db);
-  reps = new RepStore(stack.tableName, db);
+  reps = new AdminRepStore(stack.tableName, db);
 });
 
 afterAll(async () => {

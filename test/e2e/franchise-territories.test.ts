@@ -147,8 +147,9 @@ describe('franchise territories as data', () => {
     expect(imported.status, imported.stderr).toBe(0);
     expect(imported.stdout).toMatch(/version 2/);
 
-    // The admin function that stored it routes by it at once; every other function within the
-    // stated bound (30 s, shortened by TIME_SCALE to 10 s at least), which is waited out here.
+    // The simulator checks the map's version on every request, so it routes by it at once; every
+    // other function within the stated bound (30 s, shortened by TIME_SCALE to 10 s at least),
+    // which is waited out here.
     expect((await simulate(leadFrom('78704', 'Di'))).teamId).toBe('dallas-solar');
     await new Promise((resolve) => setTimeout(resolve, franchiseRefreshMs(TIME_SCALE)));
     const after = await placed(await post(leadFrom('78704', 'Di')));

@@ -57,11 +57,11 @@ describe('given the deployments shipped in infra/stacks', () => {
     expect(scale).toBeLessThan(plain * 1.1);
   });
 
-  it('then a deploy of the example franchise loads its territories file through the admin function (a custom resource holding the file\'s hash), and the stacks without one have none', () => {
+  it('then a deploy of the example franchise loads its territories file through the admin imports function (a custom resource holding the file\'s hash), and the stacks without one have none', () => {
     const { stack, template, config } = byName.get('franchise-at-scale')!;
     const csv = readFileSync(join(repoRoot, 'infra', 'stacks', config.routing.territoriesFile!));
     template.hasResourceProperties('Custom::FranchiseTerritories', {
-      ServiceToken: arnOf(stack, 'AdminFunction'),
+      ServiceToken: arnOf(stack, 'AdminImportsFunction'),
       File: 'franchise-at-scale.csv',
       Sha256: createHash('sha256').update(csv).digest('hex'),
     });
@@ -197,7 +197,7 @@ for (const name of ['demo', 'northwind-heating', 'sunridge-solar-eu', 'sunridge-
         expect(found, alarmId).toBeDefined();
         return found![1].Properties as Record<string, any>;
       };
-      const functionAlarms = ['Ingest', 'Route', 'Actions', 'Escalate', 'Portal', 'Admin', 'Feedback', 'Effects', 'Sweeper', 'Leadgen'].map(AlarmIds.functionErrors);
+      const functionAlarms = ['Ingest', 'Route', 'Actions', 'Escalate', 'Portal', 'Admin', 'AdminImports', 'AdminSimulate', 'Feedback', 'Effects', 'Sweeper', 'Leadgen'].map(AlarmIds.functionErrors);
       const all = [AlarmIds.deadLetters, AlarmIds.routingBacklog, AlarmIds.slaBreachRate, AlarmIds.bounceRate, AlarmIds.timerFailures, ...functionAlarms];
       expect(Object.keys(alarms)).toHaveLength(all.length);
       for (const alarmId of all) {
@@ -283,7 +283,7 @@ describe('given "npm run synth" (the cdk CLI, with bundling)', () => {
       };
       const types = Object.values(template.Resources).map((resource) => resource.Type);
       const functions = Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::Lambda::Function');
-      expect(functions, config.name).toHaveLength(10);
+      expect(functions, config.name).toHaveLength(12);
       // Each function its own bundle: one asset shared by all would run one handler everywhere.
       expect(new Set(functions.map(([, fn]) => fn.Properties.Code?.S3Key)).size, `${config.name}: distinct bundles`).toBe(functions.length);
       const stylesheetReaders: string[] = [];
@@ -318,9 +318,10 @@ describe('given "npm run synth" (the cdk CLI, with bundling)', () => {
         expect(readFileSync(join(staged, 'portal.css'), 'utf8'), where).toBe(stylesheet);
       }
       expect(stylesheetReaders, config.name).toEqual([expect.stringMatching(/^PortalFunction/)]);
-      // Every function that parses or shows a phone number; the effects relay does neither.
+      // Every function that parses or shows a phone number; the effects relay, the admin's day-to-day
+      // function and its imports do neither (the simulator parses leads, and has it).
       expect(phoneReaders, config.name).toHaveLength(9);
-      expect(phoneReaders.some((id) => id.startsWith('EffectsFunction')), config.name).toBe(false);
+      for (const none of ['EffectsFunction', 'AdminFunction', 'AdminImportsFunction']) expect(phoneReaders.some((id) => id.startsWith(none)), `${config.name} ${none}`).toBe(false);
       expect(types, config.name).toEqual(expect.arrayContaining(['AWS::CloudWatch::Dashboard', 'AWS::CloudWatch::Alarm', 'AWS::SES::ConfigurationSet']));
     }
   }, 300_000);

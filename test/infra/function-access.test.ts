@@ -71,7 +71,7 @@ describe('given the demo stack', () => {
       // details); team queues and rosters (gsi1), a rep's leads (gsi2).
       PortalFunction: { [TABLE]: dynamodb('GetItem', 'PutItem', 'Query', 'UpdateItem'), [index('gsi1')]: dynamodb('Query'), [index('gsi2')]: dynamodb('Query') },
       // Lead views, erasure (a transaction of deletes, the owner's load and the freed slot's drain,
-      // then the history in batches), rep import, switching reps on and changing a rep's team or
+      // then the history in batches), switching reps off and on and changing a rep's team or
       // capacity (each with its drain in a transaction), added sources (a filtered scan of a
       // handful), recounts.
       AdminFunction: {
@@ -79,6 +79,12 @@ describe('given the demo stack', () => {
         [index('gsi1')]: dynamodb('Query'),
         [index('gsi2')]: dynamodb('Query'),
       },
+      // Rep import (a rep and its address, or a rep reachable again at a new one, each with its
+      // drain in a transaction), with `update` an admin's changes and switches (held leads on
+      // gsi2), and a franchise map's versions (a transaction of puts; the history, a query).
+      AdminImportsFunction: { [TABLE]: dynamodb('DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'), [index('gsi2')]: dynamodb('Query') },
+      // Reads only: rosters (gsi1) and the franchise map.
+      AdminSimulateFunction: { [TABLE]: dynamodb('GetItem', 'Query'), [index('gsi1')]: dynamodb('Query') },
       // Marks the rep, takes back their offers (found on gsi2), notes the manager's notice with its
       // email's effect record (a put in the notice's transaction).
       FeedbackFunction: { [TABLE]: dynamodb('GetItem', 'PutItem', 'Query', 'UpdateItem'), [index('gsi2')]: dynamodb('Query') },
@@ -133,6 +139,9 @@ describe('given the demo stack', () => {
         ...secret('AdminApiKey'),
         ...secret('SourceSigningKey'),
       },
+      // Reps imported reachable again, moved or switched on: their team's queue offered again.
+      AdminImportsFunction: { ...send, ...secret('AdminApiKey') },
+      AdminSimulateFunction: { ...secret('AdminApiKey') },
       // Lambda sends an event it could not handle to the function's DLQ.
       FeedbackFunction: { ...send, '{FeedbackDlq.Arn}': ['sqs:SendMessage'], ...sesIdentities },
       // The event source mapping sends a batch it gave up on to the relay's DLQ.

@@ -67,7 +67,7 @@ describe('given the demo stack and the calls its functions make', () => {
   });
 
   it('when a function that routes by the franchise map reads it, then it may get the pointer and query the version\'s chunks', () => {
-    for (const prefix of ['RouteFunction', 'EscalateFunction', 'SweeperFunction', 'ActionsFunction', 'PortalFunction', 'FeedbackFunction', 'AdminFunction']) {
+    for (const prefix of ['RouteFunction', 'EscalateFunction', 'SweeperFunction', 'ActionsFunction', 'PortalFunction', 'FeedbackFunction', 'AdminFunction', 'AdminImportsFunction', 'AdminSimulateFunction']) {
       const key = { pk: { S: 'FRANCHISE#MAP#00000001' } };
       expect(mayCall(prefix, 'dynamodb', 'GetItem', { TableName: tableName, Key: { pk: { S: 'FRANCHISE#MAP' }, sk: { S: 'CURRENT' } } }), prefix).toBe(true);
       expect(mayCall(prefix, 'dynamodb', 'Query', { TableName: tableName, ExpressionAttributeValues: { ':pk': key.pk } }), prefix).toBe(true);
@@ -81,6 +81,10 @@ describe('given the demo stack and the calls its functions make', () => {
     expect(mayCall('AdminFunction', 'dynamodb', 'TransactWriteItems', transaction('Delete', 'Update', 'Delete'))).toBe(true);
     expect(mayCall('AdminFunction', 'dynamodb', 'BatchWriteItem', { RequestItems: { [tableName]: [] } })).toBe(true);
     expect(mayCall('SweeperFunction', 'dynamodb', 'BatchWriteItem', { RequestItems: { [tableName]: [] } })).toBe(false);
+    // A franchise map's publish is the imports function's; the simulator writes nothing.
+    expect(mayCall('AdminImportsFunction', 'dynamodb', 'TransactWriteItems', transaction('Put', 'Put', 'Put'))).toBe(true);
+    expect(mayCall('AdminSimulateFunction', 'dynamodb', 'TransactWriteItems', transaction('Put'))).toBe(false);
+    expect(mayCall('AdminSimulateFunction', 'dynamodb', 'UpdateItem', { TableName: tableName })).toBe(false);
   });
 
   it('when a function sends email, then only from the configured address, through the configuration set, by a function that sends', () => {

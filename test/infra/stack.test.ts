@@ -171,7 +171,7 @@ describe('given the demo stack config', () => {
       }
     });
 
-    it('then there are exactly ten functions, all Node 24 on arm64 with active tracing', () => {
+    it('then there are exactly twelve functions, all Node 24 on arm64 with active tracing', () => {
       template.resourceCountIs('AWS::Lambda::Function', functionIds.length);
       for (const id of functionIds) {
         expect(functionProps(id), id).toMatchObject({
@@ -216,6 +216,8 @@ describe('given the demo stack config', () => {
         EscalateFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'LINK_SIGNING_SECRET', 'SES_CONFIGURATION_SET'],
         PortalFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'SLA_STATE_MACHINE_ARN', 'SESSION_SECRET', 'LINK_SIGNING_SECRET', 'SES_CONFIGURATION_SET'],
         AdminFunction: ['TABLE_NAME', 'ADMIN_API_KEY_SECRET', 'SOURCE_SIGNING_SECRET', 'ROUTING_QUEUE_URL', 'ROUTING_DLQ_URL', 'PLATFORM_FETCH_QUEUE_URL', 'PLATFORM_FETCH_DLQ_URL'],
+        AdminImportsFunction: ['TABLE_NAME', 'ADMIN_API_KEY_SECRET', 'ROUTING_QUEUE_URL'],
+        AdminSimulateFunction: ['TABLE_NAME', 'ADMIN_API_KEY_SECRET'],
         FeedbackFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'SES_CONFIGURATION_SET'],
         EffectsFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'SLA_STATE_MACHINE_ARN', 'SES_CONFIGURATION_SET'],
         SweeperFunction: ['TABLE_NAME', 'ROUTING_QUEUE_URL', 'SLA_STATE_MACHINE_ARN', 'SES_CONFIGURATION_SET'],
@@ -376,8 +378,8 @@ describe('given the demo stack config', () => {
         'OPTIONS /sources/{sourceId}/leads': 'IngestFunction',
         'GET /leads/{id}': 'AdminFunction',
         'DELETE /leads/{id}': 'AdminFunction',
-        'POST /admin/simulate': 'AdminFunction',
-        'POST /admin/reps': 'AdminFunction',
+        'POST /admin/simulate': 'AdminSimulateFunction',
+        'POST /admin/reps': 'AdminImportsFunction',
         'PATCH /admin/reps/{repId}': 'AdminFunction',
         'POST /admin/reps/{repId}/disable': 'AdminFunction',
         'POST /admin/reps/{repId}/enable': 'AdminFunction',
@@ -388,9 +390,9 @@ describe('given the demo stack config', () => {
         'POST /admin/sources': 'AdminFunction',
         'GET /admin/sources/{sourceId}/secret': 'AdminFunction',
         'PUT /admin/sources/{sourceId}/secret': 'AdminFunction',
-        'GET /admin/territories': 'AdminFunction',
-        'PUT /admin/territories': 'AdminFunction',
-        'GET /admin/territories/history': 'AdminFunction',
+        'GET /admin/territories': 'AdminImportsFunction',
+        'PUT /admin/territories': 'AdminImportsFunction',
+        'GET /admin/territories/history': 'AdminImportsFunction',
         'GET /a/{token}': 'ActionsFunction',
         'HEAD /a/{token}': 'ActionsFunction',
         'POST /a/{token}': 'ActionsFunction',
@@ -472,9 +474,12 @@ describe('given the demo stack config', () => {
       expect(allowedActions('IngestFunction')).not.toEqual(expect.arrayContaining(['sqs:ReceiveMessage']));
     });
 
-    it('then the admin function may read and write the table (erasure, rep import, sources)', () => {
-      const dynamo = allowedActions('AdminFunction').filter((action) => action.startsWith('dynamodb:'));
-      expect(dynamo).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem']));
+    it('then the admin function may read and write the table (erasure, a rep\'s changes, sources), the imports function write reps and franchise maps, and the simulator only read', () => {
+      const dynamo = (id: FunctionId) => allowedActions(id).filter((action) => action.startsWith('dynamodb:'));
+      expect(dynamo('AdminFunction')).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem']));
+      expect(dynamo('AdminImportsFunction')).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']));
+      expect(dynamo('AdminImportsFunction')).not.toEqual(expect.arrayContaining(['dynamodb:BatchWriteItem']));
+      expect([...new Set(dynamo('AdminSimulateFunction'))].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
     });
 
     it('then only the functions that start timers (route: offers, actions: claims, portal: pulls, the effects relay and the sweeper) may start SLA timer executions, and only on that state machine', () => {

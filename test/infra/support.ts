@@ -114,7 +114,7 @@ export function tokenText(stack: Stack, constructIds: readonly string[]): (value
   return render;
 }
 
-/** The construct ids of the stack's ten functions. */
+/** The construct ids of the stack's twelve functions. */
 export const functionIds = [
   'IngestFunction',
   'RouteFunction',
@@ -122,6 +122,8 @@ export const functionIds = [
   'EscalateFunction',
   'PortalFunction',
   'AdminFunction',
+  'AdminImportsFunction',
+  'AdminSimulateFunction',
   'FeedbackFunction',
   'EffectsFunction',
   'SweeperFunction',

@@ -19,6 +19,8 @@ import { loadEvent, refuseOnce, useLocalStack, type LocalStackForTests } from '.
 
 let stack: LocalStackForTests;
 let handler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+/** The admin API's imports (POST /admin/reps), a function of their own. */
+let imports: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 let relay: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
 let tableName: string;
 /** Keeps this file's reps apart from earlier runs' in the shared emulators. */
@@ -27,6 +29,7 @@ const run = randomUUID().slice(0, 8);
 beforeAll(async () => {
   stack = await useLocalStack('admin');
   handler = await stack.handler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>();
+  imports = await stack.sibling<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>('admin-imports');
   relay = await stack.relay();
   tableName = process.env.TABLE_NAME!;
 });
@@ -429,7 +432,7 @@ describe('importing reps (POST /admin/reps) on DynamoDB Local', () => {
   });
 
   it('given valid rows, when imported, then each rep is created with its profile and can be found by email', async () => {
-    const response = await handler(
+    const response = await imports(
       importRequest({
         reps: [
           rep('Anna', { id: `anna-${run}`, products: ['solar'], languages: ['DE', 'en'], territory: { countries: ['de'] }, timeZone: 'Europe/Berlin', workingHours: 'mon-fri 09:00-17:30' }),
@@ -458,7 +461,7 @@ describe('importing reps (POST /admin/reps) on DynamoDB Local', () => {
   });
 
   it('given some bad rows among good ones, when imported, then the good ones are created and each bad one says which field is wrong', async () => {
-    const response = await handler(
+    const response = await imports(
       importRequest({
         reps: [
           rep('Cleo'),
@@ -493,11 +496,11 @@ describe('importing reps (POST /admin/reps) on DynamoDB Local', () => {
 
   it('given an imported rep with a lead, when the same import runs again, then it reports exists and changes nothing', async () => {
     const rows = [rep('Fritz', { id: `fritz-${run}` }), rep('Gina')];
-    expect(bodyOf(await handler(importRequest({ reps: rows }))).created).toBe(2);
+    expect(bodyOf(await imports(importRequest({ reps: rows }))).created).toBe(2);
     const leadId = await stack.receiveLead({ firstName: 'Busy', email: 'busy@example.com' }, 't20');
     await stack.offerTo(leadId, `fritz-${run}`);
 
-    const again = await handler(importRequest({ reps: [{ ...rows[0], name: 'Renamed' }, rows[1]] }));
+    const again = await imports(importRequest({ reps: [{ ...rows[0], name: 'Renamed' }, rows[1]] }));
 
     expect(bodyOf(again)).toMatchObject({ created: 0, exists: 2, invalid: 0 });
     expect(bodyOf(again).results.map((r: { status: string }) => r.status)).toEqual(['exists', 'exists']);
@@ -509,7 +512,7 @@ describe('importing reps (POST /admin/reps) on DynamoDB Local', () => {
   it('given two imports of the same rep at once, when both run, then the rep is created once and the other reports exists', async () => {
     const body = { reps: [rep('Hanna')] };
 
-    const responses = await Promise.all([handler(importRequest(body)), handler(importRequest(body)), handler(importRequest(body))]);
+    const responses = await Promise.all([imports(importRequest(body)), imports(importRequest(body)), imports(importRequest(body))]);
 
     const statuses = responses.map((response) => bodyOf(response).results[0].status).sort();
     expect(statuses).toEqual(['created', 'exists', 'exists']);
@@ -519,9 +522,9 @@ describe('importing reps (POST /admin/reps) on DynamoDB Local', () => {
   });
 
   it('given an email another rep has under another id, when imported, then that row is invalid by email', async () => {
-    expect(bodyOf(await handler(importRequest({ reps: [rep('Ida', { id: `ida-${run}` })] }))).created).toBe(1);
+    expect(bodyOf(await imports(importRequest({ reps: [rep('Ida', { id: `ida-${run}` })] }))).created).toBe(1);
 
-    const response = await handler(importRequest({ reps: [rep('Ida', { id: `ida-two-${run}` })] }));
+    const response = await imports(importRequest({ reps: [rep('Ida', { id: `ida-two-${run}` })] }));
 
     expect(bodyOf(response).results).toEqual([
       { index: 0, repId: `ida-two-${run}`, status: 'invalid', errors: [{ field: 'email', message: `already belongs to rep ida-${run}` }] },
@@ -533,13 +536,13 @@ describe('importing reps (POST /admin/reps) on DynamoDB Local', () => {
     const { id: teamId } = await stack.addTeam([]);
     const id = `jola-${run}`;
     const row = { ...rep('Jola', { teamId }), id };
-    expect(bodyOf(await handler(importRequest({ reps: [row] }))).created).toBe(1);
+    expect(bodyOf(await imports(importRequest({ reps: [row] }))).created).toBe(1);
     const since = new Date().toISOString();
     expect(await stack.reps.markUnreachable(row.id, row.email, { since, reason: 'bounce', address: row.email, feedbackId: `fb-${run}` })).toBe(true);
     await stack.drainRoutingQueue();
     const refusal = refuseOnce('sqs', { drainTeam: teamId });
 
-    const response = await handler(importRequest({ reps: [row] }));
+    const response = await imports(importRequest({ reps: [row] }));
     const sentAtOnce = await stack.drainRoutingQueue();
     const { recorded, sent, after } = await relayedOnce(row.id, { drainTeam: teamId });
 
@@ -558,14 +561,14 @@ describe('importing reps (POST /admin/reps) on DynamoDB Local', () => {
     ['an empty list', { reps: [] }],
     ['more than 500 rows', { reps: Array.from({ length: 501 }, () => ({})) }],
   ])('given %s, when imported, then 400 saying what to send', async (_label, body) => {
-    const response = await handler(importRequest(body));
+    const response = await imports(importRequest(body));
 
     expect(response.statusCode).toBe(400);
     expect(bodyOf(response).message).toContain('"reps"');
   });
 
   it('given a body that is not JSON, when imported, then 400', async () => {
-    const response = await handler(adminRequest('POST /admin/reps', { rawBody: '{"reps": [' }));
+    const response = await imports(adminRequest('POST /admin/reps', { rawBody: '{"reps": [' }));
 
     expect(response.statusCode).toBe(400);
     expect(bodyOf(response).message).toContain('not valid JSON');
@@ -669,7 +672,7 @@ describe('changing a rep (PATCH /admin/reps/{repId}, POST /admin/reps with updat
   const updateRequest = (repId: string, body: unknown) => adminRequest('PATCH /admin/reps/{repId}', { pathParameters: { repId }, body });
 
   it('given an existing rep, when an admin changes their name, email, team, maximum and capacity, then the rep has them, the new address signs in and the old one not', async () => {
-    expect(bodyOf(await handler(importRequest({ reps: [row('Una')] }))).created).toBe(1);
+    expect(bodyOf(await imports(importRequest({ reps: [row('Una')] }))).created).toBe(1);
     const id = `una-${run}`;
     const email = `una.renamed.${run}@update.example.com`;
 
@@ -694,7 +697,7 @@ describe('changing a rep (PATCH /admin/reps/{repId}, POST /admin/reps with updat
     ['nothing to change', {}, [{ field: '(body)', message: 'name at least one of name, email, teamId, capacity, maxCapacity' }]],
   ])('given %s, when an admin changes a rep, then 422 names each field and nothing changes', async (_label, body, errors) => {
     const id = `vera-${run}-${randomUUID().slice(0, 4)}`;
-    expect(bodyOf(await handler(importRequest({ reps: [row('Vera', { id, email: `${id}@update.example.com` })] }))).created).toBe(1);
+    expect(bodyOf(await imports(importRequest({ reps: [row('Vera', { id, email: `${id}@update.example.com` })] }))).created).toBe(1);
 
     const response = await handler(updateRequest(id, body));
 
@@ -705,7 +708,7 @@ describe('changing a rep (PATCH /admin/reps/{repId}, POST /admin/reps with updat
   });
 
   it('given an address another rep has, when an admin gives it to a rep, then 422 names the holder and both keep their addresses', async () => {
-    expect(bodyOf(await handler(importRequest({ reps: [row('Wim'), row('Xia')] }))).created).toBe(2);
+    expect(bodyOf(await imports(importRequest({ reps: [row('Wim'), row('Xia')] }))).created).toBe(2);
 
     const response = await handler(updateRequest(`wim-${run}`, { email: row('Xia').email }));
 
@@ -773,7 +776,7 @@ describe('changing a rep (PATCH /admin/reps/{repId}, POST /admin/reps with updat
 
   it('given imported reps with a lead, when the file is imported again with update, then the admin columns apply (a disabled row switches its rep off) and the load stays; a third run changes nothing', async () => {
     const rows = [row('Yann'), row('Zoe')];
-    expect(bodyOf(await handler(importRequest({ reps: rows }))).created).toBe(2);
+    expect(bodyOf(await imports(importRequest({ reps: rows }))).created).toBe(2);
     const leadId = await stack.receiveLead({ firstName: 'Kept', email: `kept.${run}@example.com` }, 't20');
     await stack.offerTo(leadId, `yann-${run}`);
     const changed = [
@@ -781,8 +784,8 @@ describe('changing a rep (PATCH /admin/reps/{repId}, POST /admin/reps with updat
       { ...rows[1], disabled: true },
     ];
 
-    const updated = await handler(importRequest({ reps: changed, update: true }));
-    const again = await handler(importRequest({ reps: changed, update: true }));
+    const updated = await imports(importRequest({ reps: changed, update: true }));
+    const again = await imports(importRequest({ reps: changed, update: true }));
 
     expect(bodyOf(updated)).toMatchObject({ created: 0, updated: 2, exists: 0, invalid: 0 });
     expect(bodyOf(updated).results.map((result: { status: string }) => result.status)).toEqual(['updated', 'updated']);

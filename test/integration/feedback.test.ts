@@ -8,7 +8,7 @@ import { Mailer } from '#shared/adapters/mailer.ts';
 import { OneTimeTokens } from '#shared/adapters/one-time-tokens.ts';
 import { RosterCache } from '#shared/adapters/roster-cache.ts';
 import { RoutingMessageSchema } from '#shared/adapters/routing-queue.ts';
-import { leadStoreFor, repStoreFor } from '#shared/config/composition.ts';
+import { adminRepStoreFor, leadStoreFor } from '#shared/config/composition.ts';
 import { loadRoutingSettings, minutesToMs, requireEnv } from '#shared/config/runtime.ts';
 import { actionLinkBuilder } from '#shared/domain/link-token.ts';
 import { importReps } from '#shared/use-cases/import-reps.ts';
@@ -304,7 +304,7 @@ describe('feedback handler on DynamoDB Local, fauxqs and aws-ses-v2-local', () =
     await feedback(bounceFor(rep.email));
     const corrected = rep.email.replace('@', '.fixed@');
     // The admin function's rep store, which sends the drain it records at once.
-    const deps = { reps: repStoreFor(requireEnv('TABLE_NAME'), ['message']), config: loadRoutingSettings().routing };
+    const deps = { reps: adminRepStoreFor(requireEnv('TABLE_NAME'), ['message']), config: loadRoutingSettings().routing };
     await stack.drainRoutingQueue();
 
     const report = await importReps({ reps: [{ id: rep.id, name: `Rep ${rep.id}`, email: corrected, teamId: team.id, capacity: 3 }] }, deps);

@@ -17,7 +17,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { dynamoDocument, ses, sqs } from '#shared/adapters/aws-clients.ts';
 import { LeadStore, newLeadItems, type Committed, type LeadEvent, type Placement } from '#shared/adapters/lead-store.ts';
 import { dueIndexKeys, effectKey, Outbox, type EffectOwner } from '#shared/adapters/outbox.ts';
-import { RepStore } from '#shared/adapters/rep-store.ts';
+import { AdminRepStore } from '#shared/adapters/admin-rep-store.ts';
 import { loadSecret } from '#shared/adapters/secrets.ts';
 import { decodeConfigVariable, RoutingSettingsSchema } from '#shared/config/stack-config.ts';
 import { createLead, parseLeadInput, type Lead } from '#shared/domain/lead.ts';
@@ -48,6 +48,8 @@ const functionIds = {
   escalate: 'EscalateFunction',
   portal: 'PortalFunction',
   admin: 'AdminFunction',
+  'admin-imports': 'AdminImportsFunction',
+  'admin-simulate': 'AdminSimulateFunction',
   sweeper: 'SweeperFunction',
   effects: 'EffectsFunction',
   leadgen: 'LeadgenFunction',
@@ -69,7 +71,7 @@ export interface TestTeam {
 
 export interface LocalStackForTests {
   readonly leads: LeadStore;
-  readonly reps: RepStore;
+  readonly reps: AdminRepStore;
   readonly signingKey: string;
   readonly sessionKey: string;
   readonly adminKey: string;
@@ -101,6 +103,11 @@ export interface LocalStackForTests {
    * of the function under test (the same stack gives both the same values), like a cold start.
    */
   relay(): Promise<(event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>>;
+  /**
+   * Another function's handler, loaded the same way (its variables beside those of the function
+   * under test): a file about one API whose routes several functions answer (the admin API's).
+   */
+  sibling<E, R>(fn: FunctionName): Promise<(event: E) => Promise<R>>;
   /** A rep's own step on their lead (accept, contacted, pass, close), committed as the links do. */
   repDoes(transition: 'accept' | 'contacted' | 'pass' | 'close', leadId: string, repId: string, attempt?: number): Promise<Committed>;
   /** Puts a stored lead in its team's queue, as the router does when nobody can take it. */
@@ -156,7 +163,7 @@ export async function useLocalStack(fn: FunctionName): Promise<LocalStackForTest
   // Follow-ups of the steps tests take by hand are recorded, not performed: no relay runs here.
   const recordOnly = new Outbox(tableName, { performers: {}, retryBudgetMs: 120_000 });
   const leads = new LeadStore(tableName, { outbox: recordOnly });
-  const reps = new RepStore(tableName, { outbox: recordOnly });
+  const reps = new AdminRepStore(tableName, { outbox: recordOnly });
   const secretRef = (prefix: string) => Object.entries(secrets.refs).find(([id]) => id.startsWith(prefix))![1];
   const signingKey = await loadSecret(secretRef('LinkSigningKey'));
   const adminKey = await loadSecret(secretRef('AdminApiKey'));
@@ -291,6 +298,14 @@ export async function useLocalStack(fn: FunctionName): Promise<LocalStackForTest
       for (const [name, value] of Object.entries(effects.environment)) process.env[name] ??= value;
       const module = await import('#functions/effects/handler.ts');
       return (event) => module.handler(event, lambdaContext(effects.logicalId));
+    },
+    async sibling<E, R>(fn: FunctionName) {
+      const other = functions.find((f) => f.logicalId.startsWith(functionIds[fn]))!;
+      for (const [name, value] of Object.entries(other.environment)) process.env[name] ??= value;
+      const module = (await import(new URL(`../../${other.entry}`, import.meta.url).href)) as {
+        handler: (event: E, context: Context) => Promise<R>;
+      };
+      return (event: E) => module.handler(event, lambdaContext(other.logicalId));
     },
     async repDoes(transition, leadId, repId, attempt) {
       const lead = await leads.get(leadId);
