@@ -192,8 +192,11 @@ class Inbox {
   }
 }
 
-/** `RouteFunction4D392DAD` → `route`: the function as the stack's code names it. */
-const functionName = (logicalId: string) => logicalId.replace(/Function[0-9A-F]{8}$/, '').replace(/^./, (c) => c.toLowerCase());
+/** `AdminImportsFunction4D392DAD` → `admin-imports`: the function as the stack's code names it. */
+const functionName = (logicalId: string) =>
+  logicalId
+    .replace(/Function[0-9A-F]{8}$/, '')
+    .replace(/[A-Z]/g, (c, at: number) => `${at ? '-' : ''}${c.toLowerCase()}`);
 
 const load1m = () => round2(loadavg()[0] ?? NaN);
 
