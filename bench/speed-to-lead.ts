@@ -1,6 +1,8 @@
 import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { resolveFunctionId } from '#infra/local/invoke.ts';
+import { functionNames } from '#shared/config/environment.ts';
 import { signDelivery } from '#shared/ingest/signatures.ts';
 import { derivedSourceSecret } from '#shared/ingest/source-secrets.ts';
 import { preciseNow, repoRoot, StackRunner, type TakenEmail } from './stack-runner.ts';
@@ -192,11 +194,14 @@ class Inbox {
   }
 }
 
-/** `AdminImportsFunction4D392DAD` → `admin-imports`: the function as the stack's code names it. */
-const functionName = (logicalId: string) =>
-  logicalId
-    .replace(/Function[0-9A-F]{8}$/, '')
-    .replace(/[A-Z]/g, (c, at: number) => `${at ? '-' : ''}${c.toLowerCase()}`);
+/** Counts by logical id (`AdminImportsFunction4D392DAD`) as counts by the function's name in environment.ts (`admin-imports`), zeros left out. */
+const byFunctionName = (byLogicalId: Readonly<Record<string, number>>): Record<string, number> =>
+  Object.fromEntries(
+    functionNames.flatMap((name) => {
+      const n = byLogicalId[resolveFunctionId(name, Object.keys(byLogicalId)) ?? ''] ?? 0;
+      return n > 0 ? [[name, n] as const] : [];
+    }),
+  );
 
 const load1m = () => round2(loadavg()[0] ?? NaN);
 
@@ -296,14 +301,13 @@ export async function measureSpeedToLead(options: SpeedToLeadOptions = {}): Prom
     stack.reportEmails((email) => inbox.take(email));
     partner = new Partner(ready.apiUrl, signingKey);
     const run = <T>(phase: Promise<T>) => Promise.race([phase, stack.failed]);
-    const environments = () => Promise.race([stack.environments(), stack.failed]);
-    let counted = await environments();
+    let counted = await stack.environments();
     const phase = async (...args: Parameters<typeof runPhase>): Promise<PhaseResult> => {
       const result = await run(runPhase(...args));
       const before = counted;
-      counted = await environments();
-      const started = Object.entries(counted).flatMap(([id, n]) => (n > (before[id] ?? 0) ? [[functionName(id), n - (before[id] ?? 0)] as const] : []));
-      return { ...result, environmentsStarted: Object.fromEntries(started) };
+      counted = await stack.environments();
+      const started = Object.fromEntries(Object.entries(counted).map(([id, n]) => [id, n - (before[id] ?? 0)]));
+      return { ...result, environmentsStarted: byFunctionName(started) };
     };
 
     for (const warm of [
@@ -312,7 +316,7 @@ export async function measureSpeedToLead(options: SpeedToLeadOptions = {}): Prom
     ]) {
       if (warm.lost > 0) throw new Error(`${warm.lost} of ${warm.leads} warm-up leads got no offer email within ${OFFER_TIMEOUT_MS / 1000} s`);
     }
-    const environmentsWarm = Object.fromEntries(Object.entries(counted).filter(([, n]) => n > 0).map(([id, n]) => [functionName(id), n]));
+    const environmentsWarm = byFunctionName(counted);
     const phases: PhaseResult[] = [];
     for (const { leadsPerSecond, leads } of steady) {
       await sleep(2_000);
